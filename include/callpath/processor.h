@@ -1,0 +1,91 @@
+// Span processors receive every recorded span when it ends. The batch
+// processor is the one to use in production: the ending thread hands the
+// span over without blocking and one background thread exports batches.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "callpath/exporter.h"
+#include "callpath/span_data.h"
+#include "callpath/status.h"
+
+namespace callpath {
+
+class SpanProcessor {
+ public:
+  virtual ~SpanProcessor() = default;
+
+  // Called on the thread that ends the span, once per recorded span. The
+  // processor may take the contents of `span` (e.g. by swapping them into a
+  // queue slot); the caller treats `span` as garbage afterwards. Must not
+  // throw and should not block.
+  virtual void OnEnd(SpanData& span) noexcept = 0;
+
+  // Exports everything handed over so far; waits at most `timeout`.
+  virtual Status ForceFlush(std::chrono::milliseconds timeout) = 0;
+
+  // Exports what is queued, then stops. OnEnd after Shutdown drops the span.
+  virtual Status Shutdown(std::chrono::milliseconds timeout) = 0;
+};
+
+struct BatchSpanProcessorOptions {
+  // Spans waiting for export; when full, newly ended spans are dropped and
+  // counted. Larger absorbs bursts at the cost of memory (~300 B a span).
+  size_t max_queue_size = 2048;
+  // Spans per Export call; at most max_queue_size.
+  size_t max_export_batch_size = 512;
+  // The longest a span waits before export when the queue is not filling up.
+  std::chrono::milliseconds schedule_delay{5000};
+  // Deadline passed to one Export call (the exporter enforces it).
+  std::chrono::milliseconds export_timeout{30000};
+
+  // OTEL_BSP_SCHEDULE_DELAY, OTEL_BSP_EXPORT_TIMEOUT, OTEL_BSP_MAX_QUEUE_SIZE,
+  // OTEL_BSP_MAX_EXPORT_BATCH_SIZE over the defaults above.
+  static BatchSpanProcessorOptions FromEnvironment();
+};
+
+struct BatchSpanProcessorStats {
+  uint64_t enqueued = 0;         // spans accepted into the queue
+  uint64_t dropped = 0;          // spans dropped because the queue was full or after Shutdown
+  uint64_t exported = 0;         // spans in batches the exporter accepted
+  uint64_t export_failed = 0;    // spans in batches the exporter rejected
+  uint64_t queue_depth = 0;      // spans waiting right now
+};
+
+class BatchSpanProcessor final : public SpanProcessor {
+ public:
+  // Starts the background thread. `resource` is passed to every Export.
+  BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, Resource resource,
+                     BatchSpanProcessorOptions options = {});
+  ~BatchSpanProcessor() override;  // Shutdown with the export timeout
+
+  void OnEnd(SpanData& span) noexcept override;
+  Status ForceFlush(std::chrono::milliseconds timeout) override;
+  Status Shutdown(std::chrono::milliseconds timeout) override;
+
+  BatchSpanProcessorStats stats() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Exports each span synchronously on the ending thread. For tests and
+// debugging only: the caller waits for the exporter.
+class SimpleSpanProcessor final : public SpanProcessor {
+ public:
+  SimpleSpanProcessor(std::unique_ptr<SpanExporter> exporter, Resource resource);
+  ~SimpleSpanProcessor() override;
+  void OnEnd(SpanData& span) noexcept override;
+  Status ForceFlush(std::chrono::milliseconds timeout) override;
+  Status Shutdown(std::chrono::milliseconds timeout) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace callpath

@@ -1,0 +1,134 @@
+#include "callpath/ids.h"
+
+#include <sys/random.h>
+
+#include <chrono>
+#include <thread>
+
+namespace callpath {
+namespace detail {
+
+namespace {
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+// -1 for a non-hex character; the two tables differ only in A-F.
+struct HexTable {
+  int8_t lower[256];
+  int8_t any[256];
+  constexpr HexTable() : lower(), any() {
+    for (int i = 0; i < 256; ++i) lower[i] = any[i] = -1;
+    for (int i = 0; i < 10; ++i) lower['0' + i] = any['0' + i] = static_cast<int8_t>(i);
+    for (int i = 0; i < 6; ++i) {
+      lower['a' + i] = any['a' + i] = static_cast<int8_t>(10 + i);
+      any['A' + i] = static_cast<int8_t>(10 + i);
+    }
+  }
+};
+constexpr HexTable kHex;
+
+bool Decode(const int8_t* table, std::string_view hex, uint8_t* out, size_t n) noexcept {
+  if (hex.size() != 2 * n) return false;
+  int bad = 0;
+  for (size_t i = 0; i < n; ++i) {
+    int hi = table[static_cast<uint8_t>(hex[2 * i])];
+    int lo = table[static_cast<uint8_t>(hex[2 * i + 1])];
+    bad |= hi | lo;  // any -1 sets the sign bit
+    out[i] = static_cast<uint8_t>((hi << 4) | (lo & 0xf));
+  }
+  return bad >= 0;
+}
+}  // namespace
+
+void BytesToHex(const uint8_t* bytes, size_t n, char* out) noexcept {
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHexDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kHexDigits[bytes[i] & 0xf];
+  }
+}
+
+bool HexToBytes(std::string_view hex, uint8_t* out, size_t n) noexcept {
+  return Decode(kHex.lower, hex, out, n);
+}
+
+bool HexToBytesAnyCase(std::string_view hex, uint8_t* out, size_t n) noexcept {
+  return Decode(kHex.any, hex, out, n);
+}
+
+}  // namespace detail
+
+namespace {
+
+// xoshiro256++: fast, 256-bit state, passes BigCrush; not for secrets, and
+// trace ids are not secrets.
+struct Xoshiro256 {
+  uint64_t s[4];
+
+  static uint64_t Rotl(uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+
+  uint64_t Next() noexcept {
+    const uint64_t result = Rotl(s[0] + s[3], 23) + s[0];
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = Rotl(s[3], 45);
+    return result;
+  }
+};
+
+uint64_t SplitMix(uint64_t& x) noexcept {
+  uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+Xoshiro256 SeededGenerator() noexcept {
+  uint64_t seed[4] = {};
+  // getrandom never blocks once the pool is initialised; if it fails we fall
+  // back to time and thread identity, which is still unique enough for ids.
+  if (getrandom(seed, sizeof(seed), 0) != static_cast<ssize_t>(sizeof(seed))) {
+    uint64_t x = static_cast<uint64_t>(
+        std::chrono::high_resolution_clock::now().time_since_epoch().count());
+    x ^= std::hash<std::thread::id>()(std::this_thread::get_id());
+    for (auto& v : seed) v = SplitMix(x);
+  }
+  Xoshiro256 g{{seed[0], seed[1], seed[2], seed[3]}};
+  if ((g.s[0] | g.s[1] | g.s[2] | g.s[3]) == 0) g.s[0] = 1;  // all-zero state is a fixed point
+  return g;
+}
+
+Xoshiro256& Generator() noexcept {
+  thread_local Xoshiro256 generator = SeededGenerator();
+  return generator;
+}
+
+}  // namespace
+
+uint64_t RandomU64() noexcept { return Generator().Next(); }
+
+TraceId NewTraceId() noexcept {
+  auto& g = Generator();
+  TraceId id;
+  uint64_t hi, lo;
+  do {
+    hi = g.Next();
+    lo = g.Next();
+  } while ((hi | lo) == 0);
+  std::memcpy(id.mutable_bytes().data(), &hi, 8);
+  std::memcpy(id.mutable_bytes().data() + 8, &lo, 8);
+  return id;
+}
+
+SpanId NewSpanId() noexcept {
+  auto& g = Generator();
+  uint64_t v;
+  do v = g.Next(); while (v == 0);
+  SpanId id;
+  std::memcpy(id.mutable_bytes().data(), &v, 8);
+  return id;
+}
+
+}  // namespace callpath

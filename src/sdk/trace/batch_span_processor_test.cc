@@ -1,0 +1,147 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <thread>
+
+#include "callpath/trace.h"
+#include "sdk/testing/in_memory_exporter.h"
+
+namespace callpath {
+namespace {
+
+using testing::InMemoryExporter;
+
+// Blocks Export until released, so a test can fill the queue deterministically.
+class GatedExporter final : public SpanExporter {
+ public:
+  Status Export(std::span<const SpanData> batch, const Resource&) override {
+    std::unique_lock<std::mutex> lock(mu);
+    ++entered;
+    cv.notify_all();
+    cv.wait(lock, [&] { return open; });
+    exported += batch.size();
+    return Status();
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu);
+    open = true;
+    cv.notify_all();
+  }
+  void WaitEntered() {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return entered > 0; });
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  int entered = 0;
+  size_t exported = 0;
+};
+
+SpanData MakeSpan(int i) {
+  SpanData d;
+  d.context = SpanContext(NewTraceId(), NewSpanId(), TraceFlags{0x01}, false);
+  d.name = "span-" + std::to_string(i);
+  return d;
+}
+
+TEST(BatchSpanProcessor, ForceFlushExportsEverythingQueued) {
+  auto sink = std::make_shared<InMemoryExporter::Sink>();
+  BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{},
+                       {.max_queue_size = 4096, .max_export_batch_size = 100,
+                        .schedule_delay = std::chrono::hours(1)});
+  for (int i = 0; i < 1000; ++i) {
+    SpanData d = MakeSpan(i);
+    p.OnEnd(d);
+  }
+  ASSERT_TRUE(p.ForceFlush(std::chrono::seconds(30)).ok());
+  auto spans = sink->Take();
+  ASSERT_EQ(spans.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(spans[i].name, "span-" + std::to_string(i));
+  EXPECT_EQ(p.stats().exported, 1000u);
+  EXPECT_EQ(p.stats().dropped, 0u);
+}
+
+TEST(BatchSpanProcessor, FullQueueDropsAndCountsWithoutBlocking) {
+  auto* gate = new GatedExporter;
+  BatchSpanProcessor p(std::unique_ptr<SpanExporter>(gate), Resource{},
+                       {.max_queue_size = 8, .max_export_batch_size = 1,
+                        .schedule_delay = std::chrono::milliseconds(1)});
+  SpanData first = MakeSpan(0);
+  p.OnEnd(first);
+  gate->WaitEntered();  // the export thread now holds one span and is stuck
+  for (int i = 1; i <= 20; ++i) {
+    SpanData d = MakeSpan(i);
+    p.OnEnd(d);
+  }
+  BatchSpanProcessorStats s = p.stats();
+  EXPECT_EQ(s.dropped, 12u);  // 8 fit in the queue
+  gate->Open();
+  ASSERT_TRUE(p.ForceFlush(std::chrono::seconds(30)).ok());
+  EXPECT_EQ(p.stats().exported, 9u);
+}
+
+TEST(BatchSpanProcessor, ShutdownDrainsTheQueueAndLaterSpansAreDropped) {
+  auto sink = std::make_shared<InMemoryExporter::Sink>();
+  BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{},
+                       {.schedule_delay = std::chrono::hours(1)});
+  for (int i = 0; i < 300; ++i) {
+    SpanData d = MakeSpan(i);
+    p.OnEnd(d);
+  }
+  ASSERT_TRUE(p.Shutdown(std::chrono::seconds(30)).ok());
+  EXPECT_EQ(sink->Take().size(), 300u);
+  EXPECT_TRUE(sink->shut_down);
+  SpanData late = MakeSpan(1);
+  p.OnEnd(late);
+  EXPECT_EQ(p.stats().dropped, 1u);
+}
+
+TEST(BatchSpanProcessor, FullBatchIsExportedWithoutWaitingForTheDelay) {
+  auto sink = std::make_shared<InMemoryExporter::Sink>();
+  BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{},
+                       {.max_queue_size = 64, .max_export_batch_size = 16,
+                        .schedule_delay = std::chrono::hours(1)});
+  for (int i = 0; i < 16; ++i) {
+    SpanData d = MakeSpan(i);
+    p.OnEnd(d);
+  }
+  for (int i = 0; i < 6000 && p.stats().exported < 16; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(p.stats().exported, 16u);
+}
+
+TEST(BatchSpanProcessor, ManyThreadsLoseNothingWhenTheQueueIsLargeEnough) {
+  auto sink = std::make_shared<InMemoryExporter::Sink>();
+  BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{},
+                       {.max_queue_size = 1 << 16, .max_export_batch_size = 512,
+                        .schedule_delay = std::chrono::milliseconds(5)});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10000; ++i) {
+        SpanData d = MakeSpan(i);
+        p.OnEnd(d);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(p.ForceFlush(std::chrono::seconds(60)).ok());
+  EXPECT_EQ(sink->Take().size() + p.stats().dropped, 40000u);
+  EXPECT_EQ(p.stats().dropped, 0u);
+}
+
+TEST(BatchSpanProcessor, UnsampledRecordedSpansAreNotExported) {
+  auto sink = std::make_shared<InMemoryExporter::Sink>();
+  BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{});
+  SpanData d = MakeSpan(0);
+  d.context = SpanContext(NewTraceId(), NewSpanId(), TraceFlags{0x00}, false);
+  p.OnEnd(d);
+  ASSERT_TRUE(p.ForceFlush(std::chrono::seconds(30)).ok());
+  EXPECT_TRUE(sink->Take().empty());
+}
+
+}  // namespace
+}  // namespace callpath

@@ -1,0 +1,226 @@
+#include <ctime>
+#include <typeinfo>
+
+#include <cxxabi.h>
+
+#include "callpath/trace.h"
+#include "sdk/trace/span_pool.h"
+#include "sdk/trace/tracer_state.h"
+
+namespace callpath {
+
+uint64_t NowUnixNano() noexcept {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+namespace {
+
+// Cuts a string to `limit` bytes without splitting a UTF-8 sequence.
+void Truncate(std::string& s, uint32_t limit) {
+  if (s.size() <= limit) return;
+  size_t n = limit;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  s.resize(n);
+}
+
+void ApplyLength(AttributeValue& v, uint32_t limit) {
+  if (limit == UINT32_MAX) return;
+  if (auto* s = std::get_if<std::string>(&v)) {
+    Truncate(*s, limit);
+  } else if (auto* a = std::get_if<std::vector<std::string>>(&v)) {
+    for (auto& e : *a) Truncate(e, limit);
+  }
+}
+
+// Appends attributes up to `max`, counting the rest as dropped.
+void AppendLimited(std::vector<Attribute>& out, KeyValues kvs, uint32_t max, uint32_t value_limit,
+                   uint32_t& dropped) {
+  for (const KeyValue& kv : kvs) {
+    if (out.size() >= max) {
+      ++dropped;
+      continue;
+    }
+    AttrValue v = kv.value;
+    out.push_back(Attribute{std::string(kv.key), std::move(v).get()});
+    ApplyLength(out.back().value, value_limit);
+  }
+}
+
+std::string Demangle(const char* name) {
+  int status = 0;
+  char* out = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  if (status != 0 || out == nullptr) return name;
+  std::string s(out);
+  std::free(out);
+  return s;
+}
+
+}  // namespace
+
+Span::Span(Span&& other) noexcept
+    : context_(std::move(other.context_)),
+      data_(other.data_),
+      tracer_(other.tracer_),
+      live_attributes_(other.live_attributes_) {
+  other.data_ = nullptr;
+}
+
+Span& Span::operator=(Span&& other) noexcept {
+  if (this != &other) {
+    End();
+    context_ = std::move(other.context_);
+    data_ = other.data_;
+    tracer_ = other.tracer_;
+    live_attributes_ = other.live_attributes_;
+    other.data_ = nullptr;
+  }
+  return *this;
+}
+
+Span::~Span() { End(); }
+
+Scope Span::Activate() const noexcept { return Scope(ToContext()); }
+
+Context Span::ToContext() const { return Context::Current().WithSpanContext(context_); }
+
+Attribute* Span::AttributeSlot(std::string_view key) noexcept {
+  auto& attrs = data_->attributes;
+  for (uint32_t i = 0; i < live_attributes_; ++i) {
+    if (attrs[i].key == key) return &attrs[i];
+  }
+  if (live_attributes_ >= tracer_->core->limits.attribute_count) {
+    ++data_->dropped_attributes_count;
+    return nullptr;
+  }
+  // Reuse an element left by an earlier span on this SpanData: its key and
+  // value keep their heap capacity, so steady-state spans do not allocate.
+  if (live_attributes_ == attrs.size()) attrs.emplace_back();
+  Attribute* slot = &attrs[live_attributes_++];
+  slot->key.assign(key.data(), key.size());
+  return slot;
+}
+
+Span& Span::SetAttribute(std::string_view key, std::string_view value) noexcept {
+  if (data_ == nullptr) return *this;
+  if (Attribute* a = AttributeSlot(key)) {
+    if (auto* s = std::get_if<std::string>(&a->value)) {
+      s->assign(value.data(), value.size());
+    } else {
+      a->value.emplace<std::string>(value);
+    }
+    ApplyLength(a->value, tracer_->core->limits.attribute_value_length);
+  }
+  return *this;
+}
+
+Span& Span::SetAttribute(std::string_view key, bool value) noexcept {
+  if (data_ == nullptr) return *this;
+  if (Attribute* a = AttributeSlot(key)) a->value = value;
+  return *this;
+}
+
+Span& Span::SetAttribute(std::string_view key, int64_t value) noexcept {
+  if (data_ == nullptr) return *this;
+  if (Attribute* a = AttributeSlot(key)) a->value = value;
+  return *this;
+}
+
+Span& Span::SetAttribute(std::string_view key, double value) noexcept {
+  if (data_ == nullptr) return *this;
+  if (Attribute* a = AttributeSlot(key)) a->value = value;
+  return *this;
+}
+
+Span& Span::SetAttribute(std::string_view key, AttrValue value) noexcept {
+  if (data_ == nullptr) return *this;
+  if (Attribute* a = AttributeSlot(key)) {
+    a->value = std::move(value).get();
+    ApplyLength(a->value, tracer_->core->limits.attribute_value_length);
+  }
+  return *this;
+}
+
+Span& Span::AddEvent(std::string_view name, KeyValues attributes,
+                     uint64_t time_unix_nano) noexcept {
+  if (data_ == nullptr) return *this;
+  const SpanLimits& limits = tracer_->core->limits;
+  if (data_->events.size() >= limits.event_count) {
+    ++data_->dropped_events_count;
+    return *this;
+  }
+  SpanEvent& e = data_->events.emplace_back();
+  e.time_unix_nano = time_unix_nano != 0 ? time_unix_nano : NowUnixNano();
+  e.name.assign(name.data(), name.size());
+  AppendLimited(e.attributes, attributes, limits.event_attribute_count,
+                limits.attribute_value_length, e.dropped_attributes_count);
+  return *this;
+}
+
+Span& Span::RecordException(const std::exception& e) noexcept {
+  if (data_ == nullptr) return *this;
+  return RecordException(Demangle(typeid(e).name()), e.what());
+}
+
+Span& Span::RecordException(std::string_view type, std::string_view message,
+                            std::string_view stacktrace) noexcept {
+  if (data_ == nullptr) return *this;
+  if (stacktrace.empty()) {
+    return AddEvent("exception", {{"exception.type", type}, {"exception.message", message}});
+  }
+  return AddEvent("exception", {{"exception.type", type},
+                                {"exception.message", message},
+                                {"exception.stacktrace", stacktrace}});
+}
+
+Span& Span::AddLink(const SpanContext& linked, KeyValues attributes) noexcept {
+  if (data_ == nullptr || !linked.IsValid()) return *this;
+  const SpanLimits& limits = tracer_->core->limits;
+  if (data_->links.size() >= limits.link_count) {
+    ++data_->dropped_links_count;
+    return *this;
+  }
+  SpanLink& l = data_->links.emplace_back();
+  l.context = linked;
+  AppendLimited(l.attributes, attributes, limits.link_attribute_count,
+                limits.attribute_value_length, l.dropped_attributes_count);
+  return *this;
+}
+
+Span& Span::SetStatus(SpanStatusCode code, std::string_view message) noexcept {
+  if (data_ == nullptr || code == SpanStatusCode::kUnset) return *this;
+  if (data_->status_code == SpanStatusCode::kOk) return *this;  // Ok is final
+  data_->status_code = code;
+  if (code == SpanStatusCode::kError) {
+    data_->status_message.assign(message.data(), message.size());
+  } else {
+    data_->status_message.clear();
+  }
+  return *this;
+}
+
+Span& Span::UpdateName(std::string_view name) noexcept {
+  if (data_ != nullptr) data_->name.assign(name.data(), name.size());
+  return *this;
+}
+
+void Span::End(uint64_t end_time_unix_nano) noexcept {
+  SpanData* data = data_;
+  if (data == nullptr) return;
+  data_ = nullptr;
+  uint64_t end = end_time_unix_nano != 0 ? end_time_unix_nano : NowUnixNano();
+  data->end_time_unix_nano = end < data->start_time_unix_nano ? data->start_time_unix_nano : end;
+  if (data->attributes.size() > live_attributes_) data->attributes.resize(live_attributes_);
+  live_attributes_ = 0;
+  auto& processors = tracer_->core->processors;
+  // Every processor but the last gets a copy; the last may take the contents.
+  for (size_t i = 0; i + 1 < processors.size(); ++i) {
+    SpanData copy = *data;
+    processors[i]->OnEnd(copy);
+  }
+  if (!processors.empty()) processors.back()->OnEnd(*data);
+  detail::ReleaseSpanData(data);
+}
+
+}  // namespace callpath

@@ -1,0 +1,267 @@
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "callpath/trace.h"
+#include "sdk/testing/in_memory_exporter.h"
+
+namespace callpath {
+namespace {
+
+using testing::InMemoryExporter;
+
+struct Fixture {
+  std::shared_ptr<InMemoryExporter::Sink> sink = std::make_shared<InMemoryExporter::Sink>();
+  std::shared_ptr<TracerProvider> provider;
+  Tracer tracer;
+
+  explicit Fixture(std::shared_ptr<Sampler> sampler = AlwaysOnSampler(),
+                   std::shared_ptr<SpanLimits> limits = nullptr) {
+    TracerProviderOptions o;
+    o.sampler = std::move(sampler);
+    o.limits = std::move(limits);
+    o.force_enabled = true;
+    o.resource.attributes.push_back({"service.name", std::string("checkout")});
+    o.processors.push_back(std::make_unique<SimpleSpanProcessor>(
+        std::make_unique<InMemoryExporter>(sink), Resource{}));
+    provider = TracerProvider::Create(std::move(o));
+    tracer = provider->GetTracer("test.scope", "1.0");
+  }
+};
+
+TEST(Tracer, RootSpanHasFreshIdsAndNoParent) {
+  Fixture f;
+  Span s = f.tracer.StartSpan("root");
+  ASSERT_TRUE(s.IsRecording());
+  EXPECT_TRUE(s.context().IsValid());
+  EXPECT_TRUE(s.context().IsSampled());
+  EXPECT_TRUE(s.context().trace_flags().random_trace_id());
+  s.End();
+  auto spans = f.sink->Take();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_FALSE(spans[0].parent_span_id.IsValid());
+  EXPECT_EQ(spans[0].name, "root");
+  EXPECT_EQ(spans[0].scope->name, "test.scope");
+  EXPECT_EQ(spans[0].scope->version, "1.0");
+  EXPECT_LE(spans[0].start_time_unix_nano, spans[0].end_time_unix_nano);
+}
+
+TEST(Tracer, ChildOfCurrentSpanSharesTraceAndLinksParent) {
+  Fixture f;
+  Span parent = f.tracer.StartSpan("parent");
+  {
+    Scope scope = parent.Activate();
+    Span child = f.tracer.StartSpan("child", {.kind = SpanKind::kClient});
+    EXPECT_EQ(child.context().trace_id(), parent.context().trace_id());
+    child.End();
+  }
+  parent.End();
+  auto spans = f.sink->Take();
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0].name, "child");
+  EXPECT_EQ(spans[0].kind, SpanKind::kClient);
+  EXPECT_EQ(spans[0].parent_span_id, spans[1].context.span_id());
+  EXPECT_FALSE(spans[0].parent_is_remote);
+  EXPECT_EQ(spans[0].OtlpFlags(), 0x103u);
+}
+
+TEST(Tracer, ExplicitParentWinsOverCurrentAndRootWinsOverBoth) {
+  Fixture f;
+  Span a = f.tracer.StartSpan("a");
+  Span b = f.tracer.StartSpan("b");
+  Scope scope = a.Activate();
+  Context bctx = b.ToContext();
+  Span c = f.tracer.StartSpan("c", {.parent = &bctx});
+  EXPECT_EQ(c.context().trace_id(), b.context().trace_id());
+  Span d = f.tracer.StartSpan("d", {.root = true});
+  EXPECT_NE(d.context().trace_id(), a.context().trace_id());
+  EXPECT_NE(d.context().trace_id(), b.context().trace_id());
+}
+
+TEST(Tracer, RemoteParentCopiesRandomFlagAndTraceState) {
+  Fixture f;
+  TraceState ts;
+  ASSERT_TRUE(TraceState::Parse("vendor=abc", &ts));
+  SpanContext remote(*TraceId::FromHex("4bf92f3577b34da6a3ce929d0e0e4736"),
+                     *SpanId::FromHex("00f067aa0ba902b7"), TraceFlags{0x01}, true, ts);
+  Context ctx(remote);
+  Span s = f.tracer.StartSpan("server", {.kind = SpanKind::kServer, .parent = &ctx});
+  EXPECT_FALSE(s.context().trace_flags().random_trace_id());  // parent had it unset
+  EXPECT_EQ(s.context().trace_state().Get("vendor"), "abc");
+  s.End();
+  auto spans = f.sink->Take();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_TRUE(spans[0].parent_is_remote);
+  EXPECT_EQ(spans[0].OtlpFlags(), 0x301u);
+  EXPECT_EQ(spans[0].parent_span_id.ToHex(), "00f067aa0ba902b7");
+}
+
+TEST(Tracer, AttributesOverwriteByKeyAndRespectLimits) {
+  auto limits = std::make_shared<SpanLimits>();
+  limits->attribute_count = 3;
+  limits->attribute_value_length = 4;
+  Fixture f(AlwaysOnSampler(), limits);
+  Span s = f.tracer.StartSpan("s");
+  s.SetAttribute("a", "abcdefgh").SetAttribute("b", int64_t{1}).SetAttribute("a", true);
+  s.SetAttribute("c", 2.5).SetAttribute("d", "dropped").SetAttribute("e", 7);
+  s.SetAttribute("b", AttrValue(std::vector<int64_t>{1, 2}));
+  s.End();
+  auto spans = f.sink->Take();
+  ASSERT_EQ(spans.size(), 1u);
+  const auto& attrs = spans[0].attributes;
+  ASSERT_EQ(attrs.size(), 3u);
+  EXPECT_EQ(attrs[0].key, "a");
+  EXPECT_EQ(std::get<bool>(attrs[0].value), true);
+  EXPECT_EQ(std::get<std::vector<int64_t>>(attrs[1].value), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(std::get<double>(attrs[2].value), 2.5);
+  EXPECT_EQ(spans[0].dropped_attributes_count, 2u);
+}
+
+TEST(Tracer, StringValuesAreTruncatedAtTheLengthLimitOnUtf8Boundaries) {
+  auto limits = std::make_shared<SpanLimits>();
+  limits->attribute_value_length = 4;
+  Fixture f(AlwaysOnSampler(), limits);
+  Span s = f.tracer.StartSpan("s");
+  s.SetAttribute("ascii", "abcdefgh").SetAttribute("utf8", "ab\xc3\xa9z");  // "abéz"
+  s.End();
+  auto spans = f.sink->Take();
+  EXPECT_EQ(std::get<std::string>(spans[0].attributes[0].value), "abcd");
+  EXPECT_EQ(std::get<std::string>(spans[0].attributes[1].value), "ab\xc3\xa9");
+}
+
+TEST(Tracer, ReusedSpanDataDoesNotLeakAttributesIntoTheNextSpan) {
+  Fixture f;
+  {
+    Span s = f.tracer.StartSpan("first");
+    s.SetAttribute("x", 1).SetAttribute("y", 2).SetAttribute("z", 3);
+    s.AddEvent("e");
+    s.SetStatus(SpanStatusCode::kError, "boom");
+  }
+  {
+    Span s = f.tracer.StartSpan("second");
+    s.SetAttribute("only", "one");
+  }
+  auto spans = f.sink->Take();
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[1].attributes.size(), 1u);
+  EXPECT_TRUE(spans[1].events.empty());
+  EXPECT_EQ(spans[1].status_code, SpanStatusCode::kUnset);
+  EXPECT_TRUE(spans[1].status_message.empty());
+}
+
+TEST(Tracer, EventsExceptionsLinksAndStatus) {
+  Fixture f;
+  Span other = f.tracer.StartSpan("other");
+  Span s = f.tracer.StartSpan("s", {.attributes = {{"start.attr", "v"}},
+                                    .links = {SpanLink{other.context(), {}, 0}}});
+  s.AddEvent("cache.miss", {{"key", "user:42"}}, 1234);
+  s.RecordException(std::runtime_error("db down"));
+  s.SetStatus(SpanStatusCode::kError, "db down");
+  s.SetStatus(SpanStatusCode::kUnset);  // ignored
+  s.End(s.IsRecording() ? NowUnixNano() + 1000 : 0);
+  auto spans = f.sink->Take();
+  ASSERT_EQ(spans.size(), 1u);
+  const SpanData& d = spans[0];
+  ASSERT_EQ(d.events.size(), 2u);
+  EXPECT_EQ(d.events[0].name, "cache.miss");
+  EXPECT_EQ(d.events[0].time_unix_nano, 1234u);
+  EXPECT_EQ(d.events[1].name, "exception");
+  EXPECT_EQ(d.events[1].attributes[0].key, "exception.type");
+  EXPECT_EQ(std::get<std::string>(d.events[1].attributes[0].value), "std::runtime_error");
+  EXPECT_EQ(std::get<std::string>(d.events[1].attributes[1].value), "db down");
+  ASSERT_EQ(d.links.size(), 1u);
+  EXPECT_EQ(d.links[0].context.span_id(), other.context().span_id());
+  EXPECT_EQ(d.status_code, SpanStatusCode::kError);
+  EXPECT_EQ(d.status_message, "db down");
+  EXPECT_EQ(d.attributes[0].key, "start.attr");
+}
+
+TEST(Tracer, OkStatusIsFinal) {
+  Fixture f;
+  { Span s = f.tracer.StartSpan("s"); s.SetStatus(SpanStatusCode::kOk, "ignored"); s.SetStatus(SpanStatusCode::kError, "x"); }
+  auto spans = f.sink->Take();
+  EXPECT_EQ(spans[0].status_code, SpanStatusCode::kOk);
+  EXPECT_TRUE(spans[0].status_message.empty());
+}
+
+TEST(Tracer, UnsampledSpanPropagatesButRecordsNothing) {
+  Fixture f(AlwaysOffSampler());
+  Span s = f.tracer.StartSpan("dropped");
+  EXPECT_FALSE(s.IsRecording());
+  EXPECT_TRUE(s.context().IsValid());
+  EXPECT_FALSE(s.context().IsSampled());
+  s.SetAttribute("k", "v").AddEvent("e");
+  s.End();
+  EXPECT_TRUE(f.sink->Take().empty());
+}
+
+TEST(Tracer, ParentBasedFollowsTheRemoteDecision) {
+  Fixture f(ParentBasedSampler(AlwaysOnSampler()));
+  SpanContext remote(NewTraceId(), NewSpanId(), TraceFlags{0x00}, true);
+  Context ctx(remote);
+  Span s = f.tracer.StartSpan("s", {.parent = &ctx});
+  EXPECT_FALSE(s.IsRecording());
+  EXPECT_EQ(s.context().trace_id(), remote.trace_id());
+}
+
+TEST(Tracer, NoProviderMeansNoOpThatKeepsTheParentContext) {
+  Tracer noop;
+  SpanContext remote(NewTraceId(), NewSpanId(), TraceFlags{0x01}, true);
+  Context ctx(remote);
+  Span s = noop.StartSpan("x", {.parent = &ctx});
+  EXPECT_FALSE(s.IsRecording());
+  EXPECT_EQ(s.context(), remote);
+  EXPECT_FALSE(noop.StartSpan("y").context().IsValid());
+}
+
+TEST(Tracer, MovedSpanEndsOnce) {
+  Fixture f;
+  {
+    Span a = f.tracer.StartSpan("a");
+    Span b = std::move(a);
+    Span c;
+    c = std::move(b);
+  }
+  EXPECT_EQ(f.sink->Take().size(), 1u);
+}
+
+TEST(Tracer, SameNameAndVersionGiveTheSameScope) {
+  Fixture f;
+  { Span a = f.provider->GetTracer("x").StartSpan("a"); }
+  { Span b = f.provider->GetTracer("x").StartSpan("b"); }
+  auto spans = f.sink->Take();
+  EXPECT_EQ(spans[0].scope, spans[1].scope);
+}
+
+TEST(Context, WrapRunsTheCallableInsideTheCapturedContext) {
+  Fixture f;
+  Span s = f.tracer.StartSpan("task.parent");
+  std::function<SpanContext()> task;
+  {
+    Scope scope = s.Activate();
+    task = Wrap([] { return Context::Current().span_context(); });
+  }
+  SpanContext seen;
+  std::thread t([&] { seen = task(); });
+  t.join();
+  EXPECT_EQ(seen.span_id(), s.context().span_id());
+  EXPECT_FALSE(Context::Current().span_context().IsValid());
+}
+
+TEST(Context, ScopesNestAndRestore) {
+  SpanContext a(NewTraceId(), NewSpanId(), {}, false), b(NewTraceId(), NewSpanId(), {}, false);
+  {
+    Scope sa{Context(a)};
+    EXPECT_EQ(Context::Current().span_context(), a);
+    {
+      Scope sb{Context(b)};
+      EXPECT_EQ(Context::Current().span_context(), b);
+    }
+    EXPECT_EQ(Context::Current().span_context(), a);
+  }
+  EXPECT_FALSE(Context::Current().span_context().IsValid());
+}
+
+}  // namespace
+}  // namespace callpath
