@@ -130,6 +130,7 @@ struct TraceSummary {
   std::string root_service;
   std::string root_operation;
   bool has_root = false;
+  uint64_t root_start_ns = 0; // start of the span root_* was taken from
   uint64_t start_ns = 0;      // earliest span start
   uint64_t duration_ns = 0;   // latest span end - earliest span start
   uint32_t span_count = 0;    // spans written (a re-sent span counts again)

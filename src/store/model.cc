@@ -1,0 +1,113 @@
+#include "callpath/store/model.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace callpath::store {
+
+std::string Value::AsText() const {
+  switch (type) {
+    case Type::kBool: return int_value ? "true" : "false";
+    case Type::kInt64: return std::to_string(int_value);
+    case Type::kDouble: {
+      char buf[32];
+      auto r = std::to_chars(buf, buf + sizeof buf, double_value);
+      return std::string(buf, r.ptr);
+    }
+    case Type::kBytes: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      std::string s;
+      s.reserve(text.size() * 2);
+      for (unsigned char c : text) {
+        s.push_back(kHex[c >> 4]);
+        s.push_back(kHex[c & 15]);
+      }
+      return s;
+    }
+    default: return text;
+  }
+}
+
+namespace {
+constexpr std::string_view kKindNames[] = {"unspecified", "internal", "server",
+                                           "client",      "producer", "consumer"};
+}
+
+std::string_view SpanKindName(SpanKind kind) noexcept {
+  auto i = static_cast<size_t>(kind);
+  return i < std::size(kKindNames) ? kKindNames[i] : "unspecified";
+}
+
+bool ParseSpanKind(std::string_view name, SpanKind* out) noexcept {
+  for (size_t i = 0; i < std::size(kKindNames); ++i) {
+    std::string_view k = kKindNames[i];
+    if (k.size() != name.size()) continue;
+    bool eq = true;
+    for (size_t j = 0; j < k.size() && eq; ++j) {
+      char c = name[j];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      eq = c == k[j];
+    }
+    if (eq) {
+      *out = static_cast<SpanKind>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+// Which of two root candidates names the trace: a real root beats an
+// inferred one; among equals the earlier start, then the smaller name so
+// the choice does not depend on arrival order.
+bool BetterRoot(bool a_root, uint64_t a_start, std::string_view a_svc, std::string_view a_op,
+                bool b_root, uint64_t b_start, std::string_view b_svc, std::string_view b_op) {
+  if (a_root != b_root) return a_root;
+  if (a_start != b_start) return a_start < b_start;
+  if (a_svc != b_svc) return a_svc < b_svc;
+  return a_op < b_op;
+}
+
+void InsertService(const std::string& s, std::vector<std::string>* services) {
+  auto it = std::lower_bound(services->begin(), services->end(), s);
+  if (it == services->end() || *it != s) services->insert(it, s);
+}
+}  // namespace
+
+void AddSpanToSummary(const StoredSpan& span, TraceSummary* sum) {
+  TraceSummary one;
+  one.trace_id = span.trace_id;
+  one.root_service = span.service;
+  one.root_operation = span.operation;
+  one.has_root = span.is_root();
+  one.root_start_ns = span.start_ns;
+  one.start_ns = span.start_ns;
+  one.duration_ns = span.duration_ns;
+  one.span_count = 1;
+  one.error_count = span.is_error() ? 1 : 0;
+  one.services.push_back(span.service);
+  MergeSummaries(one, sum);
+}
+
+void MergeSummaries(const TraceSummary& o, TraceSummary* into) {
+  if (o.span_count == 0) return;
+  if (into->span_count == 0) {
+    *into = o;
+    return;
+  }
+  if (BetterRoot(o.has_root, o.root_start_ns, o.root_service, o.root_operation, into->has_root,
+                 into->root_start_ns, into->root_service, into->root_operation)) {
+    into->root_service = o.root_service;
+    into->root_operation = o.root_operation;
+    into->has_root = o.has_root;
+    into->root_start_ns = o.root_start_ns;
+  }
+  uint64_t end = std::max(into->end_ns(), o.end_ns());
+  into->start_ns = std::min(into->start_ns, o.start_ns);
+  into->duration_ns = end - into->start_ns;
+  into->span_count += o.span_count;
+  into->error_count += o.error_count;
+  for (const auto& s : o.services) InsertService(s, &into->services);
+}
+
+}  // namespace callpath::store

@@ -1,0 +1,150 @@
+// Trace reads: by id, summaries, service and operation names, dependencies.
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "store/encoding.h"
+#include "store/rocksdb/keys.h"
+#include "store/rocksdb/rocksdb_store_impl.h"
+
+namespace callpath::store {
+
+Result<SummaryRecord> RocksDbStore::ReadSummary(const TraceId& trace_id) {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  std::string v;
+  rocksdb::Status s = db_->Get({}, cf(kTraces), trace_id.AsBytes(), &v);
+  if (s.IsNotFound()) return NotFound("trace " + trace_id.ToHex() + " not found");
+  if (!s.ok()) return FromRocks(s, "read summary");
+  SummaryRecord rec;
+  if (!DecodeSummaryRecord(v, &rec)) return DataLoss("corrupt summary of " + trace_id.ToHex());
+  if (rec.summary.end_ns() < retention_cutoff_ns_.load(std::memory_order_relaxed)) {
+    return NotFound("trace " + trace_id.ToHex() + " expired");
+  }
+  rec.summary.trace_id = trace_id;
+  return rec;
+}
+
+Result<TraceSummary> RocksDbStore::GetTraceSummary(const TraceId& trace_id) {
+  auto rec = ReadSummary(trace_id);
+  if (!rec.ok()) return rec.status();
+  return std::move(rec->summary);
+}
+
+Result<std::vector<StoredSpan>> RocksDbStore::GetTrace(const TraceId& trace_id) {
+  auto rec = ReadSummary(trace_id);
+  if (!rec.ok()) return rec.status();
+  std::vector<StoredSpan> spans;
+  spans.reserve(rec->summary.span_count);
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kSpans)));
+  uint32_t min_live = MinLiveBucket();
+  for (uint32_t b : rec->buckets) {
+    if (b < min_live) continue;
+    std::string prefix = keys::SpanPrefix(b, trace_id);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      rocksdb::Slice k = it->key();
+      if (k.size() != keys::kTracePrefixSize + 16) continue;
+      StoredSpan& s = spans.emplace_back();
+      s.trace_id = trace_id;
+      s.start_ns = enc::ReadBigEndian64(k.data() + keys::kTracePrefixSize);
+      s.span_id = SpanId::FromBytes(std::string_view(k.data() + keys::kTracePrefixSize + 8, 8));
+      uint64_t rh = 0;
+      if (!enc::DecodeSpanValue(std::string_view(it->value().data(), it->value().size()), &s,
+                                &rh)) {
+        return DataLoss("corrupt span in trace " + trace_id.ToHex());
+      }
+      CALLPATH_RETURN_IF_ERROR(LoadResource(rh, &s.resource_attributes));
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "scan trace");
+  }
+  if (spans.empty()) return NotFound("trace " + trace_id.ToHex() + " has no stored spans");
+  // Buckets are visited in order and keys are start-ordered inside each.
+  return spans;
+}
+
+Result<std::vector<std::string>> RocksDbStore::GetServices() {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kNames)));
+  for (it->Seek("s"); it->Valid() && it->key().starts_with("s"); it->Next()) {
+    out.emplace_back(it->key().data() + 1, it->key().size() - 1);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan services");
+  return out;
+}
+
+Result<std::vector<Operation>> RocksDbStore::GetOperations(const std::string& service,
+                                                           std::optional<SpanKind> kind) {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  std::vector<Operation> out;
+  std::string prefix = keys::OperationPrefix(service);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kNames)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view rest(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+    if (rest.size() < 2 || rest[rest.size() - 2] != '\0') continue;
+    auto k = static_cast<SpanKind>(static_cast<uint8_t>(rest.back()));
+    if (kind && *kind != k) continue;
+    out.push_back({std::string(rest.substr(0, rest.size() - 2)), k});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan operations");
+  return out;
+}
+
+Result<std::vector<DependencyLink>> RocksDbStore::GetDependencies(uint64_t start_ns,
+                                                                  uint64_t end_ns) {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  std::map<std::pair<std::string, std::string>, uint64_t> counts;
+  if (start_ns > end_ns || max_bucket_.load() < min_bucket_.load()) return std::vector<DependencyLink>{};
+  uint32_t first = std::max(BucketOf(start_ns), MinLiveBucket());
+  uint32_t last = std::min(BucketOf(end_ns), MaxBucket());
+
+  // Spans are collected per trace (id -> service, parent) across all
+  // buckets of the range, so a trace that crosses a bucket boundary is
+  // joined whole; the maps are flushed into counts only when they grow
+  // large (then a parent/child pair split across the flush is missed).
+  struct Node { std::string service; SpanId parent; bool in_range; };
+  std::unordered_map<std::string, std::unordered_map<uint64_t, Node>> traces;
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.fill_cache = false;  // a range scan would evict the hot trace blocks
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kSpans)));
+  auto flush = [&](std::unordered_map<uint64_t, Node>& nodes) {
+    for (const auto& [id, n] : nodes) {
+      if (!n.in_range || !n.parent.IsValid()) continue;
+      uint64_t pid;
+      std::memcpy(&pid, n.parent.bytes().data(), 8);
+      auto p = nodes.find(pid);
+      if (p == nodes.end() || p->second.service == n.service) continue;
+      ++counts[{p->second.service, n.service}];
+    }
+  };
+  for (uint64_t b = first; b <= last; ++b) {
+    std::string lo = keys::Bucket(static_cast<uint32_t>(b));
+    for (it->Seek(lo); it->Valid() && it->key().starts_with(lo); it->Next()) {
+      rocksdb::Slice k = it->key();
+      if (k.size() != keys::kTracePrefixSize + 16) continue;
+      uint64_t start = enc::ReadBigEndian64(k.data() + keys::kTracePrefixSize);
+      SpanId parent;
+      std::string_view service;
+      if (!enc::DecodeSpanParentAndService(std::string_view(it->value().data(), it->value().size()),
+                                           &parent, &service)) {
+        continue;
+      }
+      uint64_t sid;
+      std::memcpy(&sid, k.data() + keys::kTracePrefixSize + 8, 8);
+      auto& nodes = traces[std::string(k.data() + 4, 16)];
+      nodes[sid] = Node{std::string(service), parent, start >= start_ns && start <= end_ns};
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "scan spans");
+    if (traces.size() > 200000 || b == last) {
+      for (auto& [t, nodes] : traces) flush(nodes);
+      traces.clear();
+    }
+  }
+  std::vector<DependencyLink> out;
+  for (const auto& [k, n] : counts) out.push_back({k.first, k.second, n});
+  return out;
+}
+
+}  // namespace callpath::store

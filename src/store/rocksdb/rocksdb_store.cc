@@ -1,0 +1,284 @@
+// Open, close, retention and statistics of the RocksDB store.
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "store/encoding.h"
+#include "store/rocksdb/keys.h"
+#include "store/rocksdb/rocksdb_store_impl.h"
+
+namespace callpath::store {
+
+Result<std::unique_ptr<Store>> OpenRocksDbStore(const RocksDbOptions& options) {
+  return RocksDbStore::Open(options);
+}
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return NotFound(msg);
+  if (s.IsCorruption()) return DataLoss(msg);
+  if (s.IsIOError() || s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return Unavailable(msg);
+  if (s.IsInvalidArgument()) return InvalidArgument(msg);
+  if (s.IsNoSpace() || s.IsMemoryLimit()) return ResourceExhausted(msg);
+  return Internal(msg);
+}
+
+namespace {
+
+const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(),
+                                "index", "traces", "logs", "log_trace", "names", "resources", "meta"};
+
+rocksdb::CompressionType Pick(rocksdb::CompressionType want, rocksdb::CompressionType fallback) {
+  for (auto t : rocksdb::GetSupportedCompressions()) {
+    if (t == want) return want;
+  }
+  return fallback;
+}
+
+}  // namespace
+
+RocksDbStore::RocksDbStore(const RocksDbOptions& options)
+    : options_(options), bucket_ns_(options.bucket_seconds * 1'000'000'000ull) {
+  write_options_.sync = options.sync_writes;
+}
+
+RocksDbStore::~RocksDbStore() { (void)Close(); }
+
+Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options) {
+  if (options.path.empty()) return InvalidArgument("store path is empty");
+  if (options.bucket_seconds == 0 || options.bucket_seconds > 366ull * 86400) {
+    return InvalidArgument("bucket_seconds must be in 1..31622400");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) return Unavailable("cannot create " + options.path + ": " + ec.message());
+
+  std::unique_ptr<RocksDbStore> store(new RocksDbStore(options));
+
+  rocksdb::DBOptions db_opts;
+  db_opts.create_if_missing = true;
+  db_opts.create_missing_column_families = true;
+  db_opts.max_background_jobs = std::max(2, options.background_threads);
+  db_opts.bytes_per_sync = 1 << 20;
+  db_opts.keep_log_file_num = 4;
+  db_opts.max_total_wal_size = 512ull << 20;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  auto light = Pick(rocksdb::kLZ4Compression, rocksdb::kSnappyCompression);
+  auto heavy = Pick(rocksdb::kZSTD, light);
+  auto make_cf = [&](bool bloom, size_t prefix_len) {
+    rocksdb::ColumnFamilyOptions o;
+    o.write_buffer_size = options.write_buffer_bytes;
+    o.max_write_buffer_number = 4;
+    o.compression = light;
+    o.bottommost_compression = heavy;
+    o.level_compaction_dynamic_level_bytes = true;
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = cache;
+    t.block_size = 16 * 1024;
+    t.cache_index_and_filter_blocks = true;
+    t.pin_l0_filter_and_index_blocks_in_cache = true;
+    t.format_version = 5;
+    if (bloom) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    if (prefix_len) {
+      o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(prefix_len));
+      t.whole_key_filtering = false;
+    }
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    return o;
+  };
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs(kCfCount);
+  for (int i = 0; i < kCfCount; ++i) cfs[i].name = kCfNames[i];
+  cfs[kSpans].options = make_cf(true, keys::kTracePrefixSize);
+  cfs[kIndex].options = make_cf(false, 0);
+  cfs[kTraces].options = make_cf(true, 0);
+  cfs[kTraces].options.merge_operator = NewSummaryMergeOperator();
+  store->summary_filter_ = NewSummaryRetentionFilter(&store->retention_cutoff_ns_);
+  cfs[kTraces].options.compaction_filter = store->summary_filter_.get();
+  cfs[kLogs].options = make_cf(false, 0);
+  cfs[kLogTrace].options = make_cf(true, keys::kTracePrefixSize);
+  cfs[kNames].options = make_cf(false, 0);
+  cfs[kResources].options = make_cf(true, 0);
+  cfs[kMeta].options = make_cf(false, 0);
+
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_opts, options.path, cfs, &store->handles_, &raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      return Unavailable("store " + options.path + " is in use: " + s.ToString());
+    }
+    return FromRocks(s, "open " + options.path);
+  }
+  store->db_.reset(raw);
+
+  // The bucket width is part of every key: it cannot change after creation.
+  std::string v;
+  s = raw->Get({}, store->cf(kMeta), "bucket_seconds", &v);
+  if (s.ok()) {
+    if (v != std::to_string(options.bucket_seconds)) {
+      return InvalidArgument("store was created with bucket_seconds=" + v);
+    }
+  } else if (s.IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = raw->Put(wo, store->cf(kMeta), "bucket_seconds", std::to_string(options.bucket_seconds));
+    if (!s.ok()) return FromRocks(s, "write meta");
+  } else {
+    return FromRocks(s, "read meta");
+  }
+  if (raw->Get({}, store->cf(kMeta), "retention_cutoff_ns", &v).ok()) {
+    store->retention_cutoff_ns_ = std::strtoull(v.c_str(), nullptr, 10);
+  }
+
+  // Bucket bounds from the first and last keys of the time-keyed families.
+  for (Cf c : {kSpans, kLogs}) {
+    std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator({}, store->cf(c)));
+    it->SeekToFirst();
+    if (it->Valid() && it->key().size() >= 4) store->NoteBucket(enc::ReadBigEndian32(it->key().data()));
+    it->SeekToLast();
+    if (it->Valid() && it->key().size() >= 4) store->NoteBucket(enc::ReadBigEndian32(it->key().data()));
+  }
+  // Log sequence numbers only need to be unique per (time, seq): seeding
+  // with the wall clock keeps them unique across restarts.
+  store->log_seq_ = static_cast<uint64_t>(
+      std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Status RocksDbStore::CheckOpen() const {
+  if (closed_ || !db_) return FailedPrecondition("store is closed");
+  return Status::Ok();
+}
+
+void RocksDbStore::NoteBucket(uint32_t b) {
+  uint32_t cur = min_bucket_.load(std::memory_order_relaxed);
+  while (b < cur && !min_bucket_.compare_exchange_weak(cur, b)) {}
+  cur = max_bucket_.load(std::memory_order_relaxed);
+  while (b > cur && !max_bucket_.compare_exchange_weak(cur, b)) {}
+}
+
+uint32_t RocksDbStore::MinLiveBucket() const {
+  uint32_t lo = min_bucket_.load(std::memory_order_relaxed);
+  uint64_t cutoff = retention_cutoff_ns_.load(std::memory_order_relaxed);
+  uint32_t first_kept = BucketOf(cutoff);
+  return std::max(lo, first_kept);
+}
+
+Status RocksDbStore::Close() {
+  if (closed_ || !db_) return Status::Ok();
+  closed_ = true;
+  Status result;
+  rocksdb::FlushOptions fo;
+  rocksdb::Status s = db_->Flush(fo, handles_);
+  if (!s.ok()) result = FromRocks(s, "flush");
+  for (auto* h : handles_) {
+    s = db_->DestroyColumnFamilyHandle(h);
+    if (!s.ok() && result.ok()) result = FromRocks(s, "close column family");
+  }
+  handles_.clear();
+  s = db_->Close();
+  if (!s.ok() && result.ok()) result = FromRocks(s, "close");
+  db_.reset();
+  return result;
+}
+
+Status RocksDbStore::DeleteBefore(uint64_t cutoff_ns) {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  // Buckets wholly older than the cutoff: [0, BucketOf(cutoff)).
+  uint32_t end_bucket = BucketOf(cutoff_ns);
+  if (cutoff_ns > retention_cutoff_ns_.load()) {
+    // Persist first: readers and the compaction filter hide summaries by it.
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status s = db_->Put(wo, cf(kMeta), "retention_cutoff_ns",
+                                 std::to_string(uint64_t{end_bucket} * bucket_ns_));
+    if (!s.ok()) return FromRocks(s, "write retention cutoff");
+    retention_cutoff_ns_ = uint64_t{end_bucket} * bucket_ns_;
+  }
+  std::string lo = keys::Bucket(0), hi = keys::Bucket(end_bucket);
+  rocksdb::WriteBatch batch;
+  for (Cf c : {kSpans, kIndex, kLogs, kLogTrace}) {
+    rocksdb::Status s = batch.DeleteRange(cf(c), lo, hi);
+    if (!s.ok()) return FromRocks(s, "delete range");
+  }
+  // Names last seen in a dropped bucket go too.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kNames)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      uint64_t last = std::strtoull(it->value().ToString().c_str(), nullptr, 10);
+      if (last < end_bucket) {
+        rocksdb::Status s = batch.Delete(cf(kNames), it->key());
+        if (!s.ok()) return FromRocks(s, "delete name");
+      }
+    }
+  }
+  rocksdb::Status s = db_->Write(write_options_, &batch);
+  if (!s.ok()) return FromRocks(s, "retention");
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    names_written_.clear();
+  }
+  // Give the disk space back now rather than at some later compaction.
+  rocksdb::Slice slo(lo), shi(hi);
+  for (Cf c : {kSpans, kIndex, kLogs, kLogTrace}) {
+    (void)rocksdb::DeleteFilesInRange(db_.get(), cf(c), &slo, &shi);
+    rocksdb::CompactRangeOptions co;
+    (void)db_->CompactRange(co, cf(c), &slo, &shi);
+  }
+  rocksdb::CompactRangeOptions co;
+  (void)db_->CompactRange(co, cf(kTraces), nullptr, nullptr);
+  uint32_t cur = min_bucket_.load();
+  while (cur < end_bucket && !min_bucket_.compare_exchange_weak(cur, end_bucket)) {}
+  return Status::Ok();
+}
+
+StoreStats RocksDbStore::Stats() {
+  StoreStats st;
+  st.spans_written = spans_written_.load();
+  st.logs_written = logs_written_.load();
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(options_.path, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) st.bytes_on_disk += it->file_size(ec);
+  }
+  if (CheckOpen().ok()) {
+    uint64_t n = 0;
+    if (db_->GetIntProperty(cf(kSpans), "rocksdb.estimate-num-keys", &n)) st.approx_spans = n;
+    if (db_->GetIntProperty(cf(kTraces), "rocksdb.estimate-num-keys", &n)) st.approx_traces = n;
+    if (db_->GetIntProperty(cf(kLogs), "rocksdb.estimate-num-keys", &n)) st.approx_logs = n;
+  }
+  return st;
+}
+
+Status RocksDbStore::LoadResource(uint64_t hash, Attributes* out) {
+  if (hash == 0) {
+    out->clear();
+    return Status::Ok();
+  }
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = resource_cache_.find(hash);
+    if (it != resource_cache_.end()) {
+      *out = it->second;
+      return Status::Ok();
+    }
+  }
+  std::string key(8, '\0'), v;
+  std::memcpy(key.data(), &hash, 8);
+  rocksdb::Status s = db_->Get({}, cf(kResources), key, &v);
+  if (!s.ok()) return FromRocks(s, "read resource");
+  enc::Reader r(v);
+  if (!enc::GetAttributes(&r, out)) return DataLoss("corrupt resource record");
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (resource_cache_.size() > 4096) resource_cache_.clear();
+  resource_cache_.emplace(hash, *out);
+  return Status::Ok();
+}
+
+}  // namespace callpath::store

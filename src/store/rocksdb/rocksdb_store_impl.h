@@ -1,0 +1,106 @@
+// RocksDbStore: the embedded backend. One object implements every storage
+// interface; its methods are spread over a few .cc files by concern
+// (open/close/retention, writing, trace reads, search, logs).
+#pragma once
+
+#include <rocksdb/compaction_filter.h>
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "callpath/store/rocksdb_store.h"
+#include "callpath/store/store.h"
+#include "store/rocksdb/summary_record.h"
+
+namespace callpath::store {
+
+class RocksDbStore final : public Store,
+                           public SpanWriter,
+                           public SpanReader,
+                           public LogWriter,
+                           public LogReader {
+ public:
+  enum Cf { kSpans, kIndex, kTraces, kLogs, kLogTrace, kNames, kResources, kMeta, kCfCount };
+
+  static Result<std::unique_ptr<Store>> Open(const RocksDbOptions& options);
+  ~RocksDbStore() override;
+
+  SpanWriter& span_writer() override { return *this; }
+  SpanReader& span_reader() override { return *this; }
+  LogWriter& log_writer() override { return *this; }
+  LogReader& log_reader() override { return *this; }
+  Status DeleteBefore(uint64_t cutoff_ns) override;
+  StoreStats Stats() override;
+  Status Close() override;
+
+  Status WriteSpans(const std::vector<StoredSpan>& spans) override;
+  Result<std::vector<StoredSpan>> GetTrace(const TraceId& trace_id) override;
+  Result<TraceSummary> GetTraceSummary(const TraceId& trace_id) override;
+  Result<std::vector<TraceSummary>> FindTraces(const TraceQuery& query) override;
+  Result<std::vector<std::string>> GetServices() override;
+  Result<std::vector<Operation>> GetOperations(const std::string& service,
+                                               std::optional<SpanKind> kind) override;
+  Result<std::vector<DependencyLink>> GetDependencies(uint64_t start_ns, uint64_t end_ns) override;
+
+  Status WriteLogs(const std::vector<StoredLog>& logs) override;
+  Result<std::vector<StoredLog>> LogsForTrace(const TraceId& trace_id) override;
+  Result<std::vector<StoredLog>> SearchLogs(const LogQuery& query) override;
+
+ private:
+  explicit RocksDbStore(const RocksDbOptions& options);
+
+  uint32_t BucketOf(uint64_t ns) const {
+    uint64_t b = ns / bucket_ns_;
+    return b > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(b);
+  }
+  uint64_t BucketEndNs(uint32_t bucket) const { return (uint64_t{bucket} + 1) * bucket_ns_; }
+  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
+  Status CheckOpen() const;
+  void NoteBucket(uint32_t b);
+  // The lowest bucket that retention has not removed, and the highest seen.
+  uint32_t MinLiveBucket() const;
+  uint32_t MaxBucket() const { return max_bucket_.load(std::memory_order_relaxed); }
+
+  // Reads the summary record; NotFound if absent or past retention.
+  Result<SummaryRecord> ReadSummary(const TraceId& trace_id);
+  // Resource attributes by hash, through a small cache.
+  Status LoadResource(uint64_t hash, Attributes* out);
+  // Adds a resource Put to `batch` unless it is known to be stored.
+  void StageResource(const Attributes& attrs, uint64_t* hash, std::string* scratch,
+                     rocksdb::WriteBatch* batch, std::vector<uint64_t>* staged);
+  // Updates the names CF when a (service / operation, bucket) is new.
+  void StageName(const std::string& key, uint32_t bucket, rocksdb::WriteBatch* batch,
+                 std::vector<std::pair<std::string, uint32_t>>* staged);
+  Status Commit(rocksdb::WriteBatch* batch, const std::vector<uint64_t>& resources,
+                const std::vector<std::pair<std::string, uint32_t>>& names);
+
+  RocksDbOptions options_;
+  uint64_t bucket_ns_;
+  std::unique_ptr<rocksdb::CompactionFilter> summary_filter_;  // must outlive db_
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::WriteOptions write_options_;
+  bool closed_ = false;
+
+  std::atomic<uint64_t> retention_cutoff_ns_{0};
+  std::atomic<uint32_t> min_bucket_{UINT32_MAX};
+  std::atomic<uint32_t> max_bucket_{0};
+  std::atomic<uint64_t> log_seq_{0};
+  std::atomic<uint64_t> spans_written_{0};
+  std::atomic<uint64_t> logs_written_{0};
+
+  std::mutex cache_mu_;  // guards the three caches below
+  std::unordered_map<uint64_t, bool> resources_written_;
+  std::unordered_map<uint64_t, Attributes> resource_cache_;
+  std::unordered_map<std::string, uint32_t> names_written_;  // key -> last bucket
+};
+
+// A rocksdb::Status as a callpath::Status, with context.
+Status FromRocks(const rocksdb::Status& s, std::string_view what);
+
+}  // namespace callpath::store

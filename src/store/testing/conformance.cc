@@ -1,0 +1,541 @@
+#include "store/testing/conformance.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+extern char** environ;
+
+namespace callpath::store::testing {
+
+namespace {
+
+constexpr uint64_t kMs = 1'000'000;
+constexpr uint64_t kSec = 1'000'000'000;
+// 2023-11-14T22:13:20Z, an hour boundary plus change; far from bucket edges.
+constexpr uint64_t kBase = 1'700'000'000ull * kSec + 1800 * kSec;
+
+TraceId Tid(uint8_t n) {
+  TraceId t;
+  t.mutable_bytes()[0] = 0xab;
+  t.mutable_bytes()[15] = n;
+  return t;
+}
+SpanId Sid(uint8_t trace, uint8_t n) {
+  SpanId s;
+  s.mutable_bytes()[0] = trace;
+  s.mutable_bytes()[7] = n;
+  return s;
+}
+
+StoredSpan Span(uint8_t trace, uint8_t id, uint8_t parent, std::string service, std::string op,
+                uint64_t start, uint64_t dur, SpanStatus status = SpanStatus::kUnset) {
+  StoredSpan s;
+  s.trace_id = Tid(trace);
+  s.span_id = Sid(trace, id);
+  if (parent) s.parent_span_id = Sid(trace, parent);
+  s.service = service;
+  s.operation = std::move(op);
+  s.kind = parent ? SpanKind::kServer : SpanKind::kServer;
+  s.start_ns = start;
+  s.duration_ns = dur;
+  s.status = status;
+  s.flags = 1;
+  s.resource_attributes = {{"service.name", Value::String(service)},
+                           {"host.name", Value::String("node-1")}};
+  s.scope_name = "shop";
+  s.scope_version = "1.0";
+  return s;
+}
+
+// Three traces of a small shop, as the tests below describe them:
+//   T1 at kBase:      frontend GET /checkout 500ms -> checkout PlaceOrder
+//                     -> payment Charge (ERROR, http.status_code=500) -> payment SELECT
+//   T2 at kBase+1s:   frontend GET /home 50ms -> catalog List (user.tier=gold)
+//   T3 at kBase+2s:   frontend GET /checkout 2s -> checkout PlaceOrder -> payment Charge 1.8s
+struct Shop {
+  std::vector<StoredSpan> t1, t2, t3;
+  Shop() {
+    uint64_t b1 = kBase, b2 = kBase + kSec, b3 = kBase + 2 * kSec;
+    t1.push_back(Span(1, 1, 0, "frontend", "GET /checkout", b1, 500 * kMs));
+    t1.push_back(Span(1, 2, 1, "checkout", "PlaceOrder", b1 + 20 * kMs, 460 * kMs));
+    t1.push_back(Span(1, 3, 2, "payment", "Charge", b1 + 100 * kMs, 300 * kMs, SpanStatus::kError));
+    t1.push_back(Span(1, 4, 3, "payment", "SELECT", b1 + 150 * kMs, 50 * kMs));
+    t1[0].attributes = {{"http.method", Value::String("GET")}, {"http.status_code", Value::Int(500)}};
+    t1[2].status_message = "card declined";
+    t1[2].kind = SpanKind::kClient;
+    t1[2].attributes = {{"http.status_code", Value::Int(500)},
+                        {"peer.service", Value::String("bank")},
+                        {"retry", Value::Bool(true)},
+                        {"amount", Value::Double(12.5)},
+                        {"raw", Value::Bytes(std::string("\x00\xff", 2))},
+                        {"items", Value::Json("[1,2,3]")}};
+    t1[2].events = {{b1 + 120 * kMs, "exception", {{"exception.message", Value::String("declined")}}}};
+    t1[2].links = {{Tid(9), Sid(9, 1), "k=v", {{"link.kind", Value::String("follows")}}}};
+    t1[2].trace_state = "vendor=1";
+    t2.push_back(Span(2, 1, 0, "frontend", "GET /home", b2, 50 * kMs));
+    t2.push_back(Span(2, 2, 1, "catalog", "List", b2 + 5 * kMs, 35 * kMs));
+    t2[1].attributes = {{"user.tier", Value::String("gold")}};
+    t3.push_back(Span(3, 1, 0, "frontend", "GET /checkout", b3, 2000 * kMs));
+    t3.push_back(Span(3, 2, 1, "checkout", "PlaceOrder", b3 + 10 * kMs, 1980 * kMs));
+    t3.push_back(Span(3, 3, 2, "payment", "Charge", b3 + 100 * kMs, 1800 * kMs));
+    t3[2].attributes = {{"peer.service", Value::String("bank")}};
+  }
+  // Out of order, interleaved across traces; T1's root comes last.
+  std::vector<std::vector<StoredSpan>> Batches() const {
+    return {{t1[2], t3[0], t2[1]}, {t1[1], t3[2], t2[0]}, {t1[3], t3[1], t1[0]}};
+  }
+};
+
+void WriteShop(Store& store, const Shop& shop) {
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(store.span_writer().WriteSpans(batch).ok());
+}
+
+std::vector<TraceId> Ids(const Result<std::vector<TraceSummary>>& r) {
+  std::vector<TraceId> ids;
+  if (!r.ok()) {
+    ADD_FAILURE() << r.status().ToString();
+    return ids;
+  }
+  for (const auto& s : *r) ids.push_back(s.trace_id);
+  return ids;
+}
+
+StoredLog Log(uint8_t trace, std::string service, uint64_t time, int severity, std::string body) {
+  StoredLog l;
+  if (trace) {
+    l.trace_id = Tid(trace);
+    l.span_id = Sid(trace, 3);
+  }
+  l.time_ns = time;
+  l.observed_ns = time + kMs;
+  l.severity_number = severity;
+  l.severity_text = severity >= 17 ? "ERROR" : severity >= 13 ? "WARN" : "INFO";
+  l.body = Value::String(std::move(body));
+  l.service = service;
+  l.attributes = {{"order.id", Value::Int(42)}};
+  l.resource_attributes = {{"service.name", Value::String(service)}};
+  l.scope_name = "shop.log";
+  return l;
+}
+
+std::vector<StoredLog> ShopLogs() {
+  std::vector<StoredLog> logs = {
+      Log(1, "payment", kBase + 150 * kMs, 17, "card declined by bank"),
+      Log(1, "checkout", kBase + 25 * kMs, 9, "placing order"),
+      Log(0, "frontend", kBase - kSec, 9, "server started"),
+      Log(3, "payment", kBase + 2 * kSec + 1900 * kMs, 13, "slow payment provider"),
+  };
+  logs[0].body = Value::Json(R"({"msg":"card declined by bank","code":51})");
+  return logs;
+}
+
+}  // namespace
+
+std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info) {
+  return info.param.name;
+}
+
+void StoreConformanceTest::SetUp() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "callpath-store-XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  dir_ = tmpl;
+  auto s = GetParam().open(dir_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  store_ = std::move(*s);
+}
+
+void StoreConformanceTest::TearDown() {
+  if (store_) EXPECT_TRUE(store_->Close().ok());
+  store_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void StoreConformanceTest::Reopen() {
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  auto s = GetParam().open(dir_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  store_ = std::move(*s);
+}
+
+TEST_P(StoreConformanceTest, GetTraceReturnsEverySpanWrittenOutOfOrder) {
+  Shop shop;
+  WriteShop(store(), shop);
+  for (const auto* want : {&shop.t1, &shop.t2, &shop.t3}) {
+    auto got = store().span_reader().GetTrace(want->front().trace_id);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_EQ(got->size(), want->size());
+    // Ordered by start time, every field round-tripped.
+    for (size_t i = 0; i < want->size(); ++i) EXPECT_EQ((*got)[i], (*want)[i]) << "span " << i;
+  }
+}
+
+TEST_P(StoreConformanceTest, UnknownTraceIsNotFound) {
+  Shop shop;
+  WriteShop(store(), shop);
+  auto got = store().span_reader().GetTrace(Tid(77));
+  EXPECT_EQ(got.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store().span_reader().GetTraceSummary(Tid(77)).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, InvalidIdsRejectTheWholeBatch) {
+  Shop shop;
+  auto batch = shop.t2;
+  batch.push_back(batch[0]);
+  batch.back().span_id = SpanId();
+  EXPECT_EQ(store().span_writer().WriteSpans(batch).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store().span_reader().GetTrace(Tid(2)).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store().span_writer().WriteSpans({}).ok());
+}
+
+TEST_P(StoreConformanceTest, SummaryIsMergedAcrossBatches) {
+  Shop shop;
+  // The root of T1 arrives last: until then the earliest span stands in.
+  ASSERT_TRUE(store().span_writer().WriteSpans({shop.t1[2], shop.t1[1]}).ok());
+  auto partial = store().span_reader().GetTraceSummary(Tid(1));
+  ASSERT_TRUE(partial.ok());
+  EXPECT_FALSE(partial->has_root);
+  EXPECT_EQ(partial->root_service, "checkout");
+  ASSERT_TRUE(store().span_writer().WriteSpans({shop.t1[3]}).ok());
+  ASSERT_TRUE(store().span_writer().WriteSpans({shop.t1[0]}).ok());
+
+  auto s = store().span_reader().GetTraceSummary(Tid(1));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->trace_id, Tid(1));
+  EXPECT_TRUE(s->has_root);
+  EXPECT_EQ(s->root_service, "frontend");
+  EXPECT_EQ(s->root_operation, "GET /checkout");
+  EXPECT_EQ(s->start_ns, kBase);
+  EXPECT_EQ(s->duration_ns, 500 * kMs);
+  EXPECT_EQ(s->span_count, 4u);
+  EXPECT_EQ(s->error_count, 1u);
+  EXPECT_EQ(s->services, (std::vector<std::string>{"checkout", "frontend", "payment"}));
+}
+
+TEST_P(StoreConformanceTest, FindTracesByServiceNewestFirst) {
+  Shop shop;
+  WriteShop(store(), shop);
+  TraceQuery q;
+  q.service = "payment";
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(3), Tid(1)}));
+  q.service = "catalog";
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(2)}));
+  q.service = "nobody";
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+  TraceQuery all;
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(all)),
+            (std::vector<TraceId>{Tid(3), Tid(2), Tid(1)}));
+  all.limit = 1;
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(all)), (std::vector<TraceId>{Tid(3)}));
+}
+
+TEST_P(StoreConformanceTest, FindTracesByServiceAndOperation) {
+  Shop shop;
+  WriteShop(store(), shop);
+  TraceQuery q;
+  q.service = "frontend";
+  q.operation = "GET /checkout";
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(3), Tid(1)}));
+  q.operation = "GET /home";
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(2)}));
+  q.service = "catalog";  // the operation exists, but not in this service
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+}
+
+TEST_P(StoreConformanceTest, FindTracesByTagsOnOneSpan) {
+  Shop shop;
+  WriteShop(store(), shop);
+  TraceQuery q;
+  q.tags = {{"user.tier", "gold"}};
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(2)}));
+  q.tags = {{"http.status_code", "500"}};
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(1)}));
+  // Both tags on T1's payment span.
+  q.tags = {{"http.status_code", "500"}, {"peer.service", "bank"}};
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(1)}));
+  // Typed values match by their text form.
+  q.tags = {{"retry", "true"}, {"amount", "12.5"}, {"raw", "00ff"}, {"items", "[1,2,3]"}};
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(1)}));
+  // Tags on different spans of one trace do not make a match (Jaeger semantics).
+  q.tags = {{"http.method", "GET"}, {"peer.service", "bank"}};
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+  // Service and tag must hold on the same span too.
+  q.tags = {{"peer.service", "bank"}};
+  q.service = "frontend";
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+  q.service = "payment";
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(3), Tid(1)}));
+  q.tags = {{"user.tier", "silver"}};
+  q.service.clear();
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+}
+
+TEST_P(StoreConformanceTest, FindTracesBySpanDuration) {
+  Shop shop;
+  WriteShop(store(), shop);
+  TraceQuery q;
+  q.service = "payment";
+  q.min_span_duration_ns = 1000 * kMs;
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(3)}));
+  q.min_span_duration_ns = 0;
+  q.max_span_duration_ns = 60 * kMs;  // T1's SELECT span (50ms) is a payment span
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(1)}));
+  // Span-level: no single span of any trace lasts between 2.1s and 3s.
+  TraceQuery any;
+  any.min_span_duration_ns = 2100 * kMs;
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(any)).empty());
+}
+
+TEST_P(StoreConformanceTest, FindTracesByTraceLevelFilters) {
+  Shop shop;
+  WriteShop(store(), shop);
+  TraceQuery q;
+  q.min_trace_duration_ns = 1000 * kMs;
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(3)}));
+  q = {};
+  q.max_trace_duration_ns = 100 * kMs;
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(2)}));
+  q = {};
+  q.errors_only = true;
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(1)}));
+  // Trace-level: the error is in payment, the service filter on frontend.
+  q.service = "frontend";
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(1)}));
+  q = {};
+  q.services_all = {"frontend", "payment"};
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(3), Tid(1)}));
+  q.services_all = {"catalog", "payment"};
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+  // Combined: service X, errors, span duration > 100ms (the issue's example).
+  q = {};
+  q.service = "payment";
+  q.errors_only = true;
+  q.min_span_duration_ns = 100 * kMs;
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(1)}));
+}
+
+TEST_P(StoreConformanceTest, FindTracesByTimeRange) {
+  Shop shop;
+  WriteShop(store(), shop);
+  TraceQuery q;
+  q.start_time_min_ns = kBase + 500 * kMs;
+  q.start_time_max_ns = kBase + 1500 * kMs;
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(2)}));
+  q.start_time_min_ns = kBase + 10 * kSec;
+  q.start_time_max_ns = UINT64_MAX;
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+  q.start_time_min_ns = 0;
+  q.start_time_max_ns = kBase + 1 * kMs;  // only T1's root starts by then
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(1)}));
+}
+
+TEST_P(StoreConformanceTest, ServicesAndOperations) {
+  Shop shop;
+  WriteShop(store(), shop);
+  auto services = store().span_reader().GetServices();
+  ASSERT_TRUE(services.ok());
+  EXPECT_EQ(*services, (std::vector<std::string>{"catalog", "checkout", "frontend", "payment"}));
+  auto ops = store().span_reader().GetOperations("payment", std::nullopt);
+  ASSERT_TRUE(ops.ok());
+  EXPECT_EQ(*ops, (std::vector<Operation>{{"Charge", SpanKind::kServer},
+                                          {"Charge", SpanKind::kClient},
+                                          {"SELECT", SpanKind::kServer}}));
+  ops = store().span_reader().GetOperations("payment", SpanKind::kClient);
+  ASSERT_TRUE(ops.ok());
+  EXPECT_EQ(*ops, (std::vector<Operation>{{"Charge", SpanKind::kClient}}));
+  ops = store().span_reader().GetOperations("nobody", std::nullopt);
+  ASSERT_TRUE(ops.ok());
+  EXPECT_TRUE(ops->empty());
+}
+
+TEST_P(StoreConformanceTest, DependenciesCountParentChildServicePairs) {
+  Shop shop;
+  WriteShop(store(), shop);
+  auto deps = store().span_reader().GetDependencies(kBase - kSec, kBase + 10 * kSec);
+  ASSERT_TRUE(deps.ok()) << deps.status().ToString();
+  EXPECT_EQ(*deps, (std::vector<DependencyLink>{{"checkout", "payment", 2},
+                                                {"frontend", "catalog", 1},
+                                                {"frontend", "checkout", 2}}));
+  deps = store().span_reader().GetDependencies(kBase + 1500 * kMs, kBase + 10 * kSec);
+  ASSERT_TRUE(deps.ok());
+  EXPECT_EQ(*deps, (std::vector<DependencyLink>{{"checkout", "payment", 1},
+                                                {"frontend", "checkout", 1}}));
+}
+
+TEST_P(StoreConformanceTest, LogsByTraceAndSearch) {
+  auto logs = ShopLogs();
+  ASSERT_TRUE(store().log_writer().WriteLogs(logs).ok());
+  auto t1 = store().log_reader().LogsForTrace(Tid(1));
+  ASSERT_TRUE(t1.ok()) << t1.status().ToString();
+  ASSERT_EQ(t1->size(), 2u);
+  EXPECT_EQ((*t1)[0], logs[1]);  // oldest first, every field kept
+  EXPECT_EQ((*t1)[1], logs[0]);
+  auto none = store().log_reader().LogsForTrace(Tid(2));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+
+  auto bodies = [&](const LogQuery& q) {
+    std::vector<std::string> out;
+    auto r = store().log_reader().SearchLogs(q);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (r.ok()) for (const auto& l : *r) out.push_back(l.body.text);
+    return out;
+  };
+  LogQuery q;
+  q.min_severity = 13;
+  EXPECT_EQ(bodies(q), (std::vector<std::string>{"slow payment provider", logs[0].body.text}));
+  q = {};
+  q.service = "frontend";
+  EXPECT_EQ(bodies(q), (std::vector<std::string>{"server started"}));
+  q = {};
+  q.text = "order";
+  EXPECT_EQ(bodies(q), (std::vector<std::string>{"placing order"}));
+  q = {};
+  q.trace_id = Tid(1);
+  q.min_severity = 17;
+  EXPECT_EQ(bodies(q), (std::vector<std::string>{logs[0].body.text}));
+  q = {};
+  q.start_time_min_ns = kBase;
+  q.start_time_max_ns = kBase + kSec;
+  EXPECT_EQ(bodies(q), (std::vector<std::string>{logs[0].body.text, "placing order"}));
+  q = {};
+  q.limit = 1;
+  EXPECT_EQ(bodies(q), (std::vector<std::string>{"slow payment provider"}));
+}
+
+TEST_P(StoreConformanceTest, RetentionDropsOldBucketsOnly) {
+  const uint64_t bucket = GetParam().bucket_seconds * kSec;
+  Shop shop;
+  WriteShop(store(), shop);
+  // An old trace and log, five buckets earlier, in a service of its own.
+  StoredSpan old = Span(5, 1, 0, "legacy", "Old", kBase - 5 * bucket, 10 * kMs);
+  ASSERT_TRUE(store().span_writer().WriteSpans({old}).ok());
+  ASSERT_TRUE(store().log_writer().WriteLogs({Log(5, "legacy", kBase - 5 * bucket, 9, "old")}).ok());
+  ASSERT_TRUE(store().span_reader().GetTrace(Tid(5)).ok());
+
+  ASSERT_TRUE(store().DeleteBefore(kBase - 2 * bucket).ok());
+  EXPECT_EQ(store().span_reader().GetTrace(Tid(5)).status().code(), StatusCode::kNotFound);
+  TraceQuery q;
+  q.service = "legacy";
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+  auto services = store().span_reader().GetServices();
+  ASSERT_TRUE(services.ok());
+  EXPECT_EQ(std::count(services->begin(), services->end(), "legacy"), 0);
+  auto logs = store().log_reader().LogsForTrace(Tid(5));
+  ASSERT_TRUE(logs.ok());
+  EXPECT_TRUE(logs->empty());
+  // Newer data is untouched.
+  auto t1 = store().span_reader().GetTrace(Tid(1));
+  ASSERT_TRUE(t1.ok());
+  EXPECT_EQ(t1->size(), 4u);
+  EXPECT_EQ(Ids(store().span_reader().FindTraces({})), (std::vector<TraceId>{Tid(3), Tid(2), Tid(1)}));
+}
+
+TEST_P(StoreConformanceTest, ReopenAfterCloseKeepsData) {
+  if (!GetParam().persistent) GTEST_SKIP() << "backend keeps nothing on disk";
+  Shop shop;
+  WriteShop(store(), shop);
+  ASSERT_TRUE(store().log_writer().WriteLogs(ShopLogs()).ok());
+  Reopen();
+  auto t1 = store().span_reader().GetTrace(Tid(1));
+  ASSERT_TRUE(t1.ok()) << t1.status().ToString();
+  EXPECT_EQ(t1->size(), 4u);
+  auto s = store().span_reader().GetTraceSummary(Tid(1));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->span_count, 4u);
+  TraceQuery q;
+  q.service = "payment";
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(3), Tid(1)}));
+  auto logs = store().log_reader().LogsForTrace(Tid(1));
+  ASSERT_TRUE(logs.ok());
+  EXPECT_EQ(logs->size(), 2u);
+  // Writing after reopen extends the same summary.
+  ASSERT_TRUE(store().span_writer().WriteSpans({Span(1, 9, 1, "audit", "Log", kBase + kMs, kMs)}).ok());
+  s = store().span_reader().GetTraceSummary(Tid(1));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->span_count, 5u);
+}
+
+TEST_P(StoreConformanceTest, CallsAfterCloseFail) {
+  ASSERT_TRUE(store().Close().ok());
+  EXPECT_TRUE(store().Close().ok());  // idempotent
+  EXPECT_EQ(store().span_writer().WriteSpans(Shop().t2).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store().span_reader().GetTrace(Tid(1)).status().code(), StatusCode::kFailedPrecondition);
+}
+
+// Runs only inside the child process that AckedWriteSurvivesCrash spawns:
+// writes, and dies by SIGKILL the moment the write is acknowledged.
+TEST_P(StoreConformanceTest, CrashChildWriter) {
+  const char* dir = std::getenv("CALLPATH_CONFORMANCE_CRASH_DIR");
+  const char* backend = std::getenv("CALLPATH_CONFORMANCE_BACKEND");
+  if (dir == nullptr || backend == nullptr || GetParam().name != backend) {
+    GTEST_SKIP() << "helper of AckedWriteSurvivesCrash";
+  }
+  auto s = GetParam().open(dir);
+  if (!s.ok()) _exit(2);
+  Shop shop;
+  for (const auto& batch : shop.Batches()) {
+    if (!(*s)->span_writer().WriteSpans(batch).ok()) _exit(3);
+  }
+  if (!(*s)->log_writer().WriteLogs(ShopLogs()).ok()) _exit(4);
+  raise(SIGKILL);  // no Close, no destructors, no flush
+  _exit(5);
+}
+
+TEST_P(StoreConformanceTest, AckedWriteSurvivesCrash) {
+  if (!GetParam().persistent) GTEST_SKIP() << "backend keeps nothing on disk";
+  std::string crash_dir = dir_ + "/crashed";
+  std::string filter = "--gtest_filter=*StoreConformanceTest.CrashChildWriter/" + GetParam().name;
+  std::string env_dir = "CALLPATH_CONFORMANCE_CRASH_DIR=" + crash_dir;
+  std::string env_backend = "CALLPATH_CONFORMANCE_BACKEND=" + GetParam().name;
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  envp.push_back(env_dir.data());
+  envp.push_back(env_backend.data());
+  envp.push_back(nullptr);
+  std::string self = "/proc/self/exe";
+  char* argv[] = {self.data(), filter.data(), nullptr};
+  pid_t pid;
+  ASSERT_EQ(posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv, envp.data()), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+      << "child did not reach the crash point; exit code "
+      << (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+
+  auto reopened = GetParam().open(crash_dir);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  Shop shop;
+  for (const auto* want : {&shop.t1, &shop.t2, &shop.t3}) {
+    auto got = (*reopened)->span_reader().GetTrace(want->front().trace_id);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(*got, *want);
+  }
+  auto s = (*reopened)->span_reader().GetTraceSummary(Tid(1));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->span_count, 4u);
+  auto logs = (*reopened)->log_reader().LogsForTrace(Tid(1));
+  ASSERT_TRUE(logs.ok());
+  EXPECT_EQ(logs->size(), 2u);
+  EXPECT_TRUE((*reopened)->Close().ok());
+}
+
+TEST_P(StoreConformanceTest, StatsCountWrites) {
+  Shop shop;
+  WriteShop(store(), shop);
+  ASSERT_TRUE(store().log_writer().WriteLogs(ShopLogs()).ok());
+  StoreStats st = store().Stats();
+  EXPECT_EQ(st.spans_written, 9u);
+  EXPECT_EQ(st.logs_written, 4u);
+  if (GetParam().persistent) EXPECT_GT(st.bytes_on_disk, 0u);
+}
+
+}  // namespace callpath::store::testing
