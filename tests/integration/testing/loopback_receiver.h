@@ -1,0 +1,104 @@
+// LoopbackReceiver: a small HTTP server on 127.0.0.1 (a free port chosen by
+// the kernel) that records every POST it gets and answers as the test tells
+// it to. Stands in for an OTLP/HTTP collector in integration tests.
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace callpath::testing {
+
+struct ReceivedRequest {
+  std::string path;
+  std::string content_type;
+  std::string content_encoding;
+  std::string user_agent;
+  httplib::Headers headers;
+  std::string body;  // gzip is already undone by httplib
+  int remote_port = 0;  // same port = same (kept-alive) connection
+  std::chrono::steady_clock::time_point received_at;
+};
+
+class LoopbackReceiver {
+ public:
+  // Sets the answer to the `index`-th request (0-based). The default answers
+  // 200 with an empty body (a full OTLP success in protobuf).
+  using Responder = std::function<void(size_t index, const ReceivedRequest&, httplib::Response&)>;
+
+  explicit LoopbackReceiver(Responder responder = nullptr) : responder_(std::move(responder)) {
+    server_.Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+      ReceivedRequest r;
+      r.path = req.path;
+      r.content_type = req.get_header_value("Content-Type");
+      r.content_encoding = req.get_header_value("Content-Encoding");
+      r.user_agent = req.get_header_value("User-Agent");
+      r.headers = req.headers;
+      r.body = req.body;
+      r.remote_port = req.remote_port;
+      r.received_at = std::chrono::steady_clock::now();
+      size_t index;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        index = requests_.size();
+      }
+      res.status = 200;
+      if (responder_) responder_(index, r, res);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        requests_.push_back(std::move(r));
+      }
+      cv_.notify_all();
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    if (port_ <= 0) throw std::runtime_error("cannot bind a port on 127.0.0.1");
+    // The socket already listens, so clients may connect before the accept
+    // loop runs; nothing to wait for.
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+
+  ~LoopbackReceiver() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  LoopbackReceiver(const LoopbackReceiver&) = delete;
+  LoopbackReceiver& operator=(const LoopbackReceiver&) = delete;
+
+  int port() const { return port_; }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+  std::vector<ReceivedRequest> Requests() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+  size_t RequestCount() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_.size();
+  }
+  // True once at least `n` requests were answered; false after `timeout`.
+  bool WaitForRequests(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
+  }
+
+ private:
+  Responder responder_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<ReceivedRequest> requests_;
+};
+
+}  // namespace callpath::testing
