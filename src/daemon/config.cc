@@ -1,0 +1,171 @@
+#include "daemon/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace callpath::daemon {
+namespace {
+
+std::string Normalize(std::string key) {
+  for (char& c : key) if (c == '-') c = '_';
+  return key;
+}
+
+template <typename T>
+Status Read(const YAML::Node& node, const std::string& key, T& out) {
+  try {
+    out = node.as<T>();
+    return Status::Ok();
+  } catch (const std::exception&) {
+    return InvalidArgument("config key '" + key + "' has the wrong type");
+  }
+}
+
+// Looks for --config in argv, then CALLPATHD_CONFIG: the file must be read
+// before the flags are parsed so that flags can override it.
+std::string FindConfigPath(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--config" && i + 1 < argc) return argv[i + 1];
+    if (a.starts_with("--config=")) return std::string(a.substr(9));
+  }
+  if (const char* env = std::getenv("CALLPATHD_CONFIG"); env && *env) return env;
+  return {};
+}
+
+}  // namespace
+
+Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const std::exception& e) {
+    return InvalidArgument(std::string("config is not valid YAML: ") + e.what());
+  }
+  if (root.IsNull()) return Status::Ok();
+  if (!root.IsMap()) return InvalidArgument("config must be a YAML mapping of key: value");
+  for (const auto& kv : root) {
+    std::string key;
+    try {
+      key = Normalize(kv.first.as<std::string>());
+    } catch (const std::exception&) {
+      return InvalidArgument("config keys must be strings");
+    }
+    const YAML::Node& v = kv.second;
+    Status s;
+    if (key == "data_dir") s = Read(v, key, cfg.data_dir);
+    else if (key == "otlp_grpc_listen") s = Read(v, key, cfg.otlp_grpc_listen);
+    else if (key == "otlp_http_listen") s = Read(v, key, cfg.otlp_http_listen);
+    else if (key == "query_listen") s = Read(v, key, cfg.query_listen);
+    else if (key == "ui_dir") s = Read(v, key, cfg.ui_dir);
+    else if (key == "ready_file") s = Read(v, key, cfg.ready_file);
+    else if (key == "max_body_bytes") s = Read(v, key, cfg.max_body_bytes);
+    else if (key == "queue_size") s = Read(v, key, cfg.queue_size);
+    else if (key == "http_threads") s = Read(v, key, cfg.http_threads);
+    else if (key == "writer_threads") s = Read(v, key, cfg.writer_threads);
+    else if (key == "sync_writes") s = Read(v, key, cfg.sync_writes);
+    else if (key == "retention_hours") s = Read(v, key, cfg.retention_hours);
+    else if (key == "log_level") s = Read(v, key, cfg.log_level);
+    else return InvalidArgument("unknown config key '" + key + "'");
+    CALLPATH_RETURN_IF_ERROR(s);
+  }
+  return Status::Ok();
+}
+
+ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
+  ParsedCommandLine out;
+  DaemonConfig& cfg = out.config;
+
+  std::string config_path = FindConfigPath(argc, argv);
+  if (!config_path.empty()) {
+    std::ifstream in(config_path);
+    if (!in) {
+      out.exit_now = true;
+      out.exit_code = 2;
+      out.message = "cannot read config file " + config_path;
+      return out;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Status s = ApplyYaml(ss.str(), cfg);
+    if (!s.ok()) {
+      out.exit_now = true;
+      out.exit_code = 2;
+      out.message = config_path + ": " + s.message();
+      return out;
+    }
+  }
+
+  CLI::App app{"callpathd: OTLP collector with an embedded trace store and a query API"};
+  app.set_version_flag("--version", "callpathd 0.1.0");
+  std::string ignored_config;
+  app.add_option("--config", ignored_config, "YAML config file (keys = flag names)")
+      ->envname("CALLPATHD_CONFIG");
+  auto opt = [&](const char* flag, auto& var, const char* help) {
+    std::string env = "CALLPATHD_";
+    for (const char* p = flag + 2; *p; ++p) env += *p == '-' ? '_' : static_cast<char>(std::toupper(*p));
+    app.add_option(flag, var, help)->envname(env)->capture_default_str();
+  };
+  opt("--data-dir", cfg.data_dir, "store directory");
+  opt("--otlp-grpc-listen", cfg.otlp_grpc_listen, "OTLP/gRPC host:port ('' = off)");
+  opt("--otlp-http-listen", cfg.otlp_http_listen, "OTLP/HTTP host:port ('' = off)");
+  opt("--query-listen", cfg.query_listen, "query API + UI host:port ('' = off)");
+  opt("--ui-dir", cfg.ui_dir, "directory with the built UI");
+  opt("--ready-file", cfg.ready_file, "write bound ports here as JSON once serving");
+  opt("--max-body-bytes", cfg.max_body_bytes, "request body limit after decompression");
+  opt("--queue-size", cfg.queue_size, "spans+logs waiting for the store before 429");
+  opt("--http-threads", cfg.http_threads, "HTTP server threads");
+  opt("--writer-threads", cfg.writer_threads, "store writer threads");
+  opt("--sync-writes", cfg.sync_writes, "fsync the WAL before acknowledging (true|false)");
+  opt("--retention-hours", cfg.retention_hours, "drop data older than this (0 = never)");
+  opt("--log-level", cfg.log_level, "debug|info|warn|error");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    out.exit_now = true;
+    out.exit_code = e.get_exit_code();
+    std::ostringstream os;
+    if (e.get_name() == "CallForHelp" || e.get_name() == "CallForAllHelp") {
+      os << app.help();
+    } else if (e.get_name() == "CallForVersion") {
+      os << e.what();
+    } else {
+      os << "callpathd: " << e.what() << "\nRun with --help for the options.";
+    }
+    out.message = os.str();
+    return out;
+  }
+  if (cfg.http_threads < 1) cfg.http_threads = 1;
+  if (cfg.writer_threads < 1) cfg.writer_threads = 1;
+  if (cfg.max_body_bytes == 0) {
+    out.exit_now = true;
+    out.exit_code = 2;
+    out.message = "callpathd: --max-body-bytes must be > 0";
+  }
+  return out;
+}
+
+bool SplitHostPort(const std::string& hostport, std::string& host, uint16_t& port) {
+  size_t colon = hostport.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= hostport.size()) return false;
+  std::string h = hostport.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h.empty()) h = "0.0.0.0";
+  unsigned long p = 0;
+  for (size_t i = colon + 1; i < hostport.size(); ++i) {
+    char c = hostport[i];
+    if (c < '0' || c > '9') return false;
+    p = p * 10 + static_cast<unsigned long>(c - '0');
+    if (p > 65535) return false;
+  }
+  host = h;
+  port = static_cast<uint16_t>(p);
+  return true;
+}
+
+}  // namespace callpath::daemon

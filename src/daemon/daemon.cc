@@ -1,0 +1,216 @@
+#include "daemon/daemon.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "callpath/store/rocksdb_store.h"
+#include "daemon/grpc_receiver.h"
+#include "daemon/http_server.h"
+#include "daemon/ingest_pipeline.h"
+#include "daemon/metrics.h"
+#include "daemon/otlp_export.h"
+#include "daemon/otlp_http_receiver.h"
+#include "daemon/query_api.h"
+#include "daemon/ui_assets.h"
+
+namespace callpath::daemon {
+
+struct Daemon::Impl {
+  explicit Impl(DaemonConfig c) : cfg(std::move(c)) {}
+
+  DaemonConfig cfg;
+  DaemonMetrics metrics;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<IngestPipeline> pipeline;
+  std::unique_ptr<ExportService> exporter;
+  std::unique_ptr<IoRuntime> io;
+  std::unique_ptr<OtlpHttpReceiver> otlp_http;
+  std::unique_ptr<QueryApi> query;
+  std::unique_ptr<HttpServer> otlp_http_server;
+  std::unique_ptr<HttpServer> query_server;
+  std::unique_ptr<GrpcReceiver> grpc;
+  BoundPorts ports;
+  std::string http_host, grpc_host, query_host;
+  std::atomic<bool> ready{false};
+  bool started = false;
+  bool stopped = false;
+
+  // Retention runs in the background every few minutes.
+  std::thread retention;
+  std::mutex retention_mu;
+  std::condition_variable retention_cv;
+  bool retention_stop = false;
+
+  bool HandleOps(const HttpRequest& req, HttpResponse* resp) {
+    std::string_view path = req.path();
+    if (path == "/healthz") {
+      resp->content_type = "text/plain";
+      resp->body = "ok\n";
+      return true;
+    }
+    if (path == "/readyz") {
+      bool r = ready.load();
+      resp->status = r ? 200 : 503;
+      resp->content_type = "text/plain";
+      resp->body = r ? "ready\n" : "not ready\n";
+      return true;
+    }
+    if (path == "/metrics") {
+      resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+      uint64_t bytes = store && ready.load() ? store->Stats().bytes_on_disk : 0;
+      resp->body = metrics.RenderPrometheus(pipeline ? pipeline->depth() : 0,
+                                            pipeline ? pipeline->capacity() : 0, bytes);
+      return true;
+    }
+    return false;
+  }
+
+  void RetentionLoop() {
+    const auto period = std::chrono::minutes(5);
+    std::unique_lock<std::mutex> lock(retention_mu);
+    while (!retention_cv.wait_for(lock, period, [&] { return retention_stop; })) {
+      lock.unlock();
+      uint64_t now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
+      uint64_t keep = cfg.retention_hours * 3600ull * 1'000'000'000ull;
+      if (now > keep) (void)store->DeleteBefore(now - keep);
+      lock.lock();
+    }
+  }
+};
+
+Daemon::Daemon(DaemonConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Daemon::~Daemon() { (void)Stop(); }
+
+Status Daemon::Start() {
+  Impl& d = *impl_;
+  if (d.started) return FailedPrecondition("Daemon::Start called twice");
+  d.started = true;
+  uint16_t http_port = 0, grpc_port = 0, query_port = 0;
+  auto parse = [](const std::string& what, const std::string& v, std::string& host, uint16_t& port) {
+    if (v.empty()) return Status::Ok();
+    if (!SplitHostPort(v, host, port)) return InvalidArgument(what + " must be host:port, got '" + v + "'");
+    return Status::Ok();
+  };
+  CALLPATH_RETURN_IF_ERROR(parse("--otlp-http-listen", d.cfg.otlp_http_listen, d.http_host, http_port));
+  CALLPATH_RETURN_IF_ERROR(parse("--otlp-grpc-listen", d.cfg.otlp_grpc_listen, d.grpc_host, grpc_port));
+  CALLPATH_RETURN_IF_ERROR(parse("--query-listen", d.cfg.query_listen, d.query_host, query_port));
+
+  store::RocksDbOptions so;
+  so.path = d.cfg.data_dir;
+  so.sync_writes = d.cfg.sync_writes;
+  auto opened = store::OpenRocksDbStore(so);
+  if (!opened.ok()) return opened.status();
+  d.store = std::move(opened).value();
+
+  d.pipeline = std::make_unique<IngestPipeline>(
+      *d.store, d.metrics, IngestOptions{d.cfg.queue_size, d.cfg.writer_threads});
+  d.exporter = std::make_unique<ExportService>(*d.pipeline, d.metrics);
+  d.io = std::make_unique<IoRuntime>(d.cfg.http_threads);
+  OpsHandler ops = [impl = &d](const HttpRequest& r, HttpResponse* out) { return impl->HandleOps(r, out); };
+
+  HttpServerOptions hso;
+  hso.max_body_bytes = d.cfg.max_body_bytes;
+  Status s;
+  if (!d.cfg.otlp_http_listen.empty()) {
+    d.otlp_http = std::make_unique<OtlpHttpReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, ops);
+    OtlpHttpReceiver* recv = d.otlp_http.get();
+    d.otlp_http_server = std::make_unique<HttpServer>(
+        *d.io, hso, [recv](HttpRequest&& r, Responder done) { recv->Handle(std::move(r), std::move(done)); },
+        &OtlpHttpReceiver::ErrorResponse);
+    s = d.otlp_http_server->Listen(d.http_host, http_port);
+    if (s.ok()) d.ports.otlp_http = d.otlp_http_server->port();
+  }
+  if (s.ok() && !d.cfg.query_listen.empty()) {
+    std::string ui = d.cfg.ui_dir.empty() ? DefaultUiDir() : d.cfg.ui_dir;
+    d.query = std::make_unique<QueryApi>(*d.store, d.metrics, ui, ops);
+    QueryApi* api = d.query.get();
+    HttpServerOptions qso;
+    qso.max_body_bytes = 1 << 20;  // the query API takes no bodies
+    d.query_server = std::make_unique<HttpServer>(
+        *d.io, qso, [api](HttpRequest&& r, Responder done) { api->Handle(std::move(r), std::move(done)); },
+        &QueryApi::ErrorResponse);
+    s = d.query_server->Listen(d.query_host, query_port);
+    if (s.ok()) d.ports.query = d.query_server->port();
+  }
+  if (s.ok() && !d.cfg.otlp_grpc_listen.empty()) {
+    d.grpc = std::make_unique<GrpcReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes);
+    s = d.grpc->Start(d.grpc_host, grpc_port);
+    if (s.ok()) d.ports.otlp_grpc = d.grpc->port();
+  }
+  if (!s.ok()) {
+    (void)Stop();
+    return s;
+  }
+  d.io->Start();
+  if (d.cfg.retention_hours > 0) d.retention = std::thread([&d] { d.RetentionLoop(); });
+  d.ready.store(true);
+  return Status::Ok();
+}
+
+BoundPorts Daemon::ports() const { return impl_->ports; }
+
+std::string Daemon::ListeningLine() const {
+  const Impl& d = *impl_;
+  auto show = [](const std::string& host, uint16_t port) {
+    return port == 0 ? std::string("off") : host + ":" + std::to_string(port);
+  };
+  return "callpathd listening otlp_http=" + show(d.http_host, d.ports.otlp_http) +
+         " otlp_grpc=" + show(d.grpc_host, d.ports.otlp_grpc) + " query=" + show(d.query_host, d.ports.query);
+}
+
+std::string Daemon::ReadyJson() const {
+  const Impl& d = *impl_;
+  auto show = [](const std::string& host, uint16_t port) {
+    return port == 0 ? std::string("null") : "\"" + host + ":" + std::to_string(port) + "\"";
+  };
+  return "{\"otlp_http\":" + show(d.http_host, d.ports.otlp_http) + ",\"otlp_grpc\":" +
+         show(d.grpc_host, d.ports.otlp_grpc) + ",\"query\":" + show(d.query_host, d.ports.query) +
+         ",\"otlp_http_port\":" + std::to_string(d.ports.otlp_http) +
+         ",\"otlp_grpc_port\":" + std::to_string(d.ports.otlp_grpc) +
+         ",\"query_port\":" + std::to_string(d.ports.query) + ",\"pid\":" + std::to_string(::getpid()) + "}";
+}
+
+Status Daemon::Stop() {
+  Impl& d = *impl_;
+  if (d.stopped || !d.started) return Status::Ok();
+  d.stopped = true;
+  d.ready.store(false);
+  if (d.retention.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(d.retention_mu);
+      d.retention_stop = true;
+    }
+    d.retention_cv.notify_all();
+    d.retention.join();
+  }
+  // 1. No new connections or calls.
+  if (d.otlp_http_server) d.otlp_http_server->Close();
+  if (d.query_server) d.query_server->Close();
+  // gRPC waits for running calls, which wait for the pipeline (still up).
+  if (d.grpc) d.grpc->Shutdown();
+  // 2. Everything queued reaches the store; HTTP clients get their answers
+  //    while the server threads still run.
+  if (d.pipeline) d.pipeline->Stop();
+  if (d.io) {
+    // A grace period for the last responses to be written out.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    d.io->Stop();  // no handler runs after this
+  }
+  d.query.reset();  // finishes queued queries (their answers go nowhere)
+  d.otlp_http_server.reset();
+  d.query_server.reset();
+  d.grpc.reset();
+  Status s;
+  if (d.store) s = d.store->Close();
+  return s;
+}
+
+}  // namespace callpath::daemon

@@ -1,0 +1,55 @@
+// Plain request/response values passed between the HTTP server and the
+// handlers, so that only http_server.cc needs Boost.Beast.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace callpath::daemon {
+
+struct HttpRequest {
+  std::string method;            // "GET", "POST", ...
+  std::string target;            // path plus "?query" as sent
+  std::string content_type;      // header value, "" if absent
+  std::string content_encoding;  // header value, "" if absent
+  std::string accept_encoding;
+  std::string body;              // complete body (chunked bodies are joined)
+  std::chrono::steady_clock::time_point received_at;
+
+  std::string_view path() const {
+    std::string_view t = target;
+    return t.substr(0, t.find('?'));
+  }
+  std::string_view query() const {
+    std::string_view t = target;
+    size_t q = t.find('?');
+    return q == std::string_view::npos ? std::string_view() : t.substr(q + 1);
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+};
+
+// Sends the response for one request. Call exactly once, from any thread;
+// the connection waits (no pipelining) until it is called.
+using Responder = std::function<void(HttpResponse)>;
+
+// Handles one complete request. Runs on a server thread: it must not block
+// for long; slow work hands `respond` to another thread.
+using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
+
+// Builds the answer for errors the server detects itself (body too large,
+// malformed HTTP) in the handler's error format. `content_type` is the
+// request's Content-Type.
+using ErrorResponder =
+    std::function<HttpResponse(int http_status, std::string_view content_type, std::string message)>;
+
+}  // namespace callpath::daemon

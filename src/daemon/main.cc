@@ -1,0 +1,72 @@
+// callpathd: OTLP collector with an embedded trace store and a query API.
+//
+//   callpathd --data-dir /var/lib/callpath
+//
+// Prints one line "callpathd listening otlp_http=... otlp_grpc=... query=..."
+// on stdout once every listener accepts connections (and writes the same
+// as JSON to --ready-file if given). SIGTERM / SIGINT stop it cleanly:
+// queued batches are written, the store is flushed and closed.
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "daemon/config.h"
+#include "daemon/daemon.h"
+
+namespace {
+
+bool WriteReadyFile(const std::string& path, const std::string& json) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return false;
+    out << json << '\n';
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using callpath::daemon::Daemon;
+  auto parsed = callpath::daemon::ParseCommandLine(argc, argv);
+  if (parsed.exit_now) {
+    (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.message << std::endl;
+    return parsed.exit_code;
+  }
+
+  // Block the stop signals in every thread (threads inherit the mask), and
+  // wait for them synchronously below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Daemon daemon(parsed.config);
+  if (auto s = daemon.Start(); !s.ok()) {
+    std::cerr << "callpathd: " << s.ToString() << std::endl;
+    return 1;
+  }
+  std::cout << daemon.ListeningLine() << std::endl;
+  if (!parsed.config.ready_file.empty() &&
+      !WriteReadyFile(parsed.config.ready_file, daemon.ReadyJson())) {
+    std::cerr << "callpathd: cannot write ready file " << parsed.config.ready_file << std::endl;
+  }
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::cerr << "callpathd: stopping (signal " << sig << ")" << std::endl;
+  if (auto s = daemon.Stop(); !s.ok()) {
+    std::cerr << "callpathd: store did not close cleanly: " << s.ToString() << std::endl;
+    return 1;
+  }
+  return 0;
+}
