@@ -1,0 +1,182 @@
+#include "callpath/http/server_span.h"
+
+#include <string>
+#include <utility>
+
+#include "http/access_log.h"
+#include "http/text.h"
+
+namespace callpath::http {
+namespace {
+
+Tracer ServerTracer(const ServerOptions& options) {
+  if (options.provider) return options.provider->GetTracer("callpath.http");
+  return GetTracer("callpath.http");
+}
+
+}  // namespace
+
+ServerSpan::ServerSpan(const IncomingRequest& request, const ServerOptions& options)
+    : options_(&options), start_ns_(NowUnixNano()) {
+  static const HeaderMapCarrier::Headers kNoHeaders;
+  static const HeaderMapCarrier kEmpty(kNoHeaders);
+  const TextMapCarrier& headers = request.headers ? *request.headers : kEmpty;
+  const TextMapPropagator& propagator =
+      options.propagator ? *options.propagator : GlobalPropagator();
+  Context parent = propagator.Extract(headers, Context());
+
+  method_ = std::string(request.method);
+  target_ = std::string(request.target);
+  std::string_view method = NormalizeMethod(request.method);
+  std::string name = method == "_OTHER" ? "HTTP" : std::string(method);
+
+  span_ = ServerTracer(options).StartSpan(
+      name, {.kind = SpanKind::kServer, .parent = &parent, .start_time_unix_nano = start_ns_});
+  context_ = parent.WithSpanContext(span_.context());
+  if (!request.route.empty()) SetRoute(request.route);
+
+  std::string_view target = request.target;
+  size_t q = target.find('?');
+  user_agent_ = std::string(headers.Get("user-agent"));
+  client_address_ = std::string(request.peer_address);
+  if (options.trust_forwarded_headers) {
+    std::string forwarded = headers.GetJoined("forwarded");
+    std::string xff = headers.GetJoined("x-forwarded-for");
+    std::string_view fwd = detail::ForwardedClient(forwarded, xff);
+    if (!fwd.empty()) client_address_ = std::string(fwd);
+  }
+  if (!span_.IsRecording()) return;
+
+  span_.SetAttribute("http.request.method", method);
+  if (method == "_OTHER") span_.SetAttribute("http.request.method_original", request.method);
+  span_.SetAttribute("url.path", target.substr(0, q));
+  if (q != std::string_view::npos) span_.SetAttribute("url.query", target.substr(q + 1));
+  span_.SetAttribute("url.scheme", std::string_view(options.url_scheme));
+
+  std::string_view host_header = options.trust_forwarded_headers
+                                     ? headers.Get("x-forwarded-host")
+                                     : std::string_view();
+  if (host_header.empty()) host_header = headers.Get("host");
+  std::string_view host;
+  int port = -1;
+  detail::SplitHostPort(host_header.substr(0, host_header.find(',')), &host, &port);
+  if (!host.empty()) {
+    span_.SetAttribute("server.address", host);
+    if (port < 0) port = request.local_port;
+    if (port < 0) port = options.url_scheme == "https" ? 443 : 80;
+    span_.SetAttribute("server.port", port);
+  }
+  if (!client_address_.empty()) span_.SetAttribute("client.address", std::string_view(client_address_));
+  if (!request.peer_address.empty()) {
+    span_.SetAttribute("network.peer.address", request.peer_address);
+    if (request.peer_port >= 0) span_.SetAttribute("network.peer.port", request.peer_port);
+  }
+  if (!user_agent_.empty()) span_.SetAttribute("user_agent.original", std::string_view(user_agent_));
+  if (!request.protocol_version.empty()) {
+    span_.SetAttribute("network.protocol.version", request.protocol_version);
+  }
+}
+
+ServerSpan::ServerSpan(ServerSpan&& other) noexcept { *this = std::move(other); }
+
+ServerSpan& ServerSpan::operator=(ServerSpan&& other) noexcept {
+  if (this == &other) return *this;
+  if (options_ != nullptr) End(0);
+  options_ = std::exchange(other.options_, nullptr);
+  span_ = std::move(other.span_);
+  context_ = std::move(other.context_);
+  start_ns_ = other.start_ns_;
+  error_type_set_ = other.error_type_set_;
+  method_ = std::move(other.method_);
+  target_ = std::move(other.target_);
+  route_ = std::move(other.route_);
+  client_address_ = std::move(other.client_address_);
+  user_agent_ = std::move(other.user_agent_);
+  return *this;
+}
+
+ServerSpan::~ServerSpan() {
+  if (options_ != nullptr) End(0);
+}
+
+void ServerSpan::SetRoute(std::string_view route) noexcept {
+  if (options_ == nullptr || route.empty()) return;
+  try {
+    route_ = std::string(route);
+    std::string_view method = NormalizeMethod(method_);
+    std::string name = method == "_OTHER" ? "HTTP" : std::string(method);
+    name.append(" ").append(route);
+    span_.UpdateName(name);
+    span_.SetAttribute("http.route", route);
+  } catch (...) {
+  }
+}
+
+void ServerSpan::RecordException(const std::exception& e) noexcept {
+  if (options_ == nullptr) return;
+  try {
+    RecordException(detail::ExceptionTypeName(e), e.what());
+  } catch (...) {
+  }
+}
+
+void ServerSpan::RecordException(std::string_view type, std::string_view message) noexcept {
+  if (options_ == nullptr) return;
+  span_.RecordException(type, message);
+  span_.SetAttribute("error.type", type);
+  error_type_set_ = true;
+}
+
+std::vector<std::pair<std::string, std::string>> ServerSpan::ResponseHeaders() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  const SpanContext& sc = span_.context();
+  if (options_ == nullptr || !sc.IsValid()) return out;
+  if (options_->traceresponse_header) out.emplace_back("traceresponse", FormatTraceresponse(sc));
+  if (!options_->trace_id_header.empty()) {
+    out.emplace_back(options_->trace_id_header, sc.trace_id().ToHex());
+  }
+  return out;
+}
+
+void ServerSpan::End(int status_code) noexcept {
+  if (options_ == nullptr) return;
+  const ServerOptions& options = *options_;
+  options_ = nullptr;
+  uint64_t end_ns = NowUnixNano();
+  if (status_code > 0) span_.SetAttribute("http.response.status_code", status_code);
+  bool bad_code = status_code != 0 && (status_code < 100 || status_code > 599);
+  if (status_code >= 500 || bad_code) {
+    span_.SetStatus(SpanStatusCode::kError);
+    if (!error_type_set_) {
+      std::string type = bad_code ? std::string("_OTHER") : std::to_string(status_code);
+      span_.SetAttribute("error.type", std::string_view(type));
+    }
+  } else if (error_type_set_ || status_code == 0) {
+    // An exception (or no response at all) is a failure even if a 2xx-4xx
+    // answer was sent.
+    if (status_code == 0 && !error_type_set_) span_.SetAttribute("error.type", "_OTHER");
+    span_.SetStatus(SpanStatusCode::kError);
+  }
+  if (options.access_log) {
+    AccessLogEntry entry{.method = method_,
+                         .target = target_,
+                         .route = route_,
+                         .status_code = status_code,
+                         .duration_ns = end_ns > start_ns_ ? end_ns - start_ns_ : 0,
+                         .client_address = client_address_,
+                         .user_agent = user_agent_,
+                         .span = &span_.context()};
+    Scope scope(context_);
+    if (options.access_log_hook) {
+      try {
+        options.access_log_hook(entry);
+      } catch (...) {
+      }
+    } else {
+      detail::WriteAccessLog(entry);
+    }
+  }
+  span_.End(end_ns);
+}
+
+}  // namespace callpath::http
