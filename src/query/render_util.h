@@ -1,0 +1,25 @@
+// Pieces shared by the renderers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "callpath/query/json_writer.h"
+#include "callpath/store/model.h"
+
+namespace callpath::query::detail {
+
+std::string Base64(std::string_view bytes);
+// "2024-05-01T12:00:00.123456789Z"
+std::string Rfc3339Nanos(uint64_t ns);
+// "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL" from an OTLP number.
+std::string_view SeverityName(int32_t number);
+// A value as its natural JSON type (bytes as base64, JSON text as a string).
+void WriteValue(JsonWriter& w, const store::Value& v);
+// {"k": value, ...}
+void WriteAttributesObject(JsonWriter& w, const store::Attributes& attrs);
+// One log record as the native API renders it.
+void WriteLog(JsonWriter& w, const store::StoredLog& log);
+
+}  // namespace callpath::query::detail
