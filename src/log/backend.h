@@ -1,0 +1,108 @@
+// The logger's process-wide engine: the per-thread rings, the background
+// thread that drains them into the sinks, flush/shutdown, and the crash
+// handlers. One instance, created on first use and never destroyed (so
+// logging from static destructors cannot touch a dead object).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "callpath/log/options.h"
+#include "log/clock.h"
+#include "log/ring.h"
+
+namespace callpath::log::detail {
+
+// The sinks used when Options::sinks is empty (console, CALLPATH_LOG_FORMAT).
+std::vector<std::shared_ptr<Sink>> DefaultSinks();
+// OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES / unknown_service:<exe>.
+std::string ServiceNameFromEnvironment();
+
+class Backend {
+ public:
+  static Backend& Get() noexcept {
+    static Backend* const instance = new Backend();
+    return *instance;
+  }
+
+  Status Init(Options options);
+  void Flush() noexcept;
+  void Shutdown() noexcept;
+  Stats GetStats() noexcept;
+
+  // The calling thread's ring, created (and the backend started from the
+  // environment, if nobody called Init) on first use. nullptr when records
+  // cannot be queued: after Shutdown, or while the thread is exiting.
+  Ring* ThreadRing() noexcept {
+    Ring* r = t_ring_;
+    if (r && r != kExiting && state_.load(std::memory_order_relaxed) == kRunning) return r;
+    return ThreadRingSlow();
+  }
+  bool block_when_full() const noexcept { return block_.load(std::memory_order_relaxed); }
+  bool running() const noexcept { return state_.load(std::memory_order_acquire) == kRunning; }
+
+  // A record that could not be queued anywhere (no ring).
+  void CountOrphanDrop() noexcept { orphan_drops_.fetch_add(1, std::memory_order_relaxed); }
+
+  // From a signal handler: asks the background thread to write out
+  // everything queued and waits up to `timeout_ms`. Uses only atomics and
+  // nanosleep.
+  void CrashFlush(int timeout_ms) noexcept;
+
+  // Called once per thread, from its thread-local destructor.
+  static void ThreadExiting(Ring* ring) noexcept;
+
+ private:
+  enum State : int { kNew, kRunning, kStopped };
+  static inline Ring* const kExiting = reinterpret_cast<Ring*>(1);
+  static thread_local Ring* t_ring_;
+
+  Backend() = default;
+  Ring* ThreadRingSlow() noexcept;
+  void StartLocked(Options options);
+  void StopThreadLocked() noexcept;
+  void Run();
+  size_t DrainOnce();
+  void Dispatch(const char* queued);
+  void ReportDrops(std::chrono::steady_clock::time_point now, bool force);
+  void ReleaseClosedRings();
+
+  std::mutex control_mu_;  // serialises Init / Shutdown / lazy start
+  std::atomic<int> state_{kNew};
+  std::atomic<bool> block_{false};
+  std::atomic<size_t> ring_size_{1 << 20};
+  Options options_;        // written only while the thread is stopped
+  std::string service_name_;
+  std::thread thread_;
+  std::atomic<std::thread::id> thread_id_{};
+
+  std::mutex rings_mu_;
+  std::vector<Ring*> rings_;           // guarded by rings_mu_
+  std::atomic<uint64_t> rings_version_{0};
+  std::vector<Ring*> rings_snapshot_;  // background thread only
+  uint64_t snapshot_version_ = UINT64_MAX;
+  std::atomic<uint64_t> retired_enqueued_{0};
+  std::atomic<uint64_t> retired_dropped_{0};
+  std::atomic<uint64_t> orphan_drops_{0};
+  std::atomic<uint64_t> written_{0};
+  uint64_t reported_drops_ = 0;
+  std::chrono::steady_clock::time_point last_drop_report_{};
+
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;    // background thread sleeps here
+  std::condition_variable done_cv_;    // Flush callers wait here
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> flush_requested_{0};
+  std::atomic<uint64_t> flush_done_{0};
+  std::atomic<uint64_t> crash_requested_{0};
+  std::atomic<uint64_t> crash_done_{0};
+
+  std::unique_ptr<TickConverter> clock_;  // background thread only
+};
+
+}  // namespace callpath::log::detail

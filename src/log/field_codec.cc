@@ -1,0 +1,183 @@
+#include "log/field_codec.h"
+
+#include <cstring>
+#include <string_view>
+
+#include "callpath/log/record.h"
+
+namespace callpath::log::detail {
+namespace {
+
+constexpr size_t kHeader = 1 + 4;
+
+std::string_view ExceptionText(const std::exception& e) noexcept {
+  const char* w = e.what();
+  return w ? std::string_view(w) : std::string_view();
+}
+
+size_t ErrorTextSize(const Field& f) noexcept {
+  if (const std::exception* e = f.exception()) return ExceptionText(*e).size();
+  if (const Status* s = f.status()) {
+    std::string_view code = StatusCodeName(s->code());
+    return s->ok() ? code.size() : code.size() + 2 + s->message().size();
+  }
+  return 0;
+}
+
+char* Put(char* out, const void* p, size_t n) noexcept {
+  std::memcpy(out, p, n);
+  return out + n;
+}
+char* PutU32(char* out, size_t v) noexcept {
+  uint32_t x = static_cast<uint32_t>(v);
+  return Put(out, &x, 4);
+}
+
+}  // namespace
+
+size_t EncodedSize(const Field& f) noexcept {
+  size_t n = kHeader + f.key().size();
+  switch (f.type()) {
+    case FieldType::kString: return n + 4 + f.string_value().size();
+    case FieldType::kError: return n + 4 + ErrorTextSize(f);
+    case FieldType::kBool: return n + 1;
+    case FieldType::kObject: {
+      n += 8;
+      for (size_t i = 0; i < f.object_size(); ++i) n += EncodedSize(f.object_begin()[i]);
+      return n;
+    }
+    default: return n + 8;
+  }
+}
+
+char* EncodeField(const Field& f, char* out) noexcept {
+  *out++ = static_cast<char>(f.type());
+  out = PutU32(out, f.key().size());
+  out = Put(out, f.key().data(), f.key().size());
+  switch (f.type()) {
+    case FieldType::kString: {
+      std::string_view v = f.string_value();
+      out = PutU32(out, v.size());
+      return Put(out, v.data(), v.size());
+    }
+    case FieldType::kError: {
+      out = PutU32(out, ErrorTextSize(f));
+      if (const std::exception* e = f.exception()) {
+        std::string_view w = ExceptionText(*e);
+        return Put(out, w.data(), w.size());
+      }
+      if (const Status* s = f.status()) {
+        std::string_view code = StatusCodeName(s->code());
+        out = Put(out, code.data(), code.size());
+        if (!s->ok()) {
+          out = Put(out, ": ", 2);
+          out = Put(out, s->message().data(), s->message().size());
+        }
+      }
+      return out;
+    }
+    case FieldType::kBool:
+      *out++ = f.bool_value() ? 1 : 0;
+      return out;
+    case FieldType::kObject: {
+      out = PutU32(out, f.object_size());
+      char* len_at = out;
+      out += 4;
+      for (size_t i = 0; i < f.object_size(); ++i) out = EncodeField(f.object_begin()[i], out);
+      PutU32(len_at, static_cast<size_t>(out - len_at - 4));
+      return out;
+    }
+    case FieldType::kDouble: {
+      double d = f.double_value();
+      return Put(out, &d, 8);
+    }
+    case FieldType::kUint: {
+      uint64_t u = f.uint_value();
+      return Put(out, &u, 8);
+    }
+    default: {  // kInt, kDuration
+      int64_t i = f.int_value();
+      return Put(out, &i, 8);
+    }
+  }
+}
+
+}  // namespace callpath::log::detail
+
+namespace callpath::log {
+
+namespace {
+uint32_t GetU32(const char* p) noexcept {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+}  // namespace
+
+FieldList FieldView::object() const noexcept {
+  return type_ == FieldType::kObject
+             ? FieldList(str_.data(), str_.size(), static_cast<uint32_t>(bits_))
+             : FieldList();
+}
+
+FieldList::iterator FieldList::begin() const noexcept {
+  iterator it;
+  if (count_ == 0) return it;
+  it.p_ = data_;
+  it.end_ = data_ + bytes_;
+  it.remaining_ = count_;
+  it.Load();
+  return it;
+}
+
+FieldList::iterator& FieldList::iterator::operator++() noexcept {
+  if (remaining_ > 0 && --remaining_ > 0) {
+    Load();
+  } else {
+    remaining_ = 0;
+  }
+  return *this;
+}
+
+// Decodes the field at p_ into current_ and moves p_ past it. The bytes were
+// written by EncodeField in this process; the bounds checks only guard
+// against a logic error turning into an out-of-bounds read.
+void FieldList::iterator::Load() noexcept {
+  if (end_ - p_ < 5) {
+    remaining_ = 0;
+    return;
+  }
+  FieldView v;
+  v.type_ = static_cast<FieldType>(*p_);
+  uint32_t klen = GetU32(p_ + 1);
+  p_ += 5;
+  v.key_ = {p_, klen};
+  p_ += klen;
+  switch (v.type_) {
+    case FieldType::kString:
+    case FieldType::kError: {
+      uint32_t n = GetU32(p_);
+      v.str_ = {p_ + 4, n};
+      p_ += 4 + n;
+      break;
+    }
+    case FieldType::kBool:
+      v.bits_ = *p_ ? 1 : 0;
+      p_ += 1;
+      break;
+    case FieldType::kObject: {
+      v.bits_ = GetU32(p_);
+      uint32_t n = GetU32(p_ + 4);
+      v.str_ = {p_ + 8, n};
+      p_ += 8 + n;
+      break;
+    }
+    default:
+      std::memcpy(&v.bits_, p_, 8);
+      p_ += 8;
+      break;
+  }
+  current_ = v;
+}
+
+}  // namespace callpath::log
