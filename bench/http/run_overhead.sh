@@ -1,0 +1,55 @@
+#!/bin/sh
+# Overhead of callpath's HTTP middleware on a hello-world cpp-httplib server:
+# wrk against the plain server and the traced one (spans to a
+# DiscardingExporter), alternating, ROUNDS times each, DURATION seconds per
+# run, on 127.0.0.1. Prints one line per run and the median ratios.
+#
+#   bench/http/run_overhead.sh [build-dir]     # default: build
+#   ROUNDS=3 DURATION=10s CONNECTIONS=16 THREADS=1 bench/http/run_overhead.sh build
+set -eu
+BUILD=${1:-build}
+BIN="$BUILD/bin/bench_http"
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-1}
+PORT=${PORT:-18089}
+[ -x "$BIN" ] || { echo "missing $BIN (cmake --build $BUILD --target bench_http)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# run MODE -> "rps p99_ms"
+run() {
+  "$BIN" --port "$PORT" --mode "$1" >"$TMP/server.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do
+    grep -q "http=" "$TMP/server.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$PORT/hello" \
+    >"$TMP/wrk.out"
+  kill "$pid"; wait "$pid" || true
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$TMP/wrk.out")
+  p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$TMP/wrk.out")
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' "$TMP/wrk.out")
+  [ -z "$errors" ] || echo "  ($1) $errors" >&2
+  echo "$rps $p99"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+: >"$TMP/plain"; : >"$TMP/traced"
+i=1
+while [ "$i" -le "$ROUNDS" ]; do
+  p=$(run plain);  echo "round $i plain : rps=${p% *} p99_ms=${p#* }"; echo "$p" >>"$TMP/plain"
+  t=$(run traced); echo "round $i traced: rps=${t% *} p99_ms=${t#* }"; echo "$t" >>"$TMP/traced"
+  i=$((i + 1))
+done
+prps=$(cut -d' ' -f1 "$TMP/plain" | median);  pp99=$(cut -d' ' -f2 "$TMP/plain" | median)
+trps=$(cut -d' ' -f1 "$TMP/traced" | median); tp99=$(cut -d' ' -f2 "$TMP/traced" | median)
+echo "median plain : rps=$prps p99_ms=$pp99"
+echo "median traced: rps=$trps p99_ms=$tp99"
+awk -v a="$trps" -v b="$prps" -v c="$tp99" -v d="$pp99" \
+  'BEGIN {printf "throughput ratio (traced/plain) = %.3f\np99 ratio (traced/plain) = %.3f\n", a/b, c/d}'
