@@ -3,42 +3,14 @@
 #include <charconv>
 #include <cmath>
 
+#include "callpath/otlp/utf8.h"
+
 namespace callpath::otlp {
 
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the well-formed UTF-8 sequence starting at s[i] (2..4), or the
-// length of the maximal ill-formed subpart to replace (>= 1) as a negative
-// number. Only called for bytes >= 0x80. Ranges from Unicode table 3-7.
-int Utf8Sequence(std::string_view s, size_t i) {
-  const uint8_t b0 = static_cast<uint8_t>(s[i]);
-  int len;
-  uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;  // no UTF-16 surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return -1;  // a stray continuation byte, C0, C1 or F5..FF
-  }
-  for (int k = 1; k < len; ++k) {
-    if (i + k >= s.size()) return -k;
-    const uint8_t b = static_cast<uint8_t>(s[i + k]);
-    const uint8_t min = k == 1 ? lo : 0x80;
-    const uint8_t max = k == 1 ? hi : 0xBF;
-    if (b < min || b > max) return -k;
-  }
-  return len;
-}
 
 }  // namespace
 
@@ -54,7 +26,7 @@ void JsonWriter::AppendQuotedString(std::string_view s, std::string* out) {
       continue;
     }
     if (c >= 0x80) {
-      int n = Utf8Sequence(s, i);
+      int n = Utf8SequenceLength(s, i);
       if (n > 0) {
         i += static_cast<size_t>(n);
         continue;
