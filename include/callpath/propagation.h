@@ -46,12 +46,13 @@ namespace detail {
 // Header-name comparison: equal ignoring the case of ASCII letters.
 inline bool AsciiIEquals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  if (std::memcmp(a.data(), b.data(), a.size()) == 0) return true;  // the usual case
   for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x == y) continue;
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
+    const unsigned char x = static_cast<unsigned char>(a[i]) | 0x20;
+    if (a[i] != b[i] && (x != (static_cast<unsigned char>(b[i]) | 0x20) || x < 'a' || x > 'z')) {
+      return false;
+    }
   }
   return true;
 }
@@ -184,6 +185,32 @@ class FlatCarrier final : public TextMapCarrier {
   bool overflowed_ = false;
 };
 
+// Adapts any header container through two callables, e.g. gRPC metadata or
+// a web framework's request object:
+//   get(std::string_view name) -> std::string_view   first value or ""
+//   set(std::string_view name, std::string_view value)
+// The views get returns must stay valid while the carrier is in use.
+//
+//   auto carrier = MakeFunctionCarrier(
+//       [&](std::string_view k) { return req.header(k); },
+//       [&](std::string_view k, std::string_view v) { req.set_header(k, v); });
+template <typename GetFn, typename SetFn>
+class FunctionCarrier final : public TextMapCarrier {
+ public:
+  FunctionCarrier(GetFn get, SetFn set) : get_(std::move(get)), set_(std::move(set)) {}
+  std::string_view Get(std::string_view key) const override { return get_(key); }
+  void Set(std::string_view key, std::string_view value) override { set_(key, value); }
+
+ private:
+  GetFn get_;
+  SetFn set_;
+};
+
+template <typename GetFn, typename SetFn>
+FunctionCarrier<GetFn, SetFn> MakeFunctionCarrier(GetFn get, SetFn set) {
+  return FunctionCarrier<GetFn, SetFn>(std::move(get), std::move(set));
+}
+
 // ---------------------------------------------------------------------------
 // Propagators
 
@@ -296,9 +323,10 @@ class JaegerPropagator final : public TextMapPropagator {
   Context DoExtract(const TextMapCarrier& carrier, const Context& base) const override;
 };
 
-// A plain trace-id field (default `X-Trace-ID`) as older callpath services
-// and many in-house systems send it: its only job is that every log line and
-// span of one request shares one trace id.
+// A plain trace-id field (default `X-Trace-ID`; sent lowercase, read in any
+// case) as older callpath services and many in-house systems send it: its
+// only job is that every log line and span of one request shares one trace
+// id.
 //  - Inject writes the 32 lowercase hex digits of the trace id.
 //  - Extract accepts 32 hex digits (any case), a UUID spelling of them, or 16
 //    hex digits (left-padded). The field names no parent span, so Extract

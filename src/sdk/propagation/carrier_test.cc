@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <map>
 #include <utility>
 
 #include "callpath/propagation.h"
@@ -75,6 +76,21 @@ TEST(FlatCarrier, CarriesATraceThroughAPropagator) {
   Context out = w3c.Extract(c);
   EXPECT_EQ(out.span_context().trace_id(), ctx.span_context().trace_id());
   EXPECT_TRUE(out.span_context().IsRemote());
+}
+
+TEST(FunctionCarrier, AdaptsAnyContainer) {
+  std::map<std::string, std::string> meta;  // e.g. lowercase-keyed gRPC metadata
+  auto carrier = MakeFunctionCarrier(
+      [&](std::string_view k) -> std::string_view {
+        auto it = meta.find(std::string(k));
+        return it == meta.end() ? std::string_view() : std::string_view(it->second);
+      },
+      [&](std::string_view k, std::string_view v) { meta[std::string(k)] = std::string(v); });
+  W3CTraceContextPropagator w3c;
+  Context ctx(testing::MakeSpan());
+  w3c.Inject(ctx, carrier);
+  EXPECT_EQ(meta.count("traceparent"), 1u);
+  EXPECT_EQ(w3c.Extract(carrier).span_context().span_id(), ctx.span_context().span_id());
 }
 
 // A carrier that fails the way a real one can: the propagator must not let
