@@ -33,6 +33,21 @@ namespace {
 const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(),
                                 "index", "traces", "logs", "log_trace", "names", "resources", "meta"};
 
+// Index keys are <prefix> | ~start | trace | span with a fixed 32-byte
+// tail; spans of one prefix arrive in time order, so each insert lands next
+// to the previous one of its prefix. Giving the memtable that prefix lets it
+// insert with a hint instead of a full skip-list search.
+class IndexPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "callpath.IndexPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - keys::kIndexTailSize);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() >= keys::kIndexTailSize;
+  }
+};
+
 rocksdb::CompressionType Pick(rocksdb::CompressionType want, rocksdb::CompressionType fallback) {
   for (auto t : rocksdb::GetSupportedCompressions()) {
     if (t == want) return want;
@@ -97,6 +112,9 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
   for (int i = 0; i < kCfCount; ++i) cfs[i].name = kCfNames[i];
   cfs[kSpans].options = make_cf(true, keys::kTracePrefixSize);
   cfs[kIndex].options = make_cf(false, 0);
+  cfs[kIndex].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
+  cfs[kSpans].options.memtable_insert_with_hint_prefix_extractor.reset(
+      rocksdb::NewFixedPrefixTransform(keys::kTracePrefixSize));
   cfs[kTraces].options = make_cf(true, 0);
   cfs[kTraces].options.merge_operator = NewSummaryMergeOperator();
   store->summary_filter_ = NewSummaryRetentionFilter(&store->retention_cutoff_ns_);

@@ -1,0 +1,20 @@
+// Fuzzes the HTTP API's query-string parsers: any bytes must give a query
+// or an InvalidArgument, never a crash, a hang or a sanitizer report.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "callpath/query/params.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view qs(reinterpret_cast<const char*>(data), size);
+  constexpr uint64_t kNow = 1'700'000'000'000'000'000ull;
+  auto j = callpath::query::ParseJaegerSearchParams(qs, kNow);
+  if (j.ok() && j->start_time_min_ns > j->start_time_max_ns) __builtin_trap();
+  auto n = callpath::query::ParseNativeSearchParams(qs, kNow);
+  if (n.ok() && n->limit == 0) __builtin_trap();
+  (void)callpath::query::ParseLogSearchParams(qs, kNow);
+  (void)callpath::query::ParseDuration(qs);
+  (void)callpath::query::UrlDecode(qs);
+  return 0;
+}
