@@ -59,9 +59,15 @@ class LoopbackReceiver {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("cannot bind a port on 127.0.0.1");
-    // The socket already listens, so clients may connect before the accept
-    // loop runs; nothing to wait for.
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // Clients could connect already (the socket listens), but httplib's
+    // stop() is a no-op until the accept loop runs, so a receiver destroyed
+    // early would never stop. httplib offers no readiness signal to wait on.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!server_.is_running()) {
+      if (std::chrono::steady_clock::now() > give_up) throw std::runtime_error("server did not start");
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
 
   ~LoopbackReceiver() {

@@ -1,0 +1,84 @@
+#include <algorithm>
+#include <atomic>
+
+#include "callpath/exporters.h"
+#include "sdk/export/http_transport.h"
+#include "sdk/export/otlp_http_response.h"
+#include "sdk/export/otlp_json_encoder.h"
+#include "sdk/export/otlp_span_encoder.h"
+
+namespace callpath {
+
+struct OtlpHttpExporter::Impl {
+  explicit Impl(OtlpHttpExporterOptions o)
+      : options(std::move(o)),
+        transport(internal::HttpTransportOptions::FromExporterOptions(options)) {}
+
+  const OtlpHttpExporterOptions options;
+  internal::HttpTransport transport;
+  std::string body;                 // reused request buffer
+  internal::HttpResponse response;  // reused: keeps its buffers between batches
+  std::atomic<bool> shut_down{false};
+  std::atomic<uint64_t> exported{0}, failed{0}, rejected{0}, failed_batches{0};
+};
+
+OtlpHttpExporter::OtlpHttpExporter(OtlpHttpExporterOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+OtlpHttpExporter::~OtlpHttpExporter() = default;
+
+const OtlpHttpExporterOptions& OtlpHttpExporter::options() const { return impl_->options; }
+
+Status OtlpHttpExporter::Export(std::span<const SpanData> batch, const Resource& resource) {
+  Impl& d = *impl_;
+  if (d.shut_down.load()) {
+    d.failed.fetch_add(batch.size(), std::memory_order_relaxed);
+    d.failed_batches.fetch_add(1, std::memory_order_relaxed);
+    return FailedPrecondition("OTLP exporter is shut down");
+  }
+  if (batch.empty()) return Status();
+
+  const bool json = d.options.protocol == OtlpProtocol::kHttpJson;
+  d.body.clear();  // keeps its capacity: steady state encodes without allocating
+  if (json) {
+    internal::AppendTraceRequestJson(batch, resource, &d.body);
+  } else {
+    internal::AppendTraceRequestProto(batch, resource, &d.body);
+  }
+  Status s = d.transport.Post(d.options.endpoint, d.body,
+                              json ? "application/json" : "application/x-protobuf", &d.response);
+  if (!s.ok()) {
+    d.failed.fetch_add(batch.size(), std::memory_order_relaxed);
+    d.failed_batches.fetch_add(1, std::memory_order_relaxed);
+    return s;
+  }
+  uint64_t rejected = 0;
+  // The spec forbids retrying a partial success; count what was refused.
+  if (auto partial = internal::ParseExportResponse(
+          d.response.body, d.response.content_type.find("json") != std::string::npos)) {
+    if (partial->rejected > 0) {
+      rejected = std::min<uint64_t>(static_cast<uint64_t>(partial->rejected), batch.size());
+    }
+  }
+  d.rejected.fetch_add(rejected, std::memory_order_relaxed);
+  d.exported.fetch_add(batch.size() - rejected, std::memory_order_relaxed);
+  return Status();
+}
+
+Status OtlpHttpExporter::Shutdown(std::chrono::milliseconds) {
+  impl_->shut_down.store(true);
+  impl_->transport.Shutdown();
+  return Status();
+}
+
+SpanExporterStats OtlpHttpExporter::stats() const {
+  SpanExporterStats s;
+  s.exported_spans = impl_->exported.load(std::memory_order_relaxed);
+  s.failed_spans = impl_->failed.load(std::memory_order_relaxed);
+  s.rejected_spans = impl_->rejected.load(std::memory_order_relaxed);
+  s.failed_batches = impl_->failed_batches.load(std::memory_order_relaxed);
+  s.retries = impl_->transport.stats().retries;
+  return s;
+}
+
+}  // namespace callpath
