@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "grpc/rpc_names.h"
@@ -148,10 +153,15 @@ TEST(GrpcClient, DeadServerGivesUnavailableClientSpan) {
   // A port that was just free: nothing listens there.
   int port = 0;
   {
-    ::grpc::ServerBuilder b;
-    b.AddListeningPort("127.0.0.1:0", ::grpc::InsecureServerCredentials(), &port);
-    auto s = b.BuildAndStart();
-    s->Shutdown();
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    socklen_t len = sizeof(addr);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+    close(fd);
   }
   auto stub = callpath::hop::Hop::NewStub(CreateTracedChannel(
       "127.0.0.1:" + std::to_string(port), ::grpc::InsecureChannelCredentials(),
