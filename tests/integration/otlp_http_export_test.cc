@@ -3,7 +3,10 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "callpath/exporters.h"
+#include "callpath/trace.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "sdk/export/http_transport.h"
 #include "testing/loopback_receiver.h"
@@ -248,6 +251,67 @@ TEST(OtlpHttpExportTest, ExportAfterShutdownFailsWithoutSending) {
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(receiver.RequestCount(), 0u);
   EXPECT_EQ(exporter.stats().failed_spans, 2u);
+}
+
+// The whole SDK path: tracer -> batch processor -> OTLP/HTTP exporter ->
+// receiver, with the parent link made by an active Scope.
+TEST(OtlpHttpExportTest, SpansFromTheTracerArriveWithTheirParentLinks) {
+  LoopbackReceiver receiver;
+  OtlpHttpExporterOptions o = OptionsFor(receiver);
+  o.compression = OtlpCompression::kGzip;
+  TracerProviderOptions provider_options;
+  provider_options.resource.attributes = {{"service.name", std::string("e2e")}};
+  provider_options.sampler = AlwaysOnSampler();
+  provider_options.force_enabled = true;
+  provider_options.processors.push_back(std::make_unique<BatchSpanProcessor>(
+      std::make_unique<OtlpHttpExporter>(o), provider_options.resource));
+  auto provider = TracerProvider::Create(std::move(provider_options));
+  Tracer tracer = provider->GetTracer("e2e.test", "0.1");
+
+  SpanContext root_context, child_context;
+  {
+    Span root = tracer.StartSpan("handle", {.kind = SpanKind::kServer});
+    root_context = root.context();
+    Scope scope = root.Activate();
+    Span child = tracer.StartSpan("query", {.kind = SpanKind::kClient});
+    child_context = child.context();
+    child.SetAttribute("db.rows", 7).AddEvent("cache miss", {{"key", "user:1"}});
+    child.SetStatus(SpanStatusCode::kError, "timeout");
+    child.End();
+    root.End();
+  }
+  ASSERT_TRUE(provider->ForceFlush(std::chrono::seconds(60)).ok());
+
+  std::map<std::string, pb::trace::v1::Span> by_name;
+  for (const auto& r : receiver.Requests()) {
+    ExportTraceServiceRequest req;
+    ASSERT_TRUE(req.ParseFromString(r.body));
+    for (const auto& rs : req.resource_spans()) {
+      EXPECT_EQ(Find(rs.resource().attributes(), "service.name")->string_value(), "e2e");
+      for (const auto& ss : rs.scope_spans()) {
+        EXPECT_EQ(ss.scope().name(), "e2e.test");
+        for (const auto& span : ss.spans()) by_name[span.name()] = span;
+      }
+    }
+  }
+  ASSERT_EQ(by_name.size(), 2u);
+  const auto& root = by_name["handle"];
+  const auto& child = by_name["query"];
+  EXPECT_EQ(root.trace_id(), std::string(root_context.trace_id().AsBytes()));
+  EXPECT_EQ(root.span_id(), std::string(root_context.span_id().AsBytes()));
+  EXPECT_TRUE(root.parent_span_id().empty());
+  EXPECT_EQ(child.trace_id(), root.trace_id());
+  EXPECT_EQ(child.span_id(), std::string(child_context.span_id().AsBytes()));
+  EXPECT_EQ(child.parent_span_id(), root.span_id());
+  EXPECT_EQ(child.kind(), pb::trace::v1::Span::SPAN_KIND_CLIENT);
+  EXPECT_EQ(Find(child.attributes(), "db.rows")->int_value(), 7);
+  ASSERT_EQ(child.events_size(), 1);
+  EXPECT_EQ(child.events(0).name(), "cache miss");
+  EXPECT_EQ(child.status().code(), pb::trace::v1::Status::STATUS_CODE_ERROR);
+  EXPECT_EQ(child.status().message(), "timeout");
+  EXPECT_LE(root.start_time_unix_nano(), child.start_time_unix_nano());
+  EXPECT_GE(root.end_time_unix_nano(), child.end_time_unix_nano());
+  ASSERT_TRUE(provider->Shutdown(std::chrono::seconds(60)).ok());
 }
 
 TEST(HttpTransportTest, GzipShrinksTheBodyOnTheWireAndRoundTrips) {
