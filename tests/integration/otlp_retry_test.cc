@@ -2,6 +2,11 @@
 // after how long, and what is counted.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <future>
 
 #include "callpath/exporters.h"
@@ -118,11 +123,17 @@ TEST(OtlpRetryTest, RetryAfterBeyondTheTimeoutEndsTheExportAtOnce) {
 }
 
 TEST(OtlpRetryTest, ConnectionFailuresAreRetried) {
-  int closed_port;
-  {
-    LoopbackReceiver gone;  // take a free port, then free it again
-    closed_port = gone.port();
-  }
+  // A bound socket that never listens: connections to its port are refused,
+  // and no other process can take the port while we hold it.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int closed_port = ntohs(addr.sin_port);
   internal::HttpTransportOptions o;
   o.timeout = seconds(60);
   o.retry.max_attempts = 3;
@@ -137,6 +148,7 @@ TEST(OtlpRetryTest, ConnectionFailuresAreRetried) {
   EXPECT_EQ(transport.stats().requests, 3u);
   EXPECT_EQ(transport.stats().retries, 2u);
   EXPECT_EQ(transport.stats().failed_posts, 1u);
+  ::close(fd);
 }
 
 TEST(OtlpRetryTest, ShutdownInterruptsTheWaitBeforeARetry) {
