@@ -22,8 +22,9 @@ struct JsonValue {
   Type type = Type::kNull;
   bool boolean = false;
   std::string text;  // kString: decoded text; kNumber: the literal
-  std::vector<JsonValue> items;                             // kArray
-  std::vector<std::pair<std::string, JsonValue>> members;  // kObject, in order
+  std::vector<JsonValue> items;      // kArray
+  std::vector<std::string> names;    // kObject member names, in order,
+  std::vector<JsonValue> values;     // and their values (parallel vectors)
 
   bool is_object() const { return type == Type::kObject; }
   bool is_array() const { return type == Type::kArray; }
@@ -31,8 +32,8 @@ struct JsonValue {
   bool is_number() const { return type == Type::kNumber; }
   bool has(std::string_view key) const { return find(key) != nullptr; }
   const JsonValue* find(std::string_view key) const {
-    for (const auto& [k, v] : members)
-      if (k == key) return &v;
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == key) return &values[i];
     return nullptr;
   }
   // The member, or a static null value when absent.
@@ -42,12 +43,7 @@ struct JsonValue {
     return v != nullptr ? *v : kNull;
   }
   const JsonValue& operator[](size_t i) const { return items.at(i); }
-  size_t size() const { return type == Type::kArray ? items.size() : members.size(); }
-  std::vector<std::string> keys() const {
-    std::vector<std::string> k;
-    for (const auto& m : members) k.push_back(m.first);
-    return k;
-  }
+  size_t size() const { return type == Type::kArray ? items.size() : names.size(); }
 };
 
 class JsonParser {
@@ -223,7 +219,8 @@ class JsonParser {
       ++pos_;
       JsonValue child;
       if (!ParseValue(&child, depth + 1)) return false;
-      v->members.emplace_back(std::move(key), std::move(child));
+      v->names.push_back(std::move(key));
+      v->values.push_back(std::move(child));
       SkipWs();
       if (pos_ >= s_.size()) return Fail("unterminated object");
       if (s_[pos_] == ',') { ++pos_; continue; }

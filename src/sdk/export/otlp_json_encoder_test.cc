@@ -131,10 +131,10 @@ TEST(OtlpJsonEncoderTest, GroupsByScopeLikeTheProtoEncoder) {
 // "resourceSpans[].scopeSpans[].spans[].kind".
 void CollectPaths(const JsonValue& v, const std::string& prefix, std::set<std::string>* out) {
   if (v.is_object()) {
-    for (const auto& [k, child] : v.members) {
-      const std::string p = prefix.empty() ? k : prefix + "." + k;
+    for (size_t i = 0; i < v.names.size(); ++i) {
+      const std::string p = prefix.empty() ? v.names[i] : prefix + "." + v.names[i];
       out->insert(p);
-      CollectPaths(child, p, out);
+      CollectPaths(v.values[i], p, out);
     }
   } else if (v.is_array()) {
     for (const JsonValue& item : v.items) CollectPaths(item, prefix + "[]", out);
