@@ -4,16 +4,13 @@
 #include <cxxabi.h>
 
 #include "callpath/trace.h"
+#include "sdk/clock.h"
 #include "sdk/trace/span_pool.h"
 #include "sdk/trace/tracer_state.h"
 
 namespace callpath {
 
-uint64_t NowUnixNano() noexcept {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
+uint64_t NowUnixNano() noexcept { return detail::FastNowUnixNano(); }
 
 namespace {
 
