@@ -70,6 +70,8 @@ int main(int argc, char** argv) {
   }
   // wrk keeps connections open; httplib's default closes one every 5 requests.
   server->set_keep_alive_max_count(1000000);
+  // Small responses on a kept-alive connection otherwise wait for delayed ACKs.
+  server->set_tcp_nodelay(true);
   if (!server->bind_to_port("127.0.0.1", port)) {
     std::fprintf(stderr, "bench_http: cannot listen on 127.0.0.1:%d\n", port);
     return 1;

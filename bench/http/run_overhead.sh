@@ -22,12 +22,14 @@ trap 'rm -rf "$TMP"' EXIT
 
 # run MODE -> "rps p99_ms"
 run() {
+  PORT=$((PORT + 1))  # a fresh port per run: no TIME_WAIT surprises
   "$BIN" --port "$PORT" --mode "$1" >"$TMP/server.out" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
     grep -q "http=" "$TMP/server.out" 2>/dev/null && break
     sleep 0.1
   done
+  grep -q "http=" "$TMP/server.out" || { cat "$TMP/server.out" >&2; exit 1; }
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$PORT/hello" \
     >"$TMP/wrk.out"
   kill "$pid"; wait "$pid" || true
