@@ -2,6 +2,7 @@
 #include <atomic>
 
 #include "callpath/exporters.h"
+#include "sdk/env.h"
 #include "sdk/export/http_transport.h"
 #include "sdk/export/otlp_http_response.h"
 #include "sdk/export/otlp_json_encoder.h"
@@ -19,6 +20,22 @@ struct OtlpHttpExporter::Impl {
   std::string body;                 // reused request buffer
   internal::HttpResponse response;  // reused: keeps its buffers between batches
   std::atomic<bool> shut_down{false};
+  // Problems are reported on stderr at most once a minute (the counters have
+  // the full story), so a dead collector does not flood the application's log.
+  std::chrono::steady_clock::time_point next_report{};
+  uint64_t unreported = 0;
+
+  void Report(const std::string& what) {
+    ++unreported;
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_report) return;
+    std::string m = "OTLP trace export: " + what;
+    if (unreported > 1) m += " (" + std::to_string(unreported - 1) + " earlier problems not shown)";
+    env::Warn(m);
+    unreported = 0;
+    next_report = now + std::chrono::minutes(1);
+  }
+
   std::atomic<uint64_t> exported{0}, failed{0}, rejected{0}, failed_batches{0};
 };
 
@@ -50,6 +67,7 @@ Status OtlpHttpExporter::Export(std::span<const SpanData> batch, const Resource&
   if (!s.ok()) {
     d.failed.fetch_add(batch.size(), std::memory_order_relaxed);
     d.failed_batches.fetch_add(1, std::memory_order_relaxed);
+    d.Report(std::to_string(batch.size()) + " spans dropped: " + s.ToString());
     return s;
   }
   uint64_t rejected = 0;
@@ -59,6 +77,8 @@ Status OtlpHttpExporter::Export(std::span<const SpanData> batch, const Resource&
     if (partial->rejected > 0) {
       rejected = std::min<uint64_t>(static_cast<uint64_t>(partial->rejected), batch.size());
     }
+    d.Report("partial success, " + std::to_string(partial->rejected) + " spans rejected: " +
+             partial->error_message);
   }
   d.rejected.fetch_add(rejected, std::memory_order_relaxed);
   d.exported.fetch_add(batch.size() - rejected, std::memory_order_relaxed);
