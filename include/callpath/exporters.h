@@ -100,9 +100,11 @@ class OtlpHttpExporter final : public SpanExporter {
   ~OtlpHttpExporter() override;
 
   // OK when the receiver answered 2xx (also with a partial success, whose
-  // rejected spans are counted, not retried). Unavailable/DeadlineExceeded
-  // when retries ran out, InvalidArgument for a permanent 4xx/5xx answer,
-  // FailedPrecondition after Shutdown.
+  // rejected spans are counted, not retried). Otherwise the batch is dropped:
+  // Unavailable when retries ran out, DeadlineExceeded when options.timeout
+  // did, InvalidArgument for another 4xx answer, Internal for another 5xx,
+  // FailedPrecondition after Shutdown. Failures and partial successes are
+  // also reported on stderr, at most once a minute.
   Status Export(std::span<const SpanData> batch, const Resource& resource) override;
   // Interrupts a backoff wait in progress; later Exports fail at once.
   Status Shutdown(std::chrono::milliseconds timeout) override;
@@ -146,8 +148,9 @@ class FileExporter final : public SpanExporter {
 
 // Prints one human-readable line per span, for development:
 //   2025-01-02T03:04:05.678901Z 4bf92f3577b34da6a3ce929d0e0e4736 00f067aa0ba902b7
-//   parent=53995c3f42cd8ad8 SERVER "GET /users" 12.345ms OK {http.method=GET, ...}
-// (one line; events are shown as a count). `out` is not owned and must outlive
+//   parent=53995c3f42cd8ad8 SERVER "GET /users" 12.345ms OK {http.method="GET", ...}
+// (start time in UTC, trace id, span id, parent or "-", kind, name, duration,
+// status, attributes; all on one line; events and links are shown as counts). `out` is not owned and must outlive
 // the exporter; lines are written with one fwrite per batch and flushed.
 class StdoutExporter final : public SpanExporter {
  public:
