@@ -1,3 +1,4 @@
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
@@ -98,7 +99,10 @@ Status TracerProvider::Shutdown(std::chrono::milliseconds timeout) {
 
 namespace {
 std::mutex g_mu;
-std::shared_ptr<TracerProvider> g_provider;
+std::shared_ptr<TracerProvider> g_provider;  // guarded by g_mu
+// The same provider as a plain pointer for the lock-free read in GetTracer:
+// safe because a provider once installed is never destroyed before exit.
+std::atomic<TracerProvider*> g_provider_raw{nullptr};
 // Replaced providers stay alive: spans started from them may still be open.
 std::vector<std::shared_ptr<TracerProvider>>* g_retired = new std::vector<std::shared_ptr<TracerProvider>>;
 }  // namespace
@@ -107,6 +111,7 @@ void SetGlobalTracerProvider(std::shared_ptr<TracerProvider> provider) {
   std::lock_guard<std::mutex> lock(g_mu);
   if (g_provider) g_retired->push_back(g_provider);
   g_provider = std::move(provider);
+  g_provider_raw.store(g_provider.get(), std::memory_order_release);
 }
 
 std::shared_ptr<TracerProvider> GlobalTracerProvider() {
@@ -115,8 +120,26 @@ std::shared_ptr<TracerProvider> GlobalTracerProvider() {
 }
 
 Tracer GetTracer(std::string_view name, std::string_view version) {
-  auto provider = GlobalTracerProvider();
-  return provider ? provider->GetTracer(name, version) : Tracer();
+  TracerProvider* provider = g_provider_raw.load(std::memory_order_acquire);
+  if (provider == nullptr) return Tracer();
+  // Instrumentation often asks for its tracer on every request; remember the
+  // last few answers per thread so that costs a few compares, not a lock.
+  struct Entry {
+    TracerProvider* provider = nullptr;
+    std::string name, version;
+    Tracer tracer;
+  };
+  thread_local Entry cache[4];
+  thread_local unsigned next = 0;
+  for (Entry& e : cache) {
+    if (e.provider == provider && e.name == name && e.version == version) return e.tracer;
+  }
+  Entry& e = cache[next++ % 4];
+  e.provider = provider;
+  e.name.assign(name.data(), name.size());
+  e.version.assign(version.data(), version.size());
+  e.tracer = provider->GetTracer(name, version);
+  return e.tracer;
 }
 
 }  // namespace callpath

@@ -234,6 +234,22 @@ TEST(Tracer, SameNameAndVersionGiveTheSameScope) {
   EXPECT_EQ(spans[0].scope, spans[1].scope);
 }
 
+TEST(GlobalTracerProvider, GetTracerFollowsTheInstalledProvider) {
+  Fixture a, b;
+  SetGlobalTracerProvider(a.provider);
+  { Span s = GetTracer("global.scope").StartSpan("to-a"); }
+  SetGlobalTracerProvider(b.provider);
+  { Span s = GetTracer("global.scope").StartSpan("to-b"); }
+  SetGlobalTracerProvider(nullptr);
+  EXPECT_FALSE(GetTracer("global.scope").StartSpan("nowhere").IsRecording());
+  auto in_a = a.sink->Take();
+  auto in_b = b.sink->Take();
+  ASSERT_EQ(in_a.size(), 1u);
+  ASSERT_EQ(in_b.size(), 1u);
+  EXPECT_EQ(in_a[0].name, "to-a");
+  EXPECT_EQ(in_b[0].name, "to-b");
+}
+
 TEST(Context, WrapRunsTheCallableInsideTheCapturedContext) {
   Fixture f;
   Span s = f.tracer.StartSpan("task.parent");
