@@ -76,10 +76,11 @@ struct SpanData {
   // Owned by the TracerProvider, which outlives every span it made.
   const InstrumentationScope* scope = nullptr;
 
-  // OTLP Span.flags: W3C flags in bits 0-7, bit 8 "parent remoteness known",
-  // bit 9 "parent is remote".
+  // OTLP Span.flags: W3C flags in bits 0-7 (only the bits W3C defines:
+  // sampled and random-trace-id), bit 8 "parent remoteness known", bit 9
+  // "parent is remote".
   uint32_t OtlpFlags() const noexcept {
-    uint32_t f = context.trace_flags().bits | 0x100u;
+    uint32_t f = (context.trace_flags().bits & 0x03u) | 0x100u;
     if (parent_is_remote) f |= 0x200u;
     return f;
   }

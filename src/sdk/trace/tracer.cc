@@ -1,3 +1,4 @@
+#include "callpath/propagation.h"
 #include "callpath/trace.h"
 #include "sdk/trace/span_pool.h"
 #include "sdk/trace/tracer_state.h"
@@ -20,8 +21,9 @@ Span Tracer::StartSpan(std::string_view name, const StartOptions& options) const
   TraceState trace_state;
   if (has_parent) {
     trace_id = parent.trace_id();
-    // Level 2: the random-trace-id bit is copied exactly from the parent.
-    flags.bits = parent.trace_flags().bits & TraceFlags::kRandomTraceId;
+    // Level 2: the random-trace-id bit is copied exactly from the parent;
+    // so is B3/Jaeger's debug bit, which those formats propagate onward.
+    flags.bits = parent.trace_flags().bits & (TraceFlags::kRandomTraceId | kTraceFlagDebug);
     trace_state = parent.trace_state();
   } else {
     trace_id = NewTraceId();
