@@ -1,20 +1,34 @@
-// Key layouts of the RocksDB store. Every time-ordered key starts with its
-// 4-byte big-endian time bucket so retention can drop whole buckets with
-// one DeleteRange per column family. Times inside index keys are inverted
-// (~ns) so a forward scan yields the newest entries first.
+// Key layouts of the RocksDB store (format 2). Every time-ordered key starts
+// with its 4-byte big-endian time bucket so retention can drop whole
+// buckets with one DeleteRange per column family.
 //
-//   spans      bucket | trace_id | start_ns | span_id            -> span value
-//   index      bucket | 'A' | ~start | trace_id | span_id         -> duration, error
-//              bucket | 'E' | ~start | trace_id | span_id         -> duration, error
-//              bucket | 'S' | service 0 | ~start | trace | span   -> duration, error
-//              bucket | 'O' | service 0 op 0 | ~start | trace | span
-//              bucket | 'T' | key 0 value 0 | ~start | trace | span
-//   traces     trace_id -> summary record (merge operator)
-//   logs       bucket | ~time | seq                               -> log value
-//   log_trace  bucket | trace_id | time | seq                     -> ""
-//   names      's' service -> last bucket;  'o' service 0 op 0 kind -> last bucket
+// Ingest writes SEGMENTS, not single spans: the spans of one WriteSpans call
+// that fall into the same time window (1/64 of a bucket) form a segment with
+// its own sequence number `seq` (unique and increasing across restarts). A
+// segment costs a handful of keys however many spans it holds:
+//
+//   spans   bucket | trace_id | seq            -> span blob: that segment's
+//                                                 spans of that trace
+//   index   bucket | 'B' | seq                 -> segment trace table
+//                                                 (16-byte trace ids)
+//           bucket | 'A' | ~max_start | seq    -> posting list (every span)
+//           bucket | 'E' | ~max_start | seq    -> posting list (error spans)
+//           bucket | 'S' | service 0 | ~max_start | seq
+//           bucket | 'O' | service 0 op 0 | ~max_start | seq
+//           bucket | 'T' | partition | ~max_start | seq
+//                                              (tags hashed into partitions)
+//   traces  trace_id -> summary record (merge operator)
+//   logs       bucket | ~time | seq            -> log value
+//   log_trace  bucket | trace_id | time | seq  -> ""
+//   log_service bucket | service 0 | ~time | seq -> ""
+//   names   's' service -> last bucket;  'o' service 0 op 0 kind -> last bucket
 //   resources  hash64 -> encoded resource attributes
-//   meta       "bucket_seconds", "retention_cutoff_ns"
+//   meta    "bucket_seconds", "format", "retention_cutoff_ns"
+//
+// Times in index keys are inverted (~ns) so a forward scan yields the
+// newest posting lists first; ~max_start is the newest span of the list, an
+// upper bound for every entry in it, and all entries lie within one window
+// (so max_start - window < every start).
 #pragma once
 
 #include <cstdint>
@@ -27,10 +41,17 @@
 namespace callpath::store::keys {
 
 constexpr size_t kBucketSize = 4;
-constexpr size_t kTracePrefixSize = kBucketSize + 16;   // spans / log_trace prefix
-constexpr size_t kIndexTailSize = 8 + 16 + 8;           // ~start | trace | span
+constexpr size_t kTracePrefixSize = kBucketSize + 16;  // spans / log_trace prefix
+constexpr size_t kSpanKeySize = kTracePrefixSize + 8;  // + seq
+constexpr size_t kIndexTailSize = 8 + 8;               // ~max_start | seq
+// Windows per bucket: a segment never spans more than one window.
+constexpr uint64_t kWindowsPerBucket = 64;
+// Tag postings are spread over this many partitions by a hash of key=value.
+constexpr uint32_t kTagPartitions = 64;
 
-enum IndexType : char { kAll = 'A', kError = 'E', kService = 'S', kOperation = 'O', kTag = 'T' };
+enum IndexType : char {
+  kAll = 'A', kTable = 'B', kError = 'E', kService = 'S', kOperation = 'O', kTag = 'T',
+};
 
 // Names end with a 0 separator inside keys; a 0 byte inside a name (never
 // seen in practice) is mapped to 1 so the separator stays unambiguous.
@@ -50,27 +71,58 @@ inline std::string SpanPrefix(uint32_t bucket, const TraceId& t) {
   k.append(t.AsBytes());
   return k;
 }
-inline std::string SpanKey(uint32_t bucket, const TraceId& t, uint64_t start, const SpanId& s) {
+inline std::string SpanKey(uint32_t bucket, const TraceId& t, uint64_t seq) {
   std::string k = SpanPrefix(bucket, t);
-  enc::PutBigEndian64(&k, start);
-  k.append(s.AsBytes());
+  enc::PutBigEndian64(&k, seq);
   return k;
 }
 
-// bucket | type | names... : the part of an index key before the time.
-inline std::string IndexPrefix(uint32_t bucket, IndexType type, std::string_view a = {},
-                               std::string_view b = {}, bool two_names = false) {
+inline std::string TableKey(uint32_t bucket, uint64_t seq) {
   std::string k = Bucket(bucket);
-  k.push_back(type);
-  if (type == kService || type == kOperation || type == kTag) PutName(&k, a);
-  if (two_names) PutName(&k, b);
+  k.push_back(kTable);
+  enc::PutBigEndian64(&k, seq);
   return k;
 }
-inline void AppendIndexTail(std::string* k, uint64_t start, const TraceId& t, const SpanId& s) {
-  enc::PutBigEndian64(k, ~start);
-  k->append(t.AsBytes());
-  k->append(s.AsBytes());
+
+// bucket | type | term : the part of a posting key before the time.
+// `term` is already encoded (names with separators, or a partition byte).
+inline std::string PostingPrefix(uint32_t bucket, IndexType type, std::string_view term = {}) {
+  std::string k = Bucket(bucket);
+  k.push_back(type);
+  k.append(term);
+  return k;
 }
+inline std::string ServiceTerm(std::string_view service) {
+  std::string t;
+  PutName(&t, service);
+  return t;
+}
+inline std::string OperationTerm(std::string_view service, std::string_view op) {
+  std::string t;
+  PutName(&t, service);
+  PutName(&t, op);
+  return t;
+}
+inline std::string TagTerm(uint32_t partition) { return std::string(1, static_cast<char>(partition)); }
+inline void AppendPostingTail(std::string* k, uint64_t max_start, uint64_t seq) {
+  enc::PutBigEndian64(k, ~max_start);
+  enc::PutBigEndian64(k, seq);
+}
+
+// key=value as the tag index hashes it: the partition is the low bits, the
+// entries carry the high 32 bits to tell terms of one partition apart.
+inline uint64_t TagHash(std::string_view key, std::string_view value) {
+  uint64_t h = enc::Hash64(key);
+  h ^= 0xff;
+  h *= 1099511628211ull;
+  for (unsigned char c : value) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+inline uint32_t TagPartition(uint64_t hash) { return static_cast<uint32_t>(hash % kTagPartitions); }
+inline uint32_t TagCheck(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
 
 inline std::string LogKey(uint32_t bucket, uint64_t time, uint64_t seq) {
   std::string k = Bucket(bucket);
@@ -82,6 +134,11 @@ inline std::string LogTraceKey(uint32_t bucket, const TraceId& t, uint64_t time,
   std::string k = SpanPrefix(bucket, t);
   enc::PutBigEndian64(&k, time);
   enc::PutBigEndian64(&k, seq);
+  return k;
+}
+inline std::string LogServicePrefix(uint32_t bucket, std::string_view service) {
+  std::string k = Bucket(bucket);
+  PutName(&k, service);
   return k;
 }
 

@@ -66,6 +66,39 @@ Result<std::vector<StoredLog>> RocksDbStore::SearchLogs(const LogQuery& q) {
   uint32_t last = std::min(BucketOf(q.start_time_max_ns), MaxBucket());
   rocksdb::ReadOptions ro;
   ro.total_order_seek = true;
+  std::string value;
+  auto take = [&](std::string_view v) -> Status {
+    StoredLog l;
+    uint64_t rh;
+    if (!enc::DecodeLogValue(v, &l, &rh)) return DataLoss("corrupt log record");
+    if (!Matches(q, l)) return Status::Ok();
+    CALLPATH_RETURN_IF_ERROR(LoadResource(rh, &l.resource_attributes));
+    out.push_back(std::move(l));
+    return Status::Ok();
+  };
+  if (!q.service.empty()) {
+    // The by-service index, newest first; each entry names its record.
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kLogService)));
+    for (int64_t b = last; b >= static_cast<int64_t>(first) && out.size() < limit; --b) {
+      std::string prefix = keys::LogServicePrefix(static_cast<uint32_t>(b), q.service);
+      std::string seek = prefix;
+      enc::PutBigEndian64(&seek, ~std::min(q.start_time_max_ns, BucketEndNs(b) - 1));
+      for (it->Seek(seek); it->Valid() && out.size() < limit; it->Next()) {
+        rocksdb::Slice k = it->key();
+        if (!k.starts_with(prefix)) break;
+        if (k.size() != prefix.size() + 16) continue;
+        uint64_t t = ~enc::ReadBigEndian64(k.data() + prefix.size());
+        if (t < q.start_time_min_ns) break;
+        uint64_t seq = enc::ReadBigEndian64(k.data() + prefix.size() + 8);
+        rocksdb::Status s = db_->Get({}, cf(kLogs), keys::LogKey(static_cast<uint32_t>(b), t, seq), &value);
+        if (s.IsNotFound()) continue;
+        if (!s.ok()) return FromRocks(s, "read log");
+        CALLPATH_RETURN_IF_ERROR(take(value));
+      }
+      if (!it->status().ok()) return FromRocks(it->status(), "scan logs by service");
+    }
+    return out;
+  }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kLogs)));
   for (int64_t b = last; b >= static_cast<int64_t>(first) && out.size() < limit; --b) {
     std::string prefix = keys::Bucket(static_cast<uint32_t>(b));
@@ -76,20 +109,7 @@ Result<std::vector<StoredLog>> RocksDbStore::SearchLogs(const LogQuery& q) {
       if (!k.starts_with(prefix)) break;
       if (k.size() != 20) continue;
       if (~enc::ReadBigEndian64(k.data() + 4) < q.start_time_min_ns) break;
-      std::string_view v(it->value().data(), it->value().size());
-      if (!q.service.empty()) {
-        // The service is the first field: skip other services undecoded.
-        enc::Reader r(v);
-        uint8_t version;
-        std::string_view svc;
-        if (!r.Byte(&version) || !r.Bytes(&svc) || svc != q.service) continue;
-      }
-      StoredLog l;
-      uint64_t rh;
-      if (!enc::DecodeLogValue(v, &l, &rh)) return DataLoss("corrupt log record");
-      if (!Matches(q, l)) continue;
-      CALLPATH_RETURN_IF_ERROR(LoadResource(rh, &l.resource_attributes));
-      out.push_back(std::move(l));
+      CALLPATH_RETURN_IF_ERROR(take(std::string_view(it->value().data(), it->value().size())));
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan logs");
   }

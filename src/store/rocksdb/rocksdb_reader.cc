@@ -6,6 +6,7 @@
 #include "store/encoding.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
+#include "store/rocksdb/segment.h"
 
 namespace callpath::store {
 
@@ -39,27 +40,46 @@ Result<std::vector<StoredSpan>> RocksDbStore::GetTrace(const TraceId& trace_id) 
   ro.prefix_same_as_start = true;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kSpans)));
   uint32_t min_live = MinLiveBucket();
+  std::vector<seg::BlobSpan> blob;
   for (uint32_t b : rec->buckets) {
     if (b < min_live) continue;
     std::string prefix = keys::SpanPrefix(b, trace_id);
+    // Segments in sequence order: a span written again comes later.
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      rocksdb::Slice k = it->key();
-      if (k.size() != keys::kTracePrefixSize + 16) continue;
-      StoredSpan& s = spans.emplace_back();
-      s.trace_id = trace_id;
-      s.start_ns = enc::ReadBigEndian64(k.data() + keys::kTracePrefixSize);
-      s.span_id = SpanId::FromBytes(std::string_view(k.data() + keys::kTracePrefixSize + 8, 8));
-      uint64_t rh = 0;
-      if (!enc::DecodeSpanValue(std::string_view(it->value().data(), it->value().size()), &s,
-                                &rh)) {
-        return DataLoss("corrupt span in trace " + trace_id.ToHex());
+      if (it->key().size() != keys::kSpanKeySize) continue;
+      if (!seg::DecodeBlob(std::string_view(it->value().data(), it->value().size()), &blob)) {
+        return DataLoss("corrupt span blob in trace " + trace_id.ToHex());
       }
-      CALLPATH_RETURN_IF_ERROR(LoadResource(rh, &s.resource_attributes));
+      for (const auto& bs : blob) {
+        StoredSpan& s = spans.emplace_back();
+        s.trace_id = trace_id;
+        s.start_ns = bs.start_ns;
+        s.span_id = bs.span_id;
+        uint64_t rh = 0;
+        if (!enc::DecodeSpanValue(bs.value, &s, &rh)) {
+          return DataLoss("corrupt span in trace " + trace_id.ToHex());
+        }
+        CALLPATH_RETURN_IF_ERROR(LoadResource(rh, &s.resource_attributes));
+      }
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan trace");
   }
   if (spans.empty()) return NotFound("trace " + trace_id.ToHex() + " has no stored spans");
-  // Buckets are visited in order and keys are start-ordered inside each.
+  // Ordered by start; of copies of one (start, span id) the last written wins.
+  std::stable_sort(spans.begin(), spans.end(), [](const StoredSpan& a, const StoredSpan& b) {
+    if (a.start_ns != b.start_ns) return a.start_ns < b.start_ns;
+    return a.span_id < b.span_id;
+  });
+  size_t out = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    if (i + 1 < spans.size() && spans[i + 1].start_ns == spans[i].start_ns &&
+        spans[i + 1].span_id == spans[i].span_id) {
+      continue;
+    }
+    if (out != i) spans[out] = std::move(spans[i]);
+    ++out;
+  }
+  spans.resize(out);
   return spans;
 }
 
@@ -119,22 +139,23 @@ Result<std::vector<DependencyLink>> RocksDbStore::GetDependencies(uint64_t start
       ++counts[{p->second.service, n.service}];
     }
   };
+  std::vector<seg::BlobSpan> blob;
   for (uint64_t b = first; b <= last; ++b) {
     std::string lo = keys::Bucket(static_cast<uint32_t>(b));
     for (it->Seek(lo); it->Valid() && it->key().starts_with(lo); it->Next()) {
       rocksdb::Slice k = it->key();
-      if (k.size() != keys::kTracePrefixSize + 16) continue;
-      uint64_t start = enc::ReadBigEndian64(k.data() + keys::kTracePrefixSize);
-      SpanId parent;
-      std::string_view service;
-      if (!enc::DecodeSpanParentAndService(std::string_view(it->value().data(), it->value().size()),
-                                           &parent, &service)) {
-        continue;
+      if (k.size() != keys::kSpanKeySize) continue;
+      if (!seg::DecodeBlob(std::string_view(it->value().data(), it->value().size()), &blob)) continue;
+      auto& nodes = traces[std::string(k.data() + keys::kBucketSize, 16)];
+      for (const auto& bs : blob) {
+        SpanId parent;
+        std::string_view service;
+        if (!enc::DecodeSpanParentAndService(bs.value, &parent, &service)) continue;
+        uint64_t sid;
+        std::memcpy(&sid, bs.span_id.bytes().data(), 8);
+        nodes[sid] = Node{std::string(service), parent,
+                          bs.start_ns >= start_ns && bs.start_ns <= end_ns};
       }
-      uint64_t sid;
-      std::memcpy(&sid, k.data() + keys::kTracePrefixSize + 8, 8);
-      auto& nodes = traces[std::string(k.data() + 4, 16)];
-      nodes[sid] = Node{std::string(service), parent, start >= start_ns && start <= end_ns};
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan spans");
     if (traces.size() > 200000 || b == last) {

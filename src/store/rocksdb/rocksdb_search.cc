@@ -1,11 +1,19 @@
-// FindTraces: scan one index newest-first, check the span-level filters on
-// each entry, then the trace-level filters on the trace's summary.
+// FindTraces: scan one kind of posting list newest-first, check the
+// span-level filters on each entry (and, when tags are asked for, on the
+// spans of the candidate's segment blob), then the trace-level filters on
+// the trace's summary.
+//
+// Lists are keyed by their newest entry, so a list's key bounds every entry
+// in it and every entry of the lists after it: the scan stops once `limit`
+// traces have matched no later than that bound (results are exactly the
+// newest matching spans' traces, not an approximation).
 #include <algorithm>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "store/encoding.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
+#include "store/rocksdb/segment.h"
 
 namespace callpath::store {
 
@@ -19,8 +27,29 @@ struct IdHash {
   }
 };
 
-bool HasAllTags(const StoredSpan& s, const std::vector<std::pair<std::string, std::string>>& tags) {
-  for (const auto& [k, v] : tags) {
+bool TraceLevelMatch(const TraceQuery& q, const TraceSummary& s) {
+  if (q.errors_only && s.error_count == 0) return false;
+  if (q.min_trace_duration_ns && s.duration_ns < q.min_trace_duration_ns) return false;
+  if (q.max_trace_duration_ns && s.duration_ns > q.max_trace_duration_ns) return false;
+  for (const auto& svc : q.services_all) {
+    if (!std::binary_search(s.services.begin(), s.services.end(), svc)) return false;
+  }
+  return true;
+}
+
+bool SpanFiltersMatch(const TraceQuery& q, uint64_t start, uint64_t duration) {
+  if (start < q.start_time_min_ns || start > q.start_time_max_ns) return false;
+  if (q.min_span_duration_ns && duration < q.min_span_duration_ns) return false;
+  if (q.max_span_duration_ns && duration > q.max_span_duration_ns) return false;
+  return true;
+}
+
+// Every span-level filter, on a decoded span.
+bool SpanMatches(const TraceQuery& q, const StoredSpan& s) {
+  if (!SpanFiltersMatch(q, s.start_ns, s.duration_ns)) return false;
+  if (!q.service.empty() && s.service != q.service) return false;
+  if (!q.operation.empty() && s.operation != q.operation) return false;
+  for (const auto& [k, v] : q.tags) {
     bool found = false;
     for (const auto& kv : s.attributes) {
       if (kv.key == k && kv.value.AsText() == v) {
@@ -33,15 +62,10 @@ bool HasAllTags(const StoredSpan& s, const std::vector<std::pair<std::string, st
   return true;
 }
 
-bool TraceLevelMatch(const TraceQuery& q, const TraceSummary& s) {
-  if (q.errors_only && s.error_count == 0) return false;
-  if (q.min_trace_duration_ns && s.duration_ns < q.min_trace_duration_ns) return false;
-  if (q.max_trace_duration_ns && s.duration_ns > q.max_trace_duration_ns) return false;
-  for (const auto& svc : q.services_all) {
-    if (!std::binary_search(s.services.begin(), s.services.end(), svc)) return false;
-  }
-  return true;
-}
+struct Match {
+  TraceSummary summary;
+  uint64_t score;  // start of the newest matching span seen
+};
 
 }  // namespace
 
@@ -55,76 +79,138 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
   }
   if (max_bucket_.load() < min_bucket_.load()) return out;  // empty store
 
-  // The driving index: the most selective one the query allows.
+  // The driving list: the most selective one the query allows.
   keys::IndexType type = keys::kAll;
-  std::string a, b;
-  bool two = false;
-  bool tag_in_index = false;
-  bool has_span_filters = !q.service.empty() || !q.tags.empty() || q.min_span_duration_ns ||
-                          q.max_span_duration_ns;
+  std::string term;
+  bool with_check = false;
+  uint32_t check = 0;
+  const bool has_span_filters = !q.service.empty() || !q.tags.empty() || q.min_span_duration_ns ||
+                                q.max_span_duration_ns;
   if (!q.service.empty() && !q.operation.empty()) {
-    type = keys::kOperation, a = q.service, b = q.operation, two = true;
+    type = keys::kOperation, term = keys::OperationTerm(q.service, q.operation);
   } else if (!q.service.empty()) {
-    type = keys::kService, a = q.service;
+    type = keys::kService, term = keys::ServiceTerm(q.service);
   } else if (!q.tags.empty() && q.tags[0].second.size() <= options_.max_indexed_tag_value_bytes) {
-    type = keys::kTag, a = q.tags[0].first, b = q.tags[0].second, two = true;
-    tag_in_index = true;
+    uint64_t h = keys::TagHash(q.tags[0].first, q.tags[0].second);
+    type = keys::kTag, term = keys::TagTerm(keys::TagPartition(h));
+    with_check = true, check = keys::TagCheck(h);
   } else if (q.errors_only && !has_span_filters) {
     type = keys::kError;  // any error span makes its trace a candidate
   }
-  // A single tag served by the tag index needs no span read; otherwise tags
-  // (only tags) are checked on the span itself.
-  const bool check_tags_on_span = !q.tags.empty() && !(tag_in_index && q.tags.size() == 1);
+  // Tags (hashed in the index, and possibly on another span than the
+  // service) are confirmed on the segment's spans of the candidate trace.
+  const bool verify_on_spans = !q.tags.empty();
 
-  uint32_t first = std::max(BucketOf(q.start_time_min_ns), MinLiveBucket());
-  uint32_t last = std::min(BucketOf(q.start_time_max_ns), MaxBucket());
-  std::unordered_set<TraceId, IdHash> decided;
+  const uint32_t first = std::max(BucketOf(q.start_time_min_ns), MinLiveBucket());
+  const uint32_t last = std::min(BucketOf(q.start_time_max_ns), MaxBucket());
+  // Latest time a list may start at and still hold an entry <= start_time_max.
+  const uint64_t seek_time = q.start_time_max_ns > UINT64_MAX - window_ns_
+                                 ? UINT64_MAX
+                                 : q.start_time_max_ns + window_ns_;
+
+  std::unordered_map<TraceId, int64_t, IdHash> seen;  // -> index in matches, or -1 rejected
+  std::vector<Match> matches;
+  std::vector<uint64_t> scores;
+  // True when `limit` traces already match at or after `bound`, the newest
+  // any entry not yet scanned can be.
+  auto done = [&](uint64_t bound) {
+    if (matches.size() < limit) return false;
+    scores.clear();
+    for (const auto& m : matches) scores.push_back(m.score);
+    std::nth_element(scores.begin(), scores.begin() + static_cast<std::ptrdiff_t>(limit - 1),
+                     scores.end(), std::greater<>());
+    return scores[limit - 1] >= bound;
+  };
+
   rocksdb::ReadOptions ro;
   ro.total_order_seek = true;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kIndex)));
-  std::string seek, span_value;
+  std::string seek, value;
+  std::vector<seg::Posting> entries;
+  std::vector<TraceId> table;
+  std::vector<std::pair<uint32_t, uint64_t>> best;  // (trace index, newest start) of one list
+  std::vector<seg::BlobSpan> blob;
+  bool finished = false;
 
-  for (int64_t bk = last; bk >= static_cast<int64_t>(first) && out.size() < limit; --bk) {
-    std::string prefix = keys::IndexPrefix(static_cast<uint32_t>(bk), type, a, b, two);
+  for (int64_t bk = last; bk >= static_cast<int64_t>(first) && !finished; --bk) {
+    const auto bucket = static_cast<uint32_t>(bk);
+    const std::string prefix = keys::PostingPrefix(bucket, type, term);
     seek = prefix;
-    enc::PutBigEndian64(&seek, ~std::min(q.start_time_max_ns, BucketEndNs(bk) - 1));
-    for (it->Seek(seek); it->Valid() && out.size() < limit; it->Next()) {
+    enc::PutBigEndian64(&seek, ~std::min(seek_time, BucketEndNs(bucket) - 1));
+    for (it->Seek(seek); it->Valid(); it->Next()) {
       rocksdb::Slice k = it->key();
       if (!k.starts_with(prefix)) break;
       if (k.size() != prefix.size() + keys::kIndexTailSize) continue;
-      const char* tail = k.data() + prefix.size();
-      uint64_t start = ~enc::ReadBigEndian64(tail);
-      if (start < q.start_time_min_ns) break;
-      TraceId trace = TraceId::FromBytes(std::string_view(tail + 8, 16));
-      if (decided.count(trace)) continue;
+      const uint64_t max_start = ~enc::ReadBigEndian64(k.data() + prefix.size());
+      const uint64_t seq = enc::ReadBigEndian64(k.data() + prefix.size() + 8);
+      if (max_start < q.start_time_min_ns || done(max_start)) {
+        finished = true;  // older lists, in this bucket and the ones before, hold older entries
+        break;
+      }
+      if (!seg::DecodePostings(std::string_view(it->value().data(), it->value().size()), max_start,
+                               with_check, &entries)) {
+        return DataLoss("corrupt posting list");
+      }
+      best.clear();
+      for (const auto& e : entries) {
+        if (with_check && e.check != check) continue;
+        if (!SpanFiltersMatch(q, e.start_ns, e.duration_ns)) continue;
+        bool have = false;
+        for (const auto& [t, s] : best) have |= t == e.trace;
+        if (!have) best.emplace_back(e.trace, e.start_ns);  // newest first: first is best
+      }
+      if (best.empty()) continue;
+      rocksdb::Status s = db_->Get({}, cf(kIndex), keys::TableKey(bucket, seq), &value);
+      if (!s.ok()) return FromRocks(s, "read segment table");
+      if (!seg::DecodeTable(value, &table)) return DataLoss("corrupt segment table");
 
-      enc::Reader r(std::string_view(it->value().data(), it->value().size()));
-      uint64_t duration = 0;
-      if (!r.Varint(&duration)) continue;
-      if (q.min_span_duration_ns && duration < q.min_span_duration_ns) continue;
-      if (q.max_span_duration_ns && duration > q.max_span_duration_ns) continue;
-      if (check_tags_on_span) {
-        SpanId span = SpanId::FromBytes(std::string_view(tail + 24, 8));
-        rocksdb::Status s = db_->Get({}, cf(kSpans),
-                                     keys::SpanKey(static_cast<uint32_t>(bk), trace, start, span),
-                                     &span_value);
-        if (s.IsNotFound()) continue;
-        if (!s.ok()) return FromRocks(s, "read span");
-        StoredSpan sp;
-        sp.start_ns = start;
-        uint64_t rh;
-        if (!enc::DecodeSpanValue(span_value, &sp, &rh) || !HasAllTags(sp, q.tags)) continue;
+      for (auto [index, start] : best) {
+        if (index >= table.size()) return DataLoss("posting outside its segment table");
+        const TraceId& trace = table[index];
+        auto known = seen.find(trace);
+        if (known != seen.end() && (known->second < 0 || matches[known->second].score >= start)) {
+          continue;  // rejected, or already matched at least this late
+        }
+        if (verify_on_spans) {
+          s = db_->Get({}, cf(kSpans), keys::SpanKey(bucket, trace, seq), &value);
+          if (s.IsNotFound()) continue;
+          if (!s.ok()) return FromRocks(s, "read span blob");
+          if (!seg::DecodeBlob(value, &blob)) return DataLoss("corrupt span blob");
+          bool any = false;
+          for (auto bs = blob.rbegin(); bs != blob.rend() && !any; ++bs) {  // newest first
+            StoredSpan sp;
+            sp.start_ns = bs->start_ns;
+            uint64_t rh;
+            if (!enc::DecodeSpanValue(bs->value, &sp, &rh)) return DataLoss("corrupt span");
+            if (SpanMatches(q, sp)) start = bs->start_ns, any = true;
+          }
+          if (!any) continue;
+          if (known != seen.end() && matches[known->second].score >= start) continue;
+        }
+        if (known != seen.end()) {
+          matches[known->second].score = start;
+          continue;
+        }
+        // Span-level filters hold: the trace-level verdict is final.
+        auto rec = ReadSummary(trace);
+        if (!rec.ok() && rec.status().code() != StatusCode::kNotFound) return rec.status();
+        if (!rec.ok() || !TraceLevelMatch(q, rec->summary)) {
+          seen.emplace(trace, -1);
+          continue;
+        }
+        seen.emplace(trace, static_cast<int64_t>(matches.size()));
+        matches.push_back({std::move(rec->summary), start});
       }
-      // Span-level filters hold: the trace-level verdict is final.
-      decided.insert(trace);
-      auto rec = ReadSummary(trace);
-      if (!rec.ok()) {
-        if (rec.status().code() == StatusCode::kNotFound) continue;
-        return rec.status();
-      }
-      if (TraceLevelMatch(q, rec->summary)) out.push_back(std::move(rec->summary));
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan index");
+  }
+  std::sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.summary.trace_id < b.summary.trace_id;
+  });
+  for (auto& m : matches) {
+    if (out.size() == limit) break;
+    out.push_back(std::move(m.summary));
   }
   return out;
 }

@@ -31,12 +31,16 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 namespace {
 
 const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(),
-                                "index", "traces", "logs", "log_trace", "names", "resources", "meta"};
+                                "index", "traces", "logs", "log_trace", "names", "resources", "meta",
+                                "log_service"};
+// Version of the key and value layouts (keys.h). Stores of another format
+// are refused rather than misread.
+constexpr const char* kFormat = "2";
 
-// Index keys are <prefix> | ~start | trace | span with a fixed 32-byte
-// tail; spans of one prefix arrive in time order, so each insert lands next
-// to the previous one of its prefix. Giving the memtable that prefix lets it
-// insert with a hint instead of a full skip-list search.
+// Posting keys are <prefix> | ~max_start | seq with a fixed 16-byte tail;
+// lists of one prefix arrive in time order, so each insert lands next to the
+// previous one of its prefix. Giving the memtable that prefix lets it insert
+// with a hint instead of a full skip-list search.
 class IndexPrefix : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "callpath.IndexPrefix"; }
@@ -58,7 +62,9 @@ rocksdb::CompressionType Pick(rocksdb::CompressionType want, rocksdb::Compressio
 }  // namespace
 
 RocksDbStore::RocksDbStore(const RocksDbOptions& options)
-    : options_(options), bucket_ns_(options.bucket_seconds * 1'000'000'000ull) {
+    : options_(options),
+      bucket_ns_(options.bucket_seconds * 1'000'000'000ull),
+      window_ns_((bucket_ns_ + keys::kWindowsPerBucket - 1) / keys::kWindowsPerBucket) {
   write_options_.sync = options.sync_writes;
 }
 
@@ -124,6 +130,7 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
   cfs[kNames].options = make_cf(false, 0);
   cfs[kResources].options = make_cf(true, 0);
   cfs[kMeta].options = make_cf(false, 0);
+  cfs[kLogService].options = make_cf(false, 0);
 
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_opts, options.path, cfs, &store->handles_, &raw);
@@ -142,10 +149,19 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
     if (v != std::to_string(options.bucket_seconds)) {
       return InvalidArgument("store was created with bucket_seconds=" + v);
     }
+    std::string format;
+    if (!raw->Get({}, store->cf(kMeta), "format", &format).ok()) format = "1";
+    if (format != kFormat) {
+      return InvalidArgument("store " + options.path + " has format " + format +
+                             "; this version reads format " + kFormat);
+    }
   } else if (s.IsNotFound()) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    s = raw->Put(wo, store->cf(kMeta), "bucket_seconds", std::to_string(options.bucket_seconds));
+    rocksdb::WriteBatch meta;
+    meta.Put(store->cf(kMeta), "bucket_seconds", std::to_string(options.bucket_seconds));
+    meta.Put(store->cf(kMeta), "format", kFormat);
+    s = raw->Write(wo, &meta);
     if (!s.ok()) return FromRocks(s, "write meta");
   } else {
     return FromRocks(s, "read meta");
@@ -164,8 +180,33 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
   }
   // Log sequence numbers only need to be unique per (time, seq): seeding
   // with the wall clock keeps them unique across restarts.
-  store->log_seq_ = static_cast<uint64_t>(
+  const auto now_ns = static_cast<uint64_t>(
       std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1));
+  store->log_seq_ = now_ns;
+  // Segment numbers must also grow across restarts (a re-sent span replaces
+  // the older copy because its segment is newer): start above both the wall
+  // clock and the highest segment stored, found from the last trace table
+  // of each bucket present.
+  uint64_t next_seq = now_ns;
+  {
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(ro, store->cf(kIndex)));
+    for (it->SeekToFirst(); it->Valid();) {
+      if (it->key().size() < keys::kBucketSize) break;
+      uint32_t b = enc::ReadBigEndian32(it->key().data());
+      std::string table_prefix = keys::Bucket(b) + static_cast<char>(keys::kTable);
+      it->SeekForPrev(keys::TableKey(b, UINT64_MAX));
+      if (it->Valid() && it->key().starts_with(table_prefix) &&
+          it->key().size() == table_prefix.size() + 8) {
+        next_seq = std::max(next_seq, enc::ReadBigEndian64(it->key().data() + table_prefix.size()) + 1);
+      }
+      if (b == UINT32_MAX) break;
+      it->Seek(keys::Bucket(b + 1));
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "scan segments");
+  }
+  store->segment_seq_ = next_seq;
   return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -221,7 +262,7 @@ Status RocksDbStore::DeleteBefore(uint64_t cutoff_ns) {
   }
   std::string lo = keys::Bucket(0), hi = keys::Bucket(end_bucket);
   rocksdb::WriteBatch batch;
-  for (Cf c : {kSpans, kIndex, kLogs, kLogTrace}) {
+  for (Cf c : {kSpans, kIndex, kLogs, kLogTrace, kLogService}) {
     rocksdb::Status s = batch.DeleteRange(cf(c), lo, hi);
     if (!s.ok()) return FromRocks(s, "delete range");
   }
@@ -244,7 +285,7 @@ Status RocksDbStore::DeleteBefore(uint64_t cutoff_ns) {
   }
   // Give the disk space back now rather than at some later compaction.
   rocksdb::Slice slo(lo), shi(hi);
-  for (Cf c : {kSpans, kIndex, kLogs, kLogTrace}) {
+  for (Cf c : {kSpans, kIndex, kLogs, kLogTrace, kLogService}) {
     (void)rocksdb::DeleteFilesInRange(db_.get(), cf(c), &slo, &shi);
     rocksdb::CompactRangeOptions co;
     (void)db_->CompactRange(co, cf(c), &slo, &shi);
@@ -267,7 +308,11 @@ StoreStats RocksDbStore::Stats() {
   }
   if (CheckOpen().ok()) {
     uint64_t n = 0;
-    if (db_->GetIntProperty(cf(kSpans), "rocksdb.estimate-num-keys", &n)) st.approx_spans = n;
+    // Span keys are blobs of several spans: scale by what this process saw.
+    if (db_->GetIntProperty(cf(kSpans), "rocksdb.estimate-num-keys", &n)) {
+      uint64_t blobs = blobs_written_.load();
+      st.approx_spans = blobs == 0 ? n : n * st.spans_written / blobs;
+    }
     if (db_->GetIntProperty(cf(kTraces), "rocksdb.estimate-num-keys", &n)) st.approx_traces = n;
     if (db_->GetIntProperty(cf(kLogs), "rocksdb.estimate-num-keys", &n)) st.approx_logs = n;
   }

@@ -25,7 +25,9 @@ class RocksDbStore final : public Store,
                            public LogWriter,
                            public LogReader {
  public:
-  enum Cf { kSpans, kIndex, kTraces, kLogs, kLogTrace, kNames, kResources, kMeta, kCfCount };
+  enum Cf {
+    kSpans, kIndex, kTraces, kLogs, kLogTrace, kNames, kResources, kMeta, kLogService, kCfCount
+  };
 
   static Result<std::unique_ptr<Store>> Open(const RocksDbOptions& options);
   ~RocksDbStore() override;
@@ -81,6 +83,7 @@ class RocksDbStore final : public Store,
 
   RocksDbOptions options_;
   uint64_t bucket_ns_;
+  uint64_t window_ns_;  // bucket_ns_ / keys::kWindowsPerBucket, rounded up
   std::unique_ptr<rocksdb::CompactionFilter> summary_filter_;  // must outlive db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
@@ -91,7 +94,9 @@ class RocksDbStore final : public Store,
   std::atomic<uint32_t> min_bucket_{UINT32_MAX};
   std::atomic<uint32_t> max_bucket_{0};
   std::atomic<uint64_t> log_seq_{0};
+  std::atomic<uint64_t> segment_seq_{0};  // next segment sequence number
   std::atomic<uint64_t> spans_written_{0};
+  std::atomic<uint64_t> blobs_written_{0};
   std::atomic<uint64_t> logs_written_{0};
 
   std::mutex cache_mu_;  // guards the three caches below

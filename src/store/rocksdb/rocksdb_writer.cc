@@ -1,10 +1,14 @@
 // WriteSpans / WriteLogs: one RocksDB WriteBatch per call, committed with a
 // synced WAL write, and no reads on the way (summaries are merge operands).
+// Spans are written as segments (keys.h): a few keys per trace and per term
+// of a call, not per span, because memtable inserts are what ingest costs.
+#include <algorithm>
 #include <unordered_map>
 
 #include "store/encoding.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
+#include "store/rocksdb/segment.h"
 
 namespace callpath::store {
 
@@ -17,14 +21,6 @@ struct TraceIdHash {
     return static_cast<size_t>(h);
   }
 };
-
-// Index value: span duration and error flag, enough to filter on without
-// reading the span.
-void IndexValue(const StoredSpan& s, std::string* out) {
-  out->clear();
-  enc::PutVarint(out, s.duration_ns);
-  out->push_back(s.is_error() ? 1 : 0);
-}
 
 }  // namespace
 
@@ -82,6 +78,39 @@ Status RocksDbStore::Commit(rocksdb::WriteBatch* batch, const std::vector<uint64
   return Status::Ok();
 }
 
+namespace {
+
+// The text a tag search compares (Value::AsText) without a copy for the
+// common string case.
+std::string_view TagText(const Value& v, std::string* scratch) {
+  if (v.type == Value::Type::kString || v.type == Value::Type::kJson) return v.text;
+  *scratch = v.AsText();
+  return *scratch;
+}
+
+// Posting lists of one segment under construction. Lists are found by
+// term; the maps are kept across segments (cleared, not freed).
+struct SegmentPostings {
+  std::vector<seg::Posting> all, errors;
+  std::vector<std::vector<seg::Posting>> tags{keys::kTagPartitions};
+  std::unordered_map<std::string, std::vector<seg::Posting>> services, operations;
+
+  void Clear() {
+    all.clear();
+    errors.clear();
+    for (auto& t : tags) t.clear();
+    for (auto& [k, v] : services) v.clear();
+    for (auto& [k, v] : operations) v.clear();
+  }
+};
+
+void SortNewestFirst(std::vector<seg::Posting>* v) {
+  std::sort(v->begin(), v->end(),
+            [](const seg::Posting& a, const seg::Posting& b) { return a.start_ns > b.start_ns; });
+}
+
+}  // namespace
+
 Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
   CALLPATH_RETURN_IF_ERROR(CheckOpen());
   for (const auto& s : spans) {
@@ -91,54 +120,150 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
   }
   if (spans.empty()) return Status::Ok();
 
-  rocksdb::WriteBatch batch(spans.size() * 512);
-  std::unordered_map<TraceId, SummaryRecord, TraceIdHash> summaries;
+  rocksdb::WriteBatch batch(spans.size() * 400);
   std::vector<uint64_t> resources;
-  std::vector<std::pair<std::string, uint32_t>> names;
-  std::string key, value, scratch, ivalue;
-  uint32_t lo = UINT32_MAX, hi = 0;
-  // Consecutive spans usually share a resource (one OTLP ResourceSpans).
+  std::string scratch;
+
+  // Resource hashes; consecutive spans usually share a resource (one OTLP
+  // ResourceSpans), so compare with the previous one before hashing.
+  std::vector<uint64_t> resource_hash(spans.size());
   const Attributes* last_resource = nullptr;
   uint64_t last_hash = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const StoredSpan& s = spans[i];
+    if (last_resource == nullptr || !(*last_resource == s.resource_attributes)) {
+      StageResource(s.resource_attributes, &last_hash, &scratch, &batch, &resources);
+      last_resource = &s.resource_attributes;
+    }
+    resource_hash[i] = last_hash;
+  }
 
-  for (const auto& s : spans) {
-    uint32_t b = BucketOf(s.start_ns);
+  // Group by (segment, trace), ordered by start. Segment = (bucket, window).
+  struct Ref {
+    uint64_t segment;
+    const StoredSpan* span;
+    uint32_t index;
+  };
+  std::vector<Ref> refs;
+  refs.reserve(spans.size());
+  for (size_t i = 0; i < spans.size(); ++i) {
+    uint32_t b = BucketOf(spans[i].start_ns);
+    uint64_t offset = spans[i].start_ns - std::min<uint64_t>(spans[i].start_ns, uint64_t{b} * bucket_ns_);
+    uint64_t window = std::min<uint64_t>(offset / window_ns_, keys::kWindowsPerBucket - 1);
+    refs.push_back({(uint64_t{b} << 8) | window, &spans[i], static_cast<uint32_t>(i)});
+  }
+  std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
+    if (a.segment != b.segment) return a.segment < b.segment;
+    if (a.span->trace_id != b.span->trace_id) return a.span->trace_id < b.span->trace_id;
+    if (a.span->start_ns != b.span->start_ns) return a.span->start_ns < b.span->start_ns;
+    return a.index < b.index;
+  });
+  // A span sent twice in one batch: the later copy replaces the earlier.
+  {
+    size_t out = 0;
+    for (size_t i = 0; i < refs.size(); ++i) {
+      if (i + 1 < refs.size() && refs[i + 1].segment == refs[i].segment &&
+          refs[i + 1].span->trace_id == refs[i].span->trace_id &&
+          refs[i + 1].span->start_ns == refs[i].span->start_ns &&
+          refs[i + 1].span->span_id == refs[i].span->span_id) {
+        continue;
+      }
+      refs[out++] = refs[i];
+    }
+    refs.resize(out);
+  }
+  size_t segments = 0;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (i == 0 || refs[i].segment != refs[i - 1].segment) ++segments;
+  }
+  uint64_t seq = segment_seq_.fetch_add(segments, std::memory_order_relaxed);
+
+  std::unordered_map<TraceId, SummaryRecord, TraceIdHash> summaries;
+  std::unordered_map<std::string, uint32_t> names_in_batch;
+  SegmentPostings postings;
+  std::vector<TraceId> table;
+  std::vector<const StoredSpan*> blob_spans;
+  std::vector<uint64_t> blob_hashes;
+  std::string key, value, term, tag_scratch;
+  uint32_t lo = UINT32_MAX, hi = 0;
+  uint64_t blobs = 0;
+
+  auto put_list = [&](uint32_t b, keys::IndexType type, std::string_view t,
+                      std::vector<seg::Posting>* list, bool with_check) {
+    if (list->empty()) return;
+    SortNewestFirst(list);
+    key = keys::PostingPrefix(b, type, t);
+    keys::AppendPostingTail(&key, list->front().start_ns, seq);
+    value.clear();
+    seg::EncodePostings(*list, with_check, &value);
+    batch.Put(cf(kIndex), key, value);
+  };
+
+  for (size_t i = 0; i < refs.size(); ++seq) {
+    const uint64_t segment = refs[i].segment;
+    const uint32_t b = static_cast<uint32_t>(segment >> 8);
     lo = std::min(lo, b);
     hi = std::max(hi, b);
-    uint64_t rh = last_hash;
-    if (last_resource == nullptr || !(*last_resource == s.resource_attributes)) {
-      StageResource(s.resource_attributes, &rh, &scratch, &batch, &resources);
-      last_resource = &s.resource_attributes;
-      last_hash = rh;
+    postings.Clear();
+    table.clear();
+    while (i < refs.size() && refs[i].segment == segment) {
+      const TraceId& trace = refs[i].span->trace_id;
+      const auto trace_index = static_cast<uint32_t>(table.size());
+      table.push_back(trace);
+      blob_spans.clear();
+      blob_hashes.clear();
+      SummaryRecord& rec = summaries[trace];
+      rec.AddBucket(b);
+      for (; i < refs.size() && refs[i].segment == segment && refs[i].span->trace_id == trace; ++i) {
+        const StoredSpan& s = *refs[i].span;
+        blob_spans.push_back(&s);
+        blob_hashes.push_back(resource_hash[refs[i].index]);
+        AddSpanToSummary(s, &rec.summary);
+
+        seg::Posting p{trace_index, s.start_ns, s.duration_ns, s.is_error(), 0};
+        postings.all.push_back(p);
+        if (p.error) postings.errors.push_back(p);
+        term = keys::ServiceTerm(s.service);
+        postings.services[term].push_back(p);
+        {
+          uint32_t& nb = names_in_batch[keys::ServiceNameKey(s.service)];
+          nb = std::max(nb, b);
+        }
+        keys::PutName(&term, s.operation);
+        postings.operations[term].push_back(p);
+        {
+          uint32_t& nb = names_in_batch[keys::OperationNameKey(s.service, s.operation,
+                                                               static_cast<uint8_t>(s.kind))];
+          nb = std::max(nb, b);
+        }
+        for (const auto& kv : s.attributes) {
+          std::string_view text = TagText(kv.value, &tag_scratch);
+          // Longer values stay searchable: the search then checks spans instead.
+          if (text.size() > options_.max_indexed_tag_value_bytes) continue;
+          uint64_t h = keys::TagHash(kv.key, text);
+          p.check = keys::TagCheck(h);
+          postings.tags[keys::TagPartition(h)].push_back(p);
+        }
+      }
+      value.clear();
+      seg::EncodeBlob(blob_spans, blob_hashes, &value);
+      batch.Put(cf(kSpans), keys::SpanKey(b, trace, seq), value);
+      ++blobs;
     }
     value.clear();
-    enc::EncodeSpanValue(s, rh, &value);
-    batch.Put(cf(kSpans), keys::SpanKey(b, s.trace_id, s.start_ns, s.span_id), value);
-
-    IndexValue(s, &ivalue);
-    auto put_index = [&](std::string k) {
-      keys::AppendIndexTail(&k, s.start_ns, s.trace_id, s.span_id);
-      batch.Put(cf(kIndex), k, ivalue);
-    };
-    put_index(keys::IndexPrefix(b, keys::kAll));
-    if (s.is_error()) put_index(keys::IndexPrefix(b, keys::kError));
-    put_index(keys::IndexPrefix(b, keys::kService, s.service));
-    put_index(keys::IndexPrefix(b, keys::kOperation, s.service, s.operation, true));
-    for (const auto& kv : s.attributes) {
-      std::string text = kv.value.AsText();
-      // Longer values stay searchable: the search then checks spans instead.
-      if (text.size() > options_.max_indexed_tag_value_bytes) continue;
-      put_index(keys::IndexPrefix(b, keys::kTag, kv.key, text, true));
+    seg::EncodeTable(table, &value);
+    batch.Put(cf(kIndex), keys::TableKey(b, seq), value);
+    put_list(b, keys::kAll, {}, &postings.all, false);
+    put_list(b, keys::kError, {}, &postings.errors, false);
+    for (auto& [t, list] : postings.services) put_list(b, keys::kService, t, &list, false);
+    for (auto& [t, list] : postings.operations) put_list(b, keys::kOperation, t, &list, false);
+    for (uint32_t part = 0; part < keys::kTagPartitions; ++part) {
+      put_list(b, keys::kTag, keys::TagTerm(part), &postings.tags[part], true);
     }
-
-    StageName(keys::ServiceNameKey(s.service), b, &batch, &names);
-    StageName(keys::OperationNameKey(s.service, s.operation, static_cast<uint8_t>(s.kind)), b,
-              &batch, &names);
-
-    SummaryRecord& rec = summaries[s.trace_id];
-    AddSpanToSummary(s, &rec.summary);
-    rec.AddBucket(b);
   }
+
+  std::vector<std::pair<std::string, uint32_t>> names;
+  for (const auto& [k, nb] : names_in_batch) StageName(k, nb, &batch, &names);
   for (const auto& [trace_id, rec] : summaries) {
     value.clear();
     EncodeSummaryRecord(rec, &value);
@@ -148,6 +273,7 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
   NoteBucket(lo);
   NoteBucket(hi);
   spans_written_.fetch_add(spans.size(), std::memory_order_relaxed);
+  blobs_written_.fetch_add(blobs, std::memory_order_relaxed);
   return Status::Ok();
 }
 
@@ -170,6 +296,10 @@ Status RocksDbStore::WriteLogs(const std::vector<StoredLog>& logs) {
     enc::EncodeLogValue(l, rh, &value);
     batch.Put(cf(kLogs), keys::LogKey(b, t, seq), value);
     if (l.trace_id.IsValid()) batch.Put(cf(kLogTrace), keys::LogTraceKey(b, l.trace_id, t, seq), "");
+    std::string sk = keys::LogServicePrefix(b, l.service);
+    enc::PutBigEndian64(&sk, ~t);
+    enc::PutBigEndian64(&sk, seq);
+    batch.Put(cf(kLogService), sk, "");
     ++seq;
   }
   CALLPATH_RETURN_IF_ERROR(Commit(&batch, resources, {}));

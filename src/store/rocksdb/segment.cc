@@ -1,0 +1,105 @@
+#include "store/rocksdb/segment.h"
+
+#include "store/encoding.h"
+
+namespace callpath::store::seg {
+
+namespace {
+constexpr uint8_t kBlobVersion = 2;
+constexpr uint64_t kMaxCount = 1u << 24;
+}  // namespace
+
+void EncodeBlob(const std::vector<const StoredSpan*>& spans,
+                const std::vector<uint64_t>& resource_hashes, std::string* out) {
+  out->push_back(static_cast<char>(kBlobVersion));
+  enc::PutVarint(out, spans.size());
+  uint64_t prev = 0;
+  std::string value;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const StoredSpan& s = *spans[i];
+    enc::PutVarint(out, enc::ZigZag(static_cast<int64_t>(s.start_ns - prev)));
+    prev = s.start_ns;
+    out->append(s.span_id.AsBytes());
+    value.clear();
+    enc::EncodeSpanValue(s, resource_hashes[i], &value);
+    enc::PutBytes(out, value);
+  }
+}
+
+bool DecodeBlob(std::string_view blob, std::vector<BlobSpan>* spans) {
+  enc::Reader r(blob);
+  uint8_t version;
+  uint64_t n;
+  if (!r.Byte(&version) || version != kBlobVersion || !r.Varint(&n) || n > kMaxCount ||
+      n > r.remaining()) {
+    return false;
+  }
+  spans->clear();
+  spans->reserve(n);
+  uint64_t prev = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    BlobSpan& s = spans->emplace_back();
+    uint64_t delta;
+    std::string_view id;
+    if (!r.Varint(&delta) || !r.Raw(8, &id) || !r.Bytes(&s.value)) return false;
+    s.start_ns = prev + static_cast<uint64_t>(enc::UnZigZag(delta));
+    prev = s.start_ns;
+    s.span_id = SpanId::FromBytes(id);
+  }
+  return r.done();
+}
+
+void EncodePostings(const std::vector<Posting>& entries, bool with_check, std::string* out) {
+  enc::PutVarint(out, entries.size());
+  const uint64_t max_start = entries.empty() ? 0 : entries.front().start_ns;
+  for (const Posting& p : entries) {
+    enc::PutVarint(out, p.trace);
+    enc::PutVarint(out, max_start - p.start_ns);
+    enc::PutVarint(out, p.duration_ns);
+    out->push_back(p.error ? 1 : 0);
+    if (with_check) {
+      char b[4];
+      std::memcpy(b, &p.check, 4);
+      out->append(b, 4);
+    }
+  }
+}
+
+bool DecodePostings(std::string_view data, uint64_t max_start, bool with_check,
+                    std::vector<Posting>* entries) {
+  enc::Reader r(data);
+  uint64_t n;
+  if (!r.Varint(&n) || n > kMaxCount || n > r.remaining()) return false;
+  entries->resize(n);
+  for (Posting& p : *entries) {
+    uint64_t delta;
+    uint8_t flags;
+    if (!r.Varint32(&p.trace) || !r.Varint(&delta) || delta > max_start ||
+        !r.Varint(&p.duration_ns) || !r.Byte(&flags)) {
+      return false;
+    }
+    p.start_ns = max_start - delta;
+    p.error = (flags & 1) != 0;
+    if (with_check) {
+      std::string_view b;
+      if (!r.Raw(4, &b)) return false;
+      std::memcpy(&p.check, b.data(), 4);
+    }
+  }
+  return r.done();
+}
+
+void EncodeTable(const std::vector<TraceId>& traces, std::string* out) {
+  for (const auto& t : traces) out->append(t.AsBytes());
+}
+
+bool DecodeTable(std::string_view data, std::vector<TraceId>* traces) {
+  if (data.size() % 16 != 0) return false;
+  traces->resize(data.size() / 16);
+  for (size_t i = 0; i < traces->size(); ++i) {
+    (*traces)[i] = TraceId::FromBytes(data.substr(i * 16, 16));
+  }
+  return true;
+}
+
+}  // namespace callpath::store::seg

@@ -1,0 +1,61 @@
+// Values of a segment (see keys.h): span blobs and posting lists.
+//
+// A span blob holds the spans of one trace within one segment, ordered by
+// start time:
+//   version 2, count, then per span: start (zigzag delta from the previous
+//   span's start), span id (8 raw bytes), length-prefixed span value
+//   (enc::EncodeSpanValue).
+//
+// A posting list holds one entry per span of a segment that has the list's
+// term (service, service+operation, a tag partition, error, any), newest
+// first:
+//   count, then per entry: index into the segment trace table, max_start -
+//   start, duration, flags (bit 0: error), and for tag partitions the
+//   32-bit check hash of the span's key=value.
+// Decoding is bounds-checked; corrupt input yields false.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "callpath/ids.h"
+#include "callpath/store/model.h"
+
+namespace callpath::store::seg {
+
+// ---- span blobs ----
+
+struct BlobSpan {
+  uint64_t start_ns = 0;
+  SpanId span_id;
+  std::string_view value;  // enc::EncodeSpanValue output, points into the blob
+};
+
+// Appends one blob of `spans` (already ordered by start) to *out.
+void EncodeBlob(const std::vector<const StoredSpan*>& spans,
+                const std::vector<uint64_t>& resource_hashes, std::string* out);
+bool DecodeBlob(std::string_view blob, std::vector<BlobSpan>* spans);
+
+// ---- posting lists ----
+
+struct Posting {
+  uint32_t trace = 0;     // index into the segment trace table
+  uint64_t start_ns = 0;
+  uint64_t duration_ns = 0;
+  bool error = false;
+  uint32_t check = 0;     // tag partitions only: keys::TagCheck of the term
+};
+
+// `entries` sorted by start, newest first; max_start is entries[0].start_ns.
+void EncodePostings(const std::vector<Posting>& entries, bool with_check, std::string* out);
+bool DecodePostings(std::string_view data, uint64_t max_start, bool with_check,
+                    std::vector<Posting>* entries);
+
+// ---- segment trace table ----
+
+void EncodeTable(const std::vector<TraceId>& traces, std::string* out);
+bool DecodeTable(std::string_view data, std::vector<TraceId>* traces);
+
+}  // namespace callpath::store::seg
