@@ -1,0 +1,324 @@
+// Command-line grammar of `callpath` (CLI11) and its translation into one
+// query-API request. Values the server would reject are checked here first
+// so that a typo is a usage error (exit 2) before any network traffic.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <ctime>
+#include <sstream>
+
+#include "cli/app.h"
+#include "cli/text.h"
+
+namespace callpath::cli {
+namespace {
+
+constexpr char kFooter[] = R"(
+Environment:
+  CALLPATH_SERVER   query API base URL (default http://127.0.0.1:16686); --server wins
+  NO_COLOR          set and non-empty: no colours with --color auto
+
+Exit codes:
+  0 ok (also: a search or log query that matched nothing)   1 internal error
+  2 usage error or query rejected by the server              3 trace not found
+  4 server unreachable, HTTP error or unreadable response)";
+
+struct UsageError {
+  std::string message;
+};
+
+bool IsHex(std::string_view s) {
+  for (char c : s) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// 1..32 hex digits, not all zero; returned lowercase and left-padded to 32
+// when `pad` (the logs API wants the full id).
+std::string TraceIdArg(const std::string& flag, std::string id, bool pad) {
+  if (id.empty() || id.size() > 32 || !IsHex(id) || id.find_first_not_of('0') == std::string::npos) {
+    throw UsageError{flag + ": a trace id is 1 to 32 hex digits, not all zero (got '" + Sanitize(id) + "')"};
+  }
+  for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (pad) id.insert(0, 32 - id.size(), '0');
+  return id;
+}
+
+// "100ms", "1.5s", "1h30m": a number and a unit, repeated. Unlike the
+// server, a bare number is refused: its unit would be a guess.
+bool IsDuration(std::string_view s) {
+  if (s.empty()) return false;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t start = i;
+    bool dot = false;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || (s[i] == '.' && !dot))) {
+      dot |= s[i] == '.';
+      ++i;
+    }
+    if (i == start) return false;
+    size_t u = i;
+    while (i < s.size() && !std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') ++i;
+    std::string_view unit = s.substr(u, i - u);
+    if (unit != "ns" && unit != "us" && unit != "\xc2\xb5s" && unit != "ms" && unit != "s" && unit != "m" &&
+        unit != "h" && unit != "d") {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string DurationArg(const std::string& flag, const std::string& v) {
+  if (!IsDuration(v)) {
+    throw UsageError{flag + ": want a duration such as 250us, 100ms, 1.5s, 2m, 1h (got '" + Sanitize(v) + "')"};
+  }
+  return v;
+}
+
+// RFC 3339 date-time -> Unix ns. Without a zone the time is local.
+bool ParseDateTime(const std::string& s, uint64_t* out) {
+  std::tm tm{};
+  int y, mo, d, h, mi, se, n = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%*1[T t]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6) {
+    return false;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
+  size_t pos = static_cast<size_t>(n);
+  uint64_t frac = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    uint64_t scale = 100'000'000;
+    size_t digits = 0;
+    while (++pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+      frac += static_cast<uint64_t>(s[pos] - '0') * scale;
+      scale /= 10;
+      ++digits;
+    }
+    if (digits == 0) return false;
+  }
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = se;
+  long long secs;
+  if (pos == s.size()) {
+    tm.tm_isdst = -1;
+    secs = static_cast<long long>(std::mktime(&tm));
+  } else if (s[pos] == 'Z' || s[pos] == 'z') {
+    if (pos + 1 != s.size()) return false;
+    secs = static_cast<long long>(timegm(&tm));
+  } else if ((s[pos] == '+' || s[pos] == '-') && s.size() == pos + 6 && s[pos + 3] == ':') {
+    int oh = std::atoi(s.substr(pos + 1, 2).c_str()), om = std::atoi(s.substr(pos + 4, 2).c_str());
+    secs = static_cast<long long>(timegm(&tm)) - (s[pos] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+  } else {
+    return false;
+  }
+  if (secs < 0) return false;
+  *out = static_cast<uint64_t>(secs) * 1'000'000'000ull + frac;
+  return true;
+}
+
+// --start / --end: an RFC 3339 time, Unix nanoseconds, or a duration ago.
+std::string TimeArg(const std::string& flag, const std::string& v) {
+  if (!v.empty() && v.size() <= 19 && v.find_first_not_of("0123456789") == std::string::npos) return v;
+  if (IsDuration(v)) return v;
+  uint64_t ns;
+  if (ParseDateTime(v, &ns)) return std::to_string(ns);
+  throw UsageError{flag + ": want an RFC 3339 time (2024-05-01T12:00:00Z), Unix nanoseconds or a duration ago "
+                   "(15m) (got '" + Sanitize(v) + "')"};
+}
+
+class Query {
+ public:
+  void Add(std::string_view key, std::string_view value) {
+    q_ += q_.empty() ? '?' : '&';
+    q_ += UrlEncode(key);
+    q_ += '=';
+    q_ += UrlEncode(value);
+  }
+  const std::string& str() const { return q_; }
+
+ private:
+  std::string q_;
+};
+
+std::string NormalizeServer(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  if (s.empty()) throw UsageError{"--server: empty URL"};
+  if (s.find("://") == std::string::npos) s = "http://" + s;
+  if (!s.starts_with("http://") && !s.starts_with("https://")) {
+    throw UsageError{"--server: want an http:// or https:// URL (got '" + Sanitize(s) + "')"};
+  }
+  return s;
+}
+
+}  // namespace
+
+ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) {
+  ParsedArgs result;
+  CLI::App app{"callpath: find the service, operation and log line behind a failed or slow request.",
+               "callpath"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.fallthrough();
+#ifdef CALLPATH_VERSION
+  app.set_version_flag("--version", CALLPATH_VERSION);
+#endif
+
+  std::string server, color = "auto";
+  bool json = false, raw = false, utc = false;
+  int width = -1;
+  long timeout = 30;
+  app.add_option("--server", server, "query API base URL (env CALLPATH_SERVER; default http://127.0.0.1:16686)");
+  app.add_flag("--json", json, "print the API's JSON answer, indented");
+  app.add_flag("--raw", raw, "print the API's JSON answer exactly as received");
+  app.add_option("--color", color, "colours: auto (on a terminal, unless NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--width", width, "cut lines at this many columns; 0 = never (default: terminal width)")
+      ->check(CLI::Range(0, 100000));
+  app.add_flag("--utc", utc, "show times in UTC instead of the local time zone");
+  app.add_option("--timeout", timeout, "seconds to wait for the server (default 30)")->check(CLI::Range(1, 3600));
+
+  std::string trace_id;
+  auto* trace = app.add_subcommand("trace", "show one trace: call tree, timings, logs and the likely root cause");
+  trace->add_option("id", trace_id, "trace id (hex, leading zeros may be left out)")->required();
+
+  std::string service, operation, min_duration, max_duration, since, start, end;
+  std::vector<std::string> tags;
+  bool errors = false;
+  size_t limit = 0;
+  auto* search = app.add_subcommand("search", "find traces");
+  search->add_option("--service", service, "traces with a span of this service");
+  search->add_option("--operation", operation, "... and this operation (needs --service)")->needs("--service");
+  search->add_option("--tag", tags, "span attribute key=value (repeatable; all must match)")
+      ->allow_extra_args(false);
+  search->add_option("--min-duration", min_duration, "a span at least this long, e.g. 100ms");
+  search->add_option("--max-duration", max_duration, "a span at most this long");
+  search->add_flag("--errors", errors, "only traces with an error span");
+  auto* search_since = search->add_option("--since", since, "time window ending now, e.g. 15m, 2h (default 1h)");
+  search->add_option("--start", start, "window start: RFC 3339, Unix ns, or a duration ago")->excludes(search_since);
+  search->add_option("--end", end, "window end (default now)");
+  search->add_option("--limit", limit, "at most this many traces (1..10000, default 20)")->check(CLI::Range(1, 10000));
+
+  app.add_subcommand("services", "list the services that sent spans");
+
+  std::string ops_service, ops_kind;
+  auto* operations = app.add_subcommand("operations", "list a service's operations");
+  operations->add_option("service", ops_service, "service name")->required();
+  operations->add_option("--kind", ops_kind, "only this span kind")
+      ->check(CLI::IsMember({"internal", "server", "client", "producer", "consumer"}));
+
+  std::string log_trace, log_service, log_level, log_grep, log_since, log_start, log_end;
+  size_t log_limit = 0;
+  auto* logs = app.add_subcommand("logs", "search log records");
+  logs->add_option("--trace", log_trace, "records of this trace");
+  logs->add_option("--service", log_service, "records of this service");
+  logs->add_option("--level", log_level, "at least this level: trace, debug, info, warn, error, fatal")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "fatal"}, CLI::ignore_case));
+  logs->add_option("--grep", log_grep, "message contains this text (case-sensitive)");
+  auto* logs_since = logs->add_option("--since", log_since, "time window ending now (default 1h; a trace's logs: all)");
+  logs->add_option("--start", log_start, "window start: RFC 3339, Unix ns, or a duration ago")->excludes(logs_since);
+  logs->add_option("--end", log_end, "window end (default now)");
+  logs->add_option("--limit", log_limit, "at most this many records (1..10000, default 100)")
+      ->check(CLI::Range(1, 10000));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    int code = app.exit(e, out, err);
+    result.out = out.str();
+    result.err = err.str();
+    result.exit_code = code == 0 ? kExitOk : kExitUsage;
+    return result;
+  }
+
+  try {
+    Invocation inv;
+    if (server.empty()) {
+      const char* e = env.getenv ? env.getenv("CALLPATH_SERVER") : nullptr;
+      server = e && *e ? e : kDefaultServer;
+    }
+    inv.server = NormalizeServer(server);
+    inv.timeout_seconds = timeout;
+    inv.output = raw ? OutputMode::kRawJson : json ? OutputMode::kJson : OutputMode::kText;
+    const char* no_color = env.getenv ? env.getenv("NO_COLOR") : nullptr;
+    const char* term = env.getenv ? env.getenv("TERM") : nullptr;
+    inv.render.color = color == "always" ||
+                       (color == "auto" && env.stdout_is_tty && !(no_color && *no_color) &&
+                        !(term && std::string_view(term) == "dumb"));
+    if (width >= 0) {
+      inv.render.width = static_cast<size_t>(width);
+    } else if (env.stdout_is_tty) {
+      inv.render.width = env.terminal_columns ? env.terminal_columns : 120;
+    } else {
+      inv.render.width = 0;  // a file or a pipe gets whole lines
+    }
+    inv.render.utc = utc;
+
+    Query q;
+    if (trace->parsed()) {
+      inv.command = Command::kTrace;
+      inv.subject = TraceIdArg("trace id", trace_id, false);
+      inv.target = "/api/v1/traces/" + inv.subject;
+    } else if (search->parsed()) {
+      inv.command = Command::kSearch;
+      if (!service.empty()) q.Add("service", service);
+      if (!operation.empty()) q.Add("operation", operation);
+      for (const auto& t : tags) {
+        // key=value, or the API's own key:value. The API splits at the
+        // first ':', so in key=value form the key may not contain one.
+        size_t eq = t.find('='), colon = t.find(':');
+        size_t sep = std::min(eq, colon);
+        if (sep == std::string::npos) throw UsageError{"--tag: want key=value (got '" + Sanitize(t) + "')"};
+        if (sep == 0) throw UsageError{"--tag: empty key in '" + Sanitize(t) + "'"};
+        q.Add("tag", t.substr(0, sep) + ":" + t.substr(sep + 1));
+      }
+      if (!min_duration.empty()) q.Add("min_duration", DurationArg("--min-duration", min_duration));
+      if (!max_duration.empty()) q.Add("max_duration", DurationArg("--max-duration", max_duration));
+      if (errors) q.Add("errors", "true");
+      if (!since.empty()) q.Add("lookback", DurationArg("--since", since));
+      if (!start.empty()) q.Add("start", TimeArg("--start", start));
+      if (!end.empty()) q.Add("end", TimeArg("--end", end));
+      if (limit) q.Add("limit", std::to_string(limit));
+      inv.limit = limit ? limit : 20;
+      inv.target = "/api/v1/search" + q.str();
+    } else if (operations->parsed()) {
+      inv.command = Command::kOperations;
+      inv.subject = ops_service;
+      q.Add("service", ops_service);
+      if (!ops_kind.empty()) q.Add("kind", ops_kind);
+      inv.target = "/api/v1/operations" + q.str();
+    } else if (logs->parsed()) {
+      inv.command = Command::kLogs;
+      if (!log_trace.empty()) q.Add("trace_id", TraceIdArg("--trace", log_trace, true));
+      if (!log_service.empty()) q.Add("service", log_service);
+      if (!log_level.empty()) {
+        std::string lv = log_level;
+        for (auto& c : lv) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        q.Add("level", lv);
+      }
+      if (!log_grep.empty()) q.Add("q", log_grep);
+      if (!log_since.empty()) q.Add("lookback", DurationArg("--since", log_since));
+      if (!log_start.empty()) q.Add("start", TimeArg("--start", log_start));
+      if (!log_end.empty()) q.Add("end", TimeArg("--end", log_end));
+      if (log_limit) q.Add("limit", std::to_string(log_limit));
+      inv.limit = log_limit ? log_limit : 100;
+      inv.target = "/api/v1/logs" + q.str();
+    } else {
+      inv.command = Command::kServices;
+      inv.target = "/api/v1/services";
+    }
+    result.invocation = std::move(inv);
+  } catch (const UsageError& e) {
+    result.exit_code = kExitUsage;
+    result.err = "callpath: " + e.message + "\n";
+  }
+  return result;
+}
+
+}  // namespace callpath::cli
