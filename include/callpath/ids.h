@@ -48,8 +48,15 @@ class Id {
   }
 
   bool IsValid() const noexcept {
-    for (uint8_t b : bytes_) if (b != 0) return true;
-    return false;
+    // Word-wide test: this runs on every span start (twice for the parent).
+    uint64_t acc = 0;
+    for (size_t i = 0; i + 8 <= N; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, bytes_.data() + i, 8);
+      acc |= w;
+    }
+    for (size_t i = N - N % 8; i < N; ++i) acc |= bytes_[i];
+    return acc != 0;
   }
   const std::array<uint8_t, N>& bytes() const noexcept { return bytes_; }
   std::array<uint8_t, N>& mutable_bytes() noexcept { return bytes_; }

@@ -18,11 +18,12 @@ class SpanProcessor {
  public:
   virtual ~SpanProcessor() = default;
 
-  // Called on the thread that ends the span, once per recorded span. The
-  // processor may take the contents of `span` (e.g. by swapping them into a
-  // queue slot); the caller treats `span` as garbage afterwards. Must not
-  // throw and should not block.
-  virtual void OnEnd(SpanData& span) noexcept = 0;
+  // Called on the thread that ends the span, once per recorded span, with
+  // the span's data (never null). The processor may keep the object (moving
+  // it out of `span`) and may leave another SpanData, or null, in its place:
+  // the caller recycles whatever `span` holds on return, without reading it.
+  // Must not throw and should not block.
+  virtual void OnEnd(std::unique_ptr<SpanData>& span) noexcept = 0;
 
   // Exports everything handed over so far; waits at most `timeout`.
   virtual Status ForceFlush(std::chrono::milliseconds timeout) = 0;
@@ -62,7 +63,7 @@ class BatchSpanProcessor final : public SpanProcessor {
                      BatchSpanProcessorOptions options = {});
   ~BatchSpanProcessor() override;  // Shutdown with the export timeout
 
-  void OnEnd(SpanData& span) noexcept override;
+  void OnEnd(std::unique_ptr<SpanData>& span) noexcept override;
   Status ForceFlush(std::chrono::milliseconds timeout) override;
   Status Shutdown(std::chrono::milliseconds timeout) override;
 
@@ -79,7 +80,7 @@ class SimpleSpanProcessor final : public SpanProcessor {
  public:
   SimpleSpanProcessor(std::unique_ptr<SpanExporter> exporter, Resource resource);
   ~SimpleSpanProcessor() override;
-  void OnEnd(SpanData& span) noexcept override;
+  void OnEnd(std::unique_ptr<SpanData>& span) noexcept override;
   Status ForceFlush(std::chrono::milliseconds timeout) override;
   Status Shutdown(std::chrono::milliseconds timeout) override;
 

@@ -85,7 +85,7 @@ uint64_t SplitMix(uint64_t& x) noexcept {
   return z ^ (z >> 31);
 }
 
-Xoshiro256 SeededGenerator() noexcept {
+void Seed(Xoshiro256& g) noexcept {
   uint64_t seed[4] = {};
   // getrandom never blocks once the pool is initialised; if it fails we fall
   // back to time and thread identity, which is still unique enough for ids.
@@ -95,14 +95,18 @@ Xoshiro256 SeededGenerator() noexcept {
     x ^= std::hash<std::thread::id>()(std::this_thread::get_id());
     for (auto& v : seed) v = SplitMix(x);
   }
-  Xoshiro256 g{{seed[0], seed[1], seed[2], seed[3]}};
+  for (int i = 0; i < 4; ++i) g.s[i] = seed[i];
   if ((g.s[0] | g.s[1] | g.s[2] | g.s[3]) == 0) g.s[0] = 1;  // all-zero state is a fixed point
-  return g;
 }
 
+// Constant-initialised (no TLS guard on the hot path); an all-zero state
+// means "not seeded yet" since a seeded state is never all zero.
+thread_local Xoshiro256 t_generator{};
+
 Xoshiro256& Generator() noexcept {
-  thread_local Xoshiro256 generator = SeededGenerator();
-  return generator;
+  Xoshiro256& g = t_generator;
+  if (__builtin_expect((g.s[0] | g.s[1] | g.s[2] | g.s[3]) == 0, 0)) Seed(g);
+  return g;
 }
 
 }  // namespace

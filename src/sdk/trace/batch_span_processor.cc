@@ -2,9 +2,10 @@
 // the threads that end spans (many producers) and one export thread.
 //
 // The queue is Vyukov's bounded MPMC array queue used with one consumer.
-// A producer claims a slot with one CAS and swaps the span's contents into
-// it, so no allocation and no lock on the ending thread; a full queue drops
-// the span and counts it. The export thread sleeps on a condition variable
+// A producer claims a slot with one CAS and exchanges its SpanData pointer
+// with the one parked in the slot (the export thread left a drained object
+// there), so the ending thread neither allocates nor locks nor copies; a
+// full queue drops the span and counts it. The export thread sleeps on a condition variable
 // and is woken when a full batch is waiting, on ForceFlush/Shutdown, or when
 // the schedule delay passes.
 #include <algorithm>
@@ -33,7 +34,7 @@ BatchSpanProcessorOptions BatchSpanProcessorOptions::FromEnvironment() {
 struct BatchSpanProcessor::Impl {
   struct alignas(64) Slot {
     std::atomic<size_t> seq;
-    SpanData data;
+    std::unique_ptr<SpanData> data;  // null until first used
   };
 
   Impl(std::unique_ptr<SpanExporter> e, Resource r, BatchSpanProcessorOptions o)
@@ -47,12 +48,16 @@ struct BatchSpanProcessor::Impl {
     slots.reset(new Slot[capacity]);
     for (size_t i = 0; i < capacity; ++i) slots[i].seq.store(i, std::memory_order_relaxed);
     batch.resize(options.max_export_batch_size);
+    // Wake the export thread well before the queue fills: a futex wake-up
+    // takes tens of microseconds, in which a busy thread ends hundreds of spans.
+    wake_threshold = std::max<size_t>(1, std::min(options.max_export_batch_size,
+                                                  options.max_queue_size / 4));
     worker = std::thread([this] { Run(); });
   }
 
   // --- producer side -------------------------------------------------------
 
-  void Push(SpanData& span) noexcept {
+  void Push(std::unique_ptr<SpanData>& span) noexcept {
     if (stopped.load(std::memory_order_relaxed)) {
       dropped.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -72,13 +77,13 @@ struct BatchSpanProcessor::Impl {
         pos = enqueue_pos.load(std::memory_order_relaxed);
       }
     }
-    std::swap(slot->data, span);
+    slot->data.swap(span);
     slot->seq.store(pos + 1, std::memory_order_release);
 
     // Wake the exporter once a full batch waits; the flag keeps this to
     // one notification per wake-up rather than one per span.
     const size_t waiting = pos + 1 - dequeue_pos.load(std::memory_order_relaxed);
-    if (waiting >= options.max_export_batch_size && !wake_pending.load(std::memory_order_relaxed) &&
+    if (waiting >= wake_threshold && !wake_pending.load(std::memory_order_relaxed) &&
         !wake_pending.exchange(true, std::memory_order_acq_rel)) {
       { std::lock_guard<std::mutex> lock(mu); }
       cv.notify_one();
@@ -93,7 +98,8 @@ struct BatchSpanProcessor::Impl {
     while (have < batch.size()) {
       Slot& slot = slots[pos & mask];
       if (slot.seq.load(std::memory_order_acquire) != pos + 1) break;  // empty or not yet published
-      std::swap(batch[have++], slot.data);
+      using std::swap;
+      swap(batch[have++], *slot.data);
       slot.seq.store(pos + capacity, std::memory_order_release);
       ++pos;
       dequeue_pos.store(pos, std::memory_order_relaxed);
@@ -132,7 +138,14 @@ struct BatchSpanProcessor::Impl {
     auto next_export = std::chrono::steady_clock::now() + options.schedule_delay;
     size_t n = 0;
     for (;;) {
+      const size_t before = n;
       n = Drain(n);
+      if (n > before && n < batch.size()) {
+        // Spans are arriving: keep collecting rather than sleep (a sleep
+        // plus wake-up costs more than the spans it lets pile up).
+        std::this_thread::yield();
+        continue;
+      }
       const auto now = std::chrono::steady_clock::now();
       if (n == batch.size() || (n > 0 && now >= next_export)) {
         Export(n);
@@ -148,7 +161,7 @@ struct BatchSpanProcessor::Impl {
         wake_pending.store(false, std::memory_order_relaxed);
         cv.wait_until(lock, next_export, [&] {
           return stop || flush_requested != flush_completed ||
-                 Waiting() >= options.max_export_batch_size;
+                 Waiting() >= wake_threshold;
         });
         flush_ticket = flush_requested;
         stopping = stop;
@@ -176,6 +189,7 @@ struct BatchSpanProcessor::Impl {
   BatchSpanProcessorOptions options;
   size_t capacity = 0;
   size_t mask = 0;
+  size_t wake_threshold = 1;
   std::unique_ptr<Slot[]> slots;
   std::vector<SpanData> batch;
 
@@ -205,8 +219,8 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, R
 
 BatchSpanProcessor::~BatchSpanProcessor() { (void)Shutdown(impl_->options.export_timeout); }
 
-void BatchSpanProcessor::OnEnd(SpanData& span) noexcept {
-  if (!span.context.IsSampled()) return;  // recorded but not sampled: not exported
+void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanData>& span) noexcept {
+  if (!span->context.IsSampled()) return;  // recorded but not sampled: not exported
   impl_->Push(span);
 }
 
@@ -262,11 +276,11 @@ SimpleSpanProcessor::SimpleSpanProcessor(std::unique_ptr<SpanExporter> exporter,
 
 SimpleSpanProcessor::~SimpleSpanProcessor() { (void)Shutdown(std::chrono::seconds(5)); }
 
-void SimpleSpanProcessor::OnEnd(SpanData& span) noexcept {
-  if (!span.context.IsSampled()) return;
+void SimpleSpanProcessor::OnEnd(std::unique_ptr<SpanData>& span) noexcept {
+  if (!span->context.IsSampled()) return;
   std::lock_guard<std::mutex> lock(impl_->mu);
   if (impl_->shut_down) return;
-  (void)impl_->exporter->Export(std::span<const SpanData>(&span, 1), impl_->resource);
+  (void)impl_->exporter->Export(std::span<const SpanData>(span.get(), 1), impl_->resource);
 }
 
 Status SimpleSpanProcessor::ForceFlush(std::chrono::milliseconds timeout) {

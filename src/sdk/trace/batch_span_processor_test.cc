@@ -39,10 +39,10 @@ class GatedExporter final : public SpanExporter {
   size_t exported = 0;
 };
 
-SpanData MakeSpan(int i) {
-  SpanData d;
-  d.context = SpanContext(NewTraceId(), NewSpanId(), TraceFlags{0x01}, false);
-  d.name = "span-" + std::to_string(i);
+std::unique_ptr<SpanData> MakeSpan(int i) {
+  auto d = std::make_unique<SpanData>();
+  d->context = SpanContext(NewTraceId(), NewSpanId(), TraceFlags{0x01}, false);
+  d->name = "span-" + std::to_string(i);
   return d;
 }
 
@@ -52,7 +52,7 @@ TEST(BatchSpanProcessor, ForceFlushExportsEverythingQueued) {
                        {.max_queue_size = 4096, .max_export_batch_size = 100,
                         .schedule_delay = std::chrono::hours(1)});
   for (int i = 0; i < 1000; ++i) {
-    SpanData d = MakeSpan(i);
+    auto d = MakeSpan(i);
     p.OnEnd(d);
   }
   ASSERT_TRUE(p.ForceFlush(std::chrono::seconds(30)).ok());
@@ -68,11 +68,11 @@ TEST(BatchSpanProcessor, FullQueueDropsAndCountsWithoutBlocking) {
   BatchSpanProcessor p(std::unique_ptr<SpanExporter>(gate), Resource{},
                        {.max_queue_size = 8, .max_export_batch_size = 1,
                         .schedule_delay = std::chrono::milliseconds(1)});
-  SpanData first = MakeSpan(0);
+  auto first = MakeSpan(0);
   p.OnEnd(first);
   gate->WaitEntered();  // the export thread now holds one span and is stuck
   for (int i = 1; i <= 20; ++i) {
-    SpanData d = MakeSpan(i);
+    auto d = MakeSpan(i);
     p.OnEnd(d);
   }
   BatchSpanProcessorStats s = p.stats();
@@ -87,13 +87,13 @@ TEST(BatchSpanProcessor, ShutdownDrainsTheQueueAndLaterSpansAreDropped) {
   BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{},
                        {.schedule_delay = std::chrono::hours(1)});
   for (int i = 0; i < 300; ++i) {
-    SpanData d = MakeSpan(i);
+    auto d = MakeSpan(i);
     p.OnEnd(d);
   }
   ASSERT_TRUE(p.Shutdown(std::chrono::seconds(30)).ok());
   EXPECT_EQ(sink->Take().size(), 300u);
   EXPECT_TRUE(sink->shut_down);
-  SpanData late = MakeSpan(1);
+  auto late = MakeSpan(1);
   p.OnEnd(late);
   EXPECT_EQ(p.stats().dropped, 1u);
 }
@@ -104,7 +104,7 @@ TEST(BatchSpanProcessor, FullBatchIsExportedWithoutWaitingForTheDelay) {
                        {.max_queue_size = 64, .max_export_batch_size = 16,
                         .schedule_delay = std::chrono::hours(1)});
   for (int i = 0; i < 16; ++i) {
-    SpanData d = MakeSpan(i);
+    auto d = MakeSpan(i);
     p.OnEnd(d);
   }
   for (int i = 0; i < 6000 && p.stats().exported < 16; ++i) {
@@ -122,7 +122,7 @@ TEST(BatchSpanProcessor, ManyThreadsLoseNothingWhenTheQueueIsLargeEnough) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 10000; ++i) {
-        SpanData d = MakeSpan(i);
+        auto d = MakeSpan(i);
         p.OnEnd(d);
       }
     });
@@ -136,8 +136,8 @@ TEST(BatchSpanProcessor, ManyThreadsLoseNothingWhenTheQueueIsLargeEnough) {
 TEST(BatchSpanProcessor, UnsampledRecordedSpansAreNotExported) {
   auto sink = std::make_shared<InMemoryExporter::Sink>();
   BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{});
-  SpanData d = MakeSpan(0);
-  d.context = SpanContext(NewTraceId(), NewSpanId(), TraceFlags{0x00}, false);
+  auto d = MakeSpan(0);
+  d->context = SpanContext(NewTraceId(), NewSpanId(), TraceFlags{0x00}, false);
   p.OnEnd(d);
   ASSERT_TRUE(p.ForceFlush(std::chrono::seconds(30)).ok());
   EXPECT_TRUE(sink->Take().empty());

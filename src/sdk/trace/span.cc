@@ -211,13 +211,15 @@ void Span::End(uint64_t end_time_unix_nano) noexcept {
   if (data->attributes.size() > live_attributes_) data->attributes.resize(live_attributes_);
   live_attributes_ = 0;
   auto& processors = tracer_->core->processors;
-  // Every processor but the last gets a copy; the last may take the contents.
+  std::unique_ptr<SpanData> owned(data);
+  // Every processor but the last gets a copy; the last may keep the object
+  // and hand back another to recycle (the batch processor does).
   for (size_t i = 0; i + 1 < processors.size(); ++i) {
-    SpanData copy = *data;
+    auto copy = std::make_unique<SpanData>(*owned);
     processors[i]->OnEnd(copy);
   }
-  if (!processors.empty()) processors.back()->OnEnd(*data);
-  detail::ReleaseSpanData(data);
+  if (!processors.empty()) processors.back()->OnEnd(owned);
+  if (owned) detail::ReleaseSpanData(owned.release());
 }
 
 }  // namespace callpath
