@@ -1,0 +1,515 @@
+#include "gateway/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace callpath::gateway {
+namespace {
+
+// Configs are small; a bound keeps a hostile file from costing memory.
+constexpr size_t kMaxConfigBytes = 1 << 20;
+
+// A config error tied to a node's position in the document.
+class Errors {
+ public:
+  explicit Errors(std::string_view source) : source_(source) {}
+
+  Status At(const YAML::Node& node, const std::string& message) const {
+    const YAML::Mark mark = node.Mark();
+    std::string where(source_);
+    if (!mark.is_null()) {
+      where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    }
+    return InvalidArgument(where + ": " + message);
+  }
+  Status Plain(const std::string& message) const {
+    return InvalidArgument(std::string(source_) + ": " + message);
+  }
+
+ private:
+  std::string_view source_;
+};
+
+std::string Scalar(const YAML::Node& node) {
+  return node.IsScalar() ? node.Scalar() : std::string();
+}
+
+// Rejects keys that the section does not know, so a typo ("retires") is an
+// error instead of a silently ignored setting.
+Status CheckKeys(const Errors& err, const YAML::Node& map, std::string_view section,
+                 std::initializer_list<std::string_view> known) {
+  for (const auto& kv : map) {
+    std::string key = Scalar(kv.first);
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string list;
+      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return err.At(kv.first, "unknown key '" + key + "' in " + std::string(section) +
+                                  " (known: " + list + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ExpectMap(const Errors& err, const YAML::Node& node, const std::string& what) {
+  if (!node.IsMap()) return err.At(node, what + " must be a mapping (key: value)");
+  return Status::Ok();
+}
+
+Status ReadString(const Errors& err, const YAML::Node& node, const std::string& what,
+                  std::string& out) {
+  if (!node.IsScalar()) return err.At(node, what + " must be a string");
+  out = node.Scalar();
+  return Status::Ok();
+}
+
+Status ReadInt(const Errors& err, const YAML::Node& node, const std::string& what, int64_t lo,
+               int64_t hi, int64_t& out) {
+  std::string s = Scalar(node);
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
+    return err.At(node, what + " must be an integer, got '" + s + "'");
+  }
+  if (v < lo || v > hi) {
+    return err.At(node, what + " must be in [" + std::to_string(lo) + ", " +
+                            std::to_string(hi) + "], got " + s);
+  }
+  out = v;
+  return Status::Ok();
+}
+
+template <typename T>
+Status ReadIntAs(const Errors& err, const YAML::Node& node, const std::string& what, int64_t lo,
+                 int64_t hi, T& out) {
+  int64_t v = 0;
+  CALLPATH_RETURN_IF_ERROR(ReadInt(err, node, what, lo, hi, v));
+  out = static_cast<T>(v);
+  return Status::Ok();
+}
+
+Status ReadBool(const Errors& err, const YAML::Node& node, const std::string& what, bool& out) {
+  std::string s = Scalar(node);
+  if (s == "true" || s == "yes" || s == "on") {
+    out = true;
+  } else if (s == "false" || s == "no" || s == "off") {
+    out = false;
+  } else {
+    return err.At(node, what + " must be true or false, got '" + s + "'");
+  }
+  return Status::Ok();
+}
+
+Status ReadDuration(const Errors& err, const YAML::Node& node, const std::string& what,
+                    Millis& out) {
+  Result<Millis> d = ParseDuration(Scalar(node));
+  if (!d.ok()) return err.At(node, what + ": " + d.status().message());
+  out = *d;
+  return Status::Ok();
+}
+
+Status ReadHostPort(const Errors& err, const YAML::Node& node, const std::string& what,
+                    HostPort& out) {
+  Result<HostPort> hp = ParseHostPort(Scalar(node));
+  if (!hp.ok()) return err.At(node, what + ": " + hp.status().message());
+  out = *hp;
+  return Status::Ok();
+}
+
+Status ParseRetries(const Errors& err, const YAML::Node& node, const std::string& what,
+                    RetryConfig& out) {
+  CALLPATH_RETURN_IF_ERROR(ExpectMap(err, node, what));
+  CALLPATH_RETURN_IF_ERROR(
+      CheckKeys(err, node, what, {"attempts", "on", "backoff", "non_idempotent"}));
+  for (const auto& kv : node) {
+    const std::string key = Scalar(kv.first);
+    const YAML::Node& v = kv.second;
+    const std::string name = what + "." + key;
+    if (key == "attempts") {
+      CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, name, 1, 10, out.attempts));
+    } else if (key == "backoff") {
+      CALLPATH_RETURN_IF_ERROR(ReadDuration(err, v, name, out.backoff));
+    } else if (key == "non_idempotent") {
+      CALLPATH_RETURN_IF_ERROR(ReadBool(err, v, name, out.non_idempotent));
+    } else if (key == "on") {
+      if (!v.IsSequence()) return err.At(v, name + " must be a list, e.g. [503, connect-failure]");
+      for (const auto& item : v) {
+        std::string s = Scalar(item);
+        if (s == "connect-failure" || s == "connect_failure") {
+          out.on_connect_failure = true;
+        } else if (s == "timeout") {
+          out.on_timeout = true;
+        } else if (s == "5xx") {
+          for (int c = 500; c <= 599; ++c) out.on_status.push_back(c);
+        } else {
+          int64_t code = 0;
+          Status st = ReadInt(err, item, name + " entry", 100, 599, code);
+          if (!st.ok()) {
+            return err.At(item, name + ": unknown retry condition '" + s +
+                                    "' (use a status code, 5xx, connect-failure or timeout)");
+          }
+          out.on_status.push_back(static_cast<int>(code));
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseRoute(const Errors& err, const YAML::Node& node, size_t index, Route& out,
+                  std::vector<YAML::Node>& upstream_refs) {
+  const std::string what = "routes[" + std::to_string(index) + "]";
+  CALLPATH_RETURN_IF_ERROR(ExpectMap(err, node, what));
+  CALLPATH_RETURN_IF_ERROR(CheckKeys(err, node, what,
+                                     {"match", "upstream", "timeout", "retries", "strip_prefix"}));
+  bool have_match = false;
+  for (const auto& kv : node) {
+    const std::string key = Scalar(kv.first);
+    const YAML::Node& v = kv.second;
+    const std::string name = what + "." + key;
+    if (key == "match") {
+      have_match = true;
+      CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, name));
+      CALLPATH_RETURN_IF_ERROR(CheckKeys(err, v, name, {"path_prefix", "host"}));
+      for (const auto& m : v) {
+        const std::string mkey = Scalar(m.first);
+        if (mkey == "path_prefix") {
+          CALLPATH_RETURN_IF_ERROR(ReadString(err, m.second, name + ".path_prefix", out.path_prefix));
+          if (out.path_prefix.empty() || out.path_prefix[0] != '/') {
+            return err.At(m.second, name + ".path_prefix must start with '/'");
+          }
+        } else {
+          CALLPATH_RETURN_IF_ERROR(ReadString(err, m.second, name + ".host", out.host));
+          std::transform(out.host.begin(), out.host.end(), out.host.begin(),
+                         [](unsigned char c) { return std::tolower(c); });
+        }
+      }
+    } else if (key == "upstream") {
+      CALLPATH_RETURN_IF_ERROR(ReadString(err, v, name, out.upstream));
+      upstream_refs.push_back(v);
+    } else if (key == "timeout") {
+      CALLPATH_RETURN_IF_ERROR(ReadDuration(err, v, name, out.timeout));
+      if (out.timeout.count() == 0) return err.At(v, name + " must be positive");
+    } else if (key == "retries") {
+      CALLPATH_RETURN_IF_ERROR(ParseRetries(err, v, name, out.retries));
+    } else if (key == "strip_prefix") {
+      std::string s = Scalar(v);
+      if (s == "true" || s == "yes") {
+        out.strip_prefix = "\x01";  // resolved to path_prefix below, once it is known
+      } else if (s == "false" || s == "no" || s.empty()) {
+        out.strip_prefix.clear();
+      } else if (s[0] == '/') {
+        out.strip_prefix = s;
+      } else {
+        return err.At(v, name + " must be true, false or a path starting with '/'");
+      }
+    }
+  }
+  if (!have_match || out.path_prefix.empty()) {
+    return err.At(node, what + " needs match.path_prefix");
+  }
+  if (out.upstream.empty()) return err.At(node, what + " needs an upstream");
+  if (out.strip_prefix == "\x01") out.strip_prefix = out.path_prefix;
+  return Status::Ok();
+}
+
+Status ParseHealthCheck(const Errors& err, const YAML::Node& node, const std::string& what,
+                        HealthCheckConfig& out) {
+  CALLPATH_RETURN_IF_ERROR(ExpectMap(err, node, what));
+  CALLPATH_RETURN_IF_ERROR(CheckKeys(err, node, what,
+                                     {"path", "interval", "timeout", "unhealthy_after",
+                                      "healthy_after", "enabled"}));
+  out.enabled = true;
+  for (const auto& kv : node) {
+    const std::string key = Scalar(kv.first);
+    const YAML::Node& v = kv.second;
+    const std::string name = what + "." + key;
+    if (key == "path") {
+      CALLPATH_RETURN_IF_ERROR(ReadString(err, v, name, out.path));
+      if (out.path.empty() || out.path[0] != '/') return err.At(v, name + " must start with '/'");
+    } else if (key == "interval") {
+      CALLPATH_RETURN_IF_ERROR(ReadDuration(err, v, name, out.interval));
+      if (out.interval.count() == 0) return err.At(v, name + " must be positive");
+    } else if (key == "timeout") {
+      CALLPATH_RETURN_IF_ERROR(ReadDuration(err, v, name, out.timeout));
+      if (out.timeout.count() == 0) return err.At(v, name + " must be positive");
+    } else if (key == "unhealthy_after") {
+      CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, name, 1, 100, out.unhealthy_after));
+    } else if (key == "healthy_after") {
+      CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, name, 1, 100, out.healthy_after));
+    } else if (key == "enabled") {
+      CALLPATH_RETURN_IF_ERROR(ReadBool(err, v, name, out.enabled));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseUpstream(const Errors& err, const YAML::Node& name_node, const YAML::Node& node,
+                     UpstreamConfig& out) {
+  out.name = Scalar(name_node);
+  if (out.name.empty()) return err.At(name_node, "upstream names must be non-empty strings");
+  const std::string what = "upstreams." + out.name;
+  CALLPATH_RETURN_IF_ERROR(ExpectMap(err, node, what));
+  CALLPATH_RETURN_IF_ERROR(
+      CheckKeys(err, node, what, {"endpoints", "health_check", "max_idle_connections"}));
+  for (const auto& kv : node) {
+    const std::string key = Scalar(kv.first);
+    const YAML::Node& v = kv.second;
+    const std::string name = what + "." + key;
+    if (key == "endpoints") {
+      if (!v.IsSequence()) return err.At(v, name + " must be a list of host:port");
+      for (const auto& e : v) {
+        HostPort hp;
+        CALLPATH_RETURN_IF_ERROR(ReadHostPort(err, e, name + " entry", hp));
+        if (std::find(out.endpoints.begin(), out.endpoints.end(), hp) != out.endpoints.end()) {
+          return err.At(e, name + ": duplicate endpoint " + hp.ToString());
+        }
+        out.endpoints.push_back(std::move(hp));
+      }
+    } else if (key == "health_check") {
+      CALLPATH_RETURN_IF_ERROR(ParseHealthCheck(err, v, name, out.health_check));
+    } else if (key == "max_idle_connections") {
+      CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, name, 0, 100000, out.max_idle_connections));
+    }
+  }
+  if (out.endpoints.empty()) return err.At(node, what + " needs at least one endpoint");
+  return Status::Ok();
+}
+
+Status ParseRoot(const Errors& err, const YAML::Node& root, Config& cfg) {
+  if (!root.IsMap()) return err.At(root, "the config must be a mapping (key: value)");
+  CALLPATH_RETURN_IF_ERROR(CheckKeys(err, root, "the top level",
+                                     {"listen", "admin_listen", "threads", "service_name",
+                                      "propagators", "tracing", "access_log", "max_body_bytes",
+                                      "client_idle_timeout", "routes", "upstreams"}));
+  std::vector<YAML::Node> upstream_refs;
+  bool have_listen = false;
+  for (const auto& kv : root) {
+    const std::string key = Scalar(kv.first);
+    const YAML::Node& v = kv.second;
+    if (key == "listen") {
+      have_listen = true;
+      CALLPATH_RETURN_IF_ERROR(ReadHostPort(err, v, key, cfg.listen));
+    } else if (key == "admin_listen") {
+      CALLPATH_RETURN_IF_ERROR(ReadHostPort(err, v, key, cfg.admin_listen));
+    } else if (key == "threads") {
+      CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, key, 0, 1024, cfg.threads));
+    } else if (key == "service_name") {
+      CALLPATH_RETURN_IF_ERROR(ReadString(err, v, key, cfg.service_name));
+    } else if (key == "propagators") {
+      if (v.IsScalar()) {
+        std::stringstream ss(v.Scalar());
+        for (std::string item; std::getline(ss, item, ',');) cfg.propagators.push_back(item);
+      } else if (v.IsSequence()) {
+        for (const auto& p : v) {
+          std::string s;
+          CALLPATH_RETURN_IF_ERROR(ReadString(err, p, "propagators entry", s));
+          cfg.propagators.push_back(s);
+        }
+      } else {
+        return err.At(v, "propagators must be a list, e.g. [tracecontext, baggage]");
+      }
+      static const std::set<std::string> kKnown = {"tracecontext", "baggage", "b3", "b3multi",
+                                                   "jaeger", "xtraceid", "none"};
+      for (auto& p : cfg.propagators) {
+        p.erase(0, p.find_first_not_of(" \t"));
+        p.erase(p.find_last_not_of(" \t") + 1);
+        std::transform(p.begin(), p.end(), p.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        if (!kKnown.count(p)) {
+          return err.At(v, "unknown propagator '" + p +
+                               "' (known: tracecontext, baggage, b3, b3multi, jaeger, xtraceid, none)");
+        }
+      }
+    } else if (key == "tracing") {
+      CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, key));
+      CALLPATH_RETURN_IF_ERROR(CheckKeys(err, v, key, {"exporter"}));
+      if (v["exporter"]) {
+        std::string e = Scalar(v["exporter"]);
+        if (e == "env" || e == "otlp") {
+          cfg.tracing.exporter = TracingConfig::Exporter::kEnvironment;
+        } else if (e == "discard") {
+          cfg.tracing.exporter = TracingConfig::Exporter::kDiscard;
+        } else if (e == "none") {
+          cfg.tracing.exporter = TracingConfig::Exporter::kNone;
+        } else {
+          return err.At(v["exporter"], "tracing.exporter must be env, discard or none, got '" +
+                                           e + "'");
+        }
+      }
+    } else if (key == "access_log") {
+      CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, key));
+      CALLPATH_RETURN_IF_ERROR(CheckKeys(err, v, key, {"enabled", "path"}));
+      if (v["enabled"]) {
+        CALLPATH_RETURN_IF_ERROR(ReadBool(err, v["enabled"], "access_log.enabled",
+                                          cfg.access_log.enabled));
+      }
+      if (v["path"]) {
+        CALLPATH_RETURN_IF_ERROR(ReadString(err, v["path"], "access_log.path", cfg.access_log.path));
+      }
+    } else if (key == "max_body_bytes") {
+      CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, key, 0, int64_t{1} << 32, cfg.max_body_bytes));
+    } else if (key == "client_idle_timeout") {
+      CALLPATH_RETURN_IF_ERROR(ReadDuration(err, v, key, cfg.client_idle_timeout));
+    } else if (key == "routes") {
+      if (!v.IsSequence()) return err.At(v, "routes must be a list");
+      size_t i = 0;
+      for (const auto& r : v) {
+        Route route;
+        CALLPATH_RETURN_IF_ERROR(ParseRoute(err, r, i++, route, upstream_refs));
+        cfg.routes.push_back(std::move(route));
+      }
+    } else if (key == "upstreams") {
+      CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, key));
+      for (const auto& u : v) {
+        UpstreamConfig up;
+        CALLPATH_RETURN_IF_ERROR(ParseUpstream(err, u.first, u.second, up));
+        if (cfg.upstreams.count(up.name)) {
+          return err.At(u.first, "duplicate upstream '" + up.name + "'");
+        }
+        cfg.upstreams.emplace(up.name, std::move(up));
+      }
+    }
+  }
+  if (!have_listen) return err.Plain("'listen' is required (e.g. listen: 127.0.0.1:8080)");
+  if (cfg.routes.empty()) return err.Plain("at least one route is required under 'routes'");
+  size_t ref = 0;
+  for (const Route& r : cfg.routes) {
+    if (!cfg.upstreams.count(r.upstream)) {
+      std::string known;
+      for (const auto& [name, _] : cfg.upstreams) known += (known.empty() ? "" : ", ") + name;
+      return err.At(upstream_refs[ref], "route " + r.path_prefix + " names unknown upstream '" +
+                                            r.upstream + "' (defined: " +
+                                            (known.empty() ? "none" : known) + ")");
+    }
+    ++ref;
+  }
+  if (cfg.listen.port != 0 && cfg.admin_listen == cfg.listen) {
+    return err.Plain("admin_listen must differ from listen");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string HostPort::ToString() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+Result<Millis> ParseDuration(std::string_view text) {
+  const std::string_view original = text;
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  auto bad = [&] {
+    return InvalidArgument("bad duration '" + std::string(original) +
+                           "' (use e.g. 500ms, 2s, 1.5s, 1m)");
+  };
+  size_t n = 0;
+  while (n < text.size() && (std::isdigit(static_cast<unsigned char>(text[n])) || text[n] == '.')) {
+    ++n;
+  }
+  if (n == 0 || n > 24) return bad();
+  std::string number(text.substr(0, n));
+  std::string_view unit = text.substr(n);
+  double value = 0;
+  {
+    char* end = nullptr;
+    value = std::strtod(number.c_str(), &end);
+    if (end != number.c_str() + number.size() || !std::isfinite(value)) return bad();
+  }
+  double ms_per_unit;
+  if (unit.empty() || unit == "ms") {
+    ms_per_unit = 1;
+  } else if (unit == "s") {
+    ms_per_unit = 1000;
+  } else if (unit == "m") {
+    ms_per_unit = 60000;
+  } else if (unit == "h") {
+    ms_per_unit = 3600000;
+  } else if (unit == "us") {
+    ms_per_unit = 0.001;
+  } else {
+    return bad();
+  }
+  double ms = std::ceil(value * ms_per_unit);
+  if (ms > 86400000.0) {
+    return InvalidArgument("duration '" + std::string(original) + "' is longer than a day");
+  }
+  return Millis(static_cast<int64_t>(ms));
+}
+
+Result<HostPort> ParseHostPort(std::string_view text) {
+  HostPort out;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return InvalidArgument("bad address '" + std::string(text) + "' (use [v6addr]:port)");
+    }
+    out.host = std::string(text.substr(1, close - 1));
+    port = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      return InvalidArgument("address '" + std::string(text) + "' needs a port (host:port)");
+    }
+    out.host = std::string(text.substr(0, colon));
+    if (out.host.find(':') != std::string::npos) {
+      return InvalidArgument("bad address '" + std::string(text) + "' (IPv6: [addr]:port)");
+    }
+    port = text.substr(colon + 1);
+  }
+  if (out.host.empty()) {
+    return InvalidArgument("address '" + std::string(text) + "' has no host");
+  }
+  unsigned value = 0;
+  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || p != port.data() + port.size() || value > 65535) {
+    return InvalidArgument("bad port in '" + std::string(text) + "'");
+  }
+  out.port = static_cast<uint16_t>(value);
+  return out;
+}
+
+Result<Config> ParseConfig(std::string_view yaml, std::string_view source) {
+  Errors err(source);
+  if (yaml.size() > kMaxConfigBytes) return err.Plain("config is larger than 1 MiB");
+  Config cfg;
+  cfg.source = std::string(source);
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml));
+    if (!root || root.IsNull()) return err.Plain("config is empty");
+    CALLPATH_RETURN_IF_ERROR(ParseRoot(err, root, cfg));
+  } catch (const YAML::Exception& e) {
+    std::string where(source);
+    if (!e.mark.is_null()) {
+      where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    }
+    return InvalidArgument(where + ": invalid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return err.Plain(std::string("invalid config: ") + e.what());
+  }
+  return cfg;
+}
+
+Result<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgument("cannot open config file '" + path + "'");
+  std::string text;
+  char buf[8192];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxConfigBytes) break;
+  }
+  if (in.bad()) return InvalidArgument("cannot read config file '" + path + "'");
+  return ParseConfig(text, path);
+}
+
+}  // namespace callpath::gateway

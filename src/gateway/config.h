@@ -1,0 +1,124 @@
+// The gateway's configuration: what gateway.yaml says, checked.
+//
+//   listen: 127.0.0.1:8080
+//   admin_listen: 127.0.0.1:9901          # /metrics, /healthz
+//   threads: 0                            # 0: one per core
+//   service_name: gateway                 # else OTEL_SERVICE_NAME
+//   propagators: [tracecontext, baggage]  # else OTEL_PROPAGATORS
+//   tracing: {exporter: env}              # env (OTEL_TRACES_EXPORTER) | discard | none
+//   access_log: {enabled: true, path: ""} # "" = stdout, JSON lines
+//   routes:
+//     - match: {path_prefix: /api/orders, host: shop.local}
+//       upstream: orders
+//       timeout: 2s
+//       retries: {attempts: 2, on: [502, 503, 504, connect-failure, timeout], backoff: 50ms}
+//       strip_prefix: true                # or a literal prefix to remove
+//   upstreams:
+//     orders:
+//       endpoints: [127.0.0.1:9001, 127.0.0.1:9002]
+//       health_check: {path: /healthz, interval: 2s, timeout: 500ms,
+//                      unhealthy_after: 2, healthy_after: 1}
+//       max_idle_connections: 32
+//
+// Errors: ParseConfig never throws; every problem is an InvalidArgument
+// whose message starts with "<source>:<line>:<column>: " when the position
+// is known, and names the offending key.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "callpath/status.h"
+
+namespace callpath::gateway {
+
+using Millis = std::chrono::milliseconds;
+
+struct HostPort {
+  std::string host;  // IPv4/IPv6 literal or a name; IPv6 without brackets
+  uint16_t port = 0;
+  std::string ToString() const;  // "host:port", "[v6]:port"
+  friend bool operator==(const HostPort&, const HostPort&) = default;
+};
+
+// When a failed attempt is tried again (see retry_policy.h for the rules).
+struct RetryConfig {
+  int attempts = 1;                 // total attempts, the first included; 1 = no retries
+  std::vector<int> on_status;       // upstream status codes worth another attempt
+  bool on_connect_failure = false;  // the request never reached the upstream
+  bool on_timeout = false;          // no complete response within the route's timeout
+  Millis backoff{0};                // wait before attempt n (n >= 2): backoff * 2^(n-2)
+  // POST/PATCH/... are retried only when the request never left the gateway
+  // (connect-failure), unless this is set: a retried POST may run twice.
+  bool non_idempotent = false;
+};
+
+struct Route {
+  std::string path_prefix;  // matched on path-segment boundaries; "/" matches all
+  std::string host;         // "" matches any Host; compared without the port, ignoring case
+  std::string upstream;     // a key of Config::upstreams
+  Millis timeout{15000};    // per attempt: connect + send + complete response
+  RetryConfig retries;
+  std::string strip_prefix;  // removed from the path before forwarding ("" = keep)
+};
+
+struct HealthCheckConfig {
+  bool enabled = false;
+  std::string path = "/healthz";
+  Millis interval{2000};
+  Millis timeout{500};
+  int unhealthy_after = 2;  // consecutive failures that mark an endpoint down
+  int healthy_after = 1;    // consecutive successes that bring it back
+};
+
+struct UpstreamConfig {
+  std::string name;
+  std::vector<HostPort> endpoints;
+  HealthCheckConfig health_check;
+  int max_idle_connections = 32;  // per endpoint and worker thread
+};
+
+struct TracingConfig {
+  enum class Exporter { kEnvironment, kDiscard, kNone };
+  // kEnvironment: OTEL_TRACES_EXPORTER and friends. kDiscard: spans are
+  // recorded and handed to an exporter that drops them (measuring the cost
+  // of tracing). kNone: nothing is recorded, context is still propagated.
+  Exporter exporter = Exporter::kEnvironment;
+};
+
+struct AccessLogConfig {
+  bool enabled = true;
+  std::string path;  // "" = stdout
+};
+
+struct Config {
+  std::string source;  // file name the config came from, for messages
+  HostPort listen{"127.0.0.1", 8080};
+  HostPort admin_listen;            // empty host = no admin server
+  int threads = 0;                  // 0 = hardware concurrency
+  std::string service_name;         // "" = OTEL_SERVICE_NAME / default
+  std::vector<std::string> propagators;  // empty = OTEL_PROPAGATORS
+  TracingConfig tracing;
+  AccessLogConfig access_log;
+  uint64_t max_body_bytes = 8 << 20;   // request and response bodies are buffered
+  Millis client_idle_timeout{60000};   // keep-alive connections from clients
+  std::vector<Route> routes;
+  std::map<std::string, UpstreamConfig> upstreams;
+};
+
+// Parses and validates a config document. `source` names it in messages.
+Result<Config> ParseConfig(std::string_view yaml, std::string_view source = "config");
+// Reads `path` and parses it.
+Result<Config> LoadConfigFile(const std::string& path);
+
+// "250ms", "2s", "1.5s", "1m", "1h", "100us" (rounded up to 1 ms), or a bare
+// number of milliseconds. Negative and absurd (> 1 day) values are errors.
+Result<Millis> ParseDuration(std::string_view text);
+// "127.0.0.1:8080", "localhost:80", "[::1]:9000"; the port is required.
+Result<HostPort> ParseHostPort(std::string_view text);
+
+}  // namespace callpath::gateway

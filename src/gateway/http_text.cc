@@ -1,0 +1,66 @@
+#include "gateway/http_text.h"
+
+#include <array>
+#include <cstdio>
+
+#include "callpath/propagation.h"
+
+namespace callpath::gateway {
+
+bool IsHopByHopField(std::string_view name) noexcept {
+  static constexpr std::array<std::string_view, 11> kFields = {
+      "connection", "keep-alive",     "proxy-connection", "te",           "trailer",
+      "upgrade",    "transfer-encoding", "proxy-authenticate", "proxy-authorization",
+      "content-length", "expect"};
+  for (std::string_view f : kFields) {
+    if (detail::AsciiIEquals(name, f)) return true;
+  }
+  return false;
+}
+
+std::string_view SemconvMethod(std::string_view m) noexcept {
+  static constexpr std::array<std::string_view, 10> kKnown = {
+      "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "QUERY"};
+  for (std::string_view k : kKnown) {
+    if (m == k) return k;
+  }
+  return "_OTHER";
+}
+
+void AppendJsonEscaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out += buf;
+    } else {
+      out.push_back(c);
+    }
+  }
+}
+
+std::string ErrorBody(std::string_view message, std::string_view trace_id) {
+  std::string out = "{\"error\":\"";
+  AppendJsonEscaped(out, message);
+  out += "\",\"trace_id\":\"";
+  AppendJsonEscaped(out, trace_id);
+  out += "\"}";
+  return out;
+}
+
+std::string AppendForwardedFor(std::string_view existing, std::string_view peer) {
+  while (!existing.empty() && (existing.back() == ' ' || existing.back() == ',')) {
+    existing.remove_suffix(1);
+  }
+  if (existing.empty()) return std::string(peer);
+  std::string out(existing);
+  out += ", ";
+  out.append(peer);
+  return out;
+}
+
+}  // namespace callpath::gateway

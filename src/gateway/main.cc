@@ -1,0 +1,162 @@
+// callpath-gateway: tracing reverse proxy.
+//
+//   callpath-gateway --config gateway.yaml
+//   callpath-gateway --config gateway.yaml --check     # validate and exit
+//
+// Signals: SIGHUP reloads the config file (a bad file is rejected and the
+// running config kept); SIGTERM / SIGINT stop gracefully.
+#include <pthread.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "callpath/exporters.h"
+#include "callpath/log.h"
+#include "callpath/processor.h"
+#include "callpath/trace.h"
+#include "gateway/config.h"
+#include "gateway/gateway.h"
+#include "gateway/runtime.h"
+
+namespace gw = callpath::gateway;
+
+namespace {
+
+callpath::Status InitLogging(const gw::Config& cfg) {
+  callpath::log::Options opts = callpath::log::Options::FromEnvironment();
+  if (!cfg.service_name.empty()) opts.service_name = cfg.service_name;
+  opts.sinks.clear();
+  if (cfg.access_log.path.empty()) {
+    opts.sinks.push_back(std::make_shared<callpath::log::ConsoleSink>(
+        callpath::log::ConsoleSinkOptions{.use_stdout = true,
+                                          .format = callpath::log::ConsoleFormat::kJson}));
+  } else {
+    auto sink = callpath::log::FileSink::Open({.path = cfg.access_log.path});
+    if (!sink.ok()) return sink.status();
+    opts.sinks.push_back(*sink);
+  }
+  return callpath::log::Init(std::move(opts));
+}
+
+std::shared_ptr<callpath::TracerProvider> MakeTracerProvider(const gw::Config& cfg) {
+  callpath::TracerProviderOptions opts;
+  if (!cfg.service_name.empty()) {
+    opts.resource.attributes.push_back({"service.name", cfg.service_name});
+  }
+  using Exporter = gw::TracingConfig::Exporter;
+  if (cfg.tracing.exporter != Exporter::kEnvironment) {
+    callpath::Resource resource = callpath::Resource::FromEnvironment().Merge(opts.resource);
+    opts.processors.push_back(std::make_unique<callpath::BatchSpanProcessor>(
+        std::make_unique<callpath::DiscardingExporter>(), std::move(resource),
+        callpath::BatchSpanProcessorOptions::FromEnvironment()));
+    // Unsampled spans still get ids, so the trace id keeps flowing.
+    if (cfg.tracing.exporter == Exporter::kNone) opts.sampler = callpath::AlwaysOffSampler();
+  }
+  return callpath::TracerProvider::Create(std::move(opts));
+}
+
+void WriteReadyFile(const std::string& path, const gw::Gateway& gateway) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "{\"port\":" << gateway.port() << ",\"admin_port\":" << gateway.admin_port() << "}\n";
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"callpath-gateway: a tracing HTTP reverse proxy"};
+  std::string config_path;
+  std::string ready_file;
+  bool check_only = false;
+  app.add_option("-c,--config", config_path, "YAML config file")->required();
+  app.add_flag("--check", check_only, "validate the config and exit");
+  app.add_option("--ready-file", ready_file,
+                 "write {\"port\":..,\"admin_port\":..} here once listening");
+  CLI11_PARSE(app, argc, argv);
+
+  callpath::Result<gw::Config> cfg = gw::LoadConfigFile(config_path);
+  if (!cfg.ok()) {
+    std::fprintf(stderr, "callpath-gateway: %s\n", cfg.status().message().c_str());
+    return 2;
+  }
+  callpath::Result<std::shared_ptr<gw::Runtime>> runtime = gw::Runtime::Build(*cfg, nullptr);
+  if (!runtime.ok()) {
+    std::fprintf(stderr, "callpath-gateway: %s\n", runtime.status().message().c_str());
+    return 2;
+  }
+  if (check_only) {
+    std::printf("%s: ok (%zu routes, %zu upstreams)\n", config_path.c_str(), cfg->routes.size(),
+                cfg->upstreams.size());
+    return 0;
+  }
+
+  // Every thread started from here on inherits the blocked set, so the
+  // signals reach only the sigwait below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  if (callpath::Status s = InitLogging(*cfg); !s.ok()) {
+    std::fprintf(stderr, "callpath-gateway: access log: %s\n", s.ToString().c_str());
+    return 2;
+  }
+  std::shared_ptr<callpath::TracerProvider> provider = MakeTracerProvider(*cfg);
+  callpath::SetGlobalTracerProvider(provider);
+
+  callpath::Result<std::unique_ptr<gw::Gateway>> gateway =
+      gw::Gateway::Start(*runtime, provider->GetTracer("callpath.gateway", "0.1.0"));
+  if (!gateway.ok()) {
+    std::fprintf(stderr, "callpath-gateway: %s\n", gateway.status().message().c_str());
+    return 1;
+  }
+  gw::Gateway& gw_ref = **gateway;
+  const callpath::log::Logger& events = gw_ref.shared().events();
+  events.info("listening", {"listen", cfg->listen.host + ":" + std::to_string(gw_ref.port())},
+              {"admin_port", static_cast<int>(gw_ref.admin_port())},
+              {"routes", cfg->routes.size()}, {"config", config_path});
+  std::fprintf(stderr, "callpath-gateway: listening on %s:%u (admin port %u)\n",
+               cfg->listen.host.c_str(), gw_ref.port(), gw_ref.admin_port());
+  if (!ready_file.empty()) WriteReadyFile(ready_file, gw_ref);
+
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      callpath::Result<gw::Config> next = gw::LoadConfigFile(config_path);
+      callpath::Result<std::shared_ptr<gw::Runtime>> next_rt =
+          next.ok() ? gw::Runtime::Build(*next, gw_ref.shared().runtime().get())
+                    : callpath::Result<std::shared_ptr<gw::Runtime>>(next.status());
+      if (!next_rt.ok()) {
+        gw_ref.shared().metrics().CountReload(false);
+        events.error("config reload rejected; keeping the running config",
+                     {"error", next_rt.status().message()});
+        std::fprintf(stderr, "callpath-gateway: reload rejected: %s\n",
+                     next_rt.status().message().c_str());
+        continue;
+      }
+      gw_ref.Reload(*next_rt);
+      gw_ref.shared().metrics().CountReload(true);
+      events.info("config reloaded", {"routes", (*next_rt)->config().routes.size()});
+      std::fprintf(stderr, "callpath-gateway: config reloaded\n");
+      continue;
+    }
+    events.info("stopping", {"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"});
+    break;
+  }
+  gw_ref.Stop(gw::Millis(10000));
+  gateway->reset();
+  (void)provider->Shutdown(std::chrono::seconds(5));
+  callpath::log::Shutdown();
+  return 0;
+}
