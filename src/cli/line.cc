@@ -15,6 +15,19 @@ Line& Line::Append(std::string_view text, std::optional<Tone> tone) {
     used_ += w;
     return *this;
   }
+  if (used_ == width_) {
+    // No room left to show that something was cut: the last visible
+    // column of what is already there gives way to the ellipsis.
+    for (auto it = pieces_.rbegin(); it != pieces_.rend(); ++it) {
+      size_t w_prev = DisplayWidth(it->first);
+      if (w_prev == 0) continue;
+      it->first = Truncate(it->first + " ", w_prev);
+      used_ = used_ - w_prev + DisplayWidth(it->first);
+      break;
+    }
+    full_ = true;
+    return *this;
+  }
   std::string cut = Truncate(text, width_ - used_);
   used_ += DisplayWidth(cut);
   pieces_.emplace_back(std::move(cut), tone);

@@ -219,8 +219,14 @@ void RenderSpanLine(std::string& out, const TraceView& t, size_t i, const std::s
   const SpanView& s = t.spans[i];
   Line line(style, lay.width);
   // The tree prefix may not eat the whole name column on very deep trees.
+  // On very deep trees the tree prefix is cut from the left and the depth
+  // written out, so names keep their column: "(27) …   └─ ".
   std::string pre = prefix;
-  if (DisplayWidth(pre) > lay.name / 2) pre = TruncateLeft(pre, lay.name / 2);
+  if (DisplayWidth(pre) > lay.name / 2) {
+    std::string depth = "(" + std::to_string(s.depth) + ") ";
+    size_t budget = lay.name / 2;
+    pre = depth + TruncateLeft(pre, budget > DisplayWidth(depth) + 4 ? budget - DisplayWidth(depth) : 4);
+  }
   line.Add(pre, Tone::kDim);
   size_t label_cols = lay.name - DisplayWidth(pre);
   size_t before = line.used();
@@ -294,9 +300,9 @@ void RenderFooter(std::string& out, const TraceView& t, const Tree& tree, const 
     head.Add("  (span " + Sanitize(s.span_id) + ", " + Offset(s.start_ns, t.start_ns) + ", " +
              FormatDuration(s.duration_ns) + ")");
     out += head.Finish();
-    if (!reason.empty()) out += Line(style, width).Add("  why:   ").Add(Sanitize(reason)).Finish();
+    if (!reason.empty()) out += Line(style, width).Add("  why:       ").Add(Sanitize(reason)).Finish();
     if (!s.status_message.empty()) {
-      out += Line(style, width).Add("  error: ").Add(Sanitize(s.status_message), Tone::kRed).Finish();
+      out += Line(style, width).Add("  error:     ").Add(Sanitize(s.status_message), Tone::kRed).Finish();
     }
     if (!s.exception.empty() && s.exception != s.status_message) {
       out += Line(style, width).Add("  exception: ").Add(Sanitize(s.exception), Tone::kRed).Finish();
@@ -313,7 +319,7 @@ void RenderFooter(std::string& out, const TraceView& t, const Tree& tree, const 
     if (pick >= 0) {
       const LogView& l = t.logs[static_cast<size_t>(pick)];
       Line line(style, width);
-      line.Add("  log:   ");
+      line.Add("  log:       ");
       AddLogBody(line, l, Shifted(l.time_ns, tree.shift[b]), t.start_ns);
       out += line.Finish();
     }
