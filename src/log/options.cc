@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "callpath/log/otlp_sink.h"
 #include "callpath/log/sinks.h"
 #include "log/backend.h"
 #include "sdk/env.h"
@@ -116,6 +117,14 @@ Options Options::FromEnvironment() {
     }
   }
   if (o.sinks.empty()) o.sinks = detail::DefaultSinks();
+  // OTLP export only when an endpoint is configured: logging must not start
+  // talking to the network by default.
+  bool endpoint = env::Get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT") || env::Get("OTEL_EXPORTER_OTLP_ENDPOINT");
+  auto exporter = env::Get("OTEL_LOGS_EXPORTER");
+  bool disabled = exporter && env::Lower(*exporter) != "otlp";
+  if (endpoint && !disabled) {
+    o.sinks.push_back(std::make_shared<OtlpLogSink>(OtlpLogSinkOptions::FromEnvironment()));
+  }
   o.service_name = detail::ServiceNameFromEnvironment();
   return o;
 }

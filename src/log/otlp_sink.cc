@@ -14,7 +14,6 @@ namespace callpath::log {
 OtlpLogSinkOptions OtlpLogSinkOptions::FromEnvironment() {
   OtlpLogSinkOptions o;
   o.http = OtlpHttpExporterOptions::FromEnvironment(OtlpSignal::kLogs);
-  o.resource.attributes.push_back({"service.name", detail::ServiceNameFromEnvironment()});
   return o;
 }
 
@@ -28,11 +27,7 @@ struct OtlpLogSink::Exporter {
   explicit Exporter(OtlpLogSinkOptions o)
       : options(std::move(o)),
         transport(internal::HttpTransportOptions::FromExporterOptions(options.http)) {
-    bool has_name = false;
-    for (const auto& a : options.resource.attributes) has_name |= a.key == "service.name";
-    if (!has_name) {
-      options.resource.attributes.push_back({"service.name", detail::ServiceNameFromEnvironment()});
-    }
+    for (const auto& a : options.resource.attributes) has_service_name |= a.key == "service.name";
     thread = std::thread([this] { Run(); });
   }
 
@@ -93,6 +88,7 @@ struct OtlpLogSink::Exporter {
   std::condition_variable cv, idle_cv;
   std::deque<Batch> queue;
   bool busy = false;
+  bool has_service_name = false;
   bool stopping = false;
   uint64_t exported_records = 0, failed_records = 0, failed_batches = 0;
   std::thread thread;
@@ -112,6 +108,9 @@ OtlpLogSinkStats OtlpLogSink::stats() const {
 }
 
 void OtlpLogSink::Encode(const Record& record, Buffer& batch) {
+  if (!exporter_->has_service_name && record.service_name != service_name_) {
+    service_name_ = record.service_name;
+  }
   scratch_.clear();
   detail::AppendLogRecordProto(record, &scratch_);
   batch.Append(scratch_);
@@ -120,8 +119,15 @@ void OtlpLogSink::Encode(const Record& record, Buffer& batch) {
 void OtlpLogSink::Write(std::string_view batch, size_t records) {
   std::string body;
   body.reserve(batch.size() + 512);
-  detail::AppendExportLogsRequestProto(exporter_->options.resource, exporter_->options.scope,
-                                       batch, &body);
+  const Resource* resource = &exporter_->options.resource;
+  Resource named;
+  if (!exporter_->has_service_name) {
+    // No service.name configured: the logger's (Options::service_name).
+    named = *resource;
+    named.attributes.push_back({"service.name", service_name_});
+    resource = &named;
+  }
+  detail::AppendExportLogsRequestProto(*resource, exporter_->options.scope, batch, &body);
   exporter_->Enqueue(std::move(body), records);
 }
 

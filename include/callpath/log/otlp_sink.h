@@ -66,6 +66,7 @@ class OtlpLogSink final : public Sink {
   struct Exporter;
   std::unique_ptr<Exporter> exporter_;
   std::string scratch_;
+  std::string service_name_;  // from the records, when the resource has none
 };
 
 }  // namespace callpath::log
