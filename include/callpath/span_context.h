@@ -37,9 +37,10 @@ class TraceState {
   TraceState() = default;
 
   // Parses a tracestate header value (members joined from all header fields
-  // with ','). Level 2 grammar. Any invalid member, a duplicate key, or more
-  // than 32 members makes the whole value invalid: returns false and leaves
-  // `out` empty (the W3C harness at strict level 2 expects this).
+  // with ','). Level 2 grammar. Any invalid member or more than 32 members
+  // makes the whole value invalid: returns false and leaves `out` empty (the
+  // W3C harness at strict level 2 expects this). A repeated key is not an
+  // error: its first (left-most) entry is kept and the repeats are dropped.
   static bool Parse(std::string_view header, TraceState* out);
 
   // The header value to send: members joined by ',' in order. Empty when

@@ -41,12 +41,13 @@ bool TraceState::Parse(std::string_view header, TraceState* out) {
 
   auto members = std::make_shared<std::vector<Member>>();
   bool ok = true;
+  size_t received = 0;  // non-empty members, duplicates included
   propagation::ForEachSplit(header, ',', [&](std::string_view member) {
     if (!ok) return;
     member = propagation::TrimOws(member);
     if (member.empty()) return;  // empty list members are allowed and skipped
     size_t eq = member.find('=');
-    if (eq == std::string_view::npos || members->size() == kMaxMembers) {
+    if (eq == std::string_view::npos || ++received > kMaxMembers) {
       ok = false;
       return;
     }
@@ -56,11 +57,11 @@ bool TraceState::Parse(std::string_view header, TraceState* out) {
       ok = false;
       return;
     }
+    // A duplicate key is the sender's fault, not a malformed list: the spec
+    // lets a receiver pass it on or drop the repeats, never the whole list.
+    // The left-most entry is the most recent position, so it is the one kept.
     for (const Member& m : *members) {
-      if (m.first == key) {
-        ok = false;
-        return;
-      }
+      if (m.first == key) return;
     }
     members->emplace_back(std::string(key), std::string(value));
   });

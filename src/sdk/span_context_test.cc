@@ -87,9 +87,23 @@ TEST(TraceStateParse, IllegalValuesRejectTheWholeHeader) {
   EXPECT_TRUE(Rejects("foo=caf\xc3\xa9"));
 }
 
-TEST(TraceStateParse, DuplicateKeysRejectTheWholeHeader) {
-  EXPECT_TRUE(Rejects("foo=1,foo=1"));
-  EXPECT_TRUE(Rejects("foo=1,bar=2,foo=3"));
+// W3C (since the 2021 revision of the harness and spec text): a receiver may
+// pass duplicate keys on or drop the repeats; dropping the whole header is
+// not allowed. The left-most entry wins.
+TEST(TraceStateParse, DuplicateKeysKeepTheFirstEntry) {
+  EXPECT_EQ(MustParse("foo=1,foo=1").ToHeader(), "foo=1");
+  EXPECT_EQ(MustParse("foo=1,bar=2,foo=3").ToHeader(), "foo=1,bar=2");
+  EXPECT_EQ(MustParse("foo=1 , bar=2,,foo=2 ").Get("foo"), "1");
+}
+
+TEST(TraceStateParse, DuplicatesCountTowardsThe32MemberLimit) {
+  std::string header;
+  for (int i = 0; i < 32; ++i) header += (i ? "," : "") + ("k" + std::to_string(i)) + "=v";
+  EXPECT_TRUE(Rejects(header + ",k0=v")) << "33 list members, even if one repeats a key";
+}
+
+TEST(TraceStateParse, AnInvalidMemberAfterADuplicateStillRejects) {
+  EXPECT_TRUE(Rejects("foo=1,foo=2,BAR=3"));
 }
 
 TEST(TraceStateParse, AtMost32Members) {

@@ -176,12 +176,22 @@ TEST(W3CTracestate, DroppedWhenTraceparentIsInvalid) {
 TEST(W3CTracestate, InvalidTracestateIsDroppedWholeButTheTraceContinues) {
   const std::string long_key(257, 'k');
   for (const std::string& bad : {std::string("foo=bar=baz"), std::string("foo="),
-                                 std::string("ok=1,Bad=2"), std::string("a=1,a=2"),
+                                 std::string("ok=1,Bad=2"), std::string("@a=1,b=2"),
                                  long_key + "=v"}) {
     SpanContext sc = ExtractSpan({{"traceparent", kValid}, {"tracestate", bad}});
     EXPECT_TRUE(sc.IsValid()) << bad;
     EXPECT_TRUE(sc.trace_state().empty()) << bad;
   }
+}
+
+// The W3C harness (test_tracestate_duplicated_keys since the 2021 revision)
+// accepts passing repeats on or dropping them, but not dropping the header.
+TEST(W3CTracestate, DuplicateKeyAcrossFieldsKeepsTheFirstEntry) {
+  SpanContext sc = ExtractSpan({{"traceparent", kValid},
+                                {"tracestate", "foo=1,bar=2"},
+                                {"tracestate", "foo=3"}});
+  ASSERT_TRUE(sc.IsValid());
+  EXPECT_EQ(sc.trace_state().ToHeader(), "foo=1,bar=2");
 }
 
 TEST(W3CTracestate, MoreThan32MembersAcrossFieldsIsDropped) {
