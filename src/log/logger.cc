@@ -136,8 +136,8 @@ void Logger::Emit(Level level, const Msg& m, const Field* const* fields, size_t 
   h->level = static_cast<uint8_t>(level);
   h->reserved = 0;
   h->ticks = ticks;
-  h->file = m.location().file_name();
-  h->line = m.location().line();
+  h->file = m.file();
+  h->line = m.line();
   h->message_size = static_cast<uint32_t>(msg.size());
   h->name_size = static_cast<uint32_t>(st.name.size());
   h->field_count = st.bound_count + static_cast<uint32_t>(n);

@@ -40,20 +40,27 @@ class Msg {
  public:
   Msg(const char* text,  // NOLINT: implicit by design
       std::source_location loc = std::source_location::current()) noexcept
-      : text_(text ? std::string_view(text) : std::string_view()), loc_(loc) {}
+      : text_(text ? std::string_view(text) : std::string_view()), file_(loc.file_name()),
+        line_(loc.line()) {}
   Msg(std::string_view text,  // NOLINT
       std::source_location loc = std::source_location::current()) noexcept
-      : text_(text), loc_(loc) {}
+      : text_(text), file_(loc.file_name()), line_(loc.line()) {}
   Msg(const std::string& text,  // NOLINT
       std::source_location loc = std::source_location::current()) noexcept
-      : text_(text), loc_(loc) {}
+      : text_(text), file_(loc.file_name()), line_(loc.line()) {}
+  // An explicit caller, for bridges from other logging APIs. REQUIRES:
+  // `file` is a string with static storage duration (e.g. __FILE__), or null.
+  Msg(std::string_view text, const char* file, uint32_t line) noexcept
+      : text_(text), file_(file), line_(line) {}
 
   std::string_view text() const noexcept { return text_; }
-  const std::source_location& location() const noexcept { return loc_; }
+  const char* file() const noexcept { return file_; }
+  uint32_t line() const noexcept { return line_; }
 
  private:
   std::string_view text_;
-  std::source_location loc_;
+  const char* file_;
+  uint32_t line_;
 };
 
 namespace detail {
