@@ -8,6 +8,9 @@
 //   build/bin/w3c-test-service --port 5000 &
 //   cd trace-context/test && STRICT_LEVEL=2 python3 test.py http://127.0.0.1:5000/test
 //
+// docs/w3c-conformance.md has the full procedure and the latest results;
+// tests/w3c/ replays the key scenarios against this service in CTest.
+//
 // Spans are exported as the OTEL_* variables say (OTEL_TRACES_EXPORTER=none
 // to export nothing).
 #include <signal.h>
