@@ -1,5 +1,7 @@
 #include "callpath/store/model.h"
 
+#include "store/summary_fold.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -108,6 +110,37 @@ void MergeSummaries(const TraceSummary& o, TraceSummary* into) {
   into->span_count += o.span_count;
   into->error_count += o.error_count;
   for (const auto& s : o.services) InsertService(s, &into->services);
+}
+
+TraceSummary SummarizeSpans(const std::vector<const StoredSpan*>& spans) {
+  TraceSummary sum;
+  if (spans.empty()) return sum;
+  const StoredSpan* root = spans.front();
+  uint64_t start = root->start_ns, end = root->end_ns();
+  std::vector<std::string_view> services;
+  for (const StoredSpan* s : spans) {
+    if (BetterRoot(s->is_root(), s->start_ns, s->service, s->operation, root->is_root(),
+                   root->start_ns, root->service, root->operation)) {
+      root = s;
+    }
+    start = std::min(start, s->start_ns);
+    end = std::max(end, s->end_ns());
+    sum.error_count += s->is_error() ? 1 : 0;
+    if (std::find(services.begin(), services.end(), s->service) == services.end()) {
+      services.push_back(s->service);
+    }
+  }
+  sum.trace_id = root->trace_id;
+  sum.root_service = root->service;
+  sum.root_operation = root->operation;
+  sum.has_root = root->is_root();
+  sum.root_start_ns = root->start_ns;
+  sum.start_ns = start;
+  sum.duration_ns = end - start;
+  sum.span_count = static_cast<uint32_t>(spans.size());
+  std::sort(services.begin(), services.end());
+  sum.services.assign(services.begin(), services.end());
+  return sum;
 }
 
 }  // namespace callpath::store

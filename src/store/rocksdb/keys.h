@@ -109,17 +109,36 @@ inline void AppendPostingTail(std::string* k, uint64_t max_start, uint64_t seq) 
   enc::PutBigEndian64(k, seq);
 }
 
+// A stable 64-bit hash for the tag index (part of the on-disk format):
+// eight bytes at a time, read little-endian on every platform.
+inline uint64_t HashMix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+inline uint64_t HashBytes(std::string_view s, uint64_t seed) {
+  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ull;
+  uint64_t h = seed ^ (s.size() * kMul);
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  while (n > 0) {
+    size_t take = n < 8 ? n : 8;
+    uint64_t w = 0;
+    for (size_t i = 0; i < take; ++i) w |= uint64_t{p[i]} << (8 * i);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+    p += take;
+    n -= take;
+  }
+  return HashMix(h);
+}
 // key=value as the tag index hashes it: the partition is the low bits, the
 // entries carry the high 32 bits to tell terms of one partition apart.
 inline uint64_t TagHash(std::string_view key, std::string_view value) {
-  uint64_t h = enc::Hash64(key);
-  h ^= 0xff;
-  h *= 1099511628211ull;
-  for (unsigned char c : value) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
+  return HashBytes(value, HashBytes(key, 0x5f3c1d2b4a697887ull));
 }
 inline uint32_t TagPartition(uint64_t hash) { return static_cast<uint32_t>(hash % kTagPartitions); }
 inline uint32_t TagCheck(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }

@@ -129,6 +129,7 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
   std::vector<seg::Posting> entries;
   std::vector<TraceId> table;
   std::vector<std::pair<uint32_t, uint64_t>> best;  // (trace index, newest start) of one list
+  std::vector<size_t> best_at;                      // trace index -> position in `best`
   std::vector<seg::BlobSpan> blob;
   bool finished = false;
 
@@ -151,14 +152,21 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
                                with_check, &entries)) {
         return DataLoss("corrupt posting list");
       }
+      // Newest passing entry per trace of the list (entries are unordered).
       best.clear();
       for (const auto& e : entries) {
         if (with_check && e.check != check) continue;
         if (!SpanFiltersMatch(q, e.start_ns, e.duration_ns)) continue;
-        bool have = false;
-        for (const auto& [t, s] : best) have |= t == e.trace;
-        if (!have) best.emplace_back(e.trace, e.start_ns);  // newest first: first is best
+        if (e.trace >= best_at.size()) best_at.resize(e.trace + 1, SIZE_MAX);
+        size_t& at = best_at[e.trace];
+        if (at == SIZE_MAX) {
+          at = best.size();
+          best.emplace_back(e.trace, e.start_ns);
+        } else {
+          best[at].second = std::max(best[at].second, e.start_ns);
+        }
       }
+      for (const auto& [t, start] : best) best_at[t] = SIZE_MAX;
       if (best.empty()) continue;
       rocksdb::Status s = db_->Get({}, cf(kIndex), keys::TableKey(bucket, seq), &value);
       if (!s.ok()) return FromRocks(s, "read segment table");

@@ -119,8 +119,6 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
   cfs[kSpans].options = make_cf(true, keys::kTracePrefixSize);
   cfs[kIndex].options = make_cf(false, 0);
   cfs[kIndex].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
-  cfs[kSpans].options.memtable_insert_with_hint_prefix_extractor.reset(
-      rocksdb::NewFixedPrefixTransform(keys::kTracePrefixSize));
   cfs[kTraces].options = make_cf(true, 0);
   cfs[kTraces].options.merge_operator = NewSummaryMergeOperator();
   store->summary_filter_ = NewSummaryRetentionFilter(&store->retention_cutoff_ns_);

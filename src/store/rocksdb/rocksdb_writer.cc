@@ -3,12 +3,14 @@
 // Spans are written as segments (keys.h): a few keys per trace and per term
 // of a call, not per span, because memtable inserts are what ingest costs.
 #include <algorithm>
+#include <charconv>
 #include <unordered_map>
 
 #include "store/encoding.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
 #include "store/rocksdb/segment.h"
+#include "store/summary_fold.h"
 
 namespace callpath::store {
 
@@ -80,21 +82,43 @@ Status RocksDbStore::Commit(rocksdb::WriteBatch* batch, const std::vector<uint64
 
 namespace {
 
-// The text a tag search compares (Value::AsText) without a copy for the
-// common string case.
-std::string_view TagText(const Value& v, std::string* scratch) {
-  if (v.type == Value::Type::kString || v.type == Value::Type::kJson) return v.text;
-  *scratch = v.AsText();
-  return *scratch;
+// The text a tag search compares (Value::AsText), without an allocation
+// for the common string and integer cases.
+std::string_view TagText(const Value& v, char (&buf)[24], std::string* scratch) {
+  switch (v.type) {
+    case Value::Type::kString:
+    case Value::Type::kJson:
+      return v.text;
+    case Value::Type::kInt64: {
+      auto r = std::to_chars(buf, buf + sizeof buf, v.int_value);
+      return std::string_view(buf, static_cast<size_t>(r.ptr - buf));
+    }
+    case Value::Type::kBool:
+      return v.int_value ? "true" : "false";
+    default:
+      *scratch = v.AsText();
+      return *scratch;
+  }
 }
 
-// Posting lists of one segment under construction. Lists are found by
-// term; the maps are kept across segments (cleared, not freed).
+struct ViewPairHash {
+  size_t operator()(const std::pair<std::string_view, std::string_view>& p) const noexcept {
+    return std::hash<std::string_view>()(p.first) * 31 + std::hash<std::string_view>()(p.second);
+  }
+};
+
+// Posting lists of one segment under construction, found by term. Terms
+// are views into the batch's spans, which outlive the call.
 struct SegmentPostings {
   std::vector<seg::Posting> all, errors;
   std::vector<std::vector<seg::Posting>> tags{keys::kTagPartitions};
-  std::unordered_map<std::string, std::vector<seg::Posting>> services, operations;
+  std::unordered_map<std::string_view, std::vector<seg::Posting>> services;
+  std::unordered_map<std::pair<std::string_view, std::string_view>, std::vector<seg::Posting>,
+                     ViewPairHash>
+      operations;
 
+  // Empties the lists but keeps their memory (and the terms, whose empty
+  // lists are skipped) for the next segment.
   void Clear() {
     all.clear();
     errors.clear();
@@ -103,11 +127,6 @@ struct SegmentPostings {
     for (auto& [k, v] : operations) v.clear();
   }
 };
-
-void SortNewestFirst(std::vector<seg::Posting>* v) {
-  std::sort(v->begin(), v->end(),
-            [](const seg::Posting& a, const seg::Posting& b) { return a.start_ns > b.start_ns; });
-}
 
 }  // namespace
 
@@ -179,23 +198,29 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
   uint64_t seq = segment_seq_.fetch_add(segments, std::memory_order_relaxed);
 
   std::unordered_map<TraceId, SummaryRecord, TraceIdHash> summaries;
-  std::unordered_map<std::string, uint32_t> names_in_batch;
+  // Names seen in the batch -> highest bucket (service; service, op, kind).
+  std::unordered_map<std::string_view, uint32_t> services_in_batch;
+  std::unordered_map<std::pair<std::string_view, std::string_view>, std::pair<uint32_t, uint32_t>,
+                     ViewPairHash>
+      operations_in_batch;  // -> (bucket, kinds bitmask)
   SegmentPostings postings;
   std::vector<TraceId> table;
   std::vector<const StoredSpan*> blob_spans;
   std::vector<uint64_t> blob_hashes;
-  std::string key, value, term, tag_scratch;
+  std::string key, value, tag_scratch;
+  char tag_buf[24];
   uint32_t lo = UINT32_MAX, hi = 0;
   uint64_t blobs = 0;
 
   auto put_list = [&](uint32_t b, keys::IndexType type, std::string_view t,
                       std::vector<seg::Posting>* list, bool with_check) {
     if (list->empty()) return;
-    SortNewestFirst(list);
+    uint64_t max_start = 0;
+    for (const auto& p : *list) max_start = std::max(max_start, p.start_ns);
     key = keys::PostingPrefix(b, type, t);
-    keys::AppendPostingTail(&key, list->front().start_ns, seq);
+    keys::AppendPostingTail(&key, max_start, seq);
     value.clear();
-    seg::EncodePostings(*list, with_check, &value);
+    seg::EncodePostings(*list, max_start, with_check, &value);
     batch.Put(cf(kIndex), key, value);
   };
 
@@ -212,32 +237,23 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
       table.push_back(trace);
       blob_spans.clear();
       blob_hashes.clear();
-      SummaryRecord& rec = summaries[trace];
-      rec.AddBucket(b);
       for (; i < refs.size() && refs[i].segment == segment && refs[i].span->trace_id == trace; ++i) {
         const StoredSpan& s = *refs[i].span;
         blob_spans.push_back(&s);
         blob_hashes.push_back(resource_hash[refs[i].index]);
-        AddSpanToSummary(s, &rec.summary);
 
         seg::Posting p{trace_index, s.start_ns, s.duration_ns, s.is_error(), 0};
         postings.all.push_back(p);
         if (p.error) postings.errors.push_back(p);
-        term = keys::ServiceTerm(s.service);
-        postings.services[term].push_back(p);
-        {
-          uint32_t& nb = names_in_batch[keys::ServiceNameKey(s.service)];
-          nb = std::max(nb, b);
-        }
-        keys::PutName(&term, s.operation);
-        postings.operations[term].push_back(p);
-        {
-          uint32_t& nb = names_in_batch[keys::OperationNameKey(s.service, s.operation,
-                                                               static_cast<uint8_t>(s.kind))];
-          nb = std::max(nb, b);
-        }
+        postings.services[s.service].push_back(p);
+        postings.operations[{s.service, s.operation}].push_back(p);
+        uint32_t& sb = services_in_batch[s.service];
+        sb = std::max(sb, b);
+        auto& ob = operations_in_batch[{s.service, s.operation}];
+        ob.first = std::max(ob.first, b);
+        ob.second |= 1u << (static_cast<unsigned>(s.kind) & 31);
         for (const auto& kv : s.attributes) {
-          std::string_view text = TagText(kv.value, &tag_scratch);
+          std::string_view text = TagText(kv.value, tag_buf, &tag_scratch);
           // Longer values stay searchable: the search then checks spans instead.
           if (text.size() > options_.max_indexed_tag_value_bytes) continue;
           uint64_t h = keys::TagHash(kv.key, text);
@@ -245,6 +261,14 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
           postings.tags[keys::TagPartition(h)].push_back(p);
         }
       }
+      SummaryRecord& rec = summaries[trace];
+      TraceSummary part = SummarizeSpans(blob_spans);
+      if (rec.summary.span_count == 0) {
+        rec.summary = std::move(part);
+      } else {
+        MergeSummaries(part, &rec.summary);
+      }
+      rec.AddBucket(b);
       value.clear();
       seg::EncodeBlob(blob_spans, blob_hashes, &value);
       batch.Put(cf(kSpans), keys::SpanKey(b, trace, seq), value);
@@ -255,15 +279,29 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
     batch.Put(cf(kIndex), keys::TableKey(b, seq), value);
     put_list(b, keys::kAll, {}, &postings.all, false);
     put_list(b, keys::kError, {}, &postings.errors, false);
-    for (auto& [t, list] : postings.services) put_list(b, keys::kService, t, &list, false);
-    for (auto& [t, list] : postings.operations) put_list(b, keys::kOperation, t, &list, false);
+    for (auto& [service, list] : postings.services) {
+      put_list(b, keys::kService, keys::ServiceTerm(service), &list, false);
+    }
+    for (auto& [op, list] : postings.operations) {
+      put_list(b, keys::kOperation, keys::OperationTerm(op.first, op.second), &list, false);
+    }
     for (uint32_t part = 0; part < keys::kTagPartitions; ++part) {
       put_list(b, keys::kTag, keys::TagTerm(part), &postings.tags[part], true);
     }
   }
 
   std::vector<std::pair<std::string, uint32_t>> names;
-  for (const auto& [k, nb] : names_in_batch) StageName(k, nb, &batch, &names);
+  for (const auto& [service, nb] : services_in_batch) {
+    StageName(keys::ServiceNameKey(service), nb, &batch, &names);
+  }
+  for (const auto& [op, ob] : operations_in_batch) {
+    for (unsigned kind = 0; kind < 32; ++kind) {
+      if (ob.second & (1u << kind)) {
+        StageName(keys::OperationNameKey(op.first, op.second, static_cast<uint8_t>(kind)), ob.first,
+                  &batch, &names);
+      }
+    }
+  }
   for (const auto& [trace_id, rec] : summaries) {
     value.clear();
     EncodeSummaryRecord(rec, &value);

@@ -14,15 +14,16 @@ void EncodeBlob(const std::vector<const StoredSpan*>& spans,
   out->push_back(static_cast<char>(kBlobVersion));
   enc::PutVarint(out, spans.size());
   uint64_t prev = 0;
-  std::string value;
   for (size_t i = 0; i < spans.size(); ++i) {
     const StoredSpan& s = *spans[i];
     enc::PutVarint(out, enc::ZigZag(static_cast<int64_t>(s.start_ns - prev)));
     prev = s.start_ns;
     out->append(s.span_id.AsBytes());
-    value.clear();
-    enc::EncodeSpanValue(s, resource_hashes[i], &value);
-    enc::PutBytes(out, value);
+    const size_t at = out->size();
+    out->append(4, '\0');
+    enc::EncodeSpanValue(s, resource_hashes[i], out);
+    const auto len = static_cast<uint32_t>(out->size() - at - 4);
+    for (int b = 0; b < 4; ++b) (*out)[at + b] = static_cast<char>(len >> (8 * b));
   }
 }
 
@@ -40,8 +41,11 @@ bool DecodeBlob(std::string_view blob, std::vector<BlobSpan>* spans) {
   for (uint64_t i = 0; i < n; ++i) {
     BlobSpan& s = spans->emplace_back();
     uint64_t delta;
-    std::string_view id;
-    if (!r.Varint(&delta) || !r.Raw(8, &id) || !r.Bytes(&s.value)) return false;
+    std::string_view id, len;
+    if (!r.Varint(&delta) || !r.Raw(8, &id) || !r.Raw(4, &len)) return false;
+    uint32_t n32 = 0;
+    for (int b = 0; b < 4; ++b) n32 |= uint32_t{static_cast<uint8_t>(len[b])} << (8 * b);
+    if (!r.Raw(n32, &s.value)) return false;
     s.start_ns = prev + static_cast<uint64_t>(enc::UnZigZag(delta));
     prev = s.start_ns;
     s.span_id = SpanId::FromBytes(id);
@@ -49,9 +53,9 @@ bool DecodeBlob(std::string_view blob, std::vector<BlobSpan>* spans) {
   return r.done();
 }
 
-void EncodePostings(const std::vector<Posting>& entries, bool with_check, std::string* out) {
+void EncodePostings(const std::vector<Posting>& entries, uint64_t max_start, bool with_check,
+                    std::string* out) {
   enc::PutVarint(out, entries.size());
-  const uint64_t max_start = entries.empty() ? 0 : entries.front().start_ns;
   for (const Posting& p : entries) {
     enc::PutVarint(out, p.trace);
     enc::PutVarint(out, max_start - p.start_ns);

@@ -3,12 +3,13 @@
 // A span blob holds the spans of one trace within one segment, ordered by
 // start time:
 //   version 2, count, then per span: start (zigzag delta from the previous
-//   span's start), span id (8 raw bytes), length-prefixed span value
-//   (enc::EncodeSpanValue).
+//   span's start), span id (8 raw bytes), span value (enc::EncodeSpanValue)
+//   prefixed by its length as a little-endian fixed32 (written in place
+//   after the value, which saves a copy).
 //
 // A posting list holds one entry per span of a segment that has the list's
-// term (service, service+operation, a tag partition, error, any), newest
-// first:
+// term (service, service+operation, a tag partition, error, any), in no
+// particular order:
 //   count, then per entry: index into the segment trace table, max_start -
 //   start, duration, flags (bit 0: error), and for tag partitions the
 //   32-bit check hash of the span's key=value.
@@ -48,8 +49,9 @@ struct Posting {
   uint32_t check = 0;     // tag partitions only: keys::TagCheck of the term
 };
 
-// `entries` sorted by start, newest first; max_start is entries[0].start_ns.
-void EncodePostings(const std::vector<Posting>& entries, bool with_check, std::string* out);
+// `max_start` is the latest start among `entries` (the list's key time).
+void EncodePostings(const std::vector<Posting>& entries, uint64_t max_start, bool with_check,
+                    std::string* out);
 bool DecodePostings(std::string_view data, uint64_t max_start, bool with_check,
                     std::vector<Posting>* entries);
 
