@@ -183,7 +183,8 @@ check_ports_free() {
 
 build() {
   bash scripts/setup.sh
-  export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/callpath-ccache}
+  export CCACHE_BASEDIR="$(pwd)"
+export CCACHE_NOHASHDIR=1
   if [ ! -f "$BUILD/build.ninja" ]; then
     say "configuring (cmake -S . -B $BUILD -G Ninja, Release)"
     cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -9,7 +9,10 @@ jobs=${CALLPATH_JOBS:-$(nproc)}
 
 bash scripts/setup.sh
 
-export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/callpath-ccache}
+# Paths inside the tree are hashed relative to it, so a fresh clone in another
+# folder (as CI makes) still hits the compiler cache.
+export CCACHE_BASEDIR="$root"
+export CCACHE_NOHASHDIR=1
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$jobs"
