@@ -40,6 +40,7 @@ struct SpanView {
   // "type: message" of the first "exception" event, if any.
   std::string exception;
   std::vector<std::string> warnings;
+  std::vector<Field> attributes;
 };
 
 struct LogView {

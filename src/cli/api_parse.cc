@@ -195,6 +195,7 @@ Result<TraceView> ParseTrace(std::string_view json) {
     }
     s.exception = ExceptionText(o);
     s.warnings = Strings(o, "warnings");
+    s.attributes = Fields(o, "attributes");
     t.spans.push_back(std::move(s));
   }
   array logs;

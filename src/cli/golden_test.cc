@@ -103,13 +103,17 @@ RenderOptions Plain(size_t width = 120) {
 // the error travels up to the root; logs at several levels, one of an
 // unknown span and one of no span at all.
 std::string FailingCheckoutJson() {
-  auto root = Failed(Span(1, 0, "frontend", "GET /checkout", 0, 250), "HTTP 500");
+  auto root = Failed(Span(1, 0, "frontend", "GET /checkout", 0, 250), "");
   root.attributes = {{"http.route", Value::String("/checkout")}, {"http.status_code", Value::Int(500)}};
   auto checkout = Failed(Span(2, 1, "checkout", "PlaceOrder", 10, 231), "payment failed");
   auto cart = Span(3, 2, "cart", "GetCart", 15, 25);
   auto payment = Failed(Span(4, 2, "payment", "Charge", 50, 182), "charge not completed");
   auto db = Span(5, 4, "payment", "SELECT payments", 60, 20, SpanKind::kClient);
   auto call = Failed(Span(6, 4, "payment", "POST /v1/charge", 80, 150, SpanKind::kClient), "");
+  call.attributes = {{"server.port", Value::Int(443)},
+                     {"http.request.method", Value::String("POST")},
+                     {"server.address", Value::String("processor")},
+                     {"error.type", Value::String("timeout")}};
   call.events = {{call.start_ns + 149 * kMs, "exception",
                   {{"exception.type", Value::String("ConnectTimeout")},
                    {"exception.message", Value::String("connect to processor:443 timed out after 150ms")}}}};

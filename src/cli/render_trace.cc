@@ -162,9 +162,27 @@ std::string Bar(const SpanView& s, uint64_t origin, uint64_t total, size_t colum
   return bar;
 }
 
+const std::string* FindAttribute(const SpanView& s, std::string_view key) {
+  for (const auto& f : s.attributes) {
+    if (f.key == key) return &f.value;
+  }
+  return nullptr;
+}
+
+// Attributes that explain a failure, shown first in the footer.
+constexpr std::string_view kTellingAttributes[] = {
+    "http.response.status_code", "http.status_code", "rpc.grpc.status_code", "error.type",
+    "http.request.method",       "http.method",      "url.path",             "http.route",
+    "http.target",               "url.full",         "rpc.method",           "db.statement",
+    "db.query.text",             "server.address",   "peer.service"};
+
 std::string ErrorText(const SpanView& s) {
   if (!s.status_message.empty()) return s.status_message;
   if (!s.exception.empty()) return s.exception;
+  for (auto key : {"http.response.status_code", "http.status_code"}) {
+    if (const std::string* v = FindAttribute(s, key)) return "HTTP " + *v;
+  }
+  if (const std::string* v = FindAttribute(s, "rpc.grpc.status_code")) return "gRPC status " + *v;
   return "error";
 }
 
@@ -266,6 +284,9 @@ void RenderHeader(std::string& out, const TraceView& t, const RenderOptions& o, 
   out += s.Finish();
 }
 
+// "  why:        ": the footer's labels line up.
+std::string FooterLabel(std::string_view name) { return "  " + PadRight(std::string(name) + ":", 12); }
+
 // The error span to blame: the API's ranking when present, else the
 // deepest erroring span (latest start among equals).
 int BlamedSpan(const TraceView& t, const Tree& tree, std::string* reason) {
@@ -300,12 +321,33 @@ void RenderFooter(std::string& out, const TraceView& t, const Tree& tree, const 
     head.Add("  (span " + Sanitize(s.span_id) + ", " + Offset(s.start_ns, t.start_ns) + ", " +
              FormatDuration(s.duration_ns) + ")");
     out += head.Finish();
-    if (!reason.empty()) out += Line(style, width).Add("  why:       ").Add(Sanitize(reason)).Finish();
+    if (!reason.empty()) out += Line(style, width).Add(FooterLabel("why")).Add(Sanitize(reason)).Finish();
     if (!s.status_message.empty()) {
-      out += Line(style, width).Add("  error:     ").Add(Sanitize(s.status_message), Tone::kRed).Finish();
+      out += Line(style, width).Add(FooterLabel("error")).Add(Sanitize(s.status_message), Tone::kRed).Finish();
     }
     if (!s.exception.empty() && s.exception != s.status_message) {
-      out += Line(style, width).Add("  exception: ").Add(Sanitize(s.exception), Tone::kRed).Finish();
+      out += Line(style, width).Add(FooterLabel("exception")).Add(Sanitize(s.exception), Tone::kRed).Finish();
+    }
+    if (!s.attributes.empty()) {
+      Line attrs(style, o.width == 0 ? 0 : o.width * 2);
+      attrs.Add(FooterLabel("attributes"));
+      std::vector<bool> shown(s.attributes.size(), false);
+      size_t k_shown = 0;
+      auto add = [&](size_t k) {
+        shown[k] = true;
+        if (k_shown++) attrs.Add(" ");
+        attrs.Add(Sanitize(s.attributes[k].key), Tone::kDim).Add("=", Tone::kDim);
+        attrs.Add(LogfmtValue(s.attributes[k].value));
+      };
+      for (auto key : kTellingAttributes) {
+        for (size_t k = 0; k < s.attributes.size(); ++k) {
+          if (!shown[k] && s.attributes[k].key == key) add(k);
+        }
+      }
+      for (size_t k = 0; k < s.attributes.size(); ++k) {
+        if (!shown[k]) add(k);
+      }
+      out += attrs.Finish();
     }
     // The most severe log line the span wrote (the earliest among equals).
     const auto& logs = tree.logs[b];
@@ -319,7 +361,7 @@ void RenderFooter(std::string& out, const TraceView& t, const Tree& tree, const 
     if (pick >= 0) {
       const LogView& l = t.logs[static_cast<size_t>(pick)];
       Line line(style, width);
-      line.Add("  log:       ");
+      line.Add(FooterLabel("log"));
       AddLogBody(line, l, Shifted(l.time_ns, tree.shift[b]), t.start_ns);
       out += line.Finish();
     }
