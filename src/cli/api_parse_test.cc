@@ -84,6 +84,18 @@ TEST(ParseTraceTest, InconsistentDepthsAndSelfParentsCannotLoop) {
   EXPECT_NE(text.find("├─"), std::string::npos) << text;
 }
 
+TEST(ParseTraceTest, AbsurdTimesAndShiftsRender) {
+  auto t = ParseTrace(R"({"trace_id":"ab","start_ns":5,"duration_ns":1,"spans":[
+    {"span_id":"1","depth":0,"start_ns":0,"duration_ns":18446744073709551615},
+    {"span_id":"2","parent_span_id":"1","depth":1,"start_ns":18446744073709551615,"duration_ns":18446744073709551615},
+    {"span_id":"3","parent_span_id":"2","depth":2,"start_ns":1,"duration_ns":0}],
+    "adjustments":[{"span_id":"2","delta_ns":-9223372036854775808},{"span_id":"3","delta_ns":9223372036854775807}],
+    "logs":[{"time_ns":18446744073709551615,"span_id":"3","level":"ERROR","msg":"x"}]})");
+  ASSERT_TRUE(t.ok());
+  std::string text = RenderTraceText(t.value(), {});
+  EXPECT_NE(text.find("ERROR"), std::string::npos) << text;
+}
+
 TEST(ParseListsTest, SearchServicesOperationsLogs) {
   auto s = ParseSearch(testing::ReadTestdata("search_results.json"));
   ASSERT_TRUE(s.ok());

@@ -29,13 +29,15 @@ struct Tree {
   int root = -1;
   std::vector<int> parent;
   std::vector<std::vector<size_t>> children;
-  std::vector<int64_t> shift;                 // clock-skew shift of each span (subtree sum)
+  std::vector<uint64_t> shift;                // clock-skew shift of each span (subtree sum, two's complement)
   std::vector<std::vector<size_t>> logs;      // log indexes per span
   std::vector<bool> log_span_unknown;         // per log: span id given but not in the trace
   std::unordered_map<std::string, size_t> by_id;
 };
 
-uint64_t Shifted(uint64_t t, int64_t delta) { return static_cast<uint64_t>(static_cast<int64_t>(t) + delta); }
+// Modular arithmetic: absurd times from the wire must not be undefined
+// behaviour.
+uint64_t Shifted(uint64_t t, uint64_t delta) { return t + delta; }
 
 Tree BuildTree(const TraceView& t) {
   Tree tree;
@@ -67,10 +69,10 @@ Tree BuildTree(const TraceView& t) {
   }
   // Skew shifts: each adjustment moved a span and its subtree; a log keeps
   // its original time, so it is moved by the sum along its ancestors.
-  std::vector<int64_t> own(n, 0);
+  std::vector<uint64_t> own(n, 0);
   for (const auto& a : t.adjustments) {
     auto it = tree.by_id.find(a.span_id);
-    if (it != tree.by_id.end()) own[it->second] += a.delta_ns;
+    if (it != tree.by_id.end()) own[it->second] += static_cast<uint64_t>(a.delta_ns);
   }
   std::vector<size_t> order{static_cast<size_t>(tree.root)};
   for (size_t k = 0; k < order.size(); ++k) {
@@ -150,11 +152,12 @@ std::string Bar(const SpanView& s, uint64_t origin, uint64_t total, size_t colum
   if (total > 0) {
     uint64_t off = s.start_ns > origin ? s.start_ns - origin : 0;
     long double scale = static_cast<long double>(columns) / static_cast<long double>(total);
-    from = static_cast<size_t>(static_cast<long double>(off) * scale);
-    long double end = static_cast<long double>(off + s.duration_ns) * scale;
+    long double cols = static_cast<long double>(columns);
+    long double begin = std::min(static_cast<long double>(off) * scale, cols - 1);
+    long double end = std::min((static_cast<long double>(off) + static_cast<long double>(s.duration_ns)) * scale, cols);
+    from = static_cast<size_t>(begin);
     to = static_cast<size_t>(end);
     if (static_cast<long double>(to) < end) ++to;  // ceil: a started column is drawn
-    from = std::min(from, columns - 1);
     to = std::clamp(to, from + 1, columns);
   }
   std::string bar;

@@ -186,7 +186,7 @@ std::string FormatDuration(uint64_t ns) {
     uint64_t s = (ns + 500'000'000) / 1'000'000'000;
     std::snprintf(buf, sizeof buf, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
   } else {
-    uint64_t m = (ns + 30'000'000'000ull) / 60'000'000'000ull;
+    uint64_t m = ns / 60'000'000'000ull + (ns % 60'000'000'000ull >= 30'000'000'000ull);
     std::snprintf(buf, sizeof buf, "%" PRIu64 "h%02" PRIu64 "m", m / 60, m % 60);
   }
   return buf;
