@@ -528,6 +528,188 @@ TEST_P(StoreConformanceTest, AckedWriteSurvivesCrash) {
   EXPECT_TRUE((*reopened)->Close().ok());
 }
 
+// A trace whose spans arrive over several batches, from several services,
+// interleaved with other traces and spread over minutes and a bucket
+// boundary, reads back complete and is found by every span's terms.
+TEST_P(StoreConformanceTest, TraceOverManyBatchesIsCompleteAndSearchable) {
+  const uint64_t bucket = GetParam().bucket_seconds * kSec;
+  const uint64_t edge = (kBase / bucket + 1) * bucket;  // next bucket boundary
+  const char* services[] = {"gateway", "orders", "stock", "mailer"};
+  std::vector<StoredSpan> want;
+  for (uint8_t i = 0; i < 12; ++i) {
+    // Starts from 3 minutes before the boundary to 2 minutes after it.
+    uint64_t start = edge - 180 * kSec + i * 25 * kSec;
+    StoredSpan s = Span(20, i + 1, i == 0 ? 0 : 1, services[i % 4], "op" + std::to_string(i % 3),
+                        start, (i + 1) * 10 * kMs);
+    s.attributes = {{"step", Value::Int(i)}};
+    want.push_back(s);
+  }
+  Shop shop;
+  // Four batches of three spans, newest first, each with other traces.
+  for (int b = 3; b >= 0; --b) {
+    std::vector<StoredSpan> batch = {want[b * 3 + 2], shop.t2[b % 2], want[b * 3], want[b * 3 + 1]};
+    ASSERT_TRUE(store().span_writer().WriteSpans(batch).ok());
+  }
+  auto got = store().span_reader().GetTrace(Tid(20));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, want);
+  auto sum = store().span_reader().GetTraceSummary(Tid(20));
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->span_count, 12u);
+  EXPECT_EQ(sum->start_ns, want.front().start_ns);
+  EXPECT_EQ(sum->duration_ns, want.back().end_ns() - want.front().start_ns);
+  EXPECT_EQ(sum->services, (std::vector<std::string>{"gateway", "mailer", "orders", "stock"}));
+
+  for (uint8_t i = 0; i < 12; ++i) {
+    TraceQuery q;
+    q.service = want[i].service;
+    q.operation = want[i].operation;
+    q.tags = {{"step", std::to_string(i)}};
+    q.min_span_duration_ns = want[i].duration_ns;
+    q.max_span_duration_ns = want[i].duration_ns;
+    q.start_time_min_ns = want[i].start_ns;
+    q.start_time_max_ns = want[i].start_ns;
+    EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(20)})) << "span " << int(i);
+    // The same filters one nanosecond off find nothing.
+    q.start_time_min_ns = want[i].start_ns + 1;
+    q.start_time_max_ns = want[i].start_ns + 20 * kSec;
+    EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty()) << "span " << int(i);
+  }
+  // Span-level filters still hold on ONE span: span 3 is a mailer span,
+  // span 6 is stock's op0 (stock's spans are 2, 6 and 10).
+  TraceQuery q;
+  q.service = "stock";
+  q.tags = {{"step", "3"}};
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+  q.operation = "op2";
+  q.tags = {{"step", "6"}};
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+  q.operation = "op0";
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(20)}));
+  auto deps = store().span_reader().GetDependencies(edge - bucket, edge + bucket);
+  ASSERT_TRUE(deps.ok());
+  uint64_t from_gateway = 0;
+  for (const auto& d : *deps) from_gateway += d.parent == "gateway" ? d.call_count : 0;
+  // Spans 1..11 are children of span 0 (gateway); 4 and 8 are gateway's own.
+  EXPECT_EQ(from_gateway, 9u);
+}
+
+TEST_P(StoreConformanceTest, ResentSpanReplacesTheEarlierCopy) {
+  Shop shop;
+  WriteShop(store(), shop);
+  StoredSpan again = shop.t2[1];
+  again.attributes = {{"user.tier", Value::String("platinum")}};
+  // Twice in one batch (the last copy wins), then once more later.
+  StoredSpan first = again;
+  first.attributes = {{"user.tier", Value::String("bronze")}};
+  ASSERT_TRUE(store().span_writer().WriteSpans({first, again}).ok());
+  auto got = store().span_reader().GetTrace(Tid(2));
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[1], again);
+  if (GetParam().persistent) {
+    Reopen();
+    StoredSpan latest = again;
+    latest.status_message = "after restart";
+    ASSERT_TRUE(store().span_writer().WriteSpans({latest}).ok());
+    got = store().span_reader().GetTrace(Tid(2));
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got->size(), 2u);
+    EXPECT_EQ((*got)[1], latest);
+  }
+}
+
+// Results are ordered by each trace's NEWEST matching span, even when that
+// span arrived in a later batch than an older match of the same trace.
+TEST_P(StoreConformanceTest, ResultsOrderedByNewestMatchingSpanAcrossBatches) {
+  StoredSpan b9 = Span(31, 1, 0, "api", "Get", kBase + 9 * kSec, kMs);
+  StoredSpan a1 = Span(30, 1, 0, "api", "Get", kBase + 1 * kSec, kMs);
+  StoredSpan a8 = Span(30, 2, 1, "api", "Get", kBase + 8 * kSec, kMs);
+  StoredSpan c5 = Span(32, 1, 0, "api", "Get", kBase + 5 * kSec, kMs);
+  ASSERT_TRUE(store().span_writer().WriteSpans({b9, a1}).ok());
+  ASSERT_TRUE(store().span_writer().WriteSpans({a8}).ok());
+  ASSERT_TRUE(store().span_writer().WriteSpans({c5}).ok());
+  TraceQuery q;
+  q.service = "api";
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(31), Tid(30), Tid(32)}));
+  q.limit = 2;
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(31), Tid(30)}));
+  // Bounded by time, A's newest match is its older span.
+  q.limit = 20;
+  q.start_time_max_ns = kBase + 6 * kSec;
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(32), Tid(30)}));
+}
+
+// Many distinct values of one key in one batch: each is found exactly.
+TEST_P(StoreConformanceTest, TagSearchTellsManyValuesApart) {
+  std::vector<StoredSpan> batch;
+  for (int i = 0; i < 200; ++i) {
+    StoredSpan s = Span(static_cast<uint8_t>(i % 50 + 100), static_cast<uint8_t>(i / 50 + 1), 0,
+                        "users", "Lookup", kBase + static_cast<uint64_t>(i) * kMs, kMs);
+    s.attributes = {{"user.id", Value::String("u" + std::to_string(i))},
+                    {"shard", Value::Int(i % 7)}};
+    batch.push_back(s);
+  }
+  ASSERT_TRUE(store().span_writer().WriteSpans(batch).ok());
+  for (int i : {0, 7, 137, 199}) {
+    TraceQuery q;
+    q.tags = {{"user.id", "u" + std::to_string(i)}};
+    EXPECT_EQ(Ids(store().span_reader().FindTraces(q)),
+              (std::vector<TraceId>{Tid(static_cast<uint8_t>(i % 50 + 100))})) << i;
+    q.tags.push_back({"shard", std::to_string(i % 7)});
+    EXPECT_EQ(Ids(store().span_reader().FindTraces(q)).size(), 1u) << i;
+    q.tags.back().second = std::to_string((i + 1) % 7);  // same trace, wrong span
+    EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty()) << i;
+  }
+  TraceQuery q;
+  q.tags = {{"user.id", "u200"}};
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+  q.tags = {{"shard", "3"}};
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)).size(), 20u);  // the default limit
+}
+
+TEST_P(StoreConformanceTest, LongTagValuesAreSearchable) {
+  Shop shop;
+  WriteShop(store(), shop);
+  StoredSpan s = Span(40, 1, 0, "search", "Query", kBase + 3 * kSec, kMs);
+  std::string long_value(5000, 'q');
+  s.attributes = {{"db.statement", Value::String(long_value)}};
+  ASSERT_TRUE(store().span_writer().WriteSpans({s}).ok());
+  TraceQuery q;
+  q.tags = {{"db.statement", long_value}};
+  EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(40)}));
+  q.tags = {{"db.statement", long_value + "x"}};
+  EXPECT_TRUE(Ids(store().span_reader().FindTraces(q)).empty());
+}
+
+TEST_P(StoreConformanceTest, LogSearchByServiceNewestFirst) {
+  std::vector<StoredLog> logs;
+  for (int i = 0; i < 30; ++i) {
+    logs.push_back(Log(0, i % 3 == 0 ? "billing" : "frontend", kBase + static_cast<uint64_t>(i) * kSec,
+                       9, "line " + std::to_string(i)));
+  }
+  ASSERT_TRUE(store().log_writer().WriteLogs(logs).ok());
+  LogQuery q;
+  q.service = "billing";
+  q.limit = 3;
+  auto r = store().log_reader().SearchLogs(q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0], logs[27]);
+  EXPECT_EQ((*r)[1].body.text, "line 24");
+  EXPECT_EQ((*r)[2].body.text, "line 21");
+  q.start_time_max_ns = kBase + 10 * kSec;
+  q.text = "line 1";
+  r = store().log_reader().SearchLogs(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 0u);  // billing lines up to 10 s are 0, 3, 6, 9
+  q.text.clear();
+  q.min_severity = 10;
+  r = store().log_reader().SearchLogs(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+}
+
 TEST_P(StoreConformanceTest, StatsCountWrites) {
   Shop shop;
   WriteShop(store(), shop);
