@@ -1,0 +1,171 @@
+#include "gateway/config.h"
+
+#include <gtest/gtest.h>
+
+namespace callpath::gateway {
+namespace {
+
+constexpr const char* kFull = R"(listen: 127.0.0.1:8080
+admin_listen: 127.0.0.1:9901
+threads: 4
+service_name: gateway
+propagators: [tracecontext, Baggage]
+tracing: {exporter: discard}
+access_log: {enabled: false}
+routes:
+  - match: {path_prefix: /api/orders, host: Shop.Local}
+    upstream: orders
+    timeout: 2s
+    retries: {attempts: 3, on: [502, 503, 504, connect-failure, timeout], backoff: 50ms}
+    strip_prefix: true
+  - match: {path_prefix: /}
+    upstream: web
+upstreams:
+  orders:
+    endpoints: [127.0.0.1:9001, "[::1]:9002"]
+    health_check: {path: /health, interval: 1s, timeout: 200ms, unhealthy_after: 3, healthy_after: 2}
+    max_idle_connections: 8
+  web:
+    endpoints: [localhost:9003]
+)";
+
+Config MustParse(std::string_view yaml) {
+  Result<Config> c = ParseConfig(yaml, "gw.yaml");
+  EXPECT_TRUE(c.ok()) << c.status().message();
+  return c.ok() ? *c : Config{};
+}
+
+std::string ErrorOf(std::string_view yaml) {
+  Result<Config> c = ParseConfig(yaml, "gw.yaml");
+  EXPECT_FALSE(c.ok());
+  return c.ok() ? std::string() : c.status().message();
+}
+
+TEST(GatewayConfig, ParsesEveryField) {
+  Config c = MustParse(kFull);
+  EXPECT_EQ(c.listen, (HostPort{"127.0.0.1", 8080}));
+  EXPECT_EQ(c.admin_listen, (HostPort{"127.0.0.1", 9901}));
+  EXPECT_EQ(c.threads, 4);
+  EXPECT_EQ(c.service_name, "gateway");
+  EXPECT_EQ(c.propagators, (std::vector<std::string>{"tracecontext", "baggage"}));
+  EXPECT_EQ(c.tracing.exporter, TracingConfig::Exporter::kDiscard);
+  EXPECT_FALSE(c.access_log.enabled);
+  ASSERT_EQ(c.routes.size(), 2u);
+  const Route& r = c.routes[0];
+  EXPECT_EQ(r.path_prefix, "/api/orders");
+  EXPECT_EQ(r.host, "shop.local");
+  EXPECT_EQ(r.upstream, "orders");
+  EXPECT_EQ(r.timeout, Millis(2000));
+  EXPECT_EQ(r.retries.attempts, 3);
+  EXPECT_EQ(r.retries.on_status, (std::vector<int>{502, 503, 504}));
+  EXPECT_TRUE(r.retries.on_connect_failure);
+  EXPECT_TRUE(r.retries.on_timeout);
+  EXPECT_EQ(r.retries.backoff, Millis(50));
+  EXPECT_EQ(r.strip_prefix, "/api/orders");
+  EXPECT_EQ(c.routes[1].retries.attempts, 1);
+  EXPECT_EQ(c.routes[1].strip_prefix, "");
+  const UpstreamConfig& o = c.upstreams.at("orders");
+  ASSERT_EQ(o.endpoints.size(), 2u);
+  EXPECT_EQ(o.endpoints[1], (HostPort{"::1", 9002}));
+  EXPECT_TRUE(o.health_check.enabled);
+  EXPECT_EQ(o.health_check.path, "/health");
+  EXPECT_EQ(o.health_check.interval, Millis(1000));
+  EXPECT_EQ(o.health_check.timeout, Millis(200));
+  EXPECT_EQ(o.health_check.unhealthy_after, 3);
+  EXPECT_EQ(o.health_check.healthy_after, 2);
+  EXPECT_EQ(o.max_idle_connections, 8);
+  EXPECT_FALSE(c.upstreams.at("web").health_check.enabled);
+}
+
+TEST(GatewayConfig, Durations) {
+  EXPECT_EQ(*ParseDuration("250ms"), Millis(250));
+  EXPECT_EQ(*ParseDuration("2s"), Millis(2000));
+  EXPECT_EQ(*ParseDuration("1.5s"), Millis(1500));
+  EXPECT_EQ(*ParseDuration("1m"), Millis(60000));
+  EXPECT_EQ(*ParseDuration("100us"), Millis(1));
+  EXPECT_EQ(*ParseDuration("40"), Millis(40));
+  for (const char* bad : {"", "s", "2x", "-1s", "1.2.3s", "2 s", "2secs", "25h"}) {
+    EXPECT_FALSE(ParseDuration(bad).ok()) << bad;
+  }
+}
+
+TEST(GatewayConfig, Addresses) {
+  EXPECT_EQ(*ParseHostPort("localhost:80"), (HostPort{"localhost", 80}));
+  EXPECT_EQ(*ParseHostPort("[::1]:0"), (HostPort{"::1", 0}));
+  EXPECT_EQ((HostPort{"::1", 5}).ToString(), "[::1]:5");
+  for (const char* bad : {"", "host", ":80", "h:", "h:65536", "h:8x", "::1:80", "[::1]80"}) {
+    EXPECT_FALSE(ParseHostPort(bad).ok()) << bad;
+  }
+}
+
+TEST(GatewayConfig, UnknownUpstreamNamesTheLine) {
+  std::string e = ErrorOf("listen: 127.0.0.1:1\nroutes:\n  - match: {path_prefix: /}\n"
+                          "    upstream: nope\nupstreams:\n  web: {endpoints: [127.0.0.1:2]}\n");
+  EXPECT_NE(e.find("gw.yaml:4:15:"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown upstream 'nope'"), std::string::npos) << e;
+  EXPECT_NE(e.find("defined: web"), std::string::npos) << e;
+}
+
+TEST(GatewayConfig, BadDurationNamesKeyAndLine) {
+  std::string e = ErrorOf("listen: 127.0.0.1:1\nroutes:\n  - match: {path_prefix: /}\n"
+                          "    upstream: web\n    timeout: 2 seconds\n"
+                          "upstreams:\n  web: {endpoints: [127.0.0.1:2]}\n");
+  EXPECT_NE(e.find("gw.yaml:5:14:"), std::string::npos) << e;
+  EXPECT_NE(e.find("routes[0].timeout"), std::string::npos) << e;
+  EXPECT_NE(e.find("bad duration '2 seconds'"), std::string::npos) << e;
+}
+
+TEST(GatewayConfig, YamlSyntaxErrorHasPosition) {
+  std::string e = ErrorOf("listen: 127.0.0.1:1\nroutes: [\n");
+  EXPECT_NE(e.find("gw.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("invalid YAML"), std::string::npos) << e;
+}
+
+TEST(GatewayConfig, RejectsTyposAndMissingParts) {
+  const std::string up = "upstreams:\n  web: {endpoints: [127.0.0.1:2]}\n";
+  EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\nroutes:\n  - match: {path_prefix: /}\n"
+                    "    upstream: web\n    retires: {attempts: 2}\n" + up)
+                .find("unknown key 'retires'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("routes:\n  - match: {path_prefix: /}\n    upstream: web\n" + up)
+                .find("'listen' is required"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\n" + up).find("at least one route"), std::string::npos);
+  EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\nroutes:\n  - upstream: web\n" + up)
+                .find("needs match.path_prefix"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\nroutes:\n  - match: {path_prefix: api}\n"
+                    "    upstream: web\n" + up)
+                .find("must start with '/'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\nroutes:\n  - match: {path_prefix: /}\n"
+                    "    upstream: web\nupstreams:\n  web: {endpoints: []}\n")
+                .find("at least one endpoint"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\nroutes:\n  - match: {path_prefix: /}\n"
+                    "    upstream: web\n    retries: {attempts: 2, on: [teapot]}\n" + up)
+                .find("unknown retry condition 'teapot'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\npropagators: [w3c]\nroutes:\n"
+                    "  - match: {path_prefix: /}\n    upstream: web\n" + up)
+                .find("unknown propagator 'w3c'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\nthreads: lots\nroutes:\n"
+                    "  - match: {path_prefix: /}\n    upstream: web\n" + up)
+                .find("threads must be an integer"),
+            std::string::npos);
+}
+
+TEST(GatewayConfig, MalformedDocumentsNeverThrow) {
+  for (const char* doc : {"", "---", "[1, 2]", "listen: [", "listen: {a: b}", "routes: 7",
+                          "\t\tfoo", "listen: 127.0.0.1:1\nroutes: [{match: 5}]",
+                          "listen: 127.0.0.1:1\nupstreams: {a: {endpoints: 5}}",
+                          "? [a, b]\n: c", "&a [*a]", "listen: *unknown"}) {
+    EXPECT_FALSE(ParseConfig(doc, "x").ok()) << doc;
+  }
+  std::string deep(5000, '[');
+  EXPECT_FALSE(ParseConfig(deep, "x").ok());
+}
+
+}  // namespace
+}  // namespace callpath::gateway

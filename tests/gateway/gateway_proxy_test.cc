@@ -1,0 +1,369 @@
+// End-to-end tests of callpath-gateway: the real binary between a test
+// client and real upstream processes, its spans collected over OTLP/HTTP.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "harness.h"
+
+namespace gateway_test {
+namespace {
+
+// A loopback port nothing listens on (bound, then released).
+int DeadPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+const CollectedSpan* Find(const std::vector<CollectedSpan>& spans, int kind,
+                          const std::string& span_id = "") {
+  for (const auto& s : spans) {
+    if (s.kind == kind && (span_id.empty() || s.span_id == span_id)) return &s;
+  }
+  return nullptr;
+}
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = MakeTempDir(); }
+
+  void TearDown() override {
+    if (gateway_) {
+      gateway_->Signal(SIGTERM);
+      gateway_->Wait(30s);
+    }
+    if (HasFailure() && !dir_.empty()) {
+      std::fprintf(stderr, "--- gateway stderr ---\n%s\n--- access log ---\n%s\n",
+                   ReadFile(dir_ + "/gateway.err").c_str(), ReadFile(dir_ + "/access.log").c_str());
+    }
+  }
+
+  // Starts an upstream named `name`; returns its port.
+  int StartUpstream(const std::string& name) {
+    const std::string ready = dir_ + "/" + name + ".port";
+    upstreams_.push_back(Process::Spawn({CALLPATH_TEST_UPSTREAM, "--name", name, "--ready-file",
+                                         ready},
+                                        {}, dir_ + "/" + name + ".out", dir_ + "/" + name + ".err"));
+    EXPECT_TRUE(WaitUntil([&] { return !ReadFile(ready).empty(); })) << name << " did not start";
+    return std::atoi(ReadFile(ready).c_str());
+  }
+
+  std::string Config(const std::string& routes_and_upstreams) const {
+    return "listen: 127.0.0.1:0\n"
+           "admin_listen: 127.0.0.1:0\n"
+           "threads: 1\n"
+           "service_name: edge-gateway\n"
+           "access_log: {path: " + dir_ + "/access.log}\n" + routes_and_upstreams;
+  }
+
+  // Writes gateway.yaml and starts the gateway on it; returns false if it
+  // did not come up.
+  bool StartGateway(const std::string& yaml) {
+    config_path_ = dir_ + "/gateway.yaml";
+    WriteFile(config_path_, yaml);
+    const std::string ready = dir_ + "/gateway.ready";
+    gateway_ = Process::Spawn({CALLPATH_GATEWAY_BIN, "--config", config_path_, "--ready-file", ready},
+                              {"OTEL_EXPORTER_OTLP_ENDPOINT=" + collector_.endpoint(),
+                               "OTEL_BSP_SCHEDULE_DELAY=100", "OTEL_TRACES_EXPORTER=otlp",
+                               "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"},
+                              dir_ + "/gateway.out", dir_ + "/gateway.err");
+    if (!gateway_ || !WaitUntil([&] { return !ReadFile(ready).empty() || !gateway_->Running(); })) {
+      return false;
+    }
+    const std::string info = ReadFile(ready);
+    port_ = std::atoi(JsonField(info, "port").c_str());
+    admin_port_ = std::atoi(JsonField(info, "admin_port").c_str());
+    return port_ > 0;
+  }
+
+  std::string Metrics() const { return HttpGet(admin_port_, "/metrics").body; }
+
+  // Waits until the collector holds `count` spans of `trace_id`.
+  std::vector<CollectedSpan> AwaitSpans(const std::string& trace_id, size_t count) {
+    std::vector<CollectedSpan> spans;
+    WaitUntil([&] {
+      spans = collector_.SpansOfTrace(trace_id);
+      return spans.size() >= count;
+    });
+    return spans;
+  }
+
+  Collector collector_;
+  std::string dir_, config_path_;
+  std::vector<std::unique_ptr<Process>> upstreams_;
+  std::unique_ptr<Process> gateway_;
+  int port_ = 0, admin_port_ = 0;
+};
+
+std::string OneRoute(int upstream_port, const std::string& extra_route = "") {
+  return "routes:\n"
+         "  - match: {path_prefix: /api}\n"
+         "    upstream: main\n"
+         "    timeout: 10s\n"
+         "    retries: {attempts: 2, on: [502, 503, 504, connect-failure, timeout], backoff: 10ms}\n" +
+         extra_route +
+         "upstreams:\n"
+         "  main:\n"
+         "    endpoints: [127.0.0.1:" + std::to_string(upstream_port) + "]\n";
+}
+
+TEST_F(GatewayTest, ProxiesAndReusesUpstreamConnections) {
+  const int up = StartUpstream("a");
+  ASSERT_TRUE(StartGateway(Config(OneRoute(up))));
+
+  httplib::Client client("127.0.0.1", port_);  // one keep-alive connection
+  client.set_keep_alive(true);
+  auto first = client.Get("/api/items?id=7");
+  auto second = client.Get("/api/items?id=8");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(JsonField(first->body, "name"), "a");
+  EXPECT_EQ(JsonField(first->body, "target"), "/api/items?id=7");
+  // The same upstream connection (same source port) carried both requests.
+  EXPECT_EQ(JsonField(first->body, "remote_port"), JsonField(second->body, "remote_port"));
+  EXPECT_EQ(JsonField(first->body, "x-forwarded-for"), "127.0.0.1");
+  EXPECT_EQ(JsonField(first->body, "x-forwarded-proto"), "http");
+  EXPECT_EQ(JsonField(first->body, "x-forwarded-host"), "127.0.0.1:" + std::to_string(port_));
+}
+
+TEST_F(GatewayTest, ContinuesTheIncomingTrace) {
+  const int up = StartUpstream("a");
+  ASSERT_TRUE(StartGateway(Config(OneRoute(up))));
+  const std::string trace = "0af7651916cd43dd8448eb211c80319c";
+  const std::string caller_span = "b7ad6b7169203331";
+
+  HttpResult r = HttpGet(port_, "/api/orders/1",
+                         {{"traceparent", "00-" + trace + "-" + caller_span + "-01"},
+                          {"baggage", "tenant=acme"},
+                          {"User-Agent", "gateway-test/1"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["x-trace-id"], trace);
+  ASSERT_TRUE(std::regex_match(r.headers["traceresponse"],
+                               std::regex("00-" + trace + "-[0-9a-f]{16}-01")))
+      << r.headers["traceresponse"];
+  const std::string server_span_id = r.headers["traceresponse"].substr(36, 16);
+
+  // The upstream saw the trace, parented on a span that is not the caller's.
+  const std::string upstream_tp = JsonField(r.body, "traceparent");
+  ASSERT_TRUE(std::regex_match(upstream_tp, std::regex("00-" + trace + "-[0-9a-f]{16}-01")))
+      << upstream_tp;
+  const std::string upstream_parent = upstream_tp.substr(36, 16);
+  EXPECT_NE(upstream_parent, caller_span);
+  EXPECT_NE(upstream_parent, server_span_id);
+  EXPECT_NE(JsonField(r.body, "baggage").find("tenant=acme"), std::string::npos);
+
+  std::vector<CollectedSpan> spans = AwaitSpans(trace, 2);
+  const CollectedSpan* server = Find(spans, 2);
+  const CollectedSpan* client = Find(spans, 3);
+  ASSERT_TRUE(server && client) << spans.size() << " spans";
+  EXPECT_EQ(server->span_id, server_span_id);
+  EXPECT_EQ(server->parent_span_id, caller_span);
+  EXPECT_EQ(server->service_name, "edge-gateway");
+  EXPECT_EQ(server->name, "GET /api");
+  EXPECT_EQ(client->span_id, upstream_parent);  // traceparent carried the CLIENT span
+  EXPECT_EQ(client->parent_span_id, server->span_id);
+
+  EXPECT_EQ(server->attributes.at("http.request.method"), "GET");
+  EXPECT_EQ(server->attributes.at("url.path"), "/api/orders/1");
+  EXPECT_EQ(server->attributes.at("url.scheme"), "http");
+  EXPECT_EQ(server->attributes.at("http.route"), "/api");
+  EXPECT_EQ(server->attributes.at("server.address"), "127.0.0.1");
+  EXPECT_EQ(server->attributes.at("server.port"), std::to_string(port_));
+  EXPECT_EQ(server->attributes.at("client.address"), "127.0.0.1");
+  EXPECT_EQ(server->attributes.at("user_agent.original"), "gateway-test/1");
+  EXPECT_EQ(server->attributes.at("http.response.status_code"), "200");
+  EXPECT_EQ(server->attributes.count("error.type"), 0u);
+  EXPECT_EQ(client->attributes.at("server.port"), std::to_string(up));
+  EXPECT_EQ(client->attributes.at("http.response.status_code"), "200");
+  EXPECT_EQ(client->attributes.count("http.request.resend_count"), 0u);
+
+  // One JSON access-log line for the request, with its ids.
+  EXPECT_TRUE(WaitUntil([&] {
+    return ReadFile(dir_ + "/access.log").find("\"trace_id\":\"" + trace + "\"") !=
+           std::string::npos;
+  }));
+  const std::string log = ReadFile(dir_ + "/access.log");
+  const size_t line_start = log.rfind('\n', log.find(trace)) + 1;
+  const std::string line = log.substr(line_start, log.find('\n', line_start) - line_start);
+  EXPECT_EQ(JsonField(line, "span_id"), server_span_id) << line;
+  EXPECT_EQ(JsonField(line, "status"), "200") << line;
+  EXPECT_EQ(JsonField(line, "upstream"), "main") << line;
+  EXPECT_EQ(JsonField(line, "attempts"), "1") << line;
+  EXPECT_EQ(JsonField(line, "method"), "GET") << line;
+}
+
+TEST_F(GatewayTest, StartsANewTraceWithoutTraceparent) {
+  const int up = StartUpstream("a");
+  ASSERT_TRUE(StartGateway(Config(OneRoute(up))));
+  HttpResult r = HttpGet(port_, "/api/x");
+  ASSERT_EQ(r.status, 200);
+  const std::string trace = r.headers["x-trace-id"];
+  ASSERT_TRUE(std::regex_match(trace, std::regex("[0-9a-f]{32}"))) << trace;
+  EXPECT_NE(trace, std::string(32, '0'));
+  EXPECT_EQ(r.headers["traceresponse"].substr(0, 36), "00-" + trace + "-");
+  EXPECT_EQ(JsonField(r.body, "traceparent").substr(0, 36), "00-" + trace + "-");
+  std::vector<CollectedSpan> spans = AwaitSpans(trace, 2);
+  const CollectedSpan* server = Find(spans, 2);
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(server->parent_span_id, "");
+}
+
+TEST_F(GatewayTest, RetriesOn503AsSeparateClientSpans) {
+  const int up = StartUpstream("a");
+  ASSERT_TRUE(StartGateway(Config(OneRoute(up))));
+  HttpResult r = HttpGet(port_, "/api/flaky/once");
+  ASSERT_EQ(r.status, 200);  // the second attempt succeeded
+  const std::string trace = r.headers["x-trace-id"];
+  std::vector<CollectedSpan> spans = AwaitSpans(trace, 3);
+  const CollectedSpan* server = Find(spans, 2);
+  ASSERT_NE(server, nullptr);
+  std::vector<const CollectedSpan*> clients;
+  for (const auto& s : spans) {
+    if (s.kind == 3) clients.push_back(&s);
+  }
+  ASSERT_EQ(clients.size(), 2u);
+  const CollectedSpan* failed = clients[0]->attributes.count("http.request.resend_count")
+                                    ? clients[1] : clients[0];
+  const CollectedSpan* resent = failed == clients[0] ? clients[1] : clients[0];
+  EXPECT_EQ(failed->attributes.at("http.response.status_code"), "503");
+  EXPECT_EQ(failed->status_code, 2);
+  EXPECT_EQ(resent->attributes.at("http.request.resend_count"), "1");
+  EXPECT_EQ(resent->attributes.at("http.response.status_code"), "200");
+  EXPECT_EQ(failed->parent_span_id, server->span_id);
+  EXPECT_EQ(resent->parent_span_id, server->span_id);
+  EXPECT_NE(server->status_code, 2);
+
+  EXPECT_NE(Metrics().find("callpath_gateway_upstream_retries_total{upstream=\"main\"} 1"),
+            std::string::npos);
+  EXPECT_TRUE(WaitUntil([&] {
+    return ReadFile(dir_ + "/access.log").find(trace) != std::string::npos;
+  }));
+  const std::string log = ReadFile(dir_ + "/access.log");
+  const size_t line_start = log.rfind('\n', log.find(trace)) + 1;
+  EXPECT_EQ(JsonField(log.substr(line_start), "attempts"), "2");
+}
+
+TEST_F(GatewayTest, TimeoutAnswers504WithTraceId) {
+  const int up = StartUpstream("a");
+  const std::string slow_route =
+      "  - match: {path_prefix: /slow}\n"
+      "    upstream: main\n"
+      "    timeout: 300ms\n";
+  ASSERT_TRUE(StartGateway(Config(OneRoute(up, slow_route))));
+  HttpResult r = HttpGet(port_, "/slow/sleep/3000");
+  ASSERT_EQ(r.status, 504);
+  const std::string trace = r.headers["x-trace-id"];
+  EXPECT_EQ(JsonField(r.body, "trace_id"), trace);
+  EXPECT_FALSE(JsonField(r.body, "error").empty());
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+  std::vector<CollectedSpan> spans = AwaitSpans(trace, 2);
+  const CollectedSpan* server = Find(spans, 2);
+  const CollectedSpan* client = Find(spans, 3);
+  ASSERT_TRUE(server && client);
+  EXPECT_EQ(server->status_code, 2);
+  EXPECT_EQ(server->attributes.at("http.response.status_code"), "504");
+  EXPECT_EQ(server->attributes.at("error.type"), "timeout");
+  EXPECT_EQ(client->attributes.at("error.type"), "timeout");
+  EXPECT_EQ(client->status_code, 2);
+}
+
+TEST_F(GatewayTest, UnknownRouteIs404) {
+  const int up = StartUpstream("a");
+  ASSERT_TRUE(StartGateway(Config(OneRoute(up))));
+  HttpResult r = HttpGet(port_, "/apix");  // not on a segment boundary of /api
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(JsonField(r.body, "trace_id"), r.headers["x-trace-id"]);
+}
+
+TEST_F(GatewayTest, SkipsAnUnhealthyEndpoint) {
+  const int up = StartUpstream("a");
+  const int dead = DeadPort();
+  ASSERT_TRUE(StartGateway(Config(
+      "routes:\n"
+      "  - match: {path_prefix: /api}\n"
+      "    upstream: main\n"
+      "upstreams:\n"
+      "  main:\n"
+      "    endpoints: [127.0.0.1:" + std::to_string(up) + ", 127.0.0.1:" + std::to_string(dead) +
+      "]\n"
+      "    health_check: {path: /healthz, interval: 100ms, timeout: 1s, unhealthy_after: 1}\n")));
+  const std::string down = "callpath_gateway_upstream_healthy{upstream=\"main\",endpoint=\"127.0.0.1:" +
+                           std::to_string(dead) + "\"} 0";
+  const std::string live = "callpath_gateway_upstream_healthy{upstream=\"main\",endpoint=\"127.0.0.1:" +
+                           std::to_string(up) + "\"} 1";
+  ASSERT_TRUE(WaitUntil([&] { return Metrics().find(down) != std::string::npos; })) << Metrics();
+  EXPECT_NE(Metrics().find(live), std::string::npos);
+  for (int i = 0; i < 6; ++i) {
+    HttpResult r = HttpGet(port_, "/api/n" + std::to_string(i));
+    EXPECT_EQ(r.status, 200) << r.body;  // no retries on this route: a dead pick would be a 502
+  }
+  EXPECT_EQ(Metrics().find("outcome=\"connect_failure\""), std::string::npos);
+}
+
+TEST_F(GatewayTest, SighupReloadsAndRejectsABadConfig) {
+  const int a = StartUpstream("a");
+  const int b = StartUpstream("b");
+  ASSERT_TRUE(StartGateway(Config(OneRoute(a))));
+  EXPECT_EQ(JsonField(HttpGet(port_, "/api/1").body, "name"), "a");
+
+  WriteFile(config_path_, Config("routes:\n"
+                                 "  - match: {path_prefix: /api}\n"
+                                 "    upstream: second\n"
+                                 "upstreams:\n"
+                                 "  second:\n"
+                                 "    endpoints: [127.0.0.1:" + std::to_string(b) + "]\n"));
+  gateway_->Signal(SIGHUP);
+  EXPECT_TRUE(WaitUntil([&] { return JsonField(HttpGet(port_, "/api/2").body, "name") == "b"; }));
+
+  WriteFile(config_path_, Config("routes:\n  - match: {path_prefix: /api}\n    upstream: nope\n"));
+  gateway_->Signal(SIGHUP);
+  EXPECT_TRUE(WaitUntil([&] {
+    return Metrics().find("callpath_gateway_config_reloads_total{result=\"rejected\"} 1") !=
+           std::string::npos;
+  }));
+  EXPECT_EQ(JsonField(HttpGet(port_, "/api/3").body, "name"), "b");  // old config kept
+  EXPECT_NE(ReadFile(dir_ + "/gateway.err").find("unknown upstream 'nope'"), std::string::npos);
+}
+
+TEST_F(GatewayTest, StopsGracefullyOnSigterm) {
+  const int up = StartUpstream("a");
+  ASSERT_TRUE(StartGateway(Config(OneRoute(up))));
+  ASSERT_EQ(HttpGet(port_, "/api/x").status, 200);
+  gateway_->Signal(SIGTERM);
+  EXPECT_EQ(gateway_->Wait(30s), 0);
+  gateway_.reset();
+}
+
+TEST_F(GatewayTest, BadConfigFailsAtStartupWithPosition) {
+  WriteFile(dir_ + "/bad.yaml",
+            "listen: 127.0.0.1:0\n"
+            "routes:\n"
+            "  - match: {path_prefix: /api}\n"
+            "    upstream: missing\n"
+            "upstreams:\n"
+            "  main: {endpoints: [127.0.0.1:1]}\n");
+  auto p = Process::Spawn({CALLPATH_GATEWAY_BIN, "--config", dir_ + "/bad.yaml"}, {},
+                          dir_ + "/bad.out", dir_ + "/bad.err");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->Wait(30s), 2);
+  const std::string err = ReadFile(dir_ + "/bad.err");
+  EXPECT_NE(err.find(dir_ + "/bad.yaml:4:15"), std::string::npos) << err;
+  EXPECT_NE(err.find("unknown upstream 'missing'"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace gateway_test
