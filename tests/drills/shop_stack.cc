@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -96,6 +97,8 @@ TraceView ParseTrace(const std::string& body) {
       LogView v;
       v.service = Str(l, "service_name");
       v.level = Str(l, "level");
+      // OTLP severity texts are upper case ("WARN"), the JSON lines lower.
+      for (char& c : v.level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       v.msg = Str(l, "msg");
       v.trace_id = Str(l, "trace_id");
       v.span_id = Str(l, "span_id");

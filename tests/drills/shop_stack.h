@@ -59,7 +59,7 @@ struct SpanView {
 };
 
 struct LogView {
-  std::string service, level, msg, trace_id, span_id;
+  std::string service, level, msg, trace_id, span_id;  // level in lower case
   std::map<std::string, std::string> attributes;  // values as text
 };
 
