@@ -25,7 +25,7 @@ size_t ErrorTextSize(const Field& f) noexcept {
 }
 
 char* Put(char* out, const void* p, size_t n) noexcept {
-  std::memcpy(out, p, n);
+  if (n) std::memcpy(out, p, n);
   return out + n;
 }
 char* PutU32(char* out, size_t v) noexcept {

@@ -75,7 +75,12 @@ void AppendNumber(T v, Buffer& out) {
 void AppendDouble(double d, Buffer& out) {
   if (std::isnan(d)) return AppendLiteral("\"NaN\"", out);
   if (std::isinf(d)) return AppendLiteral(d > 0 ? "\"+Inf\"" : "\"-Inf\"", out);
-  AppendNumber(d, out);
+  // Shortest round-trip form, but large integral values in exponent form:
+  // many JSON parsers reject or truncate integers beyond 64 bits.
+  char* p = out.Reserve(32);
+  auto r = std::fabs(d) >= 1e15 ? std::to_chars(p, p + 32, d, std::chars_format::scientific)
+                                 : std::to_chars(p, p + 32, d);
+  out.Commit(static_cast<size_t>(r.ptr - p));
 }
 
 void AppendJsonFields(const FieldList& fields, Buffer& out, bool leading_comma);

@@ -195,3 +195,18 @@ TEST(ConsoleLine, QuotesOnlyWhenNeeded) {
 
 }  // namespace
 }  // namespace callpath::log::detail
+
+namespace callpath::log::detail {
+namespace {
+
+TEST(JsonLine, HugeAndTinyDoublesStayParseable) {
+  std::string line = Line({{"big", -4.2108723191875731e19}, {"tiny", 9.73e-322}, {"one", 1.0}});
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  ASSERT_TRUE(ParseObject(parser, line, &obj)) << line;
+  EXPECT_EQ(double(obj["big"]), -4.2108723191875731e19);
+  EXPECT_NE(line.find("\"one\":1,"), std::string::npos) << line;
+}
+
+}  // namespace
+}  // namespace callpath::log::detail

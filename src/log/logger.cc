@@ -152,12 +152,13 @@ void Logger::Emit(Level level, const Msg& m, const Field* const* fields, size_t 
     h->trace_flags = sc.trace_flags().bits;
   }
   char* out = p + sizeof(detail::QueuedHeader);
-  std::memcpy(out, st.name.data(), st.name.size());
-  out += st.name.size();
-  std::memcpy(out, msg.data(), msg.size());
-  out += msg.size();
-  std::memcpy(out, st.bound.data(), st.bound.size());
-  out += st.bound.size();
+  auto copy = [&out](const char* p, size_t n) {
+    if (n) std::memcpy(out, p, n);  // p may be null when n is 0
+    out += n;
+  };
+  copy(st.name.data(), st.name.size());
+  copy(msg.data(), msg.size());
+  copy(st.bound.data(), st.bound.size());
   for (size_t i = 0; i < n; ++i) out = detail::EncodeField(list ? list[i] : *fields[i], out);
   ring->Commit(total);
   ring->CountEnqueued();

@@ -36,6 +36,7 @@ class Buffer {
   }
   void Commit(size_t n) noexcept { size_ += n; }
   void Append(std::string_view s) {
+    if (s.empty()) return;
     std::memcpy(Reserve(s.size()), s.data(), s.size());
     size_ += s.size();
   }
