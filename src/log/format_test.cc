@@ -205,7 +205,7 @@ TEST(JsonLine, HugeAndTinyDoublesStayParseable) {
   simdjson::dom::object obj;
   ASSERT_TRUE(ParseObject(parser, line, &obj)) << line;
   EXPECT_EQ(double(obj["big"]), -4.2108723191875731e19);
-  EXPECT_NE(line.find("\"one\":1,"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"one\":1}"), std::string::npos) << line;
 }
 
 }  // namespace
