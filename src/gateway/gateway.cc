@@ -214,6 +214,7 @@ class Worker {
       }
       Request req = parser.release();
       Response res;
+      rt = CurrentRuntime();  // a reload while this connection sat idle applies now
       co_await Handle(*rt, req, res, peer_ip, peer.port(), local_port);
       const bool keep_alive = req.keep_alive() && !shared_->stopping();
       res.version(req.version() == 10 ? 10 : 11);

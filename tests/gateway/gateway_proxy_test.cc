@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <regex>
 
 #include "harness.h"
@@ -45,9 +46,13 @@ class GatewayTest : public ::testing::Test {
       gateway_->Signal(SIGTERM);
       gateway_->Wait(30s);
     }
-    if (HasFailure() && !dir_.empty()) {
+    upstreams_.clear();
+    if (HasFailure()) {
       std::fprintf(stderr, "--- gateway stderr ---\n%s\n--- access log ---\n%s\n",
                    ReadFile(dir_ + "/gateway.err").c_str(), ReadFile(dir_ + "/access.log").c_str());
+    } else {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
     }
   }
 
