@@ -205,6 +205,14 @@ std::vector<const LogView*> TraceView::Logs(std::string_view service, std::strin
   return out;
 }
 
+std::vector<const SpanView*> TraceView::GatewayAttempts() const {
+  std::vector<const SpanView*> out;
+  for (const auto& s : spans) {
+    if (s.service == "gateway" && s.kind == "client") out.push_back(&s);
+  }
+  return out;
+}
+
 std::string TraceView::Describe() const {
   std::string d = found ? "" : "(trace not found)\n";
   for (const auto& s : spans) {

@@ -72,6 +72,8 @@ struct TraceView {
   std::vector<const SpanView*> Spans(std::string_view service, std::string_view operation) const;
   const SpanView* Span(std::string_view span_id) const;
   std::vector<const LogView*> Logs(std::string_view service, std::string_view msg = {}) const;
+  // The gateway's CLIENT spans: one per attempt at the upstream.
+  std::vector<const SpanView*> GatewayAttempts() const;
   // One line per span and log, for failure messages.
   std::string Describe() const;
 };
