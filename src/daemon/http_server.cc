@@ -81,7 +81,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnHeader(beast::error_code ec, size_t) {
-    if (ec) return Fail(ec);
+    if (ec == http::error::body_limit) {
+      // Beast checks Content-Length against the limit while parsing the header.
+      auto ct = parser_->get()[http::field::content_type];
+      content_type_.assign(ct.data(), ct.size());
+      return SendError(413, "request body exceeds the limit of " + std::to_string(opts_.max_body_bytes) +
+                                " bytes");
+    }
+    if (ec == http::error::end_of_stream) return Close();
+    if (ec) {
+      if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
+        return SendError(400, std::string("malformed HTTP request: ") + ec.message());
+      }
+      return Fail(ec);
+    }
     auto& req = parser_->get();
     auto ct = req[http::field::content_type];
     content_type_.assign(ct.data(), ct.size());

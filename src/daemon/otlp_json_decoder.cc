@@ -18,6 +18,14 @@ using simdjson::dom::object;
 
 constexpr int kMaxDepth = 32;
 
+// A default-constructed dom::array has no tape and must not be iterated;
+// absent array fields read as this (valid, empty) one instead.
+array EmptyArray() {
+  thread_local simdjson::dom::parser parser;
+  thread_local array empty = parser.parse("[]", 2, true).get_array().value_unsafe();
+  return empty;
+}
+
 // Walks one parsed document. Methods return false on a structural error
 // (wrong JSON type for a known field) after recording it in error_.
 class Decoder {
@@ -119,7 +127,7 @@ class Decoder {
   bool ArrayField(const object& o, std::string_view key, array* out) {
     element e;
     if (!Find(o, key, &e)) {
-      *out = array();
+      *out = EmptyArray();
       return true;
     }
     if (e.type() != element_type::ARRAY) return Fail(key, "an array");
