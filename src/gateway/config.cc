@@ -186,6 +186,12 @@ Status ParseRoute(const Errors& err, const YAML::Node& node, size_t index, Route
           }
         } else {
           CALLPATH_RETURN_IF_ERROR(ReadString(err, m.second, name + ".host", out.host));
+          for (char c : out.host) {
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') {
+              return err.At(m.second, name + ".host must be a host name without port, got '" +
+                                          out.host + "'");
+            }
+          }
           std::transform(out.host.begin(), out.host.end(), out.host.begin(),
                          [](unsigned char c) { return std::tolower(c); });
         }
@@ -468,6 +474,9 @@ Result<HostPort> ParseHostPort(std::string_view text) {
   }
   if (out.host.empty()) {
     return InvalidArgument("address '" + std::string(text) + "' has no host");
+  }
+  if (out.host.find_first_of("[]/ \t") != std::string::npos) {
+    return InvalidArgument("bad host in '" + std::string(text) + "'");
   }
   unsigned value = 0;
   auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);

@@ -93,7 +93,8 @@ TEST(GatewayConfig, Addresses) {
   EXPECT_EQ(*ParseHostPort("localhost:80"), (HostPort{"localhost", 80}));
   EXPECT_EQ(*ParseHostPort("[::1]:0"), (HostPort{"::1", 0}));
   EXPECT_EQ((HostPort{"::1", 5}).ToString(), "[::1]:5");
-  for (const char* bad : {"", "host", ":80", "h:", "h:65536", "h:8x", "::1:80", "[::1]80"}) {
+  for (const char* bad : {"", "host", ":80", "h:", "h:65536", "h:8x", "::1:80", "[::1]80",
+                          "[[]:5", "a b:1", "[]:1"}) {
     EXPECT_FALSE(ParseHostPort(bad).ok()) << bad;
   }
 }
@@ -149,6 +150,10 @@ TEST(GatewayConfig, RejectsTyposAndMissingParts) {
   EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\npropagators: [w3c]\nroutes:\n"
                     "  - match: {path_prefix: /}\n    upstream: web\n" + up)
                 .find("unknown propagator 'w3c'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\nroutes:\n  - match: {path_prefix: /, host: 'a:80'}\n"
+                    "    upstream: web\n" + up)
+                .find("host name without port"),
             std::string::npos);
   EXPECT_NE(ErrorOf("listen: 127.0.0.1:1\nthreads: lots\nroutes:\n"
                     "  - match: {path_prefix: /}\n    upstream: web\n" + up)
