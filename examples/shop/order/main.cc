@@ -43,6 +43,7 @@ namespace pb = shop::inventory;
 struct Answer {
   int status = 0;
   std::string body;
+  std::string reason;  // why it failed, for the span status
 };
 
 // Answers already given, by Idempotency-Key (bounded; oldest forgotten
@@ -97,7 +98,7 @@ class OrderHandler {
     }
     Answer a = Place(req, span);
     if (a.status >= 500) {
-      span.SetStatus(SpanStatusCode::kError, a.body);
+      span.SetStatus(SpanStatusCode::kError, a.reason);
     } else if (!key.empty()) {
       cache_.Remember(key, a);
     }
@@ -111,7 +112,7 @@ class OrderHandler {
   };
 
   static Answer Error(int status, std::string_view message) {
-    return {status, shop::ErrorJson(message)};
+    return {status, shop::ErrorJson(message), std::string(message)};
   }
 
   Answer Place(const httplib::Request& req, callpath::Span& span) {
@@ -241,7 +242,7 @@ class OrderHandler {
       Answer a;
       if (paid.status == 402) {
         log.warn("order rejected: payment declined", {"error", paid.Describe()});
-        a = {402, paid.body};
+        a = {402, paid.body, "payment declined"};
       } else if (paid.timed_out) {
         log.error("order failed: payment timed out", {"timeout", cfg_.payments.timeout()},
                   {"error", paid.Describe()});
@@ -267,7 +268,8 @@ class OrderHandler {
                      .Int("total_cents", reserved.total_cents())
                      .Str("reservation_id", reserved.reservation_id())
                      .Str("payment_id", payment_id)
-                     .Take()};
+                     .Take(),
+            ""};
   }
 
   // Gives the stock back after a failed payment. Best effort: a leaked
