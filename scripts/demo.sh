@@ -42,7 +42,11 @@ SERVICES=(user payment inventory order)   # start order: dependencies first
 QUERY_URL=http://127.0.0.1:$QUERY_PORT
 GATEWAY_URL=http://127.0.0.1:$GATEWAY_PORT
 
-say() { printf '\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+  say() { printf '\033[1m== %s\033[0m\n' "$*"; }
+else
+  say() { printf '== %s\n' "$*"; }
+fi
 die() { echo "demo: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------

@@ -35,7 +35,7 @@ TEST(DrillCrash, CrashMidRequestLeavesItsLastWordsAndAFailedCall) {
 
   // payment-service died of SIGABRT.
   int status = 0;
-  ASSERT_TRUE(stack.process("payment").Exited(&status));
+  ASSERT_TRUE(stack.process("payment").WaitExit(std::chrono::seconds(30), &status));
   ASSERT_TRUE(WIFSIGNALED(status)) << status;
   EXPECT_EQ(WTERMSIG(status), SIGABRT);
 

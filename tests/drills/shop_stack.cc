@@ -155,6 +155,15 @@ bool Process::Exited(int* status) {
   return true;
 }
 
+bool Process::WaitExit(milliseconds timeout, int* status) {
+  auto deadline = steady_clock::now() + timeout;
+  while (!Exited(status)) {
+    if (steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return true;
+}
+
 int Process::Stop() {
   if (pid_ <= 0) return 0;
   if (!Exited(nullptr)) {

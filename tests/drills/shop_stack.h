@@ -39,6 +39,8 @@ class Process {
   int Stop();
   // Whether the process has exited; its wait status in `*status`.
   bool Exited(int* status);
+  // Waits up to `timeout` for the process to exit.
+  bool WaitExit(std::chrono::milliseconds timeout, int* status);
   pid_t pid() const { return pid_; }
 
  private:

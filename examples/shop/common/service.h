@@ -88,7 +88,7 @@ class Service {
   bool InjectFaults(std::string_view operation, callpath::Span& span);
 
   // Logs `reason` at error level, flushes logs and spans so the crash is
-  // visible in the trace, and aborts (a core dump, exit by SIGABRT).
+  // visible in the trace, and aborts (SIGABRT, without a core dump).
   [[noreturn]] void Crash(std::string_view operation, std::string_view reason);
 
   // Announces that the service accepts requests on `port`: a line on
