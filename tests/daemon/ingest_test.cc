@@ -22,6 +22,14 @@ namespace {
 
 using simdjson::dom::element;
 
+// Range-for over `x.get_array().value()` would bind a reference into a
+// temporary; copy the array (a cheap tape reference) first. Throws (and
+// so fails the test) when `e` is not an array.
+simdjson::dom::array Arr(simdjson::simdjson_result<element> e) {
+  simdjson::dom::array a = e.get_array().value();
+  return a;
+}
+
 std::string Gunzip(const std::string& in) {
   z_stream zs{};
   inflateInit2(&zs, 15 + 32);
@@ -113,9 +121,9 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
       element doc;
       std::string text = ReadFileOrDie(SamplePath(name));
       ASSERT_EQ(jp.parse(text).get(doc), simdjson::SUCCESS);
-      for (element rs : doc["resourceSpans"].get_array().value())
-        for (element ss : rs["scopeSpans"].get_array().value())
-          for (element sp : ss["spans"].get_array().value())
+      for (element rs : Arr(doc["resourceSpans"]))
+        for (element ss : Arr(rs["scopeSpans"]))
+          for (element sp : Arr(ss["spans"]))
             all_ids[std::string(sp["traceId"].get_string().value())].insert(
                 std::string(sp["spanId"].get_string().value()));
     }
@@ -130,7 +138,7 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
     ASSERT_EQ(parser.parse(native.body).get(doc), simdjson::SUCCESS);
     EXPECT_EQ(std::string_view(doc["trace_id"].get_string().value()), trace_id);
     std::set<std::string> got;
-    for (element s : doc["spans"].get_array().value()) got.insert(std::string(s["span_id"].get_string().value()));
+    for (element s : Arr(doc["spans"])) got.insert(std::string(s["span_id"].get_string().value()));
     std::set<std::string> pb_ids;
     for (const auto& [sid, _] : spans) pb_ids.insert(sid);
     EXPECT_EQ(got, pb_ids);
@@ -145,14 +153,14 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
     simdjson::dom::object processes = t["processes"].get_object().value();
     size_t checked = 0;
     bool skew_adjusted = false;
-    for (element js : t["spans"].get_array().value()) {
+    for (element js : Arr(t["spans"])) {
       simdjson::dom::array warnings;
       if (js["warnings"].get_array().get(warnings) == simdjson::SUCCESS)
         for (element w : warnings)
           if (std::string_view(w.get_string().value()).find("clock skew") != std::string_view::npos)
             skew_adjusted = true;
     }
-    for (element js : t["spans"].get_array().value()) {
+    for (element js : Arr(t["spans"])) {
       std::string span_id(js["spanID"].get_string().value());
       auto it = spans.find(span_id);
       ASSERT_NE(it, spans.end()) << "unexpected span " << span_id;
@@ -169,7 +177,7 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
       // The parent (if any) is a CHILD_OF reference.
       if (!sp.parent_span_id().empty()) {
         bool found = false;
-        for (element ref : js["references"].get_array().value()) {
+        for (element ref : Arr(js["references"])) {
           if (std::string_view(ref["refType"].get_string().value()) == "CHILD_OF" &&
               std::string_view(ref["spanID"].get_string().value()) == Hex(sp.parent_span_id()))
             found = true;
@@ -178,7 +186,7 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
       }
       // Attributes become typed tags.
       std::map<std::string, element> tags;
-      for (element tag : js["tags"].get_array().value()) tags[std::string(tag["key"].get_string().value())] = tag;
+      for (element tag : Arr(js["tags"])) tags[std::string(tag["key"].get_string().value())] = tag;
       for (const auto& kv : sp.attributes()) {
         ASSERT_TRUE(tags.count(kv.key())) << kv.key();
         element tag = tags[kv.key()];
@@ -231,7 +239,7 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
     element doc;
     ASSERT_EQ(parser.parse(native.body).get(doc), simdjson::SUCCESS);
     std::set<std::string> got;
-    for (element s : doc["spans"].get_array().value()) got.insert(std::string(s["span_id"].get_string().value()));
+    for (element s : Arr(doc["spans"])) got.insert(std::string(s["span_id"].get_string().value()));
     EXPECT_EQ(got, ids) << trace_id;
   }
 
