@@ -119,8 +119,15 @@ upstreams:
     max_idle_connections: 128
 CONF
 
-# run nginx|gateway -> "rps p99_ms"
+# run nginx|gateway ROUND -> "rps p99_ms". Fresh ports per run: a proxy
+# still draining never collides with the next one.
 run() {
+  NGINX_PORT=$((BASE_PORT + 10 * $2 + 1)); GW_PORT=$((BASE_PORT + 10 * $2 + 2))
+  GW_ADMIN=$((BASE_PORT + 10 * $2 + 3))
+  sed -i "s/listen 127.0.0.1:[0-9]* reuseport;\$/listen 127.0.0.1:$NGINX_PORT reuseport;/" \
+    "$TMP/nginx-proxy/nginx.conf"
+  sed -i -e "s/^listen: .*/listen: 127.0.0.1:$GW_PORT/" -e "s/^admin_listen: .*/admin_listen: 127.0.0.1:$GW_ADMIN/" \
+    "$TMP/gateway.yaml"
   if [ "$1" = nginx ]; then
     start_nginx nginx-proxy "$NGINX_PORT"; port=$NGINX_PORT
   else
@@ -144,8 +151,8 @@ echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; proxies with $WORKERS
 : >"$TMP/nginx.res"; : >"$TMP/gateway.res"
 i=1
 while [ "$i" -le "$ROUNDS" ]; do
-  n=$(run nginx);   echo "round $i nginx  : rps=${n% *} p99_ms=${n#* }"; echo "$n" >>"$TMP/nginx.res"
-  g=$(run gateway); echo "round $i gateway: rps=${g% *} p99_ms=${g#* }"; echo "$g" >>"$TMP/gateway.res"
+  n=$(run nginx "$i");   echo "round $i nginx  : rps=${n% *} p99_ms=${n#* }"; echo "$n" >>"$TMP/nginx.res"
+  g=$(run gateway "$i"); echo "round $i gateway: rps=${g% *} p99_ms=${g#* }"; echo "$g" >>"$TMP/gateway.res"
   i=$((i + 1))
 done
 nrps=$(cut -d' ' -f1 "$TMP/nginx.res" | median);   np99=$(cut -d' ' -f2 "$TMP/nginx.res" | median)
