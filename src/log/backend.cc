@@ -158,6 +158,7 @@ void Backend::Run() {
   thread_id_.store(std::this_thread::get_id());
   if (!clock_) clock_ = std::make_unique<TickConverter>();
   auto last_calibration = std::chrono::steady_clock::now();
+  std::chrono::microseconds idle{0};
   for (;;) {
     const bool stopping = stop_.load(std::memory_order_acquire);
     const uint64_t flush_req = flush_requested_.load(std::memory_order_acquire);
@@ -194,11 +195,19 @@ void Backend::Run() {
       last_calibration = now;
     }
     if (n == 0) {
+      // Back off while idle: each empty round doubles the sleep, up to
+      // max_idle_sleep; producers wake us early when a queue fills up.
+      idle = std::min(idle == std::chrono::microseconds(0) ? options_.idle_sleep : idle * 2,
+                      std::max(options_.idle_sleep, options_.max_idle_sleep));
       std::unique_lock<std::mutex> lock(wake_mu_);
-      wake_cv_.wait_for(lock, options_.idle_sleep, [&] {
+      wake_pending_.store(false, std::memory_order_relaxed);
+      wake_cv_.wait_for(lock, idle, [&] {
         return stop_.load(std::memory_order_relaxed) ||
+               wake_pending_.load(std::memory_order_relaxed) ||
                flush_requested_.load(std::memory_order_relaxed) != flush_req;
       });
+    } else {
+      idle = std::chrono::microseconds(0);
     }
   }
   thread_id_.store(std::thread::id());

@@ -45,6 +45,16 @@ class Backend {
   }
   bool block_when_full() const noexcept { return block_.load(std::memory_order_relaxed); }
   bool running() const noexcept { return state_.load(std::memory_order_acquire) == kRunning; }
+  // Producer side: wakes the background thread if it sleeps. Cheap when it
+  // is already awake or a wake-up is already on its way.
+  void Wake() noexcept {
+    if (wake_pending_.load(std::memory_order_relaxed) ||
+        wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+      return;
+    }
+    { std::lock_guard<std::mutex> lock(wake_mu_); }
+    wake_cv_.notify_all();
+  }
 
   // A record that could not be queued anywhere (no ring).
   void CountOrphanDrop() noexcept { orphan_drops_.fetch_add(1, std::memory_order_relaxed); }
@@ -97,6 +107,7 @@ class Backend {
   std::condition_variable wake_cv_;    // background thread sleeps here
   std::condition_variable done_cv_;    // Flush callers wait here
   std::atomic<bool> stop_{false};
+  std::atomic<bool> wake_pending_{false};
   std::atomic<uint64_t> flush_requested_{0};
   std::atomic<uint64_t> flush_done_{0};
   std::atomic<uint64_t> crash_requested_{0};

@@ -113,6 +113,7 @@ void Logger::Emit(Level level, const Msg& m, const Field* const* fields, size_t 
   }
   char* p = ring->Reserve(total);
   if (!p) {
+    backend.Wake();
     if (!backend.block_when_full()) {
       ring->CountDrop();
       return;
@@ -162,6 +163,7 @@ void Logger::Emit(Level level, const Msg& m, const Field* const* fields, size_t 
   for (size_t i = 0; i < n; ++i) out = detail::EncodeField(list ? list[i] : *fields[i], out);
   ring->Commit(total);
   ring->CountEnqueued();
+  if (ring->PastQuarter()) backend.Wake();
   if (level == Level::kFatal) backend.Flush();
 }
 
