@@ -31,7 +31,9 @@
 // (so max_start - window < every start).
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -119,19 +121,24 @@ inline uint64_t HashMix(uint64_t h) {
   h ^= h >> 33;
   return h;
 }
+inline uint64_t LoadLittleEndian64(const char* p, size_t n) {
+  uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w) >> (8 * (8 - n));
+  return w;
+}
 inline uint64_t HashBytes(std::string_view s, uint64_t seed) {
   constexpr uint64_t kMul = 0x9e3779b97f4a7c15ull;
   uint64_t h = seed ^ (s.size() * kMul);
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const char* p = s.data();
   size_t n = s.size();
-  while (n > 0) {
-    size_t take = n < 8 ? n : 8;
-    uint64_t w = 0;
-    for (size_t i = 0; i < take; ++i) w |= uint64_t{p[i]} << (8 * i);
-    h = (h ^ w) * kMul;
+  for (; n >= 8; p += 8, n -= 8) {
+    h = (h ^ LoadLittleEndian64(p, 8)) * kMul;
     h ^= h >> 29;
-    p += take;
-    n -= take;
+  }
+  if (n > 0) {
+    h = (h ^ LoadLittleEndian64(p, n)) * kMul;
+    h ^= h >> 29;
   }
   return HashMix(h);
 }

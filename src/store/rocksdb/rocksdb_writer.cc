@@ -107,25 +107,75 @@ struct ViewPairHash {
   }
 };
 
-// Posting lists of one segment under construction, found by term. Terms
-// are views into the batch's spans, which outlive the call.
-struct SegmentPostings {
-  std::vector<seg::Posting> all, errors;
-  std::vector<std::vector<seg::Posting>> tags{keys::kTagPartitions};
-  std::unordered_map<std::string_view, std::vector<seg::Posting>> services;
-  std::unordered_map<std::pair<std::string_view, std::string_view>, std::vector<seg::Posting>,
-                     ViewPairHash>
-      operations;
+struct SpanRef {
+  uint64_t segment;  // bucket << 8 | window
+  const StoredSpan* span;
+  uint32_t index;
+};
 
-  // Empties the lists but keeps their memory (and the terms, whose empty
-  // lists are skipped) for the next segment.
-  void Clear() {
-    all.clear();
-    errors.clear();
-    for (auto& t : tags) t.clear();
-    for (auto& [k, v] : services) v.clear();
-    for (auto& [k, v] : operations) v.clear();
+// Per-thread buffers of WriteSpans, kept from one call to the next so a
+// call does not allocate again what the previous one had (the batch buffer
+// alone is hundreds of KB). Holds nothing of a finished call but capacity.
+struct WriteScratch {
+  rocksdb::WriteBatch batch;
+  std::vector<SpanRef> refs;
+  std::vector<uint64_t> resource_hash;
+  std::vector<std::vector<seg::Posting>> lists;  // posting lists, by slot
+  std::vector<TraceId> table;
+  std::vector<const StoredSpan*> blob_spans;
+  std::vector<uint64_t> blob_hashes;
+  std::string key, value, tag_scratch;
+};
+
+// Posting lists of one segment under construction: slots in
+// WriteScratch::lists, found by term. Terms are views into the call's
+// spans, so the maps live only as long as the call.
+class SegmentPostings {
+ public:
+  static constexpr size_t kAllSlot = 0, kErrorSlot = 1, kTagSlot = 2;
+
+  explicit SegmentPostings(std::vector<std::vector<seg::Posting>>* lists) : lists_(lists) {
+    used_ = kTagSlot + keys::kTagPartitions;
+    if (lists_->size() < used_) lists_->resize(used_);
+    Clear();
   }
+  std::vector<seg::Posting>& all() { return (*lists_)[kAllSlot]; }
+  std::vector<seg::Posting>& errors() { return (*lists_)[kErrorSlot]; }
+  std::vector<seg::Posting>& tag(uint32_t partition) { return (*lists_)[kTagSlot + partition]; }
+  std::vector<seg::Posting>& service(std::string_view s) { return Slot(&services_, s); }
+  std::vector<seg::Posting>& operation(std::string_view s, std::string_view op) {
+    return Slot(&operations_, std::pair<std::string_view, std::string_view>(s, op));
+  }
+  template <typename F>  // f(service, list)
+  void ForEachService(F f) {
+    for (const auto& [s, slot] : services_) f(s, (*lists_)[slot]);
+  }
+  template <typename F>  // f(service, operation, list)
+  void ForEachOperation(F f) {
+    for (const auto& [so, slot] : operations_) f(so.first, so.second, (*lists_)[slot]);
+  }
+  // Empties every list (keeping terms and memory) for the next segment.
+  void Clear() {
+    for (size_t i = 0; i < used_; ++i) (*lists_)[i].clear();
+  }
+
+ private:
+  template <typename Map, typename Key>
+  std::vector<seg::Posting>& Slot(Map* map, const Key& key) {
+    auto [it, fresh] = map->try_emplace(key, used_);
+    if (fresh) {
+      if (lists_->size() <= used_) lists_->emplace_back();
+      (*lists_)[used_].clear();
+      ++used_;
+    }
+    return (*lists_)[it->second];
+  }
+
+  std::vector<std::vector<seg::Posting>>* lists_;
+  size_t used_;
+  std::unordered_map<std::string_view, size_t> services_;
+  std::unordered_map<std::pair<std::string_view, std::string_view>, size_t, ViewPairHash>
+      operations_;
 };
 
 }  // namespace
@@ -139,39 +189,42 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
   }
   if (spans.empty()) return Status::Ok();
 
-  rocksdb::WriteBatch batch(spans.size() * 400);
+  thread_local WriteScratch scratch_buffers;
+  WriteScratch& w = scratch_buffers;
+  rocksdb::WriteBatch& batch = w.batch;
+  batch.Clear();
   std::vector<uint64_t> resources;
-  std::string scratch;
 
-  // Resource hashes; consecutive spans usually share a resource (one OTLP
-  // ResourceSpans), so compare with the previous one before hashing.
-  std::vector<uint64_t> resource_hash(spans.size());
-  const Attributes* last_resource = nullptr;
-  uint64_t last_hash = 0;
+  // Resource hashes.
+  std::vector<uint64_t>& resource_hash = w.resource_hash;
+  resource_hash.resize(spans.size());
+  // A batch holds few distinct resources (one per service instance): keep
+  // the recent ones and compare, rather than encode and hash every span's.
+  std::vector<std::pair<const Attributes*, uint64_t>> recent;
   for (size_t i = 0; i < spans.size(); ++i) {
-    const StoredSpan& s = spans[i];
-    if (last_resource == nullptr || !(*last_resource == s.resource_attributes)) {
-      StageResource(s.resource_attributes, &last_hash, &scratch, &batch, &resources);
-      last_resource = &s.resource_attributes;
+    const Attributes& attrs = spans[i].resource_attributes;
+    auto known = std::find_if(recent.begin(), recent.end(),
+                              [&](const auto& r) { return *r.first == attrs; });
+    if (known == recent.end()) {
+      uint64_t h = 0;
+      StageResource(attrs, &h, &w.tag_scratch, &batch, &resources);
+      if (recent.size() == 16) recent.erase(recent.begin());
+      recent.emplace_back(&attrs, h);
+      known = recent.end() - 1;
     }
-    resource_hash[i] = last_hash;
+    resource_hash[i] = known->second;
   }
 
   // Group by (segment, trace), ordered by start. Segment = (bucket, window).
-  struct Ref {
-    uint64_t segment;
-    const StoredSpan* span;
-    uint32_t index;
-  };
-  std::vector<Ref> refs;
-  refs.reserve(spans.size());
+  std::vector<SpanRef>& refs = w.refs;
+  refs.clear();
   for (size_t i = 0; i < spans.size(); ++i) {
     uint32_t b = BucketOf(spans[i].start_ns);
     uint64_t offset = spans[i].start_ns - std::min<uint64_t>(spans[i].start_ns, uint64_t{b} * bucket_ns_);
     uint64_t window = std::min<uint64_t>(offset / window_ns_, keys::kWindowsPerBucket - 1);
     refs.push_back({(uint64_t{b} << 8) | window, &spans[i], static_cast<uint32_t>(i)});
   }
-  std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
+  std::sort(refs.begin(), refs.end(), [](const SpanRef& a, const SpanRef& b) {
     if (a.segment != b.segment) return a.segment < b.segment;
     if (a.span->trace_id != b.span->trace_id) return a.span->trace_id < b.span->trace_id;
     if (a.span->start_ns != b.span->start_ns) return a.span->start_ns < b.span->start_ns;
@@ -203,11 +256,11 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
   std::unordered_map<std::pair<std::string_view, std::string_view>, std::pair<uint32_t, uint32_t>,
                      ViewPairHash>
       operations_in_batch;  // -> (bucket, kinds bitmask)
-  SegmentPostings postings;
-  std::vector<TraceId> table;
-  std::vector<const StoredSpan*> blob_spans;
-  std::vector<uint64_t> blob_hashes;
-  std::string key, value, tag_scratch;
+  SegmentPostings postings(&w.lists);
+  std::vector<TraceId>& table = w.table;
+  std::vector<const StoredSpan*>& blob_spans = w.blob_spans;
+  std::vector<uint64_t>& blob_hashes = w.blob_hashes;
+  std::string &key = w.key, &value = w.value, &tag_scratch = w.tag_scratch;
   char tag_buf[24];
   uint32_t lo = UINT32_MAX, hi = 0;
   uint64_t blobs = 0;
@@ -217,7 +270,10 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
     if (list->empty()) return;
     uint64_t max_start = 0;
     for (const auto& p : *list) max_start = std::max(max_start, p.start_ns);
-    key = keys::PostingPrefix(b, type, t);
+    key.clear();
+    enc::PutBigEndian32(&key, b);
+    key.push_back(type);
+    key.append(t);
     keys::AppendPostingTail(&key, max_start, seq);
     value.clear();
     seg::EncodePostings(*list, max_start, with_check, &value);
@@ -243,10 +299,10 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
         blob_hashes.push_back(resource_hash[refs[i].index]);
 
         seg::Posting p{trace_index, s.start_ns, s.duration_ns, s.is_error(), 0};
-        postings.all.push_back(p);
-        if (p.error) postings.errors.push_back(p);
-        postings.services[s.service].push_back(p);
-        postings.operations[{s.service, s.operation}].push_back(p);
+        postings.all().push_back(p);
+        if (p.error) postings.errors().push_back(p);
+        postings.service(s.service).push_back(p);
+        postings.operation(s.service, s.operation).push_back(p);
         uint32_t& sb = services_in_batch[s.service];
         sb = std::max(sb, b);
         auto& ob = operations_in_batch[{s.service, s.operation}];
@@ -258,7 +314,7 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
           if (text.size() > options_.max_indexed_tag_value_bytes) continue;
           uint64_t h = keys::TagHash(kv.key, text);
           p.check = keys::TagCheck(h);
-          postings.tags[keys::TagPartition(h)].push_back(p);
+          postings.tag(keys::TagPartition(h)).push_back(p);
         }
       }
       SummaryRecord& rec = summaries[trace];
@@ -277,16 +333,17 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
     value.clear();
     seg::EncodeTable(table, &value);
     batch.Put(cf(kIndex), keys::TableKey(b, seq), value);
-    put_list(b, keys::kAll, {}, &postings.all, false);
-    put_list(b, keys::kError, {}, &postings.errors, false);
-    for (auto& [service, list] : postings.services) {
+    put_list(b, keys::kAll, {}, &postings.all(), false);
+    put_list(b, keys::kError, {}, &postings.errors(), false);
+    postings.ForEachService([&](std::string_view service, std::vector<seg::Posting>& list) {
       put_list(b, keys::kService, keys::ServiceTerm(service), &list, false);
-    }
-    for (auto& [op, list] : postings.operations) {
-      put_list(b, keys::kOperation, keys::OperationTerm(op.first, op.second), &list, false);
-    }
+    });
+    postings.ForEachOperation(
+        [&](std::string_view service, std::string_view op, std::vector<seg::Posting>& list) {
+          put_list(b, keys::kOperation, keys::OperationTerm(service, op), &list, false);
+        });
     for (uint32_t part = 0; part < keys::kTagPartitions; ++part) {
-      put_list(b, keys::kTag, keys::TagTerm(part), &postings.tags[part], true);
+      put_list(b, keys::kTag, keys::TagTerm(part), &postings.tag(part), true);
     }
   }
 
@@ -307,7 +364,9 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
     EncodeSummaryRecord(rec, &value);
     batch.Merge(cf(kTraces), trace_id.AsBytes(), value);
   }
-  CALLPATH_RETURN_IF_ERROR(Commit(&batch, resources, names));
+  Status committed = Commit(&batch, resources, names);
+  if (batch.GetDataSize() > (64u << 20)) batch = rocksdb::WriteBatch();  // do not hoard a huge one
+  CALLPATH_RETURN_IF_ERROR(committed);
   NoteBucket(lo);
   NoteBucket(hi);
   spans_written_.fetch_add(spans.size(), std::memory_order_relaxed);
