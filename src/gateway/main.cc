@@ -16,6 +16,7 @@
 
 #include "callpath/exporters.h"
 #include "callpath/log.h"
+#include "callpath/log/otlp_sink.h"
 #include "callpath/processor.h"
 #include "callpath/trace.h"
 #include "gateway/config.h"
@@ -29,11 +30,14 @@ namespace {
 callpath::Status InitLogging(const gw::Config& cfg) {
   callpath::log::Options opts = callpath::log::Options::FromEnvironment();
   if (!cfg.service_name.empty()) opts.service_name = cfg.service_name;
-  // The writer thread polls the per-thread queues; at the default 200 us it
-  // wakes 5000 times a second, which a proxy sharing its cores feels. 5 ms
-  // still holds a burst of thousands of lines per worker queue.
-  opts.idle_sleep = std::chrono::milliseconds(5);
-  opts.sinks.clear();
+  // Keep the OTLP logs sink the environment asked for, so access-log and
+  // retry lines reach the collector beside the spans; the console default is
+  // replaced by JSON lines on stdout or the configured file.
+  std::vector<std::shared_ptr<callpath::log::Sink>> otlp;
+  for (auto& sink : opts.sinks) {
+    if (dynamic_cast<callpath::log::OtlpLogSink*>(sink.get()) != nullptr) otlp.push_back(sink);
+  }
+  opts.sinks = std::move(otlp);
   if (cfg.access_log.path.empty()) {
     opts.sinks.push_back(std::make_shared<callpath::log::ConsoleSink>(
         callpath::log::ConsoleSinkOptions{.use_stdout = true,
