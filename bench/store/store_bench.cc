@@ -2,7 +2,12 @@
 // (p50, p99) on a populated store.
 //
 //   CALLPATH_BENCH_SPANS   spans in the populated store (default 1000000)
+//   CALLPATH_BENCH_WRITERS writer threads that populate it (default 2)
 //   CALLPATH_BENCH_DIR     where the stores live (default: $TMPDIR)
+//   CALLPATH_BENCH_REUSE=1 read benchmarks reuse the populated store of an
+//                          earlier run with the same settings (its trace ids
+//                          are generated again, nothing is written; "last
+//                          hour" then covers less of it as time passes)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -10,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "callpath/query/trace.h"
 #include "callpath/store/rocksdb_store.h"
@@ -28,16 +34,17 @@ uint64_t NowNs() {
                                std::chrono::nanoseconds(1));
 }
 
-std::string BenchDir(const std::string& name) {
+std::string BenchDir(const std::string& name, bool keep = false) {
   const char* base = std::getenv("CALLPATH_BENCH_DIR");
   auto dir = std::filesystem::path(base ? base : std::filesystem::temp_directory_path().string()) /
              ("callpath-bench-" + name);
-  std::filesystem::remove_all(dir);
+  if (!keep) std::filesystem::remove_all(dir);
   return dir.string();
 }
 
-// Realistic traces: ~10 spans over several services, HTTP/RPC semantic
-// attributes, 5% of traces erroring deep down, durations from 1 ms to 2 s.
+// Realistic traces: 5-30 spans over 8 services, 6 HTTP/RPC semantic
+// attributes per span, 1% of traces erroring deep down, durations from
+// 1 ms to 2 s.
 class TraceGen {
  public:
   explicit TraceGen(uint64_t seed) : rng_(seed) {
@@ -54,8 +61,8 @@ class TraceGen {
   void Trace(uint64_t start, std::vector<StoredSpan>* out) {
     TraceId tid;
     for (auto& b : tid.mutable_bytes()) b = static_cast<uint8_t>(rng_());
-    bool error = rng_() % 20 == 0;
-    size_t n = 4 + rng_() % 12;
+    bool error = rng_() % 100 == 0;
+    size_t n = 5 + rng_() % 26;
     uint64_t root_dur = (1 + rng_() % 400) * kMs * ((rng_() % 10 == 0) ? 5 : 1);
     size_t first = out->size();
     for (size_t i = 0; i < n; ++i) {
@@ -115,18 +122,22 @@ std::unique_ptr<Store> Open(const std::string& dir) {
 
 // ---- ingest ----
 
+// Durable ingest: every WriteSpans is synced in the WAL before it returns.
+// Arg: spans per WriteSpans call (the daemon merges queued requests up to
+// 16384 spans into one call under load).
 void BM_IngestDurable(benchmark::State& state) {
   // One store for every run and thread (function statics start once).
   static std::unique_ptr<Store> store = Open(BenchDir("ingest"));
-  TraceGen gen(42 + state.thread_index());
+  const auto batch_size = static_cast<size_t>(state.range(0));
+  TraceGen gen(42 + state.thread_index() + 1000 * batch_size);
   std::vector<StoredSpan> batch;
   uint64_t t = NowNs() - 3600ull * 1'000'000'000;
   size_t spans = 0;
   for (auto _ : state) {
     state.PauseTiming();
     batch.clear();
-    while (batch.size() < 512) gen.Trace(t += 100'000, &batch);
-    batch.resize(512);
+    while (batch.size() < batch_size) gen.Trace(t += 100'000, &batch);
+    batch.resize(batch_size);
     state.ResumeTiming();
     Status s = store->span_writer().WriteSpans(batch);
     if (!s.ok()) state.SkipWithError(s.ToString().c_str());
@@ -138,8 +149,10 @@ void BM_IngestDurable(benchmark::State& state) {
                                        static_cast<double>(std::max<uint64_t>(1, store->Stats().spans_written));
   }
 }
-BENCHMARK(BM_IngestDurable)->UseRealTime()->Iterations(400);
-BENCHMARK(BM_IngestDurable)->UseRealTime()->Threads(2)->Iterations(200);
+BENCHMARK(BM_IngestDurable)->Arg(512)->UseRealTime()->Iterations(1000);
+BENCHMARK(BM_IngestDurable)->Arg(512)->UseRealTime()->Threads(2)->Iterations(500);
+BENCHMARK(BM_IngestDurable)->Arg(4096)->UseRealTime()->Iterations(125);
+BENCHMARK(BM_IngestDurable)->Arg(4096)->UseRealTime()->Threads(2)->Iterations(63);
 
 // ---- reads on a populated store ----
 
@@ -155,24 +168,42 @@ Populated& GetPopulated() {
     auto* p = new Populated;
     const char* env = std::getenv("CALLPATH_BENCH_SPANS");
     uint64_t want = env ? std::strtoull(env, nullptr, 10) : 1'000'000;
-    std::string dir = BenchDir("populated");
+    const char* reuse_env = std::getenv("CALLPATH_BENCH_REUSE");
+    const bool reuse = reuse_env != nullptr && std::string(reuse_env) == "1";
+    std::string dir = BenchDir("populated", reuse);
     p->store = Open(dir);
-    TraceGen gen(7);
+    const char* wenv = std::getenv("CALLPATH_BENCH_WRITERS");
+    const int writers = std::max(1, wenv ? std::atoi(wenv) : 2);
     uint64_t now = NowNs();
-    // Spread over the last 2 hours so "last hour" searches see half.
-    uint64_t span_ns = 2 * 3600ull * 1'000'000'000 / std::max<uint64_t>(1, want / 10);
-    uint64_t t = now - 2 * 3600ull * 1'000'000'000;
-    std::vector<StoredSpan> batch;
+    // Spread over the last 2 hours so "last hour" searches see half; each
+    // writer fills its own interleaved slice of the timeline.
+    uint64_t span_ns = 2 * 3600ull * 1'000'000'000 / std::max<uint64_t>(1, want / 17);
+    const uint64_t t0 = now - 2 * 3600ull * 1'000'000'000;
+    std::vector<std::vector<TraceId>> ids(writers);
+    std::vector<uint64_t> written(writers);
     auto begin = std::chrono::steady_clock::now();
-    while (p->spans < want) {
-      batch.clear();
-      while (batch.size() < 512) {
-        size_t before = batch.size();
-        gen.Trace(t += span_ns, &batch);
-        if (p->traces.size() < 1'000'000) p->traces.push_back(batch[before].trace_id);
-      }
-      if (!p->store->span_writer().WriteSpans(batch).ok()) std::abort();
-      p->spans += batch.size();
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w) {
+      threads.emplace_back([&, w] {
+        TraceGen gen(7 + w);
+        std::vector<StoredSpan> batch;
+        uint64_t t = t0 + static_cast<uint64_t>(w) * span_ns;
+        while (written[w] < want / writers) {
+          batch.clear();
+          while (batch.size() < 512) {
+            size_t before = batch.size();
+            gen.Trace(t += span_ns * writers, &batch);
+            if (ids[w].size() < 1'000'000 / writers) ids[w].push_back(batch[before].trace_id);
+          }
+          if (!reuse && !p->store->span_writer().WriteSpans(batch).ok()) std::abort();
+          written[w] += batch.size();
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    for (int w = 0; w < writers; ++w) {
+      p->spans += written[w];
+      p->traces.insert(p->traces.end(), ids[w].begin(), ids[w].end());
     }
     double ingest_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     p->ingest_spans_per_s = static_cast<double>(p->spans) / ingest_s;
@@ -279,5 +310,15 @@ void BM_SearchTag(benchmark::State& state) {
   Search(state, q);
 }
 BENCHMARK(BM_SearchTag)->Iterations(300);
+
+// A rare tag: a handful of spans per hour carry it, so most of the hour's
+// tag partition is scanned (the worst case of the hashed tag index).
+void BM_SearchTagRare(benchmark::State& state) {
+  TraceQuery q;
+  q.tags = {{"user.id", "u4242"}};
+  q.limit = 20;
+  Search(state, q);
+}
+BENCHMARK(BM_SearchTagRare)->Iterations(50);
 
 }  // namespace

@@ -16,8 +16,13 @@ Result<SummaryRecord> RocksDbStore::ReadSummary(const TraceId& trace_id) {
   rocksdb::Status s = db_->Get({}, cf(kTraces), trace_id.AsBytes(), &v);
   if (s.IsNotFound()) return NotFound("trace " + trace_id.ToHex() + " not found");
   if (!s.ok()) return FromRocks(s, "read summary");
+  return ParseSummary(trace_id, v);
+}
+
+Result<SummaryRecord> RocksDbStore::ParseSummary(const TraceId& trace_id,
+                                                 std::string_view value) const {
   SummaryRecord rec;
-  if (!DecodeSummaryRecord(v, &rec)) return DataLoss("corrupt summary of " + trace_id.ToHex());
+  if (!DecodeSummaryRecord(value, &rec)) return DataLoss("corrupt summary of " + trace_id.ToHex());
   if (rec.summary.end_ns() < retention_cutoff_ns_.load(std::memory_order_relaxed)) {
     return NotFound("trace " + trace_id.ToHex() + " expired");
   }

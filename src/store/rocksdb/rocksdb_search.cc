@@ -131,6 +131,10 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
   std::vector<std::pair<uint32_t, uint64_t>> best;  // (trace index, newest start) of one list
   std::vector<size_t> best_at;                      // trace index -> position in `best`
   std::vector<seg::BlobSpan> blob;
+  std::vector<std::pair<TraceId, uint64_t>> fresh;  // (trace, newest matching start)
+  std::vector<rocksdb::Slice> summary_keys;
+  std::vector<rocksdb::PinnableSlice> summary_values;
+  std::vector<rocksdb::Status> summary_status;
   bool finished = false;
 
   for (int64_t bk = last; bk >= static_cast<int64_t>(first) && !finished; --bk) {
@@ -172,6 +176,9 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
       if (!s.ok()) return FromRocks(s, "read segment table");
       if (!seg::DecodeTable(value, &table)) return DataLoss("corrupt segment table");
 
+      // Candidates of this list that pass the span-level filters and are not
+      // decided yet; their summaries are read in one MultiGet.
+      fresh.clear();
       for (auto [index, start] : best) {
         if (index >= table.size()) return DataLoss("posting outside its segment table");
         const TraceId& trace = table[index];
@@ -199,8 +206,28 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
           matches[known->second].score = start;
           continue;
         }
-        // Span-level filters hold: the trace-level verdict is final.
-        auto rec = ReadSummary(trace);
+        fresh.emplace_back(trace, start);
+      }
+      if (fresh.empty()) continue;
+      // Span-level filters hold: the trace-level verdict is final.
+      summary_keys.clear();
+      for (const auto& [trace, start] : fresh) summary_keys.emplace_back(trace.AsBytes());
+      summary_values.resize(fresh.size());
+      summary_status.resize(fresh.size());
+      db_->MultiGet({}, cf(kTraces), summary_keys.size(), summary_keys.data(), summary_values.data(),
+                    summary_status.data());
+      for (size_t c = 0; c < fresh.size(); ++c) {
+        const auto& [trace, start] = fresh[c];
+        if (seen.count(trace)) continue;  // twice in `fresh` cannot happen; be safe
+        const rocksdb::Status& st = summary_status[c];
+        if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "read summary");
+        std::string_view v(summary_values[c].data(), summary_values[c].size());
+        uint32_t errors = 0;
+        if (st.IsNotFound() || (q.errors_only && PeekSummaryErrorCount(v, &errors) && errors == 0)) {
+          seen.emplace(trace, -1);
+          continue;
+        }
+        auto rec = ParseSummary(trace, v);
         if (!rec.ok() && rec.status().code() != StatusCode::kNotFound) return rec.status();
         if (!rec.ok() || !TraceLevelMatch(q, rec->summary)) {
           seen.emplace(trace, -1);
@@ -209,6 +236,7 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
         seen.emplace(trace, static_cast<int64_t>(matches.size()));
         matches.push_back({std::move(rec->summary), start});
       }
+      for (auto& pv : summary_values) pv.Reset();
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan index");
   }

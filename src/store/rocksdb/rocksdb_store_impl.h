@@ -70,6 +70,8 @@ class RocksDbStore final : public Store,
 
   // Reads the summary record; NotFound if absent or past retention.
   Result<SummaryRecord> ReadSummary(const TraceId& trace_id);
+  // The same for a value already read.
+  Result<SummaryRecord> ParseSummary(const TraceId& trace_id, std::string_view value) const;
   // Resource attributes by hash, through a small cache.
   Status LoadResource(uint64_t hash, Attributes* out);
   // Adds a resource Put to `batch` unless it is known to be stored.

@@ -62,6 +62,16 @@ bool DecodeSummaryRecord(std::string_view data, SummaryRecord* rec) {
   return r.done();
 }
 
+bool PeekSummaryErrorCount(std::string_view data, uint32_t* error_count) {
+  enc::Reader r(data);
+  uint8_t version, has_root;
+  std::string_view skip;
+  uint64_t v;
+  return r.Byte(&version) && version == 1 && r.Bytes(&skip) && r.Bytes(&skip) &&
+         r.Byte(&has_root) && r.Varint(&v) && r.Varint(&v) && r.Varint(&v) && r.Varint(&v) &&
+         r.Varint32(error_count);
+}
+
 namespace {
 
 class SummaryMergeOperator : public rocksdb::AssociativeMergeOperator {

@@ -33,6 +33,10 @@ void EncodeSummaryRecord(const SummaryRecord& rec, std::string* out);
 // The trace id is not in the value; the caller sets it from the key.
 bool DecodeSummaryRecord(std::string_view data, SummaryRecord* rec);
 
+// The error count alone, without decoding names (searches for erroring
+// traces reject most summaries on it). False if `data` is malformed.
+bool PeekSummaryErrorCount(std::string_view data, uint32_t* error_count);
+
 std::shared_ptr<rocksdb::MergeOperator> NewSummaryMergeOperator();
 
 // Drops summaries of traces that ended before *cutoff_ns (read at each
