@@ -77,7 +77,9 @@ class Span {
   Span& operator=(Span&& other) noexcept;
   Span(const Span&) = delete;
   Span& operator=(const Span&) = delete;
-  ~Span();
+  ~Span() {
+    if (data_ != nullptr) Finish(0);
+  }
 
   bool IsRecording() const noexcept { return data_ != nullptr; }
   const SpanContext& context() const noexcept { return context_; }
@@ -88,18 +90,37 @@ class Span {
   // The current Context with this span as its span.
   Context ToContext() const;
 
-  // Sets an attribute; a key set again overwrites the earlier value.
-  Span& SetAttribute(std::string_view key, std::string_view value) noexcept;
+  // Sets an attribute; a key set again overwrites the earlier value. On a
+  // non-recording span these return at once (inline, no call).
+  Span& SetAttribute(std::string_view key, std::string_view value) noexcept {
+    if (data_ != nullptr) SetString(key, value);
+    return *this;
+  }
   Span& SetAttribute(std::string_view key, const char* value) noexcept {
-    return SetAttribute(key, std::string_view(value));
+    if (data_ != nullptr) SetString(key, std::string_view(value));
+    return *this;
   }
-  Span& SetAttribute(std::string_view key, bool value) noexcept;
-  Span& SetAttribute(std::string_view key, int64_t value) noexcept;
+  Span& SetAttribute(std::string_view key, bool value) noexcept {
+    if (data_ != nullptr) SetBool(key, value);
+    return *this;
+  }
+  Span& SetAttribute(std::string_view key, int64_t value) noexcept {
+    if (data_ != nullptr) SetInt(key, value);
+    return *this;
+  }
   Span& SetAttribute(std::string_view key, int value) noexcept {
-    return SetAttribute(key, static_cast<int64_t>(value));
+    if (data_ != nullptr) SetInt(key, value);
+    return *this;
   }
-  Span& SetAttribute(std::string_view key, double value) noexcept;
-  Span& SetAttribute(std::string_view key, AttrValue value) noexcept;  // arrays, other ints
+  Span& SetAttribute(std::string_view key, double value) noexcept {
+    if (data_ != nullptr) SetDouble(key, value);
+    return *this;
+  }
+  // Arrays and the other integer types.
+  Span& SetAttribute(std::string_view key, AttrValue value) noexcept {
+    if (data_ != nullptr) SetValue(key, std::move(value));
+    return *this;
+  }
 
   Span& AddEvent(std::string_view name, KeyValues attributes = {},
                  uint64_t time_unix_nano = 0) noexcept;
@@ -116,13 +137,22 @@ class Span {
   Span& UpdateName(std::string_view name) noexcept;
 
   // Ends the span (at `end_time_unix_nano`, 0 = now). Later calls do nothing.
-  void End(uint64_t end_time_unix_nano = 0) noexcept;
+  void End(uint64_t end_time_unix_nano = 0) noexcept {
+    if (data_ != nullptr) Finish(end_time_unix_nano);
+  }
 
  private:
   friend class Tracer;
   Span(SpanContext context, SpanData* data, detail::TracerState* tracer) noexcept
       : context_(std::move(context)), data_(data), tracer_(tracer) {}
   Attribute* AttributeSlot(std::string_view key) noexcept;
+  // The recording paths; data_ != nullptr.
+  void SetString(std::string_view key, std::string_view value) noexcept;
+  void SetBool(std::string_view key, bool value) noexcept;
+  void SetInt(std::string_view key, int64_t value) noexcept;
+  void SetDouble(std::string_view key, double value) noexcept;
+  void SetValue(std::string_view key, AttrValue value) noexcept;
+  void Finish(uint64_t end_time_unix_nano) noexcept;
 
   SpanContext context_;
   SpanData* data_ = nullptr;                 // owned; null when not recording

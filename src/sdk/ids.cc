@@ -85,7 +85,7 @@ uint64_t SplitMix(uint64_t& x) noexcept {
   return z ^ (z >> 31);
 }
 
-void Seed(Xoshiro256& g) noexcept {
+[[gnu::noinline, gnu::cold]] void Seed(Xoshiro256& g) noexcept {
   uint64_t seed[4] = {};
   // getrandom never blocks once the pool is initialised; if it fails we fall
   // back to time and thread identity, which is still unique enough for ids.
@@ -103,7 +103,7 @@ void Seed(Xoshiro256& g) noexcept {
 // means "not seeded yet" since a seeded state is never all zero.
 thread_local Xoshiro256 t_generator{};
 
-Xoshiro256& Generator() noexcept {
+[[gnu::always_inline]] inline Xoshiro256& Generator() noexcept {
   Xoshiro256& g = t_generator;
   if (__builtin_expect((g.s[0] | g.s[1] | g.s[2] | g.s[3]) == 0, 0)) Seed(g);
   return g;

@@ -76,8 +76,6 @@ Span& Span::operator=(Span&& other) noexcept {
   return *this;
 }
 
-Span::~Span() { End(); }
-
 Scope Span::Activate() const noexcept { return Scope(ToContext()); }
 
 Context Span::ToContext() const { return Context::Current().WithSpanContext(context_); }
@@ -99,8 +97,7 @@ Attribute* Span::AttributeSlot(std::string_view key) noexcept {
   return slot;
 }
 
-Span& Span::SetAttribute(std::string_view key, std::string_view value) noexcept {
-  if (data_ == nullptr) return *this;
+void Span::SetString(std::string_view key, std::string_view value) noexcept {
   if (Attribute* a = AttributeSlot(key)) {
     if (auto* s = std::get_if<std::string>(&a->value)) {
       s->assign(value.data(), value.size());
@@ -109,34 +106,25 @@ Span& Span::SetAttribute(std::string_view key, std::string_view value) noexcept 
     }
     ApplyLength(a->value, tracer_->core->limits.attribute_value_length);
   }
-  return *this;
 }
 
-Span& Span::SetAttribute(std::string_view key, bool value) noexcept {
-  if (data_ == nullptr) return *this;
+void Span::SetBool(std::string_view key, bool value) noexcept {
   if (Attribute* a = AttributeSlot(key)) a->value = value;
-  return *this;
 }
 
-Span& Span::SetAttribute(std::string_view key, int64_t value) noexcept {
-  if (data_ == nullptr) return *this;
+void Span::SetInt(std::string_view key, int64_t value) noexcept {
   if (Attribute* a = AttributeSlot(key)) a->value = value;
-  return *this;
 }
 
-Span& Span::SetAttribute(std::string_view key, double value) noexcept {
-  if (data_ == nullptr) return *this;
+void Span::SetDouble(std::string_view key, double value) noexcept {
   if (Attribute* a = AttributeSlot(key)) a->value = value;
-  return *this;
 }
 
-Span& Span::SetAttribute(std::string_view key, AttrValue value) noexcept {
-  if (data_ == nullptr) return *this;
+void Span::SetValue(std::string_view key, AttrValue value) noexcept {
   if (Attribute* a = AttributeSlot(key)) {
     a->value = std::move(value).get();
     ApplyLength(a->value, tracer_->core->limits.attribute_value_length);
   }
-  return *this;
 }
 
 Span& Span::AddEvent(std::string_view name, KeyValues attributes,
@@ -202,9 +190,8 @@ Span& Span::UpdateName(std::string_view name) noexcept {
   return *this;
 }
 
-void Span::End(uint64_t end_time_unix_nano) noexcept {
+void Span::Finish(uint64_t end_time_unix_nano) noexcept {
   SpanData* data = data_;
-  if (data == nullptr) return;
   data_ = nullptr;
   uint64_t end = end_time_unix_nano != 0 ? end_time_unix_nano : NowUnixNano();
   data->end_time_unix_nano = end < data->start_time_unix_nano ? data->start_time_unix_nano : end;
