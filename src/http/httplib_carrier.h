@@ -1,5 +1,13 @@
 // TextMapCarrier over httplib::Headers (a multimap whose keys compare
 // ignoring case).
+//
+// Lookups scan the fields in order rather than use the map's find: a
+// request has a handful of fields, and the map's comparator calls tolower()
+// for every character of every key it compares (and find() wants a
+// std::string key), which made header lookups a visible share of a traced
+// request. The scan compares lengths first, so most fields cost one
+// integer compare. Equal keys are adjacent in insertion order in the
+// multimap, so "the first match" is the same field find() would return.
 #pragma once
 
 #include <httplib.h>
@@ -19,16 +27,24 @@ class HttplibHeadersCarrier final : public TextMapCarrier {
       : read_(&headers), write_(&headers) {}
 
   std::string_view Get(std::string_view key) const override {
-    auto it = read_->find(std::string(key));
-    return it == read_->end() ? std::string_view() : std::string_view(it->second);
+    for (const auto& [k, v] : *read_) {
+      if (callpath::detail::AsciiIEquals(k, key)) return v;
+    }
+    return {};
   }
-  size_t Count(std::string_view key) const override { return read_->count(std::string(key)); }
+  size_t Count(std::string_view key) const override {
+    size_t n = 0;
+    for (const auto& field : *read_) n += callpath::detail::AsciiIEquals(field.first, key) ? 1 : 0;
+    return n;
+  }
   std::string GetJoined(std::string_view key) const override {
     std::string out;
-    auto [b, e] = read_->equal_range(std::string(key));
-    for (auto it = b; it != e; ++it) {
-      if (it != b) out.push_back(',');
-      out.append(it->second);
+    bool first = true;
+    for (const auto& [k, v] : *read_) {
+      if (!callpath::detail::AsciiIEquals(k, key)) continue;
+      if (!first) out.push_back(',');
+      out.append(v);
+      first = false;
     }
     return out;
   }

@@ -1,5 +1,7 @@
 #include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "callpath/http/httplib.h"
@@ -10,6 +12,10 @@ namespace detail {
 
 struct HttplibServerState {
   ServerOptions options;
+  // options.provider's tracer, resolved once; without a provider the global
+  // one is asked per request (GetTracer caches per thread), so a provider
+  // installed or replaced after the server starts is still picked up.
+  std::optional<Tracer> tracer;
   httplib::Server::HandlerWithResponse user_pre;
   httplib::Server::Handler user_post;
   httplib::Logger user_logger;
@@ -25,8 +31,9 @@ using detail::HttplibServerState;
 // handler, post-routing and the logger of one request on one thread, in
 // that order, so a thread-local slot carries the span between them.
 struct ActiveRequest {
-  ActiveRequest(const httplib::Request* r, const IncomingRequest& in, const ServerOptions& o)
-      : request(r), span(in, o) {}
+  ActiveRequest(const httplib::Request* r, const IncomingRequest& in, const ServerOptions& o,
+                const Tracer& t)
+      : request(r), span(in, o, t) {}
   const httplib::Request* request;
   ServerSpan span;
   std::optional<Scope> scope;  // destroyed before the span
@@ -53,12 +60,14 @@ httplib::Server::HandlerResponse PreRouting(HttplibServerState& state,
   detail::HttplibHeadersCarrier carrier(req.headers);
   IncomingRequest in{.method = req.method,
                      .target = req.target,
+                     .route = {},  // set by Route() once the router has matched
                      .protocol_version = ProtocolVersion(req.version),
                      .peer_address = req.remote_addr,
                      .peer_port = req.remote_port,
                      .local_port = req.local_port,
                      .headers = &carrier};
-  tl_active.emplace(&req, in, state.options);
+  tl_active.emplace(&req, in, state.options,
+                    state.tracer ? *state.tracer : GetTracer("callpath.http"));
   tl_active->scope.emplace(tl_active->span.context());
   if (state.user_pre) return state.user_pre(req, res);
   return httplib::Server::HandlerResponse::Unhandled;
@@ -67,7 +76,15 @@ httplib::Server::HandlerResponse PreRouting(HttplibServerState& state,
 void PostRouting(HttplibServerState& state, const httplib::Request& req,
                  httplib::Response& res) {
   if (ActiveRequest* active = ActiveFor(req)) {
-    for (auto& [name, value] : active->span.ResponseHeaders()) res.set_header(name, value);
+    // Straight into the multimap, built in place: set_header would take
+    // std::string copies of both and scan them for CR/LF. Values are hex
+    // digits and dashes; a configured name with CR/LF is dropped as
+    // set_header would drop it.
+    active->span.ForEachResponseHeader([&](std::string_view name, std::string_view value) {
+      if (name.find_first_of("\r\n") != std::string_view::npos) return;
+      res.headers.emplace(std::piecewise_construct, std::forward_as_tuple(name),
+                          std::forward_as_tuple(value));
+    });
   }
   if (state.user_post) state.user_post(req, res);
 }
@@ -82,6 +99,7 @@ void Log(HttplibServerState& state, const httplib::Request& req, const httplib::
 }
 
 void Install(httplib::Server& server, const std::shared_ptr<HttplibServerState>& state) {
+  if (state->options.provider) state->tracer = state->options.provider->GetTracer("callpath.http");
   // The base-class setters: TracedServer hides them to chain user hooks.
   server.httplib::Server::set_pre_routing_handler(
       [state](const httplib::Request& req, httplib::Response& res) {

@@ -205,5 +205,30 @@ TEST_F(HttplibTest, ConnectionFailureIsClientError) {
   EXPECT_EQ(AttrString(spans[0], "error.type"), "connection_failed");
 }
 
+TEST_F(HttplibTest, ResponseHeaderNamesAreConfigurable) {
+  // A name httplib's set_header would refuse (CR/LF) is dropped the same way.
+  for (const char* name : {"X-Request-Trace", "X-Bad\r\nInjected: 1"}) {
+    TearDown();
+    server_options_.trace_id_header = name;
+    server_options_.traceresponse_header = false;
+    server_ = std::make_unique<TracedServer>(server_options_);
+    server_->Get("/t", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("t", "text/plain");
+    });
+    Start();
+    httplib::Client raw("127.0.0.1", port_);
+    httplib::Result r = raw.Get("/t");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_FALSE(r->has_header("traceresponse"));
+    EXPECT_FALSE(r->has_header("Injected"));
+    if (std::string_view(name) == "X-Request-Trace") {
+      EXPECT_EQ(r->get_header_value("X-Request-Trace").size(), 32u);
+    } else {
+      EXPECT_FALSE(r->has_header("X-Request-Trace"));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace callpath::http

@@ -1,5 +1,7 @@
 #include "callpath/http/server_span.h"
 
+#include <charconv>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -17,6 +19,10 @@ Tracer ServerTracer(const ServerOptions& options) {
 }  // namespace
 
 ServerSpan::ServerSpan(const IncomingRequest& request, const ServerOptions& options)
+    : ServerSpan(request, options, ServerTracer(options)) {}
+
+ServerSpan::ServerSpan(const IncomingRequest& request, const ServerOptions& options,
+                       const Tracer& tracer)
     : options_(&options), start_ns_(NowUnixNano()) {
   static const HeaderMapCarrier::Headers kNoHeaders;
   static const HeaderMapCarrier kEmpty(kNoHeaders);
@@ -25,25 +31,33 @@ ServerSpan::ServerSpan(const IncomingRequest& request, const ServerOptions& opti
       options.propagator ? *options.propagator : GlobalPropagator();
   Context parent = propagator.Extract(headers, Context());
 
-  method_ = std::string(request.method);
-  target_ = std::string(request.target);
+  // Everything below runs once per request: values are views into the
+  // request (valid for this constructor) and are copied only where the
+  // access-log line needs them after the constructor returns.
   std::string_view method = NormalizeMethod(request.method);
-  std::string name = method == "_OTHER" ? "HTTP" : std::string(method);
-
-  span_ = ServerTracer(options).StartSpan(
-      name, {.kind = SpanKind::kServer, .parent = &parent, .start_time_unix_nano = start_ns_});
+  method_ = method;
+  span_ = tracer.StartSpan(method == "_OTHER" ? std::string_view("HTTP") : method,
+                           {.kind = SpanKind::kServer, .parent = &parent,
+                            .start_time_unix_nano = start_ns_});
   context_ = parent.WithSpanContext(span_.context());
   if (!request.route.empty()) SetRoute(request.route);
 
   std::string_view target = request.target;
   size_t q = target.find('?');
-  user_agent_ = std::string(headers.Get("user-agent"));
-  client_address_ = std::string(request.peer_address);
+  std::string_view user_agent = headers.Get("user-agent");
+  std::string_view client_address = request.peer_address;
+  std::string forwarded, xff;  // joined lists; empty (no allocation) when absent
   if (options.trust_forwarded_headers) {
-    std::string forwarded = headers.GetJoined("forwarded");
-    std::string xff = headers.GetJoined("x-forwarded-for");
+    forwarded = headers.GetJoined("forwarded");
+    xff = headers.GetJoined("x-forwarded-for");
     std::string_view fwd = detail::ForwardedClient(forwarded, xff);
-    if (!fwd.empty()) client_address_ = std::string(fwd);
+    if (!fwd.empty()) client_address = fwd;
+  }
+  if (options.access_log) {
+    method_original_.assign(request.method);
+    target_.assign(target);
+    client_address_.assign(client_address);
+    user_agent_.assign(user_agent);
   }
   if (!span_.IsRecording()) return;
 
@@ -66,12 +80,12 @@ ServerSpan::ServerSpan(const IncomingRequest& request, const ServerOptions& opti
     if (port < 0) port = options.url_scheme == "https" ? 443 : 80;
     span_.SetAttribute("server.port", port);
   }
-  if (!client_address_.empty()) span_.SetAttribute("client.address", std::string_view(client_address_));
+  if (!client_address.empty()) span_.SetAttribute("client.address", client_address);
   if (!request.peer_address.empty()) {
     span_.SetAttribute("network.peer.address", request.peer_address);
     if (request.peer_port >= 0) span_.SetAttribute("network.peer.port", request.peer_port);
   }
-  if (!user_agent_.empty()) span_.SetAttribute("user_agent.original", std::string_view(user_agent_));
+  if (!user_agent.empty()) span_.SetAttribute("user_agent.original", user_agent);
   if (!request.protocol_version.empty()) {
     span_.SetAttribute("network.protocol.version", request.protocol_version);
   }
@@ -87,7 +101,8 @@ ServerSpan& ServerSpan::operator=(ServerSpan&& other) noexcept {
   context_ = std::move(other.context_);
   start_ns_ = other.start_ns_;
   error_type_set_ = other.error_type_set_;
-  method_ = std::move(other.method_);
+  method_ = other.method_;
+  method_original_ = std::move(other.method_original_);
   target_ = std::move(other.target_);
   route_ = std::move(other.route_);
   client_address_ = std::move(other.client_address_);
@@ -102,11 +117,20 @@ ServerSpan::~ServerSpan() {
 void ServerSpan::SetRoute(std::string_view route) noexcept {
   if (options_ == nullptr || route.empty()) return;
   try {
-    route_ = std::string(route);
-    std::string_view method = NormalizeMethod(method_);
-    std::string name = method == "_OTHER" ? "HTTP" : std::string(method);
-    name.append(" ").append(route);
-    span_.UpdateName(name);
+    if (options_->access_log) route_.assign(route);
+    // "{method} {route}", built on the stack for any sensible route.
+    std::string_view method = method_ == "_OTHER" ? std::string_view("HTTP") : method_;
+    char buf[256];
+    if (method.size() + 1 + route.size() <= sizeof(buf)) {
+      std::memcpy(buf, method.data(), method.size());
+      buf[method.size()] = ' ';
+      std::memcpy(buf + method.size() + 1, route.data(), route.size());
+      span_.UpdateName(std::string_view(buf, method.size() + 1 + route.size()));
+    } else {
+      std::string name(method);
+      name.append(" ").append(route);
+      span_.UpdateName(name);
+    }
     span_.SetAttribute("http.route", route);
   } catch (...) {
   }
@@ -129,12 +153,9 @@ void ServerSpan::RecordException(std::string_view type, std::string_view message
 
 std::vector<std::pair<std::string, std::string>> ServerSpan::ResponseHeaders() const {
   std::vector<std::pair<std::string, std::string>> out;
-  const SpanContext& sc = span_.context();
-  if (options_ == nullptr || !sc.IsValid()) return out;
-  if (options_->traceresponse_header) out.emplace_back("traceresponse", FormatTraceresponse(sc));
-  if (!options_->trace_id_header.empty()) {
-    out.emplace_back(options_->trace_id_header, sc.trace_id().ToHex());
-  }
+  ForEachResponseHeader([&](std::string_view name, std::string_view value) {
+    out.emplace_back(std::string(name), std::string(value));
+  });
   return out;
 }
 
@@ -148,8 +169,13 @@ void ServerSpan::End(int status_code) noexcept {
   if (status_code >= 500 || bad_code) {
     span_.SetStatus(SpanStatusCode::kError);
     if (!error_type_set_) {
-      std::string type = bad_code ? std::string("_OTHER") : std::to_string(status_code);
-      span_.SetAttribute("error.type", std::string_view(type));
+      char code[16];
+      std::string_view type = "_OTHER";
+      if (!bad_code) {
+        auto [end, ec] = std::to_chars(code, code + sizeof(code), status_code);
+        type = std::string_view(code, static_cast<size_t>(end - code));
+      }
+      span_.SetAttribute("error.type", type);
     }
   } else if (error_type_set_ || status_code == 0) {
     // An exception (or no response at all) is a failure even if a 2xx-4xx
@@ -158,7 +184,7 @@ void ServerSpan::End(int status_code) noexcept {
     span_.SetStatus(SpanStatusCode::kError);
   }
   if (options.access_log) {
-    AccessLogEntry entry{.method = method_,
+    AccessLogEntry entry{.method = method_original_,
                          .target = target_,
                          .route = route_,
                          .status_code = status_code,

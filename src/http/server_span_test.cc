@@ -183,5 +183,106 @@ TEST(ServerSpan, MovedFromSpanDoesNothing) {
   EXPECT_EQ(f.log.size(), 1u);
 }
 
+TEST(ServerSpan, ResponseHeaderVisitorMatchesTheList) {
+  Fixture f;
+  ServerSpan span(f.Request(), f.options);
+  std::vector<std::pair<std::string, std::string>> seen;
+  span.ForEachResponseHeader([&](std::string_view name, std::string_view value) {
+    seen.emplace_back(std::string(name), std::string(value));
+  });
+  EXPECT_EQ(seen, span.ResponseHeaders());
+  ASSERT_EQ(seen.size(), 2u);
+  f.options.trace_id_header = "X-Request-Trace";
+  f.options.traceresponse_header = false;
+  seen.clear();
+  span.ForEachResponseHeader([&](std::string_view name, std::string_view value) {
+    seen.emplace_back(std::string(name), std::string(value));
+  });
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].first, "X-Request-Trace");
+  EXPECT_EQ(seen[0].second, span.span().context().trace_id().ToHex());
+
+  ServerSpan inactive;
+  int calls = 0;
+  inactive.ForEachResponseHeader([&](std::string_view, std::string_view) { ++calls; });
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(ServerSpan, AccessLogQuotesTheRequest) {
+  Fixture f;
+  std::vector<std::string> fields;
+  f.options.access_log_hook = [&](const AccessLogEntry& e) {
+    fields = {std::string(e.method), std::string(e.target), std::string(e.route),
+              std::string(e.client_address), std::string(e.user_agent)};
+  };
+  f.headers = {{"X-Forwarded-For", "203.0.113.7"}, {"User-Agent", "curl/8"}};
+  {
+    // The request's storage goes away before End: the entry must not
+    // point into it.
+    std::string method = "BREW", target = "/pot?size=2";
+    ServerSpan span(f.Request(method, target), f.options);
+    span.SetRoute(std::string("/pot"));
+    method.assign("XXXX");
+    target.assign("/xxxxxxxxxx");
+    f.headers.clear();
+    span.End(418);
+  }
+  EXPECT_EQ(fields, (std::vector<std::string>{"BREW", "/pot?size=2", "/pot", "203.0.113.7", "curl/8"}));
+}
+
+TEST(ServerSpan, AttributesAreTheSameWithoutAccessLog) {
+  Fixture f;
+  f.options.access_log = false;
+  int logged = 0;
+  f.options.access_log_hook = [&](const AccessLogEntry&) { ++logged; };
+  f.headers = {{"Forwarded", "for=198.51.100.17;proto=https"}, {"User-Agent", "curl/8"},
+               {"Host", "shop.example"}};
+  {
+    ServerSpan span(f.Request(), f.options);
+    span.SetRoute("/users/:id");
+    span.End(500);
+  }
+  EXPECT_EQ(logged, 0);
+  auto spans = f.tracing.Spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].name, "GET /users/:id");
+  EXPECT_EQ(AttrString(spans[0], "client.address"), "198.51.100.17");
+  EXPECT_EQ(AttrString(spans[0], "network.peer.address"), "10.0.0.9");
+  EXPECT_EQ(AttrString(spans[0], "user_agent.original"), "curl/8");
+  EXPECT_EQ(AttrString(spans[0], "server.address"), "shop.example");
+  EXPECT_EQ(AttrString(spans[0], "server.port"), "8080");
+  EXPECT_EQ(AttrString(spans[0], "http.route"), "/users/:id");
+  EXPECT_EQ(AttrString(spans[0], "error.type"), "500");
+}
+
+TEST(ServerSpan, LongRouteStillNamesTheSpan) {
+  Fixture f;
+  std::string route = "/" + std::string(400, 'r');
+  ServerSpan span(f.Request("DELETE", "/x"), f.options);
+  span.SetRoute(route);
+  span.End(204);
+  auto spans = f.tracing.Spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].name, "DELETE " + route);
+  EXPECT_EQ(AttrString(spans[0], "http.route"), route);
+}
+
+TEST(ServerSpan, GivenTracerIsUsed) {
+  Fixture f;
+  TestTracing other;
+  { ServerSpan span(f.Request(), f.options, other.provider->GetTracer("callpath.http")); span.End(200); }
+  EXPECT_TRUE(f.tracing.Spans().empty());
+  ASSERT_EQ(other.Spans().size(), 1u);
+  EXPECT_EQ(other.Spans()[0].scope->name, "callpath.http");
+
+  // A no-op tracer: nothing recorded, the incoming trace still propagates.
+  f.headers = {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}};
+  ServerSpan noop(f.Request(), f.options, Tracer());
+  EXPECT_FALSE(noop.span().IsRecording());
+  EXPECT_EQ(noop.context().span_context().trace_id().ToHex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  noop.End(200);
+  EXPECT_TRUE(f.tracing.Spans().empty());
+}
+
 }  // namespace
 }  // namespace callpath::http

@@ -122,7 +122,10 @@ class ServerRequest {
   template <class Body, class Fields>
   void Finish(boost::beast::http::response<Body, Fields>& res) noexcept {
     try {
-      for (auto& [name, value] : span_.ResponseHeaders()) res.set(name, value);
+      span_.ForEachResponseHeader([&](std::string_view name, std::string_view value) {
+        res.set(boost::beast::string_view(name.data(), name.size()),
+                boost::beast::string_view(value.data(), value.size()));
+      });
     } catch (...) {
     }
     span_.End(static_cast<int>(res.result_int()));

@@ -11,7 +11,9 @@
 //     callpath::Scope scope = span.Activate();   // logger + outgoing calls see it
 //     handle(request, response);
 //   }
-//   for (auto& [name, value] : span.ResponseHeaders()) response.set(name, value);
+//   span.ForEachResponseHeader([&](std::string_view name, std::string_view value) {
+//     response.set(name, value);
+//   });
 //   span.End(response_status);                   // status, access-log line
 //
 // Threads: a ServerSpan is used by one thread at a time, like a Span.
@@ -93,8 +95,14 @@ struct IncomingRequest {
 class ServerSpan {
  public:
   ServerSpan() = default;  // inactive: every call is a no-op
-  // Extracts the parent from `request.headers` and starts the SERVER span.
+  // Extracts the parent from `request.headers` and starts the SERVER span
+  // with the tracer `options` designate.
   ServerSpan(const IncomingRequest& request, const ServerOptions& options);
+  // The same with a tracer the caller has already resolved (an adapter
+  // resolves it once per server rather than once per request);
+  // options.provider is then not consulted. A default Tracer gives a
+  // non-recording span.
+  ServerSpan(const IncomingRequest& request, const ServerOptions& options, const Tracer& tracer);
   ServerSpan(ServerSpan&& other) noexcept;
   ServerSpan& operator=(ServerSpan&& other) noexcept;
   ~ServerSpan();  // Ends with status 0 (no response) if End was not called
@@ -118,6 +126,11 @@ class ServerSpan {
   // The fields to add to the response: traceresponse and the trace-id
   // header, as configured.
   std::vector<std::pair<std::string, std::string>> ResponseHeaders() const;
+  // The same fields without allocating: calls
+  // emit(std::string_view name, std::string_view value) for each, in the
+  // order ResponseHeaders() lists them. The views are valid during the call.
+  template <typename Emit>
+  void ForEachResponseHeader(Emit&& emit) const;
 
   // Sets http.response.status_code, the span status (Error for 5xx or an
   // uninterpretable code, unset otherwise), error.type, writes the access
@@ -131,8 +144,27 @@ class ServerSpan {
   Context context_;
   uint64_t start_ns_ = 0;
   bool error_type_set_ = false;
-  std::string method_, target_, route_, client_address_, user_agent_;
+  std::string_view method_;  // NormalizeMethod's answer: static storage
+  // What the access-log line quotes; copied only when options.access_log
+  // is set, so a server without access log does not pay for the copies.
+  std::string method_original_, target_, route_, client_address_, user_agent_;
 };
+
+template <typename Emit>
+void ServerSpan::ForEachResponseHeader(Emit&& emit) const {
+  const SpanContext& sc = span_.context();
+  if (options_ == nullptr || !sc.IsValid()) return;
+  if (options_->traceresponse_header) {
+    char traceresponse[kTraceparentSize];
+    FormatTraceparent(sc, traceresponse);
+    emit(std::string_view("traceresponse"), std::string_view(traceresponse, sizeof(traceresponse)));
+  }
+  if (!options_->trace_id_header.empty()) {
+    char hex[TraceId::kHexSize];
+    sc.trace_id().ToHex(hex);
+    emit(std::string_view(options_->trace_id_header), std::string_view(hex, sizeof(hex)));
+  }
+}
 
 // ---------------------------------------------------------------------------
 // Semantic-convention helpers shared by server and client instrumentation.
