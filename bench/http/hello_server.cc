@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   server->listen_after_bind();
   stopper.join();
   if (provider) {
-    provider->Shutdown(std::chrono::seconds(10));
+    (void)provider->Shutdown(std::chrono::seconds(10));
     std::printf("bench_http spans_exported=%llu\n",
                 static_cast<unsigned long long>(discarding->spans()));
   }

@@ -20,7 +20,8 @@ command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; e
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# run MODE -> "rps p99_ms"
+# run MODE -> "rps p99_ms"; any failure names itself on stderr (this runs in
+# a command substitution, where set -e would otherwise exit silently).
 run() {
   PORT=$((PORT + 1))  # a fresh port per run: no TIME_WAIT surprises
   "$BIN" --port "$PORT" --mode "$1" >"$TMP/server.out" 2>&1 &
@@ -29,14 +30,30 @@ run() {
     grep -q "http=" "$TMP/server.out" 2>/dev/null && break
     sleep 0.1
   done
-  grep -q "http=" "$TMP/server.out" || { cat "$TMP/server.out" >&2; exit 1; }
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$PORT/hello" \
-    >"$TMP/wrk.out"
-  kill "$pid"; wait "$pid" || true
+  if ! grep -q "http=" "$TMP/server.out"; then
+    echo "run_overhead.sh: bench_http --mode $1 did not start on port $PORT:" >&2
+    cat "$TMP/server.out" >&2
+    kill "$pid" 2>/dev/null || true
+    exit 1
+  fi
+  if ! wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+      "http://127.0.0.1:$PORT/hello" >"$TMP/wrk.out" 2>&1; then
+    echo "run_overhead.sh: wrk failed against --mode $1 (port $PORT):" >&2
+    cat "$TMP/wrk.out" >&2
+  fi
+  if ! kill "$pid" 2>/dev/null; then
+    echo "run_overhead.sh: bench_http --mode $1 exited during the run:" >&2
+    cat "$TMP/server.out" >&2
+  fi
+  wait "$pid" || true
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$TMP/wrk.out")
   p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$TMP/wrk.out")
   errors=$(awk '/Non-2xx|Socket errors/ {print}' "$TMP/wrk.out")
   [ -z "$errors" ] || echo "  ($1) $errors" >&2
+  if [ -z "$rps" ] || [ -z "$p99" ]; then
+    echo "run_overhead.sh: no figures from wrk for --mode $1" >&2
+    exit 1
+  fi
   echo "$rps $p99"
 }
 
