@@ -14,7 +14,7 @@ struct QueuedHeader {
   uint8_t trace_flags;
   uint8_t reserved;
   uint64_t ticks;        // Ticks() at the call
-  const char* file;      // from std::source_location: a static string
+  const char* file;      // the caller's __FILE__: a static string
   uint32_t line;
   uint32_t message_size;
   uint32_t name_size;

@@ -22,7 +22,6 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
-#include <source_location>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,22 +34,23 @@ namespace callpath::log {
 
 // The message of a logging call, carrying the caller's source location.
 // Converts implicitly from any string; the location is captured where the
-// conversion happens, that is, at the logging call.
+// conversion happens, that is, at the logging call. (__builtin_FILE and
+// __builtin_LINE as default arguments report the call site in GCC and
+// Clang alike; std::source_location is missing from the Clang that builds
+// the fuzz targets.)
 class Msg {
  public:
   Msg(const char* text,  // NOLINT: implicit by design
-      std::source_location loc = std::source_location::current()) noexcept
-      : text_(text ? std::string_view(text) : std::string_view()), file_(loc.file_name()),
-        line_(loc.line()) {}
+      const char* file = __builtin_FILE(), uint32_t line = __builtin_LINE()) noexcept
+      : text_(text ? std::string_view(text) : std::string_view()), file_(file), line_(line) {}
+  // Also the explicit-caller form, for bridges from other logging APIs.
+  // REQUIRES: `file` is a string with static storage duration (e.g.
+  // __FILE__), or null.
   Msg(std::string_view text,  // NOLINT
-      std::source_location loc = std::source_location::current()) noexcept
-      : text_(text), file_(loc.file_name()), line_(loc.line()) {}
+      const char* file = __builtin_FILE(), uint32_t line = __builtin_LINE()) noexcept
+      : text_(text), file_(file), line_(line) {}
   Msg(const std::string& text,  // NOLINT
-      std::source_location loc = std::source_location::current()) noexcept
-      : text_(text), file_(loc.file_name()), line_(loc.line()) {}
-  // An explicit caller, for bridges from other logging APIs. REQUIRES:
-  // `file` is a string with static storage duration (e.g. __FILE__), or null.
-  Msg(std::string_view text, const char* file, uint32_t line) noexcept
+      const char* file = __builtin_FILE(), uint32_t line = __builtin_LINE()) noexcept
       : text_(text), file_(file), line_(line) {}
 
   std::string_view text() const noexcept { return text_; }
