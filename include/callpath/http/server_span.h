@@ -154,15 +154,17 @@ template <typename Emit>
 void ServerSpan::ForEachResponseHeader(Emit&& emit) const {
   const SpanContext& sc = span_.context();
   if (options_ == nullptr || !sc.IsValid()) return;
+  // "00-<trace id>-<span id>-<flags>": the trace-id field reuses its hex.
+  char traceresponse[kTraceparentSize];
   if (options_->traceresponse_header) {
-    char traceresponse[kTraceparentSize];
     FormatTraceparent(sc, traceresponse);
     emit(std::string_view("traceresponse"), std::string_view(traceresponse, sizeof(traceresponse)));
+  } else {
+    sc.trace_id().ToHex(traceresponse + 3);
   }
   if (!options_->trace_id_header.empty()) {
-    char hex[TraceId::kHexSize];
-    sc.trace_id().ToHex(hex);
-    emit(std::string_view(options_->trace_id_header), std::string_view(hex, sizeof(hex)));
+    emit(std::string_view(options_->trace_id_header),
+         std::string_view(traceresponse + 3, TraceId::kHexSize));
   }
 }
 
