@@ -27,15 +27,22 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 TCK=$(getconf CLK_TCK)
 
-start_server() {  # MODE -> sets pid
-  PORT=$((PORT + 1))
+# Runs in command substitutions too, where PORT cannot be advanced for the
+# caller: the caller passes a fresh port for every run.
+start_server() {  # MODE PORT -> sets pid
+  PORT=$2
   "$BIN" --port "$PORT" --mode "$1" >"$TMP/server.out" 2>&1 &
   pid=$!
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     grep -q "http=" "$TMP/server.out" 2>/dev/null && break
     sleep 0.1
   done
-  grep -q "http=" "$TMP/server.out" || { cat "$TMP/server.out" >&2; exit 1; }
+  if ! grep -q "http=" "$TMP/server.out"; then
+    echo "cpu_per_request.sh: bench_http --mode $1 did not start on port $PORT:" >&2
+    cat "$TMP/server.out" >&2
+    kill "$pid" 2>/dev/null || true
+    exit 1
+  fi
   wrk -t1 -c"$CONNECTIONS" -d1s "http://127.0.0.1:$PORT/hello" >/dev/null  # warm-up
 }
 
@@ -44,9 +51,9 @@ stop_server() {
   wait "$pid" || true
 }
 
-# run MODE -> "total_us user_us sys_us rps" per request
+# run MODE PORT -> "total_us user_us sys_us rps" per request
 run() {
-  start_server "$1"
+  start_server "$1" "$2"
   read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
   perf stat -x, -e task-clock -p "$pid" -o "$TMP/stat" -- sleep "$DURATION" &
   spid=$!
@@ -64,9 +71,11 @@ run() {
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 : >"$TMP/plain"; : >"$TMP/traced"
+n=0
 for i in $(seq 1 "$ROUNDS"); do
   for mode in plain traced; do
-    r=$(run $mode)
+    n=$((n + 1))
+    r=$(run $mode $((PORT + n)))
     set -- $r
     printf "round %d %-6s: cpu_us/req=%s (user %s, kernel %s) rps=%s\n" "$i" "$mode" "$1" "$2" "$3" "$4"
     echo "$r" >>"$TMP/$mode"
@@ -80,7 +89,7 @@ for col in 1 2 3; do
 done
 
 if [ "${PROFILE:-0}" = 1 ]; then
-  start_server traced
+  start_server traced $((PORT + n + 1))
   perf record -q -F 2000 --call-graph dwarf,16384 -p "$pid" -o "$TMP/perf.data" -- sleep "$DURATION" \
     2>/dev/null &
   spid=$!

@@ -20,13 +20,15 @@ command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; e
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# run MODE -> "rps p99_ms"; any failure names itself on stderr (this runs in
-# a command substitution, where set -e would otherwise exit silently).
+# run MODE PORT -> "rps p99_ms"; any failure names itself on stderr (this
+# runs in a command substitution, where set -e would otherwise exit
+# silently, and where a variable set here does not reach the caller: the
+# caller picks a fresh port per run, so no run meets its predecessor).
 run() {
-  PORT=$((PORT + 1))  # a fresh port per run: no TIME_WAIT surprises
+  PORT=$2
   "$BIN" --port "$PORT" --mode "$1" >"$TMP/server.out" 2>&1 &
   pid=$!
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     grep -q "http=" "$TMP/server.out" 2>/dev/null && break
     sleep 0.1
   done
@@ -62,8 +64,8 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 : >"$TMP/plain"; : >"$TMP/traced"
 i=1
 while [ "$i" -le "$ROUNDS" ]; do
-  p=$(run plain);  echo "round $i plain : rps=${p% *} p99_ms=${p#* }"; echo "$p" >>"$TMP/plain"
-  t=$(run traced); echo "round $i traced: rps=${t% *} p99_ms=${t#* }"; echo "$t" >>"$TMP/traced"
+  p=$(run plain $((PORT + 2 * i - 1)));  echo "round $i plain : rps=${p% *} p99_ms=${p#* }"; echo "$p" >>"$TMP/plain"
+  t=$(run traced $((PORT + 2 * i))); echo "round $i traced: rps=${t% *} p99_ms=${t#* }"; echo "$t" >>"$TMP/traced"
   i=$((i + 1))
 done
 prps=$(cut -d' ' -f1 "$TMP/plain" | median);  pp99=$(cut -d' ' -f2 "$TMP/plain" | median)
