@@ -31,6 +31,7 @@ TCK=$(getconf CLK_TCK)
 # caller: the caller passes a fresh port for every run.
 start_server() {  # MODE PORT -> sets pid
   PORT=$2
+  rm -f "$TMP/server.out"  # the last run's "http=" line must not count as this start-up
   "$BIN" --port "$PORT" --mode "$1" >"$TMP/server.out" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do

@@ -26,6 +26,7 @@ trap 'rm -rf "$TMP"' EXIT
 # caller picks a fresh port per run, so no run meets its predecessor).
 run() {
   PORT=$2
+  rm -f "$TMP/server.out"  # the last run's "http=" line must not count as this start-up
   "$BIN" --port "$PORT" --mode "$1" >"$TMP/server.out" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do
