@@ -196,7 +196,7 @@ void Backend::Run() {
     }
     if (n == 0) {
       // Back off while idle: each empty round doubles the sleep, up to
-      // max_idle_sleep; producers wake us early when a queue fills up.
+      // max_idle_sleep; producers wake us early when a queue passes half full.
       idle = std::min(idle == std::chrono::microseconds(0) ? options_.idle_sleep : idle * 2,
                       std::max(options_.idle_sleep, options_.max_idle_sleep));
       std::unique_lock<std::mutex> lock(wake_mu_);

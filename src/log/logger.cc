@@ -163,7 +163,7 @@ void Logger::Emit(Level level, const Msg& m, const Field* const* fields, size_t 
   for (size_t i = 0; i < n; ++i) out = detail::EncodeField(list ? list[i] : *fields[i], out);
   ring->Commit(total);
   ring->CountEnqueued();
-  if (ring->PastQuarter()) backend.Wake();
+  if (ring->PastHalf()) backend.Wake();
   if (level == Level::kFatal) backend.Flush();
 }
 

@@ -61,11 +61,11 @@ class Ring {
     head_.store(head_.load(std::memory_order_relaxed) + pending_pad_ + n,
                 std::memory_order_release);
   }
-  // Producer: true when, as far as the producer knows, more than a quarter
-  // of the ring holds records the consumer has not taken (an overestimate:
-  // the consumer may have moved on since the producer last looked).
-  bool PastQuarter() const noexcept {
-    return head_.load(std::memory_order_relaxed) - cached_tail_ > capacity_ / 4;
+  // Producer: true when, as far as the producer knows, more than half of
+  // the ring holds records the consumer has not taken (an overestimate: the
+  // consumer may have moved on since the producer last looked).
+  bool PastHalf() const noexcept {
+    return head_.load(std::memory_order_relaxed) - cached_tail_ > capacity_ / 2;
   }
 
   // Producer-side counter of records it could not queue.

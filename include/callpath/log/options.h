@@ -37,10 +37,11 @@ struct Options {
   size_t queue_bytes_per_thread = 1 << 20;
   // How long the background thread sleeps when it finds nothing to do; the
   // sleep doubles with each idle round up to max_idle_sleep, so a quiet
-  // process costs few wake-ups. A thread whose queue passes a quarter full
-  // wakes the background thread at once, so bursts do not wait out a sleep.
+  // process costs few wake-ups. A thread whose queue passes half full wakes
+  // the background thread at once (one syscall on that call), so a burst
+  // does not wait out a sleep.
   std::chrono::microseconds idle_sleep{200};
-  std::chrono::microseconds max_idle_sleep{10000};
+  std::chrono::microseconds max_idle_sleep{1000};
   // Flush the queues on SIGSEGV, SIGABRT, SIGBUS, SIGFPE, then re-raise.
   bool crash_handlers = true;
   // Where records go, each sink with its own level. Empty: the console

@@ -138,14 +138,11 @@ struct BatchSpanProcessor::Impl {
     auto next_export = std::chrono::steady_clock::now() + options.schedule_delay;
     size_t n = 0;
     for (;;) {
-      const size_t before = n;
+      // No spinning for more: spans handed over while this thread polls
+      // would move their cache lines between cores one at a time; sleeping
+      // until a batch is waiting (or the delay passes) moves them in bulk and
+      // measured faster for the ending threads.
       n = Drain(n);
-      if (n > before && n < batch.size()) {
-        // Spans are arriving: keep collecting rather than sleep (a sleep
-        // plus wake-up costs more than the spans it lets pile up).
-        std::this_thread::yield();
-        continue;
-      }
       const auto now = std::chrono::steady_clock::now();
       if (n == batch.size() || (n > 0 && now >= next_export)) {
         Export(n);
