@@ -61,13 +61,14 @@ pid_alive() {  # pid_alive PID EXPECTED-COMMAND-SUBSTRING
   tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$want"
 }
 
+# Empty output when the service has no pid file (never started, or stopped).
 read_pid() { cat "$DATA/pids/$1.pid" 2>/dev/null || true; }
 
 stop_pid() {  # stop_pid NAME EXPECTED-COMMAND-SUBSTRING
   local name=$1 want=$2 pid
   pid=$(read_pid "$name")
   if pid_alive "$pid" "$want"; then
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true  # it may exit between the check and the kill
     for _ in $(seq 1 100); do
       pid_alive "$pid" "$want" || break
       sleep 0.1

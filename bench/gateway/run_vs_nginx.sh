@@ -31,6 +31,8 @@ command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; e
 TMP=$(mktemp -d)
 PIDS=""
 cleanup() {
+  # Exit-trap cleanup under set -e: a process that already exited makes kill
+  # and wait fail, which must not abort the cleanup of the others.
   for p in $PIDS; do kill "$p" 2>/dev/null || true; done
   for p in $PIDS; do wait "$p" 2>/dev/null || true; done
   rm -rf "$TMP"
@@ -78,6 +80,8 @@ wait_port() {
 }
 
 stop_pid() {
+  # The proxy may already have exited (a failed run is reported by wrk's
+  # figures); stopping it must not abort the script under set -e.
   kill "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
   PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -v "^$1\$" | tr '\n' ' ')

@@ -41,7 +41,7 @@ start_server() {  # MODE PORT -> sets pid
   if ! grep -q "http=" "$TMP/server.out"; then
     echo "cpu_per_request.sh: bench_http --mode $1 did not start on port $PORT:" >&2
     cat "$TMP/server.out" >&2
-    kill "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true  # it may have died already; we exit 1 either way
     exit 1
   fi
   wrk -t1 -c"$CONNECTIONS" -d1s "http://127.0.0.1:$PORT/hello" >/dev/null  # warm-up
@@ -49,7 +49,7 @@ start_server() {  # MODE PORT -> sets pid
 
 stop_server() {
   kill "$pid" 2>/dev/null || echo "cpu_per_request.sh: bench_http exited during the run" >&2
-  wait "$pid" || true
+  wait "$pid" || true  # its exit status is the SIGTERM we sent; an early exit was reported above
 }
 
 # run MODE PORT -> "total_us user_us sys_us rps" per request
@@ -98,6 +98,8 @@ if [ "${PROFILE:-0}" = 1 ]; then
   wait "$spid" || echo "cpu_per_request.sh: perf record failed" >&2
   stop_server
   echo "traced profile (inclusive % of the server's samples; $(awk '/requests in/ {print $1}' "$TMP/wrk.out") requests):"
+  # The profile is optional output (PROFILE=1): a perf that cannot report
+  # leaves it empty rather than failing the measurement already printed.
   perf report -i "$TMP/perf.data" --children --sort sym -g none --stdio 2>/dev/null >"$TMP/report" || true
   [ -z "${KEEP_REPORT:-}" ] || cp "$TMP/report" "$KEEP_REPORT"
   show() {  # LABEL PATTERN

@@ -36,7 +36,7 @@ run() {
   if ! grep -q "http=" "$TMP/server.out"; then
     echo "run_overhead.sh: bench_http --mode $1 did not start on port $PORT:" >&2
     cat "$TMP/server.out" >&2
-    kill "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true  # it may have died already; we exit 1 either way
     exit 1
   fi
   if ! wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
@@ -48,7 +48,7 @@ run() {
     echo "run_overhead.sh: bench_http --mode $1 exited during the run:" >&2
     cat "$TMP/server.out" >&2
   fi
-  wait "$pid" || true
+  wait "$pid" || true  # its exit status is the SIGTERM we sent; an early exit was reported above
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$TMP/wrk.out")
   p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$TMP/wrk.out")
   errors=$(awk '/Non-2xx|Socket errors/ {print}' "$TMP/wrk.out")
