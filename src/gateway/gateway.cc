@@ -10,11 +10,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <chrono>
+#include <initializer_list>
 #include <list>
 #include <thread>
 #include <unordered_map>
@@ -32,25 +35,61 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+// Every I/O object and coroutine is bound to its worker's io_context
+// executor by type: no type-erased executor on the per-request path.
+using Exec = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Exec>;
+using Acceptor = net::basic_socket_acceptor<tcp, Exec>;
+using Timer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Exec>;
+template <typename T>
+using Task = net::awaitable<T, Exec>;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
-using Clock = std::chrono::steady_clock;
 
 std::string_view SV(beast::string_view s) { return {s.data(), s.size()}; }
-beast::string_view BV(std::string_view s) { return {s.data(), s.size()}; }
 
-auto Token(beast::error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
+auto Token(beast::error_code& ec) { return net::redirect_error(net::use_awaitable_t<Exec>{}, ec); }
+
+// A time limit on the I/O of one socket. Instead of a timer per operation
+// (arming and cancelling one costs more than the request's own work), each
+// worker sweeps its deadlines with a single timer; an expired deadline is
+// marked `fired` and its socket's pending operations are cancelled. Code
+// that waited on the socket checks `fired` after every operation, so an
+// operation that completed just as the deadline passed also counts as late.
+struct Deadline {
+  Deadline(Deadline** list, Socket* s) noexcept : socket(s), head(list) {
+    next = *head;
+    if (next != nullptr) next->prev = this;
+    *head = this;
+  }
+  ~Deadline() {
+    if (prev != nullptr) prev->next = next; else *head = next;
+    if (next != nullptr) next->prev = prev;
+  }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  Socket* socket;
+  Clock::time_point when = Clock::time_point::max();  // max: not armed
+  bool fired = false;
+  Deadline** head;
+  Deadline* prev = nullptr;
+  Deadline* next = nullptr;
+};
 
 // A kept-alive connection to one upstream endpoint.
 struct UpstreamConn {
-  explicit UpstreamConn(net::io_context& ioc) : stream(ioc) {}
-  beast::tcp_stream stream;
+  UpstreamConn(net::io_context& ioc, Deadline** deadlines)
+      : socket(ioc.get_executor()), deadline(deadlines, &socket) {}
+  Socket socket;
   beast::flat_buffer buffer;
+  Deadline deadline;
 };
 
 // A client connection, listed so that Stop can close the idle ones.
 struct ClientEntry {
-  beast::tcp_stream* stream;
+  Socket* socket;
   bool idle;
 };
 
@@ -59,14 +98,94 @@ struct Outcome {
   std::string_view upstream;
   int attempts = 0;
   std::string_view error_type;  // set when the gateway made the response
+  AttemptOutcome failure = AttemptOutcome::kResponse;  // the last attempt's, when none answered
 };
 
-void MakeErrorResponse(Response& res, int status, std::string_view message,
-                       const SpanContext& span) {
-  res = Response(static_cast<http::status>(status), 11);
-  res.set(http::field::content_type, "application/json");
-  res.body() = ErrorBody(message, span.trace_id().ToHex());
-  res.prepare_payload();
+// Per-connection buffers reused from request to request: in steady state a
+// proxied request serialises both of its headers without allocating.
+struct Exchange {
+  std::string upstream_head;  // request line and fields sent upstream
+  std::string head;           // status line and fields sent to the client
+  std::string scratch;        // span name, url.full
+  std::string error_body;     // body of a response the gateway makes itself
+  Response upstream_res;      // the upstream's answer
+  const std::string* body = nullptr;  // what follows `head`
+};
+
+// Appends "name: value\r\n" for every field a propagator injects.
+class AppendCarrier final : public TextMapCarrier {
+ public:
+  explicit AppendCarrier(std::string& out) noexcept : out_(&out) {}
+  std::string_view Get(std::string_view) const override { return {}; }
+  void Set(std::string_view key, std::string_view value) override {
+    AppendField(*out_, key, value);
+  }
+  static void AppendField(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name).append(": ", 2).append(value).append("\r\n", 2);
+  }
+
+ private:
+  std::string* out_;
+};
+
+void AppendUnsigned(std::string& out, uint64_t v) {
+  char buf[24];
+  char* p = buf + sizeof buf;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out.append(p, static_cast<size_t>(buf + sizeof buf - p));
+}
+
+bool IsOneOf(std::string_view name, std::initializer_list<std::string_view> names) {
+  for (std::string_view n : names) {
+    if (detail::AsciiIEquals(name, n)) return true;
+  }
+  return false;
+}
+
+// The status line of a response to the client.
+void AppendStatusLine(std::string& out, unsigned version, int status, std::string_view reason) {
+  out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  AppendUnsigned(out, static_cast<uint64_t>(status));
+  out.push_back(' ');
+  if (reason.empty()) reason = SV(http::obsolete_reason(static_cast<http::status>(status)));
+  out.append(reason).append("\r\n", 2);
+}
+
+// The end of every response header to the client: the trace it is part of,
+// framing and connection fields.
+void FinishHead(std::string& out, const SpanContext& span, unsigned version, bool keep_alive,
+                bool no_body, size_t body_size) {
+  char traceresponse[kTraceparentSize];
+  FormatTraceparent(span, traceresponse);
+  AppendCarrier::AppendField(out, "traceresponse",
+                             std::string_view(traceresponse, kTraceparentSize));
+  char trace_id[TraceId::kHexSize];
+  span.trace_id().ToHex(trace_id);
+  AppendCarrier::AppendField(out, "X-Trace-ID", std::string_view(trace_id, sizeof trace_id));
+  if (!no_body) {
+    out.append("Content-Length: ");
+    AppendUnsigned(out, body_size);
+    out.append("\r\n", 2);
+  }
+  if (version == 10) {
+    if (keep_alive) out.append("Connection: keep-alive\r\n");
+  } else if (!keep_alive) {
+    out.append("Connection: close\r\n");
+  }
+  out.append("\r\n", 2);
+}
+
+// A response for a request the gateway could not even parse.
+void MakeParseErrorHead(std::string& head, std::string& body, bool too_big) {
+  body = ErrorBody(too_big ? "request too large" : "malformed request", "");
+  head.clear();
+  AppendStatusLine(head, 11, too_big ? 413 : 400, {});
+  head.append("Content-Type: application/json\r\nContent-Length: ");
+  AppendUnsigned(head, body.size());
+  head.append("\r\nConnection: close\r\n\r\n");
 }
 
 std::string_view OutcomeName(AttemptOutcome o) {
@@ -85,18 +204,27 @@ Result<net::ip::address> ListenAddress(const HostPort& hp) {
   return a;
 }
 
+// Deadlines are swept no more often than this; it is also how late a
+// timeout may fire.
+constexpr auto kSweepGap = std::chrono::milliseconds(5);
+
 class Worker {
  public:
   Worker(SharedState* shared, std::atomic<int>* active_clients)
       : shared_(shared), active_clients_(active_clients) {
-    ioc_.emplace(1);
+    // Only this worker's thread touches its sockets (BeginStop posts), so
+    // the reactor needs no per-descriptor locking.
+    ioc_.emplace(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
+    sweep_timer_.emplace(ioc_->get_executor());
   }
   ~Worker() {
     Join();
-    // Pooled sockets and the acceptor go first, while the io_context they
-    // belong to still exists; its destructor then frees suspended sessions.
+    // Pooled sockets, the acceptor and the sweep timer go first, while the
+    // io_context they belong to still exists; its destructor then frees
+    // suspended sessions (whose deadlines unlink from deadlines_).
     idle_.clear();
     acceptor_.reset();
+    sweep_timer_.reset();
     ioc_.reset();
   }
 
@@ -106,7 +234,7 @@ class Worker {
     if (!ip.ok()) return ip.status();
     tcp::endpoint ep(*ip, port);
     beast::error_code ec;
-    acceptor_.emplace(*ioc_);
+    acceptor_.emplace(ioc_->get_executor());
     acceptor_->open(ep.protocol(), ec);
     if (ec) return ListenerError(addr, ec);
     acceptor_->set_option(net::socket_base::reuse_address(true), ec);
@@ -119,7 +247,8 @@ class Worker {
   }
 
   void Run() {
-    net::co_spawn(*ioc_, AcceptLoop(), net::detached);
+    net::co_spawn(ioc_->get_executor(), AcceptLoop(), net::detached);
+    net::co_spawn(ioc_->get_executor(), SweepDeadlines(), net::detached);
     thread_ = std::thread([this] { ioc_->run(); });
   }
 
@@ -130,7 +259,7 @@ class Worker {
       beast::error_code ec;
       if (acceptor_) acceptor_->close(ec);
       for (ClientEntry* c : clients_) {
-        if (c->idle) c->stream->cancel();
+        if (c->idle) c->socket->cancel(ec);
       }
     });
   }
@@ -142,19 +271,50 @@ class Worker {
   }
 
  private:
-  net::awaitable<void> AcceptLoop() {
+  void Arm(Deadline& d, Clock::time_point when) {
+    d.when = when;
+    d.fired = false;
+    if (when < sweep_due_) {
+      sweep_due_ = when;
+      sweep_timer_->cancel();
+    }
+  }
+  static void Disarm(Deadline& d) { d.when = Clock::time_point::max(); }
+
+  Task<void> SweepDeadlines() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor_->async_accept(Token(ec));
+      sweep_timer_->expires_at(sweep_due_);
+      co_await sweep_timer_->async_wait(Token(ec));
+      const Clock::time_point now = Clock::now();
+      if (sweep_due_ > now) continue;  // woken early: an earlier deadline was armed
+      Clock::time_point earliest = Clock::time_point::max();
+      for (Deadline* d = deadlines_; d != nullptr; d = d->next) {
+        if (d->when <= now) {
+          d->fired = true;
+          d->when = Clock::time_point::max();
+          d->socket->cancel(ec);
+        } else if (d->when < earliest) {
+          earliest = d->when;
+        }
+      }
+      sweep_due_ = earliest == Clock::time_point::max() ? earliest : std::max(earliest, now + kSweepGap);
+    }
+  }
+
+  Task<void> AcceptLoop() {
+    for (;;) {
+      beast::error_code ec;
+      Socket socket = co_await acceptor_->async_accept(Token(ec));
       if (ec) {
         if (!acceptor_->is_open() || shared_->stopping()) co_return;
         // Out of descriptors or similar: back off instead of spinning.
-        net::steady_timer wait(*ioc_, std::chrono::milliseconds(50));
+        Timer wait(ioc_->get_executor(), std::chrono::milliseconds(50));
         co_await wait.async_wait(Token(ec));
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
-      net::co_spawn(*ioc_, Serve(std::move(socket)), net::detached);
+      net::co_spawn(ioc_->get_executor(), Serve(std::move(socket)), net::detached);
     }
   }
 
@@ -168,9 +328,9 @@ class Worker {
     return runtime_;
   }
 
-  net::awaitable<void> Serve(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    ClientEntry entry{&stream, true};
+  Task<void> Serve(Socket socket) {
+    Deadline deadline(&deadlines_, &socket);
+    ClientEntry entry{&socket, true};
     auto it = clients_.insert(clients_.end(), &entry);
     active_clients_->fetch_add(1, std::memory_order_relaxed);
     struct Leave {
@@ -183,10 +343,11 @@ class Worker {
     } leave{this, it};
 
     beast::error_code ec;
-    const tcp::endpoint peer = stream.socket().remote_endpoint(ec);
+    const tcp::endpoint peer = socket.remote_endpoint(ec);
     const std::string peer_ip = ec ? std::string() : peer.address().to_string();
-    const uint16_t local_port = stream.socket().local_endpoint(ec).port();
+    const uint16_t local_port = socket.local_endpoint(ec).port();
     beast::flat_buffer buffer;
+    Exchange ex;
     for (;;) {
       if (shared_->stopping()) break;
       std::shared_ptr<Runtime> rt = CurrentRuntime();
@@ -194,40 +355,39 @@ class Worker {
       parser.header_limit(64 * 1024);
       parser.body_limit(rt->config().max_body_bytes);
       entry.idle = true;
-      stream.expires_after(rt->config().client_idle_timeout);
-      co_await http::async_read(stream, buffer, parser, Token(ec));
+      Arm(deadline, Clock::now() + rt->config().client_idle_timeout);
+      co_await http::async_read(socket, buffer, parser, Token(ec));
       entry.idle = false;
-      if (ec) {
-        if (ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+      Disarm(deadline);
+      if (ec || deadline.fired) {
+        if (!deadline.fired &&
+            ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
             ec != http::error::end_of_stream && ec != http::error::partial_message) {
           // Malformed or oversized request: say so, then close.
           const bool too_big = ec == http::error::body_limit || ec == http::error::header_limit;
-          Response res(too_big ? http::status::payload_too_large : http::status::bad_request, 11);
-          res.set(http::field::content_type, "application/json");
-          res.body() = ErrorBody(too_big ? "request too large" : "malformed request", "");
-          res.prepare_payload();
-          res.keep_alive(false);
-          stream.expires_after(std::chrono::seconds(5));
-          co_await http::async_write(stream, res, Token(ec));
+          MakeParseErrorHead(ex.head, ex.error_body, too_big);
+          Arm(deadline, Clock::now() + std::chrono::seconds(5));
+          co_await net::async_write(
+              socket, std::array<net::const_buffer, 2>{net::buffer(ex.head), net::buffer(ex.error_body)}, Token(ec));
         }
         break;
       }
-      Request req = parser.release();
-      Response res;
+      Request& req = parser.get();
       rt = CurrentRuntime();  // a reload while this connection sat idle applies now
-      co_await Handle(*rt, req, res, peer_ip, peer.port(), local_port);
-      const bool keep_alive = req.keep_alive() && !shared_->stopping();
-      res.version(req.version() == 10 ? 10 : 11);
-      res.keep_alive(keep_alive);
-      stream.expires_after(std::chrono::seconds(30));
-      co_await http::async_write(stream, res, Token(ec));
-      if (ec || !keep_alive) break;
+      const bool keep_alive =
+          co_await Handle(*rt, req, ex, peer_ip, peer.port(), local_port);
+      Arm(deadline, Clock::now() + std::chrono::seconds(30));
+      co_await net::async_write(socket, std::array<net::const_buffer, 2>{net::buffer(ex.head), net::buffer(*ex.body)},
+                                Token(ec));
+      if (ec || deadline.fired || !keep_alive) break;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  net::awaitable<void> Handle(Runtime& rt, Request& req, Response& res, const std::string& peer_ip,
-                              uint16_t peer_port, uint16_t local_port) {
+  // Serves one request: fills ex.head (and ex.body) with the response for
+  // the client. Returns whether the connection stays open.
+  Task<bool> Handle(Runtime& rt, Request& req, Exchange& ex, const std::string& peer_ip,
+                    uint16_t peer_port, uint16_t local_port) {
     const Clock::time_point start = Clock::now();
     const std::string_view method = SV(req.method_string());
     const std::string_view target = SV(req.target());
@@ -241,9 +401,10 @@ class Worker {
       parent = rt.propagator().Extract(in);
     }
     const Route* route = rt.router().Match(host, path);
-    std::string name(sem_method);
-    if (route != nullptr) name += " " + route->path_prefix;
-    Span server = shared_->tracer().StartSpan(name, {.kind = SpanKind::kServer, .parent = &parent});
+    ex.scratch.assign(sem_method);
+    if (route != nullptr) ex.scratch.append(" ").append(route->path_prefix);
+    Span server =
+        shared_->tracer().StartSpan(ex.scratch, {.kind = SpanKind::kServer, .parent = &parent});
     if (server.IsRecording()) {
       server.SetAttribute("http.request.method", sem_method);
       if (sem_method == "_OTHER") server.SetAttribute("http.request.method_original", method);
@@ -268,21 +429,48 @@ class Worker {
     const Context server_ctx(server.context(), parent.baggage());
 
     Outcome outcome;
+    bool proxied = false;
     if (route == nullptr) {
-      MakeErrorResponse(res, 404, "no route matches the request", server.context());
       outcome.error_type = "no_route";
     } else {
-      co_await Forward(rt, *route, req, res, server_ctx, peer_ip, outcome);
+      proxied = co_await Forward(rt, *route, req, ex, server_ctx, peer_ip, outcome);
     }
 
-    // Give the caller the trace it is part of.
-    const int status = res.result_int();
-    char traceresponse[kTraceparentSize];
-    FormatTraceparent(server.context(), traceresponse);
-    res.set("traceresponse", BV(std::string_view(traceresponse, kTraceparentSize)));
-    char trace_id[TraceId::kHexSize];
-    server.context().trace_id().ToHex(trace_id);
-    res.set("X-Trace-ID", BV(std::string_view(trace_id, sizeof trace_id)));
+    const unsigned version = req.version() == 10 ? 10 : 11;
+    const bool keep_alive = req.keep_alive() && !shared_->stopping();
+    const bool head_request = req.method() == http::verb::head;
+    int status = 0;
+    ex.head.clear();
+    if (proxied) {
+      // Re-frame the upstream's answer for our client: its connection-level
+      // fields do not apply, the body is complete in memory, and the trace
+      // fields are the gateway's own.
+      Response& res = ex.upstream_res;
+      status = static_cast<int>(res.result_int());
+      const bool no_body = head_request || status < 200 || status == 204 || status == 304;
+      AppendStatusLine(ex.head, version, status, SV(res.reason()));
+      for (const auto& f : res.base()) {
+        const std::string_view name = SV(f.name_string());
+        if (IsHopByHopField(name) && !(no_body && detail::AsciiIEquals(name, "content-length"))) {
+          continue;
+        }
+        if (IsOneOf(name, {"traceresponse", "x-trace-id"})) continue;
+        AppendCarrier::AppendField(ex.head, name, SV(f.value()));
+      }
+      FinishHead(ex.head, server.context(), version, keep_alive, no_body, res.body().size());
+      ex.body = &res.body();
+    } else {
+      status = route == nullptr ? 404 : GatewayStatusFor(outcome.failure);
+      std::string_view message = route == nullptr    ? "no route matches the request"
+                                 : status == 504      ? "upstream timed out"
+                                                      : "upstream unavailable";
+      ex.error_body = ErrorBody(message, server.context().trace_id().ToHex());
+      AppendStatusLine(ex.head, version, status, {});
+      ex.head.append("Content-Type: application/json\r\n");
+      FinishHead(ex.head, server.context(), version, keep_alive, false, ex.error_body.size());
+      static const std::string kEmpty;
+      ex.body = head_request ? &kEmpty : &ex.error_body;
+    }
 
     if (server.IsRecording()) {
       server.SetAttribute("http.response.status_code", status);
@@ -308,39 +496,65 @@ class Worker {
                                  {"duration_ms", ms}, {"upstream", outcome.upstream},
                                  {"attempts", outcome.attempts}, {"client", peer_ip});
     }
+    co_return keep_alive;
   }
 
-  net::awaitable<void> Forward(Runtime& rt, const Route& route, Request& req, Response& res,
-                               const Context& server_ctx, const std::string& peer_ip,
-                               Outcome& outcome) {
+  // The upstream request's head up to (not including) the propagation
+  // fields and framing, which change per attempt.
+  static void BuildUpstreamPrefix(std::string& h, const Request& req, const Route& route,
+                                  const Runtime& rt, std::string_view peer_ip) {
+    const std::string_view host = SV(req[http::field::host]);
+    h.clear();
+    h.append(SV(req.method_string())).push_back(' ');
+    if (route.strip_prefix.empty()) {
+      h.append(SV(req.target()));
+    } else {
+      h.append(UpstreamTarget(SV(req.target()), route));
+    }
+    h.append(" HTTP/1.1\r\n");
+    for (const auto& f : req.base()) {
+      const std::string_view name = SV(f.name_string());
+      if (IsHopByHopField(name)) continue;
+      if (IsOneOf(name, {"x-forwarded-for", "x-forwarded-proto"})) continue;
+      if (!host.empty() && detail::AsciiIEquals(name, "x-forwarded-host")) continue;
+      bool propagation = false;
+      for (std::string_view p : rt.propagation_fields()) {
+        if (detail::AsciiIEquals(name, p)) propagation = true;
+      }
+      if (propagation) continue;
+      AppendCarrier::AppendField(h, name, SV(f.value()));
+    }
+    AppendCarrier::AppendField(h, "X-Forwarded-For",
+                               AppendForwardedFor(SV(req["X-Forwarded-For"]), peer_ip));
+    h.append("X-Forwarded-Proto: http\r\n");
+    if (!host.empty()) AppendCarrier::AppendField(h, "X-Forwarded-Host", host);
+  }
+
+  // Sends the request upstream (retrying as the route allows), one CLIENT
+  // span per attempt. True with the answer in ex.upstream_res; false when
+  // every attempt failed (outcome.failure says how).
+  Task<bool> Forward(Runtime& rt, const Route& route, Request& req, Exchange& ex,
+                     const Context& server_ctx, const std::string& peer_ip, Outcome& outcome) {
     UpstreamState& up = rt.upstream(route.upstream);
     outcome.upstream = up.config().name;
     const std::string_view method = SV(req.method_string());
+    const http::verb verb = req.method();
 
-    // The upstream request is built once; only the propagation fields change
-    // between attempts.
-    Request ureq;
-    ureq.version(11);
-    ureq.target(BV(UpstreamTarget(SV(req.target()), route)));
-    if (req.method() == http::verb::unknown) {
-      ureq.method_string(req.method_string());  // an extension method, passed through
-    } else {
-      ureq.method(req.method());
-    }
-    for (const auto& f : req.base()) {
-      if (IsHopByHopField(SV(f.name_string()))) continue;
-      ureq.insert(f.name_string(), f.value());
-    }
-    const std::string_view host = SV(req[http::field::host]);
-    ureq.set("X-Forwarded-For", BV(AppendForwardedFor(SV(req["X-Forwarded-For"]), peer_ip)));
-    ureq.set("X-Forwarded-Proto", "http");
-    if (!host.empty()) ureq.set("X-Forwarded-Host", BV(host));
-    for (std::string_view f : rt.propagator().Fields()) ureq.erase(BV(f));
-    ureq.body() = std::move(req.body());
-    ureq.prepare_payload();
+    // The head is built once; only the propagation fields change between
+    // attempts.
+    BuildUpstreamPrefix(ex.upstream_head, req, route, rt, peer_ip);
+    const size_t prefix_size = ex.upstream_head.size();
+    const std::string_view target_start = std::string_view(ex.upstream_head).substr(method.size() + 1);
+    const size_t target_size = target_start.find(' ');
+    const std::string& body = req.body();
+    // As Beast's prepare_payload frames a request: a length when there is a
+    // body or the method expects one.
+    const bool send_length = !body.empty() || verb == http::verb::post ||
+                             verb == http::verb::put || verb == http::verb::options;
 
     const Tracer& tracer = shared_->tracer();
     const std::string_view sem_method = SemconvMethod(method);
+    const bool idempotent = IsIdempotentMethod(method);
     const EndpointState* last = nullptr;
     AttemptResult result;
     for (int attempt = 1;; ++attempt) {
@@ -349,7 +563,7 @@ class Worker {
         const Millis wait = BackoffBefore(route.retries, attempt);
         if (wait.count() > 0) {
           beast::error_code ec;
-          net::steady_timer timer(*ioc_, wait);
+          Timer timer(ioc_->get_executor(), wait);
           co_await timer.async_wait(Token(ec));
         }
       }
@@ -362,18 +576,27 @@ class Worker {
         client.SetAttribute("server.address", std::string_view(ep->address.host));
         client.SetAttribute("server.port", static_cast<int>(ep->address.port));
         client.SetAttribute("network.peer.address", std::string_view(ep->ip));
-        client.SetAttribute("url.full", std::string_view("http://" + ep->key + std::string(SV(ureq.target()))));
+        ex.scratch.assign("http://").append(ep->key).append(
+            std::string_view(ex.upstream_head).substr(method.size() + 1, target_size));
+        client.SetAttribute("url.full", std::string_view(ex.scratch));
         if (attempt > 1) client.SetAttribute("http.request.resend_count", attempt - 1);
         client.SetAttribute("callpath.gateway.upstream", std::string_view(up.config().name));
       }
+      ex.upstream_head.resize(prefix_size);
       {
-        FieldsCarrier<http::fields> out(static_cast<http::fields&>(ureq.base()));
+        AppendCarrier out(ex.upstream_head);
         rt.propagator().Inject(Context(client.context(), server_ctx.baggage()), out);
       }
+      if (send_length) {
+        ex.upstream_head.append("Content-Length: ");
+        AppendUnsigned(ex.upstream_head, body.size());
+        ex.upstream_head.append("\r\n", 2);
+      }
+      ex.upstream_head.append("\r\n", 2);
 
-      Response ures;
       const Clock::time_point t0 = Clock::now();
-      result = co_await Attempt(*ep, up, ureq, route.timeout, rt.config().max_body_bytes, ures);
+      result = co_await Attempt(*ep, up, ex.upstream_head, body, verb, idempotent, t0 + route.timeout,
+                                rt.config().max_body_bytes, ex.upstream_res);
       shared_->metrics().ObserveAttempt(up.config().name, OutcomeName(result.outcome),
                                         std::chrono::duration<double>(Clock::now() - t0).count());
       if (result.outcome == AttemptOutcome::kResponse) {
@@ -389,58 +612,41 @@ class Worker {
       }
       client.End();
       outcome.attempts = attempt;
-      if (!ShouldRetry(route.retries, method, result, attempt) || shared_->stopping()) {
-        if (result.outcome == AttemptOutcome::kResponse) res = std::move(ures);
-        break;
-      }
+      if (!ShouldRetry(route.retries, method, result, attempt) || shared_->stopping()) break;
       last = ep;
     }
 
     if (result.outcome != AttemptOutcome::kResponse) {
-      const int status = GatewayStatusFor(result.outcome);
+      outcome.failure = result.outcome;
       outcome.error_type = ErrorTypeFor(result.outcome);
-      MakeErrorResponse(res, status,
-                        status == 504 ? "upstream timed out" : "upstream unavailable",
-                        server_ctx.span_context());
-      co_return;
+      co_return false;
     }
-    // Re-frame the upstream's answer for our client: its connection-level
-    // fields do not apply, the body is complete in memory.
-    const bool no_body = req.method() == http::verb::head || res.result_int() < 200 ||
-                         res.result_int() == 204 || res.result_int() == 304;
-    for (auto it = res.base().begin(); it != res.base().end();) {
-      const std::string_view name = SV(it->name_string());
-      if (IsHopByHopField(name) && !(no_body && detail::AsciiIEquals(name, "content-length"))) {
-        it = res.base().erase(it);
-      } else {
-        ++it;
-      }
-    }
-    if (!no_body) res.content_length(res.body().size());
+    co_return true;
   }
 
-  net::awaitable<AttemptResult> Attempt(EndpointState& ep, UpstreamState& up, Request& ureq,
-                                        Millis timeout, uint64_t max_body, Response& out) {
-    const Clock::time_point deadline = Clock::now() + timeout;
-    const bool idempotent = IsIdempotentMethod(SV(ureq.method_string()));
+  Task<AttemptResult> Attempt(EndpointState& ep, UpstreamState& up, const std::string& head,
+                              const std::string& body, http::verb verb, bool idempotent,
+                              Clock::time_point deadline, uint64_t max_body, Response& out) {
     bool fresh_retry_done = false;
     for (;;) {
       std::unique_ptr<UpstreamConn> conn = TakeIdle(ep.key);
       const bool reused = conn != nullptr;
       beast::error_code ec;
       if (!reused) {
-        conn = std::make_unique<UpstreamConn>(*ioc_);
+        conn = std::make_unique<UpstreamConn>(*ioc_, &deadlines_);
         const net::ip::address addr = net::ip::make_address(ep.ip, ec);
         if (ec) co_return AttemptResult{AttemptOutcome::kConnectFailure, 0};
-        conn->stream.expires_at(deadline);
-        co_await conn->stream.async_connect(tcp::endpoint(addr, ep.address.port), Token(ec));
+        Arm(conn->deadline, deadline);
+        co_await conn->socket.async_connect(tcp::endpoint(addr, ep.address.port), Token(ec));
+        if (conn->deadline.fired) co_return AttemptResult{AttemptOutcome::kTimeout, 0};
         if (ec) co_return AttemptResult{AttemptOutcome::kConnectFailure, 0};
-        conn->stream.socket().set_option(tcp::no_delay(true), ec);
+        conn->socket.set_option(tcp::no_delay(true), ec);
       }
-      conn->stream.expires_at(deadline);
-      co_await http::async_write(conn->stream, ureq, Token(ec));
+      Arm(conn->deadline, deadline);
+      co_await net::async_write(conn->socket, std::array<net::const_buffer, 2>{net::buffer(head), net::buffer(body)},
+                                Token(ec));
+      if (conn->deadline.fired) co_return AttemptResult{AttemptOutcome::kTimeout, 0};
       if (ec) {
-        if (ec == beast::error::timeout) co_return AttemptResult{AttemptOutcome::kTimeout, 0};
         // A pooled connection the upstream closed while idle: nothing was
         // processed, so one fresh connection is tried within this attempt.
         if (reused && !fresh_retry_done) {
@@ -452,10 +658,11 @@ class Worker {
       http::response_parser<http::string_body> parser;
       parser.header_limit(64 * 1024);
       parser.body_limit(max_body);
-      if (ureq.method() == http::verb::head) parser.skip(true);
-      co_await http::async_read(conn->stream, conn->buffer, parser, Token(ec));
+      if (verb == http::verb::head) parser.skip(true);
+      co_await http::async_read(conn->socket, conn->buffer, parser, Token(ec));
+      if (conn->deadline.fired) co_return AttemptResult{AttemptOutcome::kTimeout, 0};
+      Disarm(conn->deadline);
       if (ec) {
-        if (ec == beast::error::timeout) co_return AttemptResult{AttemptOutcome::kTimeout, 0};
         if (reused && !fresh_retry_done && idempotent && !parser.got_some()) {
           fresh_retry_done = true;
           continue;
@@ -482,14 +689,17 @@ class Worker {
     if (shared_->stopping()) return;
     auto& list = idle_[key];
     if (static_cast<int>(list.size()) >= max_idle) return;
-    conn->stream.expires_never();
     list.push_back(std::move(conn));
   }
 
   SharedState* shared_;
   std::atomic<int>* active_clients_;
   std::optional<net::io_context> ioc_;
-  std::optional<tcp::acceptor> acceptor_;
+  std::optional<Acceptor> acceptor_;
+  // Every socket's deadline, and the one timer that sweeps them.
+  Deadline* deadlines_ = nullptr;
+  std::optional<Timer> sweep_timer_;
+  Clock::time_point sweep_due_ = Clock::time_point::max();
   std::unordered_map<std::string, std::vector<std::unique_ptr<UpstreamConn>>> idle_;
   std::list<ClientEntry*> clients_;
   std::shared_ptr<Runtime> runtime_;

@@ -71,6 +71,7 @@ Result<std::shared_ptr<Runtime>> Runtime::Build(Config config, const Runtime* pr
   rt->propagator_ = rt->config_.propagators.empty()
                         ? PropagatorsFromEnvironment()
                         : MakePropagators(JoinPropagators(rt->config_.propagators));
+  rt->propagation_fields_ = rt->propagator_->Fields();
   for (const auto& [name, up] : rt->config_.upstreams) {
     auto state = std::make_unique<UpstreamState>(up);
     for (const HostPort& hp : up.endpoints) {

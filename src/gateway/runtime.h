@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "callpath/propagation.h"
@@ -65,6 +66,11 @@ class Runtime {
   const Config& config() const noexcept { return config_; }
   const Router& router() const noexcept { return router_; }
   const TextMapPropagator& propagator() const noexcept { return *propagator_; }
+  // propagator().Fields(), computed once: the fields the gateway replaces in
+  // every upstream request.
+  const std::vector<std::string_view>& propagation_fields() const noexcept {
+    return propagation_fields_;
+  }
   // The upstream a route names; Build guarantees it exists.
   UpstreamState& upstream(const std::string& name) const { return *upstreams_.at(name); }
   const std::map<std::string, std::unique_ptr<UpstreamState>>& upstreams() const noexcept {
@@ -81,6 +87,7 @@ class Runtime {
   Config config_;
   Router router_;
   std::unique_ptr<TextMapPropagator> propagator_;
+  std::vector<std::string_view> propagation_fields_;
   std::map<std::string, std::unique_ptr<UpstreamState>> upstreams_;
   std::atomic<bool> retired_{false};
 };
