@@ -13,8 +13,6 @@
 
 namespace callpath::log::detail {
 
-thread_local Ring* Backend::t_ring_ = nullptr;
-
 namespace {
 
 // Marks the thread's ring closed when the thread ends; the background

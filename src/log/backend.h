@@ -70,7 +70,9 @@ class Backend {
  private:
   enum State : int { kNew, kRunning, kStopped };
   static inline Ring* const kExiting = reinterpret_cast<Ring*>(1);
-  static thread_local Ring* t_ring_;
+  // constinit: no dynamic initialisation, so reading it from another
+  // translation unit needs no TLS wrapper call or init guard.
+  static inline constinit thread_local Ring* t_ring_ = nullptr;
 
   Backend() = default;
   Ring* ThreadRingSlow() noexcept;

@@ -61,11 +61,17 @@ class Ring {
     head_.store(head_.load(std::memory_order_relaxed) + pending_pad_ + n,
                 std::memory_order_release);
   }
-  // Producer: true when, as far as the producer knows, more than half of
-  // the ring holds records the consumer has not taken (an overestimate: the
-  // consumer may have moved on since the producer last looked).
-  bool PastHalf() const noexcept {
-    return head_.load(std::memory_order_relaxed) - cached_tail_ > capacity_ / 2;
+  // Producer: true when more than half of the ring holds records the
+  // consumer has not taken. Measured from the cached tail the backlog can
+  // only be overestimated, so when that says "past half" the real tail is
+  // read before answering: with a stale cache every call would report
+  // past-half once the producer had written half a ring in total, and the
+  // caller would wake the consumer (a syscall) on the normal path.
+  bool PastHalf() noexcept {
+    const uint64_t head = head_.load(std::memory_order_relaxed);
+    if (head - cached_tail_ <= capacity_ / 2) return false;
+    cached_tail_ = tail_.load(std::memory_order_acquire);
+    return head - cached_tail_ > capacity_ / 2;
   }
 
   // Producer-side counter of records it could not queue.
