@@ -1,6 +1,7 @@
 // Span processors receive every recorded span when it ends. The batch
-// processor is the one to use in production: the ending thread hands the
-// span over without blocking and one background thread exports batches.
+// processor is the one to use in production: the ending thread copies the
+// span into its own queue without blocking or allocating, and one
+// background thread exports batches.
 #pragma once
 
 #include <atomic>
@@ -33,8 +34,11 @@ class SpanProcessor {
 };
 
 struct BatchSpanProcessorOptions {
-  // Spans waiting for export; when full, newly ended spans are dropped and
-  // counted. Larger absorbs bursts at the cost of memory (~300 B a span).
+  // Spans waiting for export, per thread that ends spans (each such thread
+  // has its own queue); when a thread's queue is full, the spans it ends are
+  // dropped and counted. Each queue also holds at most 256 B * this (between
+  // 16 KiB and 4 MiB, rounded up to a power of two; an HTTP span with a few
+  // attributes takes ~200 B), allocated when the thread first ends a span. Larger absorbs bursts at the cost of memory.
   size_t max_queue_size = 2048;
   // Spans per Export call; at most max_queue_size.
   size_t max_export_batch_size = 512;

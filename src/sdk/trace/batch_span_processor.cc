@@ -1,24 +1,62 @@
-// Batch span processor: a bounded lock-free queue of SpanData slots between
-// the threads that end spans (many producers) and one export thread.
+// Batch span processor: each thread that ends spans owns a SpanRing (one
+// producer, one consumer) per processor; the one export thread drains all
+// rings into its batch and exports it.
 //
-// The queue is Vyukov's bounded MPMC array queue used with one consumer.
-// A producer claims a slot with one CAS and exchanges its SpanData pointer
-// with the one parked in the slot (the export thread left a drained object
-// there), so the ending thread neither allocates nor locks nor copies; a
-// full queue drops the span and counts it. The export thread sleeps on a condition variable
-// and is woken when a full batch is waiting, on ForceFlush/Shutdown, or when
-// the schedule delay passes.
+// The ending thread copies the span into its ring as a compact record and
+// keeps its SpanData for the next span, so it neither allocates nor locks
+// nor shares a cache line with another producer; a full ring drops the span
+// and counts it. The export thread sleeps on a condition variable and is
+// woken when a ring fills to a batch (or a quarter of its size), on
+// ForceFlush/Shutdown, or when the schedule delay passes. A thread that
+// exits leaves its ring behind; the export thread drains it and then
+// forgets it.
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "callpath/processor.h"
 #include "sdk/env.h"
+#include "sdk/trace/span_ring.h"
 
 namespace callpath {
+
+namespace {
+
+// Rings get this many bytes per span of max_queue_size (an HTTP server
+// span with a few attributes encodes to ~200 bytes), within these bounds.
+constexpr size_t kRingBytesPerSpan = 256;
+constexpr size_t kMinRingBytes = 16 << 10;
+constexpr size_t kMaxRingBytes = 4 << 20;
+
+std::atomic<uint64_t> g_next_processor_id{1};
+
+// The ring this thread used last, checked on every OnEnd: constant-
+// initialised and trivially destructible, so reading it costs no TLS guard.
+struct RingCache {
+  uint64_t owner = 0;  // processor id; ids are never reused
+  detail::SpanRing* ring = nullptr;
+};
+constinit thread_local RingCache t_last_ring [[gnu::tls_model("initial-exec")]];
+// Set once this thread's ThreadRings is destroyed (thread exit).
+constinit thread_local bool t_rings_gone [[gnu::tls_model("initial-exec")]] = false;
+
+// Every ring this thread produces into, one per processor. Touched only
+// when the thread first ends a span for a processor; at thread exit the
+// rings are orphaned so the export threads drain and release them.
+struct ThreadRings {
+  std::vector<std::pair<uint64_t, std::shared_ptr<detail::SpanRing>>> rings;
+  ~ThreadRings() {
+    for (auto& r : rings) r.second->Orphan();
+    t_last_ring = RingCache{};
+    t_rings_gone = true;
+  }
+};
+
+}  // namespace
 
 BatchSpanProcessorOptions BatchSpanProcessorOptions::FromEnvironment() {
   BatchSpanProcessorOptions o;
@@ -32,23 +70,15 @@ BatchSpanProcessorOptions BatchSpanProcessorOptions::FromEnvironment() {
 }
 
 struct BatchSpanProcessor::Impl {
-  struct alignas(64) Slot {
-    std::atomic<size_t> seq;
-    std::unique_ptr<SpanData> data;  // null until first used
-  };
-
   Impl(std::unique_ptr<SpanExporter> e, Resource r, BatchSpanProcessorOptions o)
       : exporter(std::move(e)), resource(std::move(r)), options(o) {
     if (options.max_queue_size == 0) options.max_queue_size = 1;
     options.max_export_batch_size =
         std::clamp<size_t>(options.max_export_batch_size, 1, options.max_queue_size);
-    capacity = 1;
-    while (capacity < options.max_queue_size) capacity <<= 1;
-    mask = capacity - 1;
-    slots.reset(new Slot[capacity]);
-    for (size_t i = 0; i < capacity; ++i) slots[i].seq.store(i, std::memory_order_relaxed);
+    ring_bytes = std::clamp(options.max_queue_size * kRingBytesPerSpan, kMinRingBytes,
+                            kMaxRingBytes);
     batch.resize(options.max_export_batch_size);
-    // Wake the export thread well before the queue fills: a futex wake-up
+    // Wake the export thread well before a ring fills: a futex wake-up
     // takes tens of microseconds, in which a busy thread ends hundreds of spans.
     wake_threshold = std::max<size_t>(1, std::min(options.max_export_batch_size,
                                                   options.max_queue_size / 4));
@@ -57,33 +87,48 @@ struct BatchSpanProcessor::Impl {
 
   // --- producer side -------------------------------------------------------
 
+  // This thread's ring for this processor, made on first use; null while
+  // the thread is exiting.
+  detail::SpanRing* ThreadRing() noexcept {
+    if (t_rings_gone) return nullptr;
+    thread_local ThreadRings mine;
+    detail::SpanRing* found = nullptr;
+    // Forget rings of processors that have shut down.
+    std::erase_if(mine.rings, [&](auto& r) {
+      if (r.second->orphaned()) return true;
+      if (r.first == id) found = r.second.get();
+      return false;
+    });
+    if (found == nullptr) {
+      auto ring = std::make_shared<detail::SpanRing>(options.max_queue_size, ring_bytes);
+      found = ring.get();
+      {
+        std::lock_guard<std::mutex> lock(registry_mu);
+        registry.push_back(ring);
+        registry_version.fetch_add(1, std::memory_order_release);
+      }
+      mine.rings.emplace_back(id, std::move(ring));
+    }
+    t_last_ring = RingCache{id, found};
+    return found;
+  }
+
   void Push(std::unique_ptr<SpanData>& span) noexcept {
     if (stopped.load(std::memory_order_relaxed)) {
-      dropped.fetch_add(1, std::memory_order_relaxed);
+      dropped_unqueued.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    size_t pos = enqueue_pos.load(std::memory_order_relaxed);
-    Slot* slot;
-    for (;;) {
-      slot = &slots[pos & mask];
-      const size_t seq = slot->seq.load(std::memory_order_acquire);
-      const auto diff = static_cast<intptr_t>(seq) - static_cast<intptr_t>(pos);
-      if (diff == 0) {
-        if (enqueue_pos.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) break;
-      } else if (diff < 0) {
-        dropped.fetch_add(1, std::memory_order_relaxed);  // full
-        return;
-      } else {
-        pos = enqueue_pos.load(std::memory_order_relaxed);
-      }
+    const RingCache last = t_last_ring;
+    detail::SpanRing* ring = last.owner == id ? last.ring : ThreadRing();
+    if (ring == nullptr) {
+      dropped_unqueued.fetch_add(1, std::memory_order_relaxed);
+      return;
     }
-    slot->data.swap(span);
-    slot->seq.store(pos + 1, std::memory_order_release);
-
-    // Wake the exporter once a full batch waits; the flag keeps this to
-    // one notification per wake-up rather than one per span.
-    const size_t waiting = pos + 1 - dequeue_pos.load(std::memory_order_relaxed);
-    if (waiting >= wake_threshold && !wake_pending.load(std::memory_order_relaxed) &&
+    if (!ring->Push(span)) return;
+    // Wake the exporter once a batch waits; the flag keeps this to one
+    // notification per wake-up rather than one per span.
+    if (ring->Backlog() >= wake_threshold && ring->RefreshBacklog() >= wake_threshold &&
+        !wake_pending.load(std::memory_order_relaxed) &&
         !wake_pending.exchange(true, std::memory_order_acq_rel)) {
       { std::lock_guard<std::mutex> lock(mu); }
       cv.notify_one();
@@ -92,18 +137,32 @@ struct BatchSpanProcessor::Impl {
 
   // --- consumer side (export thread only) ----------------------------------
 
-  // Moves up to batch.size() published spans into `batch`; returns how many.
+  // Picks up rings registered since the last look and drops finished ones.
+  void RefreshRings() {
+    const uint64_t version = registry_version.load(std::memory_order_acquire);
+    bool finished = false;
+    for (auto& r : rings) finished |= r->Finished();
+    if (version == rings_version && !finished) return;
+    std::lock_guard<std::mutex> lock(registry_mu);
+    std::erase_if(registry, [&](const std::shared_ptr<detail::SpanRing>& r) {
+      if (!r->Finished()) return false;
+      retired_enqueued += r->enqueued();
+      retired_dropped += r->dropped();
+      return true;
+    });
+    rings = registry;
+    rings_version = registry_version.load(std::memory_order_relaxed);
+  }
+
+  // Moves published spans into batch[have..); returns the new fill. Rings
+  // take turns at the front so one busy thread cannot starve the others.
   size_t Drain(size_t have) noexcept {
-    size_t pos = dequeue_pos.load(std::memory_order_relaxed);
-    while (have < batch.size()) {
-      Slot& slot = slots[pos & mask];
-      if (slot.seq.load(std::memory_order_acquire) != pos + 1) break;  // empty or not yet published
-      using std::swap;
-      swap(batch[have++], *slot.data);
-      slot.seq.store(pos + capacity, std::memory_order_release);
-      ++pos;
-      dequeue_pos.store(pos, std::memory_order_relaxed);
+    const size_t count = rings.size();
+    for (size_t i = 0; i < count && have < batch.size(); ++i) {
+      detail::SpanRing& ring = *rings[(first_ring + i) % count];
+      have += ring.Drain(batch.data() + have, batch.size() - have);
     }
+    if (count != 0) first_ring = (first_ring + 1) % count;
     return have;
   }
 
@@ -113,35 +172,40 @@ struct BatchSpanProcessor::Impl {
     (s.ok() ? exported : export_failed).fetch_add(n, std::memory_order_relaxed);
   }
 
+  // Spans waiting in the rings this thread knows of.
   size_t Waiting() const noexcept {
-    return enqueue_pos.load(std::memory_order_acquire) - dequeue_pos.load(std::memory_order_relaxed);
+    size_t n = 0;
+    for (const auto& r : rings) n += r->waiting();
+    return n;
   }
 
-  // Exports everything claimed before `until` (slots a producer has claimed
-  // but not yet filled are waited for: that takes nanoseconds).
-  void DrainAll(size_t until) {
+  // Exports everything published before the call, in batches.
+  void DrainAll() {
+    RefreshRings();
+    std::vector<uint64_t> until(rings.size());
+    for (size_t i = 0; i < rings.size(); ++i) until[i] = rings[i]->published_position();
     size_t n = 0;
-    while (dequeue_pos.load(std::memory_order_relaxed) < until) {
-      size_t before = n;
-      n = Drain(n);
-      if (n == batch.size()) {
-        Export(n);
-        n = 0;
-      } else if (n == before) {
-        std::this_thread::yield();
+    for (size_t i = 0; i < rings.size(); ++i) {
+      while (rings[i]->drained_position() < until[i]) {
+        n += rings[i]->Drain(batch.data() + n, batch.size() - n);
+        if (n == batch.size()) {
+          Export(n);
+          n = 0;
+        }
       }
     }
     Export(n);
+    RefreshRings();
   }
 
   void Run() {
     auto next_export = std::chrono::steady_clock::now() + options.schedule_delay;
     size_t n = 0;
     for (;;) {
-      // No spinning for more: spans handed over while this thread polls
-      // would move their cache lines between cores one at a time; sleeping
-      // until a batch is waiting (or the delay passes) moves them in bulk and
-      // measured faster for the ending threads.
+      // No spinning for more: sleeping until a batch is waiting (or the
+      // delay passes) moves ring lines between cores in bulk and measured
+      // faster for the ending threads than polling.
+      RefreshRings();
       n = Drain(n);
       const auto now = std::chrono::steady_clock::now();
       if (n == batch.size() || (n > 0 && now >= next_export)) {
@@ -158,6 +222,7 @@ struct BatchSpanProcessor::Impl {
         wake_pending.store(false, std::memory_order_relaxed);
         cv.wait_until(lock, next_export, [&] {
           return stop || flush_requested != flush_completed ||
+                 registry_version.load(std::memory_order_relaxed) != rings_version ||
                  Waiting() >= wake_threshold;
         });
         flush_ticket = flush_requested;
@@ -167,7 +232,7 @@ struct BatchSpanProcessor::Impl {
       if (stopping || flush_ticket != flush_completed_local) {
         Export(n);
         n = 0;
-        DrainAll(enqueue_pos.load(std::memory_order_acquire));
+        DrainAll();
         next_export = std::chrono::steady_clock::now() + options.schedule_delay;
         if (flush_ticket != flush_completed_local) {
           flush_completed_local = flush_ticket;
@@ -181,20 +246,43 @@ struct BatchSpanProcessor::Impl {
     }
   }
 
+  BatchSpanProcessorStats Stats() noexcept {
+    BatchSpanProcessorStats s;
+    std::lock_guard<std::mutex> lock(registry_mu);
+    s.enqueued = retired_enqueued;
+    s.dropped = retired_dropped + dropped_unqueued.load(std::memory_order_relaxed);
+    for (const auto& r : registry) {
+      s.enqueued += r->enqueued();
+      s.dropped += r->dropped();
+      s.queue_depth += r->waiting();
+    }
+    s.exported = exported.load(std::memory_order_relaxed);
+    s.export_failed = export_failed.load(std::memory_order_relaxed);
+    return s;
+  }
+
+  const uint64_t id = g_next_processor_id.fetch_add(1, std::memory_order_relaxed);
   std::unique_ptr<SpanExporter> exporter;
   Resource resource;
   BatchSpanProcessorOptions options;
-  size_t capacity = 0;
-  size_t mask = 0;
+  size_t ring_bytes = 0;
   size_t wake_threshold = 1;
-  std::unique_ptr<Slot[]> slots;
-  std::vector<SpanData> batch;
 
-  alignas(64) std::atomic<size_t> enqueue_pos{0};
-  alignas(64) std::atomic<size_t> dequeue_pos{0};
+  // Export thread only.
+  std::vector<SpanData> batch;
+  std::vector<std::shared_ptr<detail::SpanRing>> rings;
+  uint64_t rings_version = 0;
+  size_t first_ring = 0;
+
+  std::mutex registry_mu;
+  std::vector<std::shared_ptr<detail::SpanRing>> registry;  // guarded by registry_mu
+  uint64_t retired_enqueued = 0;                            // guarded by registry_mu
+  uint64_t retired_dropped = 0;                             // guarded by registry_mu
+  std::atomic<uint64_t> registry_version{0};
+
   alignas(64) std::atomic<bool> wake_pending{false};
   std::atomic<bool> stopped{false};
-  std::atomic<uint64_t> dropped{0};
+  std::atomic<uint64_t> dropped_unqueued{0};  // after Shutdown, or while the thread exits
   std::atomic<uint64_t> exported{0};
   std::atomic<uint64_t> export_failed{0};
 
@@ -243,18 +331,15 @@ Status BatchSpanProcessor::Shutdown(std::chrono::milliseconds timeout) {
   }
   impl_->cv.notify_one();
   impl_->worker.join();
+  // Producers' rings outlive the processor until their threads look again.
+  {
+    std::lock_guard<std::mutex> lock(impl_->registry_mu);
+    for (auto& r : impl_->registry) r->Orphan();
+  }
   return impl_->exporter->Shutdown(timeout);
 }
 
-BatchSpanProcessorStats BatchSpanProcessor::stats() const noexcept {
-  BatchSpanProcessorStats s;
-  s.enqueued = impl_->enqueue_pos.load(std::memory_order_relaxed);
-  s.dropped = impl_->dropped.load(std::memory_order_relaxed);
-  s.exported = impl_->exported.load(std::memory_order_relaxed);
-  s.export_failed = impl_->export_failed.load(std::memory_order_relaxed);
-  s.queue_depth = impl_->Waiting();
-  return s;
-}
+BatchSpanProcessorStats BatchSpanProcessor::stats() const noexcept { return impl_->Stats(); }
 
 // --- SimpleSpanProcessor ---------------------------------------------------
 

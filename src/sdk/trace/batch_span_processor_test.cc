@@ -133,6 +133,101 @@ TEST(BatchSpanProcessor, ManyThreadsLoseNothingWhenTheQueueIsLargeEnough) {
   EXPECT_EQ(p.stats().dropped, 0u);
 }
 
+// Each thread has its own queue; a thread that exits right after ending
+// its spans must not take them with it.
+TEST(BatchSpanProcessor, SpansOfExitedThreadsAreExported) {
+  auto sink = std::make_shared<InMemoryExporter::Sink>();
+  BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{},
+                       {.max_queue_size = 4096, .max_export_batch_size = 64,
+                        .schedule_delay = std::chrono::hours(1)});
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&p, t] {
+        for (int i = 0; i < 100; ++i) {
+          auto d = MakeSpan(t * 1000 + i);
+          p.OnEnd(d);
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    ASSERT_TRUE(p.ForceFlush(std::chrono::seconds(60)).ok());
+    auto spans = sink->Take();
+    ASSERT_EQ(spans.size(), 400u) << "round " << round;
+    // Per thread, spans keep the order they ended in.
+    std::vector<int> last(4, -1);
+    for (const SpanData& s : spans) {
+      const int v = std::stoi(s.name.substr(5));
+      ASSERT_GT(v % 1000, last[v / 1000]);
+      last[v / 1000] = v % 1000;
+    }
+  }
+  const BatchSpanProcessorStats s = p.stats();
+  EXPECT_EQ(s.enqueued, 1200u);
+  EXPECT_EQ(s.exported, 1200u);
+  EXPECT_EQ(s.dropped, 0u);
+  EXPECT_EQ(s.queue_depth, 0u);
+}
+
+// Queues are per thread: one thread filling its own does not make another
+// thread drop.
+TEST(BatchSpanProcessor, AFullQueueOnOneThreadDoesNotDropAnotherThreadsSpans) {
+  auto* gate = new GatedExporter;
+  BatchSpanProcessor p(std::unique_ptr<SpanExporter>(gate), Resource{},
+                       {.max_queue_size = 8, .max_export_batch_size = 1,
+                        .schedule_delay = std::chrono::milliseconds(1)});
+  auto first = MakeSpan(0);
+  p.OnEnd(first);
+  gate->WaitEntered();
+  for (int i = 1; i <= 20; ++i) {
+    auto d = MakeSpan(i);
+    p.OnEnd(d);
+  }
+  EXPECT_EQ(p.stats().dropped, 12u);
+  std::thread other([&] {
+    for (int i = 0; i < 8; ++i) {
+      auto d = MakeSpan(100 + i);
+      p.OnEnd(d);
+    }
+  });
+  other.join();
+  EXPECT_EQ(p.stats().dropped, 12u);
+  gate->Open();
+  ASSERT_TRUE(p.ForceFlush(std::chrono::seconds(30)).ok());
+  EXPECT_EQ(p.stats().exported, 17u);
+}
+
+// Spans that cannot be copied compactly (events, links, arrays) are handed
+// over whole and arrive intact, mixed in order with the others.
+TEST(BatchSpanProcessor, SpansWithEventsLinksAndArraysArriveIntact) {
+  auto sink = std::make_shared<InMemoryExporter::Sink>();
+  BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{},
+                       {.schedule_delay = std::chrono::hours(1)});
+  for (int i = 0; i < 10; ++i) {
+    auto d = MakeSpan(i);
+    if (i % 2 == 1) {
+      d->events.push_back({.time_unix_nano = 7, .name = "e" + std::to_string(i)});
+      d->attributes.push_back({"arr", std::vector<int64_t>{i, i}});
+    }
+    p.OnEnd(d);
+  }
+  ASSERT_TRUE(p.ForceFlush(std::chrono::seconds(30)).ok());
+  auto spans = sink->Take();
+  ASSERT_EQ(spans.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(spans[i].name, "span-" + std::to_string(i));
+    if (i % 2 == 1) {
+      ASSERT_EQ(spans[i].events.size(), 1u);
+      EXPECT_EQ(spans[i].events[0].name, "e" + std::to_string(i));
+      ASSERT_EQ(spans[i].attributes.size(), 1u);
+      EXPECT_EQ(spans[i].attributes[0].value, AttributeValue(std::vector<int64_t>{i, i}));
+    } else {
+      EXPECT_TRUE(spans[i].events.empty());
+      EXPECT_TRUE(spans[i].attributes.empty());
+    }
+  }
+}
+
 TEST(BatchSpanProcessor, UnsampledRecordedSpansAreNotExported) {
   auto sink = std::make_shared<InMemoryExporter::Sink>();
   BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{});
