@@ -23,9 +23,9 @@
 #include <unordered_map>
 
 #include "callpath/propagation.h"
-#include "gateway/beast_carrier.h"
 #include "gateway/control.h"
 #include "gateway/http_text.h"
+#include "gateway/message.h"
 #include "gateway/retry_policy.h"
 
 namespace callpath::gateway {
@@ -44,8 +44,6 @@ using Acceptor = net::basic_socket_acceptor<tcp, Exec>;
 using Timer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Exec>;
 template <typename T>
 using Task = net::awaitable<T, Exec>;
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
 
 std::string_view SV(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -102,14 +100,55 @@ struct Outcome {
 };
 
 // Per-connection buffers reused from request to request: in steady state a
-// proxied request serialises both of its headers without allocating.
+// proxied request parses and serialises both of its messages without
+// allocating.
 struct Exchange {
+  Message request;            // the client's request
   std::string upstream_head;  // request line and fields sent upstream
+  Message upstream_res;       // the upstream's answer
   std::string head;           // status line and fields sent to the client
   std::string scratch;        // span name, url.full
   std::string error_body;     // body of a response the gateway makes itself
-  Response upstream_res;      // the upstream's answer
   const std::string* body = nullptr;  // what follows `head`
+};
+
+// Beast's HTTP/1.1 grammar (limits, chunked decoding, keep-alive rules)
+// filling a Message.
+template <bool isRequest>
+class MessageParser final : public http::basic_parser<isRequest> {
+ public:
+  explicit MessageParser(Message& m) : m_(&m) { m.Clear(); }
+
+ private:
+  void on_request_impl(http::verb, beast::string_view method, beast::string_view target,
+                       int version, beast::error_code&) override {
+    m_->SetRequestLine(SV(method), SV(target), version);
+  }
+  void on_response_impl(int code, beast::string_view reason, int version,
+                        beast::error_code&) override {
+    m_->SetStatusLine(code, SV(reason), version);
+  }
+  void on_field_impl(http::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    m_->AddField(SV(name), SV(value));
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<uint64_t>& length, beast::error_code&) override {
+    // The parser has already held the length against body_limit.
+    if (length) m_->body().reserve(static_cast<size_t>(*length));
+  }
+  size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    m_->body().append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(uint64_t, beast::string_view, beast::error_code&) override {}
+  size_t on_chunk_body_impl(uint64_t, beast::string_view body, beast::error_code&) override {
+    m_->body().append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  Message* m_;
 };
 
 // Appends "name: value\r\n" for every field a propagator injects.
@@ -351,7 +390,7 @@ class Worker {
     for (;;) {
       if (shared_->stopping()) break;
       std::shared_ptr<Runtime> rt = CurrentRuntime();
-      http::request_parser<http::string_body> parser;
+      MessageParser<true> parser(ex.request);
       parser.header_limit(64 * 1024);
       parser.body_limit(rt->config().max_body_bytes);
       entry.idle = true;
@@ -359,6 +398,7 @@ class Worker {
       co_await http::async_read(socket, buffer, parser, Token(ec));
       entry.idle = false;
       Disarm(deadline);
+      if (!ec) ex.request.keep_alive = parser.keep_alive();
       if (ec || deadline.fired) {
         if (!deadline.fired &&
             ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
@@ -372,10 +412,8 @@ class Worker {
         }
         break;
       }
-      Request& req = parser.get();
       rt = CurrentRuntime();  // a reload while this connection sat idle applies now
-      const bool keep_alive =
-          co_await Handle(*rt, req, ex, peer_ip, peer.port(), local_port);
+      const bool keep_alive = co_await Handle(*rt, ex, peer_ip, peer.port(), local_port);
       Arm(deadline, Clock::now() + std::chrono::seconds(30));
       co_await net::async_write(socket, std::array<net::const_buffer, 2>{net::buffer(ex.head), net::buffer(*ex.body)},
                                 Token(ec));
@@ -386,20 +424,17 @@ class Worker {
 
   // Serves one request: fills ex.head (and ex.body) with the response for
   // the client. Returns whether the connection stays open.
-  Task<bool> Handle(Runtime& rt, Request& req, Exchange& ex, const std::string& peer_ip,
-                    uint16_t peer_port, uint16_t local_port) {
+  Task<bool> Handle(Runtime& rt, Exchange& ex, const std::string& peer_ip, uint16_t peer_port,
+                    uint16_t local_port) {
     const Clock::time_point start = Clock::now();
-    const std::string_view method = SV(req.method_string());
-    const std::string_view target = SV(req.target());
+    const Message& req = ex.request;
+    const std::string_view method = req.method();
+    const std::string_view target = req.target();
     const std::string_view path = target.substr(0, target.find('?'));
-    const std::string_view host = SV(req[http::field::host]);
+    const std::string_view host = req.Get("host");
     const std::string_view sem_method = SemconvMethod(method);
 
-    Context parent;
-    {
-      FieldsCarrier<http::fields> in(static_cast<const http::fields&>(req.base()));
-      parent = rt.propagator().Extract(in);
-    }
+    const Context parent = rt.propagator().Extract(MessageCarrier(req));
     const Route* route = rt.router().Match(host, path);
     ex.scratch.assign(sem_method);
     if (route != nullptr) ex.scratch.append(" ").append(route->path_prefix);
@@ -421,7 +456,7 @@ class Worker {
       server.SetAttribute("network.peer.address", std::string_view(peer_ip));
       server.SetAttribute("network.peer.port", static_cast<int>(peer_port));
       server.SetAttribute("network.protocol.version", req.version() == 10 ? "1.0" : "1.1");
-      const std::string_view ua = SV(req[http::field::user_agent]);
+      const std::string_view ua = req.Get("user-agent");
       if (!ua.empty()) server.SetAttribute("user_agent.original", ua);
     }
     // The request's context for its upstream calls: the server span plus the
@@ -433,29 +468,29 @@ class Worker {
     if (route == nullptr) {
       outcome.error_type = "no_route";
     } else {
-      proxied = co_await Forward(rt, *route, req, ex, server_ctx, peer_ip, outcome);
+      proxied = co_await Forward(rt, *route, ex, server_ctx, peer_ip, outcome);
     }
 
     const unsigned version = req.version() == 10 ? 10 : 11;
-    const bool keep_alive = req.keep_alive() && !shared_->stopping();
-    const bool head_request = req.method() == http::verb::head;
+    const bool keep_alive = req.keep_alive && !shared_->stopping();
+    const bool head_request = method == "HEAD";
     int status = 0;
     ex.head.clear();
     if (proxied) {
       // Re-frame the upstream's answer for our client: its connection-level
       // fields do not apply, the body is complete in memory, and the trace
       // fields are the gateway's own.
-      Response& res = ex.upstream_res;
-      status = static_cast<int>(res.result_int());
+      const Message& res = ex.upstream_res;
+      status = res.status();
       const bool no_body = head_request || status < 200 || status == 204 || status == 304;
-      AppendStatusLine(ex.head, version, status, SV(res.reason()));
-      for (const auto& f : res.base()) {
-        const std::string_view name = SV(f.name_string());
+      AppendStatusLine(ex.head, version, status, res.reason());
+      for (size_t i = 0; i < res.field_count(); ++i) {
+        const std::string_view name = res.field_name(i);
         if (IsHopByHopField(name) && !(no_body && detail::AsciiIEquals(name, "content-length"))) {
           continue;
         }
         if (IsOneOf(name, {"traceresponse", "x-trace-id"})) continue;
-        AppendCarrier::AppendField(ex.head, name, SV(f.value()));
+        AppendCarrier::AppendField(ex.head, name, res.field_value(i));
       }
       FinishHead(ex.head, server.context(), version, keep_alive, no_body, res.body().size());
       ex.body = &res.body();
@@ -501,19 +536,19 @@ class Worker {
 
   // The upstream request's head up to (not including) the propagation
   // fields and framing, which change per attempt.
-  static void BuildUpstreamPrefix(std::string& h, const Request& req, const Route& route,
+  static void BuildUpstreamPrefix(std::string& h, const Message& req, const Route& route,
                                   const Runtime& rt, std::string_view peer_ip) {
-    const std::string_view host = SV(req[http::field::host]);
+    const std::string_view host = req.Get("host");
     h.clear();
-    h.append(SV(req.method_string())).push_back(' ');
+    h.append(req.method()).push_back(' ');
     if (route.strip_prefix.empty()) {
-      h.append(SV(req.target()));
+      h.append(req.target());
     } else {
-      h.append(UpstreamTarget(SV(req.target()), route));
+      h.append(UpstreamTarget(req.target(), route));
     }
     h.append(" HTTP/1.1\r\n");
-    for (const auto& f : req.base()) {
-      const std::string_view name = SV(f.name_string());
+    for (size_t i = 0; i < req.field_count(); ++i) {
+      const std::string_view name = req.field_name(i);
       if (IsHopByHopField(name)) continue;
       if (IsOneOf(name, {"x-forwarded-for", "x-forwarded-proto"})) continue;
       if (!host.empty() && detail::AsciiIEquals(name, "x-forwarded-host")) continue;
@@ -522,10 +557,10 @@ class Worker {
         if (detail::AsciiIEquals(name, p)) propagation = true;
       }
       if (propagation) continue;
-      AppendCarrier::AppendField(h, name, SV(f.value()));
+      AppendCarrier::AppendField(h, name, req.field_value(i));
     }
     AppendCarrier::AppendField(h, "X-Forwarded-For",
-                               AppendForwardedFor(SV(req["X-Forwarded-For"]), peer_ip));
+                               AppendForwardedFor(req.Get("x-forwarded-for"), peer_ip));
     h.append("X-Forwarded-Proto: http\r\n");
     if (!host.empty()) AppendCarrier::AppendField(h, "X-Forwarded-Host", host);
   }
@@ -533,12 +568,12 @@ class Worker {
   // Sends the request upstream (retrying as the route allows), one CLIENT
   // span per attempt. True with the answer in ex.upstream_res; false when
   // every attempt failed (outcome.failure says how).
-  Task<bool> Forward(Runtime& rt, const Route& route, Request& req, Exchange& ex,
-                     const Context& server_ctx, const std::string& peer_ip, Outcome& outcome) {
+  Task<bool> Forward(Runtime& rt, const Route& route, Exchange& ex, const Context& server_ctx,
+                     const std::string& peer_ip, Outcome& outcome) {
     UpstreamState& up = rt.upstream(route.upstream);
     outcome.upstream = up.config().name;
-    const std::string_view method = SV(req.method_string());
-    const http::verb verb = req.method();
+    const Message& req = ex.request;
+    const std::string_view method = req.method();
 
     // The head is built once; only the propagation fields change between
     // attempts.
@@ -549,8 +584,8 @@ class Worker {
     const std::string& body = req.body();
     // As Beast's prepare_payload frames a request: a length when there is a
     // body or the method expects one.
-    const bool send_length = !body.empty() || verb == http::verb::post ||
-                             verb == http::verb::put || verb == http::verb::options;
+    const bool send_length =
+        !body.empty() || method == "POST" || method == "PUT" || method == "OPTIONS";
 
     const Tracer& tracer = shared_->tracer();
     const std::string_view sem_method = SemconvMethod(method);
@@ -595,7 +630,8 @@ class Worker {
       ex.upstream_head.append("\r\n", 2);
 
       const Clock::time_point t0 = Clock::now();
-      result = co_await Attempt(*ep, up, ex.upstream_head, body, verb, idempotent, t0 + route.timeout,
+      result = co_await Attempt(*ep, up, ex.upstream_head, body, method == "HEAD", idempotent,
+                                t0 + route.timeout,
                                 rt.config().max_body_bytes, ex.upstream_res);
       shared_->metrics().ObserveAttempt(up.config().name, OutcomeName(result.outcome),
                                         std::chrono::duration<double>(Clock::now() - t0).count());
@@ -625,8 +661,8 @@ class Worker {
   }
 
   Task<AttemptResult> Attempt(EndpointState& ep, UpstreamState& up, const std::string& head,
-                              const std::string& body, http::verb verb, bool idempotent,
-                              Clock::time_point deadline, uint64_t max_body, Response& out) {
+                              const std::string& body, bool head_request, bool idempotent,
+                              Clock::time_point deadline, uint64_t max_body, Message& out) {
     bool fresh_retry_done = false;
     for (;;) {
       std::unique_ptr<UpstreamConn> conn = TakeIdle(ep.key);
@@ -655,10 +691,10 @@ class Worker {
         }
         co_return AttemptResult{AttemptOutcome::kBrokenConnection, 0};
       }
-      http::response_parser<http::string_body> parser;
+      MessageParser<false> parser(out);
       parser.header_limit(64 * 1024);
       parser.body_limit(max_body);
-      if (verb == http::verb::head) parser.skip(true);
+      if (head_request) parser.skip(true);
       co_await http::async_read(conn->socket, conn->buffer, parser, Token(ec));
       if (conn->deadline.fired) co_return AttemptResult{AttemptOutcome::kTimeout, 0};
       Disarm(conn->deadline);
@@ -669,11 +705,12 @@ class Worker {
         }
         co_return AttemptResult{AttemptOutcome::kBrokenConnection, 0};
       }
-      out = parser.release();
-      if (out.keep_alive() && !out.need_eof()) {
+      out.keep_alive = parser.keep_alive();
+      out.need_eof = parser.need_eof();
+      if (out.keep_alive && !out.need_eof) {
         ReturnIdle(ep.key, std::move(conn), up.config().max_idle_connections);
       }
-      co_return AttemptResult{AttemptOutcome::kResponse, static_cast<int>(out.result_int())};
+      co_return AttemptResult{AttemptOutcome::kResponse, out.status()};
     }
   }
 
