@@ -1,18 +1,34 @@
 #!/bin/sh
 # callpath-gateway versus nginx as a reverse proxy, same machine, same load.
 #
-# One upstream (an nginx instance answering `return 200 "hello"`), then, in
-# turn, nginx proxying to it (keep-alive upstream pool) and callpath-gateway
-# proxying to it with tracing ON (every request records a SERVER and a
-# CLIENT span, handed to a discarding exporter). wrk drives each proxy on
-# 127.0.0.1 with the same bounded load; ROUNDS alternating runs each, the
-# median is reported.
+# What is compared, and why it is fair:
+#   - the same upstream for both: one nginx worker answering `return 200
+#     "hello"` on 127.0.0.1;
+#   - the same parallelism: nginx runs WORKERS worker processes, the gateway
+#     WORKERS worker threads (each with its own event loop and SO_REUSEPORT
+#     listener, as nginx's workers have); the gateway's extra threads (admin
+#     port, span export, access-log writer) are part of its cost and counted;
+#   - keep-alive upstream connections on both (nginx `keepalive 128` per
+#     worker, gateway max_idle_connections 128 per worker thread);
+#   - the same access-log setting on both (ACCESS_LOG, to a file);
+#   - tracing ON in the gateway: a SERVER span per request and a CLIENT span
+#     per upstream attempt, traceparent injected upstream, traceresponse and
+#     X-Trace-ID returned, spans batched to a discarding exporter (the full
+#     SDK path except the network export).
+# wrk drives each proxy on 127.0.0.1 with the same bounded load; ROUNDS
+# rounds each run nginx then the gateway back to back. Reported: the median
+# throughput and p99 of each, the median of the per-round throughput ratios
+# (paired rounds cancel some of the drift of a shared machine), and the CPU
+# time each proxy spent per request (its processes' user+system time over
+# the run, from /proc: what the proxy costs, independent of how much CPU
+# wrk and the upstream leave it).
 #
 #   bench/gateway/run_vs_nginx.sh [build-dir]              # default: build
-#   ROUNDS=3 DURATION=10s CONNECTIONS=64 THREADS=2 WORKERS=2 ACCESS_LOG=0 \
+#   ROUNDS=3 DURATION=10s CONNECTIONS=64 THREADS=2 WORKERS=2 ACCESS_LOG=1 \
 #     bench/gateway/run_vs_nginx.sh build
 #
-# ACCESS_LOG=1 turns the access log on for both proxies (to a file).
+# ACCESS_LOG=1 (the default) writes an access log in both proxies, to a file;
+# ACCESS_LOG=0 turns it off in both.
 set -eu
 BUILD=${1:-build}
 GATEWAY="$BUILD/bin/callpath-gateway"
@@ -21,7 +37,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WORKERS=${WORKERS:-2}
-ACCESS_LOG=${ACCESS_LOG:-0}
+ACCESS_LOG=${ACCESS_LOG:-1}
 BASE_PORT=${BASE_PORT:-18300}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 [ -x "$GATEWAY" ] || { echo "missing $GATEWAY (cmake --build $BUILD --target callpath-gateway)" >&2; exit 1; }
@@ -140,28 +156,45 @@ run() {
     wait_port "$port" || { cat "$TMP/gateway.err" >&2; exit 1; }
   fi
   pid=$LAST_PID
+  cpu0=$(cpu_ticks "$pid")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port/hello" >"$TMP/wrk.out"
+  cpu1=$(cpu_ticks "$pid")
   stop_pid "$pid"
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$TMP/wrk.out")
   p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$TMP/wrk.out")
   errors=$(awk '/Non-2xx|Socket errors/ {print}' "$TMP/wrk.out")
   [ -z "$errors" ] || echo "  ($1) $errors" >&2
-  echo "$rps $p99"
+  reqs=$(awk '/requests in/ {print $1}' "$TMP/wrk.out")
+  us=$(awk -v t=$((cpu1 - cpu0)) -v hz="$HZ" -v n="$reqs" 'BEGIN {printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0)}')
+  echo "$rps $p99 $us"
+}
+
+# User+system clock ticks of PID and its child processes (nginx workers).
+HZ=$(getconf CLK_TCK)
+cpu_ticks() {
+  t=0
+  for p in "$1" $(pgrep -P "$1"); do
+    v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)
+    t=$((t + v))
+  done
+  echo "$t"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; proxies with $WORKERS workers; access log: $ACCESS_LOG"
-: >"$TMP/nginx.res"; : >"$TMP/gateway.res"
+: >"$TMP/nginx.res"; : >"$TMP/gateway.res"; : >"$TMP/ratio.res"
 i=1
 while [ "$i" -le "$ROUNDS" ]; do
-  n=$(run nginx "$i");   echo "round $i nginx  : rps=${n% *} p99_ms=${n#* }"; echo "$n" >>"$TMP/nginx.res"
-  g=$(run gateway "$i"); echo "round $i gateway: rps=${g% *} p99_ms=${g#* }"; echo "$g" >>"$TMP/gateway.res"
+  n=$(run nginx "$i");   set -- $n; echo "round $i nginx  : rps=$1 p99_ms=$2 cpu_us/req=$3"; echo "$n" >>"$TMP/nginx.res"
+  g=$(run gateway "$i"); set -- $g; echo "round $i gateway: rps=$1 p99_ms=$2 cpu_us/req=$3"; echo "$g" >>"$TMP/gateway.res"
+  echo "${g%% *} ${n%% *}" | awk '{print $1 / $2}' >>"$TMP/ratio.res"
   i=$((i + 1))
 done
-nrps=$(cut -d' ' -f1 "$TMP/nginx.res" | median);   np99=$(cut -d' ' -f2 "$TMP/nginx.res" | median)
-grps=$(cut -d' ' -f1 "$TMP/gateway.res" | median); gp99=$(cut -d' ' -f2 "$TMP/gateway.res" | median)
-echo "median nginx  : rps=$nrps p99_ms=$np99"
-echo "median gateway: rps=$grps p99_ms=$gp99 (tracing on, discarding exporter)"
-awk -v a="$grps" -v b="$nrps" -v c="$gp99" -v d="$np99" \
-  'BEGIN {printf "throughput ratio (gateway/nginx) = %.3f\np99 ratio (gateway/nginx) = %.3f\n", a/b, c/d}'
+col() { cut -d' ' -f"$1" "$2" | median; }
+nrps=$(col 1 "$TMP/nginx.res");   np99=$(col 2 "$TMP/nginx.res");   ncpu=$(col 3 "$TMP/nginx.res")
+grps=$(col 1 "$TMP/gateway.res"); gp99=$(col 2 "$TMP/gateway.res"); gcpu=$(col 3 "$TMP/gateway.res")
+echo "median nginx  : rps=$nrps p99_ms=$np99 cpu_us/req=$ncpu"
+echo "median gateway: rps=$grps p99_ms=$gp99 cpu_us/req=$gcpu (tracing on, discarding exporter)"
+awk -v a="$grps" -v b="$nrps" -v c="$gp99" -v d="$np99" -v r="$(median <"$TMP/ratio.res")" -v e="$gcpu" -v f="$ncpu" \
+  'BEGIN {printf "throughput ratio (gateway/nginx) = %.3f (of medians), %.3f (median of per-round ratios)\np99 ratio (gateway/nginx) = %.3f\nCPU per request ratio (gateway/nginx) = %.3f\n", a/b, r, c/d, e/f}'
