@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "callpath/trace.h"
 #include "sdk/testing/in_memory_exporter.h"
@@ -277,6 +279,76 @@ TEST(Context, ScopesNestAndRestore) {
     EXPECT_EQ(Context::Current().span_context(), a);
   }
   EXPECT_FALSE(Context::Current().span_context().IsValid());
+}
+
+SpanContext RandomSpanContext() {
+  return SpanContext(NewTraceId(), NewSpanId(), TraceFlags{0x01}, false);
+}
+
+// The outer scope ends first: the inner one stays current while it lives,
+// and once both are gone the thread is back to no context (not the outer
+// scope's, as restoring saved values would leave it).
+TEST(Context, ScopesDestroyedOutOfOrderLeaveTheRightContext) {
+  const SpanContext a = RandomSpanContext(), b = RandomSpanContext(), c = RandomSpanContext();
+  auto sa = std::make_unique<Scope>(Context(a));
+  auto sb = std::make_unique<Scope>(Context(b));
+  auto sc = std::make_unique<Scope>(Context(c));
+  sb.reset();  // middle first
+  EXPECT_EQ(Context::Current().span_context(), c);
+  sa.reset();
+  EXPECT_EQ(Context::Current().span_context(), c);
+  sc.reset();
+  EXPECT_FALSE(Context::Current().span_context().IsValid());
+
+  auto s1 = std::make_unique<Scope>(Context(a));
+  auto s2 = std::make_unique<Scope>(Context(b));
+  s1.reset();
+  EXPECT_EQ(Context::Current().span_context(), b);
+  {
+    Scope s3{Context(c)};  // pushed above an ended entry
+    EXPECT_EQ(Context::Current().span_context(), c);
+  }
+  EXPECT_EQ(Context::Current().span_context(), b);
+  s2.reset();
+  EXPECT_FALSE(Context::Current().span_context().IsValid());
+}
+
+// Deeper than the inline part of the stack: contexts come back in order,
+// including those beyond the inline part of the stack.
+TEST(Context, DeepScopeStacksRestoreEveryLevel) {
+  constexpr int kDepth = 100;
+  std::vector<SpanContext> contexts;
+  std::vector<std::unique_ptr<Scope>> scopes;
+  for (int i = 0; i < kDepth; ++i) {
+    contexts.push_back(RandomSpanContext());
+    scopes.push_back(std::make_unique<Scope>(Context(contexts.back())));
+    ASSERT_EQ(Context::Current().span_context(), contexts.back());
+  }
+  for (int i = kDepth - 1; i >= 0; --i) {
+    ASSERT_EQ(Context::Current().span_context(), contexts[i]) << i;
+    scopes.pop_back();
+  }
+  EXPECT_FALSE(Context::Current().span_context().IsValid());
+}
+
+// A scope destroyed on another thread must not disturb either thread.
+TEST(Context, ScopeDestroyedOnAnotherThreadIsHarmless) {
+  const SpanContext a = RandomSpanContext(), b = RandomSpanContext();
+  SpanContext seen_by_owner, seen_by_other;
+  std::thread owner([&] {
+    auto sa = std::make_unique<Scope>(Context(a));
+    std::thread other([&] {
+      Scope mine{Context(b)};
+      sa.reset();
+      seen_by_other = Context::Current().span_context();
+    });
+    other.join();
+    // The owner's entry is left behind (abandoned), as documented.
+    seen_by_owner = Context::Current().span_context();
+  });
+  owner.join();
+  EXPECT_EQ(seen_by_other, b);
+  EXPECT_EQ(seen_by_owner, a);
 }
 
 }  // namespace
