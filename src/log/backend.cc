@@ -35,15 +35,15 @@ RingOwner::~RingOwner() { Backend::ThreadExiting(ring); }
 
 Ring* Backend::ThreadRingSlow() noexcept {
   if (t_ring_ == kExiting) return nullptr;
-  if (state_.load(std::memory_order_acquire) == kNew) {
+  if (g_hot.state.load(std::memory_order_acquire) == kNew) {
     try {
       std::lock_guard<std::mutex> lock(control_mu_);
-      if (state_.load(std::memory_order_relaxed) == kNew) StartLocked(Options::FromEnvironment());
+      if (g_hot.state.load(std::memory_order_relaxed) == kNew) StartLocked(Options::FromEnvironment());
     } catch (...) {
       return nullptr;
     }
   }
-  if (state_.load(std::memory_order_acquire) != kRunning) return nullptr;
+  if (g_hot.state.load(std::memory_order_acquire) != kRunning) return nullptr;
   if (!t_ring_) {
     Ring* ring = nullptr;
     try {
@@ -72,7 +72,7 @@ Status Backend::Init(Options options) {
     if (!sink) return InvalidArgument("log: null sink");
   }
   std::lock_guard<std::mutex> lock(control_mu_);
-  if (state_.load() == kRunning) StopThreadLocked();
+  if (g_hot.state.load() == kRunning) StopThreadLocked();
   StartLocked(std::move(options));
   return Status::Ok();
 }
@@ -83,11 +83,11 @@ void Backend::StartLocked(Options options) {
   service_name_ = options_.service_name.empty() ? ServiceNameFromEnvironment()
                                                 : options_.service_name;
   ring_size_.store(RingSize(options_.queue_bytes_per_thread), std::memory_order_relaxed);
-  block_.store(options_.overflow == Overflow::kBlock, std::memory_order_relaxed);
+  g_hot.block.store(options_.overflow == Overflow::kBlock, std::memory_order_relaxed);
   SetLevel(options_.level);
   stop_.store(false, std::memory_order_relaxed);
   thread_ = std::thread(&Backend::Run, this);
-  state_.store(kRunning, std::memory_order_release);
+  g_hot.state.store(kRunning, std::memory_order_release);
   if (options_.crash_handlers) InstallCrashHandlers();
   static bool at_exit_registered = false;
   if (!at_exit_registered) {
@@ -109,9 +109,9 @@ void Backend::StopThreadLocked() noexcept {
 void Backend::Shutdown() noexcept {
   if (thread_id_.load() == std::this_thread::get_id()) return;  // from a sink: cannot join
   std::lock_guard<std::mutex> lock(control_mu_);
-  if (state_.load() != kRunning) return;
+  if (g_hot.state.load() != kRunning) return;
   StopThreadLocked();
-  state_.store(kStopped, std::memory_order_release);
+  g_hot.state.store(kStopped, std::memory_order_release);
   options_.sinks.clear();
   {
     std::lock_guard<std::mutex> l(wake_mu_);

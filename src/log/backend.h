@@ -23,6 +23,20 @@ std::vector<std::shared_ptr<Sink>> DefaultSinks();
 // OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES / unknown_service:<exe>.
 std::string ServiceNameFromEnvironment();
 
+enum BackendState : int { kNew, kRunning, kStopped };
+
+// What every logging call reads besides its own logger and ring, kept
+// together in one cache line of static storage: after a pause, when caches
+// and TLBs have gone cold, each distinct line (and page) a call touches
+// costs it about 0.1 us, so the fast path avoids the Backend object.
+struct alignas(64) HotFlags {
+  // The global level (SetLevel, Options::level, CALLPATH_LOG_LEVEL).
+  std::atomic<uint8_t> level{static_cast<uint8_t>(Level::kInfo)};
+  std::atomic<bool> block{false};  // Options::overflow == kBlock
+  std::atomic<int> state{kNew};    // the Backend's BackendState
+};
+inline constinit HotFlags g_hot;
+
 class Backend {
  public:
   static Backend& Get() noexcept {
@@ -38,13 +52,17 @@ class Backend {
   // The calling thread's ring, created (and the backend started from the
   // environment, if nobody called Init) on first use. nullptr when records
   // cannot be queued: after Shutdown, or while the thread is exiting.
-  Ring* ThreadRing() noexcept {
+  // Static so that the fast path touches neither the instance nor the
+  // guard of Get()'s local static.
+  static Ring* ThreadRing() noexcept {
     Ring* r = t_ring_;
-    if (r && r != kExiting && state_.load(std::memory_order_relaxed) == kRunning) return r;
-    return ThreadRingSlow();
+    if (r && r != kExiting && g_hot.state.load(std::memory_order_relaxed) == kRunning) return r;
+    return Get().ThreadRingSlow();
   }
-  bool block_when_full() const noexcept { return block_.load(std::memory_order_relaxed); }
-  bool running() const noexcept { return state_.load(std::memory_order_acquire) == kRunning; }
+  static bool block_when_full() noexcept { return g_hot.block.load(std::memory_order_relaxed); }
+  static bool running() noexcept {
+    return g_hot.state.load(std::memory_order_acquire) == kRunning;
+  }
   // Producer side: wakes the background thread if it sleeps. Cheap when it
   // is already awake or a wake-up is already on its way.
   void Wake() noexcept {
@@ -68,7 +86,6 @@ class Backend {
   static void ThreadExiting(Ring* ring) noexcept;
 
  private:
-  enum State : int { kNew, kRunning, kStopped };
   static inline Ring* const kExiting = reinterpret_cast<Ring*>(1);
   // constinit: no dynamic initialisation, so reading it from another
   // translation unit needs no TLS wrapper call or init guard.
@@ -85,8 +102,6 @@ class Backend {
   void ReleaseClosedRings();
 
   std::mutex control_mu_;  // serialises Init / Shutdown / lazy start
-  std::atomic<int> state_{kNew};
-  std::atomic<bool> block_{false};
   std::atomic<size_t> ring_size_{1 << 20};
   Options options_;        // written only while the thread is stopped
   std::string service_name_;

@@ -18,9 +18,10 @@
 namespace callpath::log {
 namespace {
 
-// Constant-initialised so loggers used during static initialisation see a
-// sane level; the environment is applied right after.
-std::atomic<uint8_t> g_level{static_cast<uint8_t>(Level::kInfo)};
+// The global level lives in detail::g_hot, constant-initialised to kInfo so
+// loggers used during static initialisation see a sane level; the
+// environment is applied right after.
+std::atomic<uint8_t>& g_level = detail::g_hot.level;
 
 const bool g_level_from_env = [] {
   if (const char* v = std::getenv("CALLPATH_LOG_LEVEL")) {
@@ -37,7 +38,7 @@ void CpuRelax() noexcept {
 
 }  // namespace
 
-uint8_t Logger::GlobalLevel() noexcept { return g_level.load(std::memory_order_relaxed); }
+[[gnu::hot]] uint8_t Logger::GlobalLevel() noexcept { return g_level.load(std::memory_order_relaxed); }
 
 void SetLevel(Level level) noexcept { g_level.store(static_cast<uint8_t>(level)); }
 
@@ -91,12 +92,13 @@ Level Logger::level() const noexcept {
   return static_cast<Level>(own == kFollowGlobal ? GlobalLevel() : own);
 }
 
-void Logger::Emit(Level level, const Msg& m, const Field* const* fields, size_t n,
+// Hot: see field_codec.h.
+[[gnu::hot]] void Logger::Emit(Level level, const Msg& m, const Field* const* fields, size_t n,
                   const Field* list) const noexcept {
-  detail::Backend& backend = detail::Backend::Get();
-  detail::Ring* ring = backend.ThreadRing();
+  using detail::Backend;
+  detail::Ring* ring = Backend::ThreadRing();
   if (!ring) {
-    backend.CountOrphanDrop();
+    Backend::Get().CountOrphanDrop();
     return;
   }
   const uint64_t ticks = detail::Ticks();
@@ -113,13 +115,13 @@ void Logger::Emit(Level level, const Msg& m, const Field* const* fields, size_t 
   }
   char* p = ring->Reserve(total);
   if (!p) {
-    backend.Wake();
-    if (!backend.block_when_full()) {
+    Backend::Get().Wake();
+    if (!Backend::block_when_full()) {
       ring->CountDrop();
       return;
     }
     for (int spins = 0; !(p = ring->Reserve(total)); ++spins) {
-      if (!backend.running()) {
+      if (!Backend::running()) {
         ring->CountDrop();
         return;
       }
@@ -163,8 +165,8 @@ void Logger::Emit(Level level, const Msg& m, const Field* const* fields, size_t 
   for (size_t i = 0; i < n; ++i) out = detail::EncodeField(list ? list[i] : *fields[i], out);
   ring->Commit(total);
   ring->CountEnqueued();
-  if (ring->PastHalf()) backend.Wake();
-  if (level == Level::kFatal) backend.Flush();
+  if (ring->PastHalf()) Backend::Get().Wake();
+  if (level == Level::kFatal) Backend::Get().Flush();
 }
 
 const Logger& Default() {
