@@ -201,9 +201,9 @@ void FinishHead(std::string& out, const SpanContext& span, unsigned version, boo
   FormatTraceparent(span, traceresponse);
   AppendCarrier::AppendField(out, "traceresponse",
                              std::string_view(traceresponse, kTraceparentSize));
-  char trace_id[TraceId::kHexSize];
-  span.trace_id().ToHex(trace_id);
-  AppendCarrier::AppendField(out, "X-Trace-ID", std::string_view(trace_id, sizeof trace_id));
+  // "00-<trace id>-<span id>-<flags>": the trace id is already in hex there.
+  AppendCarrier::AppendField(out, "X-Trace-ID",
+                             std::string_view(traceresponse + 3, TraceId::kHexSize));
   if (!no_body) {
     out.append("Content-Length: ");
     AppendUnsigned(out, body_size);
@@ -225,6 +225,42 @@ void MakeParseErrorHead(std::string& head, std::string& body, bool too_big) {
   head.append("Content-Type: application/json\r\nContent-Length: ");
   AppendUnsigned(head, body.size());
   head.append("\r\nConnection: close\r\n\r\n");
+}
+
+// Reads one complete message into `parser` (what http::async_read does,
+// without its layers of composed operations: one socket read per wait).
+// `buffer` keeps whatever follows the message for the next one. Errors as
+// Beast reports them: end_of_stream when the peer closed between messages.
+template <bool isRequest>
+Task<void> ReadMessage(Socket& socket, beast::flat_buffer& buffer,
+                       http::basic_parser<isRequest>& parser, beast::error_code& ec) {
+  parser.eager(true);
+  for (;;) {
+    if (buffer.size() > 0) {
+      const size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (!ec) {
+        if (parser.is_done()) co_return;
+        if (used > 0) continue;  // the header is done; parse the body next
+      } else if (ec != http::error::need_more) {
+        co_return;
+      }
+      ec = {};
+    }
+    const size_t n =
+        co_await socket.async_read_some(buffer.prepare(beast::read_size(buffer, 65536)), Token(ec));
+    if (ec == net::error::eof) {
+      if (parser.got_some()) {
+        ec = {};
+        parser.put_eof(ec);  // completes a body that ends with the connection
+      } else {
+        ec = http::error::end_of_stream;
+      }
+      co_return;
+    }
+    if (ec) co_return;
+    buffer.commit(n);
+  }
 }
 
 std::string_view OutcomeName(AttemptOutcome o) {
@@ -395,7 +431,7 @@ class Worker {
       parser.body_limit(rt->config().max_body_bytes);
       entry.idle = true;
       Arm(deadline, Clock::now() + rt->config().client_idle_timeout);
-      co_await http::async_read(socket, buffer, parser, Token(ec));
+      co_await ReadMessage(socket, buffer, parser, ec);
       entry.idle = false;
       Disarm(deadline);
       if (!ec) ex.request.keep_alive = parser.keep_alive();
@@ -695,7 +731,7 @@ class Worker {
       parser.header_limit(64 * 1024);
       parser.body_limit(max_body);
       if (head_request) parser.skip(true);
-      co_await http::async_read(conn->socket, conn->buffer, parser, Token(ec));
+      co_await ReadMessage(conn->socket, conn->buffer, parser, ec);
       if (conn->deadline.fired) co_return AttemptResult{AttemptOutcome::kTimeout, 0};
       Disarm(conn->deadline);
       if (ec) {
