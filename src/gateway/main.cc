@@ -58,11 +58,17 @@ std::shared_ptr<callpath::TracerProvider> MakeTracerProvider(const gw::Config& c
   using Exporter = gw::TracingConfig::Exporter;
   if (cfg.tracing.exporter != Exporter::kEnvironment) {
     callpath::Resource resource = callpath::Resource::FromEnvironment().Merge(opts.resource);
-    opts.processors.push_back(std::make_unique<callpath::BatchSpanProcessor>(
-        std::make_unique<callpath::DiscardingExporter>(), std::move(resource),
-        callpath::BatchSpanProcessorOptions::FromEnvironment()));
-    // Unsampled spans still get ids, so the trace id keeps flowing.
-    if (cfg.tracing.exporter == Exporter::kNone) opts.sampler = callpath::AlwaysOffSampler();
+    if (cfg.tracing.exporter == Exporter::kNone) {
+      // Unsampled spans still get ids, so the trace id keeps flowing. None
+      // reaches a processor, so no export thread is needed.
+      opts.sampler = callpath::AlwaysOffSampler();
+      opts.processors.push_back(std::make_unique<callpath::SimpleSpanProcessor>(
+          std::make_unique<callpath::DiscardingExporter>(), std::move(resource)));
+    } else {
+      opts.processors.push_back(std::make_unique<callpath::BatchSpanProcessor>(
+          std::make_unique<callpath::DiscardingExporter>(), std::move(resource),
+          callpath::BatchSpanProcessorOptions::FromEnvironment()));
+    }
   }
   return callpath::TracerProvider::Create(std::move(opts));
 }
