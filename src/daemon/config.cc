@@ -117,10 +117,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   opt("--ui-dir", cfg.ui_dir, "directory with the built UI");
   opt("--ready-file", cfg.ready_file, "write bound ports here as JSON once serving");
   opt("--max-body-bytes", cfg.max_body_bytes, "request body limit after decompression");
-  opt("--queue-size", cfg.queue_size, "spans+logs waiting for the store before 429");
+  opt("--queue-size", cfg.queue_size, "spans+logs acknowledged but not yet indexed before 429");
   opt("--http-threads", cfg.http_threads, "HTTP server threads");
-  opt("--writer-threads", cfg.writer_threads, "store writer threads");
-  opt("--sync-writes", cfg.sync_writes, "fsync the WAL before acknowledging (true|false)");
+  opt("--writer-threads", cfg.writer_threads, "ignored (one indexer thread writes the store); kept for old configs");
+  opt("--sync-writes", cfg.sync_writes, "fdatasync the ingest WAL before acknowledging (true|false)");
   opt("--retention-hours", cfg.retention_hours, "drop data older than this (0 = never)");
   opt("--log-level", cfg.log_level, "debug|info|warn|error");
 

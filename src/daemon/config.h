@@ -38,16 +38,19 @@ struct DaemonConfig {
   // bodies and gzip bombs get 413 (HTTP) / RESOURCE_EXHAUSTED (gRPC).
   uint64_t max_body_bytes = 64ull << 20;
 
-  // Spans + log records that may wait for the store at once. When full,
-  // new batches are refused (429 + Retry-After / RESOURCE_EXHAUSTED) rather
-  // than buffered: memory stays bounded and the client retries.
-  uint64_t queue_size = 1'000'000;
+  // Spans + log records acknowledged (in the ingest WAL) but not yet
+  // indexed into the store. When full, new batches are refused (429 +
+  // Retry-After / RESOURCE_EXHAUSTED) rather than buffered: memory stays
+  // bounded (converted items take ~1 KB each) and the client retries.
+  uint64_t queue_size = 262'144;
 
-  // Threads running the HTTP servers (both ports) and writing to the store.
+  // Threads running the HTTP servers (both ports); they also decode and
+  // convert export requests. writer_threads is accepted but ignored: one
+  // indexer thread writes the store (its writes must stay in WAL order).
   int http_threads = 2;
   int writer_threads = 2;
 
-  // fsync the store's write-ahead log before acknowledging a batch
+  // fdatasync the ingest write-ahead log before acknowledging a batch
   // (concurrent batches share one sync). false: a process crash still loses
   // nothing acknowledged, a machine crash may lose the last moments.
   bool sync_writes = true;

@@ -110,8 +110,17 @@ Status Daemon::Start() {
   if (!opened.ok()) return opened.status();
   d.store = std::move(opened).value();
 
-  d.pipeline = std::make_unique<IngestPipeline>(
-      *d.store, d.metrics, IngestOptions{d.cfg.queue_size, d.cfg.writer_threads});
+  IngestOptions io;
+  io.capacity_items = d.cfg.queue_size;
+  io.wal.dir = d.cfg.data_dir + "/ingest-wal";
+  io.wal.sync = d.cfg.sync_writes;
+  // Replays what a crash left in the WAL before any listener opens.
+  auto pipeline = IngestPipeline::Open(*d.store, d.metrics, io);
+  if (!pipeline.ok()) {
+    (void)d.store->Close();
+    return pipeline.status();
+  }
+  d.pipeline = std::move(pipeline).value();
   d.exporter = std::make_unique<ExportService>(*d.pipeline, d.metrics);
   d.io = std::make_unique<IoRuntime>(d.cfg.http_threads);
   OpsHandler ops = [impl = &d](const HttpRequest& r, HttpResponse* out) { return impl->HandleOps(r, out); };
@@ -130,7 +139,11 @@ Status Daemon::Start() {
   }
   if (s.ok() && !d.cfg.query_listen.empty()) {
     std::string ui = d.cfg.ui_dir.empty() ? DefaultUiDir() : d.cfg.ui_dir;
-    d.query = std::make_unique<QueryApi>(*d.store, d.metrics, ui, ops);
+    IngestPipeline* pipeline = d.pipeline.get();
+    // Read-your-writes: a query sees every batch acknowledged before it
+    // arrived (indexing lags the acknowledgement by a few milliseconds).
+    d.query = std::make_unique<QueryApi>(*d.store, d.metrics, ui, ops, 2,
+                                         [pipeline] { (void)pipeline->WaitVisible(std::chrono::seconds(10)); });
     QueryApi* api = d.query.get();
     HttpServerOptions qso;
     qso.max_body_bytes = 1 << 20;  // the query API takes no bodies
@@ -196,8 +209,8 @@ Status Daemon::Stop() {
   if (d.query_server) d.query_server->Close();
   // gRPC waits for running calls, which wait for the pipeline (still up).
   if (d.grpc) d.grpc->Shutdown();
-  // 2. Everything queued reaches the store; HTTP clients get their answers
-  //    while the server threads still run.
+  // 2. Everything queued reaches the WAL and the store; HTTP clients get
+  //    their answers while the server threads still run.
   if (d.pipeline) d.pipeline->Stop();
   if (d.io) {
     // A grace period for the last responses to be written out.

@@ -7,6 +7,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <pthread.h>
+
 #include <atomic>
 #include <optional>
 #include <thread>
@@ -34,7 +36,10 @@ IoRuntime::~IoRuntime() { Stop(); }
 void IoRuntime::Start() {
   impl_->work.emplace(impl_->ioc.get_executor());
   for (int i = 0; i < impl_->threads_wanted; ++i)
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+    impl_->threads.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "cp-http");
+      impl_->ioc.run();
+    });
 }
 
 void IoRuntime::Stop() {

@@ -1,114 +1,264 @@
 #include "daemon/ingest_pipeline.h"
 
-#include <chrono>
-#include <iterator>
+#include <pthread.h>
+
+#include <cstdio>
+
+#include "daemon/otlp_json_decoder.h"
+#include "daemon/otlp_proto_decoder.h"
 
 namespace callpath::daemon {
 
-IngestPipeline::IngestPipeline(store::Store& store, DaemonMetrics& metrics, IngestOptions options)
-    : store_(store), metrics_(metrics), options_(options) {
-  int n = options_.writer_threads < 1 ? 1 : options_.writer_threads;
-  for (int i = 0; i < n; ++i) writers_.emplace_back([this] { WriterLoop(); });
+IngestPipeline::IngestPipeline(store::ReplayableWriter& writer, DaemonMetrics& metrics, IngestOptions options)
+    : writer_(writer), metrics_(metrics), options_(std::move(options)) {}
+
+Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::Store& store, DaemonMetrics& metrics,
+                                                             IngestOptions options) {
+  store::ReplayableWriter* writer = store::AsReplayableWriter(store);
+  if (writer == nullptr) return InvalidArgument("the ingest pipeline needs the RocksDB store");
+  return Open(*writer, metrics, std::move(options));
+}
+
+Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::ReplayableWriter& w, DaemonMetrics& metrics,
+                                                             IngestOptions options) {
+  store::ReplayableWriter* writer = &w;
+  if (options.wal.dir.empty()) return InvalidArgument("ingest WAL directory is empty");
+  std::unique_ptr<IngestPipeline> p(new IngestPipeline(*writer, metrics, std::move(options)));
+
+  // Replay: what the store has not made durable is converted again and
+  // written in store-sized batches, in lsn order, before anything is served.
+  uint64_t durable = writer->DurablePosition();
+  uint64_t last = durable;
+  store::IngestBatch pending;
+  auto flush = [&] {
+    p->Write({&pending}, last);
+    pending = store::IngestBatch();
+  };
+  auto opened = IngestWal::Open(p->options_.wal, durable, [&](const WalRecord& r) {
+    (void)ConvertWalRecord(r, &pending);
+    ++p->replayed_;
+    last = r.lsn;
+    if (pending.items() >= p->options_.max_index_items) flush();
+  });
+  if (!opened.ok()) return opened.status();
+  if (p->replayed_ > 0) flush();
+  p->wal_ = std::move(opened).value();
+  p->indexed_lsn_ = p->wal_->last_lsn();
+  if (p->replayed_ > 0) {
+    // Make the replay durable at once so a second crash does not redo it.
+    p->CheckpointNow();
+    std::fprintf(stderr, "callpathd: replayed %llu ingest WAL records\n",
+                 static_cast<unsigned long long>(p->replayed_));
+  }
+
+  IngestPipeline* self = p.get();
+  p->wal_->Start([self](std::shared_ptr<WalGroup> g) {
+    {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      self->groups_.push_back(std::move(g));
+    }
+    self->cv_.notify_one();
+  });
+  p->indexer_ = std::thread([self] {
+    pthread_setname_np(pthread_self(), "cp-indexer");
+    self->IndexLoop();
+  });
+  p->checkpointer_ = std::thread([self] {
+    pthread_setname_np(pthread_self(), "cp-checkpoint");
+    self->CheckpointLoop();
+  });
+  return p;
 }
 
 IngestPipeline::~IngestPipeline() { Stop(); }
 
-bool IngestPipeline::SubmitSpans(std::vector<store::StoredSpan> spans, Done done) {
-  Job job;
-  job.spans = std::move(spans);
-  job.done = std::move(done);
-  return Admit(std::move(job));
-}
-
-bool IngestPipeline::SubmitLogs(std::vector<store::StoredLog> logs, Done done) {
-  Job job;
-  job.logs = std::move(logs);
-  job.done = std::move(done);
-  return Admit(std::move(job));
-}
-
-bool IngestPipeline::Admit(Job job) {
-  size_t n = job.items();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_.load()) return false;
-    uint64_t depth = depth_.load(std::memory_order_relaxed);
-    // A batch bigger than the whole queue is still taken when the queue is
-    // empty; otherwise it could never be stored.
-    if (depth > 0 && depth + n > options_.capacity_items) return false;
-    depth_.store(depth + n, std::memory_order_relaxed);
-    queue_.push_back(std::move(job));
-  }
-  cv_.notify_one();
+bool IngestPipeline::Submit(WalKind kind, uint64_t received_ns, std::string_view body,
+                            std::shared_ptr<const store::IngestBatch> batch, Done done) {
+  if (stopping_.load()) return false;
+  const uint64_t items = batch->items();
+  // A batch bigger than the whole backlog is still taken when the backlog
+  // is empty; otherwise it could never be stored.
+  uint64_t depth = depth_.load(std::memory_order_relaxed);
+  do {
+    if (depth > 0 && depth + items > options_.capacity_items) return false;
+  } while (!depth_.compare_exchange_weak(depth, depth + items, std::memory_order_relaxed));
+  wal_->Append(kind, received_ns, body, std::move(batch), [this, items, done = std::move(done)](const Status& s) {
+    // A record that failed to reach the WAL is never indexed.
+    if (!s.ok()) depth_.fetch_sub(items, std::memory_order_relaxed);
+    done(s);
+  });
   return true;
 }
 
-void IngestPipeline::WriterLoop() {
-  std::vector<Job> group;
-  for (;;) {
-    group.clear();
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || stopping_.load(); });
-      if (queue_.empty()) return;  // stopping and drained
-      // Take the first job and the following ones of the same signal, up
-      // to max_merge_items.
-      bool spans = !queue_.front().spans.empty();
-      size_t items = 0;
-      while (!queue_.empty() && (!queue_.front().spans.empty()) == spans &&
-             (group.empty() || items + queue_.front().items() <= options_.max_merge_items)) {
-        items += queue_.front().items();
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+namespace {
+
+void AppendSpans(SpanBatch&& in, store::IngestBatch* out) {
+  for (auto& span : in.spans) {
+    if (out->resources.empty() || out->resources.back() != span.resource_attributes) {
+      out->resources.push_back(std::move(span.resource_attributes));
     }
-    WriteGroup(group);
+    span.resource_attributes.clear();
+    out->span_resource.push_back(static_cast<uint32_t>(out->resources.size() - 1));
+    out->spans.push_back(std::move(span));
   }
 }
 
-void IngestPipeline::WriteGroup(std::vector<Job>& group) {
-  bool spans = !group.front().spans.empty();
-  size_t items = 0;
-  for (const Job& j : group) items += j.items();
+void AppendLogs(LogBatch&& in, store::IngestBatch* out) {
+  for (auto& log : in.logs) {
+    if (out->resources.empty() || out->resources.back() != log.resource_attributes) {
+      out->resources.push_back(std::move(log.resource_attributes));
+    }
+    log.resource_attributes.clear();
+    out->log_resource.push_back(static_cast<uint32_t>(out->resources.size() - 1));
+    out->logs.push_back(std::move(log));
+  }
+}
+
+}  // namespace
+
+Status ConvertWalRecord(const WalRecord& r, store::IngestBatch* out, Rejections* rejected) {
+  Rejections ignored;  // replay: reported to the client when the request arrived
+  if (rejected == nullptr) rejected = &ignored;
+  size_t logs_before = out->logs.size();
+  Status s;
+  switch (r.kind) {
+    case WalKind::kTracesProto: s = DecodeOtlpProtoTraces(r.body, out, rejected); break;
+    case WalKind::kLogsProto: s = DecodeOtlpProtoLogs(r.body, out, rejected); break;
+    case WalKind::kTracesJson: {
+      SpanBatch batch;
+      s = DecodeOtlpJsonTraces(r.body, &batch);
+      *rejected = std::move(batch.rejected);
+      AppendSpans(std::move(batch), out);
+      break;
+    }
+    case WalKind::kLogsJson: {
+      LogBatch batch;
+      s = DecodeOtlpJsonLogs(r.body, &batch);
+      *rejected = std::move(batch.rejected);
+      AppendLogs(std::move(batch), out);
+      break;
+    }
+  }
+  for (size_t i = logs_before; i < out->logs.size(); ++i)
+    if (out->logs[i].observed_ns == 0) out->logs[i].observed_ns = r.received_ns;
+  return s;
+}
+
+void IngestPipeline::Write(const std::vector<const store::IngestBatch*>& batches, uint64_t lsn) {
+  uint64_t spans = 0, logs = 0;
+  for (const auto* b : batches) {
+    spans += b->spans.size();
+    logs += b->logs.size();
+  }
   auto t0 = std::chrono::steady_clock::now();
-  Status status;
-  if (spans) {
-    if (group.size() == 1) {
-      status = store_.span_writer().WriteSpans(group.front().spans);
-    } else {
-      std::vector<store::StoredSpan> merged;
-      merged.reserve(items);
-      for (Job& j : group) std::move(j.spans.begin(), j.spans.end(), std::back_inserter(merged));
-      status = store_.span_writer().WriteSpans(merged);
+  for (int attempt = 0;; ++attempt) {
+    Status s = writer_.WriteUnlogged(batches, lsn);
+    if (s.ok()) {
+      metrics_.spans.stored.fetch_add(spans, std::memory_order_relaxed);
+      metrics_.logs.stored.fetch_add(logs, std::memory_order_relaxed);
+      break;
     }
-  } else {
-    if (group.size() == 1) {
-      status = store_.log_writer().WriteLogs(group.front().logs);
-    } else {
-      std::vector<store::StoredLog> merged;
-      merged.reserve(items);
-      for (Job& j : group) std::move(j.logs.begin(), j.logs.end(), std::back_inserter(merged));
-      status = store_.log_writer().WriteLogs(merged);
+    if (attempt == 0 || attempt % 100 == 0) {
+      std::fprintf(stderr, "callpathd: indexing failed, retrying (the data is safe in the WAL): %s\n",
+                   s.ToString().c_str());
     }
+    if (s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kFailedPrecondition) {
+      // Retrying cannot help: the batch is lost to the store.
+      metrics_.spans.failed.fetch_add(spans, std::memory_order_relaxed);
+      metrics_.logs.failed.fetch_add(logs, std::memory_order_relaxed);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   metrics_.store_write_latency.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  SignalCounters& c = spans ? metrics_.spans : metrics_.logs;
-  (status.ok() ? c.stored : c.failed).fetch_add(items, std::memory_order_relaxed);
-  depth_.fetch_sub(items, std::memory_order_relaxed);
-  for (Job& j : group) j.done(status);
+}
+
+void IngestPipeline::IndexLoop() {
+  std::vector<std::shared_ptr<WalGroup>> taken;
+  std::vector<const store::IngestBatch*> batches;
+  for (;;) {
+    taken.clear();
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return !groups_.empty() || wal_drained_; });
+      if (groups_.empty()) return;  // the WAL stopped and everything is indexed
+      uint64_t items = 0;
+      while (!groups_.empty() && (taken.empty() || items + groups_.front()->items <= options_.max_index_items)) {
+        items += groups_.front()->items;
+        taken.push_back(std::move(groups_.front()));
+        groups_.pop_front();
+      }
+    }
+    uint64_t items = 0;
+    batches.clear();
+    for (const auto& g : taken) {
+      for (const auto& b : g->batches)
+        if (b) batches.push_back(b.get());
+      items += g->items;
+    }
+    Write(batches, taken.back()->last_lsn);
+    depth_.fetch_sub(items, std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      indexed_lsn_ = taken.back()->last_lsn;
+    }
+    visible_cv_.notify_all();
+    taken.clear();  // frees the bodies before waiting
+  }
+}
+
+bool IngestPipeline::WaitVisible(std::chrono::milliseconds timeout) {
+  if (!wal_) return true;
+  uint64_t target = wal_->last_lsn();
+  std::unique_lock<std::mutex> lock(mu_);
+  return visible_cv_.wait_for(lock, timeout, [&] { return indexed_lsn_ >= target || stopped_; });
+}
+
+void IngestPipeline::CheckpointNow() {
+  Result<uint64_t> pos = writer_.Checkpoint();
+  if (!pos.ok()) {
+    std::fprintf(stderr, "callpathd: store checkpoint failed: %s\n", pos.status().ToString().c_str());
+    return;
+  }
+  if (wal_) wal_->DropThrough(*pos);
+}
+
+void IngestPipeline::CheckpointLoop() {
+  std::unique_lock<std::mutex> lock(ckpt_mu_);
+  while (!ckpt_stop_) {
+    ckpt_cv_.wait_for(lock, std::chrono::seconds(1));
+    if (ckpt_stop_) break;
+    if (wal_->closed_bytes() < options_.checkpoint_wal_bytes) continue;
+    lock.unlock();
+    CheckpointNow();
+    lock.lock();
+  }
 }
 
 void IngestPipeline::Stop() {
+  if (stopping_.exchange(true)) {
+    if (stopped_) return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(ckpt_mu_);
+    ckpt_stop_ = true;
+  }
+  ckpt_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  if (wal_) wal_->Stop();  // syncs what is queued and acknowledges it
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_.exchange(true) && writers_.empty()) return;
+    wal_drained_ = true;
   }
   cv_.notify_all();
-  for (auto& t : writers_) {
-    if (t.joinable()) t.join();
+  if (indexer_.joinable()) indexer_.join();
+  if (wal_) CheckpointNow();  // a clean restart replays nothing
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
   }
-  writers_.clear();
+  visible_cv_.notify_all();
 }
 
 }  // namespace callpath::daemon

@@ -1,87 +1,133 @@
-// IngestPipeline: the bounded queue between the receivers and the store.
+// IngestPipeline: from an accepted export request to the store.
 //
-// Receivers decode on their own threads and Submit the valid items; writer
-// threads take queued batches (merging small ones of the same signal into
-// one store write, which also shares the WAL sync) and call the store.
-// Each batch's `done` runs after the store answered, so a receiver
-// acknowledges a batch only once it is durable.
+//   receiver (decodes and converts on its own thread)
+//     --Submit--> IngestWal (group commit: one write + fdatasync) --> ack
+//            \--> indexer thread: one store write per group of requests,
+//                 without RocksDB's WAL --> visible to queries
+//   checkpointer: once enough closed WAL segments are indexed, makes the
+//                 store durable (flush) and deletes those segments.
 //
-// Overload policy: the queue holds at most `capacity_items` spans + log
-// records. A batch that does not fit is refused at once (Submit returns
-// false) - the receiver answers 429 / RESOURCE_EXHAUSTED and the client
-// retries; nothing is buffered beyond the bound.
+// A batch is acknowledged once its body is in the ingest WAL and synced;
+// indexing follows in the background. After a crash, Open replays the WAL
+// records the store had not made durable before anything is served, so
+// every acknowledged item is readable once Open returns.
 //
-// Thread-safe. `done` is called exactly once per accepted batch, on a
-// writer thread, and must not block.
+// Overload policy: at most `capacity_items` spans + log records may be
+// acknowledged-or-queued but not yet indexed. A batch that does not fit
+// is refused at once (Submit returns false) - the receiver answers 429 /
+// RESOURCE_EXHAUSTED and the client retries. This bounds the memory held
+// by bodies waiting for the indexer.
+//
+// Thread-safe. `done` runs exactly once per accepted batch, on the WAL's
+// committer thread, and must not block.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "callpath/status.h"
+#include "callpath/store/rocksdb_store.h"
 #include "callpath/store/store.h"
+#include "daemon/ingest_wal.h"
 #include "daemon/metrics.h"
+#include "daemon/otlp_batch.h"
 
 namespace callpath::daemon {
 
 struct IngestOptions {
   uint64_t capacity_items = 1'000'000;
-  int writer_threads = 2;
-  // A writer merges queued batches of one signal up to this many items into
-  // one store write.
-  size_t max_merge_items = 16384;
+  // The indexer merges queued requests up to this many items per store write.
+  size_t max_index_items = 32768;
+  // Closed WAL segments of at least this many bytes trigger a checkpoint
+  // (store flush) after which they are deleted.
+  uint64_t checkpoint_wal_bytes = 256ull << 20;
+  WalOptions wal;  // wal.dir is required
 };
+
+// Decodes a WAL record's body as the receiver does, appending the valid
+// items to `out` and counting the others in `rejected` (optional). Logs
+// without observed time get the record's received time.
+Status ConvertWalRecord(const WalRecord& record, store::IngestBatch* out, Rejections* rejected = nullptr);
 
 class IngestPipeline {
  public:
   using Done = std::function<void(const Status&)>;
 
-  // `store` and `metrics` must outlive the pipeline.
-  IngestPipeline(store::Store& store, DaemonMetrics& metrics, IngestOptions options);
+  // Opens the WAL, replays into `store` what it lacks, and starts the
+  // threads. `store` must be a RocksDB store (ReplayableWriter) and, like
+  // `metrics`, outlive the pipeline.
+  static Result<std::unique_ptr<IngestPipeline>> Open(store::Store& store, DaemonMetrics& metrics,
+                                                      IngestOptions options);
+  // The same with the store's writer given (tests interpose on it); it
+  // must outlive the pipeline.
+  static Result<std::unique_ptr<IngestPipeline>> Open(store::ReplayableWriter& writer, DaemonMetrics& metrics,
+                                                      IngestOptions options);
   ~IngestPipeline();  // Stop()s
   IngestPipeline(const IngestPipeline&) = delete;
   IngestPipeline& operator=(const IngestPipeline&) = delete;
 
-  // Queues a batch (non-empty). Returns false without queueing, and without
-  // calling `done`, when the queue is full or the pipeline is stopping.
-  bool SubmitSpans(std::vector<store::StoredSpan> spans, Done done);
-  bool SubmitLogs(std::vector<store::StoredLog> logs, Done done);
+  // Queues a request: `body` is what goes to the WAL (what replay decodes
+  // again; it need not outlive the call), `batch` its valid items already
+  // converted (non-empty). Returns false without queueing, and without
+  // calling `done`, when the backlog is full or the pipeline is stopping.
+  bool Submit(WalKind kind, uint64_t received_ns, std::string_view body,
+              std::shared_ptr<const store::IngestBatch> batch, Done done);
+
+  // Waits until every batch accepted before the call is visible to
+  // readers; false if `timeout` passed first.
+  bool WaitVisible(std::chrono::milliseconds timeout);
 
   uint64_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
   uint64_t capacity() const noexcept { return options_.capacity_items; }
   bool stopping() const noexcept { return stopping_.load(); }
+  uint64_t replayed_records() const noexcept { return replayed_; }
 
-  // Refuses new batches, writes everything still queued, joins the writers.
-  // Idempotent.
+  // Refuses new batches, syncs and indexes everything accepted, checkpoints
+  // the store and drops the WAL it covers, joins the threads. Idempotent.
   void Stop();
 
  private:
-  struct Job {
-    std::vector<store::StoredSpan> spans;
-    std::vector<store::StoredLog> logs;
-    Done done;
-    size_t items() const { return spans.size() + logs.size(); }
-  };
+  IngestPipeline(store::ReplayableWriter& writer, DaemonMetrics& metrics, IngestOptions options);
 
-  bool Admit(Job job);
-  void WriterLoop();
-  void WriteGroup(std::vector<Job>& group);
+  // Writes `batches`, covering WAL records up to `lsn`; retries while the
+  // store fails (the records stay in the WAL meanwhile).
+  void Write(const std::vector<const store::IngestBatch*>& batches, uint64_t lsn);
+  void IndexLoop();
+  void CheckpointLoop();
+  void CheckpointNow();
 
-  store::Store& store_;
+  store::ReplayableWriter& writer_;
   DaemonMetrics& metrics_;
   IngestOptions options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> queue_;  // guarded by mu_
+  std::unique_ptr<IngestWal> wal_;
+  uint64_t replayed_ = 0;
+
   std::atomic<uint64_t> depth_{0};
   std::atomic<bool> stopping_{false};
-  std::vector<std::thread> writers_;
+  bool stopped_ = false;
+
+  std::mutex mu_;
+  std::condition_variable cv_;          // groups arrived / stopping
+  std::condition_variable visible_cv_;  // indexed_lsn_ advanced
+  std::deque<std::shared_ptr<WalGroup>> groups_;  // durable, not indexed
+  bool wal_drained_ = false;  // the committer has stopped
+  uint64_t indexed_lsn_ = 0;  // guarded by mu_
+
+  std::mutex ckpt_mu_;
+  std::condition_variable ckpt_cv_;
+  bool ckpt_stop_ = false;
+
+  std::thread indexer_, checkpointer_;
 };
 
 }  // namespace callpath::daemon

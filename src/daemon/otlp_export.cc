@@ -18,35 +18,67 @@ uint64_t NowNs() {
                                    .count());
 }
 
-template <typename Batch, typename Submit>
-void Finish(Batch& batch, size_t items, SignalCounters& counters, std::string_view noun,
-            Submit submit, ExportService::Done& done) {
-  counters.received.fetch_add(items + batch.rejected.count(), std::memory_order_relaxed);
-  counters.rejected.fetch_add(batch.rejected.count(), std::memory_order_relaxed);
-  uint64_t rejected = batch.rejected.count();
-  std::string message = batch.rejected.Message(noun);
-  if (items == 0) {
-    done(ExportOutcome{ExportOutcome::Code::kOk, rejected, std::move(message)});
+// Decodes and converts `body` on the calling (receiver) thread - which
+// also decides partial success - then hands the valid items and the body
+// to the pipeline; `done` runs once the body is in the ingest WAL.
+void Accept(IngestPipeline& pipeline, DaemonMetrics& metrics, Signal signal, Encoding encoding,
+            std::string_view body, ExportService::Done done) {
+  const bool traces = signal == Signal::kTraces;
+  SignalCounters& counters = traces ? metrics.spans : metrics.logs;
+  auto batch = std::make_shared<store::IngestBatch>();
+  Rejections rejected;
+  std::string cleaned;
+  WalKind kind;
+  uint64_t now = NowNs();
+  Status s;
+  if (encoding == Encoding::kProtobuf) {
+    kind = traces ? WalKind::kTracesProto : WalKind::kLogsProto;
+    s = traces ? DecodeOtlpProtoTraces(body, batch.get(), &rejected, &cleaned)
+               : DecodeOtlpProtoLogs(body, batch.get(), &rejected, &cleaned);
+  } else {
+    kind = traces ? WalKind::kTracesJson : WalKind::kLogsJson;
+    WalRecord r;
+    r.kind = kind;
+    r.received_ns = now;
+    r.body = body;
+    s = ConvertWalRecord(r, batch.get(), &rejected);
+  }
+  if (!s.ok()) {
+    counters.rejected.fetch_add(1, std::memory_order_relaxed);
+    done(ExportOutcome{ExportOutcome::Code::kInvalid, 0, s.message()});
     return;
   }
-  // `done` is shared between the submit callback and the refusal path;
+  // A collector fills observed_time when the sender left it unset; replay
+  // uses the same time, kept in the WAL record.
+  for (auto& l : batch->logs)
+    if (l.observed_ns == 0) l.observed_ns = now;
+  uint64_t valid = batch->items();
+  counters.received.fetch_add(valid + rejected.count(), std::memory_order_relaxed);
+  counters.rejected.fetch_add(rejected.count(), std::memory_order_relaxed);
+  uint64_t rejected_count = rejected.count();
+  std::string message = rejected.Message(traces ? "spans" : "log records");
+  if (valid == 0) {
+    done(ExportOutcome{ExportOutcome::Code::kOk, rejected_count, std::move(message)});
+    return;
+  }
+  // `done` is shared between the durable callback and the refusal path;
   // exactly one of them runs it.
   auto shared_done = std::make_shared<ExportService::Done>(std::move(done));
-  bool queued = submit([shared_done, rejected, message](const Status& s) {
-    ExportOutcome out;
-    if (s.ok()) {
-      out.rejected = rejected;
-      out.message = message;
-    } else {
-      out.code = ExportOutcome::Code::kUnavailable;
-      out.message = "store write failed: " + s.ToString();
-    }
-    (*shared_done)(std::move(out));
-  });
+  bool queued = pipeline.Submit(kind, now, cleaned.empty() ? body : std::string_view(cleaned), std::move(batch),
+                                [shared_done, rejected_count, message](const Status& st) {
+                                  ExportOutcome out;
+                                  if (st.ok()) {
+                                    out.rejected = rejected_count;
+                                    out.message = message;
+                                  } else {
+                                    out.code = ExportOutcome::Code::kUnavailable;
+                                    out.message = "write-ahead log failed: " + st.ToString();
+                                  }
+                                  (*shared_done)(std::move(out));
+                                });
   if (!queued) {
-    counters.dropped.fetch_add(items, std::memory_order_relaxed);
-    (*shared_done)(ExportOutcome{ExportOutcome::Code::kQueueFull, 0,
-                                 "write queue is full; retry later"});
+    counters.dropped.fetch_add(valid, std::memory_order_relaxed);
+    (*shared_done)(ExportOutcome{ExportOutcome::Code::kQueueFull, 0, "ingest backlog is full; retry later"});
   }
 }
 
@@ -57,37 +89,7 @@ void ExportService::Export(Signal signal, Encoding encoding, std::string_view bo
     done(ExportOutcome{ExportOutcome::Code::kUnavailable, 0, "callpathd is shutting down"});
     return;
   }
-  if (signal == Signal::kTraces) {
-    SpanBatch batch;
-    Status s = encoding == Encoding::kProtobuf ? DecodeOtlpProtoTraces(body, &batch)
-                                               : DecodeOtlpJsonTraces(body, &batch);
-    if (!s.ok()) {
-      metrics_.spans.rejected.fetch_add(1, std::memory_order_relaxed);
-      done(ExportOutcome{ExportOutcome::Code::kInvalid, 0, s.message()});
-      return;
-    }
-    size_t n = batch.spans.size();
-    Finish(batch, n, metrics_.spans, "spans",
-           [&](IngestPipeline::Done d) { return pipeline_.SubmitSpans(std::move(batch.spans), std::move(d)); },
-           done);
-  } else {
-    LogBatch batch;
-    Status s = encoding == Encoding::kProtobuf ? DecodeOtlpProtoLogs(body, &batch)
-                                               : DecodeOtlpJsonLogs(body, &batch);
-    if (!s.ok()) {
-      metrics_.logs.rejected.fetch_add(1, std::memory_order_relaxed);
-      done(ExportOutcome{ExportOutcome::Code::kInvalid, 0, s.message()});
-      return;
-    }
-    // A collector fills observed_time when the sender left it unset.
-    uint64_t now = NowNs();
-    for (auto& l : batch.logs)
-      if (l.observed_ns == 0) l.observed_ns = now;
-    size_t n = batch.logs.size();
-    Finish(batch, n, metrics_.logs, "log records",
-           [&](IngestPipeline::Done d) { return pipeline_.SubmitLogs(std::move(batch.logs), std::move(d)); },
-           done);
-  }
+  Accept(pipeline_, metrics_, signal, encoding, body, std::move(done));
 }
 
 std::string ExportResponseBody(Signal signal, Encoding encoding, uint64_t rejected,

@@ -1,6 +1,6 @@
 // ExportService: what both OTLP receivers (HTTP and gRPC) do with a request
-// body once it is in memory and decompressed - decode, count, queue for
-// the store - and the transport-neutral outcome they translate into an
+// body once it is in memory and decompressed - validate, count, log it in
+// the ingest WAL (the store is written from there in the background) - and the transport-neutral outcome they translate into an
 // HTTP status or a gRPC code.
 #pragma once
 
@@ -36,9 +36,10 @@ class ExportService {
   ExportService(IngestPipeline& pipeline, DaemonMetrics& metrics)
       : pipeline_(pipeline), metrics_(metrics) {}
 
-  // Decodes `body` (which need not outlive the call) and calls `done`
-  // exactly once: at once for errors and for requests with nothing to
-  // store, else from a writer thread after the store answered.
+  // Validates `body` (which need not outlive the call) and calls `done`
+  // exactly once: at once for errors, a full backlog and requests with
+  // nothing to store, else from the WAL's committer thread once the body
+  // is synced to the ingest WAL.
   void Export(Signal signal, Encoding encoding, std::string_view body, Done done);
 
  private:

@@ -167,7 +167,6 @@ const char* ConvertSpan(const otlp::DecodedSpan& s, const Envelope& env, store::
     if (!ToStore(l.attributes, &link.attributes)) return "link attribute is not valid UTF-8";
   }
   span->service = env.service;
-  span->resource_attributes = env.resource_attributes;
   span->scope_name.assign(s.scope->name);
   span->scope_version.assign(s.scope->version);
   return nullptr;
@@ -189,7 +188,6 @@ const char* ConvertLog(const otlp::DecodedLogRecord& r, const Envelope& env, sto
   if (!r.event_name.empty()) log->attributes.push_back({"event.name", store::Value::String(std::string(r.event_name))});
   log->flags = r.flags;
   log->service = env.service;
-  log->resource_attributes = env.resource_attributes;
   log->scope_name.assign(r.scope->name);
   log->scope_version.assign(r.scope->version);
   return nullptr;
@@ -202,50 +200,94 @@ size_t ResourceIndex(const Request& req, const otlp::DecodedScope* scope) {
 
 }  // namespace
 
-Status DecodeOtlpProtoTraces(std::string_view body, SpanBatch* out) {
+namespace {
+// Resources of a request go into out->resources once; returns the index
+// of the request's first resource there.
+uint32_t AddResources(std::vector<Envelope>& envs, store::IngestBatch* out) {
+  auto base = static_cast<uint32_t>(out->resources.size());
+  for (Envelope& e : envs) out->resources.push_back(std::move(e.resource_attributes));
+  return base;
+}
+}  // namespace
+
+Status DecodeOtlpProtoTraces(std::string_view body, store::IngestBatch* out, Rejections* rejected,
+                             std::string* cleaned) {
   thread_local otlp::DecodedTraceRequest req;
   std::string error;
-  std::string cleaned;
+  std::string local;
+  std::string& salvaged = cleaned ? *cleaned : local;
+  salvaged.clear();
   if (!otlp::DecodeTraceRequest(body, &req, &error)) {
     // One span with an id of the wrong length fails the whole decode; drop
     // such spans (counting them) and decode the rest.
-    if (!SalvageTraceRequest(body, &cleaned, &out->rejected) ||
-        !otlp::DecodeTraceRequest(cleaned, &req, nullptr)) {
+    if (!SalvageTraceRequest(body, &salvaged, rejected) || !otlp::DecodeTraceRequest(salvaged, &req, nullptr)) {
       return InvalidArgument("malformed OTLP protobuf: " + error);
     }
   }
   std::vector<Envelope> envs = ConvertResources(req);
+  uint32_t base = AddResources(envs, out);
   out->spans.reserve(out->spans.size() + req.spans().size());
+  out->span_resource.reserve(out->spans.capacity());
   for (const otlp::DecodedSpan& s : req.spans()) {
-    store::StoredSpan span;
-    if (const char* why = ConvertSpan(s, envs[ResourceIndex(req, s.scope)], &span)) {
-      out->rejected.Add(why);
+    size_t r = ResourceIndex(req, s.scope);
+    store::StoredSpan& span = out->spans.emplace_back();
+    if (const char* why = ConvertSpan(s, envs[r], &span)) {
+      rejected->Add(why);
+      out->spans.pop_back();
       continue;
     }
-    out->spans.push_back(std::move(span));
+    out->span_resource.push_back(base + static_cast<uint32_t>(r));
+  }
+  return Status::Ok();
+}
+
+Status DecodeOtlpProtoLogs(std::string_view body, store::IngestBatch* out, Rejections* rejected,
+                           std::string* cleaned) {
+  thread_local otlp::DecodedLogsRequest req;
+  std::string error;
+  std::string local;
+  std::string& salvaged = cleaned ? *cleaned : local;
+  salvaged.clear();
+  if (!otlp::DecodeLogsRequest(body, &req, &error)) {
+    if (!SalvageLogsRequest(body, &salvaged, rejected) || !otlp::DecodeLogsRequest(salvaged, &req, nullptr)) {
+      return InvalidArgument("malformed OTLP protobuf: " + error);
+    }
+  }
+  std::vector<Envelope> envs = ConvertResources(req);
+  uint32_t base = AddResources(envs, out);
+  out->logs.reserve(out->logs.size() + req.records().size());
+  out->log_resource.reserve(out->logs.capacity());
+  for (const otlp::DecodedLogRecord& r : req.records()) {
+    size_t ri = ResourceIndex(req, r.scope);
+    store::StoredLog& log = out->logs.emplace_back();
+    if (const char* why = ConvertLog(r, envs[ri], &log)) {
+      rejected->Add(why);
+      out->logs.pop_back();
+      continue;
+    }
+    out->log_resource.push_back(base + static_cast<uint32_t>(ri));
+  }
+  return Status::Ok();
+}
+
+Status DecodeOtlpProtoTraces(std::string_view body, SpanBatch* out) {
+  store::IngestBatch in;
+  CALLPATH_RETURN_IF_ERROR(DecodeOtlpProtoTraces(body, &in, &out->rejected));
+  out->spans.reserve(out->spans.size() + in.spans.size());
+  for (size_t i = 0; i < in.spans.size(); ++i) {
+    in.spans[i].resource_attributes = in.resources[in.span_resource[i]];
+    out->spans.push_back(std::move(in.spans[i]));
   }
   return Status::Ok();
 }
 
 Status DecodeOtlpProtoLogs(std::string_view body, LogBatch* out) {
-  thread_local otlp::DecodedLogsRequest req;
-  std::string error;
-  std::string cleaned;
-  if (!otlp::DecodeLogsRequest(body, &req, &error)) {
-    if (!SalvageLogsRequest(body, &cleaned, &out->rejected) ||
-        !otlp::DecodeLogsRequest(cleaned, &req, nullptr)) {
-      return InvalidArgument("malformed OTLP protobuf: " + error);
-    }
-  }
-  std::vector<Envelope> envs = ConvertResources(req);
-  out->logs.reserve(out->logs.size() + req.records().size());
-  for (const otlp::DecodedLogRecord& r : req.records()) {
-    store::StoredLog log;
-    if (const char* why = ConvertLog(r, envs[ResourceIndex(req, r.scope)], &log)) {
-      out->rejected.Add(why);
-      continue;
-    }
-    out->logs.push_back(std::move(log));
+  store::IngestBatch in;
+  CALLPATH_RETURN_IF_ERROR(DecodeOtlpProtoLogs(body, &in, &out->rejected));
+  out->logs.reserve(out->logs.size() + in.logs.size());
+  for (size_t i = 0; i < in.logs.size(); ++i) {
+    in.logs[i].resource_attributes = in.resources[in.log_resource[i]];
+    out->logs.push_back(std::move(in.logs[i]));
   }
   return Status::Ok();
 }

@@ -152,13 +152,16 @@ std::optional<uint64_t> ParseUint(const std::string& s) {
 }  // namespace
 
 struct QueryApi::Impl {
-  Impl(store::Store& s, DaemonMetrics& m, std::string ui, OpsHandler o, int threads)
-      : store(s), metrics(m), ui_dir(std::move(ui)), ops(std::move(o)), pool(threads) {}
+  Impl(store::Store& s, DaemonMetrics& m, std::string ui, OpsHandler o, int threads,
+       std::function<void()> before)
+      : store(s), metrics(m), ui_dir(std::move(ui)), ops(std::move(o)), before_read(std::move(before)),
+        pool(threads) {}
 
   store::Store& store;
   DaemonMetrics& metrics;
   std::string ui_dir;
   OpsHandler ops;
+  std::function<void()> before_read;
   WorkerPool pool;  // last: joined first, while the rest is still alive
 
   // Loads, assembles and returns the traces with the given summaries.
@@ -415,8 +418,9 @@ struct QueryApi::Impl {
 };
 
 QueryApi::QueryApi(store::Store& store, DaemonMetrics& metrics, std::string ui_dir, OpsHandler ops,
-                   int worker_threads)
-    : impl_(std::make_unique<Impl>(store, metrics, std::move(ui_dir), std::move(ops), worker_threads)) {}
+                   int worker_threads, std::function<void()> before_read)
+    : impl_(std::make_unique<Impl>(store, metrics, std::move(ui_dir), std::move(ops), worker_threads,
+                                   std::move(before_read))) {}
 
 QueryApi::~QueryApi() = default;
 
@@ -430,6 +434,7 @@ void QueryApi::Handle(HttpRequest&& req, Responder respond) {
   Impl* impl = impl_.get();
   impl->pool.Post([this, impl, req = std::move(req), respond = std::move(respond)]() {
     auto t0 = std::chrono::steady_clock::now();
+    if (impl->before_read) impl->before_read();
     HttpResponse r = Serve(req);
     impl->metrics.query_latency.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -20,6 +20,7 @@
 // run on the API's own worker threads, never on the server threads.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,8 +35,10 @@ class QueryApi {
  public:
   // `store` and `metrics` must outlive the API. `ui_dir` may be empty or
   // missing: the embedded page is served then.
+  // `before_read`, when set, runs on a worker before each request is
+  // served (the daemon waits there until acknowledged data is indexed).
   QueryApi(store::Store& store, DaemonMetrics& metrics, std::string ui_dir, OpsHandler ops,
-           int worker_threads = 2);
+           int worker_threads = 2, std::function<void()> before_read = {});
   ~QueryApi();  // finishes queued requests, joins the workers
 
   void Handle(HttpRequest&& req, Responder respond);

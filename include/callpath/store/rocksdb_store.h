@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "callpath/status.h"
 #include "callpath/store/store.h"
@@ -32,6 +33,49 @@ struct RocksDbOptions {
   // the tag index - searches for them fall back to checking spans).
   size_t max_indexed_tag_value_bytes = 256;
 };
+
+// Spans and log records to index, each resource given once for all the
+// items that share it (as OTLP sends them) instead of copied into each:
+// StoredSpan/StoredLog::resource_attributes are ignored here, the item's
+// resource is resources[span_resource[i]] / resources[log_resource[i]].
+struct IngestBatch {
+  std::vector<Attributes> resources;
+  std::vector<StoredSpan> spans;
+  std::vector<uint32_t> span_resource;  // one per span
+  std::vector<StoredLog> logs;
+  std::vector<uint32_t> log_resource;   // one per log record
+  size_t items() const noexcept { return spans.size() + logs.size(); }
+};
+
+// Writes for a caller that keeps its own durable log of everything it
+// writes (callpathd's ingest write-ahead log) and can replay that log after a
+// crash. Such writes skip RocksDB's own write-ahead log: they cost no second
+// log write and no sync. Every write carries the caller's log position; the
+// store keeps, atomically with the data (all column families are flushed
+// together), the position of the last write that is on disk, so a restart
+// replays exactly the writes that were lost and nothing twice.
+//
+// Threads: call WriteUnlogged from one thread at a time (positions must
+// arrive in order); Checkpoint and DurablePosition from any thread.
+class ReplayableWriter {
+ public:
+  virtual ~ReplayableWriter() = default;
+  // Stores every item of `batches` in one atomic write and records
+  // `position` (greater than every earlier one) as covered. Visible to
+  // readers on return; durable only after a later Checkpoint or an
+  // automatic flush. InvalidArgument as SpanWriter::WriteSpans (then
+  // nothing is written).
+  virtual Status WriteUnlogged(const std::vector<const IngestBatch*>& batches, uint64_t position) = 0;
+  // Makes every write that returned so far durable and returns the highest
+  // position known durable (0 if none was ever written).
+  virtual Result<uint64_t> Checkpoint() = 0;
+  // A position known durable: after Open, exactly what survived.
+  virtual uint64_t DurablePosition() = 0;
+};
+
+// The ReplayableWriter of a store opened by OpenRocksDbStore; nullptr for
+// any other Store. Owned by the store.
+ReplayableWriter* AsReplayableWriter(Store& store);
 
 // Opens (or creates) the store at options.path. Fails with Unavailable if
 // another process holds it, DataLoss if it cannot be recovered.

@@ -23,7 +23,8 @@ class RocksDbStore final : public Store,
                            public SpanWriter,
                            public SpanReader,
                            public LogWriter,
-                           public LogReader {
+                           public LogReader,
+                           public ReplayableWriter {
  public:
   enum Cf {
     kSpans, kIndex, kTraces, kLogs, kLogTrace, kNames, kResources, kMeta, kLogService, kCfCount
@@ -50,6 +51,9 @@ class RocksDbStore final : public Store,
   Result<std::vector<DependencyLink>> GetDependencies(uint64_t start_ns, uint64_t end_ns) override;
 
   Status WriteLogs(const std::vector<StoredLog>& logs) override;
+  Status WriteUnlogged(const std::vector<const IngestBatch*>& batches, uint64_t position) override;
+  Result<uint64_t> Checkpoint() override;
+  uint64_t DurablePosition() override { return durable_position_.load(); }
   Result<std::vector<StoredLog>> LogsForTrace(const TraceId& trace_id) override;
   Result<std::vector<StoredLog>> SearchLogs(const LogQuery& query) override;
 
@@ -80,8 +84,29 @@ class RocksDbStore final : public Store,
   // Updates the names CF when a (service / operation, bucket) is new.
   void StageName(const std::string& key, uint32_t bucket, rocksdb::WriteBatch* batch,
                  std::vector<std::pair<std::string, uint32_t>>* staged);
-  Status Commit(rocksdb::WriteBatch* batch, const std::vector<uint64_t>& resources,
+  Status Commit(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch,
+                const std::vector<uint64_t>& resources,
                 const std::vector<std::pair<std::string, uint32_t>>& names);
+
+  // What staging a write into a batch leaves for after its commit.
+  struct Staged {
+    std::vector<uint64_t> resources;
+    std::vector<std::pair<std::string, uint32_t>> names;
+    uint32_t lo = UINT32_MAX, hi = 0;  // buckets touched
+    uint64_t spans = 0, blobs = 0, logs = 0;
+  };
+  // Resource hash of each span, staging resources not stored yet.
+  void HashResources(const std::vector<StoredSpan>& spans, std::vector<uint64_t>* hashes,
+                     rocksdb::WriteBatch* batch, Staged* staged);
+  // Adds the keys of `spans` (ids already checked) / `logs`, whose
+  // resources have the given hashes (parallel vectors), to `batch`.
+  void StageSpans(const std::vector<const StoredSpan*>& spans, const std::vector<uint64_t>& resource_hash,
+                  rocksdb::WriteBatch* batch, Staged* staged);
+  void StageLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,
+                 rocksdb::WriteBatch* batch, Staged* staged);
+  Status CommitStaged(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch, const Staged& staged);
+
+  static constexpr const char* kIngestPositionKey = "ingest_position";
 
   RocksDbOptions options_;
   uint64_t bucket_ns_;
@@ -100,6 +125,8 @@ class RocksDbStore final : public Store,
   std::atomic<uint64_t> spans_written_{0};
   std::atomic<uint64_t> blobs_written_{0};
   std::atomic<uint64_t> logs_written_{0};
+  std::atomic<uint64_t> applied_position_{0};  // of the last WriteUnlogged
+  std::atomic<uint64_t> durable_position_{0};  // known on disk
 
   std::mutex cache_mu_;  // guards the three caches below
   std::unordered_map<uint64_t, bool> resources_written_;

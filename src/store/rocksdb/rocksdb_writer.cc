@@ -64,9 +64,10 @@ void RocksDbStore::StageName(const std::string& key, uint32_t bucket, rocksdb::W
   staged->emplace_back(key, bucket);
 }
 
-Status RocksDbStore::Commit(rocksdb::WriteBatch* batch, const std::vector<uint64_t>& resources,
+Status RocksDbStore::Commit(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch,
+                            const std::vector<uint64_t>& resources,
                             const std::vector<std::pair<std::string, uint32_t>>& names) {
-  rocksdb::Status s = db_->Write(write_options_, batch);
+  rocksdb::Status s = db_->Write(wo, batch);
   if (!s.ok()) return FromRocks(s, "write batch");
   // Only now, once durable, may later batches skip these records.
   std::lock_guard<std::mutex> lock(cache_mu_);
@@ -119,7 +120,6 @@ struct SpanRef {
 struct WriteScratch {
   rocksdb::WriteBatch batch;
   std::vector<SpanRef> refs;
-  std::vector<uint64_t> resource_hash;
   std::vector<std::vector<seg::Posting>> lists;  // posting lists, by slot
   std::vector<TraceId> table;
   std::vector<const StoredSpan*> blob_spans;
@@ -180,26 +180,26 @@ class SegmentPostings {
 
 }  // namespace
 
-Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
-  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+namespace {
+thread_local WriteScratch scratch_buffers;
+
+Status CheckIds(const std::vector<StoredSpan>& spans) {
   for (const auto& s : spans) {
     if (!s.trace_id.IsValid() || !s.span_id.IsValid()) {
       return InvalidArgument("span with invalid trace or span id");
     }
   }
-  if (spans.empty()) return Status::Ok();
+  return Status::Ok();
+}
+}  // namespace
 
-  thread_local WriteScratch scratch_buffers;
+// Resource hashes of `spans`, staging the resources not yet stored. A call
+// holds few distinct resources (one per service instance): keep the recent
+// ones and compare, rather than encode and hash every span's.
+void RocksDbStore::HashResources(const std::vector<StoredSpan>& spans, std::vector<uint64_t>* hashes,
+                                 rocksdb::WriteBatch* batch, Staged* staged) {
   WriteScratch& w = scratch_buffers;
-  rocksdb::WriteBatch& batch = w.batch;
-  batch.Clear();
-  std::vector<uint64_t> resources;
-
-  // Resource hashes.
-  std::vector<uint64_t>& resource_hash = w.resource_hash;
-  resource_hash.resize(spans.size());
-  // A batch holds few distinct resources (one per service instance): keep
-  // the recent ones and compare, rather than encode and hash every span's.
+  hashes->resize(spans.size());
   std::vector<std::pair<const Attributes*, uint64_t>> recent;
   for (size_t i = 0; i < spans.size(); ++i) {
     const Attributes& attrs = spans[i].resource_attributes;
@@ -207,22 +207,140 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
                               [&](const auto& r) { return *r.first == attrs; });
     if (known == recent.end()) {
       uint64_t h = 0;
-      StageResource(attrs, &h, &w.tag_scratch, &batch, &resources);
+      StageResource(attrs, &h, &w.tag_scratch, batch, &staged->resources);
       if (recent.size() == 16) recent.erase(recent.begin());
       recent.emplace_back(&attrs, h);
       known = recent.end() - 1;
     }
-    resource_hash[i] = known->second;
+    (*hashes)[i] = known->second;
   }
+}
+
+Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  CALLPATH_RETURN_IF_ERROR(CheckIds(spans));
+  if (spans.empty()) return Status::Ok();
+  rocksdb::WriteBatch& batch = scratch_buffers.batch;
+  batch.Clear();
+  Staged staged;
+  std::vector<uint64_t> hashes;
+  HashResources(spans, &hashes, &batch, &staged);
+  std::vector<const StoredSpan*> ptrs(spans.size());
+  for (size_t i = 0; i < spans.size(); ++i) ptrs[i] = &spans[i];
+  StageSpans(ptrs, hashes, &batch, &staged);
+  return CommitStaged(write_options_, &batch, staged);
+}
+
+Status RocksDbStore::WriteLogs(const std::vector<StoredLog>& logs) {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  if (logs.empty()) return Status::Ok();
+  rocksdb::WriteBatch batch(logs.size() * 256);
+  Staged staged;
+  std::vector<const StoredLog*> ptrs(logs.size());
+  std::vector<uint64_t> hashes(logs.size());
+  std::string scratch;
+  for (size_t i = 0; i < logs.size(); ++i) {
+    ptrs[i] = &logs[i];
+    StageResource(logs[i].resource_attributes, &hashes[i], &scratch, &batch, &staged.resources);
+  }
+  StageLogs(ptrs, hashes, &batch, &staged);
+  return CommitStaged(write_options_, &batch, staged);
+}
+
+Status RocksDbStore::WriteUnlogged(const std::vector<const IngestBatch*>& batches, uint64_t position) {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  for (const IngestBatch* in : batches) {
+    CALLPATH_RETURN_IF_ERROR(CheckIds(in->spans));
+    if (in->span_resource.size() != in->spans.size() || in->log_resource.size() != in->logs.size()) {
+      return InvalidArgument("ingest batch without a resource per item");
+    }
+    for (uint32_t r : in->span_resource)
+      if (r >= in->resources.size()) return InvalidArgument("ingest batch resource index out of range");
+    for (uint32_t r : in->log_resource)
+      if (r >= in->resources.size()) return InvalidArgument("ingest batch resource index out of range");
+  }
+  WriteScratch& w = scratch_buffers;
+  rocksdb::WriteBatch& batch = w.batch;
+  batch.Clear();
+  Staged staged;
+  std::vector<const StoredSpan*> spans;
+  std::vector<uint64_t> span_hashes;
+  std::vector<const StoredLog*> logs;
+  std::vector<uint64_t> log_hashes;
+  std::vector<uint64_t> resource_hashes;
+  for (const IngestBatch* in : batches) {
+    // Each resource is encoded and hashed once, not once per item.
+    resource_hashes.resize(in->resources.size());
+    for (size_t r = 0; r < in->resources.size(); ++r) {
+      StageResource(in->resources[r], &resource_hashes[r], &w.tag_scratch, &batch, &staged.resources);
+    }
+    for (size_t i = 0; i < in->spans.size(); ++i) {
+      spans.push_back(&in->spans[i]);
+      span_hashes.push_back(resource_hashes[in->span_resource[i]]);
+    }
+    for (size_t i = 0; i < in->logs.size(); ++i) {
+      logs.push_back(&in->logs[i]);
+      log_hashes.push_back(resource_hashes[in->log_resource[i]]);
+    }
+  }
+  if (!spans.empty()) StageSpans(spans, span_hashes, &batch, &staged);
+  if (!logs.empty()) StageLogs(logs, log_hashes, &batch, &staged);
+  // The position travels in the same batch as the data: whatever a crash
+  // keeps of the unlogged writes, the position kept matches it.
+  std::string pos;
+  enc::PutBigEndian64(&pos, position);
+  batch.Put(cf(kMeta), kIngestPositionKey, pos);
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = true;
+  CALLPATH_RETURN_IF_ERROR(CommitStaged(wo, &batch, staged));
+  applied_position_.store(position, std::memory_order_release);
+  return Status::Ok();
+}
+
+Result<uint64_t> RocksDbStore::Checkpoint() {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  // Every write that returned before this load is in the memtables the
+  // flush below persists (atomic_flush: all column families together).
+  uint64_t pos = applied_position_.load(std::memory_order_acquire);
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  fo.allow_write_stall = true;
+  rocksdb::Status s = db_->Flush(fo, handles_);
+  if (!s.ok()) return FromRocks(s, "checkpoint flush");
+  uint64_t cur = durable_position_.load();
+  while (pos > cur && !durable_position_.compare_exchange_weak(cur, pos)) {}
+  return durable_position_.load();
+}
+
+Status RocksDbStore::CommitStaged(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch,
+                                  const Staged& staged) {
+  Status committed = Commit(wo, batch, staged.resources, staged.names);
+  if (batch->GetDataSize() > (64u << 20)) *batch = rocksdb::WriteBatch();  // do not hoard a huge one
+  CALLPATH_RETURN_IF_ERROR(committed);
+  if (staged.lo <= staged.hi) {
+    NoteBucket(staged.lo);
+    NoteBucket(staged.hi);
+  }
+  spans_written_.fetch_add(staged.spans, std::memory_order_relaxed);
+  blobs_written_.fetch_add(staged.blobs, std::memory_order_relaxed);
+  logs_written_.fetch_add(staged.logs, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+void RocksDbStore::StageSpans(const std::vector<const StoredSpan*>& spans,
+                              const std::vector<uint64_t>& resource_hash, rocksdb::WriteBatch* batch_ptr,
+                              Staged* staged) {
+  WriteScratch& w = scratch_buffers;
+  rocksdb::WriteBatch& batch = *batch_ptr;
 
   // Group by (segment, trace), ordered by start. Segment = (bucket, window).
   std::vector<SpanRef>& refs = w.refs;
   refs.clear();
   for (size_t i = 0; i < spans.size(); ++i) {
-    uint32_t b = BucketOf(spans[i].start_ns);
-    uint64_t offset = spans[i].start_ns - std::min<uint64_t>(spans[i].start_ns, uint64_t{b} * bucket_ns_);
+    uint32_t b = BucketOf(spans[i]->start_ns);
+    uint64_t offset = spans[i]->start_ns - std::min<uint64_t>(spans[i]->start_ns, uint64_t{b} * bucket_ns_);
     uint64_t window = std::min<uint64_t>(offset / window_ns_, keys::kWindowsPerBucket - 1);
-    refs.push_back({(uint64_t{b} << 8) | window, &spans[i], static_cast<uint32_t>(i)});
+    refs.push_back({(uint64_t{b} << 8) | window, spans[i], static_cast<uint32_t>(i)});
   }
   std::sort(refs.begin(), refs.end(), [](const SpanRef& a, const SpanRef& b) {
     if (a.segment != b.segment) return a.segment < b.segment;
@@ -347,7 +465,7 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
     }
   }
 
-  std::vector<std::pair<std::string, uint32_t>> names;
+  std::vector<std::pair<std::string, uint32_t>>& names = staged->names;
   for (const auto& [service, nb] : services_in_batch) {
     StageName(keys::ServiceNameKey(service), nb, &batch, &names);
   }
@@ -359,51 +477,64 @@ Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
       }
     }
   }
-  for (const auto& [trace_id, rec] : summaries) {
+  // In key order: consecutive memtable inserts then land near each other.
+  std::vector<std::pair<const TraceId*, const SummaryRecord*>> ordered;
+  ordered.reserve(summaries.size());
+  for (const auto& [trace_id, rec] : summaries) ordered.emplace_back(&trace_id, &rec);
+  std::sort(ordered.begin(), ordered.end(), [](const auto& x, const auto& y) { return *x.first < *y.first; });
+  for (const auto& [trace_id, rec] : ordered) {
     value.clear();
-    EncodeSummaryRecord(rec, &value);
-    batch.Merge(cf(kTraces), trace_id.AsBytes(), value);
+    EncodeSummaryRecord(*rec, &value);
+    batch.Merge(cf(kTraces), trace_id->AsBytes(), value);
   }
-  Status committed = Commit(&batch, resources, names);
-  if (batch.GetDataSize() > (64u << 20)) batch = rocksdb::WriteBatch();  // do not hoard a huge one
-  CALLPATH_RETURN_IF_ERROR(committed);
-  NoteBucket(lo);
-  NoteBucket(hi);
-  spans_written_.fetch_add(spans.size(), std::memory_order_relaxed);
-  blobs_written_.fetch_add(blobs, std::memory_order_relaxed);
-  return Status::Ok();
+  staged->lo = std::min(staged->lo, lo);
+  staged->hi = std::max(staged->hi, hi);
+  staged->spans += spans.size();
+  staged->blobs += blobs;
 }
 
-Status RocksDbStore::WriteLogs(const std::vector<StoredLog>& logs) {
-  CALLPATH_RETURN_IF_ERROR(CheckOpen());
-  if (logs.empty()) return Status::Ok();
-  rocksdb::WriteBatch batch(logs.size() * 256);
-  std::vector<uint64_t> resources;
-  std::string value, scratch;
+void RocksDbStore::StageLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,
+                             rocksdb::WriteBatch* batch, Staged* staged) {
+  // Keys of each column family are put in key order: consecutive memtable
+  // inserts then land near each other (cheap skip-list inserts).
+  struct Entry {
+    std::string key;
+    size_t log;
+  };
+  std::vector<Entry> by_time, by_trace, by_service;
+  by_time.reserve(logs.size());
+  by_trace.reserve(logs.size());
+  by_service.reserve(logs.size());
   uint64_t seq = log_seq_.fetch_add(logs.size(), std::memory_order_relaxed);
   uint32_t lo = UINT32_MAX, hi = 0;
-  for (const auto& l : logs) {
+  for (size_t i = 0; i < logs.size(); ++i, ++seq) {
+    const StoredLog& l = *logs[i];
     uint64_t t = l.effective_time_ns();
     uint32_t b = BucketOf(t);
     lo = std::min(lo, b);
     hi = std::max(hi, b);
-    uint64_t rh;
-    StageResource(l.resource_attributes, &rh, &scratch, &batch, &resources);
-    value.clear();
-    enc::EncodeLogValue(l, rh, &value);
-    batch.Put(cf(kLogs), keys::LogKey(b, t, seq), value);
-    if (l.trace_id.IsValid()) batch.Put(cf(kLogTrace), keys::LogTraceKey(b, l.trace_id, t, seq), "");
+    by_time.push_back({keys::LogKey(b, t, seq), i});
+    if (l.trace_id.IsValid()) by_trace.push_back({keys::LogTraceKey(b, l.trace_id, t, seq), i});
     std::string sk = keys::LogServicePrefix(b, l.service);
     enc::PutBigEndian64(&sk, ~t);
     enc::PutBigEndian64(&sk, seq);
-    batch.Put(cf(kLogService), sk, "");
-    ++seq;
+    by_service.push_back({std::move(sk), i});
   }
-  CALLPATH_RETURN_IF_ERROR(Commit(&batch, resources, {}));
-  NoteBucket(lo);
-  NoteBucket(hi);
-  logs_written_.fetch_add(logs.size(), std::memory_order_relaxed);
-  return Status::Ok();
+  auto by_key = [](const Entry& x, const Entry& y) { return x.key < y.key; };
+  std::sort(by_time.begin(), by_time.end(), by_key);
+  std::sort(by_trace.begin(), by_trace.end(), by_key);
+  std::sort(by_service.begin(), by_service.end(), by_key);
+  std::string value;
+  for (const Entry& e : by_time) {
+    value.clear();
+    enc::EncodeLogValue(*logs[e.log], resource_hash[e.log], &value);
+    batch->Put(cf(kLogs), e.key, value);
+  }
+  for (const Entry& e : by_trace) batch->Put(cf(kLogTrace), e.key, "");
+  for (const Entry& e : by_service) batch->Put(cf(kLogService), e.key, "");
+  staged->lo = std::min(staged->lo, lo);
+  staged->hi = std::max(staged->hi, hi);
+  staged->logs += logs.size();
 }
 
 }  // namespace callpath::store
