@@ -29,6 +29,35 @@ int DeadPort() {
   return ntohs(addr.sin_port);
 }
 
+// Sends `request` on a new connection and returns every byte the gateway
+// sends back until it closes the connection. `closed` tells whether it did
+// close (rather than the 30 s receive timeout expiring).
+std::string RawExchange(int port, const std::string& request, bool* closed) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  *closed = false;
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return out;
+  }
+  timeval tv{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  (void)send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n == 0) *closed = true;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
 const CollectedSpan* Find(const std::vector<CollectedSpan>& spans, int kind,
                           const std::string& span_id = "") {
   for (const auto& s : spans) {
@@ -284,6 +313,53 @@ TEST_F(GatewayTest, TimeoutAnswers504WithTraceId) {
   EXPECT_EQ(server->attributes.at("error.type"), "timeout");
   EXPECT_EQ(client->attributes.at("error.type"), "timeout");
   EXPECT_EQ(client->status_code, 2);
+}
+
+TEST_F(GatewayTest, ReframesAChunkedRequestAndDropsConnectionFields) {
+  const int up = StartUpstream("a");
+  ASSERT_TRUE(StartGateway(Config(OneRoute(up))));
+  bool closed = false;
+  const std::string reply = RawExchange(
+      port_,
+      "POST /api/echo?x=1 HTTP/1.1\r\nHost: shop.local\r\nX-Custom: kept\r\n"
+      "X-Forwarded-For: 10.0.0.9\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n"
+      "Connection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+      &closed);
+  EXPECT_TRUE(closed);  // the client asked for Connection: close
+  ASSERT_EQ(reply.rfind("HTTP/1.1 200 ", 0), 0u) << reply;
+  const size_t head_end = reply.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos);
+  const std::string head = reply.substr(0, head_end + 2);
+  const std::string body = reply.substr(head_end + 4);
+  EXPECT_NE(head.find("\r\nConnection: close\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nContent-Length: " + std::to_string(body.size()) + "\r\n"),
+            std::string::npos) << head;
+  EXPECT_NE(head.find("\r\ntraceresponse: 00-"), std::string::npos) << head;
+  // What the upstream received.
+  EXPECT_EQ(JsonField(body, "method"), "POST");
+  EXPECT_EQ(JsonField(body, "target"), "/api/echo?x=1");
+  EXPECT_EQ(JsonField(body, "body"), "abcde");
+  EXPECT_EQ(JsonField(body, "content-length"), "5");
+  EXPECT_EQ(JsonField(body, "x-custom"), "kept");
+  EXPECT_EQ(JsonField(body, "x-forwarded-for"), "10.0.0.9, 127.0.0.1");
+  EXPECT_EQ(JsonField(body, "x-forwarded-host"), "shop.local");
+  EXPECT_EQ(JsonField(body, "x-forwarded-proto"), "http");
+  EXPECT_EQ(JsonField(body, "transfer-encoding"), "");
+  EXPECT_EQ(JsonField(body, "keep-alive"), "");
+  EXPECT_EQ(JsonField(body, "traceparent").size(), 55u);
+}
+
+TEST_F(GatewayTest, ClosesAClientConnectionIdlePastTheIdleTimeout) {
+  const int up = StartUpstream("a");
+  ASSERT_TRUE(StartGateway(Config("client_idle_timeout: 200ms\n" + OneRoute(up))));
+  bool closed = false;
+  // Keep-alive request: the gateway answers, then closes the idle
+  // connection itself once the timeout passes (the client never does).
+  const std::string reply =
+      RawExchange(port_, "GET /api/hello HTTP/1.1\r\nHost: a\r\n\r\n", &closed);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 ", 0), 0u) << reply;
+  EXPECT_EQ(reply.find("Connection: close"), std::string::npos) << reply;
+  EXPECT_TRUE(closed);
 }
 
 TEST_F(GatewayTest, UnknownRouteIs404) {
