@@ -173,6 +173,8 @@ class Tracer {
  private:
   friend class TracerProvider;
   explicit Tracer(detail::TracerState* state) noexcept : state_(state) {}
+  static void StartRecording(Span& span, const SpanContext* parent, std::string_view name,
+                             const StartOptions& options) noexcept;
   detail::TracerState* state_ = nullptr;
 };
 

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include "sdk/random.h"
+
 namespace callpath {
 namespace detail {
 
@@ -56,36 +58,20 @@ bool HexToBytesAnyCase(std::string_view hex, uint8_t* out, size_t n) noexcept {
 
 }  // namespace detail
 
+namespace detail {
+
+constinit thread_local Xoshiro256 t_generator{};
+
 namespace {
-
-// xoshiro256++: fast, 256-bit state, passes BigCrush; not for secrets, and
-// trace ids are not secrets.
-struct Xoshiro256 {
-  uint64_t s[4];
-
-  static uint64_t Rotl(uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-
-  uint64_t Next() noexcept {
-    const uint64_t result = Rotl(s[0] + s[3], 23) + s[0];
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = Rotl(s[3], 45);
-    return result;
-  }
-};
-
 uint64_t SplitMix(uint64_t& x) noexcept {
   uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
+}  // namespace
 
-[[gnu::noinline, gnu::cold]] void Seed(Xoshiro256& g) noexcept {
+[[gnu::noinline]] void SeedGenerator(Xoshiro256& g) noexcept {
   uint64_t seed[4] = {};
   // getrandom never blocks once the pool is initialised; if it fails we fall
   // back to time and thread identity, which is still unique enough for ids.
@@ -99,40 +85,12 @@ uint64_t SplitMix(uint64_t& x) noexcept {
   if ((g.s[0] | g.s[1] | g.s[2] | g.s[3]) == 0) g.s[0] = 1;  // all-zero state is a fixed point
 }
 
-// Constant-initialised (no TLS guard on the hot path); an all-zero state
-// means "not seeded yet" since a seeded state is never all zero.
-thread_local Xoshiro256 t_generator{};
+}  // namespace detail
 
-[[gnu::always_inline]] inline Xoshiro256& Generator() noexcept {
-  Xoshiro256& g = t_generator;
-  if (__builtin_expect((g.s[0] | g.s[1] | g.s[2] | g.s[3]) == 0, 0)) Seed(g);
-  return g;
-}
+uint64_t RandomU64() noexcept { return detail::Generator().Next(); }
 
-}  // namespace
+TraceId NewTraceId() noexcept { return detail::MakeTraceId(detail::Generator()); }
 
-uint64_t RandomU64() noexcept { return Generator().Next(); }
-
-TraceId NewTraceId() noexcept {
-  auto& g = Generator();
-  TraceId id;
-  uint64_t hi, lo;
-  do {
-    hi = g.Next();
-    lo = g.Next();
-  } while ((hi | lo) == 0);
-  std::memcpy(id.mutable_bytes().data(), &hi, 8);
-  std::memcpy(id.mutable_bytes().data() + 8, &lo, 8);
-  return id;
-}
-
-SpanId NewSpanId() noexcept {
-  auto& g = Generator();
-  uint64_t v;
-  do v = g.Next(); while (v == 0);
-  SpanId id;
-  std::memcpy(id.mutable_bytes().data(), &v, 8);
-  return id;
-}
+SpanId NewSpanId() noexcept { return detail::MakeSpanId(detail::Generator()); }
 
 }  // namespace callpath

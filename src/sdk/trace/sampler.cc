@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sdk/env.h"
+#include "sdk/trace/sampling_plan.h"
 
 namespace callpath {
 namespace {
@@ -39,11 +40,12 @@ class TraceIdRatio final : public Sampler {
   }
   SamplingDecision ShouldSample(const SamplingParams& p) noexcept override {
     if (ratio_ >= 1) return SamplingDecision::kRecordAndSample;
-    uint64_t r = 0;
-    const auto& b = p.trace_id.bytes();
-    for (int i = 9; i < 16; ++i) r = (r << 8) | b[i];
-    return r < threshold_ ? SamplingDecision::kRecordAndSample : SamplingDecision::kDrop;
+    return detail::SamplingPlan::RandomPart(p.trace_id) < threshold_
+               ? SamplingDecision::kRecordAndSample
+               : SamplingDecision::kDrop;
   }
+  double ratio() const noexcept { return ratio_; }
+  uint64_t threshold() const noexcept { return threshold_; }
   std::string Description() const override {
     return "TraceIdRatioBased{" + std::to_string(ratio_) + "}";
   }
@@ -63,6 +65,7 @@ class ParentBased final : public Sampler {
   std::string Description() const override {
     return "ParentBased{root=" + root_->Description() + "}";
   }
+  Sampler& root() const noexcept { return *root_; }
 
  private:
   std::shared_ptr<Sampler> root_;
@@ -102,7 +105,45 @@ class RateLimiting final : public Sampler {
   double last_ = Seconds();
 };
 
+// Fills plan.root (and what it needs) for a sampler deciding root spans.
+void PlanRoot(Sampler& s, detail::SamplingPlan& plan) noexcept {
+  using Root = detail::SamplingPlan::Root;
+  if (dynamic_cast<AlwaysOn*>(&s) != nullptr) {
+    plan.root = Root::kAlwaysOn;
+  } else if (dynamic_cast<AlwaysOff*>(&s) != nullptr) {
+    plan.root = Root::kAlwaysOff;
+  } else if (auto* r = dynamic_cast<TraceIdRatio*>(&s)) {
+    plan.root = r->ratio() >= 1 ? Root::kAlwaysOn : Root::kTraceIdRatio;
+    plan.ratio_threshold = r->threshold();
+  } else {
+    plan.root = Root::kCall;
+    plan.call = &s;
+  }
+}
+
 }  // namespace
+
+namespace detail {
+
+SamplingDecision SamplingPlan::Call(const SpanContext* parent, const TraceId& trace_id,
+                                    std::string_view name, SpanKind kind) const noexcept {
+  static const SpanContext kNoParent;
+  return call->ShouldSample(
+      SamplingParams{parent != nullptr ? *parent : kNoParent, trace_id, name, kind});
+}
+
+SamplingPlan PlanSampling(Sampler& sampler) noexcept {
+  SamplingPlan plan;
+  if (auto* pb = dynamic_cast<ParentBased*>(&sampler)) {
+    plan.parent_based = true;
+    PlanRoot(pb->root(), plan);
+  } else {
+    PlanRoot(sampler, plan);
+  }
+  return plan;
+}
+
+}  // namespace detail
 
 std::shared_ptr<Sampler> AlwaysOnSampler() {
   static const auto s = std::make_shared<AlwaysOn>();

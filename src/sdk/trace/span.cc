@@ -1,3 +1,4 @@
+#include <cstring>
 #include <ctime>
 #include <typeinfo>
 
@@ -80,31 +81,48 @@ Scope Span::Activate() const noexcept { return Scope(ToContext()); }
 
 Context Span::ToContext() const { return Context::Current().WithSpanContext(context_); }
 
+// Overwrites `dst` with `src`. A pooled SpanData usually sees the same keys
+// (and often the same values) in the same places span after span, so the
+// equal-size case copies in place without std::string's general path.
+inline void AssignSmall(std::string& dst, std::string_view src) noexcept {
+  if (dst.size() == src.size()) {
+    if (!src.empty()) std::memcpy(dst.data(), src.data(), src.size());
+  } else {
+    dst.assign(src.data(), src.size());
+  }
+}
+
 Attribute* Span::AttributeSlot(std::string_view key) noexcept {
   auto& attrs = data_->attributes;
-  for (uint32_t i = 0; i < live_attributes_; ++i) {
-    if (attrs[i].key == key) return &attrs[i];
+  const uint32_t live = live_attributes_;
+  for (uint32_t i = 0; i < live; ++i) {
+    const std::string& k = attrs[i].key;
+    if (k.size() == key.size() && std::memcmp(k.data(), key.data(), key.size()) == 0) {
+      return &attrs[i];
+    }
   }
-  if (live_attributes_ >= tracer_->core->limits.attribute_count) {
+  if (live >= tracer_->core->limits.attribute_count) [[unlikely]] {
     ++data_->dropped_attributes_count;
     return nullptr;
   }
   // Reuse an element left by an earlier span on this SpanData: its key and
   // value keep their heap capacity, so steady-state spans do not allocate.
-  if (live_attributes_ == attrs.size()) attrs.emplace_back();
-  Attribute* slot = &attrs[live_attributes_++];
-  slot->key.assign(key.data(), key.size());
+  if (live == attrs.size()) attrs.emplace_back();
+  Attribute* slot = &attrs[live];
+  live_attributes_ = live + 1;
+  AssignSmall(slot->key, key);
   return slot;
 }
 
 void Span::SetString(std::string_view key, std::string_view value) noexcept {
   if (Attribute* a = AttributeSlot(key)) {
     if (auto* s = std::get_if<std::string>(&a->value)) {
-      s->assign(value.data(), value.size());
+      AssignSmall(*s, value);
     } else {
       a->value.emplace<std::string>(value);
     }
-    ApplyLength(a->value, tracer_->core->limits.attribute_value_length);
+    const uint32_t limit = tracer_->core->limits.attribute_value_length;
+    if (value.size() > limit) [[unlikely]] ApplyLength(a->value, limit);
   }
 }
 
@@ -193,7 +211,7 @@ Span& Span::UpdateName(std::string_view name) noexcept {
 void Span::Finish(uint64_t end_time_unix_nano) noexcept {
   SpanData* data = data_;
   data_ = nullptr;
-  uint64_t end = end_time_unix_nano != 0 ? end_time_unix_nano : NowUnixNano();
+  uint64_t end = end_time_unix_nano != 0 ? end_time_unix_nano : detail::FastNowUnixNano();
   data->end_time_unix_nano = end < data->start_time_unix_nano ? data->start_time_unix_nano : end;
   if (data->attributes.size() > live_attributes_) data->attributes.resize(live_attributes_);
   live_attributes_ = 0;

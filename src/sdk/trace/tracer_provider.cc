@@ -42,6 +42,7 @@ std::shared_ptr<TracerProvider> TracerProvider::Create(TracerProviderOptions opt
   core.enabled = options.force_enabled || !env::GetBool("OTEL_SDK_DISABLED", false);
   core.resource = Resource::FromEnvironment().Merge(options.resource);
   core.sampler = options.sampler ? options.sampler : SamplerFromEnvironment();
+  core.sampling = detail::PlanSampling(*core.sampler);
   core.limits = options.limits ? *options.limits : SpanLimits::FromEnvironment();
   if (core.enabled) {
     core.processors = std::move(options.processors);

@@ -9,12 +9,14 @@
 #include "callpath/sampler.h"
 #include "callpath/span_data.h"
 #include "callpath/trace.h"
+#include "sdk/trace/sampling_plan.h"
 
 namespace callpath::detail {
 
 struct ProviderCore {
   Resource resource;
   std::shared_ptr<Sampler> sampler;
+  SamplingPlan sampling;  // how `sampler` decides, without a virtual call where possible
   std::vector<std::unique_ptr<SpanProcessor>> processors;
   SpanLimits limits;
   bool enabled = true;
