@@ -701,7 +701,9 @@ class Worker {
                               Clock::time_point deadline, uint64_t max_body, Message& out) {
     bool fresh_retry_done = false;
     for (;;) {
-      std::unique_ptr<UpstreamConn> conn = TakeIdle(ep.key);
+      // The retry after a stale pooled connection uses a new one: the other
+      // pooled connections sat idle as long and are likely closed too.
+      std::unique_ptr<UpstreamConn> conn = fresh_retry_done ? nullptr : TakeIdle(ep.key);
       const bool reused = conn != nullptr;
       beast::error_code ec;
       if (!reused) {
