@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "callpath/ids.h"
 
 namespace callpath::detail {
@@ -49,8 +53,16 @@ extern constinit thread_local Xoshiro256 t_generator [[gnu::tls_model("initial-e
     lo = g.Next();
   } while ((hi | lo) == 0);
   TraceId id;
+#if defined(__SSE2__)
+  // One 16-byte store: the id is next read as 16 bytes, and a load that
+  // spans two 8-byte stores cannot be forwarded from the store buffer
+  // (measured: a ~15-cycle stall on every span start).
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(id.mutable_bytes().data()),
+                   _mm_set_epi64x(static_cast<long long>(lo), static_cast<long long>(hi)));
+#else
   std::memcpy(id.mutable_bytes().data(), &hi, 8);
   std::memcpy(id.mutable_bytes().data() + 8, &lo, 8);
+#endif
   return id;
 }
 

@@ -6,6 +6,7 @@
 
 #include "callpath/trace.h"
 #include "sdk/clock.h"
+#include "sdk/small_string.h"
 #include "sdk/trace/span_pool.h"
 #include "sdk/trace/tracer_state.h"
 
@@ -81,17 +82,6 @@ Scope Span::Activate() const noexcept { return Scope(ToContext()); }
 
 Context Span::ToContext() const { return Context::Current().WithSpanContext(context_); }
 
-// Overwrites `dst` with `src`. A pooled SpanData usually sees the same keys
-// (and often the same values) in the same places span after span, so the
-// equal-size case copies in place without std::string's general path.
-inline void AssignSmall(std::string& dst, std::string_view src) noexcept {
-  if (dst.size() == src.size()) {
-    if (!src.empty()) std::memcpy(dst.data(), src.data(), src.size());
-  } else {
-    dst.assign(src.data(), src.size());
-  }
-}
-
 Attribute* Span::AttributeSlot(std::string_view key) noexcept {
   auto& attrs = data_->attributes;
   const uint32_t live = live_attributes_;
@@ -110,14 +100,14 @@ Attribute* Span::AttributeSlot(std::string_view key) noexcept {
   if (live == attrs.size()) attrs.emplace_back();
   Attribute* slot = &attrs[live];
   live_attributes_ = live + 1;
-  AssignSmall(slot->key, key);
+  detail::AssignReused(slot->key, key);
   return slot;
 }
 
 void Span::SetString(std::string_view key, std::string_view value) noexcept {
   if (Attribute* a = AttributeSlot(key)) {
     if (auto* s = std::get_if<std::string>(&a->value)) {
-      AssignSmall(*s, value);
+      detail::AssignReused(*s, value);
     } else {
       a->value.emplace<std::string>(value);
     }

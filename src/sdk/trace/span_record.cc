@@ -4,6 +4,8 @@
 #include <new>
 #include <string>
 
+#include "sdk/small_string.h"
+
 namespace callpath::detail {
 namespace {
 
@@ -146,9 +148,9 @@ void DecodeSpan(std::byte* record, SpanData& out) noexcept {
   out.dropped_events_count = 0;
   out.links.clear();
   out.dropped_links_count = 0;
-  out.name.assign(reinterpret_cast<const char*>(p), f.name_size);
+  AssignReused(out.name, {reinterpret_cast<const char*>(p), f.name_size});
   p += f.name_size;
-  out.status_message.assign(reinterpret_cast<const char*>(p), f.status_message_size);
+  AssignReused(out.status_message, {reinterpret_cast<const char*>(p), f.status_message_size});
   p += f.status_message_size;
   out.attributes.resize(f.attribute_count);
   for (Attribute& a : out.attributes) {
@@ -156,7 +158,7 @@ void DecodeSpan(std::byte* record, SpanData& out) noexcept {
     uint32_t key_size;
     p = Get(p, type);
     p = Get(p, key_size);
-    a.key.assign(reinterpret_cast<const char*>(p), key_size);
+    AssignReused(a.key, {reinterpret_cast<const char*>(p), key_size});
     p += key_size;
     switch (type) {
       case kBool: {
@@ -182,7 +184,7 @@ void DecodeSpan(std::byte* record, SpanData& out) noexcept {
         p = Get(p, size);
         const char* s = reinterpret_cast<const char*>(p);
         if (auto* str = std::get_if<std::string>(&a.value)) {
-          str->assign(s, size);  // keeps the capacity of the previous batch
+          AssignReused(*str, {s, size});  // keeps the capacity of the previous batch
         } else {
           a.value.emplace<std::string>(s, size);
         }

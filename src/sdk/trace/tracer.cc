@@ -1,9 +1,8 @@
-#include <cstring>
-
 #include "callpath/propagation.h"
 #include "callpath/trace.h"
 #include "sdk/clock.h"
 #include "sdk/random.h"
+#include "sdk/small_string.h"
 #include "sdk/trace/span_pool.h"
 #include "sdk/trace/tracer_state.h"
 
@@ -21,12 +20,7 @@ namespace callpath {
   data->context = span.context_;
   data->parent_span_id = parent != nullptr ? parent->span_id() : SpanId();
   data->parent_is_remote = parent != nullptr && parent->IsRemote();
-  if (data->name.size() == name.size()) {
-    // A pooled object often held a span of the same name: copy in place.
-    if (!name.empty()) std::memcpy(data->name.data(), name.data(), name.size());
-  } else {
-    data->name.assign(name.data(), name.size());
-  }
+  detail::AssignReused(data->name, name);
   data->kind = options.kind;
   data->start_time_unix_nano = options.start_time_unix_nano != 0 ? options.start_time_unix_nano
                                                                  : detail::FastNowUnixNano();
