@@ -43,13 +43,14 @@ constexpr size_t RoundUp(size_t n) noexcept { return (n + kRecordAlign - 1) & ~(
 size_t TraceStateOffset() noexcept { return sizeof(Fixed); }
 
 std::byte* Put(std::byte* p, const void* src, size_t n) noexcept {
-  std::memcpy(p, src, n);
+  CopyBytes(p, src, n);
   return p + n;
 }
 
 template <typename T>
 std::byte* PutValue(std::byte* p, T v) noexcept {
-  return Put(p, &v, sizeof v);
+  std::memcpy(p, &v, sizeof v);
+  return p + sizeof v;
 }
 
 template <typename T>
@@ -80,7 +81,10 @@ size_t EncodedSpanSize(const SpanData& span) noexcept {
 }
 
 void EncodeSpan(const SpanData& span, std::byte* out) noexcept {
-  Fixed f;
+  // Fields are stored straight into the record: building the header on the
+  // stack and copying it would read back, as 16-byte words, bytes just
+  // written one field at a time (a store-forwarding stall per span).
+  auto& f = *new (out) Fixed;
   std::memcpy(f.trace_id, span.context.trace_id().bytes().data(), 16);
   std::memcpy(f.span_id, span.context.span_id().bytes().data(), 8);
   std::memcpy(f.parent_span_id, span.parent_span_id.bytes().data(), 8);
@@ -98,7 +102,7 @@ void EncodeSpan(const SpanData& span, std::byte* out) noexcept {
   f.status_code = static_cast<uint8_t>(span.status_code);
   f.has_trace_state = !span.context.trace_state().empty();
   f.unused[0] = f.unused[1] = 0;
-  std::byte* p = Put(out, &f, sizeof f);
+  std::byte* p = out + sizeof(Fixed);
   if (f.has_trace_state) {
     new (p) TraceState(span.context.trace_state());
     p += sizeof(TraceState);
