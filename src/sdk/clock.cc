@@ -99,8 +99,9 @@ void Refresh() noexcept {
 
 }  // namespace
 
-uint64_t FastNowUnixNano() noexcept {
-  const uint64_t now = __rdtsc();
+uint64_t FastNowUnixNano() noexcept { return TicksToUnixNano(__rdtsc()); }
+
+uint64_t TicksToUnixNano(uint64_t now) noexcept {
   for (;;) {
     const uint64_t s0 = g_clock.seq.load(std::memory_order_acquire);
     const uint64_t stale = g_clock.stale_after_ticks.load(std::memory_order_relaxed);
@@ -129,6 +130,7 @@ uint64_t FastNowUnixNano() noexcept {
 #else
 
 uint64_t FastNowUnixNano() noexcept { return RealtimeNanos(); }
+uint64_t TicksToUnixNano(uint64_t) noexcept { return RealtimeNanos(); }
 
 #endif
 

@@ -11,6 +11,10 @@
 
 #include <cstdint>
 
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
+
 namespace callpath::detail {
 
 // CLOCK_REALTIME, in nanoseconds since the Unix epoch.
@@ -20,5 +24,18 @@ uint64_t RealtimeNanos() noexcept;
 // the calibration error at a re-anchoring (microseconds); callers that need
 // end >= start clamp.
 uint64_t FastNowUnixNano() noexcept;
+
+// FastNowUnixNano in two halves, so a caller can take the reading first and
+// convert it after other work: the TSC read is slow (~40 cycles) but does
+// not stall the instructions that follow unless they need its result.
+inline uint64_t ReadTicks() noexcept {
+#if defined(__x86_64__)
+  return __rdtsc();
+#else
+  return 0;
+#endif
+}
+// The Unix time of a ReadTicks() reading taken on this machine moments ago.
+uint64_t TicksToUnixNano(uint64_t ticks) noexcept;
 
 }  // namespace callpath::detail

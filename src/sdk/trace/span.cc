@@ -199,12 +199,14 @@ Span& Span::UpdateName(std::string_view name) noexcept {
 }
 
 void Span::Finish(uint64_t end_time_unix_nano) noexcept {
+  const uint64_t ticks = end_time_unix_nano == 0 ? detail::ReadTicks() : 0;
   SpanData* data = data_;
   data_ = nullptr;
-  uint64_t end = end_time_unix_nano != 0 ? end_time_unix_nano : detail::FastNowUnixNano();
-  data->end_time_unix_nano = end < data->start_time_unix_nano ? data->start_time_unix_nano : end;
   if (data->attributes.size() > live_attributes_) data->attributes.resize(live_attributes_);
   live_attributes_ = 0;
+  const uint64_t end =
+      end_time_unix_nano != 0 ? end_time_unix_nano : detail::TicksToUnixNano(ticks);
+  data->end_time_unix_nano = end < data->start_time_unix_nano ? data->start_time_unix_nano : end;
   auto& processors = tracer_->core->processors;
   std::unique_ptr<SpanData> owned(data);
   // Every processor but the last gets a copy; the last may keep the object

@@ -13,6 +13,9 @@ namespace callpath {
 [[gnu::noinline]] void Tracer::StartRecording(Span& span, const SpanContext* parent,
                                               std::string_view name,
                                               const StartOptions& options) noexcept {
+  // Read the clock first and convert last, so the slow TSC read overlaps
+  // with the rest of the work.
+  const uint64_t ticks = options.start_time_unix_nano == 0 ? detail::ReadTicks() : 0;
   detail::TracerState* const state = span.tracer_;
   const detail::ProviderCore& core = *state->core;
   SpanData* data = detail::AcquireSpanData();
@@ -22,8 +25,6 @@ namespace callpath {
   data->parent_is_remote = parent != nullptr && parent->IsRemote();
   detail::AssignReused(data->name, name);
   data->kind = options.kind;
-  data->start_time_unix_nano = options.start_time_unix_nano != 0 ? options.start_time_unix_nano
-                                                                 : detail::FastNowUnixNano();
   data->end_time_unix_nano = 0;
   data->scope = &state->scope;
 
@@ -36,6 +37,9 @@ namespace callpath {
     }
     data->links.push_back(link);
   }
+  data->start_time_unix_nano = options.start_time_unix_nano != 0
+                                   ? options.start_time_unix_nano
+                                   : detail::TicksToUnixNano(ticks);
 }
 
 // One named Span object, returned from every path, so the result is built
