@@ -93,8 +93,8 @@ class SpanWriter {
   // log, synced) and survives a crash of the process or the machine; on
   // error none or all of the batch is stored, never a part.
   // MUST: writing a span with the same (trace_id, start_ns, span_id) again
-  // replaces it (GetTrace returns it once), though summary counts count it
-  // twice.
+  // replaces it (GetTrace returns it once). Summary counts SHOULD count it
+  // once (the RocksDB store does for traces of up to 8192 spans).
   // MUST: InvalidArgument for a span with an invalid trace id or span id;
   // the batch is then not written.
   virtual Status WriteSpans(const std::vector<StoredSpan>& spans) = 0;

@@ -436,12 +436,26 @@ void RocksDbStore::StageSpans(const std::vector<const StoredSpan*>& spans,
         }
       }
       SummaryRecord& rec = summaries[trace];
-      TraceSummary part = SummarizeSpans(blob_spans);
-      if (rec.summary.span_count == 0) {
-        rec.summary = std::move(part);
-      } else {
-        MergeSummaries(part, &rec.summary);
+      SummaryRecord part;
+      part.summary = SummarizeSpans(blob_spans);
+      part.ids_tracked = blob_spans.size() <= SummaryRecord::kMaxTrackedSpans;
+      if (part.ids_tracked) {
+        for (const StoredSpan* s : blob_spans) {
+          uint64_t id;
+          std::memcpy(&id, s->span_id.bytes().data(), 8);
+          part.span_ids.push_back(id);
+          if (s->is_error()) part.error_ids.push_back(id);
+        }
+        std::sort(part.span_ids.begin(), part.span_ids.end());
+        std::sort(part.error_ids.begin(), part.error_ids.end());
+        // Ids repeat only for spans of equal id but different start: keep
+        // the counts of the part consistent with its ids.
+        part.span_ids.erase(std::unique(part.span_ids.begin(), part.span_ids.end()), part.span_ids.end());
+        part.error_ids.erase(std::unique(part.error_ids.begin(), part.error_ids.end()), part.error_ids.end());
+        part.summary.span_count = static_cast<uint32_t>(part.span_ids.size());
+        part.summary.error_count = static_cast<uint32_t>(part.error_ids.size());
       }
+      rec.Merge(part);
       rec.AddBucket(b);
       value.clear();
       seg::EncodeBlob(blob_spans, blob_hashes, &value);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <iterator>
 
 #include "store/encoding.h"
 
@@ -15,8 +17,43 @@ void SummaryRecord::AddBucket(uint32_t b) {
   if (it == buckets.end() || *it != b) buckets.insert(it, b);
 }
 
+namespace {
+void Union(const std::vector<uint64_t>& add, std::vector<uint64_t>* into) {
+  if (add.empty()) return;
+  std::vector<uint64_t> out;
+  out.reserve(into->size() + add.size());
+  std::set_union(into->begin(), into->end(), add.begin(), add.end(), std::back_inserter(out));
+  into->swap(out);
+}
+}  // namespace
+
 void SummaryRecord::Merge(const SummaryRecord& other) {
+  if (other.summary.span_count == 0) {
+    for (uint32_t b : other.buckets) AddBucket(b);
+    return;
+  }
+  const bool was_empty = summary.span_count == 0;
   MergeSummaries(other.summary, &summary);
+  if (was_empty) {
+    ids_tracked = other.ids_tracked;
+    span_ids = other.span_ids;
+    error_ids = other.error_ids;
+  } else if (ids_tracked && other.ids_tracked) {
+    Union(other.span_ids, &span_ids);
+    Union(other.error_ids, &error_ids);
+    if (span_ids.size() > kMaxTrackedSpans) {
+      ids_tracked = false;  // the sums MergeSummaries made stand from here on
+    } else {
+      summary.span_count = static_cast<uint32_t>(span_ids.size());
+      summary.error_count = static_cast<uint32_t>(error_ids.size());
+    }
+  } else {
+    ids_tracked = false;
+  }
+  if (!ids_tracked) {
+    span_ids.clear();
+    error_ids.clear();
+  }
   for (uint32_t b : other.buckets) AddBucket(b);
 }
 
@@ -36,6 +73,19 @@ void EncodeSummaryRecord(const SummaryRecord& rec, std::string* out) {
   for (const auto& svc : s.services) PutBytes(out, svc);
   PutVarint(out, rec.buckets.size());
   for (uint32_t b : rec.buckets) PutVarint(out, b);
+  // Appended to the version-1 layout: records without it decode as untracked.
+  if (rec.ids_tracked) {
+    auto put_ids = [&](const std::vector<uint64_t>& ids) {
+      PutVarint(out, ids.size());
+      for (uint64_t id : ids) {
+        char b[8];
+        std::memcpy(b, &id, 8);
+        out->append(b, 8);
+      }
+    };
+    put_ids(rec.span_ids);
+    put_ids(rec.error_ids);
+  }
 }
 
 bool DecodeSummaryRecord(std::string_view data, SummaryRecord* rec) {
@@ -59,6 +109,23 @@ bool DecodeSummaryRecord(std::string_view data, SummaryRecord* rec) {
   for (auto& b : rec->buckets) {
     if (!r.Varint32(&b)) return false;
   }
+  rec->ids_tracked = false;
+  rec->span_ids.clear();
+  rec->error_ids.clear();
+  if (r.done()) return true;
+  auto get_ids = [&](std::vector<uint64_t>* ids) {
+    uint64_t count;
+    if (!r.Varint(&count) || count > r.remaining() / 8) return false;
+    ids->resize(count);
+    for (auto& id : *ids) {
+      std::string_view raw;
+      if (!r.Raw(8, &raw)) return false;
+      std::memcpy(&id, raw.data(), 8);
+    }
+    return std::is_sorted(ids->begin(), ids->end());
+  };
+  if (!get_ids(&rec->span_ids) || !get_ids(&rec->error_ids)) return false;
+  rec->ids_tracked = true;
   return r.done();
 }
 

@@ -22,8 +22,19 @@ class CompactionFilter;
 namespace callpath::store {
 
 struct SummaryRecord {
+  // Traces with more spans than this stop tracking span ids: their counts
+  // are then plain sums (a re-sent span counts again).
+  static constexpr size_t kMaxTrackedSpans = 8192;
+
   TraceSummary summary;
   std::vector<uint32_t> buckets;  // sorted, distinct
+  // The span ids (as 64-bit words) folded in, so a span sent again in a
+  // later write is counted once: span_count = |span_ids| and error_count =
+  // |error_ids| while `ids_tracked`. Records written before ids were kept
+  // have none and merge by plain sums.
+  bool ids_tracked = false;
+  std::vector<uint64_t> span_ids;   // sorted, distinct
+  std::vector<uint64_t> error_ids;  // sorted, distinct
 
   void AddBucket(uint32_t b);
   void Merge(const SummaryRecord& other);

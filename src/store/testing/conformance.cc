@@ -619,6 +619,27 @@ TEST_P(StoreConformanceTest, ResentSpanReplacesTheEarlierCopy) {
   }
 }
 
+TEST_P(StoreConformanceTest, ResentSpanIsCountedOnceInTheSummary) {
+  StoredSpan root = Span(40, 1, 0, "api", "Get", kBase, kMs);
+  StoredSpan child = Span(40, 2, 1, "db", "Query", kBase + kMs, kMs);
+  child.status = SpanStatus::kError;
+  ASSERT_TRUE(store().span_writer().WriteSpans({root, child}).ok());
+  ASSERT_TRUE(store().span_writer().WriteSpans({child}).ok());  // a client retry
+  auto sum = store().span_reader().GetTraceSummary(Tid(40));
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->span_count, 2u);
+  EXPECT_EQ(sum->error_count, 1u);
+  if (GetParam().persistent) {
+    Reopen();
+    StoredSpan more = Span(40, 3, 1, "db", "Query", kBase + 2 * kMs, kMs);
+    ASSERT_TRUE(store().span_writer().WriteSpans({root, more}).ok());
+    sum = store().span_reader().GetTraceSummary(Tid(40));
+    ASSERT_TRUE(sum.ok());
+    EXPECT_EQ(sum->span_count, 3u);
+    EXPECT_EQ(sum->error_count, 1u);
+  }
+}
+
 // Results are ordered by each trace's NEWEST matching span, even when that
 // span arrived in a later batch than an older match of the same trace.
 TEST_P(StoreConformanceTest, ResultsOrderedByNewestMatchingSpanAcrossBatches) {
