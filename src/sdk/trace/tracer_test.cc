@@ -281,6 +281,54 @@ TEST(Context, ScopesNestAndRestore) {
   EXPECT_FALSE(Context::Current().span_context().IsValid());
 }
 
+// A sampler the SDK knows nothing about: decides from the span name.
+class NameSampler final : public Sampler {
+ public:
+  SamplingDecision ShouldSample(const SamplingParams& p) noexcept override {
+    return p.name.size() % 2 == 0 ? SamplingDecision::kRecordAndSample : SamplingDecision::kDrop;
+  }
+  std::string Description() const override { return "NameSampler"; }
+};
+
+// StartSpan decides for the built-in samplers without calling them; its
+// decisions must be the samplers' own, for roots and for sampled and
+// unsampled parents alike.
+TEST(Tracer, SamplingDecisionsMatchTheSamplers) {
+  const std::vector<std::shared_ptr<Sampler>> samplers = {
+      AlwaysOnSampler(),
+      AlwaysOffSampler(),
+      TraceIdRatioSampler(0.3),
+      TraceIdRatioSampler(1.0),
+      TraceIdRatioSampler(0.0),
+      ParentBasedSampler(AlwaysOnSampler()),
+      ParentBasedSampler(AlwaysOffSampler()),
+      ParentBasedSampler(TraceIdRatioSampler(0.5)),
+      ParentBasedSampler(std::make_shared<NameSampler>()),
+      std::make_shared<NameSampler>(),
+  };
+  for (const auto& sampler : samplers) {
+    Fixture f(sampler);
+    for (int i = 0; i < 300; ++i) {
+      const std::string name(static_cast<size_t>(i % 7), 'x');
+      Context parent;
+      if (i % 3 != 0) {
+        parent = Context(SpanContext(NewTraceId(), NewSpanId(),
+                                     TraceFlags{static_cast<uint8_t>(i % 3 == 1 ? 1 : 0)}, true));
+      }
+      Span s = f.tracer.StartSpan(name, {.parent = &parent});
+      const SamplingDecision expected = sampler->ShouldSample(
+          SamplingParams{parent.span_context(), s.context().trace_id(), name, SpanKind::kInternal});
+      ASSERT_EQ(s.context().IsSampled(), expected == SamplingDecision::kRecordAndSample)
+          << sampler->Description() << " span " << i;
+      ASSERT_EQ(s.IsRecording(), expected != SamplingDecision::kDrop)
+          << sampler->Description() << " span " << i;
+      if (parent.span_context().IsValid()) {
+        ASSERT_EQ(s.context().trace_id(), parent.span_context().trace_id());
+      }
+    }
+  }
+}
+
 SpanContext RandomSpanContext() {
   return SpanContext(NewTraceId(), NewSpanId(), TraceFlags{0x01}, false);
 }
