@@ -263,6 +263,31 @@ Task<void> ReadMessage(Socket& socket, beast::flat_buffer& buffer,
   }
 }
 
+using Buffers = std::array<net::const_buffer, 2>;
+
+// Sends what it can of `bufs` now, on a socket in non-blocking mode, and
+// advances `bufs` past it. True when done (all sent, or `ec` says why not);
+// false when the rest must wait for the socket (async_write). A head and
+// body that fit the socket's buffer, nearly always the case, are sent
+// without an asynchronous operation and its round trip through the loop.
+bool TrySend(Socket& socket, Buffers& bufs, beast::error_code& ec) {
+  const size_t total = bufs[0].size() + bufs[1].size();
+  size_t n = socket.write_some(bufs, ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) {
+    ec = {};
+    n = 0;
+  } else if (ec) {
+    return true;
+  }
+  if (n == total) return true;
+  for (net::const_buffer& b : bufs) {
+    const size_t k = std::min(n, b.size());
+    b += k;
+    n -= k;
+  }
+  return false;
+}
+
 std::string_view OutcomeName(AttemptOutcome o) {
   return o == AttemptOutcome::kResponse ? std::string_view("response") : ErrorTypeFor(o);
 }
@@ -389,6 +414,7 @@ class Worker {
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
+      socket.non_blocking(true, ec);  // for TrySend
       net::co_spawn(ioc_->get_executor(), Serve(std::move(socket)), net::detached);
     }
   }
@@ -450,9 +476,11 @@ class Worker {
       }
       rt = CurrentRuntime();  // a reload while this connection sat idle applies now
       const bool keep_alive = co_await Handle(*rt, ex, peer_ip, peer.port(), local_port);
-      Arm(deadline, Clock::now() + std::chrono::seconds(30));
-      co_await net::async_write(socket, std::array<net::const_buffer, 2>{net::buffer(ex.head), net::buffer(*ex.body)},
-                                Token(ec));
+      Buffers out{net::buffer(ex.head), net::buffer(*ex.body)};
+      if (!TrySend(socket, out, ec)) {
+        Arm(deadline, Clock::now() + std::chrono::seconds(30));
+        co_await net::async_write(socket, out, Token(ec));
+      }
       if (ec || deadline.fired || !keep_alive) break;
     }
     socket.shutdown(tcp::socket::shutdown_send, ec);
@@ -715,10 +743,13 @@ class Worker {
         if (conn->deadline.fired) co_return AttemptResult{AttemptOutcome::kTimeout, 0};
         if (ec) co_return AttemptResult{AttemptOutcome::kConnectFailure, 0};
         conn->socket.set_option(tcp::no_delay(true), ec);
+        conn->socket.non_blocking(true, ec);  // for TrySend
       }
       Arm(conn->deadline, deadline);
-      co_await net::async_write(conn->socket, std::array<net::const_buffer, 2>{net::buffer(head), net::buffer(body)},
-                                Token(ec));
+      Buffers request{net::buffer(head), net::buffer(body)};
+      if (!TrySend(conn->socket, request, ec)) {
+        co_await net::async_write(conn->socket, request, Token(ec));
+      }
       if (conn->deadline.fired) co_return AttemptResult{AttemptOutcome::kTimeout, 0};
       if (ec) {
         // A pooled connection the upstream closed while idle: nothing was
