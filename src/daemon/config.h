@@ -42,7 +42,7 @@ struct DaemonConfig {
   // indexed into the store. When full, new batches are refused (429 +
   // Retry-After / RESOURCE_EXHAUSTED) rather than buffered: memory stays
   // bounded (converted items take ~1 KB each) and the client retries.
-  uint64_t queue_size = 262'144;
+  uint64_t queue_size = 131'072;
 
   // Threads running the HTTP servers (both ports); they also decode and
   // convert export requests. writer_threads is accepted but ignored: one
