@@ -3,6 +3,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -122,12 +123,26 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    stream_.expires_after(std::chrono::seconds(opts_.read_timeout_seconds));
+    // One timer for the whole body, not the stream's own (which re-arms on
+    // every read of a body that arrives in many pieces: a timerfd update
+    // each time). A body not complete in time closes the connection.
+    stream_.expires_never();
+    reading_body_ = true;
+    body_timer_.expires_after(std::chrono::seconds(opts_.read_timeout_seconds));
+    body_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      // Cancelled, or expired just as the body arrived (both run on the
+      // connection's strand, so the flag is exact).
+      if (ec || !self->reading_body_) return;
+      beast::error_code ignored;
+      self->stream_.socket().close(ignored);
+    });
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t) {
+    reading_body_ = false;
+    body_timer_.cancel();
     if (ec == http::error::body_limit) {
       return SendError(413, "request body exceeds the limit of " +
                                 std::to_string(opts_.max_body_bytes) + " bytes");
@@ -216,6 +231,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  asio::steady_timer body_timer_{stream_.get_executor()};
   beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   std::shared_ptr<const ServerShared> shared_;
@@ -225,6 +241,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string content_type_;
   bool keep_alive_ = true;
   bool first_ = true;
+  bool reading_body_ = false;
   unsigned version_ = 0;
   std::array<char, 64 * 1024> drain_buf_;
 };
