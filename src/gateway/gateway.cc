@@ -227,40 +227,57 @@ void MakeParseErrorHead(std::string& head, std::string& body, bool too_big) {
   head.append("\r\nConnection: close\r\n\r\n");
 }
 
-// Reads one complete message into `parser` (what http::async_read does,
-// without its layers of composed operations: one socket read per wait).
+// Reading one complete message into a parser, as http::async_read does
+// but without its layers of composed operations (one socket read per wait)
+// and without a coroutine frame of its own:
+//
+//   while (!ParseBuffered(parser, buffer, ec)) {
+//     size_t n = co_await socket.async_read_some(ReadSpace(buffer), Token(ec));
+//     if (AfterRead(parser, buffer, n, ec)) break;
+//   }
+//
 // `buffer` keeps whatever follows the message for the next one. Errors as
 // Beast reports them: end_of_stream when the peer closed between messages.
+
+// Parses what `buffer` holds. True when the message is complete or `ec`
+// says it cannot be; false when more bytes are needed.
 template <bool isRequest>
-Task<void> ReadMessage(Socket& socket, beast::flat_buffer& buffer,
-                       http::basic_parser<isRequest>& parser, beast::error_code& ec) {
-  parser.eager(true);
-  for (;;) {
-    if (buffer.size() > 0) {
-      const size_t used = parser.put(buffer.data(), ec);
-      buffer.consume(used);
-      if (!ec) {
-        if (parser.is_done()) co_return;
-        if (used > 0) continue;  // the header is done; parse the body next
-      } else if (ec != http::error::need_more) {
-        co_return;
-      }
+bool ParseBuffered(http::basic_parser<isRequest>& parser, beast::flat_buffer& buffer,
+                   beast::error_code& ec) {
+  while (buffer.size() > 0) {
+    const size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == http::error::need_more) {
       ec = {};
+      return false;
     }
-    const size_t n =
-        co_await socket.async_read_some(buffer.prepare(beast::read_size(buffer, 65536)), Token(ec));
-    if (ec == net::error::eof) {
-      if (parser.got_some()) {
-        ec = {};
-        parser.put_eof(ec);  // completes a body that ends with the connection
-      } else {
-        ec = http::error::end_of_stream;
-      }
-      co_return;
-    }
-    if (ec) co_return;
-    buffer.commit(n);
+    if (ec || parser.is_done()) return true;
+    if (used == 0) return false;
   }
+  return false;
+}
+
+net::mutable_buffer ReadSpace(beast::flat_buffer& buffer) {
+  return buffer.prepare(beast::read_size(buffer, 65536));
+}
+
+// Takes in `n` bytes just read. True when reading must stop: an error, or
+// the peer closed the connection (which completes a body that ends with it).
+template <bool isRequest>
+bool AfterRead(http::basic_parser<isRequest>& parser, beast::flat_buffer& buffer, size_t n,
+               beast::error_code& ec) {
+  if (ec == net::error::eof) {
+    if (parser.got_some()) {
+      ec = {};
+      parser.put_eof(ec);
+    } else {
+      ec = http::error::end_of_stream;
+    }
+    return true;
+  }
+  if (ec) return true;
+  buffer.commit(n);
+  return false;
 }
 
 using Buffers = std::array<net::const_buffer, 2>;
@@ -453,11 +470,16 @@ class Worker {
       if (shared_->stopping()) break;
       std::shared_ptr<Runtime> rt = CurrentRuntime();
       MessageParser<true> parser(ex.request);
+      parser.eager(true);
       parser.header_limit(64 * 1024);
       parser.body_limit(rt->config().max_body_bytes);
       entry.idle = true;
       Arm(deadline, Clock::now() + rt->config().client_idle_timeout);
-      co_await ReadMessage(socket, buffer, parser, ec);
+      ec = {};
+      while (!ParseBuffered(parser, buffer, ec)) {
+        const size_t n = co_await socket.async_read_some(ReadSpace(buffer), Token(ec));
+        if (AfterRead(parser, buffer, n, ec)) break;
+      }
       entry.idle = false;
       Disarm(deadline);
       if (!ec) ex.request.keep_alive = parser.keep_alive();
@@ -761,10 +783,15 @@ class Worker {
         co_return AttemptResult{AttemptOutcome::kBrokenConnection, 0};
       }
       MessageParser<false> parser(out);
+      parser.eager(true);
       parser.header_limit(64 * 1024);
       parser.body_limit(max_body);
       if (head_request) parser.skip(true);
-      co_await ReadMessage(conn->socket, conn->buffer, parser, ec);
+      ec = {};
+      while (!ParseBuffered(parser, conn->buffer, ec)) {
+        const size_t n = co_await conn->socket.async_read_some(ReadSpace(conn->buffer), Token(ec));
+        if (AfterRead(parser, conn->buffer, n, ec)) break;
+      }
       if (conn->deadline.fired) co_return AttemptResult{AttemptOutcome::kTimeout, 0};
       Disarm(conn->deadline);
       if (ec) {
