@@ -184,10 +184,16 @@ void IngestWal::Start(Consumer consumer) {
 
 void IngestWal::Append(WalKind kind, uint64_t received_ns, std::string_view body,
                        std::shared_ptr<const store::IngestBatch> batch, Durable durable) {
+  if (body.size() > kMaxPayload) {
+    durable(InvalidArgument("request body too large for the ingest WAL"));
+    return;
+  }
   uint32_t body_crc = PayloadCrc(body);
+  const char* refusal;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!failed_ && !stopping_ && body.size() <= kMaxPayload) {
+    refusal = failed_ ? "ingest write-ahead log failed" : "callpathd is shutting down";
+    if (!failed_ && !stopping_) {
       if (!pending_) {
         pending_ = std::make_shared<WalGroup>();
         pending_->first_lsn = next_lsn_;
@@ -203,7 +209,7 @@ void IngestWal::Append(WalKind kind, uint64_t received_ns, std::string_view body
       return;
     }
   }
-  durable(Unavailable(failed_ ? "ingest write-ahead log failed" : "callpathd is shutting down"));
+  durable(Unavailable(refusal));
 }
 
 void IngestWal::CommitLoop() {
@@ -246,10 +252,18 @@ void IngestWal::DropThrough(uint64_t lsn) {
   std::vector<std::string> doomed;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    // Segment i holds lsns [first_i, first_{i+1}); never the open one.
+    // Segment i holds lsns [first_i, first_{i+1}); never the open one
+    // while records may still be appended to it.
     while (segments_.size() > 1 && segments_[1].first_lsn <= lsn + 1) {
       doomed.push_back(segments_.front().path);
       segments_.pop_front();
+    }
+    if (stopped_ && segments_.size() == 1 && lsn + 1 >= next_lsn_) {
+      // Stopped and all covered: a clean restart finds nothing to read.
+      doomed.push_back(segments_.front().path);
+      segments_.pop_front();
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = -1;
     }
   }
   for (const auto& p : doomed) (void)::unlink(p.c_str());  // a leftover is replayed and skipped
@@ -281,6 +295,8 @@ void IngestWal::Stop() {
   }
   cv_.notify_all();
   if (committer_.joinable()) committer_.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  stopped_ = true;
 }
 
 }  // namespace callpath::daemon

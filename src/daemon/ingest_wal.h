@@ -94,7 +94,8 @@ class IngestWal {
   void Append(WalKind kind, uint64_t received_ns, std::string_view body,
               std::shared_ptr<const store::IngestBatch> batch, Durable durable);
 
-  // Deletes the closed segments whose records all have lsn <= `lsn`.
+  // Deletes the closed segments whose records all have lsn <= `lsn`; after
+  // Stop, the last segment too when `lsn` covers every record.
   void DropThrough(uint64_t lsn);
 
   uint64_t last_lsn() const;         // the last lsn handed out
@@ -123,6 +124,7 @@ class IngestWal {
   std::vector<Durable> pending_callbacks_;
   uint64_t next_lsn_ = 1;
   bool stopping_ = false;
+  bool stopped_ = false;  // the committer has exited
   bool failed_ = false;
   std::deque<Segment> segments_;  // oldest first; back() is written to
   int fd_ = -1;                   // of segments_.back(); committer only after Start

@@ -175,6 +175,24 @@ TEST_F(IngestWalTest, DropThroughDeletesOnlyClosedSegmentsThatAreCovered) {
   EXPECT_EQ(replayed[0].lsn, 4u);
 }
 
+TEST_F(IngestWalTest, AfterStopACoveringDropLeavesNothingToReplay) {
+  std::vector<Seen> replayed;
+  auto wal = Open(0, &replayed);
+  wal->Start([](std::shared_ptr<WalGroup>) {});
+  ASSERT_TRUE(AppendAndWait(*wal, WalKind::kTracesProto, 0, "a").ok());
+  ASSERT_TRUE(AppendAndWait(*wal, WalKind::kTracesProto, 0, "b").ok());
+  wal->DropThrough(2);
+  EXPECT_EQ(Segments().size(), 1u) << "the segment being written stays while running";
+  wal->Stop();
+  wal->DropThrough(1);
+  EXPECT_EQ(Segments().size(), 1u) << "record 2 is not covered";
+  wal->DropThrough(2);
+  EXPECT_TRUE(Segments().empty());
+  wal.reset();
+  wal = Open(0, &replayed);
+  EXPECT_TRUE(replayed.empty());
+}
+
 TEST_F(IngestWalTest, ConcurrentAppendsShareGroupsAndAllBecomeDurable) {
   std::vector<Seen> replayed;
   auto wal = Open(0, &replayed);
