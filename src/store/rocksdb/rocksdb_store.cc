@@ -99,7 +99,6 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   auto light = Pick(rocksdb::kLZ4Compression, rocksdb::kSnappyCompression);
-  auto heavy = Pick(rocksdb::kZSTD, light);
   auto make_cf = [&](bool bloom, size_t prefix_len) {
     rocksdb::ColumnFamilyOptions o;
     o.write_buffer_size = options.write_buffer_bytes;
@@ -109,13 +108,10 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
     // when compaction moves the data down, not at flush and again there.
     o.compression_per_level.assign(o.num_levels, light);
     o.compression_per_level[0] = rocksdb::kNoCompression;
-    o.bottommost_compression = heavy;
-    if (heavy == rocksdb::kZSTD) {
-      // Level 1 compresses about twice as fast as the default 3 for a few
-      // percent more bytes; on a small machine ingest CPU matters more.
-      o.bottommost_compression_opts.enabled = true;
-      o.bottommost_compression_opts.level = 1;
-    }
+    // LZ4 at the bottom too: with ZSTD (even at level 1) three quarters of
+    // compaction CPU went to ZSTD, and compaction was the largest single
+    // ingest cost on a 2-core machine; the price is more bytes on disk.
+    o.bottommost_compression = light;
     o.level_compaction_dynamic_level_bytes = true;
     // Span and summary keys lead with random trace ids, so every flushed
     // file overlaps all of its bucket below: merging 8 files per
