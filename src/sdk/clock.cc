@@ -55,6 +55,8 @@ TscClock g_clock;
 
 // A (ticks, ns) pair with the clock read bracketed as tightly as possible.
 void Sample(uint64_t& ticks, uint64_t& ns) noexcept {
+  ticks = 0;
+  ns = 0;
   uint64_t best = UINT64_MAX;
   for (int i = 0; i < 4; ++i) {
     uint64_t t0 = __rdtsc();
@@ -78,7 +80,7 @@ void Refresh() noexcept {
     g_clock.stale_after_ticks.store(UINT64_MAX, std::memory_order_relaxed);
     return;
   }
-  uint64_t ticks, ns;
+  uint64_t ticks = 0, ns = 0;
   Sample(ticks, ns);
   const uint64_t dt = ticks - g_clock.first_ticks;
   const uint64_t dn = ns - g_clock.first_ns;
