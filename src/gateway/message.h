@@ -5,8 +5,8 @@
 // message allocates nothing (a per-field allocation was the largest cost of
 // a node-based header map).
 //
-// Filled by the parser in gateway.cc (Beast's basic_parser does the HTTP
-// grammar); read by the proxy and, through MessageCarrier, the propagators.
+// Filled by MessageParser in message_io.h (Beast's basic_parser does the
+// HTTP grammar); read by the proxy and, through MessageCarrier, the propagators.
 //
 // Threads: one thread at a time.
 #pragma once

@@ -1,0 +1,86 @@
+#include "gateway/upstream_attempt.h"
+
+#include <boost/asio/write.hpp>
+
+#include <memory>
+#include <optional>
+
+#include "gateway/message_io.h"
+
+namespace callpath::gateway {
+namespace {
+
+// Connects `conn` to `ep`. The failure, or nothing when connected.
+Task<std::optional<AttemptOutcome>> Connect(WorkerIo& io, UpstreamConn& conn,
+                                            const EndpointState& ep,
+                                            Clock::time_point deadline) {
+  beast::error_code ec;
+  const net::ip::address addr = net::ip::make_address(ep.ip, ec);
+  if (ec) co_return AttemptOutcome::kConnectFailure;
+  io.deadlines.Arm(conn.deadline, deadline);
+  co_await conn.socket.async_connect(tcp::endpoint(addr, ep.address.port), Token(ec));
+  if (conn.deadline.fired) co_return AttemptOutcome::kTimeout;
+  if (ec) co_return AttemptOutcome::kConnectFailure;
+  conn.socket.set_option(tcp::no_delay(true), ec);
+  conn.socket.non_blocking(true, ec);  // for TrySend
+  co_return std::nullopt;
+}
+
+AttemptResult Failed(AttemptOutcome outcome) { return AttemptResult{outcome, 0}; }
+
+}  // namespace
+
+Task<AttemptResult> RunAttempt(WorkerIo& io, EndpointState& ep, const UpstreamState& up,
+                               AttemptRequest req, Message& out) {
+  bool fresh_retry_done = false;
+  for (;;) {
+    // The retry after a stale pooled connection uses a new one: the other
+    // pooled connections sat idle as long and are likely closed too.
+    std::unique_ptr<UpstreamConn> conn = fresh_retry_done ? nullptr : io.pool.Take(ep.key);
+    const bool reused = conn != nullptr;
+    if (!reused) {
+      conn = std::make_unique<UpstreamConn>(*io.ioc, io.deadlines);
+      const std::optional<AttemptOutcome> failure = co_await Connect(io, *conn, ep, req.deadline);
+      if (failure) co_return Failed(*failure);
+    }
+    beast::error_code ec;
+    io.deadlines.Arm(conn->deadline, req.deadline);
+    Buffers request{net::buffer(*req.head), net::buffer(*req.body)};
+    if (!TrySend(conn->socket, request, ec)) {
+      co_await net::async_write(conn->socket, request, Token(ec));
+    }
+    if (conn->deadline.fired) co_return Failed(AttemptOutcome::kTimeout);
+    if (ec) {
+      if (reused && !fresh_retry_done) {
+        fresh_retry_done = true;
+        continue;
+      }
+      co_return Failed(AttemptOutcome::kBrokenConnection);
+    }
+    MessageParser<false> parser(out);
+    SetParserLimits(parser, req.max_body);
+    if (req.head_request) parser.skip(true);
+    while (!ParseBuffered(parser, conn->buffer, ec)) {
+      const size_t n = co_await conn->socket.async_read_some(ReadSpace(conn->buffer), Token(ec));
+      if (AfterRead(parser, conn->buffer, n, ec)) break;
+    }
+    if (conn->deadline.fired) co_return Failed(AttemptOutcome::kTimeout);
+    DeadlineSweeper::Disarm(conn->deadline);
+    if (ec) {
+      // Nothing of an answer came: only an idempotent request may be resent.
+      if (reused && !fresh_retry_done && req.idempotent && !parser.got_some()) {
+        fresh_retry_done = true;
+        continue;
+      }
+      co_return Failed(AttemptOutcome::kBrokenConnection);
+    }
+    out.keep_alive = parser.keep_alive();
+    out.need_eof = parser.need_eof();
+    if (out.keep_alive && !out.need_eof && !io.shared.stopping()) {
+      io.pool.Return(ep.key, std::move(conn), up.config().max_idle_connections);
+    }
+    co_return AttemptResult{AttemptOutcome::kResponse, out.status()};
+  }
+}
+
+}  // namespace callpath::gateway
