@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace callpath::daemon {
 namespace {
@@ -118,7 +119,23 @@ bool DecodeBase64(std::string_view text, std::string& out) {
   return bits < 6;  // a single leftover character cannot be valid
 }
 
-bool IsValidUtf8(std::string_view s) noexcept { return simdjson::validate_utf8(s.data(), s.size()); }
+bool IsValidUtf8(std::string_view s) noexcept {
+  // Attribute keys and values are short and almost always ASCII: a word-at-
+  // a-time high-bit test settles them without simdjson's per-call dispatch.
+  if (s.size() <= 256) {
+    const char* p = s.data();
+    size_t n = s.size();
+    uint64_t high = 0;
+    for (; n >= 8; p += 8, n -= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      high |= w;
+    }
+    for (; n > 0; ++p, --n) high |= static_cast<uint8_t>(*p);
+    if ((high & 0x8080808080808080ull) == 0) return true;
+  }
+  return simdjson::validate_utf8(s.data(), s.size());
+}
 
 }  // namespace callpath::daemon
 

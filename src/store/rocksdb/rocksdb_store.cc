@@ -41,7 +41,8 @@ const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(),
 // are refused rather than misread.
 constexpr const char* kFormat = "2";
 
-// Posting keys are <prefix> | ~max_start | seq with a fixed 16-byte tail;
+// Posting keys are <prefix> | ~max_start | seq with a fixed 16-byte tail
+// (log keys likewise end with ~time | seq);
 // lists of one prefix arrive in time order, so each insert lands next to the
 // previous one of its prefix. Giving the memtable that prefix lets it insert
 // with a hint instead of a full skip-list search.
@@ -137,19 +138,44 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs(kCfCount);
   for (int i = 0; i < kCfCount; ++i) cfs[i].name = kCfNames[i];
+  // Span, summary and log-by-trace keys are random within their bucket
+  // (they lead with a trace id), so every flushed file overlaps everything
+  // below it and leveled compaction rewrites the whole bucket again and
+  // again (cost growing with the run). Universal compaction merges sorted
+  // runs of similar size instead: each byte is rewritten about log(N)
+  // times. Point reads (by trace id) stay cheap through bloom filters;
+  // retention drops whole buckets by range, not by level.
+  auto random_keys = [](rocksdb::ColumnFamilyOptions* o) {
+    o->compaction_style = rocksdb::kCompactionStyleUniversal;
+    o->compaction_options_universal.size_ratio = 10;
+    o->compaction_options_universal.min_merge_width = 4;
+    o->compaction_options_universal.max_size_amplification_percent = 200;
+    o->level0_file_num_compaction_trigger = 6;
+    o->level_compaction_dynamic_level_bytes = false;
+    o->compression_per_level.clear();
+    // Freshly flushed runs stay uncompressed; merged ones get LZ4.
+    o->compaction_options_universal.compression_size_percent = 80;
+  };
   cfs[kSpans].options = make_cf(true, keys::kTracePrefixSize);
+  random_keys(&cfs[kSpans].options);
   cfs[kIndex].options = make_cf(false, 0);
   cfs[kIndex].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
   cfs[kTraces].options = make_cf(true, 0);
+  random_keys(&cfs[kTraces].options);
   cfs[kTraces].options.merge_operator = NewSummaryMergeOperator();
   store->summary_filter_ = NewSummaryRetentionFilter(&store->retention_cutoff_ns_);
   cfs[kTraces].options.compaction_filter = store->summary_filter_.get();
   cfs[kLogs].options = make_cf(false, 0);
+  // Log and log-by-service keys also end with a 16-byte (~time | seq) tail
+  // after a stable prefix, and a batch puts them in key order.
+  cfs[kLogs].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
   cfs[kLogTrace].options = make_cf(true, keys::kTracePrefixSize);
+  random_keys(&cfs[kLogTrace].options);
   cfs[kNames].options = make_cf(false, 0);
   cfs[kResources].options = make_cf(true, 0);
   cfs[kMeta].options = make_cf(false, 0);
   cfs[kLogService].options = make_cf(false, 0);
+  cfs[kLogService].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
 
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_opts, options.path, cfs, &store->handles_, &raw);

@@ -3,7 +3,9 @@
 // Spans are written as segments (keys.h): a few keys per trace and per term
 // of a call, not per span, because memtable inserts are what ingest costs.
 #include <algorithm>
+#include <bit>
 #include <charconv>
+#include <cstring>
 #include <unordered_map>
 
 #include "store/encoding.h"
@@ -110,8 +112,34 @@ struct ViewPairHash {
 
 struct SpanRef {
   uint64_t segment;  // bucket << 8 | window
+  // The trace id as two big-endian words: the sort compares integers in
+  // the trace id's byte order instead of calling memcmp per comparison.
+  uint64_t trace_hi, trace_lo;
+  uint64_t start_ns;
   const StoredSpan* span;
   uint32_t index;
+};
+
+inline uint64_t LoadBigEndian64(const uint8_t* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+  return w;
+}
+
+// (service, operation) -> the slots of its posting lists and what the
+// names column family needs; one lookup per span instead of four.
+struct NameSlots {
+  // Slots in WriteScratch::lists (indexes: the outer vector may grow).
+  size_t service = SIZE_MAX;
+  size_t operation = SIZE_MAX;
+  uint32_t bucket = 0;  // highest bucket seen in the call
+  uint32_t kinds = 0;   // bitmask of span kinds seen
+};
+struct ViewPairFastHash {
+  size_t operator()(const std::pair<std::string_view, std::string_view>& p) const noexcept {
+    return static_cast<size_t>(keys::HashBytes(p.second, keys::HashBytes(p.first, 0x2545f4914f6cdd1dull)));
+  }
 };
 
 // Per-thread buffers of WriteSpans, kept from one call to the next so a
@@ -142,10 +170,11 @@ class SegmentPostings {
   std::vector<seg::Posting>& all() { return (*lists_)[kAllSlot]; }
   std::vector<seg::Posting>& errors() { return (*lists_)[kErrorSlot]; }
   std::vector<seg::Posting>& tag(uint32_t partition) { return (*lists_)[kTagSlot + partition]; }
-  std::vector<seg::Posting>& service(std::string_view s) { return Slot(&services_, s); }
-  std::vector<seg::Posting>& operation(std::string_view s, std::string_view op) {
+  size_t service_slot(std::string_view s) { return Slot(&services_, s); }
+  size_t operation_slot(std::string_view s, std::string_view op) {
     return Slot(&operations_, std::pair<std::string_view, std::string_view>(s, op));
   }
+  std::vector<seg::Posting>& list(size_t slot) { return (*lists_)[slot]; }
   template <typename F>  // f(service, list)
   void ForEachService(F f) {
     for (const auto& [s, slot] : services_) f(s, (*lists_)[slot]);
@@ -161,14 +190,14 @@ class SegmentPostings {
 
  private:
   template <typename Map, typename Key>
-  std::vector<seg::Posting>& Slot(Map* map, const Key& key) {
+  size_t Slot(Map* map, const Key& key) {
     auto [it, fresh] = map->try_emplace(key, used_);
     if (fresh) {
       if (lists_->size() <= used_) lists_->emplace_back();
       (*lists_)[used_].clear();
       ++used_;
     }
-    return (*lists_)[it->second];
+    return it->second;
   }
 
   std::vector<std::vector<seg::Posting>>* lists_;
@@ -340,12 +369,15 @@ void RocksDbStore::StageSpans(const std::vector<const StoredSpan*>& spans,
     uint32_t b = BucketOf(spans[i]->start_ns);
     uint64_t offset = spans[i]->start_ns - std::min<uint64_t>(spans[i]->start_ns, uint64_t{b} * bucket_ns_);
     uint64_t window = std::min<uint64_t>(offset / window_ns_, keys::kWindowsPerBucket - 1);
-    refs.push_back({(uint64_t{b} << 8) | window, spans[i], static_cast<uint32_t>(i)});
+    const uint8_t* t = spans[i]->trace_id.bytes().data();
+    refs.push_back({(uint64_t{b} << 8) | window, LoadBigEndian64(t), LoadBigEndian64(t + 8),
+                    spans[i]->start_ns, spans[i], static_cast<uint32_t>(i)});
   }
   std::sort(refs.begin(), refs.end(), [](const SpanRef& a, const SpanRef& b) {
     if (a.segment != b.segment) return a.segment < b.segment;
-    if (a.span->trace_id != b.span->trace_id) return a.span->trace_id < b.span->trace_id;
-    if (a.span->start_ns != b.span->start_ns) return a.span->start_ns < b.span->start_ns;
+    if (a.trace_hi != b.trace_hi) return a.trace_hi < b.trace_hi;
+    if (a.trace_lo != b.trace_lo) return a.trace_lo < b.trace_lo;
+    if (a.start_ns != b.start_ns) return a.start_ns < b.start_ns;
     return a.index < b.index;
   });
   // A span sent twice in one batch: the later copy replaces the earlier.
@@ -353,8 +385,8 @@ void RocksDbStore::StageSpans(const std::vector<const StoredSpan*>& spans,
     size_t out = 0;
     for (size_t i = 0; i < refs.size(); ++i) {
       if (i + 1 < refs.size() && refs[i + 1].segment == refs[i].segment &&
-          refs[i + 1].span->trace_id == refs[i].span->trace_id &&
-          refs[i + 1].span->start_ns == refs[i].span->start_ns &&
+          refs[i + 1].trace_hi == refs[i].trace_hi && refs[i + 1].trace_lo == refs[i].trace_lo &&
+          refs[i + 1].start_ns == refs[i].start_ns &&
           refs[i + 1].span->span_id == refs[i].span->span_id) {
         continue;
       }
@@ -369,11 +401,9 @@ void RocksDbStore::StageSpans(const std::vector<const StoredSpan*>& spans,
   uint64_t seq = segment_seq_.fetch_add(segments, std::memory_order_relaxed);
 
   std::unordered_map<TraceId, SummaryRecord, TraceIdHash> summaries;
-  // Names seen in the batch -> highest bucket (service; service, op, kind).
-  std::unordered_map<std::string_view, uint32_t> services_in_batch;
-  std::unordered_map<std::pair<std::string_view, std::string_view>, std::pair<uint32_t, uint32_t>,
-                     ViewPairHash>
-      operations_in_batch;  // -> (bucket, kinds bitmask)
+  // Names seen in the call, with their posting lists (slots stay put for
+  // the whole call; SegmentPostings::Clear empties them per segment).
+  std::unordered_map<std::pair<std::string_view, std::string_view>, NameSlots, ViewPairFastHash> names_in_batch;
   SegmentPostings postings(&w.lists);
   std::vector<TraceId>& table = w.table;
   std::vector<const StoredSpan*>& blob_spans = w.blob_spans;
@@ -411,7 +441,10 @@ void RocksDbStore::StageSpans(const std::vector<const StoredSpan*>& spans,
       table.push_back(trace);
       blob_spans.clear();
       blob_hashes.clear();
-      for (; i < refs.size() && refs[i].segment == segment && refs[i].span->trace_id == trace; ++i) {
+      const uint64_t trace_hi = refs[i].trace_hi, trace_lo = refs[i].trace_lo;
+      for (; i < refs.size() && refs[i].segment == segment && refs[i].trace_hi == trace_hi &&
+             refs[i].trace_lo == trace_lo;
+           ++i) {
         const StoredSpan& s = *refs[i].span;
         blob_spans.push_back(&s);
         blob_hashes.push_back(resource_hash[refs[i].index]);
@@ -419,13 +452,15 @@ void RocksDbStore::StageSpans(const std::vector<const StoredSpan*>& spans,
         seg::Posting p{trace_index, s.start_ns, s.duration_ns, s.is_error(), 0};
         postings.all().push_back(p);
         if (p.error) postings.errors().push_back(p);
-        postings.service(s.service).push_back(p);
-        postings.operation(s.service, s.operation).push_back(p);
-        uint32_t& sb = services_in_batch[s.service];
-        sb = std::max(sb, b);
-        auto& ob = operations_in_batch[{s.service, s.operation}];
-        ob.first = std::max(ob.first, b);
-        ob.second |= 1u << (static_cast<unsigned>(s.kind) & 31);
+        NameSlots& ns = names_in_batch[{s.service, s.operation}];
+        if (ns.service == SIZE_MAX) {
+          ns.service = postings.service_slot(s.service);
+          ns.operation = postings.operation_slot(s.service, s.operation);
+        }
+        postings.list(ns.service).push_back(p);
+        postings.list(ns.operation).push_back(p);
+        ns.bucket = std::max(ns.bucket, b);
+        ns.kinds |= 1u << (static_cast<unsigned>(s.kind) & 31);
         for (const auto& kv : s.attributes) {
           std::string_view text = TagText(kv.value, tag_buf, &tag_scratch);
           // Longer values stay searchable: the search then checks spans instead.
@@ -480,13 +515,18 @@ void RocksDbStore::StageSpans(const std::vector<const StoredSpan*>& spans,
   }
 
   std::vector<std::pair<std::string, uint32_t>>& names = staged->names;
+  std::unordered_map<std::string_view, uint32_t> services_in_batch;
+  for (const auto& [op, ns] : names_in_batch) {
+    uint32_t& sb = services_in_batch[op.first];
+    sb = std::max(sb, ns.bucket);
+  }
   for (const auto& [service, nb] : services_in_batch) {
     StageName(keys::ServiceNameKey(service), nb, &batch, &names);
   }
-  for (const auto& [op, ob] : operations_in_batch) {
+  for (const auto& [op, ns] : names_in_batch) {
     for (unsigned kind = 0; kind < 32; ++kind) {
-      if (ob.second & (1u << kind)) {
-        StageName(keys::OperationNameKey(op.first, op.second, static_cast<uint8_t>(kind)), ob.first,
+      if (ns.kinds & (1u << kind)) {
+        StageName(keys::OperationNameKey(op.first, op.second, static_cast<uint8_t>(kind)), ns.bucket,
                   &batch, &names);
       }
     }
