@@ -58,6 +58,9 @@ struct BatchSpanProcessorStats {
   uint64_t exported = 0;         // spans in batches the exporter accepted
   uint64_t export_failed = 0;    // spans in batches the exporter rejected
   uint64_t queue_depth = 0;      // spans waiting right now
+  // Times the export thread woke (timer or notification). With nothing to
+  // export it wakes about once per schedule delay; more means it spins.
+  uint64_t worker_wakeups = 0;
 };
 
 class BatchSpanProcessor final : public SpanProcessor {

@@ -232,6 +232,9 @@ struct BatchSpanProcessor::Impl {
         next_export = now + options.schedule_delay;
         continue;
       }
+      // Nothing came during a whole delay: start the next one now, or the
+      // wait below would return at once for ever (a spinning idle thread).
+      if (n == 0 && now >= next_export) next_export = now + options.schedule_delay;
 
       uint64_t flush_ticket;
       bool stopping;
@@ -254,6 +257,7 @@ struct BatchSpanProcessor::Impl {
         flush_ticket = flush_requested;
         stopping = stop;
       }
+      worker_wakeups.fetch_add(1, std::memory_order_relaxed);
 
       if (stopping || flush_ticket != flush_completed_local) {
         Export(n);
@@ -284,6 +288,7 @@ struct BatchSpanProcessor::Impl {
     }
     s.exported = exported.load(std::memory_order_relaxed);
     s.export_failed = export_failed.load(std::memory_order_relaxed);
+    s.worker_wakeups = worker_wakeups.load(std::memory_order_relaxed);
     return s;
   }
 
@@ -311,6 +316,7 @@ struct BatchSpanProcessor::Impl {
   std::atomic<uint64_t> dropped_unqueued{0};  // after Shutdown, or while the thread exits
   std::atomic<uint64_t> exported{0};
   std::atomic<uint64_t> export_failed{0};
+  std::atomic<uint64_t> worker_wakeups{0};
 
   std::mutex mu;
   std::condition_variable cv;

@@ -113,6 +113,23 @@ TEST(BatchSpanProcessor, FullBatchIsExportedWithoutWaitingForTheDelay) {
   EXPECT_EQ(p.stats().exported, 16u);
 }
 
+// An export thread with nothing to do must sleep out each delay, not spin:
+// after one export and 300 ms of quiet with a 20 ms delay it has woken a
+// handful of times (fewer on a busy machine), never thousands.
+TEST(BatchSpanProcessor, IdleExportThreadWakesOncePerDelayNotInALoop) {
+  auto sink = std::make_shared<InMemoryExporter::Sink>();
+  BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{},
+                       {.schedule_delay = std::chrono::milliseconds(20)});
+  auto d = MakeSpan(0);
+  p.OnEnd(d);
+  ASSERT_TRUE(p.ForceFlush(std::chrono::seconds(30)).ok());
+  const uint64_t before = p.stats().worker_wakeups;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const uint64_t woken = p.stats().worker_wakeups - before;
+  EXPECT_LE(woken, 100u);
+  EXPECT_EQ(p.stats().exported, 1u);
+}
+
 TEST(BatchSpanProcessor, ManyThreadsLoseNothingWhenTheQueueIsLargeEnough) {
   auto sink = std::make_shared<InMemoryExporter::Sink>();
   BatchSpanProcessor p(std::make_unique<InMemoryExporter>(sink), Resource{},
