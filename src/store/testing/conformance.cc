@@ -486,6 +486,9 @@ TEST_P(StoreConformanceTest, CrashChildWriter) {
     if (!(*s)->span_writer().WriteSpans(batch).ok()) _exit(3);
   }
   if (!(*s)->log_writer().WriteLogs(ShopLogs()).ok()) _exit(4);
+  // This process's own fixture store is not part of the experiment, and
+  // TearDown will not run to remove it.
+  TearDown();
   raise(SIGKILL);  // no Close, no destructors, no flush
   _exit(5);
 }
