@@ -288,6 +288,108 @@ Status ParseUpstream(const Errors& err, const YAML::Node& name_node, const YAML:
   return Status::Ok();
 }
 
+// "propagators": a list, or one comma-separated string as in
+// OTEL_PROPAGATORS; names are trimmed and lower-cased.
+Status ParsePropagators(const Errors& err, const YAML::Node& v, std::vector<std::string>& out) {
+  if (v.IsScalar()) {
+    std::stringstream ss(v.Scalar());
+    for (std::string item; std::getline(ss, item, ',');) out.push_back(item);
+  } else if (v.IsSequence()) {
+    for (const auto& p : v) {
+      std::string s;
+      CALLPATH_RETURN_IF_ERROR(ReadString(err, p, "propagators entry", s));
+      out.push_back(s);
+    }
+  } else {
+    return err.At(v, "propagators must be a list, e.g. [tracecontext, baggage]");
+  }
+  static const std::set<std::string> kKnown = {"tracecontext", "baggage", "b3", "b3multi",
+                                               "jaeger", "xtraceid", "none"};
+  for (auto& p : out) {
+    p.erase(0, p.find_first_not_of(" \t"));
+    p.erase(p.find_last_not_of(" \t") + 1);
+    std::transform(p.begin(), p.end(), p.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (!kKnown.count(p)) {
+      return err.At(v, "unknown propagator '" + p +
+                           "' (known: tracecontext, baggage, b3, b3multi, jaeger, xtraceid, none)");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseTracing(const Errors& err, const YAML::Node& v, TracingConfig& out) {
+  CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, "tracing"));
+  CALLPATH_RETURN_IF_ERROR(CheckKeys(err, v, "tracing", {"exporter"}));
+  if (!v["exporter"]) return Status::Ok();
+  std::string e = Scalar(v["exporter"]);
+  if (e == "env" || e == "otlp") {
+    out.exporter = TracingConfig::Exporter::kEnvironment;
+  } else if (e == "discard") {
+    out.exporter = TracingConfig::Exporter::kDiscard;
+  } else if (e == "none") {
+    out.exporter = TracingConfig::Exporter::kNone;
+  } else {
+    return err.At(v["exporter"], "tracing.exporter must be env, discard or none, got '" + e + "'");
+  }
+  return Status::Ok();
+}
+
+Status ParseAccessLog(const Errors& err, const YAML::Node& v, AccessLogConfig& out) {
+  CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, "access_log"));
+  CALLPATH_RETURN_IF_ERROR(CheckKeys(err, v, "access_log", {"enabled", "path"}));
+  if (v["enabled"]) {
+    CALLPATH_RETURN_IF_ERROR(ReadBool(err, v["enabled"], "access_log.enabled", out.enabled));
+  }
+  if (v["path"]) {
+    CALLPATH_RETURN_IF_ERROR(ReadString(err, v["path"], "access_log.path", out.path));
+  }
+  return Status::Ok();
+}
+
+// `upstream_refs` gets each route's upstream node, for errors found once
+// every upstream is known.
+Status ParseRoutes(const Errors& err, const YAML::Node& v, std::vector<Route>& out,
+                   std::vector<YAML::Node>& upstream_refs) {
+  if (!v.IsSequence()) return err.At(v, "routes must be a list");
+  size_t i = 0;
+  for (const auto& r : v) {
+    Route route;
+    CALLPATH_RETURN_IF_ERROR(ParseRoute(err, r, i++, route, upstream_refs));
+    out.push_back(std::move(route));
+  }
+  return Status::Ok();
+}
+
+Status ParseUpstreams(const Errors& err, const YAML::Node& v,
+                      std::map<std::string, UpstreamConfig>& out) {
+  CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, "upstreams"));
+  for (const auto& u : v) {
+    UpstreamConfig up;
+    CALLPATH_RETURN_IF_ERROR(ParseUpstream(err, u.first, u.second, up));
+    if (out.count(up.name)) return err.At(u.first, "duplicate upstream '" + up.name + "'");
+    out.emplace(up.name, std::move(up));
+  }
+  return Status::Ok();
+}
+
+// Every route names a defined upstream; `upstream_refs` from ParseRoutes.
+Status CheckUpstreamRefs(const Errors& err, const Config& cfg,
+                         const std::vector<YAML::Node>& upstream_refs) {
+  size_t ref = 0;
+  for (const Route& r : cfg.routes) {
+    if (!cfg.upstreams.count(r.upstream)) {
+      std::string known;
+      for (const auto& [name, _] : cfg.upstreams) known += (known.empty() ? "" : ", ") + name;
+      return err.At(upstream_refs[ref], "route " + r.path_prefix + " names unknown upstream '" +
+                                            r.upstream + "' (defined: " +
+                                            (known.empty() ? "none" : known) + ")");
+    }
+    ++ref;
+  }
+  return Status::Ok();
+}
+
 Status ParseRoot(const Errors& err, const YAML::Node& root, Config& cfg) {
   if (!root.IsMap()) return err.At(root, "the config must be a mapping (key: value)");
   CALLPATH_RETURN_IF_ERROR(CheckKeys(err, root, "the top level",
@@ -309,93 +411,24 @@ Status ParseRoot(const Errors& err, const YAML::Node& root, Config& cfg) {
     } else if (key == "service_name") {
       CALLPATH_RETURN_IF_ERROR(ReadString(err, v, key, cfg.service_name));
     } else if (key == "propagators") {
-      if (v.IsScalar()) {
-        std::stringstream ss(v.Scalar());
-        for (std::string item; std::getline(ss, item, ',');) cfg.propagators.push_back(item);
-      } else if (v.IsSequence()) {
-        for (const auto& p : v) {
-          std::string s;
-          CALLPATH_RETURN_IF_ERROR(ReadString(err, p, "propagators entry", s));
-          cfg.propagators.push_back(s);
-        }
-      } else {
-        return err.At(v, "propagators must be a list, e.g. [tracecontext, baggage]");
-      }
-      static const std::set<std::string> kKnown = {"tracecontext", "baggage", "b3", "b3multi",
-                                                   "jaeger", "xtraceid", "none"};
-      for (auto& p : cfg.propagators) {
-        p.erase(0, p.find_first_not_of(" \t"));
-        p.erase(p.find_last_not_of(" \t") + 1);
-        std::transform(p.begin(), p.end(), p.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
-        if (!kKnown.count(p)) {
-          return err.At(v, "unknown propagator '" + p +
-                               "' (known: tracecontext, baggage, b3, b3multi, jaeger, xtraceid, none)");
-        }
-      }
+      CALLPATH_RETURN_IF_ERROR(ParsePropagators(err, v, cfg.propagators));
     } else if (key == "tracing") {
-      CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, key));
-      CALLPATH_RETURN_IF_ERROR(CheckKeys(err, v, key, {"exporter"}));
-      if (v["exporter"]) {
-        std::string e = Scalar(v["exporter"]);
-        if (e == "env" || e == "otlp") {
-          cfg.tracing.exporter = TracingConfig::Exporter::kEnvironment;
-        } else if (e == "discard") {
-          cfg.tracing.exporter = TracingConfig::Exporter::kDiscard;
-        } else if (e == "none") {
-          cfg.tracing.exporter = TracingConfig::Exporter::kNone;
-        } else {
-          return err.At(v["exporter"], "tracing.exporter must be env, discard or none, got '" +
-                                           e + "'");
-        }
-      }
+      CALLPATH_RETURN_IF_ERROR(ParseTracing(err, v, cfg.tracing));
     } else if (key == "access_log") {
-      CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, key));
-      CALLPATH_RETURN_IF_ERROR(CheckKeys(err, v, key, {"enabled", "path"}));
-      if (v["enabled"]) {
-        CALLPATH_RETURN_IF_ERROR(ReadBool(err, v["enabled"], "access_log.enabled",
-                                          cfg.access_log.enabled));
-      }
-      if (v["path"]) {
-        CALLPATH_RETURN_IF_ERROR(ReadString(err, v["path"], "access_log.path", cfg.access_log.path));
-      }
+      CALLPATH_RETURN_IF_ERROR(ParseAccessLog(err, v, cfg.access_log));
     } else if (key == "max_body_bytes") {
       CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, key, 0, int64_t{1} << 32, cfg.max_body_bytes));
     } else if (key == "client_idle_timeout") {
       CALLPATH_RETURN_IF_ERROR(ReadDuration(err, v, key, cfg.client_idle_timeout));
     } else if (key == "routes") {
-      if (!v.IsSequence()) return err.At(v, "routes must be a list");
-      size_t i = 0;
-      for (const auto& r : v) {
-        Route route;
-        CALLPATH_RETURN_IF_ERROR(ParseRoute(err, r, i++, route, upstream_refs));
-        cfg.routes.push_back(std::move(route));
-      }
+      CALLPATH_RETURN_IF_ERROR(ParseRoutes(err, v, cfg.routes, upstream_refs));
     } else if (key == "upstreams") {
-      CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, key));
-      for (const auto& u : v) {
-        UpstreamConfig up;
-        CALLPATH_RETURN_IF_ERROR(ParseUpstream(err, u.first, u.second, up));
-        if (cfg.upstreams.count(up.name)) {
-          return err.At(u.first, "duplicate upstream '" + up.name + "'");
-        }
-        cfg.upstreams.emplace(up.name, std::move(up));
-      }
+      CALLPATH_RETURN_IF_ERROR(ParseUpstreams(err, v, cfg.upstreams));
     }
   }
   if (!have_listen) return err.Plain("'listen' is required (e.g. listen: 127.0.0.1:8080)");
   if (cfg.routes.empty()) return err.Plain("at least one route is required under 'routes'");
-  size_t ref = 0;
-  for (const Route& r : cfg.routes) {
-    if (!cfg.upstreams.count(r.upstream)) {
-      std::string known;
-      for (const auto& [name, _] : cfg.upstreams) known += (known.empty() ? "" : ", ") + name;
-      return err.At(upstream_refs[ref], "route " + r.path_prefix + " names unknown upstream '" +
-                                            r.upstream + "' (defined: " +
-                                            (known.empty() ? "none" : known) + ")");
-    }
-    ++ref;
-  }
+  CALLPATH_RETURN_IF_ERROR(CheckUpstreamRefs(err, cfg, upstream_refs));
   if (cfg.listen.port != 0 && cfg.admin_listen == cfg.listen) {
     return err.Plain("admin_listen must differ from listen");
   }

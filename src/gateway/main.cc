@@ -82,6 +82,60 @@ void WriteReadyFile(const std::string& path, const gw::Gateway& gateway) {
   std::rename(tmp.c_str(), path.c_str());
 }
 
+
+// SIGHUP: re-reads `config_path` and applies it; a config that does not
+// load or build leaves the running one in place.
+void ReloadFromFile(gw::Gateway& gw_ref, const std::string& config_path) {
+  const callpath::log::Logger& events = gw_ref.shared().events();
+  callpath::Result<gw::Config> next = gw::LoadConfigFile(config_path);
+  callpath::Result<std::shared_ptr<gw::Runtime>> next_rt =
+      next.ok() ? gw::Runtime::Build(*next, gw_ref.shared().runtime().get())
+                : callpath::Result<std::shared_ptr<gw::Runtime>>(next.status());
+  if (!next_rt.ok()) {
+    gw_ref.shared().metrics().CountReload(false);
+    events.error("config reload rejected; keeping the running config",
+                 {"error", next_rt.status().message()});
+    std::fprintf(stderr, "callpath-gateway: reload rejected: %s\n",
+                 next_rt.status().message().c_str());
+    return;
+  }
+  gw_ref.Reload(*next_rt);
+  gw_ref.shared().metrics().CountReload(true);
+  events.info("config reloaded", {"routes", (*next_rt)->config().routes.size()});
+  std::fprintf(stderr, "callpath-gateway: config reloaded\n");
+}
+
+// Waits for `signals` (blocked in every thread): SIGHUP reloads, SIGTERM
+// and SIGINT return.
+void ServeUntilStopSignal(gw::Gateway& gw_ref, const sigset_t& signals,
+                          const std::string& config_path) {
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      ReloadFromFile(gw_ref, config_path);
+      continue;
+    }
+    gw_ref.shared().events().info("stopping", {"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"});
+    return;
+  }
+}
+
+// Blocks SIGHUP, SIGTERM and SIGINT and returns them. Every thread started
+// afterwards inherits the blocked set, so the signals reach only
+// ServeUntilStopSignal's sigwait. SIGPIPE is ignored (a client that went
+// away is an error on the write, not a reason to exit).
+sigset_t BlockControlSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,15 +165,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  // Every thread started from here on inherits the blocked set, so the
-  // signals reach only the sigwait below.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGHUP);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  const sigset_t signals = BlockControlSignals();
 
   if (callpath::Status s = InitLogging(*cfg); !s.ok()) {
     std::fprintf(stderr, "callpath-gateway: access log: %s\n", s.ToString().c_str());
@@ -143,31 +189,7 @@ int main(int argc, char** argv) {
                cfg->listen.host.c_str(), gw_ref.port(), gw_ref.admin_port());
   if (!ready_file.empty()) WriteReadyFile(ready_file, gw_ref);
 
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0) continue;
-    if (sig == SIGHUP) {
-      callpath::Result<gw::Config> next = gw::LoadConfigFile(config_path);
-      callpath::Result<std::shared_ptr<gw::Runtime>> next_rt =
-          next.ok() ? gw::Runtime::Build(*next, gw_ref.shared().runtime().get())
-                    : callpath::Result<std::shared_ptr<gw::Runtime>>(next.status());
-      if (!next_rt.ok()) {
-        gw_ref.shared().metrics().CountReload(false);
-        events.error("config reload rejected; keeping the running config",
-                     {"error", next_rt.status().message()});
-        std::fprintf(stderr, "callpath-gateway: reload rejected: %s\n",
-                     next_rt.status().message().c_str());
-        continue;
-      }
-      gw_ref.Reload(*next_rt);
-      gw_ref.shared().metrics().CountReload(true);
-      events.info("config reloaded", {"routes", (*next_rt)->config().routes.size()});
-      std::fprintf(stderr, "callpath-gateway: config reloaded\n");
-      continue;
-    }
-    events.info("stopping", {"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"});
-    break;
-  }
+  ServeUntilStopSignal(gw_ref, signals, config_path);
   gw_ref.Stop(gw::Millis(10000));
   gateway->reset();
   (void)provider->Shutdown(std::chrono::seconds(5));

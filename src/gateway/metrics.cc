@@ -95,6 +95,33 @@ std::string Metrics::EscapeLabel(std::string_view value) {
   return out;
 }
 
+namespace {
+
+// The upstream_request_duration_seconds series, one histogram per
+// upstream. A template so it can take Metrics' private Histogram type.
+template <typename HistogramMap>
+void AppendLatencyHistograms(std::string& out, const HistogramMap& latency) {
+  for (const auto& [k, h] : latency) {
+    const std::string label = "upstream=\"" + Metrics::EscapeLabel(k) + "\"";
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < Metrics::kBuckets.size(); ++i) {
+      cumulative += h.counts[i];
+      out += "callpath_gateway_upstream_request_duration_seconds_bucket{" + label + ",le=\"";
+      AppendDouble(out, Metrics::kBuckets[i]);
+      out += "\"} " + std::to_string(cumulative) + "\n";
+    }
+    cumulative += h.counts.back();
+    out += "callpath_gateway_upstream_request_duration_seconds_bucket{" + label +
+           ",le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+    out += "callpath_gateway_upstream_request_duration_seconds_sum{" + label + "} ";
+    AppendDouble(out, h.sum);
+    out += "\ncallpath_gateway_upstream_request_duration_seconds_count{" + label + "} " +
+           std::to_string(h.count) + "\n";
+  }
+}
+
+}  // namespace
+
 void Metrics::Render(std::string& out) const {
   std::map<std::string, uint64_t> requests, attempts, retries;
   std::map<std::string, Histogram> latency;
@@ -137,23 +164,7 @@ void Metrics::Render(std::string& out) const {
   out += "# HELP callpath_gateway_upstream_request_duration_seconds Time of one upstream "
          "attempt.\n"
          "# TYPE callpath_gateway_upstream_request_duration_seconds histogram\n";
-  for (const auto& [k, h] : latency) {
-    const std::string label = "upstream=\"" + EscapeLabel(k) + "\"";
-    uint64_t cumulative = 0;
-    for (size_t i = 0; i < kBuckets.size(); ++i) {
-      cumulative += h.counts[i];
-      out += "callpath_gateway_upstream_request_duration_seconds_bucket{" + label + ",le=\"";
-      AppendDouble(out, kBuckets[i]);
-      out += "\"} " + std::to_string(cumulative) + "\n";
-    }
-    cumulative += h.counts.back();
-    out += "callpath_gateway_upstream_request_duration_seconds_bucket{" + label +
-           ",le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
-    out += "callpath_gateway_upstream_request_duration_seconds_sum{" + label + "} ";
-    AppendDouble(out, h.sum);
-    out += "\ncallpath_gateway_upstream_request_duration_seconds_count{" + label + "} " +
-           std::to_string(h.count) + "\n";
-  }
+  AppendLatencyHistograms(out, latency);
   out += "# HELP callpath_gateway_config_reloads_total SIGHUP reloads, by result.\n"
          "# TYPE callpath_gateway_config_reloads_total counter\n"
          "callpath_gateway_config_reloads_total{result=\"ok\"} " +
