@@ -158,6 +158,9 @@ class Span {
   SpanData* data_ = nullptr;                 // owned; null when not recording
   detail::TracerState* tracer_ = nullptr;    // owned by the TracerProvider
   uint32_t live_attributes_ = 0;             // attributes_[0, live) are set
+  // One bit per live key, chosen by its length and last byte: a key whose
+  // bit is clear is new, so setting it skips the duplicate-key scan.
+  uint64_t key_bits_ = 0;
 };
 
 // Starts spans for one instrumentation scope. A cheap value: copy it

@@ -8,6 +8,10 @@
 // request. The scan compares lengths first, so most fields cost one
 // integer compare. Equal keys are adjacent in insertion order in the
 // multimap, so "the first match" is the same field find() would return.
+//
+// A read-only carrier walks the tree once, in its constructor, into a flat
+// array of views: a server span asks for seven or so fields, and following
+// tree links seven times cost more than the compares.
 #pragma once
 
 #include <httplib.h>
@@ -22,11 +26,24 @@ namespace callpath::http::detail {
 
 class HttplibHeadersCarrier final : public TextMapCarrier {
  public:
-  explicit HttplibHeadersCarrier(const httplib::Headers& headers) noexcept : read_(&headers) {}
+  explicit HttplibHeadersCarrier(const httplib::Headers& headers) noexcept : read_(&headers) {
+    if (headers.size() > kMaxIndexed) return;
+    for (const auto& [k, v] : headers) {
+      fields_[indexed_++] = Field{k.data(), k.size(), v.data(), v.size()};
+    }
+    use_index_ = true;
+  }
+  // Writable (Set), so nothing is indexed: the map may change under us.
   explicit HttplibHeadersCarrier(httplib::Headers& headers) noexcept
       : read_(&headers), write_(&headers) {}
 
   std::string_view Get(std::string_view key) const override {
+    if (use_index_) {
+      for (size_t i = 0; i < indexed_; ++i) {
+        if (fields_[i].Matches(key)) return fields_[i].value();
+      }
+      return {};
+    }
     for (const auto& [k, v] : *read_) {
       if (callpath::detail::AsciiIEquals(k, key)) return v;
     }
@@ -34,17 +51,29 @@ class HttplibHeadersCarrier final : public TextMapCarrier {
   }
   size_t Count(std::string_view key) const override {
     size_t n = 0;
+    if (use_index_) {
+      for (size_t i = 0; i < indexed_; ++i) n += fields_[i].Matches(key) ? 1 : 0;
+      return n;
+    }
     for (const auto& field : *read_) n += callpath::detail::AsciiIEquals(field.first, key) ? 1 : 0;
     return n;
   }
   std::string GetJoined(std::string_view key) const override {
     std::string out;
     bool first = true;
-    for (const auto& [k, v] : *read_) {
-      if (!callpath::detail::AsciiIEquals(k, key)) continue;
+    auto add = [&](std::string_view v) {
       if (!first) out.push_back(',');
       out.append(v);
       first = false;
+    };
+    if (use_index_) {
+      for (size_t i = 0; i < indexed_; ++i) {
+        if (fields_[i].Matches(key)) add(fields_[i].value());
+      }
+      return out;
+    }
+    for (const auto& [k, v] : *read_) {
+      if (callpath::detail::AsciiIEquals(k, key)) add(v);
     }
     return out;
   }
@@ -62,8 +91,25 @@ class HttplibHeadersCarrier final : public TextMapCarrier {
   }
 
  private:
+  // Trivially constructible, so the array below costs nothing to set up.
+  struct Field {
+    const char* key_data;
+    size_t key_size;
+    const char* value_data;
+    size_t value_size;
+    bool Matches(std::string_view key) const noexcept {
+      return key_size == key.size() &&
+             callpath::detail::AsciiIEquals(std::string_view(key_data, key_size), key);
+    }
+    std::string_view value() const noexcept { return {value_data, value_size}; }
+  };
+  static constexpr size_t kMaxIndexed = 32;
+
   const httplib::Headers* read_;
   httplib::Headers* write_ = nullptr;
+  bool use_index_ = false;
+  size_t indexed_ = 0;
+  Field fields_[kMaxIndexed];
 };
 
 }  // namespace callpath::http::detail

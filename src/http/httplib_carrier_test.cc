@@ -33,6 +33,23 @@ TEST(HttplibHeadersCarrier, RepeatedFieldsKeepTheirOrder) {
   EXPECT_EQ(carrier.Keys().size(), 4u);
 }
 
+// More fields than the read-only carrier indexes: it falls back to walking
+// the map and must answer exactly as it does for a short request.
+TEST(HttplibHeadersCarrier, ARequestWithManyFieldsAnswersTheSame) {
+  httplib::Headers headers;
+  for (int i = 0; i < 40; ++i) headers.emplace("X-Field-" + std::to_string(i), std::to_string(i));
+  headers.emplace("Baggage", "a=1");
+  headers.emplace("baggage", "b=2");
+  headers.emplace("TraceParent", "00-abc");
+  HttplibHeadersCarrier carrier(std::as_const(headers));
+  EXPECT_EQ(carrier.Get("traceparent"), "00-abc");
+  EXPECT_EQ(carrier.Get("x-field-39"), "39");
+  EXPECT_EQ(carrier.Get("x-field-40"), "");
+  EXPECT_EQ(carrier.Count("BAGGAGE"), 2u);
+  EXPECT_EQ(carrier.GetJoined("baggage"), "a=1,b=2");
+  EXPECT_EQ(carrier.Keys().size(), 43u);
+}
+
 TEST(HttplibHeadersCarrier, SetReplacesEveryFieldOfThatName) {
   httplib::Headers headers{{"TraceParent", "old-1"}, {"traceparent", "old-2"}, {"Host", "h"}};
   HttplibHeadersCarrier carrier(headers);

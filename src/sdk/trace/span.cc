@@ -62,7 +62,8 @@ Span::Span(Span&& other) noexcept
     : context_(std::move(other.context_)),
       data_(other.data_),
       tracer_(other.tracer_),
-      live_attributes_(other.live_attributes_) {
+      live_attributes_(other.live_attributes_),
+      key_bits_(other.key_bits_) {
   other.data_ = nullptr;
 }
 
@@ -73,6 +74,7 @@ Span& Span::operator=(Span&& other) noexcept {
     data_ = other.data_;
     tracer_ = other.tracer_;
     live_attributes_ = other.live_attributes_;
+    key_bits_ = other.key_bits_;
     other.data_ = nullptr;
   }
   return *this;
@@ -82,13 +84,28 @@ Scope Span::Activate() const noexcept { return Scope(ToContext()); }
 
 Context Span::ToContext() const { return Context::Current().WithSpanContext(context_); }
 
+namespace {
+
+// Semantic-convention keys differ in length or last byte far more often than
+// not, so this filter lets a span with a dozen attributes skip nearly every
+// duplicate-key scan.
+uint64_t KeyBit(std::string_view key) noexcept {
+  const unsigned last = key.empty() ? 0u : static_cast<unsigned char>(key.back());
+  return uint64_t{1} << ((key.size() * 7u + last) & 63u);
+}
+
+}  // namespace
+
 Attribute* Span::AttributeSlot(std::string_view key) noexcept {
   auto& attrs = data_->attributes;
   const uint32_t live = live_attributes_;
-  for (uint32_t i = 0; i < live; ++i) {
-    const std::string& k = attrs[i].key;
-    if (k.size() == key.size() && std::memcmp(k.data(), key.data(), key.size()) == 0) {
-      return &attrs[i];
+  const uint64_t bit = KeyBit(key);
+  if ((key_bits_ & bit) != 0) {
+    for (uint32_t i = 0; i < live; ++i) {
+      const std::string& k = attrs[i].key;
+      if (k.size() == key.size() && std::memcmp(k.data(), key.data(), key.size()) == 0) {
+        return &attrs[i];
+      }
     }
   }
   if (live >= tracer_->core->limits.attribute_count) [[unlikely]] {
@@ -100,6 +117,7 @@ Attribute* Span::AttributeSlot(std::string_view key) noexcept {
   if (live == attrs.size()) attrs.emplace_back();
   Attribute* slot = &attrs[live];
   live_attributes_ = live + 1;
+  key_bits_ |= bit;
   detail::AssignReused(slot->key, key);
   return slot;
 }
@@ -204,6 +222,7 @@ void Span::Finish(uint64_t end_time_unix_nano) noexcept {
   data_ = nullptr;
   if (data->attributes.size() > live_attributes_) data->attributes.resize(live_attributes_);
   live_attributes_ = 0;
+  key_bits_ = 0;
   const uint64_t end =
       end_time_unix_nano != 0 ? end_time_unix_nano : detail::TicksToUnixNano(ticks);
   data->end_time_unix_nano = end < data->start_time_unix_nano ? data->start_time_unix_nano : end;

@@ -120,6 +120,28 @@ TEST(Tracer, AttributesOverwriteByKeyAndRespectLimits) {
   EXPECT_EQ(spans[0].dropped_attributes_count, 2u);
 }
 
+// Enough keys that the span's new-key filter has collisions; every key set
+// twice (once after the span was moved) must still be one attribute.
+TEST(Tracer, EveryKeySetTwiceIsOneAttributeEvenAfterAMove) {
+  Fixture f(AlwaysOnSampler());
+  Span s = f.tracer.StartSpan("s");
+  std::vector<std::string> keys;
+  for (int i = 0; i < 100; ++i) {
+    keys.push_back("key." + std::string(static_cast<size_t>(i % 7), 'x') + std::to_string(i));
+  }
+  for (const auto& k : keys) s.SetAttribute(k, int64_t{1});
+  Span moved = std::move(s);
+  for (const auto& k : keys) moved.SetAttribute(k, int64_t{2});
+  moved.End();
+  auto spans = f.sink->Take();
+  ASSERT_EQ(spans.size(), 1u);
+  ASSERT_EQ(spans[0].attributes.size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(spans[0].attributes[i].key, keys[i]);
+    EXPECT_EQ(std::get<int64_t>(spans[0].attributes[i].value), 2);
+  }
+}
+
 TEST(Tracer, StringValuesAreTruncatedAtTheLengthLimitOnUtf8Boundaries) {
   auto limits = std::make_shared<SpanLimits>();
   limits->attribute_value_length = 4;

@@ -1,0 +1,1 @@
+target_link_libraries(bench_http_middleware PRIVATE callpath::http)
