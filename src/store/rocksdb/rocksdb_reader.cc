@@ -46,13 +46,14 @@ Result<std::vector<StoredSpan>> RocksDbStore::GetTrace(const TraceId& trace_id) 
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kSpans)));
   uint32_t min_live = MinLiveBucket();
   std::vector<seg::BlobSpan> blob;
+  std::string blob_bytes;  // inflated blob, which `blob` points into
   for (uint32_t b : rec->buckets) {
     if (b < min_live) continue;
     std::string prefix = keys::SpanPrefix(b, trace_id);
     // Segments in sequence order: a span written again comes later.
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (it->key().size() != keys::kSpanKeySize) continue;
-      if (!seg::DecodeBlob(std::string_view(it->value().data(), it->value().size()), &blob)) {
+      if (!seg::DecodeBlob(std::string_view(it->value().data(), it->value().size()), &blob_bytes, &blob)) {
         return DataLoss("corrupt span blob in trace " + trace_id.ToHex());
       }
       for (const auto& bs : blob) {
@@ -145,12 +146,13 @@ Result<std::vector<DependencyLink>> RocksDbStore::GetDependencies(uint64_t start
     }
   };
   std::vector<seg::BlobSpan> blob;
+  std::string blob_bytes;  // inflated blob, which `blob` points into
   for (uint64_t b = first; b <= last; ++b) {
     std::string lo = keys::Bucket(static_cast<uint32_t>(b));
     for (it->Seek(lo); it->Valid() && it->key().starts_with(lo); it->Next()) {
       rocksdb::Slice k = it->key();
       if (k.size() != keys::kSpanKeySize) continue;
-      if (!seg::DecodeBlob(std::string_view(it->value().data(), it->value().size()), &blob)) continue;
+      if (!seg::DecodeBlob(std::string_view(it->value().data(), it->value().size()), &blob_bytes, &blob)) continue;
       auto& nodes = traces[std::string(k.data() + keys::kBucketSize, 16)];
       for (const auto& bs : blob) {
         SpanId parent;

@@ -131,6 +131,7 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
   std::vector<std::pair<uint32_t, uint64_t>> best;  // (trace index, newest start) of one list
   std::vector<size_t> best_at;                      // trace index -> position in `best`
   std::vector<seg::BlobSpan> blob;
+  std::string blob_bytes;  // inflated blob, which `blob` points into
   std::vector<std::pair<TraceId, uint64_t>> fresh;  // (trace, newest matching start)
   std::vector<rocksdb::Slice> summary_keys;
   std::vector<rocksdb::PinnableSlice> summary_values;
@@ -190,7 +191,7 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
           s = db_->Get({}, cf(kSpans), keys::SpanKey(bucket, trace, seq), &value);
           if (s.IsNotFound()) continue;
           if (!s.ok()) return FromRocks(s, "read span blob");
-          if (!seg::DecodeBlob(value, &blob)) return DataLoss("corrupt span blob");
+          if (!seg::DecodeBlob(value, &blob_bytes, &blob)) return DataLoss("corrupt span blob");
           bool any = false;
           for (auto bs = blob.rbegin(); bs != blob.rend() && !any; ++bs) {  // newest first
             StoredSpan sp;

@@ -152,7 +152,7 @@ struct WriteScratch {
   std::vector<TraceId> table;
   std::vector<const StoredSpan*> blob_spans;
   std::vector<uint64_t> blob_hashes;
-  std::string key, value, tag_scratch;
+  std::string key, value, tag_scratch, blob_scratch;
 };
 
 // Posting lists of one segment under construction: slots in
@@ -445,6 +445,17 @@ void RocksDbStore::StageSpans(const std::vector<const StoredSpan*>& spans,
       for (; i < refs.size() && refs[i].segment == segment && refs[i].trace_hi == trace_hi &&
              refs[i].trace_lo == trace_lo;
            ++i) {
+        // Refs are in trace order, the spans in arrival order: each span
+        // (and its attribute array) is a cache miss unless fetched ahead.
+        if (i + 8 < refs.size()) __builtin_prefetch(refs[i + 8].span);
+        if (i + 4 < refs.size()) {
+          const StoredSpan* ahead = refs[i + 4].span;
+          __builtin_prefetch(ahead->attributes.data());
+          __builtin_prefetch(ahead->service.data());
+          __builtin_prefetch(ahead->operation.data());
+          __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 64);
+          __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 128);
+        }
         const StoredSpan& s = *refs[i].span;
         blob_spans.push_back(&s);
         blob_hashes.push_back(resource_hash[refs[i].index]);
@@ -494,6 +505,7 @@ void RocksDbStore::StageSpans(const std::vector<const StoredSpan*>& spans,
       rec.AddBucket(b);
       value.clear();
       seg::EncodeBlob(blob_spans, blob_hashes, &value);
+      seg::CompressBlob(&value, &w.blob_scratch);
       batch.Put(cf(kSpans), keys::SpanKey(b, trace, seq), value);
       ++blobs;
     }

@@ -1,5 +1,7 @@
 #include "store/rocksdb/segment.h"
 
+#include <lz4.h>
+
 #include <cstring>
 
 #include "store/encoding.h"
@@ -8,6 +10,13 @@ namespace callpath::store::seg {
 
 namespace {
 constexpr uint8_t kBlobVersion = 2;
+// A blob of version 2 compressed whole with LZ4: this byte, the varint
+// size of the uncompressed blob, then the LZ4 block.
+constexpr uint8_t kCompressedBlob = 3;
+// Blobs smaller than this are stored as they are (LZ4 gains little).
+constexpr size_t kMinCompress = 256;
+// Bound of an uncompressed blob a reader accepts (corrupt sizes).
+constexpr uint64_t kMaxBlobBytes = 1ull << 30;
 constexpr uint64_t kMaxCount = 1u << 24;
 }  // namespace
 
@@ -29,7 +38,33 @@ void EncodeBlob(const std::vector<const StoredSpan*>& spans,
   }
 }
 
-bool DecodeBlob(std::string_view blob, std::vector<BlobSpan>* spans) {
+void CompressBlob(std::string* blob, std::string* scratch) {
+  if (blob->size() < kMinCompress || blob->size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) return;
+  scratch->clear();
+  scratch->push_back(static_cast<char>(kCompressedBlob));
+  enc::PutVarint(scratch, blob->size());
+  const size_t head = scratch->size();
+  const int bound = LZ4_compressBound(static_cast<int>(blob->size()));
+  scratch->resize(head + static_cast<size_t>(bound));
+  const int n = LZ4_compress_default(blob->data(), scratch->data() + head, static_cast<int>(blob->size()), bound);
+  if (n <= 0 || head + static_cast<size_t>(n) >= blob->size()) return;  // keep it as it is
+  scratch->resize(head + static_cast<size_t>(n));
+  blob->swap(*scratch);
+}
+
+bool DecodeBlob(std::string_view blob, std::string* scratch, std::vector<BlobSpan>* spans) {
+  if (!blob.empty() && static_cast<uint8_t>(blob[0]) == kCompressedBlob) {
+    enc::Reader h(blob.substr(1));
+    uint64_t raw;
+    if (!h.Varint(&raw) || raw > kMaxBlobBytes || raw > static_cast<uint64_t>(LZ4_MAX_INPUT_SIZE)) return false;
+    std::string_view packed = blob.substr(blob.size() - h.remaining());
+    scratch->resize(raw);
+    const int n = LZ4_decompress_safe(packed.data(), scratch->data(), static_cast<int>(packed.size()),
+                                      static_cast<int>(raw));
+    if (n < 0 || static_cast<uint64_t>(n) != raw) return false;
+    blob = *scratch;
+    if (!blob.empty() && static_cast<uint8_t>(blob[0]) == kCompressedBlob) return false;  // nested
+  }
   enc::Reader r(blob);
   uint8_t version;
   uint64_t n;

@@ -37,7 +37,15 @@ struct BlobSpan {
 // Appends one blob of `spans` (already ordered by start) to *out.
 void EncodeBlob(const std::vector<const StoredSpan*>& spans,
                 const std::vector<uint64_t>& resource_hashes, std::string* out);
-bool DecodeBlob(std::string_view blob, std::vector<BlobSpan>* spans);
+// Replaces the encoded blob *blob with its LZ4-compressed form when that is
+// smaller (span blobs repeat attribute keys and values: they shrink several
+// times). Compressing here, once per blob, spares RocksDB from compressing
+// the same bytes again at every compaction. `scratch` is a reusable buffer.
+void CompressBlob(std::string* blob, std::string* scratch);
+// Parses a blob, compressed or not. A compressed one is inflated into
+// *scratch, which the returned views then point into: keep it alive and
+// unchanged while using *spans. False if the blob is malformed.
+bool DecodeBlob(std::string_view blob, std::string* scratch, std::vector<BlobSpan>* spans);
 
 // ---- posting lists ----
 

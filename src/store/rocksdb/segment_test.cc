@@ -24,7 +24,8 @@ TEST(SegmentTest, BlobRoundTripsAndRejectsEveryTruncation) {
   std::string blob;
   EncodeBlob({&b, &a, &c}, {7, 8, 9}, &blob);
   std::vector<BlobSpan> spans;
-  ASSERT_TRUE(DecodeBlob(blob, &spans));
+  std::string scratch;
+  ASSERT_TRUE(DecodeBlob(blob, &scratch, &spans));
   ASSERT_EQ(spans.size(), 3u);
   EXPECT_EQ(spans[0].start_ns, 999'000u);  // starts may go backwards (zigzag deltas)
   EXPECT_EQ(spans[1].start_ns, 1'000'000u);
@@ -36,10 +37,50 @@ TEST(SegmentTest, BlobRoundTripsAndRejectsEveryTruncation) {
   EXPECT_EQ(rh, 9u);
   EXPECT_EQ(back.attributes, c.attributes);
   for (size_t n = 0; n < blob.size(); ++n) {
-    EXPECT_FALSE(DecodeBlob(std::string_view(blob.data(), n), &spans)) << n;
+    EXPECT_FALSE(DecodeBlob(std::string_view(blob.data(), n), &scratch, &spans)) << n;
   }
   std::string longer = blob + "x";
-  EXPECT_FALSE(DecodeBlob(longer, &spans));
+  EXPECT_FALSE(DecodeBlob(longer, &scratch, &spans));
+}
+
+TEST(SegmentTest, CompressedBlobRoundTripsAndRejectsEveryTruncation) {
+  std::vector<StoredSpan> in;
+  for (uint8_t i = 1; i <= 20; ++i) in.push_back(MakeSpan(i, 1'000'000 + i));
+  std::vector<const StoredSpan*> ptrs;
+  std::vector<uint64_t> hashes;
+  for (const auto& s : in) ptrs.push_back(&s), hashes.push_back(42);
+  std::string blob, raw, scratch;
+  EncodeBlob(ptrs, hashes, &blob);
+  raw = blob;
+  CompressBlob(&blob, &scratch);
+  ASSERT_LT(blob.size(), raw.size() / 4);  // repeated keys and values shrink
+  std::vector<BlobSpan> spans;
+  ASSERT_TRUE(DecodeBlob(blob, &scratch, &spans));
+  ASSERT_EQ(spans.size(), in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(spans[i].span_id, in[i].span_id);
+    StoredSpan back;
+    uint64_t rh = 0;
+    ASSERT_TRUE(enc::DecodeSpanValue(spans[i].value, &back, &rh));
+    EXPECT_EQ(back.attributes, in[i].attributes);
+    EXPECT_EQ(rh, 42u);
+  }
+  for (size_t n = 0; n < blob.size(); ++n) {
+    EXPECT_FALSE(DecodeBlob(std::string_view(blob.data(), n), &scratch, &spans)) << n;
+  }
+  std::string flipped = blob;
+  flipped[1] = static_cast<char>(flipped[1] + 1);  // wrong uncompressed size
+  EXPECT_FALSE(DecodeBlob(flipped, &scratch, &spans));
+}
+
+TEST(SegmentTest, SmallBlobStaysUncompressed) {
+  StoredSpan a = MakeSpan(1, 1);
+  a.attributes.clear();
+  std::string blob, scratch;
+  EncodeBlob({&a}, {1}, &blob);
+  const std::string raw = blob;
+  CompressBlob(&blob, &scratch);
+  EXPECT_EQ(blob, raw);
 }
 
 TEST(SegmentTest, PostingsRoundTripUnorderedAndRejectGarbage) {
