@@ -42,7 +42,11 @@ struct DaemonConfig {
   // indexed into the store. When full, new batches are refused (429 +
   // Retry-After / RESOURCE_EXHAUSTED) rather than buffered: memory stays
   // bounded (converted items take ~1 KB each) and the client retries.
-  uint64_t queue_size = 131'072;
+  // The indexer works in bursts (it shares two cores with flushes and
+  // compactions): at 131072 (under half a second of ingest) clients were
+  // told to retry after a second many times a minute although the indexer
+  // kept up on average; 524288 absorbs those bursts for ~0.5 GB at most.
+  uint64_t queue_size = 524'288;
 
   // Threads running the HTTP servers (both ports); they also decode and
   // convert export requests. writer_threads is accepted but ignored: one
