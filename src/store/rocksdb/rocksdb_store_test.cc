@@ -1,5 +1,7 @@
 #include "callpath/store/rocksdb_store.h"
 
+#include <rocksdb/db.h>
+
 #include <filesystem>
 
 #include "store/testing/conformance.h"
@@ -41,6 +43,43 @@ TEST(RocksDbStoreTest, BucketWidthIsFixedAtCreation) {
   o.path = dir;
   o.bucket_seconds = 60;
   EXPECT_EQ(OpenRocksDbStore(o).status().code(), StatusCode::kInvalidArgument);
+  std::filesystem::remove_all(dir);
+}
+
+// A store of format 2 (leveled compaction everywhere, span blobs never
+// compressed) written by an older version: refused with a message that
+// names both formats, not misread and not an obscure RocksDB error.
+TEST(RocksDbStoreTest, OlderFormatIsRefusedClearly) {
+  std::string dir = ::testing::TempDir() + "/callpath-rocks-format2";
+  std::filesystem::remove_all(dir);
+  {
+    rocksdb::DBOptions db_opts;
+    db_opts.create_if_missing = true;
+    db_opts.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const char* name : {"default", "index", "traces", "logs", "log_trace", "names", "resources",
+                             "meta", "log_service"}) {
+      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(db_opts, dir, cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Put({}, handles[7], "bucket_seconds", "3600").ok());
+    ASSERT_TRUE(db->Put({}, handles[7], "format", "2").ok());
+    ASSERT_TRUE(db->Put({}, handles[0], std::string(28, 'k'), "old blob").ok());
+    // Data below level 0, as leveled compaction leaves it.
+    rocksdb::CompactRangeOptions co;
+    co.change_level = true;
+    co.target_level = 3;
+    for (auto* h : handles) ASSERT_TRUE(db->CompactRange(co, h, nullptr, nullptr).ok());
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  auto opened = OpenAt(dir);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument) << opened.status().ToString();
+  EXPECT_NE(opened.status().ToString().find("has format 2"), std::string::npos) << opened.status().ToString();
   std::filesystem::remove_all(dir);
 }
 
