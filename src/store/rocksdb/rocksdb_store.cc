@@ -39,7 +39,7 @@ const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(),
                                 "log_service"};
 // Version of the key and value layouts (keys.h). Stores of another format
 // are refused rather than misread.
-// Format 3: span blobs may be LZ4-compressed (segment.h), and the
+// Format 3: span blobs may be zstd-compressed (segment.h), and the
 // trace-keyed families use universal compaction.
 constexpr const char* kFormat = "3";
 
@@ -162,7 +162,7 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
   };
   cfs[kSpans].options = make_cf(true, keys::kTracePrefixSize);
   random_keys(&cfs[kSpans].options);
-  // Span blobs arrive LZ4-compressed (seg::CompressBlob): compressing
+  // Span blobs arrive zstd-compressed (seg::CompressBlob): compressing
   // them again at every compaction would cost CPU for nothing.
   cfs[kSpans].options.compression = rocksdb::kNoCompression;
   cfs[kSpans].options.bottommost_compression = rocksdb::kNoCompression;

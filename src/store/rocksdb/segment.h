@@ -37,7 +37,7 @@ struct BlobSpan {
 // Appends one blob of `spans` (already ordered by start) to *out.
 void EncodeBlob(const std::vector<const StoredSpan*>& spans,
                 const std::vector<uint64_t>& resource_hashes, std::string* out);
-// Replaces the encoded blob *blob with its LZ4-compressed form when that is
+// Replaces the encoded blob *blob with its zstd-compressed form when that is
 // smaller (span blobs repeat attribute keys and values: they shrink several
 // times). Compressing here, once per blob, spares RocksDB from compressing
 // the same bytes again at every compaction. `scratch` is a reusable buffer.
