@@ -179,6 +179,8 @@ int main(int argc, char** argv) {
     if (grpc_server) grpc_server->Shutdown(std::chrono::system_clock::now() +
                                            std::chrono::seconds(5));
   }
-  provider->Shutdown(std::chrono::seconds(10));
+  if (callpath::Status s = provider->Shutdown(std::chrono::seconds(10)); !s.ok()) {
+    std::fprintf(stderr, "hop-service: spans not all exported at exit: %s\n", s.ToString().c_str());
+  }
   return 0;
 }
