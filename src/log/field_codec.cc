@@ -35,7 +35,7 @@ char* PutU32(char* out, size_t v) noexcept {
 
 }  // namespace
 
-[[gnu::hot]] size_t EncodedSize(const Field& f) noexcept {
+[[gnu::hot]] size_t EncodedSizeSlow(const Field& f) noexcept {
   size_t n = kHeader + f.key().size();
   switch (f.type()) {
     case FieldType::kString: return n + 4 + f.string_value().size();
@@ -50,7 +50,7 @@ char* PutU32(char* out, size_t v) noexcept {
   }
 }
 
-[[gnu::hot]] char* EncodeField(const Field& f, char* out) noexcept {
+[[gnu::hot]] char* EncodeFieldSlow(const Field& f, char* out) noexcept {
   *out++ = static_cast<char>(f.type());
   out = PutU32(out, f.key().size());
   out = Put(out, f.key().data(), f.key().size());

@@ -7,18 +7,74 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <string_view>
 
 #include "callpath/log/field.h"
 
 namespace callpath::log::detail {
 
-// Both run on the calling thread of every logging call, so they are marked
-// hot (as is Logger::Emit): the linker groups hot functions together, and a
-// call made after a pause, with cold caches and TLBs, then fetches its code
-// from fewer pages.
+// Both run on the calling thread of every logging call. The common value
+// types (string, integers, double, bool) are encoded inline, in the
+// caller's Emit; errors and nested objects go through the out-of-line
+// functions below, which are marked hot (as is Logger::Emit): the linker
+// groups hot functions together, and a call made after a pause, with cold
+// caches and TLBs, then fetches its code from fewer pages.
+size_t EncodedSizeSlow(const Field& f) noexcept;
+char* EncodeFieldSlow(const Field& f, char* out) noexcept;
+
+inline char* PutBytes(char* out, const void* p, size_t n) noexcept {
+  if (n) std::memcpy(out, p, n);
+  return out + n;
+}
+inline char* PutLength(char* out, size_t v) noexcept {
+  const auto x = static_cast<uint32_t>(v);
+  return PutBytes(out, &x, 4);
+}
+
 // Bytes EncodeField will write for `f`.
-size_t EncodedSize(const Field& f) noexcept;
+inline size_t EncodedSize(const Field& f) noexcept {
+  const size_t n = 1 + 4 + f.key().size();
+  switch (f.type()) {
+    case FieldType::kString: return n + 4 + f.string_value().size();
+    case FieldType::kBool: return n + 1;
+    case FieldType::kInt:
+    case FieldType::kUint:
+    case FieldType::kDouble:
+    case FieldType::kDuration: return n + 8;
+    default: return EncodedSizeSlow(f);
+  }
+}
+
 // Writes `f` at `out` and returns the byte after it.
-char* EncodeField(const Field& f, char* out) noexcept;
+inline char* EncodeField(const Field& f, char* out) noexcept {
+  const FieldType type = f.type();
+  if (type == FieldType::kError || type == FieldType::kObject) return EncodeFieldSlow(f, out);
+  *out++ = static_cast<char>(type);
+  out = PutLength(out, f.key().size());
+  out = PutBytes(out, f.key().data(), f.key().size());
+  switch (type) {
+    case FieldType::kString: {
+      const std::string_view v = f.string_value();
+      out = PutLength(out, v.size());
+      return PutBytes(out, v.data(), v.size());
+    }
+    case FieldType::kBool:
+      *out++ = f.bool_value() ? 1 : 0;
+      return out;
+    case FieldType::kDouble: {
+      const double d = f.double_value();
+      return PutBytes(out, &d, 8);
+    }
+    case FieldType::kUint: {
+      const uint64_t u = f.uint_value();
+      return PutBytes(out, &u, 8);
+    }
+    default: {  // kInt, kDuration
+      const int64_t i = f.int_value();
+      return PutBytes(out, &i, 8);
+    }
+  }
+}
 
 }  // namespace callpath::log::detail
