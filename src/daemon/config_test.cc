@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
+#include <string>
 
 namespace callpath::daemon {
 namespace {
@@ -24,7 +27,8 @@ TEST(DaemonConfig, DefaultsMatchTheConventionalPorts) {
 }
 
 TEST(DaemonConfig, YamlThenEnvironmentThenFlags) {
-  std::string path = ::testing::TempDir() + "/callpathd-config-test.yaml";
+  // Unique per process (parallel runs), removed at the end.
+  std::string path = ::testing::TempDir() + "/callpathd-config-test-" + std::to_string(::getpid()) + ".yaml";
   {
     std::ofstream f(path);
     f << "data_dir: /from/yaml\nqueue-size: 10\nquery_listen: 0.0.0.0:1\nsync_writes: false\n";
@@ -39,6 +43,7 @@ TEST(DaemonConfig, YamlThenEnvironmentThenFlags) {
   EXPECT_EQ(p.config.queue_size, 20u);                // env beats file
   EXPECT_EQ(p.config.query_listen, "127.0.0.1:3");    // flag beats env
   EXPECT_FALSE(p.config.sync_writes);
+  std::remove(path.c_str());
 }
 
 TEST(DaemonConfig, MistakesAreReportedNotIgnored) {
