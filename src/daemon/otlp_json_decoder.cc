@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <span>
+#include <string_view>
 
 #include "daemon/value_text.h"
 
@@ -15,6 +17,22 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
+
+// Enum value names by number, as the OTLP protos spell them.
+using EnumNames = std::span<const std::string_view>;
+constexpr std::string_view kSpanKindNames[] = {
+    "SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
+    "SPAN_KIND_CLIENT",      "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"};
+constexpr std::string_view kStatusCodeNames[] = {"STATUS_CODE_UNSET", "STATUS_CODE_OK",
+                                                 "STATUS_CODE_ERROR"};
+constexpr std::string_view kSeverityNames[] = {
+    "SEVERITY_NUMBER_UNSPECIFIED",
+    "SEVERITY_NUMBER_TRACE", "SEVERITY_NUMBER_TRACE2", "SEVERITY_NUMBER_TRACE3", "SEVERITY_NUMBER_TRACE4",
+    "SEVERITY_NUMBER_DEBUG", "SEVERITY_NUMBER_DEBUG2", "SEVERITY_NUMBER_DEBUG3", "SEVERITY_NUMBER_DEBUG4",
+    "SEVERITY_NUMBER_INFO",  "SEVERITY_NUMBER_INFO2",  "SEVERITY_NUMBER_INFO3",  "SEVERITY_NUMBER_INFO4",
+    "SEVERITY_NUMBER_WARN",  "SEVERITY_NUMBER_WARN2",  "SEVERITY_NUMBER_WARN3",  "SEVERITY_NUMBER_WARN4",
+    "SEVERITY_NUMBER_ERROR", "SEVERITY_NUMBER_ERROR2", "SEVERITY_NUMBER_ERROR3", "SEVERITY_NUMBER_ERROR4",
+    "SEVERITY_NUMBER_FATAL", "SEVERITY_NUMBER_FATAL2", "SEVERITY_NUMBER_FATAL3", "SEVERITY_NUMBER_FATAL4"};
 
 constexpr int kMaxDepth = 32;
 
@@ -236,17 +254,35 @@ class Decoder {
     return Uint64Value(e, key, out);
   }
 
-  // Enums and 32-bit fields: JSON numbers only (enum names are not OTLP/JSON).
+  // 32-bit fields: JSON numbers (or decimal strings, as 64-bit ones).
   bool Int32Field(const object& o, std::string_view key, int64_t min, int64_t max, int64_t* out) {
     element e;
     *out = 0;
     if (!Find(o, key, &e)) return true;
-    if (e.type() == element_type::STRING) return Fail(key, "an integer (enum names are not allowed)");
+    if (e.type() == element_type::STRING) return Fail(key, "an integer");
     int64_t v;
     if (!Int64Value(e, key, &v)) return false;
     if (v < min || v > max) return Fail(key, "an integer in range");
     *out = v;
     return true;
+  }
+
+  // OTLP/JSON encodes enums as numbers, but protobuf's JSON mapping (and the
+  // OpenTelemetry Collector, which parses with it) also accepts the value's
+  // name: "SPAN_KIND_SERVER". Names are taken too; an unknown one fails.
+  bool EnumField(const object& o, std::string_view key, EnumNames names, int64_t* out) {
+    element e;
+    *out = 0;
+    if (!Find(o, key, &e)) return true;
+    if (e.type() != element_type::STRING) return Int32Field(o, key, INT32_MIN, INT32_MAX, out);
+    const std::string_view name = e.get_string().value_unsafe();
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) {
+        *out = static_cast<int64_t>(i);
+        return true;
+      }
+    }
+    return Fail(key, "an enum number or one of its names");
   }
 
   bool DoubleValue(element e, std::string_view key, double* out) {
@@ -474,7 +510,7 @@ class Decoder {
     if (!StringField(sp, "name", &text)) return false;
     span.operation = text;
     int64_t kind;
-    if (!Int32Field(sp, "kind", INT32_MIN, INT32_MAX, &kind)) return false;
+    if (!EnumField(sp, "kind", kSpanKindNames, &kind)) return false;
     span.kind = kind >= 0 && kind <= 5 ? static_cast<store::SpanKind>(kind) : store::SpanKind::kUnspecified;
     uint64_t start, end;
     if (!Uint64Field(sp, "startTimeUnixNano", &start) || !Uint64Field(sp, "endTimeUnixNano", &end))
@@ -516,7 +552,7 @@ class Decoder {
       if (!StringField(status, "message", &text)) return false;
       span.status_message = text;
       int64_t code;
-      if (!Int32Field(status, "code", INT32_MIN, INT32_MAX, &code)) return false;
+      if (!EnumField(status, "code", kStatusCodeNames, &code)) return false;
       span.status = code == 1 ? store::SpanStatus::kOk
                     : code == 2 ? store::SpanStatus::kError
                                 : store::SpanStatus::kUnset;
@@ -543,7 +579,7 @@ class Decoder {
         !Uint64Field(lr, "observedTimeUnixNano", &log.observed_ns))
       return false;
     int64_t sev;
-    if (!Int32Field(lr, "severityNumber", INT32_MIN, INT32_MAX, &sev)) return false;
+    if (!EnumField(lr, "severityNumber", kSeverityNames, &sev)) return false;
     log.severity_number = static_cast<int32_t>(sev);
     std::string_view text;
     if (!StringField(lr, "severityText", &text)) return false;

@@ -94,7 +94,9 @@ TEST(OtlpJsonDecoder, StructuralErrorsFailTheWholeRequest) {
   for (const char* body : {
            "", "{", "[]", "null", R"({"resourceSpans":{}})", R"({"resourceSpans":[1]})",
            R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":5}]}]}]})",
-           R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"SPAN_KIND_SERVER"}]}]}]})",
+           R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"SERVER"}]}]}]})",
+           R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"2"}]}]}]})",
+           R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"status":{"code":"STATUS_CODE_FAILED"}}]}]}]})",
            R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"-1"}]}]}]})",
            R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"99999999999999999999"}]}]}]})",
            R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":{"bytesValue":"%%"}}]}]}]}]})",
@@ -105,6 +107,32 @@ TEST(OtlpJsonDecoder, StructuralErrorsFailTheWholeRequest) {
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << body;
     EXPECT_FALSE(s.message().empty());
   }
+}
+
+// Protobuf's JSON mapping lets enums be written by name; the Collector
+// accepts that, so callpathd does too.
+TEST(OtlpJsonDecoder, EnumsByNameAsWellAsByNumber) {
+  SpanBatch b;
+  ASSERT_TRUE(DecodeOtlpJsonTraces(R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+      {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708",
+       "kind":"SPAN_KIND_CONSUMER","status":{"code":"STATUS_CODE_ERROR"}},
+      {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060709",
+       "kind":3,"status":{"code":1}}]}]}]})",
+                                   &b)
+                  .ok());
+  ASSERT_EQ(b.spans.size(), 2u);
+  EXPECT_EQ(b.spans[0].kind, store::SpanKind::kConsumer);
+  EXPECT_EQ(b.spans[0].status, store::SpanStatus::kError);
+  EXPECT_EQ(b.spans[1].kind, store::SpanKind::kClient);
+  EXPECT_EQ(b.spans[1].status, store::SpanStatus::kOk);
+  LogBatch l;
+  ASSERT_TRUE(DecodeOtlpJsonLogs(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[
+      {"severityNumber":"SEVERITY_NUMBER_WARN2"},{"severityNumber":17}]}]}]})",
+                                 &l)
+                  .ok());
+  ASSERT_EQ(l.logs.size(), 2u);
+  EXPECT_EQ(l.logs[0].severity_number, 14);
+  EXPECT_EQ(l.logs[1].severity_number, 17);
 }
 
 TEST(OtlpJsonDecoder, AbsentAndNullFieldsAreDefaults) {
