@@ -5,7 +5,7 @@
 // message allocates nothing (a per-field allocation was the largest cost of
 // a node-based header map).
 //
-// Filled by MessageParser in message_io.h (Beast's basic_parser does the
+// Filled by MessageParser in message_parser.h (Beast's basic_parser does the
 // HTTP grammar); read by the proxy and, through MessageCarrier, the propagators.
 //
 // Threads: one thread at a time.

@@ -22,57 +22,11 @@
 
 #include "gateway/asio_types.h"
 #include "gateway/message.h"
+#include "gateway/message_parser.h"
 
 namespace callpath::gateway {
 
 namespace http = beast::http;
-
-// Beast's HTTP/1.1 grammar (limits, chunked decoding, keep-alive rules)
-// filling a Message.
-template <bool isRequest>
-class MessageParser final : public http::basic_parser<isRequest> {
- public:
-  explicit MessageParser(Message& m) : m_(&m) { m.Clear(); }
-
- private:
-  void on_request_impl(http::verb, beast::string_view method, beast::string_view target,
-                       int version, beast::error_code&) override {
-    m_->SetRequestLine(SV(method), SV(target), version);
-  }
-  void on_response_impl(int code, beast::string_view reason, int version,
-                        beast::error_code&) override {
-    m_->SetStatusLine(code, SV(reason), version);
-  }
-  void on_field_impl(http::field, beast::string_view name, beast::string_view value,
-                     beast::error_code&) override {
-    m_->AddField(SV(name), SV(value));
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<uint64_t>& length, beast::error_code&) override {
-    // The parser has already held the length against body_limit.
-    if (length) m_->body().reserve(static_cast<size_t>(*length));
-  }
-  size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    m_->body().append(body.data(), body.size());
-    return body.size();
-  }
-  void on_chunk_header_impl(uint64_t, beast::string_view, beast::error_code&) override {}
-  size_t on_chunk_body_impl(uint64_t, beast::string_view body, beast::error_code&) override {
-    m_->body().append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
-
-  Message* m_;
-};
-
-// The limits every message is parsed with; the body limit is the config's.
-template <bool isRequest>
-void SetParserLimits(http::basic_parser<isRequest>& parser, uint64_t max_body) {
-  parser.eager(true);
-  parser.header_limit(64 * 1024);
-  parser.body_limit(max_body);
-}
 
 // Parses what `buffer` holds. True when the message is complete or `ec`
 // says it cannot be; false when more bytes are needed.
