@@ -20,7 +20,7 @@ template <bool isRequest>
 void ParseAndCheck(std::string_view bytes, size_t split) {
   Message m;
   MessageParser<isRequest> parser(m);
-  callpath::gateway::SetParserLimits(parser, 1 << 20);
+  parser.SetLimits(1 << 20);
   boost::beast::error_code ec;
   size_t used = 0;
   for (const size_t end : {split, bytes.size()}) {

@@ -103,7 +103,7 @@ wait_ready_file() {  # wait_ready_file FILE NAME PID-NAME
     pid=$(read_pid "$pidname")
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "demo: $name exited during start-up; its log:" >&2
-      tail -n 20 "$DATA/logs/$name.log" >&2 || true
+      tail -n 20 "$DATA/logs/$name.log" >&2 || true  # no log yet: the message above stands
       exit 1
     fi
     sleep 0.1
@@ -270,6 +270,7 @@ admin() {  # admin SERVICE METHOD [JSON]
 }
 
 clear_faults() {
+  # A service that is down (a crash drill) has no faults to clear; go on to the others.
   for s in "${SERVICES[@]}"; do admin "$s" DELETE >/dev/null || true; done
 }
 
@@ -313,6 +314,7 @@ EOF
 show_trace() {
   local tid=$1
   if [ -x "$BIN/callpath" ]; then
+    # Not found (3) or a server error (4) is printed by the CLI itself; the demo goes on.
     "$BIN/callpath" --server "$QUERY_URL" trace "$tid" || true
   else
     # Without the CLI: the call tree from the query API, via python3.
@@ -348,7 +350,7 @@ run_drill() {
   body=$(curl -sS --max-time 30 -D "$headers" -X POST "$GATEWAY_URL/api/orders" \
            -H 'Content-Type: application/json' -H "Idempotency-Key: drill-$name-$$-$RANDOM" \
            --data '{"user_id":7,"items":[{"sku":"SKU-1003","quantity":2},{"sku":"SKU-1011","quantity":1}]}' \
-         || true)
+         || true)  # a failed request is what a drill provokes; its status is read below
   status=$(awk 'NR==1 {print $2}' "$headers")
   tid=$(tr -d '\r' < "$headers" | awk 'tolower($1)=="x-trace-id:" {print $2}')
   rm -f "$headers"
@@ -382,7 +384,7 @@ do_status() {
   done
   echo "  query/UI $QUERY_URL   gateway $GATEWAY_URL   OTLP http://127.0.0.1:$OTLP_HTTP_PORT"
   [ -f "$DATA/logs/restarts.log" ] && { echo "  restarts:"; sed 's/^/    /' "$DATA/logs/restarts.log"; }
-  tail -n 1 "$DATA/logs/traffic.log" 2>/dev/null | sed 's/^/  /' || true
+  tail -n 1 "$DATA/logs/traffic.log" 2>/dev/null | sed 's/^/  /' || true  # traffic may not have started
 }
 
 case "${1:-start}" in

@@ -254,11 +254,15 @@ class Decoder {
     return Uint64Value(e, key, out);
   }
 
-  // 32-bit fields: JSON numbers (or decimal strings, as 64-bit ones).
+  // 32-bit fields: JSON numbers only (protobuf's JSON mapping quotes only 64-bit ones).
   bool Int32Field(const object& o, std::string_view key, int64_t min, int64_t max, int64_t* out) {
     element e;
     *out = 0;
     if (!Find(o, key, &e)) return true;
+    return Int32Value(e, key, min, max, out);
+  }
+
+  bool Int32Value(element e, std::string_view key, int64_t min, int64_t max, int64_t* out) {
     if (e.type() == element_type::STRING) return Fail(key, "an integer");
     int64_t v;
     if (!Int64Value(e, key, &v)) return false;
@@ -274,7 +278,7 @@ class Decoder {
     element e;
     *out = 0;
     if (!Find(o, key, &e)) return true;
-    if (e.type() != element_type::STRING) return Int32Field(o, key, INT32_MIN, INT32_MAX, out);
+    if (e.type() != element_type::STRING) return Int32Value(e, key, INT32_MIN, INT32_MAX, out);
     const std::string_view name = e.get_string().value_unsafe();
     for (size_t i = 0; i < names.size(); ++i) {
       if (names[i] == name) {

@@ -54,7 +54,7 @@ Task<void> Worker::Serve(Socket socket) {
     if (io_.shared.stopping()) break;
     std::shared_ptr<Runtime> rt = CurrentRuntime();
     MessageParser<true> parser(ex.request);
-    SetParserLimits(parser, rt->config().max_body_bytes);
+    parser.SetLimits(rt->config().max_body_bytes);
     entry.idle = true;
     io_.deadlines.Arm(deadline, Clock::now() + rt->config().client_idle_timeout);
     ec = {};

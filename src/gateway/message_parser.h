@@ -78,9 +78,4 @@ class MessageParser final : public http::basic_parser<isRequest> {
   uint64_t max_body_ = 0;  // SetLimits must be called before parsing
 };
 
-template <bool isRequest>
-void SetParserLimits(MessageParser<isRequest>& parser, uint64_t max_body) {
-  parser.SetLimits(max_body);
-}
-
 }  // namespace callpath::gateway

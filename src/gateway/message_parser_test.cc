@@ -21,7 +21,7 @@ boost::beast::error_code ParseAll(MessageParser<isRequest>& parser, std::string_
 TEST(GatewayMessageParser, ParsesAChunkedRequestIntoTheMessage) {
   Message m;
   MessageParser<true> parser(m);
-  SetParserLimits(parser, 1024);
+  parser.SetLimits(1024);
   auto ec = ParseAll(parser,
                      "POST /orders HTTP/1.1\r\nHost: shop\r\nTransfer-Encoding: chunked\r\n\r\n"
                      "5\r\nhello\r\n0\r\n\r\n");
@@ -39,7 +39,7 @@ TEST(GatewayMessageParser, ParsesAChunkedRequestIntoTheMessage) {
 TEST(GatewayMessageParser, AnOverLimitResponseLengthIsAnErrorNotAnAllocation) {
   Message m;
   MessageParser<false> parser(m);
-  SetParserLimits(parser, 1 << 20);
+  parser.SetLimits(1 << 20);
   auto ec = ParseAll(parser,
                      "HTTP/1.1 200 OK\r\nContent-Length: 259999999999999996\r\n\r\nno");
   EXPECT_EQ(ec, boost::beast::http::error::body_limit);
@@ -50,7 +50,7 @@ TEST(GatewayMessageParser, AnOverLimitResponseLengthIsAnErrorNotAnAllocation) {
 TEST(GatewayMessageParser, ABodyWithinTheLimitIsKept) {
   Message m;
   MessageParser<false> parser(m);
-  SetParserLimits(parser, 16);
+  parser.SetLimits(16);
   auto ec = ParseAll(parser, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 2\r\n\r\nno");
   ASSERT_FALSE(ec) << ec.message();
   EXPECT_EQ(m.status(), 502);

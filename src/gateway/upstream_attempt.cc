@@ -58,7 +58,7 @@ Task<AttemptResult> RunAttempt(WorkerIo& io, EndpointState& ep, const UpstreamSt
       co_return Failed(AttemptOutcome::kBrokenConnection);
     }
     MessageParser<false> parser(out);
-    SetParserLimits(parser, req.max_body);
+    parser.SetLimits(req.max_body);
     if (req.head_request) parser.skip(true);
     while (!ParseBuffered(parser, conn->buffer, ec)) {
       const size_t n = co_await conn->socket.async_read_some(ReadSpace(conn->buffer), Token(ec));

@@ -38,43 +38,30 @@ class HttplibHeadersCarrier final : public TextMapCarrier {
       : read_(&headers), write_(&headers) {}
 
   std::string_view Get(std::string_view key) const override {
-    if (use_index_) {
-      for (size_t i = 0; i < indexed_; ++i) {
-        if (fields_[i].Matches(key)) return fields_[i].value();
-      }
-      return {};
-    }
-    for (const auto& [k, v] : *read_) {
-      if (callpath::detail::AsciiIEquals(k, key)) return v;
-    }
-    return {};
+    std::string_view found;
+    ForEachValue(key, [&](std::string_view v) {
+      found = v;
+      return false;  // the first one
+    });
+    return found;
   }
   size_t Count(std::string_view key) const override {
     size_t n = 0;
-    if (use_index_) {
-      for (size_t i = 0; i < indexed_; ++i) n += fields_[i].Matches(key) ? 1 : 0;
-      return n;
-    }
-    for (const auto& field : *read_) n += callpath::detail::AsciiIEquals(field.first, key) ? 1 : 0;
+    ForEachValue(key, [&](std::string_view) {
+      ++n;
+      return true;
+    });
     return n;
   }
   std::string GetJoined(std::string_view key) const override {
     std::string out;
     bool first = true;
-    auto add = [&](std::string_view v) {
+    ForEachValue(key, [&](std::string_view v) {
       if (!first) out.push_back(',');
       out.append(v);
       first = false;
-    };
-    if (use_index_) {
-      for (size_t i = 0; i < indexed_; ++i) {
-        if (fields_[i].Matches(key)) add(fields_[i].value());
-      }
-      return out;
-    }
-    for (const auto& [k, v] : *read_) {
-      if (callpath::detail::AsciiIEquals(k, key)) add(v);
-    }
+      return true;
+    });
     return out;
   }
   std::vector<std::string_view> Keys() const override {
@@ -104,6 +91,21 @@ class HttplibHeadersCarrier final : public TextMapCarrier {
     std::string_view value() const noexcept { return {value_data, value_size}; }
   };
   static constexpr size_t kMaxIndexed = 32;
+
+  // Calls fn(value) for each field named `key`, in order, until it returns
+  // false: through the index when there is one, the map otherwise.
+  template <typename Fn>
+  void ForEachValue(std::string_view key, Fn fn) const {
+    if (use_index_) {
+      for (size_t i = 0; i < indexed_; ++i) {
+        if (fields_[i].Matches(key) && !fn(fields_[i].value())) return;
+      }
+      return;
+    }
+    for (const auto& [k, v] : *read_) {
+      if (callpath::detail::AsciiIEquals(k, key) && !fn(std::string_view(v))) return;
+    }
+  }
 
   const httplib::Headers* read_;
   httplib::Headers* write_ = nullptr;

@@ -8,8 +8,6 @@
 namespace callpath::log::detail {
 namespace {
 
-constexpr size_t kHeader = 1 + 4;
-
 std::string_view ExceptionText(const std::exception& e) noexcept {
   const char* w = e.what();
   return w ? std::string_view(w) : std::string_view();
@@ -24,82 +22,39 @@ size_t ErrorTextSize(const Field& f) noexcept {
   return 0;
 }
 
-char* Put(char* out, const void* p, size_t n) noexcept {
-  if (n) std::memcpy(out, p, n);
-  return out + n;
-}
-char* PutU32(char* out, size_t v) noexcept {
-  uint32_t x = static_cast<uint32_t>(v);
-  return Put(out, &x, 4);
-}
-
 }  // namespace
 
-[[gnu::hot]] size_t EncodedSizeSlow(const Field& f) noexcept {
-  size_t n = kHeader + f.key().size();
-  switch (f.type()) {
-    case FieldType::kString: return n + 4 + f.string_value().size();
-    case FieldType::kError: return n + 4 + ErrorTextSize(f);
-    case FieldType::kBool: return n + 1;
-    case FieldType::kObject: {
-      n += 8;
-      for (size_t i = 0; i < f.object_size(); ++i) n += EncodedSize(f.object_begin()[i]);
-      return n;
-    }
-    default: return n + 8;
-  }
+[[gnu::hot]] size_t ValueSizeSlow(const Field& f) noexcept {
+  if (f.type() == FieldType::kError) return 4 + ErrorTextSize(f);
+  size_t n = 8;  // kObject: count and byte length
+  for (size_t i = 0; i < f.object_size(); ++i) n += EncodedSize(f.object_begin()[i]);
+  return n;
 }
 
-[[gnu::hot]] char* EncodeFieldSlow(const Field& f, char* out) noexcept {
-  *out++ = static_cast<char>(f.type());
-  out = PutU32(out, f.key().size());
-  out = Put(out, f.key().data(), f.key().size());
-  switch (f.type()) {
-    case FieldType::kString: {
-      std::string_view v = f.string_value();
-      out = PutU32(out, v.size());
-      return Put(out, v.data(), v.size());
+[[gnu::hot]] char* EncodeValueSlow(const Field& f, char* out) noexcept {
+  if (f.type() == FieldType::kError) {
+    out = PutLength(out, ErrorTextSize(f));
+    if (const std::exception* e = f.exception()) {
+      std::string_view w = ExceptionText(*e);
+      return PutBytes(out, w.data(), w.size());
     }
-    case FieldType::kError: {
-      out = PutU32(out, ErrorTextSize(f));
-      if (const std::exception* e = f.exception()) {
-        std::string_view w = ExceptionText(*e);
-        return Put(out, w.data(), w.size());
+    if (const Status* s = f.status()) {
+      std::string_view code = StatusCodeName(s->code());
+      out = PutBytes(out, code.data(), code.size());
+      if (!s->ok()) {
+        out = PutBytes(out, ": ", 2);
+        out = PutBytes(out, s->message().data(), s->message().size());
       }
-      if (const Status* s = f.status()) {
-        std::string_view code = StatusCodeName(s->code());
-        out = Put(out, code.data(), code.size());
-        if (!s->ok()) {
-          out = Put(out, ": ", 2);
-          out = Put(out, s->message().data(), s->message().size());
-        }
-      }
-      return out;
     }
-    case FieldType::kBool:
-      *out++ = f.bool_value() ? 1 : 0;
-      return out;
-    case FieldType::kObject: {
-      out = PutU32(out, f.object_size());
-      char* len_at = out;
-      out += 4;
-      for (size_t i = 0; i < f.object_size(); ++i) out = EncodeField(f.object_begin()[i], out);
-      PutU32(len_at, static_cast<size_t>(out - len_at - 4));
-      return out;
-    }
-    case FieldType::kDouble: {
-      double d = f.double_value();
-      return Put(out, &d, 8);
-    }
-    case FieldType::kUint: {
-      uint64_t u = f.uint_value();
-      return Put(out, &u, 8);
-    }
-    default: {  // kInt, kDuration
-      int64_t i = f.int_value();
-      return Put(out, &i, 8);
-    }
+    return out;
   }
+  // kObject
+  out = PutLength(out, f.object_size());
+  char* len_at = out;
+  out += 4;
+  for (size_t i = 0; i < f.object_size(); ++i) out = EncodeField(f.object_begin()[i], out);
+  PutLength(len_at, static_cast<size_t>(out - len_at - 4));
+  return out;
 }
 
 }  // namespace callpath::log::detail

@@ -14,14 +14,15 @@
 
 namespace callpath::log::detail {
 
-// Both run on the calling thread of every logging call. The common value
-// types (string, integers, double, bool) are encoded inline, in the
-// caller's Emit; errors and nested objects go through the out-of-line
-// functions below, which are marked hot (as is Logger::Emit): the linker
-// groups hot functions together, and a call made after a pause, with cold
-// caches and TLBs, then fetches its code from fewer pages.
-size_t EncodedSizeSlow(const Field& f) noexcept;
-char* EncodeFieldSlow(const Field& f, char* out) noexcept;
+// Both run on the calling thread of every logging call. The header and the
+// common value types (string, integers, double, bool) are encoded inline,
+// in the caller's Emit; the values of errors and nested objects go through
+// the out-of-line functions below, which are marked hot (as is
+// Logger::Emit): the linker groups hot functions together, and a call made
+// after a pause, with cold caches and TLBs, then fetches its code from
+// fewer pages.
+size_t ValueSizeSlow(const Field& f) noexcept;           // kError, kObject
+char* EncodeValueSlow(const Field& f, char* out) noexcept;  // kError, kObject
 
 inline char* PutBytes(char* out, const void* p, size_t n) noexcept {
   if (n) std::memcpy(out, p, n);
@@ -34,26 +35,22 @@ inline char* PutLength(char* out, size_t v) noexcept {
 
 // Bytes EncodeField will write for `f`.
 inline size_t EncodedSize(const Field& f) noexcept {
-  const size_t n = 1 + 4 + f.key().size();
+  const size_t header = 1 + 4 + f.key().size();
   switch (f.type()) {
-    case FieldType::kString: return n + 4 + f.string_value().size();
-    case FieldType::kBool: return n + 1;
-    case FieldType::kInt:
-    case FieldType::kUint:
-    case FieldType::kDouble:
-    case FieldType::kDuration: return n + 8;
-    default: return EncodedSizeSlow(f);
+    case FieldType::kString: return header + 4 + f.string_value().size();
+    case FieldType::kBool: return header + 1;
+    case FieldType::kError:
+    case FieldType::kObject: return header + ValueSizeSlow(f);
+    default: return header + 8;  // kInt, kUint, kDouble, kDuration
   }
 }
 
 // Writes `f` at `out` and returns the byte after it.
 inline char* EncodeField(const Field& f, char* out) noexcept {
-  const FieldType type = f.type();
-  if (type == FieldType::kError || type == FieldType::kObject) return EncodeFieldSlow(f, out);
-  *out++ = static_cast<char>(type);
+  *out++ = static_cast<char>(f.type());
   out = PutLength(out, f.key().size());
   out = PutBytes(out, f.key().data(), f.key().size());
-  switch (type) {
+  switch (f.type()) {
     case FieldType::kString: {
       const std::string_view v = f.string_value();
       out = PutLength(out, v.size());
@@ -62,6 +59,8 @@ inline char* EncodeField(const Field& f, char* out) noexcept {
     case FieldType::kBool:
       *out++ = f.bool_value() ? 1 : 0;
       return out;
+    case FieldType::kError:
+    case FieldType::kObject: return EncodeValueSlow(f, out);
     case FieldType::kDouble: {
       const double d = f.double_value();
       return PutBytes(out, &d, 8);
