@@ -31,8 +31,14 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::ReplayableWr
   uint64_t last = durable;
   store::IngestBatch pending;
   auto flush = [&] {
-    p->Write({&pending}, last);
+    Result<std::unique_ptr<store::PreparedBatch>> prepared = writer->Prepare(std::move(pending));
     pending = store::IngestBatch();
+    if (prepared.ok()) {
+      p->Write({prepared->get()}, last);
+    } else {
+      std::fprintf(stderr, "callpathd: replayed WAL records cannot be stored: %s\n",
+                   prepared.status().ToString().c_str());
+    }
   };
   auto opened = IngestWal::Open(p->options_.wal, durable, [&](const WalRecord& r) {
     (void)ConvertWalRecord(r, &pending);
@@ -72,8 +78,14 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::ReplayableWr
 
 IngestPipeline::~IngestPipeline() { Stop(); }
 
+Result<std::shared_ptr<const store::PreparedBatch>> IngestPipeline::Prepare(store::IngestBatch batch) const {
+  Result<std::unique_ptr<store::PreparedBatch>> prepared = writer_.Prepare(std::move(batch));
+  if (!prepared.ok()) return prepared.status();
+  return std::shared_ptr<const store::PreparedBatch>(std::move(prepared).value());
+}
+
 bool IngestPipeline::Submit(WalKind kind, uint64_t received_ns, std::string_view body,
-                            std::shared_ptr<const store::IngestBatch> batch, Done done) {
+                            std::shared_ptr<const store::PreparedBatch> batch, Done done) {
   if (stopping_.load()) return false;
   const uint64_t items = batch->items();
   // A batch bigger than the whole backlog is still taken when the backlog
@@ -144,11 +156,11 @@ Status ConvertWalRecord(const WalRecord& r, store::IngestBatch* out, Rejections*
   return s;
 }
 
-void IngestPipeline::Write(const std::vector<const store::IngestBatch*>& batches, uint64_t lsn) {
+void IngestPipeline::Write(const std::vector<const store::PreparedBatch*>& batches, uint64_t lsn) {
   uint64_t spans = 0, logs = 0;
   for (const auto* b : batches) {
-    spans += b->spans.size();
-    logs += b->logs.size();
+    spans += b->span_count();
+    logs += b->log_count();
   }
   auto t0 = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
@@ -176,13 +188,22 @@ void IngestPipeline::Write(const std::vector<const store::IngestBatch*>& batches
 
 void IngestPipeline::IndexLoop() {
   std::vector<std::shared_ptr<WalGroup>> taken;
-  std::vector<const store::IngestBatch*> batches;
+  std::vector<const store::PreparedBatch*> batches;
   for (;;) {
     taken.clear();
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return !groups_.empty() || wal_drained_; });
       if (groups_.empty()) return;  // the WAL stopped and everything is indexed
+      auto queued = [&] {
+        uint64_t n = 0;
+        for (const auto& g : groups_) n += g->items;
+        return n;
+      };
+      const auto linger_end = std::chrono::steady_clock::now() + options_.index_linger;
+      while (queued() < options_.max_index_items && visibility_waiters_ == 0 && !wal_drained_ &&
+             cv_.wait_until(lock, linger_end) != std::cv_status::timeout) {
+      }
       uint64_t items = 0;
       while (!groups_.empty() && (taken.empty() || items + groups_.front()->items <= options_.max_index_items)) {
         items += groups_.front()->items;
@@ -212,7 +233,12 @@ bool IngestPipeline::WaitVisible(std::chrono::milliseconds timeout) {
   if (!wal_) return true;
   uint64_t target = wal_->last_lsn();
   std::unique_lock<std::mutex> lock(mu_);
-  return visible_cv_.wait_for(lock, timeout, [&] { return indexed_lsn_ >= target || stopped_; });
+  if (indexed_lsn_ >= target || stopped_) return true;
+  ++visibility_waiters_;
+  cv_.notify_one();  // the indexer stops lingering
+  bool visible = visible_cv_.wait_for(lock, timeout, [&] { return indexed_lsn_ >= target || stopped_; });
+  --visibility_waiters_;
+  return visible;
 }
 
 void IngestPipeline::CheckpointNow() {

@@ -1,6 +1,6 @@
 // IngestPipeline: from an accepted export request to the store.
 //
-//   receiver (decodes and converts on its own thread)
+//   receiver (decodes, converts and prepares for the store on its own thread)
 //     --Submit--> IngestWal (group commit: one write + fdatasync) --> ack
 //            \--> indexer thread: one store write per group of requests,
 //                 without RocksDB's WAL --> visible to queries
@@ -48,6 +48,10 @@ struct IngestOptions {
   uint64_t capacity_items = 1'000'000;
   // The indexer merges queued requests up to this many items per store write.
   size_t max_index_items = 32768;
+  // ... and waits up to this long for that many, unless a reader waits for
+  // visibility. Requests form a segment per write (keys.h), so writing each
+  // small request alone costs several times the memtable inserts per span.
+  std::chrono::milliseconds index_linger{50};
   // Closed WAL segments of at least this many bytes trigger a checkpoint
   // (store flush) after which they are deleted.
   uint64_t checkpoint_wal_bytes = 256ull << 20;
@@ -76,12 +80,16 @@ class IngestPipeline {
   IngestPipeline(const IngestPipeline&) = delete;
   IngestPipeline& operator=(const IngestPipeline&) = delete;
 
+  // Encodes a request's valid items for the store (on the calling thread;
+  // any number of threads at once).
+  Result<std::shared_ptr<const store::PreparedBatch>> Prepare(store::IngestBatch batch) const;
+
   // Queues a request: `body` is what goes to the WAL (what replay decodes
   // again; it need not outlive the call), `batch` its valid items already
-  // converted (non-empty). Returns false without queueing, and without
+  // converted and prepared (non-empty). Returns false without queueing, and without
   // calling `done`, when the backlog is full or the pipeline is stopping.
   bool Submit(WalKind kind, uint64_t received_ns, std::string_view body,
-              std::shared_ptr<const store::IngestBatch> batch, Done done);
+              std::shared_ptr<const store::PreparedBatch> batch, Done done);
 
   // Waits until every batch accepted before the call is visible to
   // readers; false if `timeout` passed first.
@@ -101,7 +109,7 @@ class IngestPipeline {
 
   // Writes `batches`, covering WAL records up to `lsn`; retries while the
   // store fails (the records stay in the WAL meanwhile).
-  void Write(const std::vector<const store::IngestBatch*>& batches, uint64_t lsn);
+  void Write(const std::vector<const store::PreparedBatch*>& batches, uint64_t lsn);
   void IndexLoop();
   void CheckpointLoop();
   void CheckpointNow();
@@ -122,6 +130,7 @@ class IngestPipeline {
   std::deque<std::shared_ptr<WalGroup>> groups_;  // durable, not indexed
   bool wal_drained_ = false;  // the committer has stopped
   uint64_t indexed_lsn_ = 0;  // guarded by mu_
+  int visibility_waiters_ = 0;  // guarded by mu_: WaitVisible calls waiting
 
   std::mutex ckpt_mu_;
   std::condition_variable ckpt_cv_;

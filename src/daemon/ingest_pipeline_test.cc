@@ -46,11 +46,13 @@ TraceId Trace(uint8_t trace) {
   return t;
 }
 
-std::shared_ptr<store::IngestBatch> Convert(const std::string& body) {
-  auto b = std::make_shared<store::IngestBatch>();
+std::shared_ptr<const store::PreparedBatch> Convert(const IngestPipeline& p, const std::string& body) {
+  store::IngestBatch b;
   Rejections r;
-  EXPECT_TRUE(DecodeOtlpProtoTraces(body, b.get(), &r).ok());
-  return b;
+  EXPECT_TRUE(DecodeOtlpProtoTraces(body, &b, &r).ok());
+  auto prepared = p.Prepare(std::move(b));
+  EXPECT_TRUE(prepared.ok()) << prepared.status().ToString();
+  return prepared.ok() ? std::move(prepared).value() : nullptr;
 }
 
 // A writer that holds every write until the test opens the gate.
@@ -62,7 +64,10 @@ class GatedWriter : public store::ReplayableWriter {
     open_ = true;
     cv_.notify_all();
   }
-  Status WriteUnlogged(const std::vector<const store::IngestBatch*>& b, uint64_t pos) override {
+  Result<std::unique_ptr<store::PreparedBatch>> Prepare(store::IngestBatch b) const override {
+    return real_.Prepare(std::move(b));
+  }
+  Status WriteUnlogged(const std::vector<const store::PreparedBatch*>& b, uint64_t pos) override {
     std::unique_lock<std::mutex> l(mu_);
     cv_.wait(l, [&] { return open_; });
     return real_.WriteUnlogged(b, pos);
@@ -110,7 +115,7 @@ class IngestPipelineTest : public ::testing::Test {
   }
   static Status SubmitAndWait(IngestPipeline& p, const std::string& body) {
     std::promise<Status> done;
-    if (!p.Submit(WalKind::kTracesProto, 1, body, Convert(body), [&](const Status& s) { done.set_value(s); })) {
+    if (!p.Submit(WalKind::kTracesProto, 1, body, Convert(p, body), [&](const Status& s) { done.set_value(s); })) {
       return ResourceExhausted("refused");
     }
     return done.get_future().get();
@@ -145,17 +150,17 @@ TEST_F(IngestPipelineTest, AFullBacklogRefusesAndRecovers) {
   std::atomic<int> ok{0};
   auto count = [&](const Status& s) { ok += s.ok(); };
   std::string two = TraceBody(2, 2), one = TraceBody(3, 1), more = TraceBody(4, 1);
-  ASSERT_TRUE(p.Submit(WalKind::kTracesProto, 1, two, Convert(two), count));
-  ASSERT_TRUE(p.Submit(WalKind::kTracesProto, 1, one, Convert(one), count));  // 3 of 3
-  EXPECT_FALSE(p.Submit(WalKind::kTracesProto, 1, more, Convert(more), count)) << "over capacity";
+  ASSERT_TRUE(p.Submit(WalKind::kTracesProto, 1, two, Convert(p, two), count));
+  ASSERT_TRUE(p.Submit(WalKind::kTracesProto, 1, one, Convert(p, one), count));  // 3 of 3
+  EXPECT_FALSE(p.Submit(WalKind::kTracesProto, 1, more, Convert(p, more), count)) << "over capacity";
   EXPECT_EQ(p.depth(), 3u);
   gated.Open();
   ASSERT_TRUE(p.WaitVisible(std::chrono::seconds(60)));
   EXPECT_EQ(p.depth(), 0u);
-  EXPECT_TRUE(p.Submit(WalKind::kTracesProto, 1, more, Convert(more), count)) << "drained: accepts again";
+  EXPECT_TRUE(p.Submit(WalKind::kTracesProto, 1, more, Convert(p, more), count)) << "drained: accepts again";
   p.Stop();
   EXPECT_EQ(ok.load(), 3);
-  EXPECT_FALSE(p.Submit(WalKind::kTracesProto, 1, more, Convert(more), count)) << "stopped pipelines refuse";
+  EXPECT_FALSE(p.Submit(WalKind::kTracesProto, 1, more, Convert(p, more), count)) << "stopped pipelines refuse";
   EXPECT_EQ(SpansOf(2), 2u);
   EXPECT_EQ(SpansOf(4), 1u);
 }

@@ -183,7 +183,7 @@ void IngestWal::Start(Consumer consumer) {
 }
 
 void IngestWal::Append(WalKind kind, uint64_t received_ns, std::string_view body,
-                       std::shared_ptr<const store::IngestBatch> batch, Durable durable) {
+                       std::shared_ptr<const store::PreparedBatch> batch, Durable durable) {
   if (body.size() > kMaxPayload) {
     durable(InvalidArgument("request body too large for the ingest WAL"));
     return;

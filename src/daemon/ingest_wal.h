@@ -58,7 +58,7 @@ struct WalGroup {
   uint64_t first_lsn = 0, last_lsn = 0;
   uint64_t items = 0;  // sum of the attachments' items
   std::string data;
-  std::vector<std::shared_ptr<const store::IngestBatch>> batches;  // one per record
+  std::vector<std::shared_ptr<const store::PreparedBatch>> batches;  // one per record
 };
 
 // Decodes consecutive records; stops at the end or at the first record
@@ -92,7 +92,7 @@ class IngestWal {
   // error the log refuses everything (the file may end in a torn record;
   // a restart recovers).
   void Append(WalKind kind, uint64_t received_ns, std::string_view body,
-              std::shared_ptr<const store::IngestBatch> batch, Durable durable);
+              std::shared_ptr<const store::PreparedBatch> batch, Durable durable);
 
   // Deletes the closed segments whose records all have lsn <= `lsn`; after
   // Stop, the last segment too when `lsn` covers every record.

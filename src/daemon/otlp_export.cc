@@ -25,7 +25,7 @@ void Accept(IngestPipeline& pipeline, DaemonMetrics& metrics, Signal signal, Enc
             std::string_view body, ExportService::Done done) {
   const bool traces = signal == Signal::kTraces;
   SignalCounters& counters = traces ? metrics.spans : metrics.logs;
-  auto batch = std::make_shared<store::IngestBatch>();
+  auto batch = std::make_unique<store::IngestBatch>();
   Rejections rejected;
   std::string cleaned;
   WalKind kind;
@@ -61,10 +61,20 @@ void Accept(IngestPipeline& pipeline, DaemonMetrics& metrics, Signal signal, Enc
     done(ExportOutcome{ExportOutcome::Code::kOk, rejected_count, std::move(message)});
     return;
   }
+  // Encoded for the store here, in parallel with other requests, while the
+  // converted items are still in this thread's cache.
+  Result<std::shared_ptr<const store::PreparedBatch>> prepared = pipeline.Prepare(std::move(*batch));
+  batch.reset();
+  if (!prepared.ok()) {
+    counters.rejected.fetch_add(valid, std::memory_order_relaxed);
+    done(ExportOutcome{ExportOutcome::Code::kInvalid, 0, prepared.status().message()});
+    return;
+  }
   // `done` is shared between the durable callback and the refusal path;
   // exactly one of them runs it.
   auto shared_done = std::make_shared<ExportService::Done>(std::move(done));
-  bool queued = pipeline.Submit(kind, now, cleaned.empty() ? body : std::string_view(cleaned), std::move(batch),
+  bool queued = pipeline.Submit(kind, now, cleaned.empty() ? body : std::string_view(cleaned),
+                                std::move(prepared).value(),
                                 [shared_done, rejected_count, message](const Status& st) {
                                   ExportOutcome out;
                                   if (st.ok()) {

@@ -19,6 +19,8 @@
 
 namespace callpath::store {
 
+struct PreparedSpans;
+
 class RocksDbStore final : public Store,
                            public SpanWriter,
                            public SpanReader,
@@ -51,7 +53,8 @@ class RocksDbStore final : public Store,
   Result<std::vector<DependencyLink>> GetDependencies(uint64_t start_ns, uint64_t end_ns) override;
 
   Status WriteLogs(const std::vector<StoredLog>& logs) override;
-  Status WriteUnlogged(const std::vector<const IngestBatch*>& batches, uint64_t position) override;
+  Result<std::unique_ptr<PreparedBatch>> Prepare(IngestBatch batch) const override;
+  Status WriteUnlogged(const std::vector<const PreparedBatch*>& batches, uint64_t position) override;
   Result<uint64_t> Checkpoint() override;
   uint64_t DurablePosition() override { return durable_position_.load(); }
   Result<std::vector<StoredLog>> LogsForTrace(const TraceId& trace_id) override;
@@ -81,6 +84,9 @@ class RocksDbStore final : public Store,
   // Adds a resource Put to `batch` unless it is known to be stored.
   void StageResource(const Attributes& attrs, uint64_t* hash, std::string* scratch,
                      rocksdb::WriteBatch* batch, std::vector<uint64_t>* staged);
+  // The same for a resource already encoded (enc::PutAttributes) and hashed.
+  void StageEncodedResource(uint64_t hash, std::string_view encoded, rocksdb::WriteBatch* batch,
+                            std::vector<uint64_t>* staged);
   // Updates the names CF when a (service / operation, bucket) is new.
   void StageName(const std::string& key, uint32_t bucket, rocksdb::WriteBatch* batch,
                  std::vector<std::pair<std::string, uint32_t>>* staged);
@@ -98,10 +104,13 @@ class RocksDbStore final : public Store,
   // Resource hash of each span, staging resources not stored yet.
   void HashResources(const std::vector<StoredSpan>& spans, std::vector<uint64_t>* hashes,
                      rocksdb::WriteBatch* batch, Staged* staged);
-  // Adds the keys of `spans` (ids already checked) / `logs`, whose
-  // resources have the given hashes (parallel vectors), to `batch`.
-  void StageSpans(const std::vector<const StoredSpan*>& spans, const std::vector<uint64_t>& resource_hash,
-                  rocksdb::WriteBatch* batch, Staged* staged);
+  // Encodes `spans` (ids already checked), whose resources have the given
+  // hashes (parallel vectors), into *out (prepared_batch.h). Thread-safe.
+  void PrepareSpans(const std::vector<const StoredSpan*>& spans, const std::vector<uint64_t>& resource_hash,
+                    PreparedSpans* out) const;
+  // Merges prepared spans into segments and adds their keys to `batch`.
+  void StagePrepared(const std::vector<const PreparedSpans*>& parts, rocksdb::WriteBatch* batch, Staged* staged);
+  // Adds the keys of `logs`, whose resources have the given hashes, to `batch`.
   void StageLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,
                  rocksdb::WriteBatch* batch, Staged* staged);
   Status CommitStaged(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch, const Staged& staged);

@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "store/encoding.h"
@@ -13,6 +14,10 @@ constexpr uint8_t kBlobVersion = 2;
 // A blob of version 2 compressed whole with zstd: this byte, the varint
 // size of the uncompressed blob, then one zstd frame.
 constexpr uint8_t kCompressedBlob = 3;
+// Blobs of one trace and segment that were encoded apart, kept as they
+// are: this byte, the varint number of parts, then each part (a blob of
+// version 2 or 3) prefixed by its varint length.
+constexpr uint8_t kJoinedBlob = 4;
 // Blobs smaller than this are stored as they are (compression gains little).
 constexpr size_t kMinCompress = 256;
 // One of zstd's fast levels: blobs are compressed once, on the indexer
@@ -73,23 +78,29 @@ void CompressBlob(std::string* blob, std::string* scratch) {
   blob->swap(*scratch);
 }
 
-bool DecodeBlob(std::string_view blob, std::string* scratch, std::vector<BlobSpan>* spans) {
-  if (!blob.empty() && static_cast<uint8_t>(blob[0]) == kCompressedBlob) {
-    enc::Reader h(blob.substr(1));
-    uint64_t raw;
-    if (!h.Varint(&raw) || raw > kMaxBlobBytes) return false;
-    std::string_view packed = blob.substr(blob.size() - h.remaining());
-    ZSTD_DCtx* dctx = Contexts().d;
-    if (dctx == nullptr) return false;
-    scratch->resize(raw);
-    // The frame must expand to exactly the size the header claims: a
-    // corrupt size cannot make the reader allocate more than kMaxBlobBytes
-    // or accept a short blob.
-    const size_t n = ZSTD_decompressDCtx(dctx, scratch->data(), raw, packed.data(), packed.size());
-    if (ZSTD_isError(n) || n != raw) return false;
-    blob = *scratch;
-    if (!blob.empty() && static_cast<uint8_t>(blob[0]) == kCompressedBlob) return false;  // nested
-  }
+namespace {
+
+// The size a compressed blob expands to, and its zstd frame.
+bool CompressedHeader(std::string_view blob, uint64_t* raw, std::string_view* packed) {
+  enc::Reader h(blob.substr(1));
+  if (!h.Varint(raw) || *raw > kMaxBlobBytes) return false;
+  *packed = blob.substr(blob.size() - h.remaining());
+  return true;
+}
+
+// Inflates one compressed blob into exactly `raw` bytes at dst.
+bool Inflate(std::string_view packed, char* dst, uint64_t raw) {
+  ZSTD_DCtx* dctx = Contexts().d;
+  if (dctx == nullptr) return false;
+  // The frame must expand to exactly the size the header claims: a corrupt
+  // size cannot make the reader allocate more than kMaxBlobBytes or accept
+  // a short blob.
+  const size_t n = ZSTD_decompressDCtx(dctx, dst, raw, packed.data(), packed.size());
+  return !ZSTD_isError(n) && n == raw;
+}
+
+// Parses an uncompressed blob, appending its spans.
+bool DecodePlain(std::string_view blob, std::vector<BlobSpan>* spans) {
   enc::Reader r(blob);
   uint8_t version;
   uint64_t n;
@@ -97,8 +108,7 @@ bool DecodeBlob(std::string_view blob, std::string* scratch, std::vector<BlobSpa
       n > r.remaining()) {
     return false;
   }
-  spans->clear();
-  spans->reserve(n);
+  spans->reserve(spans->size() + n);
   uint64_t prev = 0;
   for (uint64_t i = 0; i < n; ++i) {
     BlobSpan& s = spans->emplace_back();
@@ -113,6 +123,78 @@ bool DecodeBlob(std::string_view blob, std::string* scratch, std::vector<BlobSpa
     s.span_id = SpanId::FromBytes(id);
   }
   return r.done();
+}
+
+// The parts of a joined blob, each a plain or compressed blob.
+bool SplitJoined(std::string_view blob, std::vector<std::string_view>* parts) {
+  enc::Reader r(blob.substr(1));
+  uint64_t n;
+  if (!r.Varint(&n) || n == 0 || n > kMaxCount || n > r.remaining()) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t len;
+    std::string_view part;
+    if (!r.Varint(&len) || len > r.remaining() || !r.Raw(static_cast<size_t>(len), &part)) return false;
+    if (part.empty() || static_cast<uint8_t>(part[0]) == kJoinedBlob) return false;  // nested
+    parts->push_back(part);
+  }
+  return r.done();
+}
+
+}  // namespace
+
+void JoinBlobs(const std::vector<std::string_view>& parts, std::string* out) {
+  out->push_back(static_cast<char>(kJoinedBlob));
+  enc::PutVarint(out, parts.size());
+  for (std::string_view p : parts) {
+    enc::PutVarint(out, p.size());
+    out->append(p);
+  }
+}
+
+bool DecodeBlob(std::string_view blob, std::string* scratch, std::vector<BlobSpan>* spans) {
+  spans->clear();
+  if (blob.empty()) return false;
+  const auto kind = static_cast<uint8_t>(blob[0]);
+  if (kind == kCompressedBlob) {
+    uint64_t raw;
+    std::string_view packed;
+    if (!CompressedHeader(blob, &raw, &packed)) return false;
+    scratch->resize(raw);
+    if (!Inflate(packed, scratch->data(), raw)) return false;
+    return DecodePlain(*scratch, spans);
+  }
+  if (kind != kJoinedBlob) return DecodePlain(blob, spans);
+
+  std::vector<std::string_view> parts;
+  if (!SplitJoined(blob, &parts)) return false;
+  // Every compressed part inflates into its own slice of one scratch
+  // buffer, sized first, so the views into it stay valid.
+  uint64_t total = 0;
+  for (std::string_view p : parts) {
+    uint64_t raw;
+    std::string_view packed;
+    if (static_cast<uint8_t>(p[0]) != kCompressedBlob) continue;
+    if (!CompressedHeader(p, &raw, &packed) || raw > kMaxBlobBytes - total) return false;
+    total += raw;
+  }
+  scratch->resize(total);
+  uint64_t at = 0;
+  for (std::string_view& p : parts) {
+    if (static_cast<uint8_t>(p[0]) != kCompressedBlob) continue;
+    uint64_t raw;
+    std::string_view packed;
+    CompressedHeader(p, &raw, &packed);
+    if (!Inflate(packed, scratch->data() + at, raw)) return false;
+    p = std::string_view(scratch->data() + at, raw);
+    at += raw;
+  }
+  for (std::string_view p : parts) {
+    if (!DecodePlain(p, spans)) return false;
+  }
+  // Each part is in start order; the blob as a whole must be too.
+  std::stable_sort(spans->begin(), spans->end(),
+                   [](const BlobSpan& a, const BlobSpan& b) { return a.start_ns < b.start_ns; });
+  return true;
 }
 
 namespace {

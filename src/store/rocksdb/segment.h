@@ -1,7 +1,7 @@
 // Values of a segment (see keys.h): span blobs and posting lists.
 //
 // A span blob holds the spans of one trace within one segment, ordered by
-// start time:
+// start time (or several such blobs joined, see JoinBlobs):
 //   version 2, count, then per span: start (zigzag delta from the previous
 //   span's start), span id (8 raw bytes), span value (enc::EncodeSpanValue)
 //   prefixed by its length as a little-endian fixed32 (written in place
@@ -42,7 +42,12 @@ void EncodeBlob(const std::vector<const StoredSpan*>& spans,
 // times). Compressing here, once per blob, spares RocksDB from compressing
 // the same bytes again at every compaction. `scratch` is a reusable buffer.
 void CompressBlob(std::string* blob, std::string* scratch);
-// Parses a blob, compressed or not. A compressed one is inflated into
+// Joins blobs of the same trace and segment, each as EncodeBlob or
+// CompressBlob left it (encoded apart, by different requests), into one
+// blob value without re-encoding them.
+void JoinBlobs(const std::vector<std::string_view>& parts, std::string* out);
+// Parses a blob: plain, compressed or joined; the spans come out in start
+// order. A compressed one is inflated into
 // *scratch, which the returned views then point into: keep it alive and
 // unchanged while using *spans. False if the blob is malformed.
 bool DecodeBlob(std::string_view blob, std::string* scratch, std::vector<BlobSpan>* spans);

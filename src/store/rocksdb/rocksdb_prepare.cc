@@ -1,0 +1,367 @@
+// Prepare: what of a batch's spans can be encoded without the other
+// batches of the same write (prepared_batch.h). Runs on the callers'
+// threads, concurrently; touches no state of the store but its options.
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cstring>
+#include <unordered_map>
+
+#include "store/encoding.h"
+#include "store/rocksdb/keys.h"
+#include "store/rocksdb/prepared_batch.h"
+#include "store/rocksdb/rocksdb_store_impl.h"
+#include "store/rocksdb/segment.h"
+#include "store/rocksdb/summary_record.h"
+#include "store/summary_fold.h"
+
+namespace callpath::store {
+
+namespace {
+
+// The text a tag search compares (Value::AsText), without an allocation
+// for the common string and integer cases.
+std::string_view TagText(const Value& v, char (&buf)[24], std::string* scratch) {
+  switch (v.type) {
+    case Value::Type::kString:
+    case Value::Type::kJson:
+      return v.text;
+    case Value::Type::kInt64: {
+      auto r = std::to_chars(buf, buf + sizeof buf, v.int_value);
+      return std::string_view(buf, static_cast<size_t>(r.ptr - buf));
+    }
+    case Value::Type::kBool:
+      return v.int_value ? "true" : "false";
+    default:
+      *scratch = v.AsText();
+      return *scratch;
+  }
+}
+
+struct ViewPairHash {
+  size_t operator()(const std::pair<std::string_view, std::string_view>& p) const noexcept {
+    return std::hash<std::string_view>()(p.first) * 31 + std::hash<std::string_view>()(p.second);
+  }
+};
+
+struct SpanRef {
+  uint64_t segment;  // bucket << 8 | window
+  // The trace id as two big-endian words: the sort compares integers in
+  // the trace id's byte order instead of calling memcmp per comparison.
+  uint64_t trace_hi, trace_lo;
+  uint64_t start_ns;
+  const StoredSpan* span;
+  uint32_t index;
+};
+
+inline uint64_t LoadBigEndian64(const uint8_t* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+  return w;
+}
+
+// (service, operation) -> the slots of its posting lists and what the
+// names column family needs; one lookup per span instead of four.
+struct NameSlots {
+  // Slots in PrepareScratch::lists (indexes: the outer vector may grow).
+  size_t service = SIZE_MAX;
+  size_t operation = SIZE_MAX;
+  uint32_t bucket = 0;  // highest bucket seen in the call
+  uint32_t kinds = 0;   // bitmask of span kinds seen
+};
+struct ViewPairFastHash {
+  size_t operator()(const std::pair<std::string_view, std::string_view>& p) const noexcept {
+    return static_cast<size_t>(keys::HashBytes(p.second, keys::HashBytes(p.first, 0x2545f4914f6cdd1dull)));
+  }
+};
+
+// Per-thread buffers of PrepareSpans, kept from one call to the next so a
+// call does not allocate again what the previous one had. Holds nothing of
+// a finished call but capacity.
+struct PrepareScratch {
+  std::vector<SpanRef> refs;
+  std::vector<std::vector<seg::Posting>> lists;  // posting lists, by slot
+  std::vector<const StoredSpan*> blob_spans;
+  std::vector<uint64_t> blob_hashes;
+  std::string tag_scratch, blob_scratch, resource;
+};
+thread_local PrepareScratch prepare_scratch;
+
+// Posting lists of one segment under construction: slots in
+// PrepareScratch::lists, found by term. Terms are views into the call's
+// spans, so the maps live only as long as the call.
+class SegmentPostings {
+ public:
+  static constexpr size_t kAllSlot = 0, kErrorSlot = 1, kTagSlot = 2;
+
+  explicit SegmentPostings(std::vector<std::vector<seg::Posting>>* lists) : lists_(lists) {
+    used_ = kTagSlot + keys::kTagPartitions;
+    if (lists_->size() < used_) lists_->resize(used_);
+    Clear();
+  }
+  std::vector<seg::Posting>& all() { return (*lists_)[kAllSlot]; }
+  std::vector<seg::Posting>& errors() { return (*lists_)[kErrorSlot]; }
+  std::vector<seg::Posting>& tag(uint32_t partition) { return (*lists_)[kTagSlot + partition]; }
+  size_t service_slot(std::string_view s) { return Slot(&services_, s); }
+  size_t operation_slot(std::string_view s, std::string_view op) {
+    return Slot(&operations_, std::pair<std::string_view, std::string_view>(s, op));
+  }
+  std::vector<seg::Posting>& list(size_t slot) { return (*lists_)[slot]; }
+  template <typename F>  // f(service, list)
+  void ForEachService(F f) {
+    for (const auto& [s, slot] : services_) f(s, (*lists_)[slot]);
+  }
+  template <typename F>  // f(service, operation, list)
+  void ForEachOperation(F f) {
+    for (const auto& [so, slot] : operations_) f(so.first, so.second, (*lists_)[slot]);
+  }
+  // Empties every list (keeping terms and memory) for the next segment.
+  void Clear() {
+    for (size_t i = 0; i < used_; ++i) (*lists_)[i].clear();
+  }
+
+ private:
+  template <typename Map, typename Key>
+  size_t Slot(Map* map, const Key& key) {
+    auto [it, fresh] = map->try_emplace(key, used_);
+    if (fresh) {
+      if (lists_->size() <= used_) lists_->emplace_back();
+      (*lists_)[used_].clear();
+      ++used_;
+    }
+    return it->second;
+  }
+
+  std::vector<std::vector<seg::Posting>>* lists_;
+  size_t used_;
+  std::unordered_map<std::string_view, size_t> services_;
+  std::unordered_map<std::pair<std::string_view, std::string_view>, size_t, ViewPairHash>
+      operations_;
+};
+
+
+Status CheckIds(const std::vector<StoredSpan>& spans) {
+  for (const auto& s : spans) {
+    if (!s.trace_id.IsValid() || !s.span_id.IsValid()) {
+      return InvalidArgument("span with invalid trace or span id");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) const {
+  CALLPATH_RETURN_IF_ERROR(CheckIds(in.spans));
+  if (in.span_resource.size() != in.spans.size() || in.log_resource.size() != in.logs.size()) {
+    return InvalidArgument("ingest batch without a resource per item");
+  }
+  for (uint32_t r : in.span_resource)
+    if (r >= in.resources.size()) return InvalidArgument("ingest batch resource index out of range");
+  for (uint32_t r : in.log_resource)
+    if (r >= in.resources.size()) return InvalidArgument("ingest batch resource index out of range");
+
+  auto out = std::make_unique<RocksPreparedBatch>(in.spans.size(), in.logs.size());
+  // Each resource is encoded and hashed once, not once per item.
+  std::vector<uint64_t> resource_hashes(in.resources.size());
+  std::string& encoded = prepare_scratch.resource;
+  for (size_t r = 0; r < in.resources.size(); ++r) {
+    if (in.resources[r].empty()) continue;  // hash 0: no resource
+    encoded.clear();
+    enc::PutAttributes(&encoded, in.resources[r]);
+    uint64_t h = enc::Hash64(encoded);
+    if (h == 0) h = 1;
+    resource_hashes[r] = h;
+    if (std::none_of(out->resources.begin(), out->resources.end(), [h](const auto& e) { return e.first == h; })) {
+      out->resources.emplace_back(h, encoded);
+    }
+  }
+  if (!in.spans.empty()) {
+    std::vector<const StoredSpan*> spans(in.spans.size());
+    std::vector<uint64_t> hashes(in.spans.size());
+    for (size_t i = 0; i < in.spans.size(); ++i) {
+      spans[i] = &in.spans[i];
+      hashes[i] = resource_hashes[in.span_resource[i]];
+    }
+    PrepareSpans(spans, hashes, &out->spans);
+  }
+  out->log_resource_hash.resize(in.logs.size());
+  for (size_t i = 0; i < in.logs.size(); ++i) out->log_resource_hash[i] = resource_hashes[in.log_resource[i]];
+  out->logs = std::move(in.logs);
+  return std::unique_ptr<PreparedBatch>(std::move(out));
+}
+
+void RocksDbStore::PrepareSpans(const std::vector<const StoredSpan*>& spans,
+                                const std::vector<uint64_t>& resource_hash, PreparedSpans* out) const {
+  PrepareScratch& w = prepare_scratch;
+
+  // Group by (segment, trace), ordered by start. Segment = (bucket, window).
+  std::vector<SpanRef>& refs = w.refs;
+  refs.clear();
+  for (size_t i = 0; i < spans.size(); ++i) {
+    uint32_t b = BucketOf(spans[i]->start_ns);
+    uint64_t offset = spans[i]->start_ns - std::min<uint64_t>(spans[i]->start_ns, uint64_t{b} * bucket_ns_);
+    uint64_t window = std::min<uint64_t>(offset / window_ns_, keys::kWindowsPerBucket - 1);
+    const uint8_t* t = spans[i]->trace_id.bytes().data();
+    refs.push_back({(uint64_t{b} << 8) | window, LoadBigEndian64(t), LoadBigEndian64(t + 8),
+                    spans[i]->start_ns, spans[i], static_cast<uint32_t>(i)});
+  }
+  std::sort(refs.begin(), refs.end(), [](const SpanRef& a, const SpanRef& b) {
+    if (a.segment != b.segment) return a.segment < b.segment;
+    if (a.trace_hi != b.trace_hi) return a.trace_hi < b.trace_hi;
+    if (a.trace_lo != b.trace_lo) return a.trace_lo < b.trace_lo;
+    if (a.start_ns != b.start_ns) return a.start_ns < b.start_ns;
+    return a.index < b.index;
+  });
+  // A span sent twice in one batch: the later copy replaces the earlier.
+  {
+    size_t kept = 0;
+    for (size_t i = 0; i < refs.size(); ++i) {
+      if (i + 1 < refs.size() && refs[i + 1].segment == refs[i].segment &&
+          refs[i + 1].trace_hi == refs[i].trace_hi && refs[i + 1].trace_lo == refs[i].trace_lo &&
+          refs[i + 1].start_ns == refs[i].start_ns &&
+          refs[i + 1].span->span_id == refs[i].span->span_id) {
+        continue;
+      }
+      refs[kept++] = refs[i];
+    }
+    refs.resize(kept);
+  }
+  out->spans += refs.size();
+
+  // Names seen in the call, with their posting lists (slots stay put for
+  // the whole call; SegmentPostings::Clear empties them per segment).
+  std::unordered_map<std::pair<std::string_view, std::string_view>, NameSlots, ViewPairFastHash> names_in_batch;
+  SegmentPostings postings(&w.lists);
+  std::vector<const StoredSpan*>& blob_spans = w.blob_spans;
+  std::vector<uint64_t>& blob_hashes = w.blob_hashes;
+  std::string& tag_scratch = w.tag_scratch;
+  char tag_buf[24];
+
+  for (size_t i = 0; i < refs.size();) {
+    const uint64_t segment = refs[i].segment;
+    const uint32_t b = static_cast<uint32_t>(segment >> 8);
+    out->lo = std::min(out->lo, b);
+    out->hi = std::max(out->hi, b);
+    postings.Clear();
+    const auto first_trace = static_cast<uint32_t>(out->traces.size());
+    while (i < refs.size() && refs[i].segment == segment) {
+      const auto trace_index = static_cast<uint32_t>(out->traces.size() - first_trace);
+      blob_spans.clear();
+      blob_hashes.clear();
+      const uint64_t trace_hi = refs[i].trace_hi, trace_lo = refs[i].trace_lo;
+      const TraceId& trace = refs[i].span->trace_id;
+      for (; i < refs.size() && refs[i].segment == segment && refs[i].trace_hi == trace_hi &&
+             refs[i].trace_lo == trace_lo;
+           ++i) {
+        // Refs are in trace order, the spans in arrival order: each span
+        // (and its attribute array) is a cache miss unless fetched ahead.
+        if (i + 8 < refs.size()) __builtin_prefetch(refs[i + 8].span);
+        if (i + 4 < refs.size()) {
+          const StoredSpan* ahead = refs[i + 4].span;
+          __builtin_prefetch(ahead->attributes.data());
+          __builtin_prefetch(ahead->service.data());
+          __builtin_prefetch(ahead->operation.data());
+          __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 64);
+          __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 128);
+        }
+        const StoredSpan& s = *refs[i].span;
+        blob_spans.push_back(&s);
+        blob_hashes.push_back(resource_hash[refs[i].index]);
+
+        seg::Posting p{trace_index, s.start_ns, s.duration_ns, s.is_error(), 0};
+        postings.all().push_back(p);
+        if (p.error) postings.errors().push_back(p);
+        NameSlots& ns = names_in_batch[{s.service, s.operation}];
+        if (ns.service == SIZE_MAX) {
+          ns.service = postings.service_slot(s.service);
+          ns.operation = postings.operation_slot(s.service, s.operation);
+        }
+        postings.list(ns.service).push_back(p);
+        postings.list(ns.operation).push_back(p);
+        ns.bucket = std::max(ns.bucket, b);
+        ns.kinds |= 1u << (static_cast<unsigned>(s.kind) & 31);
+        for (const auto& kv : s.attributes) {
+          std::string_view text = TagText(kv.value, tag_buf, &tag_scratch);
+          // Longer values stay searchable: the search then checks spans instead.
+          if (text.size() > options_.max_indexed_tag_value_bytes) continue;
+          uint64_t h = keys::TagHash(kv.key, text);
+          p.check = keys::TagCheck(h);
+          postings.tag(keys::TagPartition(h)).push_back(p);
+        }
+      }
+      PreparedTrace& pt = out->traces.emplace_back();
+      pt.segment = segment;
+      pt.trace_hi = trace_hi;
+      pt.trace_lo = trace_lo;
+      pt.trace = trace;
+      SummaryRecord part;
+      part.summary = SummarizeSpans(blob_spans);
+      part.ids_tracked = blob_spans.size() <= SummaryRecord::kMaxTrackedSpans;
+      if (part.ids_tracked) {
+        for (const StoredSpan* s : blob_spans) {
+          uint64_t id;
+          std::memcpy(&id, s->span_id.bytes().data(), 8);
+          part.span_ids.push_back(id);
+          if (s->is_error()) part.error_ids.push_back(id);
+        }
+        std::sort(part.span_ids.begin(), part.span_ids.end());
+        std::sort(part.error_ids.begin(), part.error_ids.end());
+        // Ids repeat only for spans of equal id but different start: keep
+        // the counts of the part consistent with its ids.
+        part.span_ids.erase(std::unique(part.span_ids.begin(), part.span_ids.end()), part.span_ids.end());
+        part.error_ids.erase(std::unique(part.error_ids.begin(), part.error_ids.end()), part.error_ids.end());
+        part.summary.span_count = static_cast<uint32_t>(part.span_ids.size());
+        part.summary.error_count = static_cast<uint32_t>(part.error_ids.size());
+      }
+      part.AddBucket(b);
+      EncodeSummaryRecord(part, &pt.summary);
+      seg::EncodeBlob(blob_spans, blob_hashes, &pt.blob);
+      seg::CompressBlob(&pt.blob, &w.blob_scratch);
+    }
+
+    PreparedSegment& ps = out->segments.emplace_back();
+    ps.segment = segment;
+    ps.first_trace = first_trace;
+    ps.trace_count = static_cast<uint32_t>(out->traces.size() - first_trace);
+    auto add_term = [&](keys::IndexType type, std::string_view term, const std::vector<seg::Posting>& list,
+                        bool with_check) {
+      if (list.empty()) return;
+      PreparedTerm& t = ps.terms.emplace_back();
+      t.term.push_back(type);
+      t.term.append(term);
+      t.with_check = with_check;
+      t.postings = list;
+    };
+    add_term(keys::kAll, {}, postings.all(), false);
+    add_term(keys::kError, {}, postings.errors(), false);
+    postings.ForEachService([&](std::string_view service, std::vector<seg::Posting>& list) {
+      add_term(keys::kService, keys::ServiceTerm(service), list, false);
+    });
+    postings.ForEachOperation(
+        [&](std::string_view service, std::string_view op, std::vector<seg::Posting>& list) {
+          add_term(keys::kOperation, keys::OperationTerm(service, op), list, false);
+        });
+    for (uint32_t part = 0; part < keys::kTagPartitions; ++part) {
+      add_term(keys::kTag, keys::TagTerm(part), postings.tag(part), true);
+    }
+  }
+
+  std::unordered_map<std::string_view, uint32_t> services_in_batch;
+  for (const auto& [op, ns] : names_in_batch) {
+    uint32_t& sb = services_in_batch[op.first];
+    sb = std::max(sb, ns.bucket);
+  }
+  for (const auto& [service, nb] : services_in_batch) out->names.emplace_back(keys::ServiceNameKey(service), nb);
+  for (const auto& [op, ns] : names_in_batch) {
+    for (unsigned kind = 0; kind < 32; ++kind) {
+      if (ns.kinds & (1u << kind)) {
+        out->names.emplace_back(keys::OperationNameKey(op.first, op.second, static_cast<uint8_t>(kind)),
+                                ns.bucket);
+      }
+    }
+  }
+}
+
+}  // namespace callpath::store
