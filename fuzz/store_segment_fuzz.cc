@@ -1,5 +1,5 @@
 // Feeds arbitrary bytes to the decoders of the store's on-disk segment
-// records: span blobs (zstd-compressed or not), the span values inside
+// records: span blobs (zstd-compressed, joined or plain), the span values inside
 // them, posting lists and the segment trace table. A damaged file must be
 // reported as malformed, never crash a reader; what decodes must lie inside
 // the input (or the blob's decompressed copy).

@@ -83,6 +83,139 @@ TEST(RocksDbStoreTest, OlderFormatIsRefusedClearly) {
   std::filesystem::remove_all(dir);
 }
 
+// Format 3 lacks only joined blobs: such a store opens, and is marked
+// format 4 before anything new is written.
+TEST(RocksDbStoreTest, Format3IsOpenedAndMarkedFormat4) {
+  std::string dir = ::testing::TempDir() + "/callpath-rocks-format3";
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(OpenAt(dir).ok());  // creates it, closes it
+  auto set_or_read_format = [&](const char* to_write) {
+    std::vector<std::string> names;
+    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    std::string format;
+    EXPECT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &raw).ok());
+    size_t meta = std::find(names.begin(), names.end(), "meta") - names.begin();
+    if (to_write != nullptr) EXPECT_TRUE(raw->Put({}, handles[meta], "format", to_write).ok());
+    EXPECT_TRUE(raw->Get({}, handles[meta], "format", &format).ok());
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    EXPECT_TRUE(raw->Close().ok());
+    delete raw;
+    return format;
+  };
+  set_or_read_format("3");
+  {
+    auto reopened = OpenAt(dir);
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    EXPECT_TRUE((*reopened)->Close().ok());
+  }
+  EXPECT_EQ(set_or_read_format(nullptr), "4");
+  std::filesystem::remove_all(dir);
+}
+
+StoredSpan SpanOf(uint8_t trace, uint8_t id, const std::string& service, uint64_t start_ns) {
+  StoredSpan s;
+  s.trace_id.mutable_bytes()[15] = trace;
+  s.span_id.mutable_bytes()[7] = id;
+  s.service = service;
+  s.operation = "op-" + service;
+  s.start_ns = start_ns;
+  s.duration_ns = 1000;
+  return s;
+}
+
+IngestBatch BatchOf(std::vector<StoredSpan> spans, const std::string& host) {
+  IngestBatch b;
+  b.resources.push_back({{"host.name", Value::String(host)}});
+  b.span_resource.assign(spans.size(), 0);
+  b.spans = std::move(spans);
+  return b;
+}
+
+// Spans of one trace come in several requests (one per service) that the
+// daemon writes together: one trace, one summary, every span once, and
+// searchable by what each request brought - also by a tag too long for the
+// tag index, which search checks on the (joined) span blob.
+TEST(RocksDbStoreTest, PreparedBatchesOfOneTraceWriteAsOneTrace) {
+  std::string dir = ::testing::TempDir() + "/callpath-rocks-prepared";
+  std::filesystem::remove_all(dir);
+  auto opened = OpenAt(dir);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  ReplayableWriter* writer = AsReplayableWriter(store);
+  ASSERT_NE(writer, nullptr);
+
+  const uint64_t t0 = 1'700'000'000'000'000'000ull;
+  StoredSpan root = SpanOf(1, 1, "front", t0);
+  root.duration_ns = 50'000;
+  StoredSpan child = SpanOf(1, 2, "back", t0 + 100);
+  child.parent_span_id = root.span_id;
+  child.status = SpanStatus::kError;
+  const std::string long_value(400, 'x');
+  child.attributes = {{"blob", Value::String(long_value)}};
+  StoredSpan other = SpanOf(2, 3, "back", t0 + 200);
+  StoredSpan root_again = root;  // the same span re-sent in the second request
+
+  auto first = writer->Prepare(BatchOf({root}, "a"));
+  auto second = writer->Prepare(BatchOf({child, other, root_again}, "b"));
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ((*second)->span_count(), 3u);
+  ASSERT_TRUE(writer->WriteUnlogged({first->get(), second->get()}, 1).ok());
+
+  TraceId trace = root.trace_id;
+  auto spans = store.span_reader().GetTrace(trace);
+  ASSERT_TRUE(spans.ok()) << spans.status().ToString();
+  ASSERT_EQ(spans->size(), 2u);
+  EXPECT_EQ((*spans)[0].span_id, root.span_id);
+  EXPECT_EQ((*spans)[1].attributes, child.attributes);
+  EXPECT_EQ((*spans)[1].resource_attributes, (Attributes{{"host.name", Value::String("b")}}));
+
+  auto summary = store.span_reader().GetTraceSummary(trace);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->span_count, 2u);
+  EXPECT_EQ(summary->error_count, 1u);
+  EXPECT_EQ(summary->root_service, "front");
+  EXPECT_EQ(summary->services, (std::vector<std::string>{"back", "front"}));
+
+  TraceQuery by_tag;
+  by_tag.tags = {{"blob", long_value}};
+  auto found = store.span_reader().FindTraces(by_tag);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].trace_id, trace);
+  TraceQuery errors_of_front;
+  errors_of_front.service = "front";
+  errors_of_front.errors_only = true;
+  found = store.span_reader().FindTraces(errors_of_front);
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u) << "the error came in the other request";
+  TraceQuery back;
+  back.service = "back";
+  found = store.span_reader().FindTraces(back);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->size(), 2u);
+  EXPECT_TRUE(store.Close().ok());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RocksDbStoreTest, PrepareRefusesInvalidIdsAndResourceIndexes) {
+  std::string dir = ::testing::TempDir() + "/callpath-rocks-prepare-invalid";
+  std::filesystem::remove_all(dir);
+  auto opened = OpenAt(dir);
+  ASSERT_TRUE(opened.ok());
+  ReplayableWriter* writer = AsReplayableWriter(**opened);
+  StoredSpan no_id = SpanOf(1, 0, "s", 1000);
+  EXPECT_EQ(writer->Prepare(BatchOf({no_id}, "h")).status().code(), StatusCode::kInvalidArgument);
+  IngestBatch out_of_range = BatchOf({SpanOf(1, 1, "s", 1000)}, "h");
+  out_of_range.span_resource[0] = 5;
+  EXPECT_EQ(writer->Prepare(std::move(out_of_range)).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE((*opened)->Close().ok());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(RocksDbStoreTest, EmptyPathIsInvalid) {
   EXPECT_EQ(OpenRocksDbStore(RocksDbOptions{}).status().code(), StatusCode::kInvalidArgument);
 }

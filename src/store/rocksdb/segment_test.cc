@@ -73,6 +73,48 @@ TEST(SegmentTest, CompressedBlobRoundTripsAndRejectsEveryTruncation) {
   EXPECT_FALSE(DecodeBlob(flipped, &scratch, &spans));
 }
 
+// Two requests' blobs of one trace and segment, one compressed and one
+// not, joined: one blob whose spans come out in start order.
+TEST(SegmentTest, JoinedBlobsDecodeAsOneInStartOrderAndRejectEveryTruncation) {
+  std::vector<StoredSpan> first, second;
+  for (uint8_t i = 1; i <= 10; ++i) first.push_back(MakeSpan(i, 1'000 + 10 * i));
+  second.push_back(MakeSpan(50, 1'005));
+  second.push_back(MakeSpan(51, 5'000));
+  auto encode = [](const std::vector<StoredSpan>& spans, uint64_t hash, bool compress) {
+    std::vector<const StoredSpan*> ptrs;
+    std::vector<uint64_t> hashes;
+    for (const auto& s : spans) ptrs.push_back(&s), hashes.push_back(hash);
+    std::string blob, scratch;
+    EncodeBlob(ptrs, hashes, &blob);
+    if (compress) CompressBlob(&blob, &scratch);
+    return blob;
+  };
+  const std::string a = encode(first, 1, true), b = encode(second, 2, false);
+  ASSERT_EQ(static_cast<uint8_t>(a[0]), 3) << "the first part is compressed";
+  std::string joined;
+  JoinBlobs({a, b}, &joined);
+  std::vector<BlobSpan> spans;
+  std::string scratch;
+  ASSERT_TRUE(DecodeBlob(joined, &scratch, &spans));
+  ASSERT_EQ(spans.size(), 12u);
+  for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].start_ns, spans[i].start_ns) << i;
+  EXPECT_EQ(spans[0].span_id, second[0].span_id);  // the second part's 1005 comes first
+  EXPECT_EQ(spans[1].span_id, first[0].span_id);
+  EXPECT_EQ(spans.back().span_id, second[1].span_id);
+  StoredSpan back;
+  uint64_t rh = 0;
+  ASSERT_TRUE(enc::DecodeSpanValue(spans.back().value, &back, &rh));
+  EXPECT_EQ(rh, 2u);
+  EXPECT_EQ(back.attributes, second[1].attributes);
+
+  for (size_t n = 0; n < joined.size(); ++n) {
+    EXPECT_FALSE(DecodeBlob(std::string_view(joined.data(), n), &scratch, &spans)) << n;
+  }
+  std::string nested;
+  JoinBlobs({joined}, &nested);
+  EXPECT_FALSE(DecodeBlob(nested, &scratch, &spans)) << "a joined blob inside a joined blob";
+}
+
 TEST(SegmentTest, SmallBlobStaysUncompressed) {
   StoredSpan a = MakeSpan(1, 1);
   a.attributes.clear();
