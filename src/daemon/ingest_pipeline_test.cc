@@ -130,6 +130,21 @@ class IngestPipelineTest : public ::testing::Test {
   DaemonMetrics metrics_;
 };
 
+// The indexer waits for a full write, but not while a reader waits to see
+// what was acknowledged, and not when the pipeline stops.
+TEST_F(IngestPipelineTest, ALingeringIndexerWritesAtOnceForAWaitingReaderAndOnStop) {
+  IngestOptions o = Options();
+  o.index_linger = std::chrono::hours(1);
+  auto p = OpenPipeline(o);
+  ASSERT_TRUE(SubmitAndWait(*p, TraceBody(1, 2)).ok());
+  ASSERT_TRUE(p->WaitVisible(std::chrono::seconds(60))) << "still lingering";
+  EXPECT_EQ(SpansOf(1), 2u);
+  ASSERT_TRUE(SubmitAndWait(*p, TraceBody(2, 1)).ok());
+  p->Stop();
+  EXPECT_EQ(SpansOf(2), 1u);
+  EXPECT_EQ(p->depth(), 0u);
+}
+
 TEST_F(IngestPipelineTest, AnAcknowledgedBatchIsVisibleOnceWaitVisibleReturns) {
   auto p = OpenPipeline(Options());
   ASSERT_TRUE(SubmitAndWait(*p, TraceBody(1, 3)).ok());
