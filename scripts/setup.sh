@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   zlib1g-dev libzstd-dev libcurl4-openssl-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
-  librocksdb-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev
+  librocksdb-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev libjemalloc-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-system-dev libcpp-httplib-dev libssl-dev
   curl python3 wrk nginx-light
