@@ -60,16 +60,28 @@ HttpResponse NativeError(int status, std::string_view message) {
   return Json(status, std::move(body));
 }
 
+// api_v3 errors in the shape of Jaeger's HTTP gateway (its grpc-gateway
+// error): {"error":{"httpCode":404,"message":"..."}}.
+HttpResponse V3Error(int status, std::string_view message) {
+  std::string body = "{\"error\":{\"httpCode\":" + std::to_string(status) + ",\"message\":";
+  AppendJsonQuoted(message, body);
+  body += "}}";
+  return Json(status, std::move(body));
+}
+
 HttpResponse JaegerError(int status, std::string_view message) {
   return Json(status, query::RenderJaegerError(status, message));
 }
 
-HttpResponse StoreError(const Status& s, bool jaeger) {
-  int code = s.code() == StatusCode::kNotFound ? 404
-             : s.code() == StatusCode::kInvalidArgument ? 400
-                                                        : 500;
-  return jaeger ? JaegerError(code, s.message()) : NativeError(code, s.message());
+int StoreErrorCode(const Status& s) {
+  return s.code() == StatusCode::kNotFound ? 404 : s.code() == StatusCode::kInvalidArgument ? 400 : 500;
 }
+
+HttpResponse StoreError(const Status& s, bool jaeger) {
+  return jaeger ? JaegerError(StoreErrorCode(s), s.message()) : NativeError(StoreErrorCode(s), s.message());
+}
+
+HttpResponse V3StoreError(const Status& s) { return V3Error(StoreErrorCode(s), s.message()); }
 
 // Trace ids in URLs: 1..32 hex digits, either case, left-padded with zeros
 // (Jaeger clients shorten ids with leading zeros).
@@ -328,7 +340,7 @@ struct QueryApi::Impl {
     Params p = ParseQuery(req.query());
     if (rest == "services") {
       auto s = store.span_reader().GetServices();
-      if (!s.ok()) return StoreError(s.status(), false);
+      if (!s.ok()) return V3StoreError(s.status());
       std::string body = "{\"services\":[";
       for (size_t i = 0; i < s.value().size(); ++i) {
         if (i) body += ',';
@@ -338,15 +350,15 @@ struct QueryApi::Impl {
     }
     if (rest == "operations") {
       std::string service = Get(p, "service");
-      if (service.empty()) return NativeError(400, "parameter 'service' is required");
+      if (service.empty()) return V3Error(400, "parameter 'service' is required");
       std::optional<store::SpanKind> kind;
       if (std::string k = Get(p, "span_kind"); !k.empty()) {
         store::SpanKind sk;
-        if (!store::ParseSpanKind(k, &sk)) return NativeError(400, "parameter 'span_kind': unknown span kind");
+        if (!store::ParseSpanKind(k, &sk)) return V3Error(400, "parameter 'span_kind': unknown span kind");
         kind = sk;
       }
       auto ops_list = store.span_reader().GetOperations(service, kind);
-      if (!ops_list.ok()) return StoreError(ops_list.status(), false);
+      if (!ops_list.ok()) return V3StoreError(ops_list.status());
       std::string body = "{\"operations\":[";
       for (size_t i = 0; i < ops_list.value().size(); ++i) {
         const auto& op = ops_list.value()[i];
@@ -361,11 +373,11 @@ struct QueryApi::Impl {
     }
     if (rest.starts_with("traces/")) {
       auto id = ParseTraceId(rest.substr(7));
-      if (!id) return NativeError(400, "trace id must be 1 to 32 hex digits, not all zero");
+      if (!id) return V3Error(400, "trace id must be 1 to 32 hex digits, not all zero");
       auto spans = store.span_reader().GetTrace(*id);
       if (!spans.ok()) {
-        if (spans.status().code() == StatusCode::kNotFound) return NativeError(404, "trace not found");
-        return StoreError(spans.status(), false);
+        if (spans.status().code() == StatusCode::kNotFound) return V3Error(404, "trace not found");
+        return V3StoreError(spans.status());
       }
       std::vector<query::AssembledTrace> one;
       one.push_back(query::AssembleTrace(std::move(spans).value()));
@@ -374,7 +386,7 @@ struct QueryApi::Impl {
     if (rest == "traces") {
       store::TraceQuery q;
       q.service = Get(p, "query.service_name");
-      if (q.service.empty()) return NativeError(400, "parameter 'query.service_name' is required");
+      if (q.service.empty()) return V3Error(400, "parameter 'query.service_name' is required");
       q.operation = Get(p, "query.operation_name");
       for (const auto& [k, v] : p) {
         if (k.starts_with("query.attributes.")) q.tags.emplace_back(k.substr(17), v);
@@ -384,19 +396,19 @@ struct QueryApi::Impl {
       q.start_time_min_ns = now > 3600ull * 1'000'000'000 ? now - 3600ull * 1'000'000'000 : 0;
       if (std::string t = Get(p, "query.start_time_min"); !t.empty()) {
         auto v = ParseRfc3339(t);
-        if (!v) return NativeError(400, "parameter 'query.start_time_min': want RFC 3339");
+        if (!v) return V3Error(400, "parameter 'query.start_time_min': want RFC 3339");
         q.start_time_min_ns = *v;
       }
       if (std::string t = Get(p, "query.start_time_max"); !t.empty()) {
         auto v = ParseRfc3339(t);
-        if (!v) return NativeError(400, "parameter 'query.start_time_max': want RFC 3339");
+        if (!v) return V3Error(400, "parameter 'query.start_time_max': want RFC 3339");
         q.start_time_max_ns = *v;
       }
       for (auto [name, field] : {std::pair{"query.duration_min", &q.min_span_duration_ns},
                                  std::pair{"query.duration_max", &q.max_span_duration_ns}}) {
         if (std::string d = Get(p, name); !d.empty()) {
           auto v = query::ParseDuration(d);
-          if (!v.ok()) return NativeError(400, std::string("parameter '") + name + "': " + v.status().message());
+          if (!v.ok()) return V3Error(400, std::string("parameter '") + name + "': " + v.status().message());
           *field = v.value();
         }
       }
@@ -404,16 +416,18 @@ struct QueryApi::Impl {
       if (depth.empty()) depth = Get(p, "query.num_traces");
       if (!depth.empty()) {
         auto v = ParseUint(depth);
-        if (!v || *v == 0 || *v > 10000) return NativeError(400, "parameter 'query.search_depth': want 1..10000");
+        if (!v || *v == 0 || *v > 10000) return V3Error(400, "parameter 'query.search_depth': want 1..10000");
         q.limit = *v;
       }
       auto found = store.span_reader().FindTraces(q);
-      if (!found.ok()) return StoreError(found.status(), false);
+      if (!found.ok()) return V3StoreError(found.status());
+      // As Jaeger's gateway answers an empty search.
+      if (found.value().empty()) return V3Error(404, "No traces found");
       auto traces = LoadTraces(found.value());
-      if (!traces.ok()) return StoreError(traces.status(), false);
+      if (!traces.ok()) return V3StoreError(traces.status());
       return Json(200, query::RenderApiV3Traces(traces.value()));
     }
-    return NativeError(404, "unknown API path " + std::string(path));
+    return V3Error(404, "unknown API path " + std::string(path));
   }
 };
 

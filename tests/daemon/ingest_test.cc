@@ -252,6 +252,16 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
   HttpResult v3trace = Get("/api/v3/traces/" + traces.begin()->first);
   ASSERT_EQ(v3trace.status, 200) << v3trace.body;
   EXPECT_NE(v3trace.body.find("resourceSpans"), std::string::npos);
+  // api_v3 errors and empty searches answer as Jaeger's HTTP gateway does.
+  HttpResult missing = Get("/api/v3/traces/00000000000000000000000000abcdef");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body, R"({"error":{"httpCode":404,"message":"trace not found"}})");
+  HttpResult none = Get("/api/v3/traces?query.service_name=no-such-service");
+  EXPECT_EQ(none.status, 404);
+  EXPECT_EQ(none.body, R"({"error":{"httpCode":404,"message":"No traces found"}})");
+  HttpResult bad = Get("/api/v3/traces?query.service_name=x&query.start_time_min=yesterday");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find(R"({"error":{"httpCode":400,"message":")"), std::string::npos) << bad.body;
 }
 
 TEST_F(DaemonIngestTest, JsLogSamplesAreStoredWithTheirTrace) {
