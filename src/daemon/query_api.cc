@@ -294,6 +294,26 @@ struct QueryApi::Impl {
       return Json(200, query::RenderJaegerOperations(ops_list.value(), true));
     }
     if (rest == "traces") {
+      // Lookup by id (the Jaeger UI's "trace ID" search and its compare
+      // view): ?traceID=a&traceID=b, no other parameter needed.
+      Params p = ParseQuery(req.query());
+      if (p.count("traceID") > 0) {
+        std::vector<query::AssembledTrace> found;
+        std::vector<std::string> missing;
+        for (auto [it, end] = p.equal_range("traceID"); it != end; ++it) {
+          auto id = ParseTraceId(it->second);
+          if (!id) return JaegerError(400, "cannot parse traceID param '" + it->second + "'");
+          auto spans = store.span_reader().GetTrace(*id);
+          if (spans.ok()) {
+            found.push_back(query::AssembleTrace(std::move(spans).value()));
+          } else if (spans.status().code() == StatusCode::kNotFound) {
+            missing.push_back(it->second);
+          } else {
+            return StoreError(spans.status(), true);
+          }
+        }
+        return Json(200, query::RenderJaegerTraces(found, missing));
+      }
       auto q = query::ParseJaegerSearchParams(req.query(), now);
       if (!q.ok()) return JaegerError(400, q.status().message());
       auto found = store.span_reader().FindTraces(q.value());

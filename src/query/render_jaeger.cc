@@ -146,25 +146,37 @@ void WriteJaegerTrace(JsonWriter& w, const AssembledTrace& t) {
   w.EndObject();
 }
 
-void Envelope(JsonWriter& w, size_t total) {
+void Envelope(JsonWriter& w, size_t total, const std::vector<std::string>& missing_trace_ids = {}) {
   w.FieldUint("total", total);
   w.FieldUint("limit", 0);
   w.FieldUint("offset", 0);
   w.Key("errors");
-  w.Null();
+  if (missing_trace_ids.empty()) {
+    w.Null();
+  } else {
+    w.BeginArray();
+    for (const auto& id : missing_trace_ids) {
+      w.BeginObject();
+      w.Field("msg", "trace not found");
+      w.Field("traceID", id);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
 }
 
 }  // namespace
 
-std::string RenderJaegerTraces(const std::vector<AssembledTrace>& traces) {
+std::string RenderJaegerTraces(const std::vector<AssembledTrace>& traces,
+                               const std::vector<std::string>& missing_trace_ids) {
   JsonWriter w;
   w.BeginObject();
   w.Key("data");
   w.BeginArray();
   for (const auto& t : traces) WriteJaegerTrace(w, t);
   w.EndArray();
-  Envelope(w, traces.size());
+  Envelope(w, traces.size(), missing_trace_ids);
   return w.Take();
 }
 

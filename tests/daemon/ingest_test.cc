@@ -249,6 +249,21 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
   EXPECT_NE(services.body.find("node-probe-server"), std::string::npos) << services.body;
   HttpResult v3 = Get("/api/v3/services");
   EXPECT_NE(v3.body.find("node-probe-client"), std::string::npos) << v3.body;
+  // Lookup by ids, as the Jaeger UI does it: found ones in data, the others
+  // in errors.
+  const std::string first_id = traces.begin()->first;
+  HttpResult by_ids = Get("/api/traces?traceID=" + first_id + "&traceID=00000000000000000000000000abcdef");
+  ASSERT_EQ(by_ids.status, 200) << by_ids.body;
+  {
+    simdjson::dom::parser p;
+    simdjson::dom::element doc;
+    ASSERT_EQ(p.parse(by_ids.body).get(doc), simdjson::SUCCESS);
+    ASSERT_EQ(doc["data"].get_array().value().size(), 1u);
+    EXPECT_EQ(std::string_view(doc["data"].at(0)["traceID"].get_string().value()), first_id);
+    EXPECT_EQ(std::string_view(doc["errors"].at(0)["traceID"].get_string().value()), "00000000000000000000000000abcdef");
+    EXPECT_EQ(std::string_view(doc["errors"].at(0)["msg"].get_string().value()), "trace not found");
+  }
+  EXPECT_EQ(Get("/api/traces?traceID=xyz").status, 400);
   HttpResult v3trace = Get("/api/v3/traces/" + traces.begin()->first);
   ASSERT_EQ(v3trace.status, 200) << v3trace.body;
   EXPECT_NE(v3trace.body.find("resourceSpans"), std::string::npos);

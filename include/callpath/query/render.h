@@ -35,7 +35,10 @@ std::string RenderLogs(const std::vector<store::StoredLog>& logs);
 std::string RenderDependencies(const std::vector<store::DependencyLink>& links);
 
 // Jaeger classic JSON: {"data":[trace...],"total":n,"limit":0,"offset":0,"errors":null}.
-std::string RenderJaegerTraces(const std::vector<AssembledTrace>& traces);
+// Trace ids asked for by id but not found are listed in "errors" as
+// {"msg":"trace not found","traceID":id}, as Jaeger lists them.
+std::string RenderJaegerTraces(const std::vector<AssembledTrace>& traces,
+                               const std::vector<std::string>& missing_trace_ids = {});
 // {"data":["svc",...],"total":n,...}
 std::string RenderJaegerServices(const std::vector<std::string>& services);
 // /api/services/{svc}/operations: {"data":["op",...]} ; /api/operations:
