@@ -192,6 +192,106 @@ Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) con
   return std::unique_ptr<PreparedBatch>(std::move(out));
 }
 
+namespace {
+
+// Sorts `refs` by (segment, trace, start) and drops a span sent twice in
+// the batch (the later copy replaces the earlier).
+void SortAndDedupe(std::vector<SpanRef>* refs) {
+  std::sort(refs->begin(), refs->end(), [](const SpanRef& a, const SpanRef& b) {
+    if (a.segment != b.segment) return a.segment < b.segment;
+    if (a.trace_hi != b.trace_hi) return a.trace_hi < b.trace_hi;
+    if (a.trace_lo != b.trace_lo) return a.trace_lo < b.trace_lo;
+    if (a.start_ns != b.start_ns) return a.start_ns < b.start_ns;
+    return a.index < b.index;
+  });
+  size_t kept = 0;
+  for (size_t i = 0; i < refs->size(); ++i) {
+    const SpanRef& r = (*refs)[i];
+    if (i + 1 < refs->size()) {
+      const SpanRef& next = (*refs)[i + 1];
+      if (next.segment == r.segment && next.trace_hi == r.trace_hi && next.trace_lo == r.trace_lo &&
+          next.start_ns == r.start_ns && next.span->span_id == r.span->span_id) {
+        continue;
+      }
+    }
+    (*refs)[kept++] = r;
+  }
+  refs->resize(kept);
+}
+
+// The summary part of one trace's spans in one segment (a merge operand).
+void EncodeSummaryPart(const std::vector<const StoredSpan*>& spans, uint32_t bucket, std::string* out) {
+  SummaryRecord part;
+  part.summary = SummarizeSpans(spans);
+  part.ids_tracked = spans.size() <= SummaryRecord::kMaxTrackedSpans;
+  if (part.ids_tracked) {
+    for (const StoredSpan* s : spans) {
+      uint64_t id;
+      std::memcpy(&id, s->span_id.bytes().data(), 8);
+      part.span_ids.push_back(id);
+      if (s->is_error()) part.error_ids.push_back(id);
+    }
+    std::sort(part.span_ids.begin(), part.span_ids.end());
+    std::sort(part.error_ids.begin(), part.error_ids.end());
+    // Ids repeat only for spans of equal id but different start: keep the
+    // counts of the part consistent with its ids.
+    part.span_ids.erase(std::unique(part.span_ids.begin(), part.span_ids.end()), part.span_ids.end());
+    part.error_ids.erase(std::unique(part.error_ids.begin(), part.error_ids.end()), part.error_ids.end());
+    part.summary.span_count = static_cast<uint32_t>(part.span_ids.size());
+    part.summary.error_count = static_cast<uint32_t>(part.error_ids.size());
+  }
+  part.AddBucket(bucket);
+  EncodeSummaryRecord(part, out);
+}
+
+// Copies the segment's non-empty posting lists into `segment` as terms.
+void AddTerms(SegmentPostings& postings, PreparedSegment* segment) {
+  auto add = [&](keys::IndexType type, std::string_view term, const std::vector<seg::Posting>& list,
+                 bool with_check) {
+    if (list.empty()) return;
+    PreparedTerm& t = segment->terms.emplace_back();
+    t.term.push_back(type);
+    t.term.append(term);
+    t.with_check = with_check;
+    t.postings = list;
+  };
+  add(keys::kAll, {}, postings.all(), false);
+  add(keys::kError, {}, postings.errors(), false);
+  postings.ForEachService([&](std::string_view service, std::vector<seg::Posting>& list) {
+    add(keys::kService, keys::ServiceTerm(service), list, false);
+  });
+  postings.ForEachOperation([&](std::string_view service, std::string_view op, std::vector<seg::Posting>& list) {
+    add(keys::kOperation, keys::OperationTerm(service, op), list, false);
+  });
+  for (uint32_t part = 0; part < keys::kTagPartitions; ++part) {
+    add(keys::kTag, keys::TagTerm(part), postings.tag(part), true);
+  }
+}
+
+using NamesInBatch =
+    std::unordered_map<std::pair<std::string_view, std::string_view>, NameSlots, ViewPairFastHash>;
+
+// Names column family entries: each service, and each (service, operation,
+// kind), with the latest bucket it was seen in.
+void CollectNames(const NamesInBatch& names, PreparedSpans* out) {
+  std::unordered_map<std::string_view, uint32_t> services;
+  for (const auto& [op, ns] : names) {
+    uint32_t& sb = services[op.first];
+    sb = std::max(sb, ns.bucket);
+  }
+  for (const auto& [service, bucket] : services) out->names.emplace_back(keys::ServiceNameKey(service), bucket);
+  for (const auto& [op, ns] : names) {
+    for (unsigned kind = 0; kind < 32; ++kind) {
+      if (ns.kinds & (1u << kind)) {
+        out->names.emplace_back(keys::OperationNameKey(op.first, op.second, static_cast<uint8_t>(kind)),
+                                ns.bucket);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void RocksDbStore::PrepareSpans(const std::vector<const StoredSpan*>& spans,
                                 const std::vector<uint64_t>& resource_hash, PreparedSpans* out) const {
   PrepareScratch& w = prepare_scratch;
@@ -207,36 +307,13 @@ void RocksDbStore::PrepareSpans(const std::vector<const StoredSpan*>& spans,
     refs.push_back({(uint64_t{b} << 8) | window, LoadBigEndian64(t), LoadBigEndian64(t + 8),
                     spans[i]->start_ns, spans[i], static_cast<uint32_t>(i)});
   }
-  std::sort(refs.begin(), refs.end(), [](const SpanRef& a, const SpanRef& b) {
-    if (a.segment != b.segment) return a.segment < b.segment;
-    if (a.trace_hi != b.trace_hi) return a.trace_hi < b.trace_hi;
-    if (a.trace_lo != b.trace_lo) return a.trace_lo < b.trace_lo;
-    if (a.start_ns != b.start_ns) return a.start_ns < b.start_ns;
-    return a.index < b.index;
-  });
-  // A span sent twice in one batch: the later copy replaces the earlier.
-  {
-    size_t kept = 0;
-    for (size_t i = 0; i < refs.size(); ++i) {
-      if (i + 1 < refs.size() && refs[i + 1].segment == refs[i].segment &&
-          refs[i + 1].trace_hi == refs[i].trace_hi && refs[i + 1].trace_lo == refs[i].trace_lo &&
-          refs[i + 1].start_ns == refs[i].start_ns &&
-          refs[i + 1].span->span_id == refs[i].span->span_id) {
-        continue;
-      }
-      refs[kept++] = refs[i];
-    }
-    refs.resize(kept);
-  }
+  SortAndDedupe(&refs);
   out->spans += refs.size();
 
   // Names seen in the call, with their posting lists (slots stay put for
   // the whole call; SegmentPostings::Clear empties them per segment).
-  std::unordered_map<std::pair<std::string_view, std::string_view>, NameSlots, ViewPairFastHash> names_in_batch;
+  NamesInBatch names_in_batch;
   SegmentPostings postings(&w.lists);
-  std::vector<const StoredSpan*>& blob_spans = w.blob_spans;
-  std::vector<uint64_t>& blob_hashes = w.blob_hashes;
-  std::string& tag_scratch = w.tag_scratch;
   char tag_buf[24];
 
   for (size_t i = 0; i < refs.size();) {
@@ -248,8 +325,8 @@ void RocksDbStore::PrepareSpans(const std::vector<const StoredSpan*>& spans,
     const auto first_trace = static_cast<uint32_t>(out->traces.size());
     while (i < refs.size() && refs[i].segment == segment) {
       const auto trace_index = static_cast<uint32_t>(out->traces.size() - first_trace);
-      blob_spans.clear();
-      blob_hashes.clear();
+      w.blob_spans.clear();
+      w.blob_hashes.clear();
       const uint64_t trace_hi = refs[i].trace_hi, trace_lo = refs[i].trace_lo;
       const TraceId& trace = refs[i].span->trace_id;
       for (; i < refs.size() && refs[i].segment == segment && refs[i].trace_hi == trace_hi &&
@@ -267,8 +344,8 @@ void RocksDbStore::PrepareSpans(const std::vector<const StoredSpan*>& spans,
           __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 128);
         }
         const StoredSpan& s = *refs[i].span;
-        blob_spans.push_back(&s);
-        blob_hashes.push_back(resource_hash[refs[i].index]);
+        w.blob_spans.push_back(&s);
+        w.blob_hashes.push_back(resource_hash[refs[i].index]);
 
         seg::Posting p{trace_index, s.start_ns, s.duration_ns, s.is_error(), 0};
         postings.all().push_back(p);
@@ -283,7 +360,7 @@ void RocksDbStore::PrepareSpans(const std::vector<const StoredSpan*>& spans,
         ns.bucket = std::max(ns.bucket, b);
         ns.kinds |= 1u << (static_cast<unsigned>(s.kind) & 31);
         for (const auto& kv : s.attributes) {
-          std::string_view text = TagText(kv.value, tag_buf, &tag_scratch);
+          std::string_view text = TagText(kv.value, tag_buf, &w.tag_scratch);
           // Longer values stay searchable: the search then checks spans instead.
           if (text.size() > options_.max_indexed_tag_value_bytes) continue;
           uint64_t h = keys::TagHash(kv.key, text);
@@ -296,72 +373,17 @@ void RocksDbStore::PrepareSpans(const std::vector<const StoredSpan*>& spans,
       pt.trace_hi = trace_hi;
       pt.trace_lo = trace_lo;
       pt.trace = trace;
-      SummaryRecord part;
-      part.summary = SummarizeSpans(blob_spans);
-      part.ids_tracked = blob_spans.size() <= SummaryRecord::kMaxTrackedSpans;
-      if (part.ids_tracked) {
-        for (const StoredSpan* s : blob_spans) {
-          uint64_t id;
-          std::memcpy(&id, s->span_id.bytes().data(), 8);
-          part.span_ids.push_back(id);
-          if (s->is_error()) part.error_ids.push_back(id);
-        }
-        std::sort(part.span_ids.begin(), part.span_ids.end());
-        std::sort(part.error_ids.begin(), part.error_ids.end());
-        // Ids repeat only for spans of equal id but different start: keep
-        // the counts of the part consistent with its ids.
-        part.span_ids.erase(std::unique(part.span_ids.begin(), part.span_ids.end()), part.span_ids.end());
-        part.error_ids.erase(std::unique(part.error_ids.begin(), part.error_ids.end()), part.error_ids.end());
-        part.summary.span_count = static_cast<uint32_t>(part.span_ids.size());
-        part.summary.error_count = static_cast<uint32_t>(part.error_ids.size());
-      }
-      part.AddBucket(b);
-      EncodeSummaryRecord(part, &pt.summary);
-      seg::EncodeBlob(blob_spans, blob_hashes, &pt.blob);
+      EncodeSummaryPart(w.blob_spans, b, &pt.summary);
+      seg::EncodeBlob(w.blob_spans, w.blob_hashes, &pt.blob);
       seg::CompressBlob(&pt.blob, &w.blob_scratch);
     }
-
     PreparedSegment& ps = out->segments.emplace_back();
     ps.segment = segment;
     ps.first_trace = first_trace;
     ps.trace_count = static_cast<uint32_t>(out->traces.size() - first_trace);
-    auto add_term = [&](keys::IndexType type, std::string_view term, const std::vector<seg::Posting>& list,
-                        bool with_check) {
-      if (list.empty()) return;
-      PreparedTerm& t = ps.terms.emplace_back();
-      t.term.push_back(type);
-      t.term.append(term);
-      t.with_check = with_check;
-      t.postings = list;
-    };
-    add_term(keys::kAll, {}, postings.all(), false);
-    add_term(keys::kError, {}, postings.errors(), false);
-    postings.ForEachService([&](std::string_view service, std::vector<seg::Posting>& list) {
-      add_term(keys::kService, keys::ServiceTerm(service), list, false);
-    });
-    postings.ForEachOperation(
-        [&](std::string_view service, std::string_view op, std::vector<seg::Posting>& list) {
-          add_term(keys::kOperation, keys::OperationTerm(service, op), list, false);
-        });
-    for (uint32_t part = 0; part < keys::kTagPartitions; ++part) {
-      add_term(keys::kTag, keys::TagTerm(part), postings.tag(part), true);
-    }
+    AddTerms(postings, &ps);
   }
-
-  std::unordered_map<std::string_view, uint32_t> services_in_batch;
-  for (const auto& [op, ns] : names_in_batch) {
-    uint32_t& sb = services_in_batch[op.first];
-    sb = std::max(sb, ns.bucket);
-  }
-  for (const auto& [service, nb] : services_in_batch) out->names.emplace_back(keys::ServiceNameKey(service), nb);
-  for (const auto& [op, ns] : names_in_batch) {
-    for (unsigned kind = 0; kind < 32; ++kind) {
-      if (ns.kinds & (1u << kind)) {
-        out->names.emplace_back(keys::OperationNameKey(op.first, op.second, static_cast<uint8_t>(kind)),
-                                ns.bucket);
-      }
-    }
-  }
+  CollectNames(names_in_batch, out);
 }
 
 }  // namespace callpath::store

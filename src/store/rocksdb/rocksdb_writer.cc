@@ -13,6 +13,7 @@
 #include "store/rocksdb/prepared_batch.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
 #include "store/rocksdb/segment.h"
+#include "store/rocksdb/segment_merge.h"
 #include "store/summary_fold.h"
 
 namespace callpath::store {
@@ -97,10 +98,7 @@ namespace {
 // capacity.
 struct WriteScratch {
   rocksdb::WriteBatch batch;
-  std::vector<std::vector<seg::Posting>> lists;  // merged posting lists, by slot
-  std::vector<TraceId> table;
-  std::vector<std::string_view> parts;
-  std::string key, value, tag_scratch;
+  std::string tag_scratch;
 };
 thread_local WriteScratch scratch_buffers;
 
@@ -235,126 +233,15 @@ Status RocksDbStore::CommitStaged(const rocksdb::WriteOptions& wo, rocksdb::Writ
 
 void RocksDbStore::StagePrepared(const std::vector<const PreparedSpans*>& parts, rocksdb::WriteBatch* batch,
                                  Staged* staged) {
-  WriteScratch& w = scratch_buffers;
-  // The segments of every part, by segment; parts keep their order.
-  struct SegmentRef {
-    uint64_t segment;
-    const PreparedSpans* part;
-    const PreparedSegment* seg;
-    size_t remap;  // where this segment's trace indexes start in `remap`
-  };
-  std::vector<SegmentRef> segments;
-  for (const PreparedSpans* p : parts) {
-    for (const PreparedSegment& sg : p->segments) segments.push_back({sg.segment, p, &sg, 0});
-  }
-  std::stable_sort(segments.begin(), segments.end(),
-                   [](const SegmentRef& a, const SegmentRef& b) { return a.segment < b.segment; });
-  size_t distinct = 0;
-  for (size_t i = 0; i < segments.size(); ++i) {
-    if (i == 0 || segments[i].segment != segments[i - 1].segment) ++distinct;
-  }
-  uint64_t seq = segment_seq_.fetch_add(distinct, std::memory_order_relaxed);
+  thread_local SegmentMerger merger;
+  const SegmentMerger::Families families{cf(kSpans), cf(kIndex), cf(kTraces)};
+  const std::vector<SegmentGroup> groups = GroupSegments(parts);
+  uint64_t seq = segment_seq_.fetch_add(groups.size(), std::memory_order_relaxed);
+  merger.Begin();
+  for (const SegmentGroup& group : groups) staged->blobs += merger.Merge(group, seq++, families, batch);
+  merger.PutSummaries(families, batch);
 
-  struct TraceRef {
-    uint64_t hi, lo;
-    const PreparedTrace* trace;
-    size_t remap;  // slot in `remap` of this trace's index
-  };
-  std::vector<TraceRef> traces;
-  std::vector<uint32_t> remap;  // (segment of a part, trace index) -> table index
-  std::vector<std::pair<const TraceId*, std::string_view>> summaries;
-  std::unordered_map<std::string_view, size_t> term_slots;
-  std::vector<std::pair<std::string_view, bool>> slot_terms;  // slot -> term, with_check
-  std::vector<TraceId>& table = w.table;
-  std::string &key = w.key, &value = w.value;
-  uint64_t blobs = 0;
-
-  for (size_t i = 0; i < segments.size(); ++seq) {
-    const uint64_t segment = segments[i].segment;
-    const uint32_t b = static_cast<uint32_t>(segment >> 8);
-    size_t end = i;
-    traces.clear();
-    remap.clear();
-    for (; end < segments.size() && segments[end].segment == segment; ++end) {
-      SegmentRef& ref = segments[end];
-      ref.remap = remap.size();
-      for (uint32_t t = 0; t < ref.seg->trace_count; ++t) {
-        const PreparedTrace& pt = ref.part->traces[ref.seg->first_trace + t];
-        traces.push_back({pt.trace_hi, pt.trace_lo, &pt, remap.size()});
-        remap.push_back(0);
-      }
-    }
-    std::stable_sort(traces.begin(), traces.end(), [](const TraceRef& x, const TraceRef& y) {
-      return x.hi != y.hi ? x.hi < y.hi : x.lo < y.lo;
-    });
-    // One table entry and one blob key per trace; a trace that came in
-    // several batches gets their blobs joined.
-    table.clear();
-    for (size_t t = 0; t < traces.size();) {
-      const auto index = static_cast<uint32_t>(table.size());
-      const TraceId& trace = traces[t].trace->trace;
-      const uint64_t hi = traces[t].hi, lo = traces[t].lo;
-      table.push_back(trace);
-      w.parts.clear();
-      for (; t < traces.size() && traces[t].hi == hi && traces[t].lo == lo; ++t) {
-        remap[traces[t].remap] = index;
-        w.parts.push_back(traces[t].trace->blob);
-        summaries.emplace_back(&traces[t].trace->trace, traces[t].trace->summary);
-      }
-      if (w.parts.size() == 1) {
-        batch->Put(cf(kSpans), keys::SpanKey(b, trace, seq), w.parts[0]);
-      } else {
-        value.clear();
-        seg::JoinBlobs(w.parts, &value);
-        batch->Put(cf(kSpans), keys::SpanKey(b, trace, seq), value);
-      }
-      ++blobs;
-    }
-    value.clear();
-    seg::EncodeTable(table, &value);
-    batch->Put(cf(kIndex), keys::TableKey(b, seq), value);
-
-    // Posting lists: the same term's entries of every part, with trace
-    // indexes into the merged table.
-    term_slots.clear();
-    slot_terms.clear();
-    for (size_t k = i; k < end; ++k) {
-      const SegmentRef& ref = segments[k];
-      for (const PreparedTerm& term : ref.seg->terms) {
-        auto [it, fresh] = term_slots.try_emplace(term.term, slot_terms.size());
-        if (fresh) {
-          slot_terms.emplace_back(term.term, term.with_check);
-          if (w.lists.size() < slot_terms.size()) w.lists.emplace_back();
-          w.lists[it->second].clear();
-        }
-        std::vector<seg::Posting>& list = w.lists[it->second];
-        for (seg::Posting p : term.postings) {
-          p.trace = remap[ref.remap + p.trace];
-          list.push_back(p);
-        }
-      }
-    }
-    for (size_t slot = 0; slot < slot_terms.size(); ++slot) {
-      const std::vector<seg::Posting>& list = w.lists[slot];
-      uint64_t max_start = 0;
-      for (const auto& p : list) max_start = std::max(max_start, p.start_ns);
-      key.clear();
-      enc::PutBigEndian32(&key, b);
-      key.append(slot_terms[slot].first);
-      keys::AppendPostingTail(&key, max_start, seq);
-      value.clear();
-      seg::EncodePostings(list, max_start, slot_terms[slot].second, &value);
-      batch->Put(cf(kIndex), key, value);
-    }
-    i = end;
-  }
-
-  // Summary parts as merge operands, in key order: consecutive memtable
-  // inserts then land near each other.
-  std::stable_sort(summaries.begin(), summaries.end(), [](const auto& x, const auto& y) { return *x.first < *y.first; });
-  for (const auto& [trace, summary] : summaries) batch->Merge(cf(kTraces), trace->AsBytes(), summary);
-
-  std::unordered_map<std::string_view, uint32_t> names;
+  std::unordered_map<std::string_view, uint32_t> names;  // name key -> latest bucket
   for (const PreparedSpans* p : parts) {
     for (const auto& [k, bucket] : p->names) {
       uint32_t& nb = names[k];
@@ -365,7 +252,6 @@ void RocksDbStore::StagePrepared(const std::vector<const PreparedSpans*>& parts,
     staged->spans += p->spans;
   }
   for (const auto& [k, bucket] : names) StageName(std::string(k), bucket, batch, &staged->names);
-  staged->blobs += blobs;
 }
 
 void RocksDbStore::StageLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,
