@@ -64,6 +64,8 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "ui_dir") s = Read(v, key, cfg.ui_dir);
     else if (key == "ready_file") s = Read(v, key, cfg.ready_file);
     else if (key == "max_body_bytes") s = Read(v, key, cfg.max_body_bytes);
+    else if (key == "max_attributes") s = Read(v, key, cfg.max_attributes);
+    else if (key == "max_attribute_bytes") s = Read(v, key, cfg.max_attribute_bytes);
     else if (key == "queue_size") s = Read(v, key, cfg.queue_size);
     else if (key == "http_threads") s = Read(v, key, cfg.http_threads);
     else if (key == "writer_threads") s = Read(v, key, cfg.writer_threads);
@@ -117,6 +119,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   opt("--ui-dir", cfg.ui_dir, "directory with the built UI");
   opt("--ready-file", cfg.ready_file, "write bound ports here as JSON once serving");
   opt("--max-body-bytes", cfg.max_body_bytes, "request body limit after decompression");
+  opt("--max-attributes", cfg.max_attributes, "attributes per span, event, link or log record");
+  opt("--max-attribute-bytes", cfg.max_attribute_bytes, "bytes of one attribute value");
   opt("--queue-size", cfg.queue_size, "spans+logs acknowledged but not yet indexed before 429");
   opt("--http-threads", cfg.http_threads, "HTTP server threads");
   opt("--writer-threads", cfg.writer_threads, "ignored (one indexer thread writes the store); kept for old configs");

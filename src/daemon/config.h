@@ -38,10 +38,18 @@ struct DaemonConfig {
   // bodies and gzip bombs get 413 (HTTP) / RESOURCE_EXHAUSTED (gRPC).
   uint64_t max_body_bytes = 64ull << 20;
 
+  // A span, event, link or log record with more attributes than this, or
+  // with an attribute value longer than max_attribute_bytes, is rejected
+  // (partial success naming the limit; 400 when nothing else was sent).
+  // OpenTelemetry SDKs limit attributes to 128 by default.
+  uint64_t max_attributes = 128;
+  uint64_t max_attribute_bytes = 65536;
+
   // Spans + log records acknowledged (in the ingest WAL) but not yet
   // indexed into the store. When full, new batches are refused (429 +
   // Retry-After / RESOURCE_EXHAUSTED) rather than buffered: memory stays
-  // bounded (converted items take ~1 KB each) and the client retries.
+  // bounded (a queued item, prepared for the store, takes a few hundred
+  // bytes) and the client retries.
   // The indexer works in bursts (it shares two cores with flushes and
   // compactions): at 131072 (under half a second of ingest) clients were
   // told to retry after a second many times a minute although the indexer

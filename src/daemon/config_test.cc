@@ -24,6 +24,19 @@ TEST(DaemonConfig, DefaultsMatchTheConventionalPorts) {
   EXPECT_EQ(p.config.otlp_http_listen, "127.0.0.1:4318");
   EXPECT_EQ(p.config.query_listen, "127.0.0.1:16686");
   EXPECT_EQ(p.config.max_body_bytes, 64ull << 20);
+  EXPECT_EQ(p.config.max_attributes, 128u);
+  EXPECT_EQ(p.config.max_attribute_bytes, 65536u);
+}
+
+TEST(DaemonConfig, ItemLimitsComeFromFlagsAndYaml) {
+  auto p = Parse({"--max-attributes", "32", "--max-attribute-bytes", "4096"});
+  ASSERT_FALSE(p.exit_now) << p.message;
+  EXPECT_EQ(p.config.max_attributes, 32u);
+  EXPECT_EQ(p.config.max_attribute_bytes, 4096u);
+  DaemonConfig cfg;
+  ASSERT_TRUE(ApplyYaml("max_attributes: 7\nmax-attribute-bytes: 9\n", cfg).ok());
+  EXPECT_EQ(cfg.max_attributes, 7u);
+  EXPECT_EQ(cfg.max_attribute_bytes, 9u);
 }
 
 TEST(DaemonConfig, YamlThenEnvironmentThenFlags) {

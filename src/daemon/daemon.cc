@@ -114,6 +114,8 @@ Status Daemon::Start() {
   io.capacity_items = d.cfg.queue_size;
   io.wal.dir = d.cfg.data_dir + "/ingest-wal";
   io.wal.sync = d.cfg.sync_writes;
+  io.limits.max_attributes = d.cfg.max_attributes;
+  io.limits.max_attribute_value_bytes = d.cfg.max_attribute_bytes;
   // Replays what a crash left in the WAL before any listener opens.
   auto pipeline = IngestPipeline::Open(*d.store, d.metrics, io);
   if (!pipeline.ok()) {

@@ -41,7 +41,7 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::ReplayableWr
     }
   };
   auto opened = IngestWal::Open(p->options_.wal, durable, [&](const WalRecord& r) {
-    (void)ConvertWalRecord(r, &pending);
+    (void)ConvertWalRecord(r, p->options_.limits, &pending);
     ++p->replayed_;
     last = r.lsn;
     if (pending.items() >= p->options_.max_index_items) flush();
@@ -126,33 +126,55 @@ void AppendLogs(LogBatch&& in, store::IngestBatch* out) {
   }
 }
 
+// Moves every item of `from` to the end of `to`, with its resource.
+void AppendBatch(store::IngestBatch&& from, store::IngestBatch* to) {
+  if (to->items() == 0 && to->resources.empty()) {
+    *to = std::move(from);
+    return;
+  }
+  const auto base = static_cast<uint32_t>(to->resources.size());
+  for (auto& r : from.resources) to->resources.push_back(std::move(r));
+  for (size_t i = 0; i < from.spans.size(); ++i) {
+    to->spans.push_back(std::move(from.spans[i]));
+    to->span_resource.push_back(base + from.span_resource[i]);
+  }
+  for (size_t i = 0; i < from.logs.size(); ++i) {
+    to->logs.push_back(std::move(from.logs[i]));
+    to->log_resource.push_back(base + from.log_resource[i]);
+  }
+}
+
 }  // namespace
 
-Status ConvertWalRecord(const WalRecord& r, store::IngestBatch* out, Rejections* rejected) {
+Status ConvertWalRecord(const WalRecord& r, const ItemLimits& limits, store::IngestBatch* out,
+                        Rejections* rejected) {
   Rejections ignored;  // replay: reported to the client when the request arrived
   if (rejected == nullptr) rejected = &ignored;
-  size_t logs_before = out->logs.size();
+  // Decoded apart from `out`, which may hold earlier records' items.
+  store::IngestBatch record;
   Status s;
   switch (r.kind) {
-    case WalKind::kTracesProto: s = DecodeOtlpProtoTraces(r.body, out, rejected); break;
-    case WalKind::kLogsProto: s = DecodeOtlpProtoLogs(r.body, out, rejected); break;
+    case WalKind::kTracesProto: s = DecodeOtlpProtoTraces(r.body, &record, rejected); break;
+    case WalKind::kLogsProto: s = DecodeOtlpProtoLogs(r.body, &record, rejected); break;
     case WalKind::kTracesJson: {
       SpanBatch batch;
       s = DecodeOtlpJsonTraces(r.body, &batch);
       *rejected = std::move(batch.rejected);
-      AppendSpans(std::move(batch), out);
+      AppendSpans(std::move(batch), &record);
       break;
     }
     case WalKind::kLogsJson: {
       LogBatch batch;
       s = DecodeOtlpJsonLogs(r.body, &batch);
       *rejected = std::move(batch.rejected);
-      AppendLogs(std::move(batch), out);
+      AppendLogs(std::move(batch), &record);
       break;
     }
   }
-  for (size_t i = logs_before; i < out->logs.size(); ++i)
-    if (out->logs[i].observed_ns == 0) out->logs[i].observed_ns = r.received_ns;
+  for (auto& log : record.logs)
+    if (log.observed_ns == 0) log.observed_ns = r.received_ns;
+  EnforceItemLimits(limits, &record, rejected);
+  AppendBatch(std::move(record), out);
   return s;
 }
 

@@ -39,6 +39,7 @@
 #include "callpath/store/rocksdb_store.h"
 #include "callpath/store/store.h"
 #include "daemon/ingest_wal.h"
+#include "daemon/item_limits.h"
 #include "daemon/metrics.h"
 #include "daemon/otlp_batch.h"
 
@@ -56,12 +57,15 @@ struct IngestOptions {
   // (store flush) after which they are deleted.
   uint64_t checkpoint_wal_bytes = 256ull << 20;
   WalOptions wal;  // wal.dir is required
+  // Items over these limits are rejected, when they arrive and on replay.
+  ItemLimits limits;
 };
 
 // Decodes a WAL record's body as the receiver does, appending the valid
-// items to `out` and counting the others in `rejected` (optional). Logs
-// without observed time get the record's received time.
-Status ConvertWalRecord(const WalRecord& record, store::IngestBatch* out, Rejections* rejected = nullptr);
+// items within `limits` to `out` and counting the others in `rejected`
+// (optional). Logs without observed time get the record's received time.
+Status ConvertWalRecord(const WalRecord& record, const ItemLimits& limits, store::IngestBatch* out,
+                        Rejections* rejected = nullptr);
 
 class IngestPipeline {
  public:
@@ -97,6 +101,7 @@ class IngestPipeline {
 
   uint64_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
   uint64_t capacity() const noexcept { return options_.capacity_items; }
+  const ItemLimits& limits() const noexcept { return options_.limits; }
   bool stopping() const noexcept { return stopping_.load(); }
   uint64_t replayed_records() const noexcept { return replayed_; }
 

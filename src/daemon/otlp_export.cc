@@ -35,13 +35,15 @@ void Accept(IngestPipeline& pipeline, DaemonMetrics& metrics, Signal signal, Enc
     kind = traces ? WalKind::kTracesProto : WalKind::kLogsProto;
     s = traces ? DecodeOtlpProtoTraces(body, batch.get(), &rejected, &cleaned)
                : DecodeOtlpProtoLogs(body, batch.get(), &rejected, &cleaned);
+    // Replay (ConvertWalRecord) applies the same limits to the same items.
+    if (s.ok()) EnforceItemLimits(pipeline.limits(), batch.get(), &rejected);
   } else {
     kind = traces ? WalKind::kTracesJson : WalKind::kLogsJson;
     WalRecord r;
     r.kind = kind;
     r.received_ns = now;
     r.body = body;
-    s = ConvertWalRecord(r, batch.get(), &rejected);
+    s = ConvertWalRecord(r, pipeline.limits(), batch.get(), &rejected);
   }
   if (!s.ok()) {
     counters.rejected.fetch_add(1, std::memory_order_relaxed);
@@ -58,7 +60,10 @@ void Accept(IngestPipeline& pipeline, DaemonMetrics& metrics, Signal signal, Enc
   uint64_t rejected_count = rejected.count();
   std::string message = rejected.Message(traces ? "spans" : "log records");
   if (valid == 0) {
-    done(ExportOutcome{ExportOutcome::Code::kOk, rejected_count, std::move(message)});
+    // Nothing in the request can be stored: a permanent error (400 /
+    // INVALID_ARGUMENT) that says why, rather than a success rejecting all.
+    done(rejected_count == 0 ? ExportOutcome{ExportOutcome::Code::kOk, 0, {}}
+                             : ExportOutcome{ExportOutcome::Code::kInvalid, rejected_count, std::move(message)});
     return;
   }
   // Encoded for the store here, in parallel with other requests, while the

@@ -92,6 +92,33 @@ TEST(DaemonRobustness, MalformedBodiesGet4xxWithAReasonAndTheDaemonKeepsServing)
   ASSERT_TRUE(resp.ParseFromString(r.body));
   EXPECT_EQ(resp.partial_success().rejected_spans(), 1);
 
+  // Limits: a span with more attributes than --max-attributes is rejected
+  // with the limit named; the request's other spans are kept. A request
+  // with nothing storable is a 400 that says why.
+  auto heavy = MakeTraceRequest(RandomBytes(rng, 16), 2, "svc", NowNs(), rng);
+  auto* over = heavy.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  for (int i = 0; i < 129; ++i) {
+    auto* kv = over->add_attributes();
+    kv->set_key("extra." + std::to_string(i));
+    kv->mutable_value()->set_int_value(i);
+  }
+  r = PostProto(port, "/v1/traces", heavy.SerializeAsString());
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(resp.ParseFromString(r.body));
+  EXPECT_EQ(resp.partial_success().rejected_spans(), 1);
+  EXPECT_NE(resp.partial_success().error_message().find("over the limit of 128"), std::string::npos)
+      << resp.partial_success().error_message();
+  heavy.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans()->DeleteSubrange(1, 1);
+  r = PostProto(port, "/v1/traces", heavy.SerializeAsString(), "application/x-protobuf");
+  EXPECT_EQ(r.status, 400);
+  std::string long_value = R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060709","name":"long",
+     "startTimeUnixNano":"1000","endTimeUnixNano":2000,
+     "attributes":[{"key":"blob","value":{"stringValue":")" + std::string(70000, 'x') + R"("}}]}]}]}]})";
+  r = PostProto(port, "/v1/traces", long_value, "application/json");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("attribute 'blob' of 70000 bytes, over the limit of 65536"), std::string::npos) << r.body;
+
   // Unknown content type: 415; unknown encoding: 415.
   EXPECT_EQ(PostProto(port, "/v1/traces", valid, "text/plain").status, 415);
   EXPECT_EQ(PostProto(port, "/v1/traces", valid, "application/x-protobuf", "br").status, 415);
