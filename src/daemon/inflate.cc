@@ -1,6 +1,7 @@
 #include "daemon/inflate.h"
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 
@@ -40,6 +41,42 @@ InflateError InflateCapped(std::string_view in, size_t max_out, std::string& out
     if (rc != Z_OK && rc != Z_BUF_ERROR) { result = InflateError::kCorrupt; break; }
   }
   inflateEnd(&zs);
+  if (result != InflateError::kNone) {
+    out.clear();
+    return result;
+  }
+  out.resize(produced);
+  return InflateError::kNone;
+}
+
+InflateError ZstdDecompressCapped(std::string_view in, size_t max_out, std::string& out) {
+  out.clear();
+  if (in.empty()) return InflateError::kCorrupt;
+  ZSTD_DStream* ds = ZSTD_createDStream();
+  if (ds == nullptr) return InflateError::kCorrupt;
+  ZSTD_inBuffer src{in.data(), in.size(), 0};
+  const size_t limit = max_out + 1;  // +1 to detect "more than max_out"
+  out.resize(std::min(limit, std::max<size_t>(in.size() * 4, 4096)));
+  size_t produced = 0, last = 1;
+  InflateError result = InflateError::kNone;
+  while (src.pos < src.size || last != 0) {
+    if (produced == out.size()) {
+      if (out.size() >= limit) { result = InflateError::kTooLarge; break; }
+      out.resize(std::min(limit, out.size() * 2));
+    }
+    ZSTD_outBuffer dst{out.data(), out.size(), produced};
+    const size_t before_in = src.pos;
+    last = ZSTD_decompressStream(ds, &dst, &src);
+    produced = dst.pos;
+    if (ZSTD_isError(last)) { result = InflateError::kCorrupt; break; }
+    if (produced > max_out) { result = InflateError::kTooLarge; break; }
+    // Input used up mid-frame with room left for output: truncated.
+    if (last != 0 && src.pos == src.size && src.pos == before_in && dst.pos < dst.size) {
+      result = InflateError::kCorrupt;
+      break;
+    }
+  }
+  ZSTD_freeDStream(ds);
   if (result != InflateError::kNone) {
     out.clear();
     return result;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <zlib.h>
+#include <zstd.h>
 
 namespace callpath::daemon {
 namespace {
@@ -53,6 +54,39 @@ TEST(InflateCapped, CorruptOrTruncatedInputIsAnError) {
   std::string flipped = z;
   flipped[flipped.size() - 6] ^= 0x55;  // breaks the CRC
   EXPECT_EQ(InflateCapped(flipped, 1 << 20, out), InflateError::kCorrupt);
+}
+
+
+std::string Zstd(const std::string& in, int level = 3) {
+  std::string out(ZSTD_compressBound(in.size()), '\0');
+  out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), level));
+  return out;
+}
+
+TEST(ZstdDecompressCapped, RoundTripsConcatenatedFramesWithinTheCap) {
+  std::string data;
+  for (int i = 0; i < 100000; ++i) data += std::to_string(i);
+  std::string out;
+  ASSERT_EQ(ZstdDecompressCapped(Zstd(data), data.size(), out), InflateError::kNone);
+  EXPECT_EQ(out, data);
+  ASSERT_EQ(ZstdDecompressCapped(Zstd("hello ") + Zstd("world"), 100, out), InflateError::kNone);
+  EXPECT_EQ(out, "hello world");
+}
+
+TEST(ZstdDecompressCapped, StopsABombAtTheCapAndRejectsGarbageAndTruncation) {
+  std::string bomb = Zstd(std::string(50u << 20, '\0'), 19);
+  ASSERT_LT(bomb.size(), 100u * 1024);
+  std::string out;
+  EXPECT_EQ(ZstdDecompressCapped(bomb, 1u << 20, out), InflateError::kTooLarge);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(ZstdDecompressCapped("not zstd at all", 100, out), InflateError::kCorrupt);
+  EXPECT_EQ(ZstdDecompressCapped("", 100, out), InflateError::kCorrupt);
+  std::string data(10000, 'a');
+  for (size_t i = 0; i < data.size(); i += 7) data[i] = static_cast<char>('a' + i % 26);
+  std::string z = Zstd(data);
+  for (size_t n : {z.size() - 1, z.size() / 2, size_t{5}}) {
+    EXPECT_EQ(ZstdDecompressCapped(std::string_view(z.data(), n), 1u << 20, out), InflateError::kCorrupt) << n;
+  }
 }
 
 }  // namespace

@@ -90,8 +90,11 @@ void OtlpHttpReceiver::Handle(HttpRequest&& req, Responder respond) {
   std::string inflated;
   std::string_view body = req.body;
   std::string coding = MediaType(req.content_encoding);
-  if (coding == "gzip" || coding == "x-gzip" || coding == "deflate") {
-    switch (InflateCapped(req.body, max_body_bytes_, inflated)) {
+  const bool zstd = coding == "zstd";
+  if (coding == "gzip" || coding == "x-gzip" || coding == "deflate" || zstd) {
+    InflateError inflate_error = zstd ? ZstdDecompressCapped(req.body, max_body_bytes_, inflated)
+                                      : InflateCapped(req.body, max_body_bytes_, inflated);
+    switch (inflate_error) {
       case InflateError::kNone: body = inflated; break;
       case InflateError::kTooLarge:
         metrics_.http_requests_4xx.fetch_add(1, std::memory_order_relaxed);
@@ -103,7 +106,7 @@ void OtlpHttpReceiver::Handle(HttpRequest&& req, Responder respond) {
     }
   } else if (!coding.empty() && coding != "identity") {
     metrics_.http_requests_4xx.fetch_add(1, std::memory_order_relaxed);
-    return respond(Error(415, enc, "unsupported Content-Encoding '" + coding + "'; use gzip"));
+    return respond(Error(415, enc, "unsupported Content-Encoding '" + coding + "'; use gzip or zstd"));
   }
   if (body.size() > max_body_bytes_) {
     return respond(Error(413, enc, "body exceeds the limit of " + std::to_string(max_body_bytes_) + " bytes"));
