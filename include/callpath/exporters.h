@@ -70,6 +70,12 @@ struct OtlpHttpExporterOptions {
   std::string client_key_file;
   // Sent as User-Agent; the default names this library.
   std::string user_agent = "OTel-OTLP-Exporter-cpp-callpath/0.1.0";
+  // Largest request body sent (before compression). A batch that encodes
+  // larger is sent in halves, recursively; a single span larger than this
+  // is dropped and counted as failed. Receivers refuse bodies over their
+  // own limit (the Collector's OTLP/HTTP default is 20 MiB, callpathd's
+  // 64 MiB), and a refused batch would be lost whole.
+  size_t max_request_bytes = 16u << 20;
 
   // Options as the OpenTelemetry environment variables describe them:
   // OTEL_EXPORTER_OTLP_{ENDPOINT,HEADERS,TIMEOUT,PROTOCOL,COMPRESSION,

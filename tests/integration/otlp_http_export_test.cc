@@ -9,6 +9,7 @@
 #include "callpath/trace.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "sdk/export/http_transport.h"
+#include "sdk/export/otlp_span_encoder.h"
 #include "testing/loopback_receiver.h"
 #include "testing/sample_spans.h"
 
@@ -134,6 +135,43 @@ TEST(OtlpHttpExportTest, ProtobufBatchArrivesIntact) {
   EXPECT_EQ(stats.exported_spans, 2u);
   EXPECT_EQ(stats.failed_spans, 0u);
   EXPECT_EQ(stats.retries, 0u);
+}
+
+// A batch that encodes over max_request_bytes goes out in halves; a span
+// that alone is over it is dropped (counted), the others still sent.
+TEST(OtlpHttpExportTest, ABatchOverTheRequestLimitIsSentInHalves) {
+  LoopbackReceiver receiver;
+  OtlpHttpExporterOptions o = OptionsFor(receiver);
+  std::vector<SpanData> batch = testing::SampleBatch();
+  std::string whole;
+  internal::AppendTraceRequestProto(batch, testing::SampleResource(), &whole);
+  o.max_request_bytes = whole.size() - 1;
+  OtlpHttpExporter exporter(o);
+  ASSERT_TRUE(exporter.Export(batch, testing::SampleResource()).ok());
+  auto requests = receiver.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    ExportTraceServiceRequest req;
+    ASSERT_TRUE(req.ParseFromString(requests[i].body));
+    ASSERT_EQ(req.resource_spans(0).scope_spans(0).spans_size(), 1);
+    EXPECT_EQ(req.resource_spans(0).scope_spans(0).spans(0).name(), batch[i].name);
+    EXPECT_LE(requests[i].body.size(), o.max_request_bytes);
+  }
+  EXPECT_EQ(exporter.stats().exported_spans, 2u);
+
+  std::string alone[2];
+  for (size_t i = 0; i < 2; ++i) {
+    internal::AppendTraceRequestProto(std::span<const SpanData>(batch).subspan(i, 1), testing::SampleResource(),
+                                      &alone[i]);
+  }
+  ASSERT_NE(alone[0].size(), alone[1].size());
+  o.max_request_bytes = std::max(alone[0].size(), alone[1].size()) - 1;  // the larger span alone is too big
+  OtlpHttpExporter strict(o);
+  Status s = strict.Export(batch, testing::SampleResource());
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_EQ(strict.stats().failed_spans, 1u);
+  EXPECT_EQ(strict.stats().exported_spans, 1u);
+  EXPECT_EQ(receiver.Requests().size(), 3u) << "the smaller span was still sent";
 }
 
 TEST(OtlpHttpExportTest, GzipBatchArrivesIntact) {

@@ -37,6 +37,10 @@ struct OtlpHttpExporter::Impl {
   }
 
   std::atomic<uint64_t> exported{0}, failed{0}, rejected{0}, failed_batches{0};
+
+  // Encodes and posts `batch`, in halves while it encodes over
+  // max_request_bytes.
+  Status Send(std::span<const SpanData> batch, const Resource& resource);
 };
 
 OtlpHttpExporter::OtlpHttpExporter(OtlpHttpExporterOptions options)
@@ -54,34 +58,51 @@ Status OtlpHttpExporter::Export(std::span<const SpanData> batch, const Resource&
     return FailedPrecondition("OTLP exporter is shut down");
   }
   if (batch.empty()) return Status();
+  return d.Send(batch, resource);
+}
 
-  const bool json = d.options.protocol == OtlpProtocol::kHttpJson;
-  d.body.clear();  // keeps its capacity: steady state encodes without allocating
+Status OtlpHttpExporter::Impl::Send(std::span<const SpanData> batch, const Resource& resource) {
+  const bool json = options.protocol == OtlpProtocol::kHttpJson;
+  body.clear();  // keeps its capacity: steady state encodes without allocating
   if (json) {
-    internal::AppendTraceRequestJson(batch, resource, &d.body);
+    internal::AppendTraceRequestJson(batch, resource, &body);
   } else {
-    internal::AppendTraceRequestProto(batch, resource, &d.body);
+    internal::AppendTraceRequestProto(batch, resource, &body);
   }
-  Status s = d.transport.Post(d.options.endpoint, d.body,
-                              json ? "application/json" : "application/x-protobuf", &d.response);
+  if (body.size() > options.max_request_bytes) {
+    if (batch.size() == 1) {
+      failed.fetch_add(1, std::memory_order_relaxed);
+      failed_batches.fetch_add(1, std::memory_order_relaxed);
+      Report("a span of " + std::to_string(body.size()) + " encoded bytes dropped: over max_request_bytes (" +
+             std::to_string(options.max_request_bytes) + ")");
+      return InvalidArgument("span larger than max_request_bytes");
+    }
+    // Halves, each encoded again: the first error is the answer, but the
+    // second half is sent all the same.
+    const size_t half = batch.size() / 2;
+    Status first = Send(batch.first(half), resource);
+    Status second = Send(batch.subspan(half), resource);
+    return first.ok() ? second : first;
+  }
+  Status s = transport.Post(options.endpoint, body, json ? "application/json" : "application/x-protobuf",
+                            &response);
   if (!s.ok()) {
-    d.failed.fetch_add(batch.size(), std::memory_order_relaxed);
-    d.failed_batches.fetch_add(1, std::memory_order_relaxed);
-    d.Report(std::to_string(batch.size()) + " spans dropped: " + s.ToString());
+    failed.fetch_add(batch.size(), std::memory_order_relaxed);
+    failed_batches.fetch_add(1, std::memory_order_relaxed);
+    Report(std::to_string(batch.size()) + " spans dropped: " + s.ToString());
     return s;
   }
-  uint64_t rejected = 0;
+  uint64_t refused = 0;
   // The spec forbids retrying a partial success; count what was refused.
-  if (auto partial = internal::ParseExportResponse(
-          d.response.body, d.response.content_type.find("json") != std::string::npos)) {
+  if (auto partial = internal::ParseExportResponse(response.body,
+                                                   response.content_type.find("json") != std::string::npos)) {
     if (partial->rejected > 0) {
-      rejected = std::min<uint64_t>(static_cast<uint64_t>(partial->rejected), batch.size());
+      refused = std::min<uint64_t>(static_cast<uint64_t>(partial->rejected), batch.size());
     }
-    d.Report("partial success, " + std::to_string(partial->rejected) + " spans rejected: " +
-             partial->error_message);
+    Report("partial success, " + std::to_string(partial->rejected) + " spans rejected: " + partial->error_message);
   }
-  d.rejected.fetch_add(rejected, std::memory_order_relaxed);
-  d.exported.fetch_add(batch.size() - rejected, std::memory_order_relaxed);
+  rejected.fetch_add(refused, std::memory_order_relaxed);
+  exported.fetch_add(batch.size() - refused, std::memory_order_relaxed);
   return Status();
 }
 
