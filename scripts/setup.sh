@@ -10,7 +10,7 @@ packages=(
   librocksdb-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev libjemalloc-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-system-dev libcpp-httplib-dev libssl-dev
-  curl python3 wrk nginx-light
+  curl openssl python3 wrk nginx-light
 )
 
 missing=()
