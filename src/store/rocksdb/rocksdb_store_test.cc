@@ -2,7 +2,11 @@
 
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <random>
+#include <set>
 
 #include "store/testing/conformance.h"
 
@@ -197,6 +201,102 @@ TEST(RocksDbStoreTest, PreparedBatchesOfOneTraceWriteAsOneTrace) {
   found = store.span_reader().FindTraces(back);
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->size(), 2u);
+  EXPECT_TRUE(store.Close().ok());
+  std::filesystem::remove_all(dir);
+}
+
+// The daemon's write path (Prepare on many threads, then WriteUnlogged of
+// several prepared batches at once) against the plain one: random traces
+// whose spans come in random requests (some spans sent twice), grouped
+// into random writes, must read back exactly as a fold of the spans says -
+// every span once, the summary, and a search by each service and tag.
+TEST(RocksDbStoreTest, PreparedWritesOfRandomSplitsReadBackLikeTheSpansThemselves) {
+  std::string dir = ::testing::TempDir() + "/callpath-rocks-prepared-random";
+  std::filesystem::remove_all(dir);
+  auto opened = OpenAt(dir);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  ReplayableWriter* writer = AsReplayableWriter(store);
+  std::mt19937_64 rng(20261127);
+  const uint64_t t0 = 1'700'000'000'000'000'000ull;
+  const std::vector<std::string> services = {"front", "cart", "pay", "ship"};
+
+  std::vector<StoredSpan> all;
+  std::map<TraceId, std::vector<const StoredSpan*>> by_trace;
+  for (uint8_t t = 1; t <= 40; ++t) {
+    const size_t n = 1 + rng() % 12;
+    // Some traces straddle a window boundary (the bucket is an hour, a
+    // window 1/64 of it): their spans fall into two segments.
+    const uint64_t start = t0 + (rng() % 4) * 56'250'000'000ull + t * 1'000'000;
+    for (size_t i = 0; i < n; ++i) {
+      StoredSpan s = SpanOf(t, static_cast<uint8_t>(i + 1), services[rng() % services.size()],
+                            start + (rng() % 60'000'000'000ull));
+      if (i > 0) s.parent_span_id.mutable_bytes()[7] = 1;
+      if (rng() % 5 == 0) s.status = SpanStatus::kError;
+      s.attributes = {{"shard", Value::Int(static_cast<int64_t>(rng() % 3))}};
+      all.push_back(std::move(s));
+    }
+  }
+  // Requests: each span goes to a random one of 25; a few also to a second.
+  std::vector<std::vector<StoredSpan>> requests(25);
+  for (const StoredSpan& s : all) {
+    requests[rng() % requests.size()].push_back(s);
+    if (rng() % 10 == 0) requests[rng() % requests.size()].push_back(s);
+  }
+  std::vector<std::unique_ptr<PreparedBatch>> prepared;
+  for (auto& r : requests) {
+    if (r.empty()) continue;
+    std::shuffle(r.begin(), r.end(), rng);
+    auto p = writer->Prepare(BatchOf(std::move(r), "h"));
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    prepared.push_back(std::move(p).value());
+  }
+  // Writes of 1 to 6 batches each.
+  uint64_t position = 0;
+  for (size_t i = 0; i < prepared.size();) {
+    std::vector<const PreparedBatch*> write;
+    for (size_t k = 1 + rng() % 6; k > 0 && i < prepared.size(); --k) write.push_back(prepared[i++].get());
+    ASSERT_TRUE(writer->WriteUnlogged(write, ++position).ok());
+  }
+
+  for (const StoredSpan& s : all) by_trace[s.trace_id].push_back(&s);
+  for (const auto& [trace, spans] : by_trace) {
+    auto got = store.span_reader().GetTrace(trace);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    std::set<SpanId> want_ids, got_ids;
+    for (const StoredSpan* s : spans) want_ids.insert(s->span_id);
+    for (const StoredSpan& s : *got) EXPECT_TRUE(got_ids.insert(s.span_id).second) << "a span came back twice";
+    EXPECT_EQ(got_ids, want_ids);
+    for (size_t i = 1; i < got->size(); ++i) EXPECT_LE((*got)[i - 1].start_ns, (*got)[i].start_ns);
+
+    TraceSummary want;
+    for (const StoredSpan* s : spans) AddSpanToSummary(*s, &want);
+    want.trace_id = trace;
+    auto summary = store.span_reader().GetTraceSummary(trace);
+    ASSERT_TRUE(summary.ok());
+    EXPECT_EQ(summary->span_count, want.span_count);
+    EXPECT_EQ(summary->error_count, want.error_count);
+    EXPECT_EQ(summary->services, want.services);
+    EXPECT_EQ(summary->start_ns, want.start_ns);
+    EXPECT_EQ(summary->duration_ns, want.duration_ns);
+  }
+  for (const std::string& service : services) {
+    for (int64_t shard = 0; shard < 3; ++shard) {
+      std::set<TraceId> want;
+      for (const StoredSpan& s : all) {
+        if (s.service == service && s.attributes[0].value.int_value == shard) want.insert(s.trace_id);
+      }
+      TraceQuery q;
+      q.service = service;
+      q.tags = {{"shard", std::to_string(shard)}};
+      q.limit = 1000;
+      auto found = store.span_reader().FindTraces(q);
+      ASSERT_TRUE(found.ok()) << found.status().ToString();
+      std::set<TraceId> got;
+      for (const TraceSummary& t : *found) got.insert(t.trace_id);
+      EXPECT_EQ(got, want) << service << " shard " << shard;
+    }
+  }
   EXPECT_TRUE(store.Close().ok());
   std::filesystem::remove_all(dir);
 }
