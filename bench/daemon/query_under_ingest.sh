@@ -10,14 +10,11 @@ build=${1:-build}
 data=$(mktemp -d /tmp/callpath-qui.XXXXXX)
 trap 'rm -rf "$data"' EXIT
 
-"$build/bin/callpathd" --data-dir "$data/store" --otlp-http-listen 127.0.0.1:0 --otlp-grpc-listen '' \
-  --query-listen 127.0.0.1:0 --ready-file "$data/ready" >"$data/daemon.log" 2>&1 &
-daemon=$!
-for _ in $(seq 100); do [ -s "$data/ready" ] && break; sleep 0.1; done
-http_port=$(grep -o '"otlp_http_port":[0-9]*' "$data/ready" | cut -d: -f2)
-query=http://127.0.0.1:$(grep -o '"query_port":[0-9]*' "$data/ready" | cut -d: -f2)
+source "$(dirname "$0")/start_daemon.sh"
+start_daemon "$data"
+query=http://127.0.0.1:$query_port
 
-"$build/bin/callpath-loadgen" --endpoint "http://127.0.0.1:$http_port" --duration "${DURATION:-40s}" \
+"$build/bin/callpath-loadgen" --endpoint "http://127.0.0.1:$otlp_http_port" --duration "${DURATION:-40s}" \
   --concurrency 4 >"$data/loadgen.out" &
 loadgen=$!
 sleep 10

@@ -11,13 +11,10 @@ duration=${DURATION:-60s}
 data=$(mktemp -d /tmp/callpath-ingest.XXXXXX)
 trap 'rm -rf "$data"' EXIT
 
-"$build/bin/callpathd" --data-dir "$data/store" --otlp-http-listen 127.0.0.1:0 --otlp-grpc-listen '' \
-  --query-listen 127.0.0.1:0 --ready-file "$data/ready" >"$data/daemon.log" 2>&1 &
-daemon=$!
-for _ in $(seq 100); do [ -s "$data/ready" ] && break; sleep 0.1; done
-port=$(grep -o '"otlp_http_port":[0-9]*' "$data/ready" | cut -d: -f2)
+source "$(dirname "$0")/start_daemon.sh"
+start_daemon "$data"
 
-"$build/bin/callpath-loadgen" --endpoint "http://127.0.0.1:$port" --duration "$duration" \
+"$build/bin/callpath-loadgen" --endpoint "http://127.0.0.1:$otlp_http_port" --duration "$duration" \
   --concurrency "${CONCURRENCY:-4}" | tail -1
 grep VmHWM "/proc/$daemon/status"
 # utime + stime (clock ticks) of each thread, summed by thread name.

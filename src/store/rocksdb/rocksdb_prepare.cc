@@ -140,16 +140,6 @@ class SegmentPostings {
       operations_;
 };
 
-
-Status CheckIds(const std::vector<StoredSpan>& spans) {
-  for (const auto& s : spans) {
-    if (!s.trace_id.IsValid() || !s.span_id.IsValid()) {
-      return InvalidArgument("span with invalid trace or span id");
-    }
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) const {

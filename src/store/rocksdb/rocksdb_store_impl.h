@@ -143,6 +143,9 @@ class RocksDbStore final : public Store,
   std::unordered_map<std::string, uint32_t> names_written_;  // key -> last bucket
 };
 
+// InvalidArgument unless every span has a valid trace and span id.
+Status CheckIds(const std::vector<StoredSpan>& spans);
+
 // A rocksdb::Status as a callpath::Status, with context.
 Status FromRocks(const rocksdb::Status& s, std::string_view what);
 

@@ -30,6 +30,15 @@ struct TraceIdHash {
 
 }  // namespace
 
+Status CheckIds(const std::vector<StoredSpan>& spans) {
+  for (const auto& s : spans) {
+    if (!s.trace_id.IsValid() || !s.span_id.IsValid()) {
+      return InvalidArgument("span with invalid trace or span id");
+    }
+  }
+  return Status::Ok();
+}
+
 void RocksDbStore::StageResource(const Attributes& attrs, uint64_t* hash, std::string* scratch,
                                  rocksdb::WriteBatch* batch, std::vector<uint64_t>* staged) {
   if (attrs.empty()) {
@@ -101,15 +110,6 @@ struct WriteScratch {
   std::string tag_scratch;
 };
 thread_local WriteScratch scratch_buffers;
-
-Status CheckIds(const std::vector<StoredSpan>& spans) {
-  for (const auto& s : spans) {
-    if (!s.trace_id.IsValid() || !s.span_id.IsValid()) {
-      return InvalidArgument("span with invalid trace or span id");
-    }
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
