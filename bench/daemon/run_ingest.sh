@@ -4,7 +4,7 @@
 # DURATION, then prints the loadgen's JSON line, the daemon's peak RSS, its CPU
 # seconds per thread group, and the store's size after a clean stop.
 #
-#   bench/daemon/run_ingest.sh [BUILD_DIR]      (DURATION=60s CONCURRENCY=4)
+#   bench/daemon/run_ingest.sh [BUILD_DIR]      (DURATION=60s CONCURRENCY=4 LOADGEN_ARGS=...)
 set -euo pipefail
 build=${1:-build}
 duration=${DURATION:-60s}
@@ -15,7 +15,7 @@ source "$(dirname "$0")/start_daemon.sh"
 start_daemon "$data"
 
 "$build/bin/callpath-loadgen" --endpoint "http://127.0.0.1:$otlp_http_port" --duration "$duration" \
-  --concurrency "${CONCURRENCY:-4}" | tail -1
+  --concurrency "${CONCURRENCY:-4}" ${LOADGEN_ARGS:-} | tail -1
 grep VmHWM "/proc/$daemon/status"
 # utime + stime (clock ticks) of each thread, summed by thread name.
 for t in /proc/$daemon/task/*; do

@@ -55,6 +55,20 @@ struct PreparedSpans {
   uint32_t lo = UINT32_MAX, hi = 0;  // buckets touched
 };
 
+// Log records encoded for the store; the writer gives them their sequence
+// numbers and keys (keys.h: logs, log_trace, log_service).
+struct PreparedLogs {
+  struct Entry {
+    uint64_t time_ns = 0;  // StoredLog::effective_time_ns
+    uint32_t bucket = 0;
+    uint32_t service = 0;  // index into `services`
+    TraceId trace;         // invalid when the record is in no trace
+    std::string value;     // enc::EncodeLogValue
+  };
+  std::vector<Entry> entries;
+  std::vector<std::string> services;
+};
+
 class RocksPreparedBatch final : public PreparedBatch {
  public:
   RocksPreparedBatch(size_t spans, size_t logs) : PreparedBatch(spans, logs) {}
@@ -62,8 +76,7 @@ class RocksPreparedBatch final : public PreparedBatch {
   // Encoded resource attributes by hash (enc::PutAttributes, enc::Hash64).
   std::vector<std::pair<uint64_t, std::string>> resources;
   PreparedSpans spans;
-  std::vector<StoredLog> logs;
-  std::vector<uint64_t> log_resource_hash;  // one per log record
+  PreparedLogs logs;
 };
 
 }  // namespace callpath::store

@@ -176,10 +176,38 @@ Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) con
     }
     PrepareSpans(spans, hashes, &out->spans);
   }
-  out->log_resource_hash.resize(in.logs.size());
-  for (size_t i = 0; i < in.logs.size(); ++i) out->log_resource_hash[i] = resource_hashes[in.log_resource[i]];
-  out->logs = std::move(in.logs);
+  if (!in.logs.empty()) {
+    std::vector<const StoredLog*> logs(in.logs.size());
+    std::vector<uint64_t> hashes(in.logs.size());
+    for (size_t i = 0; i < in.logs.size(); ++i) {
+      logs[i] = &in.logs[i];
+      hashes[i] = resource_hashes[in.log_resource[i]];
+    }
+    PrepareLogs(logs, hashes, &out->logs);
+  }
   return std::unique_ptr<PreparedBatch>(std::move(out));
+}
+
+void RocksDbStore::PrepareLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,
+                               PreparedLogs* out) const {
+  out->entries.reserve(out->entries.size() + logs.size());
+  for (size_t i = 0; i < logs.size(); ++i) {
+    const StoredLog& l = *logs[i];
+    PreparedLogs::Entry& e = out->entries.emplace_back();
+    e.time_ns = l.effective_time_ns();
+    e.bucket = BucketOf(e.time_ns);
+    e.trace = l.trace_id;
+    // A batch's records come from few services: the last one seen is
+    // usually the one.
+    auto known = std::find(out->services.rbegin(), out->services.rend(), l.service);
+    if (known == out->services.rend()) {
+      e.service = static_cast<uint32_t>(out->services.size());
+      out->services.push_back(l.service);
+    } else {
+      e.service = static_cast<uint32_t>(out->services.rend() - known - 1);
+    }
+    enc::EncodeLogValue(l, resource_hash[i], &e.value);
+  }
 }
 
 namespace {

@@ -20,6 +20,7 @@
 namespace callpath::store {
 
 struct PreparedSpans;
+struct PreparedLogs;
 
 class RocksDbStore final : public Store,
                            public SpanWriter,
@@ -110,9 +111,12 @@ class RocksDbStore final : public Store,
                     PreparedSpans* out) const;
   // Merges prepared spans into segments and adds their keys to `batch`.
   void StagePrepared(const std::vector<const PreparedSpans*>& parts, rocksdb::WriteBatch* batch, Staged* staged);
-  // Adds the keys of `logs`, whose resources have the given hashes, to `batch`.
-  void StageLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,
-                 rocksdb::WriteBatch* batch, Staged* staged);
+  // Encodes `logs`, whose resources have the given hashes (parallel
+  // vectors), into *out. Thread-safe.
+  void PrepareLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,
+                   PreparedLogs* out) const;
+  // Numbers prepared log records and adds their keys to `batch`.
+  void StageLogs(const std::vector<const PreparedLogs*>& parts, rocksdb::WriteBatch* batch, Staged* staged);
   Status CommitStaged(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch, const Staged& staged);
 
   static constexpr const char* kIngestPositionKey = "ingest_position";

@@ -207,9 +207,10 @@ TEST(RocksDbStoreTest, PreparedBatchesOfOneTraceWriteAsOneTrace) {
 
 // The daemon's write path (Prepare on many threads, then WriteUnlogged of
 // several prepared batches at once) against the plain one: random traces
-// whose spans come in random requests (some spans sent twice), grouped
-// into random writes, must read back exactly as a fold of the spans says -
-// every span once, the summary, and a search by each service and tag.
+// whose spans come in random requests (some spans sent twice), with log
+// records, grouped into random writes, must read back exactly as a fold of
+// what was sent says - every span once, the summary, a search by each
+// service and tag, every log record by trace and by service.
 TEST(RocksDbStoreTest, PreparedWritesOfRandomSplitsReadBackLikeTheSpansThemselves) {
   std::string dir = ::testing::TempDir() + "/callpath-rocks-prepared-random";
   std::filesystem::remove_all(dir);
@@ -237,17 +238,33 @@ TEST(RocksDbStoreTest, PreparedWritesOfRandomSplitsReadBackLikeTheSpansThemselve
       all.push_back(std::move(s));
     }
   }
-  // Requests: each span goes to a random one of 25; a few also to a second.
+  // Log records: most in a trace, some in none, from each service.
+  std::vector<StoredLog> logs;
+  for (int i = 0; i < 300; ++i) {
+    StoredLog l;
+    l.time_ns = t0 + (rng() % 240'000'000'000ull);
+    if (rng() % 4 != 0) l.trace_id.mutable_bytes()[15] = static_cast<uint8_t>(1 + rng() % 40);
+    l.service = services[rng() % services.size()];
+    l.body = Value::String("log " + std::to_string(i));
+    logs.push_back(std::move(l));
+  }
+  // Requests: each span and log goes to a random one of 25; a few spans
+  // also to a second.
   std::vector<std::vector<StoredSpan>> requests(25);
+  std::vector<std::vector<StoredLog>> request_logs(requests.size());
   for (const StoredSpan& s : all) {
     requests[rng() % requests.size()].push_back(s);
     if (rng() % 10 == 0) requests[rng() % requests.size()].push_back(s);
   }
+  for (const StoredLog& l : logs) request_logs[rng() % requests.size()].push_back(l);
   std::vector<std::unique_ptr<PreparedBatch>> prepared;
-  for (auto& r : requests) {
-    if (r.empty()) continue;
-    std::shuffle(r.begin(), r.end(), rng);
-    auto p = writer->Prepare(BatchOf(std::move(r), "h"));
+  for (size_t i = 0; i < requests.size(); ++i) {
+    std::shuffle(requests[i].begin(), requests[i].end(), rng);
+    IngestBatch b = BatchOf(std::move(requests[i]), "h");
+    b.logs = std::move(request_logs[i]);
+    b.log_resource.assign(b.logs.size(), 0);
+    if (b.items() == 0) continue;
+    auto p = writer->Prepare(std::move(b));
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     prepared.push_back(std::move(p).value());
   }
@@ -279,6 +296,32 @@ TEST(RocksDbStoreTest, PreparedWritesOfRandomSplitsReadBackLikeTheSpansThemselve
     EXPECT_EQ(summary->services, want.services);
     EXPECT_EQ(summary->start_ns, want.start_ns);
     EXPECT_EQ(summary->duration_ns, want.duration_ns);
+  }
+  auto body_text = [](const StoredLog& l) { return l.body.text; };
+  for (uint8_t t = 1; t <= 40; ++t) {
+    TraceId trace;
+    trace.mutable_bytes()[15] = t;
+    std::multiset<std::string> want, got;
+    for (const StoredLog& l : logs)
+      if (l.trace_id == trace) want.insert(body_text(l));
+    auto found = store.log_reader().LogsForTrace(trace);
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    for (const StoredLog& l : *found) got.insert(body_text(l));
+    EXPECT_EQ(got, want) << "trace " << int{t};
+    for (size_t i = 1; i < found->size(); ++i) EXPECT_LE((*found)[i - 1].time_ns, (*found)[i].time_ns);
+  }
+  for (const std::string& service : services) {
+    LogQuery q;
+    q.service = service;
+    q.limit = 1000;
+    auto found = store.log_reader().SearchLogs(q);
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    std::multiset<std::string> want, got;
+    for (const StoredLog& l : logs)
+      if (l.service == service) want.insert(body_text(l));
+    for (const StoredLog& l : *found) got.insert(body_text(l));
+    EXPECT_EQ(got, want) << service;
+    for (size_t i = 1; i < found->size(); ++i) EXPECT_GE((*found)[i - 1].time_ns, (*found)[i].time_ns);
   }
   for (const std::string& service : services) {
     for (int64_t shard = 0; shard < 3; ++shard) {

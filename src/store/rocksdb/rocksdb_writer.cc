@@ -165,7 +165,9 @@ Status RocksDbStore::WriteLogs(const std::vector<StoredLog>& logs) {
     ptrs[i] = &logs[i];
     StageResource(logs[i].resource_attributes, &hashes[i], &scratch, &batch, &staged.resources);
   }
-  StageLogs(ptrs, hashes, &batch, &staged);
+  PreparedLogs prepared;
+  PrepareLogs(ptrs, hashes, &prepared);
+  StageLogs({&prepared}, &batch, &staged);
   return CommitStaged(write_options_, &batch, staged);
 }
 
@@ -176,19 +178,15 @@ Status RocksDbStore::WriteUnlogged(const std::vector<const PreparedBatch*>& batc
   batch.Clear();
   Staged staged;
   std::vector<const PreparedSpans*> spans;
-  std::vector<const StoredLog*> logs;
-  std::vector<uint64_t> log_hashes;
+  std::vector<const PreparedLogs*> logs;
   for (const PreparedBatch* b : batches) {
     const auto* in = static_cast<const RocksPreparedBatch*>(b);
     for (const auto& [hash, encoded] : in->resources) StageEncodedResource(hash, encoded, &batch, &staged.resources);
     if (!in->spans.traces.empty()) spans.push_back(&in->spans);
-    for (size_t i = 0; i < in->logs.size(); ++i) {
-      logs.push_back(&in->logs[i]);
-      log_hashes.push_back(in->log_resource_hash[i]);
-    }
+    if (!in->logs.entries.empty()) logs.push_back(&in->logs);
   }
   if (!spans.empty()) StagePrepared(spans, &batch, &staged);
-  if (!logs.empty()) StageLogs(logs, log_hashes, &batch, &staged);
+  if (!logs.empty()) StageLogs(logs, &batch, &staged);
   // The position travels in the same batch as the data: whatever a crash
   // keeps of the unlogged writes, the position kept matches it.
   std::string pos;
@@ -254,48 +252,64 @@ void RocksDbStore::StagePrepared(const std::vector<const PreparedSpans*>& parts,
   for (const auto& [k, bucket] : names) StageName(std::string(k), bucket, batch, &staged->names);
 }
 
-void RocksDbStore::StageLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,
-                             rocksdb::WriteBatch* batch, Staged* staged) {
+void RocksDbStore::StageLogs(const std::vector<const PreparedLogs*>& parts, rocksdb::WriteBatch* batch,
+                             Staged* staged) {
   // Keys of each column family are put in key order: consecutive memtable
-  // inserts then land near each other (cheap skip-list inserts).
-  struct Entry {
-    std::string key;
-    size_t log;
+  // inserts then land near each other (cheap skip-list inserts). The sorts
+  // compare numbers and short names, not the keys themselves.
+  struct Ref {
+    const PreparedLogs* part;
+    const PreparedLogs::Entry* log;
+    uint64_t seq;
+    std::string_view service() const { return part->services[log->service]; }
   };
-  std::vector<Entry> by_time, by_trace, by_service;
-  by_time.reserve(logs.size());
-  by_trace.reserve(logs.size());
-  by_service.reserve(logs.size());
-  uint64_t seq = log_seq_.fetch_add(logs.size(), std::memory_order_relaxed);
+  std::vector<Ref> refs;
+  for (const PreparedLogs* p : parts) {
+    for (const auto& e : p->entries) refs.push_back({p, &e, 0});
+  }
+  const size_t total = refs.size();
+  uint64_t seq = log_seq_.fetch_add(total, std::memory_order_relaxed);
   uint32_t lo = UINT32_MAX, hi = 0;
-  for (size_t i = 0; i < logs.size(); ++i, ++seq) {
-    const StoredLog& l = *logs[i];
-    uint64_t t = l.effective_time_ns();
-    uint32_t b = BucketOf(t);
-    lo = std::min(lo, b);
-    hi = std::max(hi, b);
-    by_time.push_back({keys::LogKey(b, t, seq), i});
-    if (l.trace_id.IsValid()) by_trace.push_back({keys::LogTraceKey(b, l.trace_id, t, seq), i});
-    std::string sk = keys::LogServicePrefix(b, l.service);
-    enc::PutBigEndian64(&sk, ~t);
-    enc::PutBigEndian64(&sk, seq);
-    by_service.push_back({std::move(sk), i});
+  for (Ref& r : refs) {
+    r.seq = seq++;
+    lo = std::min(lo, r.log->bucket);
+    hi = std::max(hi, r.log->bucket);
   }
-  auto by_key = [](const Entry& x, const Entry& y) { return x.key < y.key; };
-  std::sort(by_time.begin(), by_time.end(), by_key);
-  std::sort(by_trace.begin(), by_trace.end(), by_key);
-  std::sort(by_service.begin(), by_service.end(), by_key);
-  std::string value;
-  for (const Entry& e : by_time) {
-    value.clear();
-    enc::EncodeLogValue(*logs[e.log], resource_hash[e.log], &value);
-    batch->Put(cf(kLogs), e.key, value);
+  // logs: bucket | ~time | seq
+  std::sort(refs.begin(), refs.end(), [](const Ref& x, const Ref& y) {
+    if (x.log->bucket != y.log->bucket) return x.log->bucket < y.log->bucket;
+    if (x.log->time_ns != y.log->time_ns) return x.log->time_ns > y.log->time_ns;
+    return x.seq < y.seq;
+  });
+  for (const Ref& r : refs) batch->Put(cf(kLogs), keys::LogKey(r.log->bucket, r.log->time_ns, r.seq), r.log->value);
+  // log_service: bucket | service 0 | ~time | seq
+  std::sort(refs.begin(), refs.end(), [](const Ref& x, const Ref& y) {
+    if (x.log->bucket != y.log->bucket) return x.log->bucket < y.log->bucket;
+    if (const int c = x.service().compare(y.service()); c != 0) return c < 0;
+    if (x.log->time_ns != y.log->time_ns) return x.log->time_ns > y.log->time_ns;
+    return x.seq < y.seq;
+  });
+  std::string key;
+  for (const Ref& r : refs) {
+    key = keys::LogServicePrefix(r.log->bucket, r.service());
+    enc::PutBigEndian64(&key, ~r.log->time_ns);
+    enc::PutBigEndian64(&key, r.seq);
+    batch->Put(cf(kLogService), key, "");
   }
-  for (const Entry& e : by_trace) batch->Put(cf(kLogTrace), e.key, "");
-  for (const Entry& e : by_service) batch->Put(cf(kLogService), e.key, "");
+  // log_trace: bucket | trace | time | seq
+  std::erase_if(refs, [](const Ref& r) { return !r.log->trace.IsValid(); });
+  std::sort(refs.begin(), refs.end(), [](const Ref& x, const Ref& y) {
+    if (x.log->bucket != y.log->bucket) return x.log->bucket < y.log->bucket;
+    if (x.log->trace != y.log->trace) return x.log->trace < y.log->trace;
+    if (x.log->time_ns != y.log->time_ns) return x.log->time_ns < y.log->time_ns;
+    return x.seq < y.seq;
+  });
+  for (const Ref& r : refs) {
+    batch->Put(cf(kLogTrace), keys::LogTraceKey(r.log->bucket, r.log->trace, r.log->time_ns, r.seq), "");
+  }
   staged->lo = std::min(staged->lo, lo);
   staged->hi = std::max(staged->hi, hi);
-  staged->logs += logs.size();
+  staged->logs += total;
 }
 
 }  // namespace callpath::store
