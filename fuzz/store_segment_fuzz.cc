@@ -1,6 +1,6 @@
 // Feeds arbitrary bytes to the decoders of the store's on-disk segment
 // records: span blobs (zstd-compressed, joined or plain), the span values inside
-// them, posting lists and the segment trace table. A damaged file must be
+// them, posting lists, log record lists and the segment trace table. A damaged file must be
 // reported as malformed, never crash a reader; what decodes must lie inside
 // the input (or the blob's decompressed copy).
 #include <cstdint>
@@ -36,6 +36,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 0) {
     std::vector<seg::Posting> postings;
     (void)seg::DecodePostings(bytes.substr(1), uint64_t{1} << 62, (data[0] & 1) != 0, &postings);
+  }
+
+  std::vector<seg::LogRef> refs;
+  if (seg::DecodeLogRefs(bytes, &refs)) {
+    std::string again;
+    seg::EncodeLogRefs(refs, &again);
+    std::vector<seg::LogRef> back;
+    if (!seg::DecodeLogRefs(again, &back) || back != refs) std::abort();  // round trip
   }
 
   std::vector<callpath::TraceId> traces;

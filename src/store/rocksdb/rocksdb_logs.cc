@@ -3,6 +3,7 @@
 
 #include "store/encoding.h"
 #include "store/rocksdb/keys.h"
+#include "store/rocksdb/segment.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
 
 namespace callpath::store {
@@ -29,14 +30,22 @@ Result<std::vector<StoredLog>> RocksDbStore::LogsForTrace(const TraceId& trace_i
   ro.prefix_same_as_start = true;  // the prefix bloom skips buckets without the trace
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kLogTrace)));
   std::string value;
+  std::vector<seg::LogRef> refs;
   for (uint64_t b = MinLiveBucket(); b <= MaxBucket(); ++b) {
     std::string prefix = keys::SpanPrefix(static_cast<uint32_t>(b), trace_id);
+    refs.clear();
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       rocksdb::Slice k = it->key();
       if (k.size() != keys::kTracePrefixSize + 16) continue;
-      uint64_t t = enc::ReadBigEndian64(k.data() + keys::kTracePrefixSize);
-      uint64_t seq = enc::ReadBigEndian64(k.data() + keys::kTracePrefixSize + 8);
-      rocksdb::Status s = db_->Get({}, cf(kLogs), keys::LogKey(static_cast<uint32_t>(b), t, seq), &value);
+      CALLPATH_RETURN_IF_ERROR(ReadLogList(k.data() + keys::kTracePrefixSize, false, it->value(), &refs));
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "scan trace logs");
+    // Lists of different writes interleave in time.
+    std::sort(refs.begin(), refs.end(), [](const seg::LogRef& x, const seg::LogRef& y) {
+      return x.time_ns != y.time_ns ? x.time_ns < y.time_ns : x.seq < y.seq;
+    });
+    for (const seg::LogRef& r : refs) {
+      rocksdb::Status s = db_->Get({}, cf(kLogs), keys::LogKey(static_cast<uint32_t>(b), r.time_ns, r.seq), &value);
       if (s.IsNotFound()) continue;
       if (!s.ok()) return FromRocks(s, "read log");
       StoredLog& l = out.emplace_back();
@@ -44,9 +53,21 @@ Result<std::vector<StoredLog>> RocksDbStore::LogsForTrace(const TraceId& trace_i
       if (!enc::DecodeLogValue(value, &l, &rh)) return DataLoss("corrupt log record");
       CALLPATH_RETURN_IF_ERROR(LoadResource(rh, &l.resource_attributes));
     }
-    if (!it->status().ok()) return FromRocks(it->status(), "scan trace logs");
   }
   return out;
+}
+
+Status RocksDbStore::ReadLogList(const char* key_tail, bool inverted_time, const rocksdb::Slice& value,
+                                 std::vector<seg::LogRef>* refs) const {
+  if (value.empty()) {  // a list of the one record the key names
+    uint64_t t = enc::ReadBigEndian64(key_tail);
+    refs->push_back({inverted_time ? ~t : t, enc::ReadBigEndian64(key_tail + 8)});
+    return Status::Ok();
+  }
+  if (!seg::DecodeLogRefs(std::string_view(value.data(), value.size()), refs)) {
+    return DataLoss("corrupt log record list");
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<StoredLog>> RocksDbStore::SearchLogs(const LogQuery& q) {
@@ -77,25 +98,49 @@ Result<std::vector<StoredLog>> RocksDbStore::SearchLogs(const LogQuery& q) {
     return Status::Ok();
   };
   if (!q.service.empty()) {
-    // The by-service index, newest first; each entry names its record.
+    // The by-service index: lists in order of their newest record, newest
+    // first; the records of one list may be older than the next list's.
+    // A record is taken once no later list can hold a newer one.
+    auto newer = [](const seg::LogRef& x, const seg::LogRef& y) {
+      return x.time_ns != y.time_ns ? x.time_ns < y.time_ns : x.seq > y.seq;  // max-heap: newest on top
+    };
+    std::vector<seg::LogRef> pending, list;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kLogService)));
     for (int64_t b = last; b >= static_cast<int64_t>(first) && out.size() < limit; --b) {
-      std::string prefix = keys::LogServicePrefix(static_cast<uint32_t>(b), q.service);
-      std::string seek = prefix;
-      enc::PutBigEndian64(&seek, ~std::min(q.start_time_max_ns, BucketEndNs(b) - 1));
-      for (it->Seek(seek); it->Valid() && out.size() < limit; it->Next()) {
+      const auto bucket = static_cast<uint32_t>(b);
+      pending.clear();
+      // Takes pending records at least as new as `bound`, newest first.
+      auto take_down_to = [&](uint64_t bound) -> Status {
+        while (!pending.empty() && pending.front().time_ns >= bound && out.size() < limit) {
+          std::pop_heap(pending.begin(), pending.end(), newer);
+          const seg::LogRef r = pending.back();
+          pending.pop_back();
+          rocksdb::Status s = db_->Get({}, cf(kLogs), keys::LogKey(bucket, r.time_ns, r.seq), &value);
+          if (s.IsNotFound()) continue;
+          if (!s.ok()) return FromRocks(s, "read log");
+          CALLPATH_RETURN_IF_ERROR(take(value));
+        }
+        return Status::Ok();
+      };
+      const std::string prefix = keys::LogServicePrefix(bucket, q.service);
+      for (it->Seek(prefix); it->Valid() && out.size() < limit; it->Next()) {
         rocksdb::Slice k = it->key();
         if (!k.starts_with(prefix)) break;
         if (k.size() != prefix.size() + 16) continue;
-        uint64_t t = ~enc::ReadBigEndian64(k.data() + prefix.size());
-        if (t < q.start_time_min_ns) break;
-        uint64_t seq = enc::ReadBigEndian64(k.data() + prefix.size() + 8);
-        rocksdb::Status s = db_->Get({}, cf(kLogs), keys::LogKey(static_cast<uint32_t>(b), t, seq), &value);
-        if (s.IsNotFound()) continue;
-        if (!s.ok()) return FromRocks(s, "read log");
-        CALLPATH_RETURN_IF_ERROR(take(value));
+        const uint64_t newest = ~enc::ReadBigEndian64(k.data() + prefix.size());
+        CALLPATH_RETURN_IF_ERROR(take_down_to(newest));
+        if (out.size() >= limit) break;
+        if (newest < q.start_time_min_ns) break;  // this list and the later ones are older
+        list.clear();
+        CALLPATH_RETURN_IF_ERROR(ReadLogList(k.data() + prefix.size(), true, it->value(), &list));
+        for (const seg::LogRef& r : list) {
+          if (r.time_ns < q.start_time_min_ns || r.time_ns > q.start_time_max_ns) continue;
+          pending.push_back(r);
+          std::push_heap(pending.begin(), pending.end(), newer);
+        }
       }
       if (!it->status().ok()) return FromRocks(it->status(), "scan logs by service");
+      CALLPATH_RETURN_IF_ERROR(take_down_to(0));
     }
     return out;
   }

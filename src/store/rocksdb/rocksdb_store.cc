@@ -42,9 +42,11 @@ const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(),
 // Format 3: span blobs may be zstd-compressed (segment.h), and the
 // trace-keyed families use universal compaction.
 // Format 4: a span blob may join blobs encoded apart (seg::JoinBlobs).
-// Format 3 is a subset: such stores are opened and marked format 4.
-constexpr const char* kFormat = "4";
-constexpr const char* kUpgradableFormat = "3";
+// Format 5: a log_trace / log_service entry may list several records
+// (seg::EncodeLogRefs).
+// Formats 3 and 4 are subsets: such stores are opened and marked format 5.
+constexpr const char* kFormat = "5";
+bool IsUpgradableFormat(const std::string& format) { return format == "3" || format == "4"; }
 
 // Posting keys are <prefix> | ~max_start | seq with a fixed 16-byte tail
 // (log keys likewise end with ~time | seq);
@@ -215,16 +217,16 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
     }
     std::string format;
     if (!raw->Get({}, store->cf(kMeta), "format", &format).ok()) format = "1";
-    if (format == kUpgradableFormat) {
-      // From now on joined blobs may be written, which format 3 readers
-      // would take for corruption.
+    if (IsUpgradableFormat(format)) {
+      // From now on joined blobs and record lists may be written, which
+      // older readers would take for corruption or miss.
       rocksdb::WriteOptions wo;
       wo.sync = true;
       s = raw->Put(wo, store->cf(kMeta), "format", kFormat);
       if (!s.ok()) return FromRocks(s, "write meta");
     } else if (format != kFormat) {
-      return InvalidArgument("store " + options.path + " has format " + format + "; this version reads formats " +
-                             kUpgradableFormat + " and " + kFormat);
+      return InvalidArgument("store " + options.path + " has format " + format +
+                             "; this version reads formats 3 to " + kFormat);
     }
   } else if (s.IsNotFound()) {
     rocksdb::WriteOptions wo;

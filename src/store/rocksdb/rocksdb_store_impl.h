@@ -15,6 +15,7 @@
 
 #include "callpath/store/rocksdb_store.h"
 #include "callpath/store/store.h"
+#include "store/rocksdb/segment.h"
 #include "store/rocksdb/summary_record.h"
 
 namespace callpath::store {
@@ -80,6 +81,11 @@ class RocksDbStore final : public Store,
   Result<SummaryRecord> ReadSummary(const TraceId& trace_id);
   // The same for a value already read.
   Result<SummaryRecord> ParseSummary(const TraceId& trace_id, std::string_view value) const;
+  // Appends the records of a log_trace / log_service entry: the list in
+  // `value`, or when that is empty the one record `key_tail` (time, seq;
+  // the time inverted for log_service) names.
+  Status ReadLogList(const char* key_tail, bool inverted_time, const rocksdb::Slice& value,
+                     std::vector<seg::LogRef>* refs) const;
   // Resource attributes by hash, through a small cache.
   Status LoadResource(uint64_t hash, Attributes* out);
   // Adds a resource Put to `batch` unless it is known to be stored.

@@ -87,9 +87,9 @@ TEST(RocksDbStoreTest, OlderFormatIsRefusedClearly) {
   std::filesystem::remove_all(dir);
 }
 
-// Format 3 lacks only joined blobs: such a store opens, and is marked
-// format 4 before anything new is written.
-TEST(RocksDbStoreTest, Format3IsOpenedAndMarkedFormat4) {
+// Formats 3 and 4 lack only joined blobs and record lists: such a store
+// opens, and is marked format 5 before anything new is written.
+TEST(RocksDbStoreTest, OlderReadableFormatsAreOpenedAndMarkedFormat5) {
   std::string dir = ::testing::TempDir() + "/callpath-rocks-format3";
   std::filesystem::remove_all(dir);
   ASSERT_TRUE(OpenAt(dir).ok());  // creates it, closes it
@@ -110,13 +110,15 @@ TEST(RocksDbStoreTest, Format3IsOpenedAndMarkedFormat4) {
     delete raw;
     return format;
   };
-  set_or_read_format("3");
-  {
-    auto reopened = OpenAt(dir);
-    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
-    EXPECT_TRUE((*reopened)->Close().ok());
+  for (const char* older : {"3", "4"}) {
+    set_or_read_format(older);
+    {
+      auto reopened = OpenAt(dir);
+      ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+      EXPECT_TRUE((*reopened)->Close().ok());
+    }
+    EXPECT_EQ(set_or_read_format(nullptr), "5") << "from " << older;
   }
-  EXPECT_EQ(set_or_read_format(nullptr), "4");
   std::filesystem::remove_all(dir);
 }
 
@@ -322,6 +324,19 @@ TEST(RocksDbStoreTest, PreparedWritesOfRandomSplitsReadBackLikeTheSpansThemselve
     for (const StoredLog& l : *found) got.insert(body_text(l));
     EXPECT_EQ(got, want) << service;
     for (size_t i = 1; i < found->size(); ++i) EXPECT_GE((*found)[i - 1].time_ns, (*found)[i].time_ns);
+    // With a limit: exactly the newest ones, although lists of different
+    // writes overlap in time.
+    std::vector<uint64_t> times;
+    for (const StoredLog& l : logs)
+      if (l.service == service) times.push_back(l.time_ns);
+    std::sort(times.rbegin(), times.rend());
+    times.resize(std::min<size_t>(times.size(), 10));
+    q.limit = 10;
+    found = store.log_reader().SearchLogs(q);
+    ASSERT_TRUE(found.ok());
+    std::vector<uint64_t> got_times;
+    for (const StoredLog& l : *found) got_times.push_back(l.time_ns);
+    EXPECT_EQ(got_times, times) << service;
   }
   for (const std::string& service : services) {
     for (int64_t shard = 0; shard < 3; ++shard) {

@@ -282,21 +282,36 @@ void RocksDbStore::StageLogs(const std::vector<const PreparedLogs*>& parts, rock
     return x.seq < y.seq;
   });
   for (const Ref& r : refs) batch->Put(cf(kLogs), keys::LogKey(r.log->bucket, r.log->time_ns, r.seq), r.log->value);
-  // log_service: bucket | service 0 | ~time | seq
+  // log_service: bucket | service 0 | ~time | seq, one key per service and
+  // bucket of this write, naming its newest record; the value lists them
+  // all, newest first (segment.h).
   std::sort(refs.begin(), refs.end(), [](const Ref& x, const Ref& y) {
     if (x.log->bucket != y.log->bucket) return x.log->bucket < y.log->bucket;
     if (const int c = x.service().compare(y.service()); c != 0) return c < 0;
     if (x.log->time_ns != y.log->time_ns) return x.log->time_ns > y.log->time_ns;
     return x.seq < y.seq;
   });
-  std::string key;
-  for (const Ref& r : refs) {
-    key = keys::LogServicePrefix(r.log->bucket, r.service());
-    enc::PutBigEndian64(&key, ~r.log->time_ns);
-    enc::PutBigEndian64(&key, r.seq);
-    batch->Put(cf(kLogService), key, "");
+  std::string key, value;
+  std::vector<seg::LogRef> list;
+  auto put_list = [&](rocksdb::ColumnFamilyHandle* family) {
+    value.clear();
+    if (list.size() > 1) seg::EncodeLogRefs(list, &value);  // one record: the key says it all
+    batch->Put(family, key, value);
+  };
+  for (size_t i = 0; i < refs.size();) {
+    const Ref& first = refs[i];
+    key = keys::LogServicePrefix(first.log->bucket, first.service());
+    enc::PutBigEndian64(&key, ~first.log->time_ns);
+    enc::PutBigEndian64(&key, first.seq);
+    list.clear();
+    for (; i < refs.size() && refs[i].log->bucket == first.log->bucket && refs[i].service() == first.service(); ++i) {
+      list.push_back({refs[i].log->time_ns, refs[i].seq});
+    }
+    put_list(cf(kLogService));
   }
-  // log_trace: bucket | trace | time | seq
+  // log_trace: bucket | trace | time | seq, one key per trace and bucket of
+  // this write, naming its oldest record; the value lists them all, oldest
+  // first.
   std::erase_if(refs, [](const Ref& r) { return !r.log->trace.IsValid(); });
   std::sort(refs.begin(), refs.end(), [](const Ref& x, const Ref& y) {
     if (x.log->bucket != y.log->bucket) return x.log->bucket < y.log->bucket;
@@ -304,8 +319,14 @@ void RocksDbStore::StageLogs(const std::vector<const PreparedLogs*>& parts, rock
     if (x.log->time_ns != y.log->time_ns) return x.log->time_ns < y.log->time_ns;
     return x.seq < y.seq;
   });
-  for (const Ref& r : refs) {
-    batch->Put(cf(kLogTrace), keys::LogTraceKey(r.log->bucket, r.log->trace, r.log->time_ns, r.seq), "");
+  for (size_t i = 0; i < refs.size();) {
+    const Ref& first = refs[i];
+    key = keys::LogTraceKey(first.log->bucket, first.log->trace, first.log->time_ns, first.seq);
+    list.clear();
+    for (; i < refs.size() && refs[i].log->bucket == first.log->bucket && refs[i].log->trace == first.log->trace; ++i) {
+      list.push_back({refs[i].log->time_ns, refs[i].seq});
+    }
+    put_list(cf(kLogTrace));
   }
   staged->lo = std::min(staged->lo, lo);
   staged->hi = std::max(staged->hi, hi);

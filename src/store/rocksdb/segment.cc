@@ -255,6 +255,31 @@ bool DecodePostings(std::string_view data, uint64_t max_start, bool with_check,
   return r.done();
 }
 
+void EncodeLogRefs(const std::vector<LogRef>& refs, std::string* out) {
+  enc::PutVarint(out, refs.size());
+  LogRef prev;
+  for (const LogRef& r : refs) {
+    enc::PutVarint(out, enc::ZigZag(static_cast<int64_t>(r.time_ns - prev.time_ns)));
+    enc::PutVarint(out, enc::ZigZag(static_cast<int64_t>(r.seq - prev.seq)));
+    prev = r;
+  }
+}
+
+bool DecodeLogRefs(std::string_view data, std::vector<LogRef>* refs) {
+  enc::Reader r(data);
+  uint64_t n;
+  if (!r.Varint(&n) || n > kMaxCount || n > r.remaining()) return false;
+  LogRef prev;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t dt, ds;
+    if (!r.Varint(&dt) || !r.Varint(&ds)) return false;
+    prev.time_ns += static_cast<uint64_t>(enc::UnZigZag(dt));
+    prev.seq += static_cast<uint64_t>(enc::UnZigZag(ds));
+    refs->push_back(prev);
+  }
+  return r.done();
+}
+
 void EncodeTable(const std::vector<TraceId>& traces, std::string* out) {
   for (const auto& t : traces) out->append(t.AsBytes());
 }

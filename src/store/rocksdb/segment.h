@@ -68,6 +68,25 @@ void EncodePostings(const std::vector<Posting>& entries, uint64_t max_start, boo
 bool DecodePostings(std::string_view data, uint64_t max_start, bool with_check,
                     std::vector<Posting>* entries);
 
+// ---- log record lists ----
+//
+// The log_trace and log_service entries of one write that share a key
+// prefix (one trace, or one service, in one bucket) form one list: the key
+// names the list's first record, the value all of them, in order.
+//   count, then per record: zigzag(time - previous time), zigzag(seq -
+//   previous seq), starting from (0, 0).
+// An empty value is a list of the one record the key names.
+
+struct LogRef {
+  uint64_t time_ns = 0;
+  uint64_t seq = 0;
+  friend bool operator==(const LogRef&, const LogRef&) = default;
+};
+
+void EncodeLogRefs(const std::vector<LogRef>& refs, std::string* out);
+// Appends the records of `data` to *refs; false if it is malformed.
+bool DecodeLogRefs(std::string_view data, std::vector<LogRef>* refs);
+
 // ---- segment trace table ----
 
 void EncodeTable(const std::vector<TraceId>& traces, std::string* out);
