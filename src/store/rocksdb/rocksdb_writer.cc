@@ -1,10 +1,9 @@
-// WriteSpans / WriteLogs: one RocksDB WriteBatch per call, committed with a
-// synced WAL write, and no reads on the way (summaries are merge operands).
-// Spans are written as segments (keys.h): a few keys per trace and per term
-// of a call, not per span, because memtable inserts are what ingest costs.
+// Writing: WriteSpans / WriteLogs (one RocksDB WriteBatch per call, committed
+// with a synced WAL write) and WriteUnlogged (prepared batches, no WAL), with
+// no reads on the way (summaries are merge operands). Spans are written as
+// segments (keys.h): a few keys per trace and per term of a write, not per
+// span, because memtable inserts are what ingest costs.
 #include <algorithm>
-#include <bit>
-#include <charconv>
 #include <cstring>
 #include <unordered_map>
 
@@ -14,21 +13,8 @@
 #include "store/rocksdb/rocksdb_store_impl.h"
 #include "store/rocksdb/segment.h"
 #include "store/rocksdb/segment_merge.h"
-#include "store/summary_fold.h"
 
 namespace callpath::store {
-
-namespace {
-
-struct TraceIdHash {
-  size_t operator()(const TraceId& t) const noexcept {
-    uint64_t h;
-    std::memcpy(&h, t.bytes().data() + 8, 8);  // the random half
-    return static_cast<size_t>(h);
-  }
-};
-
-}  // namespace
 
 Status CheckIds(const std::vector<StoredSpan>& spans) {
   for (const auto& s : spans) {
