@@ -35,7 +35,7 @@ function(callpath_unit_tests)
   target_include_directories(${A_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_definitions(${A_NAME} PRIVATE
-    CALLPATH_SAMPLES_DIR="${PROJECT_SOURCE_DIR}/../shared/samples"
+    CALLPATH_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata"
     CALLPATH_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     CALLPATH_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}")
   gtest_discover_tests(${A_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)

@@ -2,22 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
+
+#include "otlp/testing/otlp_samples.h"
 
 namespace callpath::daemon {
 namespace {
 
-std::string Sample(const std::string& name) {
-  std::ifstream in(std::string(CALLPATH_SAMPLES_DIR) + "/otlp/" + name, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(OtlpJsonDecoder, DecodesTheJsTraceSample) {
   SpanBatch b;
-  ASSERT_TRUE(DecodeOtlpJsonTraces(Sample("otlp-traces-client.json"), &b).ok());
+  ASSERT_TRUE(DecodeOtlpJsonTraces(testing::ReadOtlpSample("otlp-traces-client.json"), &b).ok());
   EXPECT_EQ(b.rejected.count(), 0u);
   ASSERT_FALSE(b.spans.empty());
   const store::StoredSpan& s = b.spans.front();
@@ -43,7 +36,7 @@ TEST(OtlpJsonDecoder, DecodesTheJsTraceSample) {
 
 TEST(OtlpJsonDecoder, DecodesTheJsLogSampleWithAStructuredBody) {
   LogBatch b;
-  ASSERT_TRUE(DecodeOtlpJsonLogs(Sample("otlp-logs-client.json"), &b).ok());
+  ASSERT_TRUE(DecodeOtlpJsonLogs(testing::ReadOtlpSample("otlp-logs-client.json"), &b).ok());
   ASSERT_EQ(b.logs.size(), 1u);
   const store::StoredLog& l = b.logs[0];
   EXPECT_EQ(l.severity_number, 13);

@@ -2,23 +2,16 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+
+#include "otlp/testing/otlp_samples.h"
 
 namespace callpath::daemon {
 namespace {
 
 namespace pb = opentelemetry::proto;
-
-std::string Sample(const std::string& name) {
-  std::ifstream in(std::string(CALLPATH_SAMPLES_DIR) + "/otlp/" + name, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 pb::collector::trace::v1::ExportTraceServiceRequest ThreeSpans() {
   pb::collector::trace::v1::ExportTraceServiceRequest req;
@@ -45,7 +38,7 @@ pb::collector::trace::v1::ExportTraceServiceRequest ThreeSpans() {
 }
 
 TEST(OtlpProtoDecoder, TheJsSampleMatchesLibprotobuf) {
-  std::string body = Sample("otlp-traces-server.pb");
+  std::string body = testing::ReadOtlpSample("otlp-traces-server.pb");
   pb::collector::trace::v1::ExportTraceServiceRequest ref;
   ASSERT_TRUE(ref.ParseFromString(body));
   SpanBatch b;

@@ -4,6 +4,7 @@
 
 #include "otlp/testing/mini_json.h"
 #include "otlp/testing/otlp_proto.h"
+#include "otlp/testing/otlp_samples.h"
 
 namespace callpath::otlp {
 namespace {
@@ -108,12 +109,12 @@ TEST(LogsDecoderTest, TruncatedBodiesNeverPassWhereLibprotobufFails) {
 }
 
 void CheckLogsSample(const std::string& name) {
-  const std::string body = callpath::testing::ReadFileOrEmpty(callpath::testing::SamplePath(name));
+  const std::string body = callpath::testing::ReadOtlpSample(name);
   ASSERT_FALSE(body.empty());
   pb::ExportLogsServiceRequest ref;
   ASSERT_TRUE(ref.ParseFromString(body)) << name;
   auto expected = JsonParser::Parse(
-      callpath::testing::ReadFileOrEmpty(callpath::testing::SamplePath(name + ".decoded.json")));
+      callpath::testing::ReadOtlpSample(name + ".decoded.json"));
   ASSERT_TRUE(expected.has_value());
   DecodedLogsRequest req;
   std::string error;

@@ -7,6 +7,7 @@
 #include "callpath/otlp/proto_writer.h"
 #include "otlp/testing/mini_json.h"
 #include "otlp/testing/otlp_proto.h"
+#include "otlp/testing/otlp_samples.h"
 
 namespace callpath::otlp {
 namespace {
@@ -437,14 +438,14 @@ void ExpectAttributesMatch(const JsonValue& expected, std::span<const KeyValueVi
 uint64_t U64(const JsonValue& v) { return v.is_number() ? std::stoull(v.text) : 0; }
 
 void CheckTraceSample(const std::string& name) {
-  const std::string body = callpath::testing::ReadFileOrEmpty(callpath::testing::SamplePath(name));
+  const std::string body = callpath::testing::ReadOtlpSample(name);
   ASSERT_FALSE(body.empty()) << name;
   pb::ExportTraceServiceRequest ref;
   ASSERT_TRUE(ref.ParseFromString(body)) << name << " does not parse with libprotobuf";
 
   std::string json_error;
   auto expected = JsonParser::Parse(
-      callpath::testing::ReadFileOrEmpty(callpath::testing::SamplePath(name + ".decoded.json")),
+      callpath::testing::ReadOtlpSample(name + ".decoded.json"),
       &json_error);
   ASSERT_TRUE(expected.has_value()) << json_error;
 
@@ -503,11 +504,9 @@ TEST(TraceDecoderTest, JsServerSampleMatchesItsDecodedJson) { CheckTraceSample("
 
 TEST(TraceDecoderTest, ResponseSamplesParseWithLibprotobuf) {
   pb::ExportTraceServiceResponse full, partial;
-  EXPECT_TRUE(full.ParseFromString(callpath::testing::ReadFileOrEmpty(
-      callpath::testing::SamplePath("otlp-traces-response-full-success.pb"))));
+  EXPECT_TRUE(full.ParseFromString(callpath::testing::ReadOtlpSample("otlp-traces-response-full-success.pb")));
   EXPECT_FALSE(full.has_partial_success());
-  ASSERT_TRUE(partial.ParseFromString(callpath::testing::ReadFileOrEmpty(
-      callpath::testing::SamplePath("otlp-traces-response-partial-success.pb"))));
+  ASSERT_TRUE(partial.ParseFromString(callpath::testing::ReadOtlpSample("otlp-traces-response-partial-success.pb")));
   EXPECT_EQ(partial.partial_success().rejected_spans(), 1);
 }
 

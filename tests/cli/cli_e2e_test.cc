@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "otlp/testing/otlp_samples.h"
+
 extern char** environ;
 
 namespace {
@@ -190,12 +192,11 @@ class CliEndToEndTest : public ::testing::Test {
 
     // The daemon answers 200 only once the batch is durably stored.
     std::string otlp = "http://127.0.0.1:" + std::to_string(otlp_port_);
-    std::string samples = std::string(CALLPATH_SAMPLES_DIR) + "/otlp/";
     for (const auto& [file, path] : {std::pair{"otlp-traces-server.pb", "/v1/traces"},
                                      std::pair{"otlp-traces-client.pb", "/v1/traces"},
                                      std::pair{"otlp-logs-server.pb", "/v1/logs"},
                                      std::pair{"otlp-logs-client.pb", "/v1/logs"}}) {
-      ASSERT_EQ(Http("POST", otlp + path, ReadFile(samples + file), "application/x-protobuf"), 200) << file;
+      ASSERT_EQ(Http("POST", otlp + path, callpath::testing::ReadOtlpSample(file), "application/x-protobuf"), 200) << file;
     }
   }
 

@@ -81,11 +81,11 @@ struct ExpectedSpan {
 
 TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
   otlpv1::collector::trace::v1::ExportTraceServiceRequest client, server;
-  ASSERT_TRUE(client.ParseFromString(ReadFileOrDie(SamplePath("otlp-traces-client.pb"))));
-  ASSERT_TRUE(server.ParseFromString(ReadFileOrDie(SamplePath("otlp-traces-server.pb"))));
+  ASSERT_TRUE(client.ParseFromString(ReadOtlpSample("otlp-traces-client.pb")));
+  ASSERT_TRUE(server.ParseFromString(ReadOtlpSample("otlp-traces-server.pb")));
 
   for (const char* name : {"otlp-traces-client.pb", "otlp-traces-server.pb"}) {
-    HttpResult r = Post("/v1/traces", ReadFileOrDie(SamplePath(name)), "application/x-protobuf");
+    HttpResult r = Post("/v1/traces", ReadOtlpSample(name), "application/x-protobuf");
     ASSERT_EQ(r.status, 200) << name << ": " << r.body << r.error;
     EXPECT_EQ(r.headers["content-type"], "application/x-protobuf");
     EXPECT_EQ(r.body, "") << "full success is an empty ExportTraceServiceResponse";
@@ -109,7 +109,7 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
     for (const auto& [sid, _] : spans) all_ids[tid].insert(sid);
   for (const char* name : {"otlp-traces-client.pb.gz", "otlp-traces-server.pb.gz"}) {
     otlpv1::collector::trace::v1::ExportTraceServiceRequest req;
-    std::string raw = Gunzip(ReadFileOrDie(SamplePath(name)));
+    std::string raw = Gunzip(ReadOtlpSample(name));
     ASSERT_TRUE(req.ParseFromString(raw));
     for (const auto& rs : req.resource_spans())
       for (const auto& ss : rs.scope_spans())
@@ -119,7 +119,7 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
     simdjson::dom::parser jp;
     for (const char* name : {"otlp-traces-client.json", "otlp-traces-server.json"}) {
       element doc;
-      std::string text = ReadFileOrDie(SamplePath(name));
+      std::string text = ReadOtlpSample(name);
       ASSERT_EQ(jp.parse(text).get(doc), simdjson::SUCCESS);
       for (element rs : Arr(doc["resourceSpans"]))
         for (element ss : Arr(rs["scopeSpans"]))
@@ -222,14 +222,14 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
   }
 
   for (const char* name : {"otlp-traces-client.json", "otlp-traces-server.json"}) {
-    HttpResult r = Post("/v1/traces", ReadFileOrDie(SamplePath(name)), "application/json");
+    HttpResult r = Post("/v1/traces", ReadOtlpSample(name), "application/json");
     ASSERT_EQ(r.status, 200) << name << ": " << r.body;
     EXPECT_EQ(r.headers["content-type"], "application/json");
     EXPECT_EQ(r.body, "{}");
   }
   // The JSON and gzip captures: every span of every form comes back once.
   for (const char* name : {"otlp-traces-client.pb.gz", "otlp-traces-server.pb.gz"}) {
-    HttpResult r = Post("/v1/traces", ReadFileOrDie(SamplePath(name)), "application/x-protobuf", "gzip");
+    HttpResult r = Post("/v1/traces", ReadOtlpSample(name), "application/x-protobuf", "gzip");
     ASSERT_EQ(r.status, 200) << name << ": " << r.body;
   }
 
@@ -281,16 +281,16 @@ TEST_F(DaemonIngestTest, JsSamplesOverHttpReadBackThroughNativeAndJaegerApis) {
 
 TEST_F(DaemonIngestTest, JsLogSamplesAreStoredWithTheirTrace) {
   otlpv1::collector::logs::v1::ExportLogsServiceRequest logs;
-  ASSERT_TRUE(logs.ParseFromString(ReadFileOrDie(SamplePath("otlp-logs-server.pb"))));
+  ASSERT_TRUE(logs.ParseFromString(ReadOtlpSample("otlp-logs-server.pb")));
   std::string trace_id = Hex(logs.resource_logs(0).scope_logs(0).log_records(0).trace_id());
   for (const char* name : {"otlp-logs-server.pb", "otlp-logs-client.pb"}) {
-    HttpResult r = Post("/v1/logs", ReadFileOrDie(SamplePath(name)), "application/x-protobuf");
+    HttpResult r = Post("/v1/logs", ReadOtlpSample(name), "application/x-protobuf");
     ASSERT_EQ(r.status, 200) << r.body;
   }
-  HttpResult j = Post("/v1/logs", ReadFileOrDie(SamplePath("otlp-logs-client.json")), "application/json");
+  HttpResult j = Post("/v1/logs", ReadOtlpSample("otlp-logs-client.json"), "application/json");
   ASSERT_EQ(j.status, 200) << j.body;
   EXPECT_EQ(j.body, "{}");
-  HttpResult z = Post("/v1/logs", ReadFileOrDie(SamplePath("otlp-logs-client.pb.gz")), "application/x-protobuf", "gzip");
+  HttpResult z = Post("/v1/logs", ReadOtlpSample("otlp-logs-client.pb.gz"), "application/x-protobuf", "gzip");
   ASSERT_EQ(z.status, 200) << z.body;
 
   HttpResult found = Get("/api/v1/logs?trace_id=" + trace_id + "&start=0&end=" + std::to_string(NowNs() + 3'600'000'000'000ull));
@@ -347,7 +347,7 @@ TEST_F(DaemonIngestTest, GrpcExportIsStoredAndErrorsMapToGrpcCodes) {
   EXPECT_EQ(doc["logs"].get_array().value().size(), 3u);
 
   // The JS sample, as bytes.
-  s = call(kTraces, ReadFileOrDie(SamplePath("otlp-traces-server.pb")), nullptr);
+  s = call(kTraces, ReadOtlpSample("otlp-traces-server.pb"), nullptr);
   EXPECT_TRUE(s.ok()) << s.error_message();
 
   // A span with a bad id: partial success, counted.

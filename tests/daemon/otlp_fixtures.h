@@ -9,14 +9,11 @@
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "otlp/testing/otlp_samples.h"
 
 namespace callpath::testing {
 
 namespace otlpv1 = opentelemetry::proto;
-
-inline std::string SamplePath(const std::string& name) {
-  return std::string(CALLPATH_SAMPLES_DIR) + "/otlp/" + name;
-}
 
 inline std::string Hex(const std::string& bytes) {
   static const char* d = "0123456789abcdef";

@@ -38,11 +38,4 @@ inline std::string ReadFileOrEmpty(const std::string& path) {
   return ss.str();
 }
 
-#ifdef CALLPATH_SAMPLES_DIR
-// The samples captured from the OpenTelemetry JS SDK.
-inline std::string SamplePath(const std::string& name) {
-  return std::string(CALLPATH_SAMPLES_DIR) + "/otlp/" + name;
-}
-#endif
-
 }  // namespace callpath::testing

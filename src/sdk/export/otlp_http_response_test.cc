@@ -4,6 +4,7 @@
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "otlp/testing/otlp_samples.h"
 
 namespace callpath::internal {
 namespace {
@@ -41,16 +42,9 @@ TEST(ExportResponseTest, WarningWithoutRejections) {
 }
 
 TEST(ExportResponseTest, SampleResponseFiles) {
-  // Captured from a real exchange (see /work/shared/samples/otlp).
+  // Captured from a real exchange (testdata/otlp).
   for (const char* name : {"otlp-traces-response-partial-success.pb", "otlp-traces-response-full-success.pb"}) {
-    std::string path = std::string(CALLPATH_SAMPLES_DIR) + "/otlp/" + name;
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) GTEST_SKIP() << "no sample " << path;
-    std::string body;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) body.append(buf, n);
-    std::fclose(f);
+    const std::string body = callpath::testing::ReadOtlpSample(name);
     collector::trace::v1::ExportTraceServiceResponse expected;
     ASSERT_TRUE(expected.ParseFromString(body));
     auto ps = ParseExportResponse(body, false);

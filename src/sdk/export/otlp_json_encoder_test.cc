@@ -8,6 +8,7 @@
 
 #include "otlp/testing/mini_json.h"
 #include "otlp/testing/otlp_proto.h"
+#include "otlp/testing/otlp_samples.h"
 #include "sdk/export/otlp_encoder_test_util.h"
 
 namespace callpath::internal {
@@ -147,7 +148,7 @@ void CollectPaths(const JsonValue& v, const std::string& prefix, std::set<std::s
 TEST(OtlpJsonEncoderTest, ShapeMatchesTheJsSamples) {
   std::set<std::string> js;
   for (const char* name : {"otlp-traces-client.json", "otlp-traces-server.json"}) {
-    const std::string text = callpath::testing::ReadFileOrEmpty(callpath::testing::SamplePath(name));
+    const std::string text = callpath::testing::ReadOtlpSample(name);
     ASSERT_FALSE(text.empty()) << name;
     CollectPaths(ParseOrDie(text), "", &js);
   }
@@ -172,7 +173,7 @@ TEST(OtlpJsonEncoderTest, ShapeMatchesTheJsSamples) {
 
   // Value conventions of the samples: hex ids, times as strings, numeric flags.
   const JsonValue js_doc = ParseOrDie(
-      callpath::testing::ReadFileOrEmpty(callpath::testing::SamplePath("otlp-traces-server.json")));
+      callpath::testing::ReadOtlpSample("otlp-traces-server.json"));
   const JsonValue& js_span = js_doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
   const JsonValue& our_span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
   for (const char* key : {"traceId", "spanId", "parentSpanId", "startTimeUnixNano", "endTimeUnixNano",
