@@ -10,6 +10,7 @@ function(callpath_library)
   add_library(${A_ALIAS} ALIAS ${A_NAME})
   target_include_directories(${A_NAME} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_compile_features(${A_NAME} PUBLIC cxx_std_20)

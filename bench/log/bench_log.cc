@@ -89,7 +89,12 @@ class CallpathContestant final : public Contestant {
     o.service_name = "bench";
     o.overflow = overflow_;
     o.crash_handlers = false;
-    o.sinks = {*callpath::log::FileSink::Open({.path = file})};
+    auto sink = callpath::log::FileSink::Open({.path = file});
+    if (!sink.ok()) {
+      std::fprintf(stderr, "bench_log: %s\n", sink.status().ToString().c_str());
+      std::exit(1);
+    }
+    o.sinks = {*sink};
     (void)callpath::log::Init(std::move(o));
     logger_ = std::make_unique<callpath::log::Logger>("bench");
   }
@@ -248,6 +253,11 @@ Config ParseArgs(int argc, char** argv) {
       std::fprintf(stderr, "usage: %s [--reps=N] [--latency_msgs=N] [--throughput_msgs=N] [--dir=D]\n", argv[0]);
       std::exit(2);
     }
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(c.dir, ec)) {
+    std::fprintf(stderr, "bench_log: --dir=%s is not a directory\n", c.dir.c_str());
+    std::exit(2);
   }
   return c;
 }

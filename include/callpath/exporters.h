@@ -22,6 +22,7 @@
 
 #include "callpath/exporter.h"
 #include "callpath/status.h"
+#include "callpath/version.h"
 
 namespace callpath {
 
@@ -69,7 +70,7 @@ struct OtlpHttpExporterOptions {
   std::string client_certificate_file;
   std::string client_key_file;
   // Sent as User-Agent; the default names this library.
-  std::string user_agent = "OTel-OTLP-Exporter-cpp-callpath/0.1.0";
+  std::string user_agent = "OTel-OTLP-Exporter-cpp-callpath/" CALLPATH_VERSION_STRING;
   // Largest request body sent (before compression). A batch that encodes
   // larger is sent in halves, recursively; a single span larger than this
   // is dropped and counted as failed. Receivers refuse bodies over their

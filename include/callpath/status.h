@@ -53,28 +53,49 @@ inline Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPre
 inline Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
+namespace detail {
+// Prints "callpath: Result::value() on an error: <status>" to stderr and
+// aborts. Reading the value of a failed Result is a bug in the caller, like
+// dereferencing a null pointer; it must not surface as an exception.
+[[noreturn]] void DieOnErrorValueAccess(const Status& status) noexcept;
+}  // namespace detail
+
 // A value or the Status that explains why there is none.
-// REQUIRES: a Result built from a Status is built from a non-OK one.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}     // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  // A Result built from an OK Status (a caller's bug: it carries no value)
+  // holds an INTERNAL error instead, so ok() never promises a value it lacks.
+  Result(Status status)  // NOLINT: implicit by design
+      : v_(status.ok() ? Status(StatusCode::kInternal, "Result built from an OK status without a value")
+                       : std::move(status)) {}
 
   bool ok() const noexcept { return v_.index() == 0; }
-  const Status& status() const {
+  const Status& status() const noexcept {
     static const Status kOk;
-    return ok() ? kOk : std::get<1>(v_);
+    return ok() ? kOk : *std::get_if<1>(&v_);
   }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
+  // REQUIRES: ok(). On an error: aborts with the status on stderr; never
+  // throws.
+  T& value() & noexcept { return *Checked(); }
+  const T& value() const& noexcept { return *Checked(); }
+  T&& value() && noexcept { return std::move(*Checked()); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
  private:
+  T* Checked() noexcept {
+    if (!ok()) detail::DieOnErrorValueAccess(*std::get_if<1>(&v_));
+    return std::get_if<0>(&v_);
+  }
+  const T* Checked() const noexcept {
+    if (!ok()) detail::DieOnErrorValueAccess(*std::get_if<1>(&v_));
+    return std::get_if<0>(&v_);
+  }
+
   std::variant<T, Status> v_;
 };
 

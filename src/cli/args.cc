@@ -9,6 +9,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "callpath/version.h"
 #include "cli/app.h"
 #include "cli/text.h"
 
@@ -165,9 +166,7 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
   app.footer(kFooter);
   app.require_subcommand(1);
   app.fallthrough();
-#ifdef CALLPATH_VERSION
-  app.set_version_flag("--version", CALLPATH_VERSION);
-#endif
+  app.set_version_flag("--version", std::string("callpath ") + kVersion);
 
   std::string server, color = "auto";
   bool json = false, raw = false, utc = false;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "callpath/version.h"
 #include "cli/app.h"
 
 namespace callpath::cli {
@@ -123,7 +124,7 @@ TEST(ArgsTest, HelpAndVersionExitZero) {
   EXPECT_NE(sub.out.find("--min-duration"), std::string::npos);
   auto version = a.Parse({"--version"});
   EXPECT_EQ(version.exit_code, kExitOk);
-  EXPECT_FALSE(version.out.empty());
+  EXPECT_NE(version.out.find(std::string("callpath ") + CALLPATH_VERSION_STRING), std::string::npos) << version.out;
 }
 
 TEST(ArgsTest, ServerComesFromFlagThenEnvironmentThenDefault) {

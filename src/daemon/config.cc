@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "callpath/version.h"
+
 namespace callpath::daemon {
 namespace {
 
@@ -103,7 +105,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   }
 
   CLI::App app{"callpathd: OTLP collector with an embedded trace store and a query API"};
-  app.set_version_flag("--version", "callpathd 0.1.0");
+  app.set_version_flag("--version", std::string("callpathd ") + kVersion);
   std::string ignored_config;
   app.add_option("--config", ignored_config, "YAML config file (keys = flag names)")
       ->envname("CALLPATHD_CONFIG");

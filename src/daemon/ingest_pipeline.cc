@@ -9,19 +9,17 @@
 
 namespace callpath::daemon {
 
-IngestPipeline::IngestPipeline(store::ReplayableWriter& writer, DaemonMetrics& metrics, IngestOptions options)
+IngestPipeline::IngestPipeline(store::Writer& writer, DaemonMetrics& metrics, IngestOptions options)
     : writer_(writer), metrics_(metrics), options_(std::move(options)) {}
 
 Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::Store& store, DaemonMetrics& metrics,
                                                              IngestOptions options) {
-  store::ReplayableWriter* writer = store::AsReplayableWriter(store);
-  if (writer == nullptr) return InvalidArgument("the ingest pipeline needs the RocksDB store");
-  return Open(*writer, metrics, std::move(options));
+  return Open(store.writer(), metrics, std::move(options));
 }
 
-Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::ReplayableWriter& w, DaemonMetrics& metrics,
+Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::Writer& w, DaemonMetrics& metrics,
                                                              IngestOptions options) {
-  store::ReplayableWriter* writer = &w;
+  store::Writer* writer = &w;
   if (options.wal.dir.empty()) return InvalidArgument("ingest WAL directory is empty");
   std::unique_ptr<IngestPipeline> p(new IngestPipeline(*writer, metrics, std::move(options)));
 
@@ -186,7 +184,7 @@ void IngestPipeline::Write(const std::vector<const store::PreparedBatch*>& batch
   }
   auto t0 = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
-    Status s = writer_.WriteUnlogged(batches, lsn);
+    Status s = writer_.Write(batches, lsn);
     if (s.ok()) {
       metrics_.spans.stored.fetch_add(spans, std::memory_order_relaxed);
       metrics_.logs.stored.fetch_add(logs, std::memory_order_relaxed);

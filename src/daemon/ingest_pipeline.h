@@ -36,7 +36,7 @@
 #include <vector>
 
 #include "callpath/status.h"
-#include "callpath/store/rocksdb_store.h"
+#include "callpath/store/store.h"
 #include "callpath/store/store.h"
 #include "daemon/ingest_wal.h"
 #include "daemon/item_limits.h"
@@ -72,13 +72,12 @@ class IngestPipeline {
   using Done = std::function<void(const Status&)>;
 
   // Opens the WAL, replays into `store` what it lacks, and starts the
-  // threads. `store` must be a RocksDB store (ReplayableWriter) and, like
-  // `metrics`, outlive the pipeline.
+  // threads. `store`, like `metrics`, must outlive the pipeline.
   static Result<std::unique_ptr<IngestPipeline>> Open(store::Store& store, DaemonMetrics& metrics,
                                                       IngestOptions options);
   // The same with the store's writer given (tests interpose on it); it
   // must outlive the pipeline.
-  static Result<std::unique_ptr<IngestPipeline>> Open(store::ReplayableWriter& writer, DaemonMetrics& metrics,
+  static Result<std::unique_ptr<IngestPipeline>> Open(store::Writer& writer, DaemonMetrics& metrics,
                                                       IngestOptions options);
   ~IngestPipeline();  // Stop()s
   IngestPipeline(const IngestPipeline&) = delete;
@@ -110,7 +109,7 @@ class IngestPipeline {
   void Stop();
 
  private:
-  IngestPipeline(store::ReplayableWriter& writer, DaemonMetrics& metrics, IngestOptions options);
+  IngestPipeline(store::Writer& writer, DaemonMetrics& metrics, IngestOptions options);
 
   // Writes `batches`, covering WAL records up to `lsn`; retries while the
   // store fails (the records stay in the WAL meanwhile).
@@ -119,7 +118,7 @@ class IngestPipeline {
   void CheckpointLoop();
   void CheckpointNow();
 
-  store::ReplayableWriter& writer_;
+  store::Writer& writer_;
   DaemonMetrics& metrics_;
   IngestOptions options_;
   std::unique_ptr<IngestWal> wal_;

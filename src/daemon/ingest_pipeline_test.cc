@@ -9,7 +9,7 @@
 #include <mutex>
 
 #include "callpath/otlp/proto_writer.h"
-#include "callpath/store/rocksdb_store.h"
+#include "callpath/store/store.h"
 #include "daemon/otlp_proto_decoder.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
@@ -56,9 +56,9 @@ std::shared_ptr<const store::PreparedBatch> Convert(const IngestPipeline& p, con
 }
 
 // A writer that holds every write until the test opens the gate.
-class GatedWriter : public store::ReplayableWriter {
+class GatedWriter : public store::Writer {
  public:
-  explicit GatedWriter(store::ReplayableWriter& real) : real_(real) {}
+  explicit GatedWriter(store::Writer& real) : real_(real) {}
   void Open() {
     std::lock_guard<std::mutex> l(mu_);
     open_ = true;
@@ -67,16 +67,16 @@ class GatedWriter : public store::ReplayableWriter {
   Result<std::unique_ptr<store::PreparedBatch>> Prepare(store::IngestBatch b) const override {
     return real_.Prepare(std::move(b));
   }
-  Status WriteUnlogged(const std::vector<const store::PreparedBatch*>& b, uint64_t pos) override {
+  Status Write(const std::vector<const store::PreparedBatch*>& b, uint64_t pos) override {
     std::unique_lock<std::mutex> l(mu_);
     cv_.wait(l, [&] { return open_; });
-    return real_.WriteUnlogged(b, pos);
+    return real_.Write(b, pos);
   }
   Result<uint64_t> Checkpoint() override { return real_.Checkpoint(); }
   uint64_t DurablePosition() override { return real_.DurablePosition(); }
 
  private:
-  store::ReplayableWriter& real_;
+  store::Writer& real_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool open_ = false;
@@ -156,7 +156,7 @@ TEST_F(IngestPipelineTest, AnAcknowledgedBatchIsVisibleOnceWaitVisibleReturns) {
 }
 
 TEST_F(IngestPipelineTest, AFullBacklogRefusesAndRecovers) {
-  auto* real = store::AsReplayableWriter(*store_);
+  auto* real = &store_->writer();
   ASSERT_NE(real, nullptr);
   GatedWriter gated(*real);
   auto opened = IngestPipeline::Open(gated, metrics_, Options(/*capacity=*/3));

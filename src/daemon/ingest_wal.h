@@ -37,7 +37,7 @@
 #include <vector>
 
 #include "callpath/status.h"
-#include "callpath/store/rocksdb_store.h"
+#include "callpath/store/store.h"
 
 namespace callpath::daemon {
 

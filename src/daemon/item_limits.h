@@ -9,7 +9,7 @@
 
 #include <cstddef>
 
-#include "callpath/store/rocksdb_store.h"
+#include "callpath/store/store.h"
 #include "daemon/otlp_batch.h"
 
 namespace callpath::daemon {

@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "callpath/status.h"
-#include "callpath/store/rocksdb_store.h"
+#include "callpath/store/store.h"
 #include "daemon/otlp_batch.h"
 
 namespace callpath::daemon {

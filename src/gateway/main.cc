@@ -19,6 +19,7 @@
 #include "callpath/log/otlp_sink.h"
 #include "callpath/processor.h"
 #include "callpath/trace.h"
+#include "callpath/version.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
 #include "gateway/runtime.h"
@@ -175,7 +176,7 @@ int main(int argc, char** argv) {
   callpath::SetGlobalTracerProvider(provider);
 
   callpath::Result<std::unique_ptr<gw::Gateway>> gateway =
-      gw::Gateway::Start(*runtime, provider->GetTracer("callpath.gateway", "0.1.0"));
+      gw::Gateway::Start(*runtime, provider->GetTracer("callpath.gateway", callpath::kVersion));
   if (!gateway.ok()) {
     std::fprintf(stderr, "callpath-gateway: %s\n", gateway.status().message().c_str());
     return 1;

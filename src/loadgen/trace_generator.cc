@@ -5,6 +5,7 @@
 
 #include "callpath/otlp/fields.h"
 #include "callpath/otlp/proto_writer.h"
+#include "callpath/version.h"
 
 namespace callpath::loadgen {
 namespace {
@@ -95,7 +96,7 @@ void WriteResource(ProtoWriter& w, uint32_t field, const Service& s, int instanc
 void WriteScope(ProtoWriter& w, uint32_t field) {
   auto sc = w.BeginNested(field, 24);
   w.String(f::InstrumentationScope::kName, "callpath.loadgen");
-  w.String(f::InstrumentationScope::kVersion, "0.1.0");
+  w.String(f::InstrumentationScope::kVersion, kVersion);
   w.EndNested(sc);
 }
 

@@ -85,8 +85,9 @@ class TraceDecoder {
     const uint32_t res_index = static_cast<uint32_t>(out_->resources_.size());
     out_->resources_.emplace_back();
     out_->resource_ranges_.emplace_back();
-    // Scopes are decoded after the whole ResourceSpans was read, because
-    // the resource field may come (or repeat) after them.
+    // Scopes are decoded as they come and refer to their resource by
+    // index, so a resource field that comes (or repeats) after them still
+    // applies to them.
     ProtoReader r(raw);
     ProtoField f;
     size_t scope_index = 0;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "callpath/span_data.h"
+#include "callpath/version.h"
 #include "sdk/env.h"
 #include "sdk/export/env_config.h"
 
@@ -81,7 +82,7 @@ Resource Resource::FromEnvironment() {
       {std::string(kServiceName), std::string()},  // filled in below
       {"telemetry.sdk.language", std::string("cpp")},
       {"telemetry.sdk.name", std::string("callpath")},
-      {"telemetry.sdk.version", std::string("0.1.0")},
+      {"telemetry.sdk.version", std::string(kVersion)},
   };
 
   Resource from_env;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "callpath/span_data.h"
+#include "callpath/version.h"
 
 namespace callpath {
 namespace {
@@ -68,7 +69,7 @@ TEST(ResourceTest, FromEnvironmentDefaults) {
   EXPECT_TRUE(IsUnknownService(r.service_name())) << r.service_name();
   EXPECT_EQ(StringAttr(r, "telemetry.sdk.name"), "callpath");
   EXPECT_EQ(StringAttr(r, "telemetry.sdk.language"), "cpp");
-  EXPECT_EQ(StringAttr(r, "telemetry.sdk.version"), "0.1.0");
+  EXPECT_EQ(StringAttr(r, "telemetry.sdk.version"), CALLPATH_VERSION_STRING);
 }
 
 TEST(ResourceTest, ResourceAttributesArePercentDecoded) {

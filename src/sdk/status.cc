@@ -1,5 +1,8 @@
 #include "callpath/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace callpath {
 
 std::string_view StatusCodeName(StatusCode code) noexcept {
@@ -25,5 +28,14 @@ std::string Status::ToString() const {
   }
   return out;
 }
+
+namespace detail {
+
+void DieOnErrorValueAccess(const Status& status) noexcept {
+  std::fprintf(stderr, "callpath: Result::value() on an error: %s\n", status.ToString().c_str());
+  std::abort();
+}
+
+}  // namespace detail
 
 }  // namespace callpath

@@ -7,6 +7,7 @@
 
 #include "callpath/exporters.h"
 #include "callpath/trace.h"
+#include "callpath/version.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "sdk/export/http_transport.h"
 #include "sdk/export/otlp_span_encoder.h"
@@ -125,7 +126,7 @@ TEST(OtlpHttpExportTest, ProtobufBatchArrivesIntact) {
   EXPECT_EQ(requests[0].path, "/v1/traces");
   EXPECT_EQ(requests[0].content_type, "application/x-protobuf");
   EXPECT_EQ(requests[0].content_encoding, "");
-  EXPECT_EQ(requests[0].user_agent, "OTel-OTLP-Exporter-cpp-callpath/0.1.0");
+  EXPECT_EQ(requests[0].user_agent, "OTel-OTLP-Exporter-cpp-callpath/" CALLPATH_VERSION_STRING);
   EXPECT_EQ(requests[0].headers.find("x-api-key")->second, "secret one");
   ExportTraceServiceRequest req;
   ASSERT_TRUE(req.ParseFromString(requests[0].body));

@@ -67,7 +67,7 @@ namespace detail {
 struct LoggerState;
 }
 
-// Generates name(Msg) ... name(Msg, 10 fields) for one level.
+// Generates name(Msg) ... name(Msg, 8 fields) for one level.
 #define CALLPATH_LOG_LEVEL_METHODS(name, level)                                              \
   void name(Msg m) const noexcept { Log(level, m, nullptr, 0); }                             \
   void name(Msg m, const Field& a) const noexcept {                                          \

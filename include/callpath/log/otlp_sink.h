@@ -22,6 +22,7 @@
 #include "callpath/exporters.h"
 #include "callpath/log/sink.h"
 #include "callpath/span_data.h"
+#include "callpath/version.h"
 
 namespace callpath::log {
 
@@ -32,7 +33,7 @@ struct OtlpLogSinkOptions {
   // Resource attributes; when it has no service.name, the logger's service
   // name (Options::service_name / OTEL_SERVICE_NAME) is added.
   Resource resource;
-  InstrumentationScope scope{"callpath.log", "0.1.0"};
+  InstrumentationScope scope{"callpath.log", kVersion};
   size_t max_batch_records = 512;                  // OTEL_BLRP_MAX_EXPORT_BATCH_SIZE default
   std::chrono::milliseconds max_delay{1000};       // OTEL_BLRP_SCHEDULE_DELAY default
   size_t max_pending_batches = 8;

@@ -133,7 +133,7 @@ struct TraceSummary {
   uint64_t root_start_ns = 0; // start of the span root_* was taken from
   uint64_t start_ns = 0;      // earliest span start
   uint64_t duration_ns = 0;   // latest span end - earliest span start
-  uint32_t span_count = 0;    // distinct spans written (see SpanWriter::WriteSpans)
+  uint32_t span_count = 0;    // distinct spans written (see Writer::Write)
   uint32_t error_count = 0;   // spans with status ERROR
   std::vector<std::string> services;  // sorted, distinct
 

@@ -34,79 +34,11 @@ struct RocksDbOptions {
   size_t max_indexed_tag_value_bytes = 256;
 };
 
-// Spans and log records to index, each resource given once for all the
-// items that share it (as OTLP sends them) instead of copied into each:
-// StoredSpan/StoredLog::resource_attributes are ignored here, the item's
-// resource is resources[span_resource[i]] / resources[log_resource[i]].
-struct IngestBatch {
-  std::vector<Attributes> resources;
-  std::vector<StoredSpan> spans;
-  std::vector<uint32_t> span_resource;  // one per span
-  std::vector<StoredLog> logs;
-  std::vector<uint32_t> log_resource;   // one per log record
-  size_t items() const noexcept { return spans.size() + logs.size(); }
-};
-
-// An IngestBatch encoded for one store by its ReplayableWriter::Prepare,
-// ready to be written. Immutable; only the writer that made it can write it.
-class PreparedBatch {
- public:
-  virtual ~PreparedBatch() = default;
-  // The spans and log records it holds, as given to Prepare.
-  size_t span_count() const noexcept { return span_count_; }
-  size_t log_count() const noexcept { return log_count_; }
-  size_t items() const noexcept { return span_count_ + log_count_; }
-
- protected:
-  PreparedBatch(size_t spans, size_t logs) : span_count_(spans), log_count_(logs) {}
-
- private:
-  size_t span_count_, log_count_;
-};
-
-// Writes for a caller that keeps its own durable log of everything it
-// writes (callpathd's ingest write-ahead log) and can replay that log after a
-// crash. Such writes skip RocksDB's own write-ahead log: they cost no second
-// log write and no sync. Every write carries the caller's log position; the
-// store keeps, atomically with the data (all column families are flushed
-// together), the position of the last write that is on disk, so a restart
-// replays exactly the writes that were lost and nothing twice.
-//
-// Writing is split in two so that most of the work runs in parallel:
-// Prepare (validation and encoding, any number of threads at once), then
-// WriteUnlogged (merging prepared batches into the store's keys, one
-// thread).
-//
-// Threads: Prepare from any thread; WriteUnlogged from one thread at a time
-// (positions must arrive in order); Checkpoint and DurablePosition from any
-// thread.
-class ReplayableWriter {
- public:
-  virtual ~ReplayableWriter() = default;
-  // Validates and encodes `batch`. InvalidArgument as
-  // SpanWriter::WriteSpans (a span without valid ids), or for a resource
-  // index out of range.
-  virtual Result<std::unique_ptr<PreparedBatch>> Prepare(IngestBatch batch) const = 0;
-  // Stores every item of `batches` (each from this writer's Prepare) in one
-  // atomic write and records `position` (greater than every earlier one)
-  // as covered. Visible to readers on return; durable only after a later
-  // Checkpoint or an automatic flush.
-  virtual Status WriteUnlogged(const std::vector<const PreparedBatch*>& batches, uint64_t position) = 0;
-  // Makes every write that returned so far durable and returns the highest
-  // position known durable (0 if none was ever written).
-  virtual Result<uint64_t> Checkpoint() = 0;
-  // A position known durable: after Open, exactly what survived.
-  virtual uint64_t DurablePosition() = 0;
-};
-
-// The ReplayableWriter of a store opened by OpenRocksDbStore; nullptr for
-// any other Store. Owned by the store.
-ReplayableWriter* AsReplayableWriter(Store& store);
-
 // Opens (or creates) the store at options.path. Fails with Unavailable if
 // another process holds it, DataLoss if it cannot be recovered.
-// After a crash, Open replays the write-ahead log: every write that
-// returned OK is there.
+// Writes skip RocksDB's own write-ahead log (the caller keeps one, see
+// Writer); every column family is flushed together, so after a crash the
+// store holds exactly the writes up to its DurablePosition.
 Result<std::unique_ptr<Store>> OpenRocksDbStore(const RocksDbOptions& options);
 
 }  // namespace callpath::store

@@ -1,9 +1,11 @@
-// The storage contract of callpathd: span and log writers and readers, and
-// the Store that owns them. Start here.
+// The storage contract of callpathd: the writer, the span and log readers,
+// and the Store that owns them. Start here.
 //
 // Modelled on Jaeger's storage API: a backend implements these interfaces
-// and passes the one conformance suite (src/store/testing/conformance.h).
-// The embedded backend is RocksDB (callpath/store/rocksdb_store.h).
+// and passes the one conformance suite (src/store/testing/conformance.h),
+// which makes exactly the calls callpathd makes. The daemon knows backends
+// only through this header; the embedded backend is RocksDB
+// (store/rocksdb/rocksdb_store.h).
 //
 // Threads: every method of every interface MAY be called concurrently from
 // any number of threads. Errors: methods never throw; they return a
@@ -85,19 +87,89 @@ struct LogQuery {
   size_t limit = 100;        // newest first; 0 = the default 100
 };
 
-class SpanWriter {
+// Spans and log records to store, each resource given once for all the
+// items that share it (as OTLP sends them) instead of copied into each:
+// StoredSpan/StoredLog::resource_attributes are ignored here, the item's
+// resource is resources[span_resource[i]] / resources[log_resource[i]].
+struct IngestBatch {
+  std::vector<Attributes> resources;
+  std::vector<StoredSpan> spans;
+  std::vector<uint32_t> span_resource;  // one per span
+  std::vector<StoredLog> logs;
+  std::vector<uint32_t> log_resource;   // one per log record
+  size_t items() const noexcept { return spans.size() + logs.size(); }
+};
+
+// An IngestBatch of `spans` and `logs` whose resources are their own
+// resource_attributes, each distinct one given once (for callers that hold
+// items rather than OTLP requests: tools, benchmarks, tests).
+IngestBatch MakeIngestBatch(std::vector<StoredSpan> spans, std::vector<StoredLog> logs = {});
+
+// An IngestBatch encoded by one store's Writer::Prepare, ready to be written.
+// Immutable; only the writer that made it can write it.
+class PreparedBatch {
  public:
-  virtual ~SpanWriter() = default;
-  // Stores a batch of spans, of any traces, in any order.
-  // MUST: when OK is returned the whole batch is durable (in the write-ahead
-  // log, synced) and survives a crash of the process or the machine; on
-  // error none or all of the batch is stored, never a part.
+  virtual ~PreparedBatch() = default;
+  // The spans and log records it holds, as given to Prepare.
+  size_t span_count() const noexcept { return span_count_; }
+  size_t log_count() const noexcept { return log_count_; }
+  size_t items() const noexcept { return span_count_ + log_count_; }
+
+ protected:
+  PreparedBatch(size_t spans, size_t logs) : span_count_(spans), log_count_(logs) {}
+
+ private:
+  size_t span_count_, log_count_;
+};
+
+// The one way spans and log records get into a store.
+//
+// The caller keeps its own durable log of what it writes (callpathd's ingest
+// write-ahead log: a request is acknowledged once it is there) and numbers
+// its writes with increasing positions. A backend therefore need not make
+// each write durable on its own: it records, atomically with the data, the
+// position of the last write it holds, and after a crash says which
+// position survived (DurablePosition). The caller replays from its log every
+// record after that position, through the same Prepare and Write calls, with
+// the same positions. Between them, nothing acknowledged is lost and nothing
+// is stored twice.
+//
+// Writing is split in two so that most of the work runs in parallel:
+// Prepare (validation and encoding) on any number of threads at once, then
+// Write (merging prepared batches into the store) on one thread.
+//
+// Threads: Prepare from any thread; Write from one thread at a time;
+// Checkpoint and DurablePosition from any thread.
+class Writer {
+ public:
+  virtual ~Writer() = default;
+
+  // Validates and encodes `batch`.
+  // MUST: InvalidArgument, and nothing prepared, for a span with an invalid
+  // trace id or span id, or a resource index out of range.
+  virtual Result<std::unique_ptr<PreparedBatch>> Prepare(IngestBatch batch) const = 0;
+
+  // Stores every item of `batches` (each from this writer's Prepare) as one
+  // atomic write tagged with `position`.
+  // MUST: `position` is greater than that of every earlier Write (else
+  // InvalidArgument); on error nothing of the write is stored.
+  // MUST: the items are visible to readers when Write returns.
   // MUST: writing a span with the same (trace_id, start_ns, span_id) again
-  // replaces it (GetTrace returns it once). Summary counts SHOULD count it
+  // replaces it (GetTrace returns it once); summary counts SHOULD count it
   // once (the RocksDB store does for traces of up to 8192 spans).
-  // MUST: InvalidArgument for a span with an invalid trace id or span id;
-  // the batch is then not written.
-  virtual Status WriteSpans(const std::vector<StoredSpan>& spans) = 0;
+  // MAY: keep the write in memory only until a Checkpoint or the backend's
+  // own flush; DurablePosition says what is on disk.
+  virtual Status Write(const std::vector<const PreparedBatch*>& batches, uint64_t position) = 0;
+
+  // Makes every Write that returned so far durable and returns the highest
+  // position known durable (0 if none was ever written).
+  virtual Result<uint64_t> Checkpoint() = 0;
+
+  // A position known durable: every Write up to it survives a crash of the
+  // process or the machine. Right after opening a store, exactly the
+  // position of the last write that survived.
+  // MUST: never more than what is on disk; MAY lag behind it.
+  virtual uint64_t DurablePosition() = 0;
 };
 
 class SpanReader {
@@ -120,14 +192,6 @@ class SpanReader {
   // by (parent, child). MAY be computed by scanning spans of the range.
   virtual Result<std::vector<DependencyLink>> GetDependencies(uint64_t start_ns,
                                                               uint64_t end_ns) = 0;
-};
-
-class LogWriter {
- public:
-  virtual ~LogWriter() = default;
-  // Same durability and atomicity contract as SpanWriter::WriteSpans.
-  // Records may or may not carry a trace id.
-  virtual Status WriteLogs(const std::vector<StoredLog>& logs) = 0;
 };
 
 class LogReader {
@@ -156,9 +220,8 @@ class Store {
   virtual ~Store() = default;  // closes if still open
 
   // The interfaces; owned by the Store, valid until it is destroyed.
-  virtual SpanWriter& span_writer() = 0;
+  virtual Writer& writer() = 0;
   virtual SpanReader& span_reader() = 0;
-  virtual LogWriter& log_writer() = 0;
   virtual LogReader& log_reader() = 0;
 
   // Retention: removes spans, index entries and logs whose time bucket ends

@@ -1,8 +1,8 @@
-// Key layouts of the RocksDB store (format 2). Every time-ordered key starts
-// with its 4-byte big-endian time bucket so retention can drop whole
-// buckets with one DeleteRange per column family.
+// Key layouts of the RocksDB store, format 5 (kFormat in rocksdb_store.cc).
+// Every time-ordered key starts with its 4-byte big-endian time bucket so
+// retention can drop whole buckets with one DeleteRange per column family.
 //
-// Ingest writes SEGMENTS, not single spans: the spans of one WriteSpans call
+// Ingest writes SEGMENTS, not single spans: the spans of one Write
 // that fall into the same time window (1/64 of a bucket) form a segment with
 // its own sequence number `seq` (unique and increasing across restarts). A
 // segment costs a handful of keys however many spans it holds:

@@ -17,10 +17,6 @@ Result<std::unique_ptr<Store>> OpenRocksDbStore(const RocksDbOptions& options) {
   return RocksDbStore::Open(options);
 }
 
-ReplayableWriter* AsReplayableWriter(Store& store) {
-  return dynamic_cast<RocksDbStore*>(&store);
-}
-
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   std::string msg = std::string(what) + ": " + s.ToString();
   if (s.ok()) return Status::Ok();
@@ -100,7 +96,7 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.keep_log_file_num = 4;
   db_opts.max_total_wal_size = 512ull << 20;
-  // Writes of ReplayableWriter skip the WAL: only flushing every column
+  // Writes (Writer::Write) skip the WAL: only flushing every column
   // family together keeps what a crash leaves consistent with the ingest
   // position stored beside the data.
   db_opts.atomic_flush = true;

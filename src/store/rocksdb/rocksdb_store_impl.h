@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "callpath/store/rocksdb_store.h"
-#include "callpath/store/store.h"
 #include "store/rocksdb/segment.h"
 #include "store/rocksdb/summary_record.h"
 
@@ -23,12 +22,7 @@ namespace callpath::store {
 struct PreparedSpans;
 struct PreparedLogs;
 
-class RocksDbStore final : public Store,
-                           public SpanWriter,
-                           public SpanReader,
-                           public LogWriter,
-                           public LogReader,
-                           public ReplayableWriter {
+class RocksDbStore final : public Store, public Writer, public SpanReader, public LogReader {
  public:
   enum Cf {
     kSpans, kIndex, kTraces, kLogs, kLogTrace, kNames, kResources, kMeta, kLogService, kCfCount
@@ -37,15 +31,13 @@ class RocksDbStore final : public Store,
   static Result<std::unique_ptr<Store>> Open(const RocksDbOptions& options);
   ~RocksDbStore() override;
 
-  SpanWriter& span_writer() override { return *this; }
+  Writer& writer() override { return *this; }
   SpanReader& span_reader() override { return *this; }
-  LogWriter& log_writer() override { return *this; }
   LogReader& log_reader() override { return *this; }
   Status DeleteBefore(uint64_t cutoff_ns) override;
   StoreStats Stats() override;
   Status Close() override;
 
-  Status WriteSpans(const std::vector<StoredSpan>& spans) override;
   Result<std::vector<StoredSpan>> GetTrace(const TraceId& trace_id) override;
   Result<TraceSummary> GetTraceSummary(const TraceId& trace_id) override;
   Result<std::vector<TraceSummary>> FindTraces(const TraceQuery& query) override;
@@ -54,9 +46,8 @@ class RocksDbStore final : public Store,
                                                std::optional<SpanKind> kind) override;
   Result<std::vector<DependencyLink>> GetDependencies(uint64_t start_ns, uint64_t end_ns) override;
 
-  Status WriteLogs(const std::vector<StoredLog>& logs) override;
   Result<std::unique_ptr<PreparedBatch>> Prepare(IngestBatch batch) const override;
-  Status WriteUnlogged(const std::vector<const PreparedBatch*>& batches, uint64_t position) override;
+  Status Write(const std::vector<const PreparedBatch*>& batches, uint64_t position) override;
   Result<uint64_t> Checkpoint() override;
   uint64_t DurablePosition() override { return durable_position_.load(); }
   Result<std::vector<StoredLog>> LogsForTrace(const TraceId& trace_id) override;
@@ -88,9 +79,6 @@ class RocksDbStore final : public Store,
                      std::vector<seg::LogRef>* refs) const;
   // Resource attributes by hash, through a small cache.
   Status LoadResource(uint64_t hash, Attributes* out);
-  // Adds a resource Put to `batch` unless it is known to be stored.
-  void StageResource(const Attributes& attrs, uint64_t* hash, std::string* scratch,
-                     rocksdb::WriteBatch* batch, std::vector<uint64_t>* staged);
   // The same for a resource already encoded (enc::PutAttributes) and hashed.
   void StageEncodedResource(uint64_t hash, std::string_view encoded, rocksdb::WriteBatch* batch,
                             std::vector<uint64_t>* staged);
@@ -108,9 +96,6 @@ class RocksDbStore final : public Store,
     uint32_t lo = UINT32_MAX, hi = 0;  // buckets touched
     uint64_t spans = 0, blobs = 0, logs = 0;
   };
-  // Resource hash of each span, staging resources not stored yet.
-  void HashResources(const std::vector<StoredSpan>& spans, std::vector<uint64_t>* hashes,
-                     rocksdb::WriteBatch* batch, Staged* staged);
   // Encodes `spans` (ids already checked), whose resources have the given
   // hashes (parallel vectors), into *out (prepared_batch.h). Thread-safe.
   void PrepareSpans(const std::vector<const StoredSpan*>& spans, const std::vector<uint64_t>& resource_hash,
@@ -144,7 +129,7 @@ class RocksDbStore final : public Store,
   std::atomic<uint64_t> spans_written_{0};
   std::atomic<uint64_t> blobs_written_{0};
   std::atomic<uint64_t> logs_written_{0};
-  std::atomic<uint64_t> applied_position_{0};  // of the last WriteUnlogged
+  std::atomic<uint64_t> applied_position_{0};  // of the last Write
   std::atomic<uint64_t> durable_position_{0};  // known on disk
 
   std::mutex cache_mu_;  // guards the three caches below

@@ -151,8 +151,7 @@ TEST(RocksDbStoreTest, PreparedBatchesOfOneTraceWriteAsOneTrace) {
   auto opened = OpenAt(dir);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   Store& store = **opened;
-  ReplayableWriter* writer = AsReplayableWriter(store);
-  ASSERT_NE(writer, nullptr);
+  Writer* writer = &store.writer();
 
   const uint64_t t0 = 1'700'000'000'000'000'000ull;
   StoredSpan root = SpanOf(1, 1, "front", t0);
@@ -169,7 +168,7 @@ TEST(RocksDbStoreTest, PreparedBatchesOfOneTraceWriteAsOneTrace) {
   auto second = writer->Prepare(BatchOf({child, other, root_again}, "b"));
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ((*second)->span_count(), 3u);
-  ASSERT_TRUE(writer->WriteUnlogged({first->get(), second->get()}, 1).ok());
+  ASSERT_TRUE(writer->Write({first->get(), second->get()}, 1).ok());
 
   TraceId trace = root.trace_id;
   auto spans = store.span_reader().GetTrace(trace);
@@ -207,7 +206,7 @@ TEST(RocksDbStoreTest, PreparedBatchesOfOneTraceWriteAsOneTrace) {
   std::filesystem::remove_all(dir);
 }
 
-// The daemon's write path (Prepare on many threads, then WriteUnlogged of
+// The daemon's write path (Prepare on many threads, then Write of
 // several prepared batches at once) against the plain one: random traces
 // whose spans come in random requests (some spans sent twice), with log
 // records, grouped into random writes, must read back exactly as a fold of
@@ -219,7 +218,7 @@ TEST(RocksDbStoreTest, PreparedWritesOfRandomSplitsReadBackLikeTheSpansThemselve
   auto opened = OpenAt(dir);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   Store& store = **opened;
-  ReplayableWriter* writer = AsReplayableWriter(store);
+  Writer* writer = &store.writer();
   std::mt19937_64 rng(20261127);
   const uint64_t t0 = 1'700'000'000'000'000'000ull;
   const std::vector<std::string> services = {"front", "cart", "pay", "ship"};
@@ -275,7 +274,7 @@ TEST(RocksDbStoreTest, PreparedWritesOfRandomSplitsReadBackLikeTheSpansThemselve
   for (size_t i = 0; i < prepared.size();) {
     std::vector<const PreparedBatch*> write;
     for (size_t k = 1 + rng() % 6; k > 0 && i < prepared.size(); --k) write.push_back(prepared[i++].get());
-    ASSERT_TRUE(writer->WriteUnlogged(write, ++position).ok());
+    ASSERT_TRUE(writer->Write(write, ++position).ok());
   }
 
   for (const StoredSpan& s : all) by_trace[s.trace_id].push_back(&s);
@@ -364,7 +363,7 @@ TEST(RocksDbStoreTest, PrepareRefusesInvalidIdsAndResourceIndexes) {
   std::filesystem::remove_all(dir);
   auto opened = OpenAt(dir);
   ASSERT_TRUE(opened.ok());
-  ReplayableWriter* writer = AsReplayableWriter(**opened);
+  Writer* writer = &(*opened)->writer();
   StoredSpan no_id = SpanOf(1, 0, "s", 1000);
   EXPECT_EQ(writer->Prepare(BatchOf({no_id}, "h")).status().code(), StatusCode::kInvalidArgument);
   IngestBatch out_of_range = BatchOf({SpanOf(1, 1, "s", 1000)}, "h");

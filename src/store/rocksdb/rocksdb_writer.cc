@@ -1,6 +1,6 @@
-// Writing: WriteSpans / WriteLogs (one RocksDB WriteBatch per call, committed
-// with a synced WAL write) and WriteUnlogged (prepared batches, no WAL), with
-// no reads on the way (summaries are merge operands). Spans are written as
+// Writing: Write merges prepared batches into one RocksDB WriteBatch,
+// committed without RocksDB's WAL (the caller keeps its own log, see
+// Writer in store.h), with no reads on the way (summaries are merge operands). Spans are written as
 // segments (keys.h): a few keys per trace and per term of a write, not per
 // span, because memtable inserts are what ingest costs.
 #include <algorithm>
@@ -23,20 +23,6 @@ Status CheckIds(const std::vector<StoredSpan>& spans) {
     }
   }
   return Status::Ok();
-}
-
-void RocksDbStore::StageResource(const Attributes& attrs, uint64_t* hash, std::string* scratch,
-                                 rocksdb::WriteBatch* batch, std::vector<uint64_t>* staged) {
-  if (attrs.empty()) {
-    *hash = 0;
-    return;
-  }
-  scratch->clear();
-  enc::PutAttributes(scratch, attrs);
-  uint64_t h = enc::Hash64(*scratch);
-  if (h == 0) h = 1;  // 0 means "no resource"
-  *hash = h;
-  StageEncodedResource(h, *scratch, batch, staged);
 }
 
 void RocksDbStore::StageEncodedResource(uint64_t hash, std::string_view encoded, rocksdb::WriteBatch* batch,
@@ -87,80 +73,20 @@ Status RocksDbStore::Commit(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch
 
 namespace {
 
-// Per-thread buffers of the writing calls, kept from one call to the next
-// so a call does not allocate again what the previous one had (the batch
-// buffer alone is hundreds of KB). Holds nothing of a finished call but
-// capacity.
-struct WriteScratch {
-  rocksdb::WriteBatch batch;
-  std::string tag_scratch;
-};
-thread_local WriteScratch scratch_buffers;
+// The write batch of the writing thread, kept from one call to the next so
+// a call does not allocate again what the previous one had (it is hundreds
+// of KB). Holds nothing of a finished call but capacity.
+thread_local rocksdb::WriteBatch write_batch;
 
 }  // namespace
 
-// Resource hashes of `spans`, staging the resources not yet stored. A call
-// holds few distinct resources (one per service instance): keep the recent
-// ones and compare, rather than encode and hash every span's.
-void RocksDbStore::HashResources(const std::vector<StoredSpan>& spans, std::vector<uint64_t>* hashes,
-                                 rocksdb::WriteBatch* batch, Staged* staged) {
-  WriteScratch& w = scratch_buffers;
-  hashes->resize(spans.size());
-  std::vector<std::pair<const Attributes*, uint64_t>> recent;
-  for (size_t i = 0; i < spans.size(); ++i) {
-    const Attributes& attrs = spans[i].resource_attributes;
-    auto known = std::find_if(recent.begin(), recent.end(),
-                              [&](const auto& r) { return *r.first == attrs; });
-    if (known == recent.end()) {
-      uint64_t h = 0;
-      StageResource(attrs, &h, &w.tag_scratch, batch, &staged->resources);
-      if (recent.size() == 16) recent.erase(recent.begin());
-      recent.emplace_back(&attrs, h);
-      known = recent.end() - 1;
-    }
-    (*hashes)[i] = known->second;
+Status RocksDbStore::Write(const std::vector<const PreparedBatch*>& batches, uint64_t position) {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  if (position <= applied_position_.load(std::memory_order_relaxed)) {
+    return InvalidArgument("write position " + std::to_string(position) + " is not after the last one (" +
+                           std::to_string(applied_position_.load(std::memory_order_relaxed)) + ")");
   }
-}
-
-Status RocksDbStore::WriteSpans(const std::vector<StoredSpan>& spans) {
-  CALLPATH_RETURN_IF_ERROR(CheckOpen());
-  CALLPATH_RETURN_IF_ERROR(CheckIds(spans));
-  if (spans.empty()) return Status::Ok();
-  rocksdb::WriteBatch& batch = scratch_buffers.batch;
-  batch.Clear();
-  Staged staged;
-  std::vector<uint64_t> hashes;
-  HashResources(spans, &hashes, &batch, &staged);
-  std::vector<const StoredSpan*> ptrs(spans.size());
-  for (size_t i = 0; i < spans.size(); ++i) ptrs[i] = &spans[i];
-  PreparedSpans prepared;
-  PrepareSpans(ptrs, hashes, &prepared);
-  StagePrepared({&prepared}, &batch, &staged);
-  return CommitStaged(write_options_, &batch, staged);
-}
-
-Status RocksDbStore::WriteLogs(const std::vector<StoredLog>& logs) {
-  CALLPATH_RETURN_IF_ERROR(CheckOpen());
-  if (logs.empty()) return Status::Ok();
-  rocksdb::WriteBatch batch(logs.size() * 256);
-  Staged staged;
-  std::vector<const StoredLog*> ptrs(logs.size());
-  std::vector<uint64_t> hashes(logs.size());
-  std::string scratch;
-  for (size_t i = 0; i < logs.size(); ++i) {
-    ptrs[i] = &logs[i];
-    StageResource(logs[i].resource_attributes, &hashes[i], &scratch, &batch, &staged.resources);
-  }
-  PreparedLogs prepared;
-  PrepareLogs(ptrs, hashes, &prepared);
-  StageLogs({&prepared}, &batch, &staged);
-  return CommitStaged(write_options_, &batch, staged);
-}
-
-Status RocksDbStore::WriteUnlogged(const std::vector<const PreparedBatch*>& batches, uint64_t position) {
-  CALLPATH_RETURN_IF_ERROR(CheckOpen());
-  WriteScratch& w = scratch_buffers;
-  rocksdb::WriteBatch& batch = w.batch;
+  rocksdb::WriteBatch& batch = write_batch;
   batch.Clear();
   Staged staged;
   std::vector<const PreparedSpans*> spans;

@@ -93,9 +93,17 @@ struct Shop {
   }
 };
 
-void WriteShop(Store& store, const Shop& shop) {
-  for (const auto& batch : shop.Batches()) ASSERT_TRUE(store.span_writer().WriteSpans(batch).ok());
+}  // namespace
+
+// The calls callpathd makes for one write: Prepare, then Write.
+Status WriteAt(Writer& writer, uint64_t position, const std::vector<StoredSpan>& spans,
+               const std::vector<StoredLog>& logs) {
+  Result<std::unique_ptr<PreparedBatch>> prepared = writer.Prepare(MakeIngestBatch(spans, logs));
+  if (!prepared.ok()) return prepared.status();
+  return writer.Write({prepared->get()}, position);
 }
+
+namespace {
 
 std::vector<TraceId> Ids(const Result<std::vector<TraceSummary>>& r) {
   std::vector<TraceId> ids;
@@ -149,6 +157,7 @@ void StoreConformanceTest::SetUp() {
   auto s = GetParam().open(dir_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   store_ = std::move(*s);
+  position_ = store_->writer().DurablePosition();
 }
 
 void StoreConformanceTest::TearDown() {
@@ -164,11 +173,18 @@ void StoreConformanceTest::Reopen() {
   auto s = GetParam().open(dir_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   store_ = std::move(*s);
+  position_ = store_->writer().DurablePosition();
+}
+
+Status StoreConformanceTest::Write(const std::vector<StoredSpan>& spans, const std::vector<StoredLog>& logs) {
+  Status s = WriteAt(store_->writer(), position_ + 1, spans, logs);
+  if (s.ok()) ++position_;
+  return s;
 }
 
 TEST_P(StoreConformanceTest, GetTraceReturnsEverySpanWrittenOutOfOrder) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   for (const auto* want : {&shop.t1, &shop.t2, &shop.t3}) {
     auto got = store().span_reader().GetTrace(want->front().trace_id);
     ASSERT_TRUE(got.ok()) << got.status().ToString();
@@ -180,7 +196,7 @@ TEST_P(StoreConformanceTest, GetTraceReturnsEverySpanWrittenOutOfOrder) {
 
 TEST_P(StoreConformanceTest, UnknownTraceIsNotFound) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   auto got = store().span_reader().GetTrace(Tid(77));
   EXPECT_EQ(got.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store().span_reader().GetTraceSummary(Tid(77)).status().code(), StatusCode::kNotFound);
@@ -191,21 +207,21 @@ TEST_P(StoreConformanceTest, InvalidIdsRejectTheWholeBatch) {
   auto batch = shop.t2;
   batch.push_back(batch[0]);
   batch.back().span_id = SpanId();
-  EXPECT_EQ(store().span_writer().WriteSpans(batch).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(WriteSpans(batch).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store().span_reader().GetTrace(Tid(2)).status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(store().span_writer().WriteSpans({}).ok());
+  EXPECT_TRUE(WriteSpans({}).ok());
 }
 
 TEST_P(StoreConformanceTest, SummaryIsMergedAcrossBatches) {
   Shop shop;
   // The root of T1 arrives last: until then the earliest span stands in.
-  ASSERT_TRUE(store().span_writer().WriteSpans({shop.t1[2], shop.t1[1]}).ok());
+  ASSERT_TRUE(WriteSpans({shop.t1[2], shop.t1[1]}).ok());
   auto partial = store().span_reader().GetTraceSummary(Tid(1));
   ASSERT_TRUE(partial.ok());
   EXPECT_FALSE(partial->has_root);
   EXPECT_EQ(partial->root_service, "checkout");
-  ASSERT_TRUE(store().span_writer().WriteSpans({shop.t1[3]}).ok());
-  ASSERT_TRUE(store().span_writer().WriteSpans({shop.t1[0]}).ok());
+  ASSERT_TRUE(WriteSpans({shop.t1[3]}).ok());
+  ASSERT_TRUE(WriteSpans({shop.t1[0]}).ok());
 
   auto s = store().span_reader().GetTraceSummary(Tid(1));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -222,7 +238,7 @@ TEST_P(StoreConformanceTest, SummaryIsMergedAcrossBatches) {
 
 TEST_P(StoreConformanceTest, FindTracesByServiceNewestFirst) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   TraceQuery q;
   q.service = "payment";
   EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(3), Tid(1)}));
@@ -239,7 +255,7 @@ TEST_P(StoreConformanceTest, FindTracesByServiceNewestFirst) {
 
 TEST_P(StoreConformanceTest, FindTracesByServiceAndOperation) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   TraceQuery q;
   q.service = "frontend";
   q.operation = "GET /checkout";
@@ -252,7 +268,7 @@ TEST_P(StoreConformanceTest, FindTracesByServiceAndOperation) {
 
 TEST_P(StoreConformanceTest, FindTracesByTagsOnOneSpan) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   TraceQuery q;
   q.tags = {{"user.tier", "gold"}};
   EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(2)}));
@@ -280,7 +296,7 @@ TEST_P(StoreConformanceTest, FindTracesByTagsOnOneSpan) {
 
 TEST_P(StoreConformanceTest, FindTracesBySpanDuration) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   TraceQuery q;
   q.service = "payment";
   q.min_span_duration_ns = 1000 * kMs;
@@ -296,7 +312,7 @@ TEST_P(StoreConformanceTest, FindTracesBySpanDuration) {
 
 TEST_P(StoreConformanceTest, FindTracesByTraceLevelFilters) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   TraceQuery q;
   q.min_trace_duration_ns = 1000 * kMs;
   EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(3)}));
@@ -324,7 +340,7 @@ TEST_P(StoreConformanceTest, FindTracesByTraceLevelFilters) {
 
 TEST_P(StoreConformanceTest, FindTracesByTimeRange) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   TraceQuery q;
   q.start_time_min_ns = kBase + 500 * kMs;
   q.start_time_max_ns = kBase + 1500 * kMs;
@@ -339,7 +355,7 @@ TEST_P(StoreConformanceTest, FindTracesByTimeRange) {
 
 TEST_P(StoreConformanceTest, ServicesAndOperations) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   auto services = store().span_reader().GetServices();
   ASSERT_TRUE(services.ok());
   EXPECT_EQ(*services, (std::vector<std::string>{"catalog", "checkout", "frontend", "payment"}));
@@ -358,7 +374,7 @@ TEST_P(StoreConformanceTest, ServicesAndOperations) {
 
 TEST_P(StoreConformanceTest, DependenciesCountParentChildServicePairs) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   auto deps = store().span_reader().GetDependencies(kBase - kSec, kBase + 10 * kSec);
   ASSERT_TRUE(deps.ok()) << deps.status().ToString();
   EXPECT_EQ(*deps, (std::vector<DependencyLink>{{"checkout", "payment", 2},
@@ -372,7 +388,7 @@ TEST_P(StoreConformanceTest, DependenciesCountParentChildServicePairs) {
 
 TEST_P(StoreConformanceTest, LogsByTraceAndSearch) {
   auto logs = ShopLogs();
-  ASSERT_TRUE(store().log_writer().WriteLogs(logs).ok());
+  ASSERT_TRUE(WriteLogs(logs).ok());
   auto t1 = store().log_reader().LogsForTrace(Tid(1));
   ASSERT_TRUE(t1.ok()) << t1.status().ToString();
   ASSERT_EQ(t1->size(), 2u);
@@ -414,11 +430,11 @@ TEST_P(StoreConformanceTest, LogsByTraceAndSearch) {
 TEST_P(StoreConformanceTest, RetentionDropsOldBucketsOnly) {
   const uint64_t bucket = GetParam().bucket_seconds * kSec;
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   // An old trace and log, five buckets earlier, in a service of its own.
   StoredSpan old = Span(5, 1, 0, "legacy", "Old", kBase - 5 * bucket, 10 * kMs);
-  ASSERT_TRUE(store().span_writer().WriteSpans({old}).ok());
-  ASSERT_TRUE(store().log_writer().WriteLogs({Log(5, "legacy", kBase - 5 * bucket, 9, "old")}).ok());
+  ASSERT_TRUE(WriteSpans({old}).ok());
+  ASSERT_TRUE(WriteLogs({Log(5, "legacy", kBase - 5 * bucket, 9, "old")}).ok());
   ASSERT_TRUE(store().span_reader().GetTrace(Tid(5)).ok());
 
   ASSERT_TRUE(store().DeleteBefore(kBase - 2 * bucket).ok());
@@ -442,8 +458,8 @@ TEST_P(StoreConformanceTest, RetentionDropsOldBucketsOnly) {
 TEST_P(StoreConformanceTest, ReopenAfterCloseKeepsData) {
   if (!GetParam().persistent) GTEST_SKIP() << "backend keeps nothing on disk";
   Shop shop;
-  WriteShop(store(), shop);
-  ASSERT_TRUE(store().log_writer().WriteLogs(ShopLogs()).ok());
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
+  ASSERT_TRUE(WriteLogs(ShopLogs()).ok());
   Reopen();
   auto t1 = store().span_reader().GetTrace(Tid(1));
   ASSERT_TRUE(t1.ok()) << t1.status().ToString();
@@ -458,7 +474,7 @@ TEST_P(StoreConformanceTest, ReopenAfterCloseKeepsData) {
   ASSERT_TRUE(logs.ok());
   EXPECT_EQ(logs->size(), 2u);
   // Writing after reopen extends the same summary.
-  ASSERT_TRUE(store().span_writer().WriteSpans({Span(1, 9, 1, "audit", "Log", kBase + kMs, kMs)}).ok());
+  ASSERT_TRUE(WriteSpans({Span(1, 9, 1, "audit", "Log", kBase + kMs, kMs)}).ok());
   s = store().span_reader().GetTraceSummary(Tid(1));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->span_count, 5u);
@@ -467,7 +483,7 @@ TEST_P(StoreConformanceTest, ReopenAfterCloseKeepsData) {
 TEST_P(StoreConformanceTest, CallsAfterCloseFail) {
   ASSERT_TRUE(store().Close().ok());
   EXPECT_TRUE(store().Close().ok());  // idempotent
-  EXPECT_EQ(store().span_writer().WriteSpans(Shop().t2).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(WriteSpans(Shop().t2).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store().span_reader().GetTrace(Tid(1)).status().code(), StatusCode::kFailedPrecondition);
 }
 
@@ -481,11 +497,21 @@ TEST_P(StoreConformanceTest, CrashChildWriter) {
   }
   auto s = GetParam().open(dir);
   if (!s.ok()) _exit(2);
+  // Acknowledged: the shop and its logs, made durable by a Checkpoint.
+  Writer& writer = (*s)->writer();
+  uint64_t position = writer.DurablePosition();
   Shop shop;
   for (const auto& batch : shop.Batches()) {
-    if (!(*s)->span_writer().WriteSpans(batch).ok()) _exit(3);
+    if (!WriteAt(writer, ++position, batch, {}).ok()) _exit(3);
   }
-  if (!(*s)->log_writer().WriteLogs(ShopLogs()).ok()) _exit(4);
+  if (!WriteAt(writer, ++position, {}, ShopLogs()).ok()) _exit(4);
+  auto durable = writer.Checkpoint();
+  if (!durable.ok() || *durable != position) _exit(6);
+  // Not acknowledged: a write after the checkpoint, which the crash may
+  // keep or lose, but only whole and only as DurablePosition says.
+  const std::vector<StoredSpan> late = {Span(7, 1, 0, "late", "Late", kBase, kMs),
+                                        Span(7, 2, 1, "late", "Child", kBase, kMs)};
+  if (!WriteAt(writer, ++position, late, {}).ok()) _exit(7);
   // This process's own fixture store is not part of the experiment, and
   // TearDown will not run to remove it.
   TearDown();
@@ -528,7 +554,54 @@ TEST_P(StoreConformanceTest, AckedWriteSurvivesCrash) {
   auto logs = (*reopened)->log_reader().LogsForTrace(Tid(1));
   ASSERT_TRUE(logs.ok());
   EXPECT_EQ(logs->size(), 2u);
+  // The write after the checkpoint: whole if DurablePosition covers it
+  // (else the caller replays it from its own log, at the same position).
+  const uint64_t durable = (*reopened)->writer().DurablePosition();
+  EXPECT_GE(durable, 4u) << "the checkpointed writes are positions 1-4";
+  EXPECT_LE(durable, 5u);
+  auto late = (*reopened)->span_reader().GetTrace(Tid(7));
+  if (durable == 5) {
+    ASSERT_TRUE(late.ok()) << late.status().ToString();
+    EXPECT_EQ(late->size(), 2u);
+  }
+  // Replaying it at its position stores it whole, and only once.
+  if (durable == 4) {
+    ASSERT_TRUE(WriteAt((*reopened)->writer(), 5,
+                        {Span(7, 1, 0, "late", "Late", kBase, kMs), Span(7, 2, 1, "late", "Child", kBase, kMs)}, {})
+                    .ok());
+  }
+  late = (*reopened)->span_reader().GetTrace(Tid(7));
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  EXPECT_EQ(late->size(), 2u);
   EXPECT_TRUE((*reopened)->Close().ok());
+}
+
+TEST_P(StoreConformanceTest, WritePositionsMustIncrease) {
+  ASSERT_TRUE(WriteSpans(Shop().t2).ok());
+  EXPECT_EQ(WriteAt(store().writer(), position_, Shop().t3, {}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store().span_reader().GetTrace(Tid(3)).status().code(), StatusCode::kNotFound)
+      << "a refused write stores nothing";
+  EXPECT_TRUE(WriteAt(store().writer(), position_ + 10, Shop().t3, {}).ok()) << "gaps are allowed";
+}
+
+TEST_P(StoreConformanceTest, WritesAreVisibleBeforeCheckpointAndDurableAfter) {
+  if (!GetParam().persistent) GTEST_SKIP() << "backend keeps nothing on disk";
+  ASSERT_TRUE(WriteSpans(Shop().t2).ok());
+  EXPECT_TRUE(store().span_reader().GetTrace(Tid(2)).ok()) << "visible when Write returns";
+  auto durable = store().writer().Checkpoint();
+  ASSERT_TRUE(durable.ok()) << durable.status().ToString();
+  EXPECT_EQ(*durable, position_);
+  EXPECT_EQ(store().writer().DurablePosition(), position_);
+  Reopen();
+  EXPECT_EQ(store().writer().DurablePosition(), position_);
+  EXPECT_TRUE(store().span_reader().GetTrace(Tid(2)).ok());
+}
+
+TEST_P(StoreConformanceTest, PrepareRefusesABadResourceIndex) {
+  IngestBatch batch;
+  batch.spans = Shop().t2;
+  batch.span_resource = {0, 1};  // no resources given
+  EXPECT_EQ(store().writer().Prepare(std::move(batch)).status().code(), StatusCode::kInvalidArgument);
 }
 
 // A trace whose spans arrive over several batches, from several services,
@@ -551,7 +624,7 @@ TEST_P(StoreConformanceTest, TraceOverManyBatchesIsCompleteAndSearchable) {
   // Four batches of three spans, newest first, each with other traces.
   for (int b = 3; b >= 0; --b) {
     std::vector<StoredSpan> batch = {want[b * 3 + 2], shop.t2[b % 2], want[b * 3], want[b * 3 + 1]};
-    ASSERT_TRUE(store().span_writer().WriteSpans(batch).ok());
+    ASSERT_TRUE(WriteSpans(batch).ok());
   }
   auto got = store().span_reader().GetTrace(Tid(20));
   ASSERT_TRUE(got.ok()) << got.status().ToString();
@@ -599,13 +672,13 @@ TEST_P(StoreConformanceTest, TraceOverManyBatchesIsCompleteAndSearchable) {
 
 TEST_P(StoreConformanceTest, ResentSpanReplacesTheEarlierCopy) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   StoredSpan again = shop.t2[1];
   again.attributes = {{"user.tier", Value::String("platinum")}};
   // Twice in one batch (the last copy wins), then once more later.
   StoredSpan first = again;
   first.attributes = {{"user.tier", Value::String("bronze")}};
-  ASSERT_TRUE(store().span_writer().WriteSpans({first, again}).ok());
+  ASSERT_TRUE(WriteSpans({first, again}).ok());
   auto got = store().span_reader().GetTrace(Tid(2));
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->size(), 2u);
@@ -614,7 +687,7 @@ TEST_P(StoreConformanceTest, ResentSpanReplacesTheEarlierCopy) {
     Reopen();
     StoredSpan latest = again;
     latest.status_message = "after restart";
-    ASSERT_TRUE(store().span_writer().WriteSpans({latest}).ok());
+    ASSERT_TRUE(WriteSpans({latest}).ok());
     got = store().span_reader().GetTrace(Tid(2));
     ASSERT_TRUE(got.ok());
     ASSERT_EQ(got->size(), 2u);
@@ -626,8 +699,8 @@ TEST_P(StoreConformanceTest, ResentSpanIsCountedOnceInTheSummary) {
   StoredSpan root = Span(40, 1, 0, "api", "Get", kBase, kMs);
   StoredSpan child = Span(40, 2, 1, "db", "Query", kBase + kMs, kMs);
   child.status = SpanStatus::kError;
-  ASSERT_TRUE(store().span_writer().WriteSpans({root, child}).ok());
-  ASSERT_TRUE(store().span_writer().WriteSpans({child}).ok());  // a client retry
+  ASSERT_TRUE(WriteSpans({root, child}).ok());
+  ASSERT_TRUE(WriteSpans({child}).ok());  // a client retry
   auto sum = store().span_reader().GetTraceSummary(Tid(40));
   ASSERT_TRUE(sum.ok());
   EXPECT_EQ(sum->span_count, 2u);
@@ -635,7 +708,7 @@ TEST_P(StoreConformanceTest, ResentSpanIsCountedOnceInTheSummary) {
   if (GetParam().persistent) {
     Reopen();
     StoredSpan more = Span(40, 3, 1, "db", "Query", kBase + 2 * kMs, kMs);
-    ASSERT_TRUE(store().span_writer().WriteSpans({root, more}).ok());
+    ASSERT_TRUE(WriteSpans({root, more}).ok());
     sum = store().span_reader().GetTraceSummary(Tid(40));
     ASSERT_TRUE(sum.ok());
     EXPECT_EQ(sum->span_count, 3u);
@@ -650,9 +723,9 @@ TEST_P(StoreConformanceTest, ResultsOrderedByNewestMatchingSpanAcrossBatches) {
   StoredSpan a1 = Span(30, 1, 0, "api", "Get", kBase + 1 * kSec, kMs);
   StoredSpan a8 = Span(30, 2, 1, "api", "Get", kBase + 8 * kSec, kMs);
   StoredSpan c5 = Span(32, 1, 0, "api", "Get", kBase + 5 * kSec, kMs);
-  ASSERT_TRUE(store().span_writer().WriteSpans({b9, a1}).ok());
-  ASSERT_TRUE(store().span_writer().WriteSpans({a8}).ok());
-  ASSERT_TRUE(store().span_writer().WriteSpans({c5}).ok());
+  ASSERT_TRUE(WriteSpans({b9, a1}).ok());
+  ASSERT_TRUE(WriteSpans({a8}).ok());
+  ASSERT_TRUE(WriteSpans({c5}).ok());
   TraceQuery q;
   q.service = "api";
   EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(31), Tid(30), Tid(32)}));
@@ -674,7 +747,7 @@ TEST_P(StoreConformanceTest, TagSearchTellsManyValuesApart) {
                     {"shard", Value::Int(i % 7)}};
     batch.push_back(s);
   }
-  ASSERT_TRUE(store().span_writer().WriteSpans(batch).ok());
+  ASSERT_TRUE(WriteSpans(batch).ok());
   for (int i : {0, 7, 137, 199}) {
     TraceQuery q;
     q.tags = {{"user.id", "u" + std::to_string(i)}};
@@ -694,11 +767,11 @@ TEST_P(StoreConformanceTest, TagSearchTellsManyValuesApart) {
 
 TEST_P(StoreConformanceTest, LongTagValuesAreSearchable) {
   Shop shop;
-  WriteShop(store(), shop);
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   StoredSpan s = Span(40, 1, 0, "search", "Query", kBase + 3 * kSec, kMs);
   std::string long_value(5000, 'q');
   s.attributes = {{"db.statement", Value::String(long_value)}};
-  ASSERT_TRUE(store().span_writer().WriteSpans({s}).ok());
+  ASSERT_TRUE(WriteSpans({s}).ok());
   TraceQuery q;
   q.tags = {{"db.statement", long_value}};
   EXPECT_EQ(Ids(store().span_reader().FindTraces(q)), (std::vector<TraceId>{Tid(40)}));
@@ -712,7 +785,7 @@ TEST_P(StoreConformanceTest, LogSearchByServiceNewestFirst) {
     logs.push_back(Log(0, i % 3 == 0 ? "billing" : "frontend", kBase + static_cast<uint64_t>(i) * kSec,
                        9, "line " + std::to_string(i)));
   }
-  ASSERT_TRUE(store().log_writer().WriteLogs(logs).ok());
+  ASSERT_TRUE(WriteLogs(logs).ok());
   LogQuery q;
   q.service = "billing";
   q.limit = 3;
@@ -736,8 +809,8 @@ TEST_P(StoreConformanceTest, LogSearchByServiceNewestFirst) {
 
 TEST_P(StoreConformanceTest, StatsCountWrites) {
   Shop shop;
-  WriteShop(store(), shop);
-  ASSERT_TRUE(store().log_writer().WriteLogs(ShopLogs()).ok());
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
+  ASSERT_TRUE(WriteLogs(ShopLogs()).ok());
   StoreStats st = store().Stats();
   EXPECT_EQ(st.spans_written, 9u);
   EXPECT_EQ(st.logs_written, 4u);

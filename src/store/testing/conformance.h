@@ -6,6 +6,10 @@
 //       ::testing::Values(StoreFactory{"rocksdb", [](const std::string& dir) {...}}),
 //       StoreFactoryName);
 //
+// Every write goes through the calls callpathd makes (WriteAt), and the
+// crash test kills a writer after a Checkpoint as the daemon's replay
+// contract expects. Adding a backend is adding one factory.
+//
 // The factory opens (or reopens) the backend whose files live in `dir`.
 // Backends that keep nothing on disk set `persistent = false`; the reopen
 // and crash tests are then skipped.
@@ -16,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "callpath/store/store.h"
 
@@ -38,9 +43,19 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
   // Closes and opens the store again on the same directory.
   void Reopen();
   Store& store() { return *store_; }
+  // Writes as callpathd does (see WriteAt) at the next position.
+  Status Write(const std::vector<StoredSpan>& spans, const std::vector<StoredLog>& logs);
+  Status WriteSpans(const std::vector<StoredSpan>& spans) { return Write(spans, {}); }
+  Status WriteLogs(const std::vector<StoredLog>& logs) { return Write({}, logs); }
 
   std::string dir_;
   std::unique_ptr<Store> store_;
+  uint64_t position_ = 0;  // of the last write
 };
+
+// The calls callpathd makes for one write (Writer in store.h): Prepare,
+// then Write at `position`. Each distinct resource is given once.
+Status WriteAt(Writer& writer, uint64_t position, const std::vector<StoredSpan>& spans,
+               const std::vector<StoredLog>& logs);
 
 }  // namespace callpath::store::testing
