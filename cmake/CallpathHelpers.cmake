@@ -1,11 +1,22 @@
 # Small helpers shared by every directory.
 
-# callpath_library(NAME <target> ALIAS <ns::name> DIR <dir> [DEPS ...] [PRIVATE_DEPS ...])
-# Every .cc under DIR that is not a *_test.cc becomes a source of the library.
+# callpath_library(NAME <target> ALIAS <ns::name> DIR <dir>... [SOURCES <file>...]
+#                  [EXPORT_NAME <name>] [INTERNAL] [DEPS ...] [PRIVATE_DEPS ...])
+# Every .cc under each DIR that is not a *_test.cc, plus SOURCES, becomes a
+# source of the library. SOURCES lets a library take files that live with
+# their kind elsewhere (the SDK's OTLP encoders live in src/otlp/encode/).
+# Public headers are under include/; an INTERNAL library (never installed:
+# the daemon's store, query, OTLP conversion) has its headers under src/ and
+# hands that folder to whatever links it.
 function(callpath_library)
-  cmake_parse_arguments(A "" "NAME;ALIAS;DIR;EXPORT_NAME" "DEPS;PRIVATE_DEPS" ${ARGN})
-  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${A_DIR}/*.cc)
+  cmake_parse_arguments(A "INTERNAL" "NAME;ALIAS;EXPORT_NAME" "DIR;SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  set(srcs)
+  foreach(dir ${A_DIR})
+    file(GLOB_RECURSE dir_srcs CONFIGURE_DEPENDS ${dir}/*.cc)
+    list(APPEND srcs ${dir_srcs})
+  endforeach()
   list(FILTER srcs EXCLUDE REGEX "_test\\.cc$")
+  list(APPEND srcs ${A_SOURCES})
   add_library(${A_NAME} ${srcs})
   add_library(${A_ALIAS} ALIAS ${A_NAME})
   target_include_directories(${A_NAME} PUBLIC
@@ -13,6 +24,9 @@ function(callpath_library)
     $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  if(A_INTERNAL)
+    target_include_directories(${A_NAME} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>)
+  endif()
   target_compile_features(${A_NAME} PUBLIC cxx_std_20)
   target_link_libraries(${A_NAME} PUBLIC ${A_DEPS} PRIVATE ${A_PRIVATE_DEPS})
   if(A_EXPORT_NAME)

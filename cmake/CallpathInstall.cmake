@@ -1,22 +1,44 @@
-# Install rules and the exported package: find_package(callpath) gives
-# callpath::sdk and callpath::otlp (and callpath::log once it exists).
+# Install rules and the exported package. find_package(callpath) gives every
+# library whose headers are installed under include/callpath/:
+#   callpath::sdk   tracing, context, propagation, exporters (with callpath::otlp)
+#   callpath::log   the structured logger
+#   callpath::http  cpp-httplib, libcurl and Beast instrumentation, messaging
+#   callpath::grpc  grpc++ interceptors (when gRPC is found by the consumer)
+# The daemon's libraries (store, query, OTLP conversion) are not installed:
+# their headers live beside their code under src/.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(callpath_installed_targets callpath_sdk callpath_otlp)
-foreach(t callpath_log)
-  if(TARGET ${t})
-    list(APPEND callpath_installed_targets ${t})
-  endif()
-endforeach()
-
-install(TARGETS ${callpath_installed_targets} EXPORT callpathTargets
+set(callpath_core_targets callpath_otlp callpath_sdk callpath_log)
+if(TARGET callpath_text)
+  list(APPEND callpath_core_targets callpath_text)
+endif()
+install(TARGETS ${callpath_core_targets} EXPORT callpathTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/callpath DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT callpathTargets NAMESPACE callpath::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/callpath)
+
+# Optional components, each in an export set of its own so a consumer
+# without gRPC can still use the rest.
+if(TARGET callpath_http)
+  install(TARGETS callpath_http callpath_httplib EXPORT callpathHttpTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(EXPORT callpathHttpTargets NAMESPACE callpath::
+          DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/callpath)
+endif()
+if(TARGET callpath_grpc)
+  install(TARGETS callpath_grpc EXPORT callpathGrpcTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(EXPORT callpathGrpcTargets NAMESPACE callpath::
+          DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/callpath)
+endif()
+
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/callpath DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        PATTERN "*.in" EXCLUDE)
+install(FILES ${PROJECT_BINARY_DIR}/include/callpath/version.h
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/callpath)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/callpathConfig.cmake.in
   ${PROJECT_BINARY_DIR}/callpathConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/callpath)

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/inflate.h"
+#include "daemon/receive/inflate.h"
 
 using callpath::daemon::InflateError;
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "daemon/otlp_json_decoder.h"
+#include "otlp/convert/otlp_json_decoder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "callpath/otlp/logs_decoder.h"
-#include "callpath/otlp/trace_decoder.h"
+#include "otlp/decode/logs_decoder.h"
+#include "otlp/decode/trace_decoder.h"
 #include "otlp/testing/otlp_proto.h"
 
 namespace {

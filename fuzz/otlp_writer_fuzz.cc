@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "callpath/otlp/trace_decoder.h"
+#include "otlp/decode/trace_decoder.h"
 #include "callpath/otlp/utf8.h"
 #include "callpath/span_data.h"
 #include "otlp/testing/mini_json.h"
 #include "otlp/testing/otlp_proto.h"
-#include "sdk/export/otlp_json_encoder.h"
-#include "sdk/export/otlp_span_encoder.h"
+#include "otlp/encode/otlp_json_encoder.h"
+#include "otlp/encode/otlp_span_encoder.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "callpath/query/params.h"
+#include "query/params.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view qs(reinterpret_cast<const char*>(data), size);

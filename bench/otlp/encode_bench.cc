@@ -6,10 +6,10 @@
 
 #include <vector>
 
-#include "callpath/otlp/trace_decoder.h"
+#include "otlp/decode/trace_decoder.h"
 #include "callpath/span_data.h"
-#include "sdk/export/otlp_json_encoder.h"
-#include "sdk/export/otlp_span_encoder.h"
+#include "otlp/encode/otlp_json_encoder.h"
+#include "otlp/encode/otlp_span_encoder.h"
 
 namespace {
 

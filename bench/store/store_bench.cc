@@ -19,8 +19,8 @@
 #include <mutex>
 #include <thread>
 
-#include "callpath/query/trace.h"
-#include "callpath/store/rocksdb_store.h"
+#include "query/assembled_trace.h"
+#include "store/rocksdb/rocksdb_store.h"
 
 namespace {
 

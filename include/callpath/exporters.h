@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "callpath/exporter.h"
+#include "callpath/span_exporter.h"
 #include "callpath/status.h"
 #include "callpath/version.h"
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "callpath/exporter.h"
+#include "callpath/span_exporter.h"
 #include "callpath/span_data.h"
 #include "callpath/status.h"
 

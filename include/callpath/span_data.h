@@ -12,8 +12,11 @@
 
 namespace callpath {
 
+// OTLP numbering. The SDK never makes kUnspecified (its default is
+// kInternal); spans received from other SDKs may carry it.
 enum class SpanKind : uint8_t {
-  kInternal = 1,  // OTLP numbering (0 is UNSPECIFIED)
+  kUnspecified = 0,
+  kInternal = 1,
   kServer = 2,
   kClient = 3,
   kProducer = 4,

@@ -8,15 +8,15 @@
 #include <mutex>
 #include <thread>
 
-#include "callpath/store/rocksdb_store.h"
-#include "daemon/grpc_receiver.h"
-#include "daemon/http_server.h"
-#include "daemon/ingest_pipeline.h"
+#include "store/rocksdb/rocksdb_store.h"
+#include "daemon/receive/grpc_receiver.h"
+#include "daemon/receive/http_server.h"
+#include "daemon/ingest/ingest_pipeline.h"
 #include "daemon/metrics.h"
-#include "daemon/otlp_export.h"
-#include "daemon/otlp_http_receiver.h"
-#include "daemon/query_api.h"
-#include "daemon/ui_assets.h"
+#include "daemon/receive/otlp_export.h"
+#include "daemon/receive/otlp_http_receiver.h"
+#include "daemon/serve/query_api.h"
+#include "daemon/serve/ui_assets.h"
 
 namespace callpath::daemon {
 

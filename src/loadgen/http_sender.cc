@@ -6,7 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 
-#include "callpath/otlp/proto_reader.h"
+#include "otlp/wire/proto_reader.h"
 #include "loadgen/sender.h"
 
 namespace callpath::loadgen {

@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
-#include "callpath/otlp/trace_decoder.h"
-#include "daemon/otlp_proto_decoder.h"
+#include "otlp/decode/trace_decoder.h"
+#include "otlp/convert/otlp_proto_decoder.h"
 #include "loadgen/sender.h"
 #include "loadgen/trace_generator.h"
 

@@ -3,8 +3,8 @@
 #include <array>
 #include <cstring>
 
-#include "callpath/otlp/fields.h"
-#include "callpath/otlp/proto_writer.h"
+#include "otlp/wire/fields.h"
+#include "otlp/wire/proto_writer.h"
 #include "callpath/version.h"
 
 namespace callpath::loadgen {

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "log/backend.h"
-#include "log/otlp_log_encoder.h"
+#include "otlp/encode/otlp_log_encoder.h"
 #include "sdk/export/http_transport.h"
 
 namespace callpath::log {

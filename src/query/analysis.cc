@@ -1,7 +1,7 @@
 // Critical path, self time and root-cause ranking over an assembled trace.
 #include <algorithm>
 
-#include "callpath/query/trace.h"
+#include "query/assembled_trace.h"
 
 namespace callpath::query {
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "callpath/query/trace.h"
+#include "query/assembled_trace.h"
 #include "query/test_traces.h"
 
 namespace callpath::query {

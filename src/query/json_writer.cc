@@ -1,4 +1,4 @@
-#include "callpath/query/json_writer.h"
+#include "query/json_writer.h"
 
 #include <charconv>
 #include <cmath>

@@ -1,5 +1,5 @@
 // Query-string parsing for the HTTP API (Jaeger's and callpath's own).
-#include "callpath/query/params.h"
+#include "query/params.h"
 
 #include <charconv>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "callpath/query/params.h"
+#include "query/params.h"
 
 #include <gtest/gtest.h>
 

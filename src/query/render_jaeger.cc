@@ -2,7 +2,7 @@
 // read) and the api_v3 OTLP/JSON shape.
 #include <map>
 
-#include "callpath/query/render.h"
+#include "query/render.h"
 #include "query/render_util.h"
 
 namespace callpath::query {

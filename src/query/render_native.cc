@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <set>
 
-#include "callpath/query/render.h"
+#include "query/render.h"
 #include "query/render_util.h"
 
 namespace callpath::query {

@@ -3,7 +3,7 @@
 // integers as decimal strings, enums as numbers).
 #include <map>
 
-#include "callpath/query/render.h"
+#include "query/render.h"
 #include "query/render_util.h"
 
 namespace callpath::query {

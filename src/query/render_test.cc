@@ -1,4 +1,4 @@
-#include "callpath/query/render.h"
+#include "query/render.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "callpath/query/json_writer.h"
-#include "callpath/store/model.h"
+#include "query/json_writer.h"
+#include "store/model.h"
 
 namespace callpath::query::detail {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "callpath/store/model.h"
+#include "store/model.h"
 
 namespace callpath::query::testing {
 

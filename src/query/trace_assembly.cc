@@ -4,7 +4,7 @@
 #include <deque>
 #include <unordered_map>
 
-#include "callpath/query/trace.h"
+#include "query/assembled_trace.h"
 
 namespace callpath::query {
 

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <type_traits>
 
-#include "callpath/otlp/json_writer.h"
+#include "otlp/wire/json_writer.h"
 
 namespace callpath {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "callpath/store/model.h"
+#include "store/model.h"
 
 namespace callpath::store::enc {
 

@@ -1,6 +1,6 @@
 #include <utility>
 
-#include "callpath/store/store.h"
+#include "store/store.h"
 
 namespace callpath::store {
 

@@ -1,4 +1,4 @@
-#include "callpath/store/model.h"
+#include "store/model.h"
 
 #include "store/summary_fold.h"
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "callpath/store/model.h"
+#include "store/model.h"
 
 namespace callpath::store {
 

@@ -10,7 +10,7 @@
 #include "callpath/version.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "sdk/export/http_transport.h"
-#include "sdk/export/otlp_span_encoder.h"
+#include "otlp/encode/otlp_span_encoder.h"
 #include "testing/loopback_receiver.h"
 #include "testing/sample_spans.h"
 

@@ -2,7 +2,7 @@
 #include <cstring>
 
 #include "callpath/exporters.h"
-#include "sdk/export/otlp_json_encoder.h"
+#include "otlp/encode/otlp_json_encoder.h"
 
 namespace callpath {
 

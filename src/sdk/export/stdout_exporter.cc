@@ -13,6 +13,7 @@ std::string_view KindName(SpanKind kind) {
     case SpanKind::kClient: return "CLIENT";
     case SpanKind::kProducer: return "PRODUCER";
     case SpanKind::kConsumer: return "CONSUMER";
+    case SpanKind::kUnspecified: return "UNSPECIFIED";
     case SpanKind::kInternal: break;
   }
   return "INTERNAL";

@@ -4,7 +4,7 @@
 #include <mutex>
 #include <vector>
 
-#include "callpath/exporter.h"
+#include "callpath/span_exporter.h"
 
 namespace callpath::testing {
 

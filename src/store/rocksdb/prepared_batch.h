@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "callpath/ids.h"
-#include "callpath/store/rocksdb_store.h"
+#include "store/rocksdb/rocksdb_store.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/segment.h"
 

@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "callpath/store/rocksdb_store.h"
+#include "store/rocksdb/rocksdb_store.h"
 #include "store/rocksdb/segment.h"
 #include "store/rocksdb/summary_record.h"
 

@@ -1,4 +1,4 @@
-#include "callpath/store/rocksdb_store.h"
+#include "store/rocksdb/rocksdb_store.h"
 
 #include <rocksdb/db.h>
 

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "callpath/ids.h"
-#include "callpath/store/model.h"
+#include "store/model.h"
 
 namespace callpath::store::seg {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "callpath/store/model.h"
+#include "store/model.h"
 
 namespace rocksdb {
 class MergeOperator;

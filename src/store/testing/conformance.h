@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "callpath/store/store.h"
+#include "store/store.h"
 
 namespace callpath::store::testing {
 

@@ -1,0 +1,144 @@
+#include "daemon/receive/grpc_receiver.h"
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include <chrono>
+
+namespace callpath::daemon {
+namespace {
+
+constexpr char kTraceMethod[] = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+constexpr char kLogsMethod[] = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+
+// One unary call: read the request message, export it, write the answer.
+class ExportReactor : public grpc::ServerGenericBidiReactor {
+ public:
+  ExportReactor(Signal signal, ExportService& exporter, DaemonMetrics& metrics)
+      : signal_(signal), exporter_(exporter), metrics_(metrics),
+        started_(std::chrono::steady_clock::now()) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no request message"));
+    std::string body;
+    grpc::Slice single;
+    std::string_view view;
+    if (request_.TrySingleSlice(&single).ok()) {
+      view = std::string_view(reinterpret_cast<const char*>(single.begin()), single.size());
+    } else {
+      std::vector<grpc::Slice> slices;
+      if (!request_.Dump(&slices).ok()) {
+        return Finish(grpc::Status(grpc::StatusCode::INTERNAL, "cannot read request bytes"));
+      }
+      body.reserve(request_.Length());
+      for (const auto& s : slices) body.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      view = body;
+    }
+    metrics_.received_bytes.fetch_add(view.size(), std::memory_order_relaxed);
+    metrics_.decompressed_bytes.fetch_add(view.size(), std::memory_order_relaxed);
+    exporter_.Export(signal_, Encoding::kProtobuf, view, [this](ExportOutcome o) { Answer(std::move(o)); });
+  }
+
+  void OnWriteDone(bool) override {}
+  void OnDone() override { delete this; }
+
+ private:
+  void Answer(ExportOutcome o) {
+    metrics_.export_latency[1][static_cast<int>(signal_)].Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+    switch (o.code) {
+      case ExportOutcome::Code::kOk: {
+        std::string body = ExportResponseBody(signal_, Encoding::kProtobuf, o.rejected, o.message);
+        grpc::Slice slice(body);
+        response_ = grpc::ByteBuffer(&slice, 1);
+        StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+        return;
+      }
+      case ExportOutcome::Code::kInvalid:
+        return Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, o.message));
+      case ExportOutcome::Code::kQueueFull:
+        return Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, o.message));
+      case ExportOutcome::Code::kUnavailable:
+        return Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, o.message));
+    }
+  }
+
+  Signal signal_;
+  ExportService& exporter_;
+  DaemonMetrics& metrics_;
+  std::chrono::steady_clock::time_point started_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+};
+
+class UnimplementedReactor : public grpc::ServerGenericBidiReactor {
+ public:
+  explicit UnimplementedReactor(std::string method) {
+    Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method " + method));
+  }
+  void OnDone() override { delete this; }
+};
+
+class OtlpGenericService : public grpc::CallbackGenericService {
+ public:
+  OtlpGenericService(ExportService& exporter, DaemonMetrics& metrics)
+      : exporter_(exporter), metrics_(metrics) {}
+
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
+    if (ctx->method() == kTraceMethod) return new ExportReactor(Signal::kTraces, exporter_, metrics_);
+    if (ctx->method() == kLogsMethod) return new ExportReactor(Signal::kLogs, exporter_, metrics_);
+    return new UnimplementedReactor(ctx->method());
+  }
+
+ private:
+  ExportService& exporter_;
+  DaemonMetrics& metrics_;
+};
+
+}  // namespace
+
+struct GrpcReceiver::Impl {
+  Impl(ExportService& e, DaemonMetrics& m) : service(e, m) {}
+  OtlpGenericService service;
+  std::unique_ptr<grpc::Server> server;
+};
+
+GrpcReceiver::GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes)
+    : impl_(std::make_unique<Impl>(exporter, metrics)) {
+  max_message_bytes_ = max_message_bytes;
+}
+
+GrpcReceiver::~GrpcReceiver() { Shutdown(); }
+
+Status GrpcReceiver::Start(const std::string& host, uint16_t port) {
+  grpc::ServerBuilder builder;
+  int selected = 0;
+  std::string addr = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                     std::to_string(port);
+  builder.AddListeningPort(addr, grpc::InsecureServerCredentials(), &selected);
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(std::min<uint64_t>(max_message_bytes_, INT32_MAX)));
+  builder.RegisterCallbackGenericService(&impl_->service);
+  impl_->server = builder.BuildAndStart();
+  if (!impl_->server || selected == 0) {
+    impl_->server.reset();
+    return Unavailable("cannot listen for OTLP/gRPC on " + addr);
+  }
+  port_ = static_cast<uint16_t>(selected);
+  return Status::Ok();
+}
+
+void GrpcReceiver::Shutdown() {
+  if (impl_->server) {
+    impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    impl_->server->Wait();
+    impl_->server.reset();
+  }
+}
+
+}  // namespace callpath::daemon

@@ -1,0 +1,495 @@
+#include "daemon/serve/query_api.h"
+
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <optional>
+
+#include "query/params.h"
+#include "query/render.h"
+#include "query/assembled_trace.h"
+#include "daemon/serve/ui_assets.h"
+#include "otlp/convert/value_text.h"
+#include "daemon/serve/worker_pool.h"
+
+namespace callpath::daemon {
+namespace {
+
+using Params = std::multimap<std::string, std::string>;
+
+constexpr char kJson[] = "application/json";
+
+uint64_t NowNs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+Params ParseQuery(std::string_view qs) {
+  Params p;
+  while (!qs.empty()) {
+    size_t amp = qs.find('&');
+    std::string_view part = qs.substr(0, amp);
+    qs = amp == std::string_view::npos ? std::string_view() : qs.substr(amp + 1);
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    std::string key = query::UrlDecode(part.substr(0, eq));
+    std::string val = eq == std::string_view::npos ? "" : query::UrlDecode(part.substr(eq + 1));
+    p.emplace(std::move(key), std::move(val));
+  }
+  return p;
+}
+
+std::string Get(const Params& p, const std::string& key) {
+  auto it = p.find(key);
+  return it == p.end() ? std::string() : it->second;
+}
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = kJson;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse NativeError(int status, std::string_view message) {
+  std::string body = "{\"error\":";
+  AppendJsonQuoted(message, body);
+  body += ",\"status\":" + std::to_string(status) + "}";
+  return Json(status, std::move(body));
+}
+
+// api_v3 errors in the shape of Jaeger's HTTP gateway (its grpc-gateway
+// error): {"error":{"httpCode":404,"message":"..."}}.
+HttpResponse V3Error(int status, std::string_view message) {
+  std::string body = "{\"error\":{\"httpCode\":" + std::to_string(status) + ",\"message\":";
+  AppendJsonQuoted(message, body);
+  body += "}}";
+  return Json(status, std::move(body));
+}
+
+HttpResponse JaegerError(int status, std::string_view message) {
+  return Json(status, query::RenderJaegerError(status, message));
+}
+
+int StoreErrorCode(const Status& s) {
+  return s.code() == StatusCode::kNotFound ? 404 : s.code() == StatusCode::kInvalidArgument ? 400 : 500;
+}
+
+HttpResponse StoreError(const Status& s, bool jaeger) {
+  return jaeger ? JaegerError(StoreErrorCode(s), s.message()) : NativeError(StoreErrorCode(s), s.message());
+}
+
+HttpResponse V3StoreError(const Status& s) { return V3Error(StoreErrorCode(s), s.message()); }
+
+// Trace ids in URLs: 1..32 hex digits, either case, left-padded with zeros
+// (Jaeger clients shorten ids with leading zeros).
+std::optional<TraceId> ParseTraceId(std::string_view hex) {
+  if (hex.empty() || hex.size() > 32) return std::nullopt;
+  std::string padded(32 - hex.size(), '0');
+  padded += hex;
+  TraceId id;
+  if (!ParseHexAnyCase(padded, id.mutable_bytes().data(), 16) || !id.IsValid()) return std::nullopt;
+  return id;
+}
+
+// RFC 3339 ("2024-05-01T12:00:00.123456789Z", "...+02:00") -> Unix ns.
+std::optional<uint64_t> ParseRfc3339(std::string_view s) {
+  auto num = [&](size_t pos, size_t len, int* out) {
+    if (pos + len > s.size()) return false;
+    int v = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+  };
+  int y, mo, d, h, mi, se;
+  if (!num(0, 4, &y) || s.size() < 19 || s[4] != '-' || !num(5, 2, &mo) || s[7] != '-' ||
+      !num(8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !num(11, 2, &h) ||
+      s[13] != ':' || !num(14, 2, &mi) || s[16] != ':' || !num(17, 2, &se))
+    return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return std::nullopt;
+  size_t pos = 19;
+  uint64_t frac_ns = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    uint64_t scale = 100000000;
+    size_t digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (digits < 9) frac_ns += static_cast<uint64_t>(s[pos] - '0') * scale;
+      scale /= 10;
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return std::nullopt;
+  }
+  int64_t offset_s = 0;
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    int oh, om;
+    if (!num(pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !num(pos + 4, 2, &om))
+      return std::nullopt;
+    offset_s = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = se;
+  int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_s;
+  if (secs < 0) return std::nullopt;
+  return static_cast<uint64_t>(secs) * 1'000'000'000ull + frac_ns;
+}
+
+std::optional<uint64_t> ParseUint(const std::string& s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+struct QueryApi::Impl {
+  Impl(store::Store& s, DaemonMetrics& m, std::string ui, OpsHandler o, int threads,
+       std::function<void()> before)
+      : store(s), metrics(m), ui_dir(std::move(ui)), ops(std::move(o)), before_read(std::move(before)),
+        pool(threads) {}
+
+  store::Store& store;
+  DaemonMetrics& metrics;
+  std::string ui_dir;
+  OpsHandler ops;
+  std::function<void()> before_read;
+  WorkerPool pool;  // last: joined first, while the rest is still alive
+
+  // Loads, assembles and returns the traces with the given summaries.
+  Result<std::vector<query::AssembledTrace>> LoadTraces(const std::vector<store::TraceSummary>& sums) {
+    std::vector<query::AssembledTrace> out;
+    out.reserve(sums.size());
+    for (const auto& s : sums) {
+      auto spans = store.span_reader().GetTrace(s.trace_id);
+      if (!spans.ok()) {
+        if (spans.status().code() == StatusCode::kNotFound) continue;  // removed by retention
+        return spans.status();
+      }
+      out.push_back(query::AssembleTrace(std::move(spans).value()));
+    }
+    return out;
+  }
+
+  HttpResponse Native(std::string_view path, const HttpRequest& req) {
+    std::string_view rest = path.substr(std::string_view("/api/v1/").size());
+    uint64_t now = NowNs();
+    if (rest.starts_with("traces/")) {
+      auto id = ParseTraceId(rest.substr(7));
+      if (!id) return NativeError(400, "trace id must be 1 to 32 hex digits, not all zero");
+      auto spans = store.span_reader().GetTrace(*id);
+      if (!spans.ok()) {
+        if (spans.status().code() == StatusCode::kNotFound) return NativeError(404, "trace not found");
+        return StoreError(spans.status(), false);
+      }
+      auto logs = store.log_reader().LogsForTrace(*id);
+      if (!logs.ok()) return StoreError(logs.status(), false);
+      return Json(200, query::RenderTrace(query::AssembleTrace(std::move(spans).value()), logs.value()));
+    }
+    if (rest == "search") {
+      auto q = query::ParseNativeSearchParams(req.query(), now);
+      if (!q.ok()) return NativeError(400, q.status().message());
+      auto found = store.span_reader().FindTraces(q.value());
+      if (!found.ok()) return StoreError(found.status(), false);
+      return Json(200, query::RenderSearch(found.value()));
+    }
+    if (rest == "services") {
+      auto s = store.span_reader().GetServices();
+      if (!s.ok()) return StoreError(s.status(), false);
+      return Json(200, query::RenderServices(s.value()));
+    }
+    if (rest == "operations") {
+      Params p = ParseQuery(req.query());
+      std::string service = Get(p, "service");
+      if (service.empty()) return NativeError(400, "parameter 'service' is required");
+      std::optional<store::SpanKind> kind;
+      if (std::string k = Get(p, "kind"); !k.empty()) {
+        store::SpanKind sk;
+        if (!store::ParseSpanKind(k, &sk)) return NativeError(400, "parameter 'kind': unknown span kind '" + k + "'");
+        kind = sk;
+      }
+      auto ops_list = store.span_reader().GetOperations(service, kind);
+      if (!ops_list.ok()) return StoreError(ops_list.status(), false);
+      return Json(200, query::RenderOperations(ops_list.value()));
+    }
+    if (rest == "logs") {
+      auto q = query::ParseLogSearchParams(req.query(), now);
+      if (!q.ok()) return NativeError(400, q.status().message());
+      auto logs = store.log_reader().SearchLogs(q.value());
+      if (!logs.ok()) return StoreError(logs.status(), false);
+      return Json(200, query::RenderLogs(logs.value()));
+    }
+    if (rest == "dependencies") {
+      Params p = ParseQuery(req.query());
+      uint64_t end = now, start = 0;
+      if (std::string e = Get(p, "end"); !e.empty()) {
+        auto v = ParseUint(e);
+        if (!v) return NativeError(400, "parameter 'end': want Unix nanoseconds");
+        end = *v;
+      }
+      std::string lb = Get(p, "lookback");
+      if (std::string s = Get(p, "start"); !s.empty()) {
+        auto v = ParseUint(s);
+        if (!v) return NativeError(400, "parameter 'start': want Unix nanoseconds");
+        start = *v;
+      } else {
+        auto d = query::ParseDuration(lb.empty() ? "24h" : lb);
+        if (!d.ok()) return NativeError(400, "parameter 'lookback': " + d.status().message());
+        start = end > d.value() ? end - d.value() : 0;
+      }
+      auto deps = store.span_reader().GetDependencies(start, end);
+      if (!deps.ok()) return StoreError(deps.status(), false);
+      return Json(200, query::RenderDependencies(deps.value()));
+    }
+    return NativeError(404, "unknown API path " + std::string(path));
+  }
+
+  HttpResponse Jaeger(std::string_view path, const HttpRequest& req) {
+    std::string_view rest = path.substr(std::string_view("/api/").size());
+    uint64_t now = NowNs();
+    if (rest == "services") {
+      auto s = store.span_reader().GetServices();
+      if (!s.ok()) return StoreError(s.status(), true);
+      return Json(200, query::RenderJaegerServices(s.value()));
+    }
+    if (rest.starts_with("services/") && rest.ends_with("/operations")) {
+      std::string service = query::UrlDecode(
+          rest.substr(9, rest.size() - 9 - std::string_view("/operations").size()));
+      auto ops_list = store.span_reader().GetOperations(service, std::nullopt);
+      if (!ops_list.ok()) return StoreError(ops_list.status(), true);
+      return Json(200, query::RenderJaegerOperations(ops_list.value(), false));
+    }
+    if (rest == "operations") {
+      Params p = ParseQuery(req.query());
+      std::string service = Get(p, "service");
+      if (service.empty()) return JaegerError(400, "parameter 'service' is required");
+      std::optional<store::SpanKind> kind;
+      if (std::string k = Get(p, "spanKind"); !k.empty()) {
+        store::SpanKind sk;
+        if (!store::ParseSpanKind(k, &sk)) return JaegerError(400, "parameter 'spanKind': unknown span kind '" + k + "'");
+        kind = sk;
+      }
+      auto ops_list = store.span_reader().GetOperations(service, kind);
+      if (!ops_list.ok()) return StoreError(ops_list.status(), true);
+      return Json(200, query::RenderJaegerOperations(ops_list.value(), true));
+    }
+    if (rest == "traces") {
+      // Lookup by id (the Jaeger UI's "trace ID" search and its compare
+      // view): ?traceID=a&traceID=b, no other parameter needed.
+      Params p = ParseQuery(req.query());
+      if (p.count("traceID") > 0) {
+        std::vector<query::AssembledTrace> found;
+        std::vector<std::string> missing;
+        for (auto [it, end] = p.equal_range("traceID"); it != end; ++it) {
+          auto id = ParseTraceId(it->second);
+          if (!id) return JaegerError(400, "cannot parse traceID param '" + it->second + "'");
+          auto spans = store.span_reader().GetTrace(*id);
+          if (spans.ok()) {
+            found.push_back(query::AssembleTrace(std::move(spans).value()));
+          } else if (spans.status().code() == StatusCode::kNotFound) {
+            missing.push_back(it->second);
+          } else {
+            return StoreError(spans.status(), true);
+          }
+        }
+        return Json(200, query::RenderJaegerTraces(found, missing));
+      }
+      auto q = query::ParseJaegerSearchParams(req.query(), now);
+      if (!q.ok()) return JaegerError(400, q.status().message());
+      auto found = store.span_reader().FindTraces(q.value());
+      if (!found.ok()) return StoreError(found.status(), true);
+      auto traces = LoadTraces(found.value());
+      if (!traces.ok()) return StoreError(traces.status(), true);
+      return Json(200, query::RenderJaegerTraces(traces.value()));
+    }
+    if (rest.starts_with("traces/")) {
+      auto id = ParseTraceId(rest.substr(7));
+      if (!id) return JaegerError(400, "trace id must be 1 to 32 hex digits, not all zero");
+      auto spans = store.span_reader().GetTrace(*id);
+      if (!spans.ok()) {
+        if (spans.status().code() == StatusCode::kNotFound) return JaegerError(404, "trace not found");
+        return StoreError(spans.status(), true);
+      }
+      std::vector<query::AssembledTrace> one;
+      one.push_back(query::AssembleTrace(std::move(spans).value()));
+      return Json(200, query::RenderJaegerTraces(one));
+    }
+    if (rest == "dependencies") {
+      Params p = ParseQuery(req.query());
+      uint64_t end_ms = now / 1'000'000, lookback_ms = 24ull * 3600 * 1000;
+      if (std::string e = Get(p, "endTs"); !e.empty()) {
+        auto v = ParseUint(e);
+        if (!v) return JaegerError(400, "parameter 'endTs': want Unix milliseconds");
+        end_ms = *v;
+      }
+      if (std::string l = Get(p, "lookback"); !l.empty()) {
+        auto v = ParseUint(l);
+        if (!v) return JaegerError(400, "parameter 'lookback': want milliseconds");
+        lookback_ms = *v;
+      }
+      uint64_t end = end_ms * 1'000'000, start = end_ms > lookback_ms ? (end_ms - lookback_ms) * 1'000'000 : 0;
+      auto deps = store.span_reader().GetDependencies(start, end);
+      if (!deps.ok()) return StoreError(deps.status(), true);
+      return Json(200, query::RenderJaegerDependencies(deps.value()));
+    }
+    return JaegerError(404, "unknown API path " + std::string(path));
+  }
+
+  HttpResponse ApiV3(std::string_view path, const HttpRequest& req) {
+    std::string_view rest = path.substr(std::string_view("/api/v3/").size());
+    Params p = ParseQuery(req.query());
+    if (rest == "services") {
+      auto s = store.span_reader().GetServices();
+      if (!s.ok()) return V3StoreError(s.status());
+      std::string body = "{\"services\":[";
+      for (size_t i = 0; i < s.value().size(); ++i) {
+        if (i) body += ',';
+        AppendJsonQuoted(s.value()[i], body);
+      }
+      return Json(200, body + "]}");
+    }
+    if (rest == "operations") {
+      std::string service = Get(p, "service");
+      if (service.empty()) return V3Error(400, "parameter 'service' is required");
+      std::optional<store::SpanKind> kind;
+      if (std::string k = Get(p, "span_kind"); !k.empty()) {
+        store::SpanKind sk;
+        if (!store::ParseSpanKind(k, &sk)) return V3Error(400, "parameter 'span_kind': unknown span kind");
+        kind = sk;
+      }
+      auto ops_list = store.span_reader().GetOperations(service, kind);
+      if (!ops_list.ok()) return V3StoreError(ops_list.status());
+      std::string body = "{\"operations\":[";
+      for (size_t i = 0; i < ops_list.value().size(); ++i) {
+        const auto& op = ops_list.value()[i];
+        if (i) body += ',';
+        body += "{\"name\":";
+        AppendJsonQuoted(op.name, body);
+        body += ",\"spanKind\":";
+        AppendJsonQuoted(op.kind == store::SpanKind::kUnspecified ? "" : store::SpanKindName(op.kind), body);
+        body += '}';
+      }
+      return Json(200, body + "]}");
+    }
+    if (rest.starts_with("traces/")) {
+      auto id = ParseTraceId(rest.substr(7));
+      if (!id) return V3Error(400, "trace id must be 1 to 32 hex digits, not all zero");
+      auto spans = store.span_reader().GetTrace(*id);
+      if (!spans.ok()) {
+        if (spans.status().code() == StatusCode::kNotFound) return V3Error(404, "trace not found");
+        return V3StoreError(spans.status());
+      }
+      std::vector<query::AssembledTrace> one;
+      one.push_back(query::AssembleTrace(std::move(spans).value()));
+      return Json(200, query::RenderApiV3Traces(one));
+    }
+    if (rest == "traces") {
+      store::TraceQuery q;
+      q.service = Get(p, "query.service_name");
+      if (q.service.empty()) return V3Error(400, "parameter 'query.service_name' is required");
+      q.operation = Get(p, "query.operation_name");
+      for (const auto& [k, v] : p) {
+        if (k.starts_with("query.attributes.")) q.tags.emplace_back(k.substr(17), v);
+      }
+      uint64_t now = NowNs();
+      q.start_time_max_ns = now;
+      q.start_time_min_ns = now > 3600ull * 1'000'000'000 ? now - 3600ull * 1'000'000'000 : 0;
+      if (std::string t = Get(p, "query.start_time_min"); !t.empty()) {
+        auto v = ParseRfc3339(t);
+        if (!v) return V3Error(400, "parameter 'query.start_time_min': want RFC 3339");
+        q.start_time_min_ns = *v;
+      }
+      if (std::string t = Get(p, "query.start_time_max"); !t.empty()) {
+        auto v = ParseRfc3339(t);
+        if (!v) return V3Error(400, "parameter 'query.start_time_max': want RFC 3339");
+        q.start_time_max_ns = *v;
+      }
+      for (auto [name, field] : {std::pair{"query.duration_min", &q.min_span_duration_ns},
+                                 std::pair{"query.duration_max", &q.max_span_duration_ns}}) {
+        if (std::string d = Get(p, name); !d.empty()) {
+          auto v = query::ParseDuration(d);
+          if (!v.ok()) return V3Error(400, std::string("parameter '") + name + "': " + v.status().message());
+          *field = v.value();
+        }
+      }
+      std::string depth = Get(p, "query.search_depth");
+      if (depth.empty()) depth = Get(p, "query.num_traces");
+      if (!depth.empty()) {
+        auto v = ParseUint(depth);
+        if (!v || *v == 0 || *v > 10000) return V3Error(400, "parameter 'query.search_depth': want 1..10000");
+        q.limit = *v;
+      }
+      auto found = store.span_reader().FindTraces(q);
+      if (!found.ok()) return V3StoreError(found.status());
+      // As Jaeger's gateway answers an empty search.
+      if (found.value().empty()) return V3Error(404, "No traces found");
+      auto traces = LoadTraces(found.value());
+      if (!traces.ok()) return V3StoreError(traces.status());
+      return Json(200, query::RenderApiV3Traces(traces.value()));
+    }
+    return V3Error(404, "unknown API path " + std::string(path));
+  }
+};
+
+QueryApi::QueryApi(store::Store& store, DaemonMetrics& metrics, std::string ui_dir, OpsHandler ops,
+                   int worker_threads, std::function<void()> before_read)
+    : impl_(std::make_unique<Impl>(store, metrics, std::move(ui_dir), std::move(ops), worker_threads,
+                                   std::move(before_read))) {}
+
+QueryApi::~QueryApi() = default;
+
+HttpResponse QueryApi::ErrorResponse(int http_status, std::string_view, std::string message) {
+  return NativeError(http_status, message);
+}
+
+void QueryApi::Handle(HttpRequest&& req, Responder respond) {
+  HttpResponse ops_resp;
+  if (impl_->ops && impl_->ops(req, &ops_resp)) return respond(std::move(ops_resp));
+  Impl* impl = impl_.get();
+  impl->pool.Post([this, impl, req = std::move(req), respond = std::move(respond)]() {
+    auto t0 = std::chrono::steady_clock::now();
+    if (impl->before_read) impl->before_read();
+    HttpResponse r = Serve(req);
+    impl->metrics.query_latency.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    respond(std::move(r));
+  });
+}
+
+HttpResponse QueryApi::Serve(const HttpRequest& req) {
+  std::string path = query::UrlDecode(req.path());
+  if (req.method != "GET" && req.method != "HEAD") {
+    HttpResponse r = NativeError(405, "use GET");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  // Paths of the API are matched on the raw path so that an encoded '/'
+  // inside a service name stays inside it.
+  std::string_view raw = req.path();
+  if (raw.starts_with("/api/v1/")) return impl_->Native(raw, req);
+  if (raw.starts_with("/api/v3/")) return impl_->ApiV3(raw, req);
+  if (raw.starts_with("/api/")) return impl_->Jaeger(raw, req);
+  return ServeUiFile(impl_->ui_dir, path);
+}
+
+}  // namespace callpath::daemon

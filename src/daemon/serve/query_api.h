@@ -1,0 +1,58 @@
+// The HTTP query API on the query port (default 16686), over callpath::query
+// and the store's readers:
+//
+//   native     GET /api/v1/traces/{id}        spans (assembled) + logs
+//              GET /api/v1/search?...          trace summaries
+//              GET /api/v1/services
+//              GET /api/v1/operations?service=
+//              GET /api/v1/logs?...
+//              GET /api/v1/dependencies?start=&end=|lookback=
+//   Jaeger     GET /api/services, /api/services/{s}/operations,
+//              /api/operations?service=&spanKind=, /api/traces?...,
+//              /api/traces/{id}, /api/dependencies?endTs=&lookback=
+//   api_v3     GET /api/v3/traces/{id}, /api/v3/traces?query.service_name=...,
+//              /api/v3/services, /api/v3/operations?service=
+//   UI         everything else: static files from the UI directory (unknown
+//              paths get index.html for the single-page app), or an
+//              embedded page when no UI was built.
+//
+// Bad parameters -> 400 with a JSON error; unknown trace -> 404. Store reads
+// run on the API's own worker threads, never on the server threads.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+#include "daemon/receive/http_types.h"
+#include "daemon/metrics.h"
+#include "daemon/receive/otlp_http_receiver.h"
+
+namespace callpath::daemon {
+
+class QueryApi {
+ public:
+  // `store` and `metrics` must outlive the API. `ui_dir` may be empty or
+  // missing: the embedded page is served then.
+  // `before_read`, when set, runs on a worker before each request is
+  // served (the daemon waits there until acknowledged data is indexed).
+  QueryApi(store::Store& store, DaemonMetrics& metrics, std::string ui_dir, OpsHandler ops,
+           int worker_threads = 2, std::function<void()> before_read = {});
+  ~QueryApi();  // finishes queued requests, joins the workers
+
+  void Handle(HttpRequest&& req, Responder respond);
+
+  // For HttpServer: errors found while reading the request (JSON).
+  static HttpResponse ErrorResponse(int http_status, std::string_view content_type,
+                                    std::string message);
+
+  // Answers one request synchronously (what the workers run). Public for tests.
+  HttpResponse Serve(const HttpRequest& req);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace callpath::daemon

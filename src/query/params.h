@@ -1,0 +1,45 @@
+// Query-string parsing for the HTTP query API. Any input is accepted:
+// malformed parameters give InvalidArgument with a message naming the
+// parameter, never a crash or a throw.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "callpath/status.h"
+#include "store/store.h"
+
+namespace callpath::query {
+
+// "100ms", "1.5s", "250us", "2m", "1h", "10ns", "1µs" -> nanoseconds.
+// A bare number is microseconds (Jaeger's convention). Negative, empty or
+// overflowing values are InvalidArgument.
+Result<uint64_t> ParseDuration(std::string_view text);
+
+// Percent-decodes a query-string component ('+' is a space).
+std::string UrlDecode(std::string_view s);
+
+// Jaeger UI / HTTP API /api/traces parameters:
+//   service, operation, tags (JSON object {"k":"v"} as the UI sends, or
+//   logfmt "k1=v1 k2=v2"; also repeated tag=k:v), start / end (Unix µs),
+//   lookback ("1h", or "custom"), minDuration / maxDuration (SPAN-level,
+//   e.g. "100ms"), limit.
+// `now_ns` is used for lookback when no start is given. When neither start
+// nor lookback is given, the window is the last hour.
+Result<store::TraceQuery> ParseJaegerSearchParams(std::string_view query_string, uint64_t now_ns);
+
+// Native /api/v1/search parameters (names follow TraceQuery):
+//   service, operation, tag=k:v (repeatable), min_duration, max_duration
+//   (span-level), min_trace_duration, max_trace_duration, services_all
+//   (comma list, trace-level), errors (true/false/1/0, trace-level),
+//   start / end (Unix ns, or a duration ago like "15m"), lookback, limit
+//   (1..10000, default 20).
+Result<store::TraceQuery> ParseNativeSearchParams(std::string_view query_string, uint64_t now_ns);
+
+// Native /api/v1/logs parameters: trace_id (hex), service, level
+// (name like "warn" or number 1-24), q (substring), start, end, lookback,
+// limit (1..10000, default 100).
+Result<store::LogQuery> ParseLogSearchParams(std::string_view query_string, uint64_t now_ns);
+
+}  // namespace callpath::query
