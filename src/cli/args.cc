@@ -157,6 +157,150 @@ std::string NormalizeServer(std::string s) {
   return s;
 }
 
+// The flags every command takes.
+struct GlobalFlags {
+  std::string server, color = "auto";
+  bool json = false, raw = false, utc = false;
+  int width = -1;
+  long timeout = 30;
+};
+
+struct SearchFlags {
+  std::string service, operation, min_duration, max_duration, since, start, end;
+  std::vector<std::string> tags;
+  bool errors = false;
+  size_t limit = 0;
+};
+
+struct OperationsFlags {
+  std::string service, kind;
+};
+
+struct LogsFlags {
+  std::string trace, service, level, grep, since, start, end;
+  size_t limit = 0;
+};
+
+void AddGlobalFlags(CLI::App& app, GlobalFlags* g) {
+  app.add_option("--server", g->server, "query API base URL (env CALLPATH_SERVER; default http://127.0.0.1:16686)");
+  app.add_flag("--json", g->json, "print the API's JSON answer, indented");
+  app.add_flag("--raw", g->raw, "print the API's JSON answer exactly as received");
+  app.add_option("--color", g->color, "colours: auto (on a terminal, unless NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--width", g->width, "cut lines at this many columns; 0 = never (default: terminal width)")
+      ->check(CLI::Range(0, 100000));
+  app.add_flag("--utc", g->utc, "show times in UTC instead of the local time zone");
+  app.add_option("--timeout", g->timeout, "seconds to wait for the server (default 30)")->check(CLI::Range(1, 3600));
+}
+
+CLI::App* AddSearchCommand(CLI::App& app, SearchFlags* f) {
+  auto* search = app.add_subcommand("search", "find traces");
+  search->add_option("--service", f->service, "traces with a span of this service");
+  search->add_option("--operation", f->operation, "... and this operation (needs --service)")->needs("--service");
+  search->add_option("--tag", f->tags, "span attribute key=value (repeatable; all must match)")
+      ->allow_extra_args(false);
+  search->add_option("--min-duration", f->min_duration, "a span at least this long, e.g. 100ms");
+  search->add_option("--max-duration", f->max_duration, "a span at most this long");
+  search->add_flag("--errors", f->errors, "only traces with an error span");
+  auto* since = search->add_option("--since", f->since, "time window ending now, e.g. 15m, 2h (default 1h)");
+  search->add_option("--start", f->start, "window start: RFC 3339, Unix ns, or a duration ago")->excludes(since);
+  search->add_option("--end", f->end, "window end (default now)");
+  search->add_option("--limit", f->limit, "at most this many traces (1..10000, default 20)")
+      ->check(CLI::Range(1, 10000));
+  return search;
+}
+
+CLI::App* AddOperationsCommand(CLI::App& app, OperationsFlags* f) {
+  auto* operations = app.add_subcommand("operations", "list a service's operations");
+  operations->add_option("service", f->service, "service name")->required();
+  operations->add_option("--kind", f->kind, "only this span kind")
+      ->check(CLI::IsMember({"internal", "server", "client", "producer", "consumer"}));
+  return operations;
+}
+
+CLI::App* AddLogsCommand(CLI::App& app, LogsFlags* f) {
+  auto* logs = app.add_subcommand("logs", "search log records");
+  logs->add_option("--trace", f->trace, "records of this trace");
+  logs->add_option("--service", f->service, "records of this service");
+  logs->add_option("--level", f->level, "at least this level: trace, debug, info, warn, error, fatal")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "fatal"}, CLI::ignore_case));
+  logs->add_option("--grep", f->grep, "message contains this text (case-sensitive)");
+  auto* since = logs->add_option("--since", f->since, "time window ending now (default 1h; a trace's logs: all)");
+  logs->add_option("--start", f->start, "window start: RFC 3339, Unix ns, or a duration ago")->excludes(since);
+  logs->add_option("--end", f->end, "window end (default now)");
+  logs->add_option("--limit", f->limit, "at most this many records (1..10000, default 100)")
+      ->check(CLI::Range(1, 10000));
+  return logs;
+}
+
+// Server, output mode and rendering from the global flags and the
+// environment (CALLPATH_SERVER, NO_COLOR, TERM, the terminal).
+void ApplyGlobalFlags(GlobalFlags g, const Environment& env, Invocation* inv) {
+  if (g.server.empty()) {
+    const char* e = env.getenv ? env.getenv("CALLPATH_SERVER") : nullptr;
+    g.server = e && *e ? e : kDefaultServer;
+  }
+  inv->server = NormalizeServer(g.server);
+  inv->timeout_seconds = g.timeout;
+  inv->output = g.raw ? OutputMode::kRawJson : g.json ? OutputMode::kJson : OutputMode::kText;
+  const char* no_color = env.getenv ? env.getenv("NO_COLOR") : nullptr;
+  const char* term = env.getenv ? env.getenv("TERM") : nullptr;
+  inv->render.color = g.color == "always" || (g.color == "auto" && env.stdout_is_tty && !(no_color && *no_color) &&
+                                              !(term && std::string_view(term) == "dumb"));
+  if (g.width >= 0) {
+    inv->render.width = static_cast<size_t>(g.width);
+  } else if (env.stdout_is_tty) {
+    inv->render.width = env.terminal_columns ? env.terminal_columns : 120;
+  } else {
+    inv->render.width = 0;  // a file or a pipe gets whole lines
+  }
+  inv->render.utc = g.utc;
+}
+
+void SetSearchTarget(const SearchFlags& f, Invocation* inv) {
+  Query q;
+  inv->command = Command::kSearch;
+  if (!f.service.empty()) q.Add("service", f.service);
+  if (!f.operation.empty()) q.Add("operation", f.operation);
+  for (const auto& t : f.tags) {
+    // key=value, or the API's own key:value. The API splits at the
+    // first ':', so in key=value form the key may not contain one.
+    size_t eq = t.find('='), colon = t.find(':');
+    size_t sep = std::min(eq, colon);
+    if (sep == std::string::npos) throw UsageError{"--tag: want key=value (got '" + Sanitize(t) + "')"};
+    if (sep == 0) throw UsageError{"--tag: empty key in '" + Sanitize(t) + "'"};
+    q.Add("tag", t.substr(0, sep) + ":" + t.substr(sep + 1));
+  }
+  if (!f.min_duration.empty()) q.Add("min_duration", DurationArg("--min-duration", f.min_duration));
+  if (!f.max_duration.empty()) q.Add("max_duration", DurationArg("--max-duration", f.max_duration));
+  if (f.errors) q.Add("errors", "true");
+  if (!f.since.empty()) q.Add("lookback", DurationArg("--since", f.since));
+  if (!f.start.empty()) q.Add("start", TimeArg("--start", f.start));
+  if (!f.end.empty()) q.Add("end", TimeArg("--end", f.end));
+  if (f.limit) q.Add("limit", std::to_string(f.limit));
+  inv->limit = f.limit ? f.limit : 20;
+  inv->target = "/api/v1/search" + q.str();
+}
+
+void SetLogsTarget(const LogsFlags& f, Invocation* inv) {
+  Query q;
+  inv->command = Command::kLogs;
+  if (!f.trace.empty()) q.Add("trace_id", TraceIdArg("--trace", f.trace, true));
+  if (!f.service.empty()) q.Add("service", f.service);
+  if (!f.level.empty()) {
+    std::string lv = f.level;
+    for (auto& c : lv) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    q.Add("level", lv);
+  }
+  if (!f.grep.empty()) q.Add("q", f.grep);
+  if (!f.since.empty()) q.Add("lookback", DurationArg("--since", f.since));
+  if (!f.start.empty()) q.Add("start", TimeArg("--start", f.start));
+  if (!f.end.empty()) q.Add("end", TimeArg("--end", f.end));
+  if (f.limit) q.Add("limit", std::to_string(f.limit));
+  inv->limit = f.limit ? f.limit : 100;
+  inv->target = "/api/v1/logs" + q.str();
+}
+
 }  // namespace
 
 ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) {
@@ -168,62 +312,18 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
   app.fallthrough();
   app.set_version_flag("--version", std::string("callpath ") + kVersion);
 
-  std::string server, color = "auto";
-  bool json = false, raw = false, utc = false;
-  int width = -1;
-  long timeout = 30;
-  app.add_option("--server", server, "query API base URL (env CALLPATH_SERVER; default http://127.0.0.1:16686)");
-  app.add_flag("--json", json, "print the API's JSON answer, indented");
-  app.add_flag("--raw", raw, "print the API's JSON answer exactly as received");
-  app.add_option("--color", color, "colours: auto (on a terminal, unless NO_COLOR), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  app.add_option("--width", width, "cut lines at this many columns; 0 = never (default: terminal width)")
-      ->check(CLI::Range(0, 100000));
-  app.add_flag("--utc", utc, "show times in UTC instead of the local time zone");
-  app.add_option("--timeout", timeout, "seconds to wait for the server (default 30)")->check(CLI::Range(1, 3600));
-
+  GlobalFlags global;
+  AddGlobalFlags(app, &global);
   std::string trace_id;
   auto* trace = app.add_subcommand("trace", "show one trace: call tree, timings, logs and the likely root cause");
   trace->add_option("id", trace_id, "trace id (hex, leading zeros may be left out)")->required();
-
-  std::string service, operation, min_duration, max_duration, since, start, end;
-  std::vector<std::string> tags;
-  bool errors = false;
-  size_t limit = 0;
-  auto* search = app.add_subcommand("search", "find traces");
-  search->add_option("--service", service, "traces with a span of this service");
-  search->add_option("--operation", operation, "... and this operation (needs --service)")->needs("--service");
-  search->add_option("--tag", tags, "span attribute key=value (repeatable; all must match)")
-      ->allow_extra_args(false);
-  search->add_option("--min-duration", min_duration, "a span at least this long, e.g. 100ms");
-  search->add_option("--max-duration", max_duration, "a span at most this long");
-  search->add_flag("--errors", errors, "only traces with an error span");
-  auto* search_since = search->add_option("--since", since, "time window ending now, e.g. 15m, 2h (default 1h)");
-  search->add_option("--start", start, "window start: RFC 3339, Unix ns, or a duration ago")->excludes(search_since);
-  search->add_option("--end", end, "window end (default now)");
-  search->add_option("--limit", limit, "at most this many traces (1..10000, default 20)")->check(CLI::Range(1, 10000));
-
+  SearchFlags search_flags;
+  auto* search = AddSearchCommand(app, &search_flags);
   app.add_subcommand("services", "list the services that sent spans");
-
-  std::string ops_service, ops_kind;
-  auto* operations = app.add_subcommand("operations", "list a service's operations");
-  operations->add_option("service", ops_service, "service name")->required();
-  operations->add_option("--kind", ops_kind, "only this span kind")
-      ->check(CLI::IsMember({"internal", "server", "client", "producer", "consumer"}));
-
-  std::string log_trace, log_service, log_level, log_grep, log_since, log_start, log_end;
-  size_t log_limit = 0;
-  auto* logs = app.add_subcommand("logs", "search log records");
-  logs->add_option("--trace", log_trace, "records of this trace");
-  logs->add_option("--service", log_service, "records of this service");
-  logs->add_option("--level", log_level, "at least this level: trace, debug, info, warn, error, fatal")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "fatal"}, CLI::ignore_case));
-  logs->add_option("--grep", log_grep, "message contains this text (case-sensitive)");
-  auto* logs_since = logs->add_option("--since", log_since, "time window ending now (default 1h; a trace's logs: all)");
-  logs->add_option("--start", log_start, "window start: RFC 3339, Unix ns, or a duration ago")->excludes(logs_since);
-  logs->add_option("--end", log_end, "window end (default now)");
-  logs->add_option("--limit", log_limit, "at most this many records (1..10000, default 100)")
-      ->check(CLI::Range(1, 10000));
+  OperationsFlags ops_flags;
+  auto* operations = AddOperationsCommand(app, &ops_flags);
+  LogsFlags logs_flags;
+  auto* logs = AddLogsCommand(app, &logs_flags);
 
   try {
     app.parse(argc, argv);
@@ -238,76 +338,22 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
 
   try {
     Invocation inv;
-    if (server.empty()) {
-      const char* e = env.getenv ? env.getenv("CALLPATH_SERVER") : nullptr;
-      server = e && *e ? e : kDefaultServer;
-    }
-    inv.server = NormalizeServer(server);
-    inv.timeout_seconds = timeout;
-    inv.output = raw ? OutputMode::kRawJson : json ? OutputMode::kJson : OutputMode::kText;
-    const char* no_color = env.getenv ? env.getenv("NO_COLOR") : nullptr;
-    const char* term = env.getenv ? env.getenv("TERM") : nullptr;
-    inv.render.color = color == "always" ||
-                       (color == "auto" && env.stdout_is_tty && !(no_color && *no_color) &&
-                        !(term && std::string_view(term) == "dumb"));
-    if (width >= 0) {
-      inv.render.width = static_cast<size_t>(width);
-    } else if (env.stdout_is_tty) {
-      inv.render.width = env.terminal_columns ? env.terminal_columns : 120;
-    } else {
-      inv.render.width = 0;  // a file or a pipe gets whole lines
-    }
-    inv.render.utc = utc;
-
-    Query q;
+    ApplyGlobalFlags(global, env, &inv);
     if (trace->parsed()) {
       inv.command = Command::kTrace;
       inv.subject = TraceIdArg("trace id", trace_id, false);
       inv.target = "/api/v1/traces/" + inv.subject;
     } else if (search->parsed()) {
-      inv.command = Command::kSearch;
-      if (!service.empty()) q.Add("service", service);
-      if (!operation.empty()) q.Add("operation", operation);
-      for (const auto& t : tags) {
-        // key=value, or the API's own key:value. The API splits at the
-        // first ':', so in key=value form the key may not contain one.
-        size_t eq = t.find('='), colon = t.find(':');
-        size_t sep = std::min(eq, colon);
-        if (sep == std::string::npos) throw UsageError{"--tag: want key=value (got '" + Sanitize(t) + "')"};
-        if (sep == 0) throw UsageError{"--tag: empty key in '" + Sanitize(t) + "'"};
-        q.Add("tag", t.substr(0, sep) + ":" + t.substr(sep + 1));
-      }
-      if (!min_duration.empty()) q.Add("min_duration", DurationArg("--min-duration", min_duration));
-      if (!max_duration.empty()) q.Add("max_duration", DurationArg("--max-duration", max_duration));
-      if (errors) q.Add("errors", "true");
-      if (!since.empty()) q.Add("lookback", DurationArg("--since", since));
-      if (!start.empty()) q.Add("start", TimeArg("--start", start));
-      if (!end.empty()) q.Add("end", TimeArg("--end", end));
-      if (limit) q.Add("limit", std::to_string(limit));
-      inv.limit = limit ? limit : 20;
-      inv.target = "/api/v1/search" + q.str();
+      SetSearchTarget(search_flags, &inv);
     } else if (operations->parsed()) {
+      Query q;
       inv.command = Command::kOperations;
-      inv.subject = ops_service;
-      q.Add("service", ops_service);
-      if (!ops_kind.empty()) q.Add("kind", ops_kind);
+      inv.subject = ops_flags.service;
+      q.Add("service", ops_flags.service);
+      if (!ops_flags.kind.empty()) q.Add("kind", ops_flags.kind);
       inv.target = "/api/v1/operations" + q.str();
     } else if (logs->parsed()) {
-      inv.command = Command::kLogs;
-      if (!log_trace.empty()) q.Add("trace_id", TraceIdArg("--trace", log_trace, true));
-      if (!log_service.empty()) q.Add("service", log_service);
-      if (!log_level.empty()) {
-        std::string lv = log_level;
-        for (auto& c : lv) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        q.Add("level", lv);
-      }
-      if (!log_grep.empty()) q.Add("q", log_grep);
-      if (!log_since.empty()) q.Add("lookback", DurationArg("--since", log_since));
-      if (!log_start.empty()) q.Add("start", TimeArg("--start", log_start));
-      if (!log_end.empty()) q.Add("end", TimeArg("--end", log_end));
-      if (log_limit) q.Add("limit", std::to_string(log_limit));
-      inv.limit = log_limit ? log_limit : 100;
-      inv.target = "/api/v1/logs" + q.str();
+      SetLogsTarget(logs_flags, &inv);
     } else {
       inv.command = Command::kServices;
       inv.target = "/api/v1/services";
