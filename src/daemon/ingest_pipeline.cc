@@ -50,8 +50,21 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::ReplayableWr
   if (p->replayed_ > 0) flush();
   p->wal_ = std::move(opened).value();
   p->indexed_lsn_ = p->wal_->last_lsn();
-  if (p->replayed_ > 0) {
-    // Make the replay durable at once so a second crash does not redo it.
+  const WalRecoveryReport& report = p->wal_->recovery();
+  for (const WalDamage& d : report.damage) {
+    std::fprintf(stderr, "callpathd: %s: ingest WAL %s\n", d.torn_tail ? "warning" : "error", d.Describe().c_str());
+  }
+  if (report.damaged()) {
+    std::fprintf(stderr,
+                 "callpathd: error: ingest WAL damaged: %llu unreadable bytes, %llu acknowledged record(s) lost; "
+                 "every readable record after the damage was recovered; damaged segments go to %s\n",
+                 static_cast<unsigned long long>(report.damaged_bytes()),
+                 static_cast<unsigned long long>(report.lost_records()),
+                 WalQuarantineDir(p->options_.wal.dir).c_str());
+  }
+  if (p->replayed_ > 0 || report.damaged()) {
+    // Make the replay durable at once so a second crash does not redo it
+    // (and damaged segments move to quarantine/ once nothing needs them).
     p->CheckpointNow();
     std::fprintf(stderr, "callpathd: replayed %llu ingest WAL records\n",
                  static_cast<unsigned long long>(p->replayed_));
@@ -186,6 +199,16 @@ void IngestPipeline::Write(const std::vector<const store::PreparedBatch*>& batch
   }
   auto t0 = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
+    if (abandoned_) return;
+    if (stopping_.load() && attempt >= 20) {
+      // Stopping while the store refuses writes: the records stay in the
+      // WAL and are replayed at the next start. Later batches must not be
+      // written either, or their position would cover these.
+      std::fprintf(stderr, "callpathd: error: stopping with records the store did not take; "
+                   "they stay in the ingest WAL and are replayed at the next start\n");
+      abandoned_ = true;
+      return;
+    }
     Status s = writer_.WriteUnlogged(batches, lsn);
     if (s.ok()) {
       metrics_.spans.stored.fetch_add(spans, std::memory_order_relaxed);
@@ -202,7 +225,19 @@ void IngestPipeline::Write(const std::vector<const store::PreparedBatch*>& batch
       metrics_.logs.failed.fetch_add(logs, std::memory_order_relaxed);
       break;
     }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      index_failure_ = s.ToString();
+    }
+    visible_cv_.notify_all();  // readers stop waiting for this write
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // A store that stopped after a background error (a flush on a full
+    // disk) takes writes again only once told to resume.
+    (void)writer_.Resume();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    index_failure_.clear();
   }
   metrics_.store_write_latency.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -253,14 +288,23 @@ void IngestPipeline::IndexLoop() {
 
 bool IngestPipeline::WaitVisible(std::chrono::milliseconds timeout) {
   if (!wal_) return true;
-  uint64_t target = wal_->last_lsn();
+  // Acknowledged means durable: records still queued for the WAL (or
+  // refused by it) are no reason to wait.
+  uint64_t target = wal_->durable_lsn();
   std::unique_lock<std::mutex> lock(mu_);
   if (indexed_lsn_ >= target || stopped_) return true;
+  if (!index_failure_.empty()) return false;
   ++visibility_waiters_;
   cv_.notify_one();  // the indexer stops lingering
-  bool visible = visible_cv_.wait_for(lock, timeout, [&] { return indexed_lsn_ >= target || stopped_; });
+  (void)visible_cv_.wait_for(
+      lock, timeout, [&] { return indexed_lsn_ >= target || stopped_ || !index_failure_.empty(); });
   --visibility_waiters_;
-  return visible;
+  return indexed_lsn_ >= target || stopped_;
+}
+
+std::string IngestPipeline::index_failure() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return index_failure_;
 }
 
 void IngestPipeline::CheckpointNow() {
