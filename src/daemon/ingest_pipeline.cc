@@ -109,7 +109,11 @@ bool IngestPipeline::Submit(WalKind kind, uint64_t received_ns, std::string_view
   } while (!depth_.compare_exchange_weak(depth, depth + items, std::memory_order_relaxed));
   wal_->Append(kind, received_ns, body, std::move(batch), [this, items, done = std::move(done)](const Status& s) {
     // A record that failed to reach the WAL is never indexed.
-    if (!s.ok()) depth_.fetch_sub(items, std::memory_order_relaxed);
+    if (!s.ok()) {
+      depth_.fetch_sub(items, std::memory_order_relaxed);
+      { std::lock_guard<std::mutex> lock(mu_); }  // a waiter is waiting or has not checked yet
+      visible_cv_.notify_all();
+    }
     done(s);
   });
   return true;
@@ -288,18 +292,18 @@ void IngestPipeline::IndexLoop() {
 
 bool IngestPipeline::WaitVisible(std::chrono::milliseconds timeout) {
   if (!wal_) return true;
-  // Acknowledged means durable: records still queued for the WAL (or
-  // refused by it) are no reason to wait.
-  uint64_t target = wal_->durable_lsn();
+  uint64_t target = wal_->last_lsn();
+  // Records the WAL could not write are no reason to wait: their numbers
+  // are handed out again, so the target shrinks to what is still pending.
+  auto visible = [&] { return indexed_lsn_ >= std::min(target, wal_->last_lsn()) || stopped_; };
   std::unique_lock<std::mutex> lock(mu_);
-  if (indexed_lsn_ >= target || stopped_) return true;
-  if (!index_failure_.empty()) return false;
+  if (visible()) return true;
+  if (!index_failure_.empty()) return false;  // the store takes no writes now
   ++visibility_waiters_;
   cv_.notify_one();  // the indexer stops lingering
-  (void)visible_cv_.wait_for(
-      lock, timeout, [&] { return indexed_lsn_ >= target || stopped_ || !index_failure_.empty(); });
+  (void)visible_cv_.wait_for(lock, timeout, [&] { return visible() || !index_failure_.empty(); });
   --visibility_waiters_;
-  return indexed_lsn_ >= target || stopped_;
+  return visible();
 }
 
 std::string IngestPipeline::index_failure() const {

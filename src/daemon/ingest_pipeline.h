@@ -95,9 +95,10 @@ class IngestPipeline {
   bool Submit(WalKind kind, uint64_t received_ns, std::string_view body,
               std::shared_ptr<const store::PreparedBatch> batch, Done done);
 
-  // Waits until every batch acknowledged before the call is visible to
-  // readers; false if `timeout` passed first, or at once while the store
-  // refuses writes (nothing would become visible).
+  // Waits until every batch accepted before the call is visible to
+  // readers (batches the WAL then fails to write are not waited for);
+  // false if `timeout` passed first, or at once while the store refuses
+  // writes (nothing would become visible).
   bool WaitVisible(std::chrono::milliseconds timeout);
 
   uint64_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }

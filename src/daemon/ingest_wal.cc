@@ -67,7 +67,6 @@ Result<std::unique_ptr<IngestWal>> IngestWal::Open(const WalOptions& options, ui
     if (!d.torn_tail) last = std::max(last, d.last_lsn != 0 ? d.last_lsn : d.first_lsn);
   for (const auto& f : found) wal->segments_.push_back(Segment{f.first_lsn, f.bytes, f.path, f.damaged});
   wal->next_lsn_ = last + 1;
-  wal->durable_lsn_ = last;
   std::lock_guard<std::mutex> lock(wal->mu_);
   CALLPATH_RETURN_IF_ERROR(wal->OpenSegment(wal->next_lsn_));
   return wal;
@@ -172,7 +171,6 @@ void IngestWal::CommitLoop() {
       std::lock_guard<std::mutex> lock(mu_);
       if (s.ok()) {
         segments_.back().bytes += group->data.size();
-        durable_lsn_ = group->last_lsn;
       } else {
         std::vector<Durable> more = FailQueued(s, group->first_lsn);
         callbacks.insert(callbacks.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
@@ -252,11 +250,6 @@ void IngestWal::DropThrough(uint64_t lsn) {
 uint64_t IngestWal::last_lsn() const {
   std::lock_guard<std::mutex> lock(mu_);
   return next_lsn_ - 1;
-}
-
-uint64_t IngestWal::durable_lsn() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return durable_lsn_;
 }
 
 std::string IngestWal::failure() const {

@@ -95,7 +95,6 @@ class IngestWal {
   void DropThrough(uint64_t lsn);
 
   uint64_t last_lsn() const;         // the last lsn handed out
-  uint64_t durable_lsn() const;      // the last lsn synced (acknowledged)
   // Empty while writes succeed; else why appends are refused.
   std::string failure() const;
   const WalRecoveryReport& recovery() const { return recovery_; }
@@ -133,7 +132,6 @@ class IngestWal {
   bool stopped_ = false;  // the committer has exited
   bool failed_ = false;
   std::string failure_;      // guarded by mu_
-  uint64_t durable_lsn_ = 0;  // guarded by mu_
   WalRecoveryReport recovery_;
   std::deque<Segment> segments_;  // oldest first; back() is written to
   int fd_ = -1;                   // of segments_.back(); committer only after Start

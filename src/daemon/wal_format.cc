@@ -90,14 +90,17 @@ WalSegmentScan ScanWalSegment(std::string_view data, uint64_t first_lsn, uint64_
   uint64_t expected = first_lsn;  // the lsn the next record should have
   size_t pos = 0;
   WalRecord r;
+  auto take = [&](size_t at) {
+    if (scan.records++ == 0) scan.first_lsn = r.lsn;
+    scan.last_lsn = r.lsn;
+    expected = r.lsn + 1;
+    fn(r);
+    scan.good_end = at + kWalHeaderBytes + r.body.size();
+    return scan.good_end;
+  };
   while (pos < data.size()) {
     if (RecordAt(data, pos, expected, expected, &r)) {
-      if (scan.records++ == 0) scan.first_lsn = r.lsn;
-      scan.last_lsn = r.lsn;
-      expected = r.lsn + 1;
-      fn(r);
-      pos += kWalHeaderBytes + r.body.size();
-      scan.good_end = pos;
+      pos = take(pos);
       continue;
     }
     // Damage: the next good record is the first one further on whose lsn
@@ -115,8 +118,9 @@ WalSegmentScan ScanWalSegment(std::string_view data, uint64_t first_lsn, uint64_
       const size_t left = data.size() - pos;
       scan.tail_may_be_torn =
           left < kWalHeaderBytes || uint64_t{GetLe32(data.data() + pos)} + kWalHeaderBytes > left;
+      break;
     }
-    pos = next;
+    pos = take(next);
   }
   return scan;
 }

@@ -234,5 +234,35 @@ TEST(DaemonDurability, AFullDiskRecoversWithoutARestartOnceSpaceIsFreed) {
   EXPECT_EQ(again.Stop(), 0);
 }
 
+// Stopping while the disk is still full: the store's flush fails, but the
+// daemon exits normally (no abort) and the next start has everything.
+TEST(DaemonDurability, AStopOnAFullDiskExitsWithoutAbortAndLosesNothing) {
+  TempDir dir;
+  SmallDisk disk(dir.path() + "/disk", 48ull << 20);
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+  const std::string data = dir.path() + "/disk/data";
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start(data)) << d.error();
+  std::vector<std::string> acked = SendTraces(d.otlp_http_port(), 200, 41);
+  ASSERT_EQ(acked.size(), 200u);
+  const std::string filler = dir.path() + "/disk/filler";
+  {
+    std::ofstream f(filler, std::ios::binary);
+    std::string mb(1 << 20, 'f');
+    while (f.write(mb.data(), static_cast<std::streamsize>(mb.size()))) {
+    }
+    std::string kb(1024, 'f');
+    while (f.write(kb.data(), static_cast<std::streamsize>(kb.size()))) {
+    }
+  }
+  int status = d.Stop();
+  EXPECT_LT(status, 128) << "killed by signal " << status - 128;
+  fs::remove(filler);
+  DaemonProcess again;
+  ASSERT_TRUE(again.Start(data)) << again.error();
+  EXPECT_EQ(Readable(again.query_port(), acked), acked.size());
+  EXPECT_EQ(again.Stop(), 0);
+}
+
 }  // namespace
 }  // namespace callpath::testing

@@ -96,6 +96,7 @@ void RocksDbStore::MakeOptions(rocksdb::DBOptions* db_opts, std::vector<rocksdb:
   // family together keeps what a crash leaves consistent with the ingest
   // position stored beside the data.
   db_opts->atomic_flush = true;
+  db_opts->info_log = NewInfoLog(options_.path);
 
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   auto light = Pick(rocksdb::kLZ4Compression, rocksdb::kSnappyCompression);

@@ -171,6 +171,10 @@ Status CheckIds(const std::vector<StoredSpan>& spans);
 // RocksDB's, written atomically), for Open to find lost data by.
 Status WriteStoreCheckpointFile(const std::string& dir, uint64_t position);
 
+// An info LOG for the store in `dir` that survives write errors (a full
+// disk) without aborting (info_log.cc); nullptr if it cannot be opened.
+std::shared_ptr<rocksdb::Logger> NewInfoLog(const std::string& dir);
+
 // A rocksdb::Status as a callpath::Status, with context.
 Status FromRocks(const rocksdb::Status& s, std::string_view what);
 
