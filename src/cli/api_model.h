@@ -1,6 +1,6 @@
 // The query API's native JSON documents (/api/v1/...) as the CLI reads
 // them: plain values, only the fields the CLI shows. See
-// include/callpath/query/render.h for the documents themselves.
+// src/query/render.h for the documents themselves.
 //
 // The Parse* functions accept any bytes: malformed JSON or a document of
 // the wrong shape gives InvalidArgument, never a crash or a throw. Missing

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "store/rocksdb/rocksdb_store.h"
+#include "daemon/ingest/durability_status.h"
 #include "daemon/receive/grpc_receiver.h"
 #include "daemon/receive/http_server.h"
 #include "daemon/ingest/ingest_pipeline.h"
@@ -54,10 +55,11 @@ struct Daemon::Impl {
       return true;
     }
     if (path == "/readyz") {
-      bool r = ready.load();
+      DurabilityStatus status = Durability();
+      bool r = ready.load() && !status.refusing();
       resp->status = r ? 200 : 503;
       resp->content_type = "text/plain";
-      resp->body = r ? "ready\n" : "not ready\n";
+      resp->body = (r ? "ready\n" : "not ready\n") + status.ReadyDetail();
       return true;
     }
     if (path == "/metrics") {
@@ -65,9 +67,20 @@ struct Daemon::Impl {
       uint64_t bytes = store && ready.load() ? store->Stats().bytes_on_disk : 0;
       resp->body = metrics.RenderPrometheus(pipeline ? pipeline->depth() : 0,
                                             pipeline ? pipeline->capacity() : 0, bytes);
+      Durability().RenderMetrics(resp->body);
       return true;
     }
     return false;
+  }
+
+  DurabilityStatus Durability() const {
+    DurabilityStatus status;
+    if (pipeline) {
+      status.recovery = &pipeline->wal_recovery();
+      status.ingest_failure = pipeline->ingest_failure();
+      status.index_failure = pipeline->index_failure();
+    }
+    return status;
   }
 
   void RetentionLoop() {

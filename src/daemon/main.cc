@@ -6,6 +6,9 @@
 // on stdout once every listener accepts connections (and writes the same
 // as JSON to --ready-file if given). SIGTERM / SIGINT stop it cleanly:
 // queued batches are written, the store is flushed and closed.
+//
+//   callpathd check --data-dir DIR    verify a stopped daemon's data
+//   callpathd repair --data-dir DIR   rebuild a damaged store
 #include <signal.h>
 
 #include <cstdio>
@@ -15,6 +18,7 @@
 
 #include "daemon/config.h"
 #include "daemon/daemon.h"
+#include "daemon/offline_commands.h"
 
 namespace {
 
@@ -35,6 +39,7 @@ bool WriteReadyFile(const std::string& path, const std::string& json) {
 
 int main(int argc, char** argv) {
   using callpath::daemon::Daemon;
+  if (int code = 0; callpath::daemon::RunOfflineCommand(argc, argv, &code)) return code;
   auto parsed = callpath::daemon::ParseCommandLine(argc, argv);
   if (parsed.exit_now) {
     (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.message << std::endl;

@@ -170,6 +170,11 @@ class Writer {
   // position of the last write that survived.
   // MUST: never more than what is on disk; MAY lag behind it.
   virtual uint64_t DurablePosition() = 0;
+
+  // After writes failed on a background error (a flush on a full disk):
+  // asks the store to take writes again. OK when it does (or never
+  // stopped); the error otherwise. Any thread.
+  virtual Status Resume() { return Status::Ok(); }
 };
 
 class SpanReader {

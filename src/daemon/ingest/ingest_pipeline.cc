@@ -48,8 +48,21 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::Writer& w, D
   if (p->replayed_ > 0) flush();
   p->wal_ = std::move(opened).value();
   p->indexed_lsn_ = p->wal_->last_lsn();
-  if (p->replayed_ > 0) {
-    // Make the replay durable at once so a second crash does not redo it.
+  const WalRecoveryReport& report = p->wal_->recovery();
+  for (const WalDamage& d : report.damage) {
+    std::fprintf(stderr, "callpathd: %s: ingest WAL %s\n", d.torn_tail ? "warning" : "error", d.Describe().c_str());
+  }
+  if (report.damaged()) {
+    std::fprintf(stderr,
+                 "callpathd: error: ingest WAL damaged: %llu unreadable bytes, %llu acknowledged record(s) lost; "
+                 "every readable record after the damage was recovered; damaged segments go to %s\n",
+                 static_cast<unsigned long long>(report.damaged_bytes()),
+                 static_cast<unsigned long long>(report.lost_records()),
+                 WalQuarantineDir(p->options_.wal.dir).c_str());
+  }
+  if (p->replayed_ > 0 || report.damaged()) {
+    // Make the replay durable at once so a second crash does not redo it
+    // (and damaged segments move to quarantine/ once nothing needs them).
     p->CheckpointNow();
     std::fprintf(stderr, "callpathd: replayed %llu ingest WAL records\n",
                  static_cast<unsigned long long>(p->replayed_));
@@ -94,7 +107,11 @@ bool IngestPipeline::Submit(WalKind kind, uint64_t received_ns, std::string_view
   } while (!depth_.compare_exchange_weak(depth, depth + items, std::memory_order_relaxed));
   wal_->Append(kind, received_ns, body, std::move(batch), [this, items, done = std::move(done)](const Status& s) {
     // A record that failed to reach the WAL is never indexed.
-    if (!s.ok()) depth_.fetch_sub(items, std::memory_order_relaxed);
+    if (!s.ok()) {
+      depth_.fetch_sub(items, std::memory_order_relaxed);
+      { std::lock_guard<std::mutex> lock(mu_); }  // a waiter is waiting or has not checked yet
+      visible_cv_.notify_all();
+    }
     done(s);
   });
   return true;
@@ -184,6 +201,16 @@ void IngestPipeline::Write(const std::vector<const store::PreparedBatch*>& batch
   }
   auto t0 = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
+    if (abandoned_) return;
+    if (stopping_.load() && attempt >= 20) {
+      // Stopping while the store refuses writes: the records stay in the
+      // WAL and are replayed at the next start. Later batches must not be
+      // written either, or their position would cover these.
+      std::fprintf(stderr, "callpathd: error: stopping with records the store did not take; "
+                   "they stay in the ingest WAL and are replayed at the next start\n");
+      abandoned_ = true;
+      return;
+    }
     Status s = writer_.Write(batches, lsn);
     if (s.ok()) {
       metrics_.spans.stored.fetch_add(spans, std::memory_order_relaxed);
@@ -200,7 +227,19 @@ void IngestPipeline::Write(const std::vector<const store::PreparedBatch*>& batch
       metrics_.logs.failed.fetch_add(logs, std::memory_order_relaxed);
       break;
     }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      index_failure_ = s.ToString();
+    }
+    visible_cv_.notify_all();  // readers stop waiting for this write
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // A store that stopped after a background error (a flush on a full
+    // disk) takes writes again only once told to resume.
+    (void)writer_.Resume();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    index_failure_.clear();
   }
   metrics_.store_write_latency.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -252,13 +291,22 @@ void IngestPipeline::IndexLoop() {
 bool IngestPipeline::WaitVisible(std::chrono::milliseconds timeout) {
   if (!wal_) return true;
   uint64_t target = wal_->last_lsn();
+  // Records the WAL could not write are no reason to wait: their numbers
+  // are handed out again, so the target shrinks to what is still pending.
+  auto visible = [&] { return indexed_lsn_ >= std::min(target, wal_->last_lsn()) || stopped_; };
   std::unique_lock<std::mutex> lock(mu_);
-  if (indexed_lsn_ >= target || stopped_) return true;
+  if (visible()) return true;
+  if (!index_failure_.empty()) return false;  // the store takes no writes now
   ++visibility_waiters_;
   cv_.notify_one();  // the indexer stops lingering
-  bool visible = visible_cv_.wait_for(lock, timeout, [&] { return indexed_lsn_ >= target || stopped_; });
+  (void)visible_cv_.wait_for(lock, timeout, [&] { return visible() || !index_failure_.empty(); });
   --visibility_waiters_;
-  return visible;
+  return visible();
+}
+
+std::string IngestPipeline::index_failure() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return index_failure_;
 }
 
 void IngestPipeline::CheckpointNow() {

@@ -95,7 +95,9 @@ class IngestPipeline {
               std::shared_ptr<const store::PreparedBatch> batch, Done done);
 
   // Waits until every batch accepted before the call is visible to
-  // readers; false if `timeout` passed first.
+  // readers (batches the WAL then fails to write are not waited for);
+  // false if `timeout` passed first, or at once while the store refuses
+  // writes (nothing would become visible).
   bool WaitVisible(std::chrono::milliseconds timeout);
 
   uint64_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
@@ -103,6 +105,12 @@ class IngestPipeline {
   const ItemLimits& limits() const noexcept { return options_.limits; }
   bool stopping() const noexcept { return stopping_.load(); }
   uint64_t replayed_records() const noexcept { return replayed_; }
+  // What reading the WAL at Open found unreadable.
+  const WalRecoveryReport& wal_recovery() const { return wal_->recovery(); }
+  // Why batches are refused (the WAL cannot write) or not indexed (the
+  // store refuses writes); empty when they are not.
+  std::string ingest_failure() const { return wal_ ? wal_->failure() : std::string(); }
+  std::string index_failure() const;
 
   // Refuses new batches, syncs and indexes everything accepted, checkpoints
   // the store and drops the WAL it covers, joins the threads. Idempotent.
@@ -127,14 +135,16 @@ class IngestPipeline {
   std::atomic<uint64_t> depth_{0};
   std::atomic<bool> stopping_{false};
   bool stopped_ = false;
+  bool abandoned_ = false;  // indexer only: the store refused writes at Stop
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;          // groups arrived / stopping
   std::condition_variable visible_cv_;  // indexed_lsn_ advanced
   std::deque<std::shared_ptr<WalGroup>> groups_;  // durable, not indexed
   bool wal_drained_ = false;  // the committer has stopped
   uint64_t indexed_lsn_ = 0;  // guarded by mu_
   int visibility_waiters_ = 0;  // guarded by mu_: WaitVisible calls waiting
+  std::string index_failure_;   // guarded by mu_: the store's last write error while retrying
 
   std::mutex ckpt_mu_;
   std::condition_variable ckpt_cv_;

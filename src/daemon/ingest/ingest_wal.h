@@ -7,14 +7,14 @@
 //
 // Files: `<dir>/<first lsn, 20 digits>.wal`, appended to and never
 // rewritten. A new segment starts when the current one exceeds
-// `segment_bytes`, and at every Open. A record is
+// `segment_bytes`, and at every Open. Records (wal_format.h) are numbered
+// by lsn 1, 2, 3... with no gaps. Open reads past damage (wal_recovery.h):
+// it cuts only a torn tail, keeps damaged segments until their good
+// records are in the store and then moves them to `<dir>/quarantine/`.
 //
-//   u32 payload length | u32 crc32 of (payload, then lsn, kind, time) |
-//   u64 lsn | u8 kind | u64 received_ns | payload
-//
-// (little-endian), where lsn numbers records 1, 2, 3... with no gaps.
-// Replay stops at the first record of a segment that is short or fails
-// its checksum (a torn write at the crash) and cuts the file there.
+// A failed write or sync (a full disk) refuses appends until the log heals:
+// the committer cuts the partial write off, probes the disk every second
+// and takes records again, with the same numbering, once there is room.
 //
 // Group commit: Append only queues the record; one committer thread writes
 // everything queued with one write() and one fdatasync(), then hands the
@@ -25,6 +25,7 @@
 // must not block for long.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -37,18 +38,11 @@
 #include <vector>
 
 #include "callpath/status.h"
-#include "store/store.h"
+#include "store/rocksdb/rocksdb_store.h"
+#include "daemon/ingest/wal_format.h"
+#include "daemon/ingest/wal_recovery.h"
 
 namespace callpath::daemon {
-
-enum class WalKind : uint8_t { kTracesProto = 1, kTracesJson = 2, kLogsProto = 3, kLogsJson = 4 };
-
-struct WalRecord {
-  uint64_t lsn = 0;
-  WalKind kind = WalKind::kTracesProto;
-  uint64_t received_ns = 0;  // wall clock when the request arrived
-  std::string_view body;     // points into the segment or group buffer
-};
 
 // Records made durable together, in lsn order. `data` holds them encoded
 // as in the file (ParseWalRecords reads them back) until they are written;
@@ -61,14 +55,15 @@ struct WalGroup {
   std::vector<std::shared_ptr<const store::PreparedBatch>> batches;  // one per record
 };
 
-// Decodes consecutive records; stops at the end or at the first record
-// that is short or corrupt. Returns the bytes consumed by good records.
-size_t ParseWalRecords(std::string_view data, const std::function<void(const WalRecord&)>& fn);
-
 struct WalOptions {
   std::string dir;
   uint64_t segment_bytes = 64ull << 20;
   bool sync = true;  // fdatasync each group (false: page cache only)
+  // While writes fail, how often the committer probes the disk.
+  std::chrono::milliseconds heal_interval{1000};
+  // The free space a probe must find (reserved with fallocate, then given
+  // back) before appends are taken again.
+  uint64_t heal_probe_bytes = 1ull << 20;
 };
 
 class IngestWal {
@@ -76,9 +71,10 @@ class IngestWal {
   using Durable = std::function<void(const Status&)>;
   using Consumer = std::function<void(std::shared_ptr<WalGroup>)>;
 
-  // Opens (creating `dir`), calls `replay` for every record with lsn >
+  // Opens (creating `dir`), calls `replay` for every good record with lsn >
   // `after_lsn` in lsn order, then starts a new segment. Numbering goes on
-  // after max(last record found, after_lsn).
+  // after max(last record found, after_lsn). What could not be read is in
+  // recovery().
   static Result<std::unique_ptr<IngestWal>> Open(const WalOptions& options, uint64_t after_lsn,
                                                  const std::function<void(const WalRecord&)>& replay);
   ~IngestWal();  // Stop()s
@@ -88,17 +84,20 @@ class IngestWal {
 
   // Queues one record with its attachment (`batch`: the body converted,
   // handed to the consumer with the group); `durable` runs once the record
-  // is synced (OK) or the log failed (Unavailable). After a write or sync
-  // error the log refuses everything (the file may end in a torn record;
-  // a restart recovers).
+  // is synced (OK) or could not be (Unavailable, with the reason). After a
+  // write or sync error appends are refused at once until the log heals.
   void Append(WalKind kind, uint64_t received_ns, std::string_view body,
               std::shared_ptr<const store::PreparedBatch> batch, Durable durable);
 
-  // Deletes the closed segments whose records all have lsn <= `lsn`; after
-  // Stop, the last segment too when `lsn` covers every record.
+  // Deletes the closed segments whose records all have lsn <= `lsn` (moves
+  // damaged ones to quarantine/ instead); after Stop, the last segment too
+  // when `lsn` covers every record.
   void DropThrough(uint64_t lsn);
 
   uint64_t last_lsn() const;         // the last lsn handed out
+  // Empty while writes succeed; else why appends are refused.
+  std::string failure() const;
+  const WalRecoveryReport& recovery() const { return recovery_; }
   uint64_t bytes_on_disk() const;    // all segments
   uint64_t closed_bytes() const;     // all segments but the one written to
 
@@ -110,11 +109,17 @@ class IngestWal {
     uint64_t first_lsn;
     uint64_t bytes;
     std::string path;
+    bool damaged = false;  // read with damage: quarantined, never deleted
   };
 
   explicit IngestWal(const WalOptions& options);
   Status OpenSegment(uint64_t first_lsn);  // under mu_
   void CommitLoop();
+  // After a failed write: fails what is queued and rewinds the numbering.
+  // Under mu_; returns the callbacks to run.
+  std::vector<Durable> FailQueued(const Status& why, uint64_t first_unwritten);
+  // Cuts a partial write off and checks the disk has room again.
+  Status Heal();
 
   WalOptions options_;
   Consumer consumer_;
@@ -126,6 +131,8 @@ class IngestWal {
   bool stopping_ = false;
   bool stopped_ = false;  // the committer has exited
   bool failed_ = false;
+  std::string failure_;      // guarded by mu_
+  WalRecoveryReport recovery_;
   std::deque<Segment> segments_;  // oldest first; back() is written to
   int fd_ = -1;                   // of segments_.back(); committer only after Start
   std::thread committer_;

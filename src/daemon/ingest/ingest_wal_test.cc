@@ -53,7 +53,8 @@ class IngestWalTest : public ::testing::Test {
 
   std::vector<std::string> Segments() const {
     std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(dir_)) out.push_back(e.path().string());
+    for (const auto& e : fs::directory_iterator(dir_))
+      if (e.path().extension() == ".wal") out.push_back(e.path().string());
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -139,20 +140,32 @@ TEST_F(IngestWalTest, ATornTailIsCutAndTheRecordsBeforeItSurvive) {
   EXPECT_EQ(replayed[1].body, "after");
 }
 
-TEST_F(IngestWalTest, ACorruptRecordEndsReplayOfItsSegment) {
+TEST_F(IngestWalTest, ACorruptRecordIsSkippedAndTheRecordsAfterItAreReplayed) {
   std::vector<Seen> replayed;
   auto wal = Open(0, &replayed);
   wal->Start([](std::shared_ptr<WalGroup>) {});
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendAndWait(*wal, WalKind::kTracesProto, 0, std::string(100, 'x')).ok());
   wal.reset();
   std::string seg = Segments().front();
+  const uint64_t size = fs::file_size(seg);
   {
     std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(2 * (25 + 100) - 10);  // inside the second record's payload
     f.put('y');
   }
   wal = Open(0, &replayed);
-  ASSERT_EQ(replayed.size(), 1u);
+  ASSERT_EQ(replayed.size(), 2u);
+  EXPECT_EQ(replayed[0].lsn, 1u);
+  EXPECT_EQ(replayed[1].lsn, 3u);
+  EXPECT_EQ(fs::file_size(seg), size) << "a damaged segment is never cut";
+  ASSERT_EQ(wal->recovery().damage.size(), 1u);
+  const WalDamage& d = wal->recovery().damage[0];
+  EXPECT_EQ(d.begin, 125u);
+  EXPECT_EQ(d.end, 250u);
+  EXPECT_EQ(d.first_lsn, 2u);
+  EXPECT_EQ(d.last_lsn, 2u);
+  EXPECT_EQ(d.lost, 1u);
+  EXPECT_EQ(wal->last_lsn(), 3u);
 }
 
 TEST_F(IngestWalTest, DropThroughDeletesOnlyClosedSegmentsThatAreCovered) {

@@ -78,34 +78,27 @@ RocksDbStore::RocksDbStore(const RocksDbOptions& options)
 
 RocksDbStore::~RocksDbStore() { (void)Close(); }
 
-Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options) {
-  if (options.path.empty()) return InvalidArgument("store path is empty");
-  if (options.bucket_seconds == 0 || options.bucket_seconds > 366ull * 86400) {
-    return InvalidArgument("bucket_seconds must be in 1..31622400");
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(options.path, ec);
-  if (ec) return Unavailable("cannot create " + options.path + ": " + ec.message());
-
-  std::unique_ptr<RocksDbStore> store(new RocksDbStore(options));
-
-  rocksdb::DBOptions db_opts;
-  db_opts.create_if_missing = true;
-  db_opts.create_missing_column_families = true;
-  db_opts.max_background_jobs = std::max(2, options.background_threads);
-  db_opts.bytes_per_sync = 1 << 20;
-  db_opts.keep_log_file_num = 4;
-  db_opts.max_total_wal_size = 512ull << 20;
+void RocksDbStore::MakeOptions(rocksdb::DBOptions* db_opts, std::vector<rocksdb::ColumnFamilyDescriptor>* cfs) {
+  db_opts->create_if_missing = true;
+  db_opts->create_missing_column_families = true;
+  // Damage found while reading (a table's checksum, a missing file) stops
+  // writes and fails Open instead of being skipped.
+  db_opts->paranoid_checks = true;
+  db_opts->max_background_jobs = std::max(2, options_.background_threads);
+  db_opts->bytes_per_sync = 1 << 20;
+  db_opts->keep_log_file_num = 4;
+  db_opts->max_total_wal_size = 512ull << 20;
   // Writes (Writer::Write) skip the WAL: only flushing every column
   // family together keeps what a crash leaves consistent with the ingest
   // position stored beside the data.
-  db_opts.atomic_flush = true;
+  db_opts->atomic_flush = true;
+  db_opts->info_log = NewInfoLog(options_.path);
 
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   auto light = Pick(rocksdb::kLZ4Compression, rocksdb::kSnappyCompression);
   auto make_cf = [&](bool bloom, size_t prefix_len) {
     rocksdb::ColumnFamilyOptions o;
-    o.write_buffer_size = options.write_buffer_bytes;
+    o.write_buffer_size = options_.write_buffer_bytes;
     o.max_write_buffer_number = 4;
     o.compression = light;
     // Flushes (L0) write uncompressed: ingest pays for compression once,
@@ -139,8 +132,8 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
     return o;
   };
 
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs(kCfCount);
-  for (int i = 0; i < kCfCount; ++i) cfs[i].name = kCfNames[i];
+  cfs->assign(kCfCount, {});
+  for (int i = 0; i < kCfCount; ++i) (*cfs)[i].name = kCfNames[i];
   // Span, summary and log-by-trace keys are random within their bucket
   // (they lead with a trace id), so every flushed file overlaps everything
   // below it and leveled compaction rewrites the whole bucket again and
@@ -161,38 +154,57 @@ Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options)
     // Freshly flushed runs stay uncompressed; merged ones get LZ4.
     o->compaction_options_universal.compression_size_percent = 80;
   };
-  cfs[kSpans].options = make_cf(true, keys::kTracePrefixSize);
-  random_keys(&cfs[kSpans].options);
+  (*cfs)[kSpans].options = make_cf(true, keys::kTracePrefixSize);
+  random_keys(&(*cfs)[kSpans].options);
   // Span blobs arrive zstd-compressed (seg::CompressBlob): compressing
   // them again at every compaction would cost CPU for nothing.
-  cfs[kSpans].options.compression = rocksdb::kNoCompression;
-  cfs[kSpans].options.bottommost_compression = rocksdb::kNoCompression;
-  cfs[kIndex].options = make_cf(false, 0);
+  (*cfs)[kSpans].options.compression = rocksdb::kNoCompression;
+  (*cfs)[kSpans].options.bottommost_compression = rocksdb::kNoCompression;
+  (*cfs)[kIndex].options = make_cf(false, 0);
   // A term's newer posting keys sort before its older ones (~max_start),
   // so each flush overlaps every term's range below as well.
-  random_keys(&cfs[kIndex].options);
+  random_keys(&(*cfs)[kIndex].options);
   // Posting lists are varints already: LZ4 saved about a quarter of their
   // bytes for a large share of compaction CPU.
-  cfs[kIndex].options.compression = rocksdb::kNoCompression;
-  cfs[kIndex].options.bottommost_compression = rocksdb::kNoCompression;
-  cfs[kIndex].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
-  cfs[kTraces].options = make_cf(true, 0);
-  random_keys(&cfs[kTraces].options);
-  cfs[kTraces].options.merge_operator = NewSummaryMergeOperator();
-  store->summary_filter_ = NewSummaryRetentionFilter(&store->retention_cutoff_ns_);
-  cfs[kTraces].options.compaction_filter = store->summary_filter_.get();
-  cfs[kLogs].options = make_cf(false, 0);
+  (*cfs)[kIndex].options.compression = rocksdb::kNoCompression;
+  (*cfs)[kIndex].options.bottommost_compression = rocksdb::kNoCompression;
+  (*cfs)[kIndex].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
+  (*cfs)[kTraces].options = make_cf(true, 0);
+  random_keys(&(*cfs)[kTraces].options);
+  (*cfs)[kTraces].options.merge_operator = NewSummaryMergeOperator();
+  summary_filter_ = NewSummaryRetentionFilter(&retention_cutoff_ns_);
+  (*cfs)[kTraces].options.compaction_filter = summary_filter_.get();
+  (*cfs)[kLogs].options = make_cf(false, 0);
   // Log and log-by-service keys also end with a 16-byte (~time | seq) tail
   // after a stable prefix, and a batch puts them in key order.
-  cfs[kLogs].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
-  cfs[kLogTrace].options = make_cf(true, keys::kTracePrefixSize);
-  random_keys(&cfs[kLogTrace].options);
-  cfs[kNames].options = make_cf(false, 0);
-  cfs[kResources].options = make_cf(true, 0);
-  cfs[kMeta].options = make_cf(false, 0);
-  cfs[kLogService].options = make_cf(false, 0);
-  random_keys(&cfs[kLogService].options);
-  cfs[kLogService].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
+  (*cfs)[kLogs].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
+  (*cfs)[kLogTrace].options = make_cf(true, keys::kTracePrefixSize);
+  random_keys(&(*cfs)[kLogTrace].options);
+  (*cfs)[kNames].options = make_cf(false, 0);
+  (*cfs)[kResources].options = make_cf(true, 0);
+  (*cfs)[kMeta].options = make_cf(false, 0);
+  (*cfs)[kLogService].options = make_cf(false, 0);
+  random_keys(&(*cfs)[kLogService].options);
+  (*cfs)[kLogService].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
+}
+
+Result<std::unique_ptr<Store>> RocksDbStore::Open(const RocksDbOptions& options) {
+  if (options.path.empty()) return InvalidArgument("store path is empty");
+  if (options.bucket_seconds == 0 || options.bucket_seconds > 366ull * 86400) {
+    return InvalidArgument("bucket_seconds must be in 1..31622400");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) return Unavailable("cannot create " + options.path + ": " + ec.message());
+
+  std::unique_ptr<RocksDbStore> store(new RocksDbStore(options));
+
+  rocksdb::DBOptions db_opts;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  store->MakeOptions(&db_opts, &cfs);
+  // Opening read-write deletes table files the MANIFEST does not name: a
+  // damaged MANIFEST would make that data vanish. Look first, read-only.
+  CALLPATH_RETURN_IF_ERROR(store->CheckBeforeOpen(db_opts, cfs));
 
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_opts, options.path, cfs, &store->handles_, &raw);
@@ -309,7 +321,11 @@ Status RocksDbStore::Close() {
   Status result;
   rocksdb::FlushOptions fo;
   rocksdb::Status s = db_->Flush(fo, handles_);
-  if (!s.ok()) result = FromRocks(s, "flush");
+  if (!s.ok()) {
+    result = FromRocks(s, "flush");
+  } else if (uint64_t pos = applied_position_.load(); pos > 0) {
+    result = WriteStoreCheckpointFile(options_.path, pos);
+  }
   for (auto* h : handles_) {
     s = db_->DestroyColumnFamilyHandle(h);
     if (!s.ok() && result.ok()) result = FromRocks(s, "close column family");

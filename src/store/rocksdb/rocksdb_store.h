@@ -32,13 +32,39 @@ struct RocksDbOptions {
   // bytes are indexed (longer ones are still stored, just not searchable by
   // the tag index - searches for them fall back to checking spans).
   size_t max_indexed_tag_value_bytes = 256;
+  // Read every table file once at Open and refuse a store whose checksums
+  // fail. Costs one read of the whole store per start; without it a
+  // damaged table is found only when a query or compaction reads it.
+  bool verify_tables_on_open = true;
 };
 
 // Opens (or creates) the store at options.path. Fails with Unavailable if
-// another process holds it, DataLoss if it cannot be recovered.
+// another process holds it, DataLoss if it is damaged (a table file or the
+// MANIFEST, or data it had made durable is gone) - it then changes nothing
+// and the message says what is damaged and how to repair it.
 // Writes skip RocksDB's own write-ahead log (the caller keeps one, see
 // Writer); every column family is flushed together, so after a crash the
 // store holds exactly the writes up to its DurablePosition.
 Result<std::unique_ptr<Store>> OpenRocksDbStore(const RocksDbOptions& options);
+
+// What CheckRocksDbStore found.
+struct StoreCheckReport {
+  std::vector<std::string> problems;  // empty: the store is sound
+  uint64_t ingest_position = 0;       // the last ingest write the store holds
+  uint64_t checkpoint_position = 0;   // recorded by its last checkpoint (0: none)
+  uint64_t table_files = 0;
+};
+
+// Verifies the store at `path` without changing it (it must not be open
+// elsewhere for writing): RocksDB's files and checksums, its own records,
+// and that it still holds everything its last checkpoint made durable.
+// NotFound when there is no store.
+Result<StoreCheckReport> CheckRocksDbStore(const std::string& path);
+
+// Rebuilds a damaged store's MANIFEST from the table files that are intact
+// (RocksDB's RepairDB). What damaged files held is lost; the store's
+// position becomes what survived, so the ingest WAL then reports exactly
+// which acknowledged records are gone.
+Status RepairRocksDbStore(const std::string& path);
 
 }  // namespace callpath::store

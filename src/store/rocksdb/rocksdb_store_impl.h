@@ -29,6 +29,8 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   };
 
   static Result<std::unique_ptr<Store>> Open(const RocksDbOptions& options);
+  static Result<StoreCheckReport> Check(const std::string& path);
+  static Status Repair(const std::string& path);
   ~RocksDbStore() override;
 
   Writer& writer() override { return *this; }
@@ -50,6 +52,7 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   Status Write(const std::vector<const PreparedBatch*>& batches, uint64_t position) override;
   Result<uint64_t> Checkpoint() override;
   uint64_t DurablePosition() override { return durable_position_.load(); }
+  Status Resume() override;
   Result<std::vector<StoredLog>> LogsForTrace(const TraceId& trace_id) override;
   Result<std::vector<StoredLog>> SearchLogs(const LogQuery& query) override;
 
@@ -63,6 +66,14 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   uint64_t BucketEndNs(uint32_t bucket) const { return (uint64_t{bucket} + 1) * bucket_ns_; }
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
   Status CheckOpen() const;
+  // The options every open of this store uses (rocksdb_store.cc).
+  void MakeOptions(rocksdb::DBOptions* db_opts, std::vector<rocksdb::ColumnFamilyDescriptor>* cfs);
+  // Opens the store read-only (deleting nothing) and adds what is damaged
+  // to `report`; `verify_tables` reads every table file.
+  void Inspect(const rocksdb::DBOptions& db_opts, const std::vector<rocksdb::ColumnFamilyDescriptor>& cfs,
+               bool verify_tables, StoreCheckReport* report);
+  // DataLoss, saying what and how to repair, when Inspect finds damage.
+  Status CheckBeforeOpen(const rocksdb::DBOptions& db_opts, const std::vector<rocksdb::ColumnFamilyDescriptor>& cfs);
   void NoteBucket(uint32_t b);
   // The lowest bucket that retention has not removed, and the highest seen.
   uint32_t MinLiveBucket() const;
@@ -140,6 +151,14 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
 
 // InvalidArgument unless every span has a valid trace and span id.
 Status CheckIds(const std::vector<StoredSpan>& spans);
+
+// Records `position` as made durable by a checkpoint (a small file beside
+// RocksDB's, written atomically), for Open to find lost data by.
+Status WriteStoreCheckpointFile(const std::string& dir, uint64_t position);
+
+// An info LOG for the store in `dir` that survives write errors (a full
+// disk) without aborting (info_log.cc); nullptr if it cannot be opened.
+std::shared_ptr<rocksdb::Logger> NewInfoLog(const std::string& dir);
 
 // A rocksdb::Status as a callpath::Status, with context.
 Status FromRocks(const rocksdb::Status& s, std::string_view what);

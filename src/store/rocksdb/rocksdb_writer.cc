@@ -123,7 +123,11 @@ Result<uint64_t> RocksDbStore::Checkpoint() {
   if (!s.ok()) return FromRocks(s, "checkpoint flush");
   uint64_t cur = durable_position_.load();
   while (pos > cur && !durable_position_.compare_exchange_weak(cur, pos)) {}
-  return durable_position_.load();
+  const uint64_t durable = durable_position_.load();
+  // Open compares the store against this record; the caller drops its
+  // own log only once it is written.
+  if (Status w = WriteStoreCheckpointFile(options_.path, durable); !w.ok()) return w;
+  return durable;
 }
 
 Status RocksDbStore::CommitStaged(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch,
