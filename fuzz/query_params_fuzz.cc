@@ -14,6 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto n = callpath::query::ParseNativeSearchParams(qs, kNow);
   if (n.ok() && n->limit == 0) __builtin_trap();
   (void)callpath::query::ParseLogSearchParams(qs, kNow);
+  auto v3 = callpath::query::ParseApiV3SearchParams(qs, kNow);
+  if (v3.ok() && (v3->start_time_min_ns >= v3->start_time_max_ns || v3->limit == 0)) __builtin_trap();
+  (void)callpath::query::ParseRfc3339(qs);
   (void)callpath::query::ParseDuration(qs);
   (void)callpath::query::UrlDecode(qs);
   return 0;

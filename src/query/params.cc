@@ -276,6 +276,12 @@ std::string UrlDecode(std::string_view s) {
   return out;
 }
 
+Status ParseJaegerTags(std::string_view text, std::vector<std::pair<std::string, std::string>>* tags) {
+  std::string_view t = Trim(text);
+  if (t.empty()) return Status::Ok();
+  return t.front() == '{' ? ParseTagsJson(t, tags) : ParseTagsLogfmt(t, tags);
+}
+
 Result<uint64_t> ParseDuration(std::string_view text) {
   std::string_view s = Trim(text);
   if (s.empty()) return InvalidArgument("empty duration");
@@ -319,9 +325,7 @@ Result<store::TraceQuery> ParseJaegerSearchParams(std::string_view qs, uint64_t 
     } else if (k == "operation") {
       q.operation = v;
     } else if (k == "tags") {
-      std::string_view t = Trim(v);
-      if (t.empty()) continue;
-      CALLPATH_RETURN_IF_ERROR(t.front() == '{' ? ParseTagsJson(t, &q.tags) : ParseTagsLogfmt(t, &q.tags));
+      CALLPATH_RETURN_IF_ERROR(ParseJaegerTags(v, &q.tags));
     } else if (k == "tag") {
       CALLPATH_RETURN_IF_ERROR(ParseTagPair(v, &q.tags));
     } else if (k == "start") {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "callpath/status.h"
 #include "store/store.h"
@@ -28,6 +30,27 @@ std::string UrlDecode(std::string_view s);
 // `now_ns` is used for lookback when no start is given. When neither start
 // nor lookback is given, the window is the last hour.
 Result<store::TraceQuery> ParseJaegerSearchParams(std::string_view query_string, uint64_t now_ns);
+
+// Jaeger api_v3 FindTraces / FindTraceSummaries parameters (GET
+// /api/v3/traces and /api/v3/trace-summaries), by the names Jaeger's HTTP
+// gateway reads, each also by its older snake_case alias:
+//   query.serviceName (query.service_name), query.operationName,
+//   query.attributes (JSON object {"k":"v"}; also query.attributes.k=v),
+//   query.startTimeMin / query.startTimeMax (RFC 3339; the min must be
+//   before the max), query.durationMin / query.durationMax (SPAN-level,
+//   "100ms"), query.searchDepth (query.num_traces; default 100, 1..10000).
+// Where Jaeger requires both times, a missing one defaults to now / an hour
+// before the max. query.filter is not supported (InvalidArgument).
+Result<store::TraceQuery> ParseApiV3SearchParams(std::string_view query_string, uint64_t now_ns);
+
+// RFC 3339 ("2024-05-01T12:00:00.123456789Z", "...+02:00") -> Unix ns.
+// A space where the offset's '+' belongs is read as '+' (an unencoded '+'
+// in a query string decodes to a space).
+Result<uint64_t> ParseRfc3339(std::string_view text);
+
+// Tags as the Jaeger APIs take them: a JSON object {"k":"v","n":500} (what
+// the Jaeger UI and Grafana send) or logfmt k1=v1 k2="v 2". Appends to *tags.
+Status ParseJaegerTags(std::string_view text, std::vector<std::pair<std::string, std::string>>* tags);
 
 // Native /api/v1/search parameters (names follow TraceQuery):
 //   service, operation, tag=k:v (repeatable), min_duration, max_duration

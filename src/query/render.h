@@ -4,7 +4,8 @@
 // Native API (callpath):       RenderTrace, RenderSearch, RenderServices,
 //                              RenderOperations, RenderLogs, RenderDependencies
 // Jaeger classic /api/...:     RenderJaeger* ({data,total,limit,offset,errors})
-// Jaeger api_v3 /api/v3/...:   RenderApiV3Traces (OTLP/JSON shaped)
+// Jaeger api_v3 /api/v3/...:   RenderApiV3Traces (OTLP/JSON shaped),
+//                              RenderApiV3TraceSummaries
 #pragma once
 
 #include <string>
@@ -53,5 +54,13 @@ std::string RenderJaegerError(int code, std::string_view message);
 // Jaeger api_v3 GetTrace / FindTraces: {"result":{"resourceSpans":[...]}}
 // in OTLP/JSON (ids hex, times as decimal strings, enums as numbers).
 std::string RenderApiV3Traces(const std::vector<AssembledTrace>& traces);
+
+// Jaeger api_v3 FindTraceSummaries (GET /api/v3/trace-summaries):
+// {"summaries":[{"traceId","rootServiceName","rootOperationName",
+//   "minStartTimeUnixNano","maxEndTimeUnixNano" (decimal strings),
+//   "spanCount","errorSpanCount","orphanSpanCount",
+//   "services":[{"name","spanCount","errorSpanCount"}]}]}
+// A service's counts are left out when the summary does not know them.
+std::string RenderApiV3TraceSummaries(const std::vector<store::TraceSummary>& summaries);
 
 }  // namespace callpath::query

@@ -138,4 +138,40 @@ std::string RenderApiV3Traces(const std::vector<AssembledTrace>& traces) {
   return w.Take();
 }
 
+std::string RenderApiV3TraceSummaries(const std::vector<store::TraceSummary>& summaries) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("summaries");
+  w.BeginArray();
+  for (const auto& t : summaries) {
+    w.BeginObject();
+    w.Field("traceId", t.trace_id.ToHex());
+    w.Field("rootServiceName", t.root_service);
+    w.Field("rootOperationName", t.root_operation);
+    w.Field("minStartTimeUnixNano", std::to_string(t.start_ns));
+    w.Field("maxEndTimeUnixNano", std::to_string(t.end_ns()));
+    w.FieldUint("spanCount", t.span_count);
+    w.FieldUint("errorSpanCount", t.error_count);
+    w.FieldUint("orphanSpanCount", t.orphan_count);
+    w.Key("services");
+    w.BeginArray();
+    const bool counted = t.service_stats.size() == t.services.size();
+    for (size_t i = 0; i < t.services.size(); ++i) {
+      w.BeginObject();
+      w.Field("name", t.services[i]);
+      // Unknown counts are left out, as proto3 JSON leaves out unset fields.
+      if (counted) {
+        w.FieldUint("spanCount", t.service_stats[i].span_count);
+        w.FieldUint("errorSpanCount", t.service_stats[i].error_count);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.Take();
+}
+
 }  // namespace callpath::query

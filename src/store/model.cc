@@ -74,6 +74,20 @@ void InsertService(const std::string& s, std::vector<std::string>* services) {
   auto it = std::lower_bound(services->begin(), services->end(), s);
   if (it == services->end() || *it != s) services->insert(it, s);
 }
+
+// Sums `add` into `into` (both sorted by name).
+void AddServiceStats(const std::vector<ServiceStats>& add, std::vector<ServiceStats>* into) {
+  for (const ServiceStats& a : add) {
+    auto it = std::lower_bound(into->begin(), into->end(), a.name,
+                               [](const ServiceStats& s, const std::string& n) { return s.name < n; });
+    if (it == into->end() || it->name != a.name) {
+      into->insert(it, a);
+    } else {
+      it->span_count += a.span_count;
+      it->error_count += a.error_count;
+    }
+  }
+}
 }  // namespace
 
 void AddSpanToSummary(const StoredSpan& span, TraceSummary* sum) {
@@ -88,6 +102,8 @@ void AddSpanToSummary(const StoredSpan& span, TraceSummary* sum) {
   one.span_count = 1;
   one.error_count = span.is_error() ? 1 : 0;
   one.services.push_back(span.service);
+  one.service_stats.push_back({span.service, 1, one.error_count});
+  one.orphan_count = span.is_root() ? 0 : 1;
   MergeSummaries(one, sum);
 }
 
@@ -109,7 +125,13 @@ void MergeSummaries(const TraceSummary& o, TraceSummary* into) {
   into->duration_ns = end - into->start_ns;
   into->span_count += o.span_count;
   into->error_count += o.error_count;
+  into->orphan_count += o.orphan_count;
   for (const auto& s : o.services) InsertService(s, &into->services);
+  if (o.service_stats.empty() || into->service_stats.empty()) {
+    into->service_stats.clear();  // one side does not know its split
+  } else {
+    AddServiceStats(o.service_stats, &into->service_stats);
+  }
 }
 
 TraceSummary SummarizeSpans(const std::vector<const StoredSpan*>& spans) {
@@ -118,7 +140,14 @@ TraceSummary SummarizeSpans(const std::vector<const StoredSpan*>& spans) {
   const StoredSpan* root = spans.front();
   uint64_t start = root->start_ns, end = root->end_ns();
   std::vector<std::string_view> services;
+  std::vector<SpanId> ids;
+  ids.reserve(spans.size());
+  for (const StoredSpan* s : spans) ids.push_back(s->span_id);
+  std::sort(ids.begin(), ids.end());
   for (const StoredSpan* s : spans) {
+    if (!s->is_root() && !std::binary_search(ids.begin(), ids.end(), s->parent_span_id)) {
+      ++sum.orphan_count;
+    }
     if (BetterRoot(s->is_root(), s->start_ns, s->service, s->operation, root->is_root(),
                    root->start_ns, root->service, root->operation)) {
       root = s;
@@ -140,6 +169,14 @@ TraceSummary SummarizeSpans(const std::vector<const StoredSpan*>& spans) {
   sum.span_count = static_cast<uint32_t>(spans.size());
   std::sort(services.begin(), services.end());
   sum.services.assign(services.begin(), services.end());
+  sum.service_stats.resize(sum.services.size());
+  for (size_t i = 0; i < sum.services.size(); ++i) sum.service_stats[i].name = sum.services[i];
+  for (const StoredSpan* s : spans) {
+    auto it = std::lower_bound(sum.services.begin(), sum.services.end(), s->service);
+    ServiceStats& st = sum.service_stats[static_cast<size_t>(it - sum.services.begin())];
+    ++st.span_count;
+    st.error_count += s->is_error() ? 1 : 0;
+  }
   return sum;
 }
 

@@ -121,6 +121,14 @@ struct StoredLog {
   friend bool operator==(const StoredLog&, const StoredLog&) = default;
 };
 
+// One service's share of a trace (TraceSummary::service_stats).
+struct ServiceStats {
+  std::string name;
+  uint32_t span_count = 0;
+  uint32_t error_count = 0;
+  friend bool operator==(const ServiceStats&, const ServiceStats&) = default;
+};
+
 // One trace at a glance, kept up to date by the store as spans arrive
 // (spans of one trace come from many services over seconds or minutes).
 struct TraceSummary {
@@ -136,6 +144,14 @@ struct TraceSummary {
   uint32_t span_count = 0;    // distinct spans written (see Writer::Write)
   uint32_t error_count = 0;   // spans with status ERROR
   std::vector<std::string> services;  // sorted, distinct
+  // Spans and error spans per service, parallel to `services`. Empty when
+  // unknown: summaries that the RocksDB store wrote before format 6.
+  std::vector<ServiceStats> service_stats;
+  // Spans whose parent span is not (yet) in the trace: an incomplete trace.
+  // Exact while the backend tracks the trace's span ids (the RocksDB store
+  // does up to 8192 spans); beyond that, and for summaries written before
+  // format 6, a parent that arrived in another write may not be seen.
+  uint32_t orphan_count = 0;
 
   uint64_t end_ns() const noexcept { return start_ns + duration_ns; }
   friend bool operator==(const TraceSummary&, const TraceSummary&) = default;
@@ -145,6 +161,8 @@ struct TraceSummary {
 // An empty summary (span_count 0) becomes the span's own summary.
 void AddSpanToSummary(const StoredSpan& span, TraceSummary* summary);
 // Combines two summaries of the same trace; associative and commutative.
+// Counts are summed (a span in both counts twice, and orphan_count is an
+// upper bound): a backend that tracks span ids corrects them.
 void MergeSummaries(const TraceSummary& other, TraceSummary* into);
 
 }  // namespace callpath::store

@@ -1,13 +1,13 @@
 #include "daemon/serve/query_api.h"
 
 #include <chrono>
-#include <ctime>
 #include <map>
 #include <optional>
 
 #include "query/params.h"
 #include "query/render.h"
 #include "query/assembled_trace.h"
+#include "daemon/serve/query_api_v3.h"
 #include "daemon/serve/ui_assets.h"
 #include "otlp/convert/value_text.h"
 #include "daemon/serve/worker_pool.h"
@@ -60,15 +60,6 @@ HttpResponse NativeError(int status, std::string_view message) {
   return Json(status, std::move(body));
 }
 
-// api_v3 errors in the shape of Jaeger's HTTP gateway (its grpc-gateway
-// error): {"error":{"httpCode":404,"message":"..."}}.
-HttpResponse V3Error(int status, std::string_view message) {
-  std::string body = "{\"error\":{\"httpCode\":" + std::to_string(status) + ",\"message\":";
-  AppendJsonQuoted(message, body);
-  body += "}}";
-  return Json(status, std::move(body));
-}
-
 HttpResponse JaegerError(int status, std::string_view message) {
   return Json(status, query::RenderJaegerError(status, message));
 }
@@ -79,76 +70,6 @@ int StoreErrorCode(const Status& s) {
 
 HttpResponse StoreError(const Status& s, bool jaeger) {
   return jaeger ? JaegerError(StoreErrorCode(s), s.message()) : NativeError(StoreErrorCode(s), s.message());
-}
-
-HttpResponse V3StoreError(const Status& s) { return V3Error(StoreErrorCode(s), s.message()); }
-
-// Trace ids in URLs: 1..32 hex digits, either case, left-padded with zeros
-// (Jaeger clients shorten ids with leading zeros).
-std::optional<TraceId> ParseTraceId(std::string_view hex) {
-  if (hex.empty() || hex.size() > 32) return std::nullopt;
-  std::string padded(32 - hex.size(), '0');
-  padded += hex;
-  TraceId id;
-  if (!ParseHexAnyCase(padded, id.mutable_bytes().data(), 16) || !id.IsValid()) return std::nullopt;
-  return id;
-}
-
-// RFC 3339 ("2024-05-01T12:00:00.123456789Z", "...+02:00") -> Unix ns.
-std::optional<uint64_t> ParseRfc3339(std::string_view s) {
-  auto num = [&](size_t pos, size_t len, int* out) {
-    if (pos + len > s.size()) return false;
-    int v = 0;
-    for (size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-  };
-  int y, mo, d, h, mi, se;
-  if (!num(0, 4, &y) || s.size() < 19 || s[4] != '-' || !num(5, 2, &mo) || s[7] != '-' ||
-      !num(8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !num(11, 2, &h) ||
-      s[13] != ':' || !num(14, 2, &mi) || s[16] != ':' || !num(17, 2, &se))
-    return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return std::nullopt;
-  size_t pos = 19;
-  uint64_t frac_ns = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    uint64_t scale = 100000000;
-    size_t digits = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (digits < 9) frac_ns += static_cast<uint64_t>(s[pos] - '0') * scale;
-      scale /= 10;
-      ++digits;
-      ++pos;
-    }
-    if (digits == 0) return std::nullopt;
-  }
-  int64_t offset_s = 0;
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
-    ++pos;
-  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int oh, om;
-    if (!num(pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !num(pos + 4, 2, &om))
-      return std::nullopt;
-    offset_s = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != s.size()) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = se;
-  int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_s;
-  if (secs < 0) return std::nullopt;
-  return static_cast<uint64_t>(secs) * 1'000'000'000ull + frac_ns;
 }
 
 std::optional<uint64_t> ParseUint(const std::string& s) {
@@ -195,7 +116,7 @@ struct QueryApi::Impl {
     std::string_view rest = path.substr(std::string_view("/api/v1/").size());
     uint64_t now = NowNs();
     if (rest.starts_with("traces/")) {
-      auto id = ParseTraceId(rest.substr(7));
+      auto id = ParseTraceIdInUrl(rest.substr(7));
       if (!id) return NativeError(400, "trace id must be 1 to 32 hex digits, not all zero");
       auto spans = store.span_reader().GetTrace(*id);
       if (!spans.ok()) {
@@ -301,7 +222,7 @@ struct QueryApi::Impl {
         std::vector<query::AssembledTrace> found;
         std::vector<std::string> missing;
         for (auto [it, end] = p.equal_range("traceID"); it != end; ++it) {
-          auto id = ParseTraceId(it->second);
+          auto id = ParseTraceIdInUrl(it->second);
           if (!id) return JaegerError(400, "cannot parse traceID param '" + it->second + "'");
           auto spans = store.span_reader().GetTrace(*id);
           if (spans.ok()) {
@@ -323,7 +244,7 @@ struct QueryApi::Impl {
       return Json(200, query::RenderJaegerTraces(traces.value()));
     }
     if (rest.starts_with("traces/")) {
-      auto id = ParseTraceId(rest.substr(7));
+      auto id = ParseTraceIdInUrl(rest.substr(7));
       if (!id) return JaegerError(400, "trace id must be 1 to 32 hex digits, not all zero");
       auto spans = store.span_reader().GetTrace(*id);
       if (!spans.ok()) {
@@ -352,102 +273,16 @@ struct QueryApi::Impl {
       if (!deps.ok()) return StoreError(deps.status(), true);
       return Json(200, query::RenderJaegerDependencies(deps.value()));
     }
+    // What the Jaeger UI may call and callpathd does not keep: answered in
+    // Jaeger's error shape with the code Jaeger uses for a feature that is
+    // not configured, which the UI shows as such.
+    if (rest.starts_with("metrics/")) {
+      return JaegerError(501, "metrics querying is not available: callpathd keeps traces and logs, not span metrics");
+    }
+    if (rest == "quality-metrics" || rest == "deep-dependencies") {
+      return JaegerError(501, std::string(rest) + " is not available in callpathd");
+    }
     return JaegerError(404, "unknown API path " + std::string(path));
-  }
-
-  HttpResponse ApiV3(std::string_view path, const HttpRequest& req) {
-    std::string_view rest = path.substr(std::string_view("/api/v3/").size());
-    Params p = ParseQuery(req.query());
-    if (rest == "services") {
-      auto s = store.span_reader().GetServices();
-      if (!s.ok()) return V3StoreError(s.status());
-      std::string body = "{\"services\":[";
-      for (size_t i = 0; i < s.value().size(); ++i) {
-        if (i) body += ',';
-        AppendJsonQuoted(s.value()[i], body);
-      }
-      return Json(200, body + "]}");
-    }
-    if (rest == "operations") {
-      std::string service = Get(p, "service");
-      if (service.empty()) return V3Error(400, "parameter 'service' is required");
-      std::optional<store::SpanKind> kind;
-      if (std::string k = Get(p, "span_kind"); !k.empty()) {
-        store::SpanKind sk;
-        if (!store::ParseSpanKind(k, &sk)) return V3Error(400, "parameter 'span_kind': unknown span kind");
-        kind = sk;
-      }
-      auto ops_list = store.span_reader().GetOperations(service, kind);
-      if (!ops_list.ok()) return V3StoreError(ops_list.status());
-      std::string body = "{\"operations\":[";
-      for (size_t i = 0; i < ops_list.value().size(); ++i) {
-        const auto& op = ops_list.value()[i];
-        if (i) body += ',';
-        body += "{\"name\":";
-        AppendJsonQuoted(op.name, body);
-        body += ",\"spanKind\":";
-        AppendJsonQuoted(op.kind == store::SpanKind::kUnspecified ? "" : store::SpanKindName(op.kind), body);
-        body += '}';
-      }
-      return Json(200, body + "]}");
-    }
-    if (rest.starts_with("traces/")) {
-      auto id = ParseTraceId(rest.substr(7));
-      if (!id) return V3Error(400, "trace id must be 1 to 32 hex digits, not all zero");
-      auto spans = store.span_reader().GetTrace(*id);
-      if (!spans.ok()) {
-        if (spans.status().code() == StatusCode::kNotFound) return V3Error(404, "trace not found");
-        return V3StoreError(spans.status());
-      }
-      std::vector<query::AssembledTrace> one;
-      one.push_back(query::AssembleTrace(std::move(spans).value()));
-      return Json(200, query::RenderApiV3Traces(one));
-    }
-    if (rest == "traces") {
-      store::TraceQuery q;
-      q.service = Get(p, "query.service_name");
-      if (q.service.empty()) return V3Error(400, "parameter 'query.service_name' is required");
-      q.operation = Get(p, "query.operation_name");
-      for (const auto& [k, v] : p) {
-        if (k.starts_with("query.attributes.")) q.tags.emplace_back(k.substr(17), v);
-      }
-      uint64_t now = NowNs();
-      q.start_time_max_ns = now;
-      q.start_time_min_ns = now > 3600ull * 1'000'000'000 ? now - 3600ull * 1'000'000'000 : 0;
-      if (std::string t = Get(p, "query.start_time_min"); !t.empty()) {
-        auto v = ParseRfc3339(t);
-        if (!v) return V3Error(400, "parameter 'query.start_time_min': want RFC 3339");
-        q.start_time_min_ns = *v;
-      }
-      if (std::string t = Get(p, "query.start_time_max"); !t.empty()) {
-        auto v = ParseRfc3339(t);
-        if (!v) return V3Error(400, "parameter 'query.start_time_max': want RFC 3339");
-        q.start_time_max_ns = *v;
-      }
-      for (auto [name, field] : {std::pair{"query.duration_min", &q.min_span_duration_ns},
-                                 std::pair{"query.duration_max", &q.max_span_duration_ns}}) {
-        if (std::string d = Get(p, name); !d.empty()) {
-          auto v = query::ParseDuration(d);
-          if (!v.ok()) return V3Error(400, std::string("parameter '") + name + "': " + v.status().message());
-          *field = v.value();
-        }
-      }
-      std::string depth = Get(p, "query.search_depth");
-      if (depth.empty()) depth = Get(p, "query.num_traces");
-      if (!depth.empty()) {
-        auto v = ParseUint(depth);
-        if (!v || *v == 0 || *v > 10000) return V3Error(400, "parameter 'query.search_depth': want 1..10000");
-        q.limit = *v;
-      }
-      auto found = store.span_reader().FindTraces(q);
-      if (!found.ok()) return V3StoreError(found.status());
-      // As Jaeger's gateway answers an empty search.
-      if (found.value().empty()) return V3Error(404, "No traces found");
-      auto traces = LoadTraces(found.value());
-      if (!traces.ok()) return V3StoreError(traces.status());
-      return Json(200, query::RenderApiV3Traces(traces.value()));
-    }
-    return V3Error(404, "unknown API path " + std::string(path));
   }
 };
 
@@ -478,6 +313,11 @@ void QueryApi::Handle(HttpRequest&& req, Responder respond) {
 
 HttpResponse QueryApi::Serve(const HttpRequest& req) {
   std::string path = query::UrlDecode(req.path());
+  if (req.method == "POST" && (req.path().starts_with("/api/archive/") || req.path() == "/api/transform")) {
+    return JaegerError(501, req.path() == "/api/transform"
+                                ? "converting uploaded OTLP files is not available in callpathd"
+                                : "archive storage is not configured: callpathd keeps every trace until retention");
+  }
   if (req.method != "GET" && req.method != "HEAD") {
     HttpResponse r = NativeError(405, "use GET");
     r.headers.emplace_back("Allow", "GET, HEAD");
@@ -487,7 +327,7 @@ HttpResponse QueryApi::Serve(const HttpRequest& req) {
   // inside a service name stays inside it.
   std::string_view raw = req.path();
   if (raw.starts_with("/api/v1/")) return impl_->Native(raw, req);
-  if (raw.starts_with("/api/v3/")) return impl_->ApiV3(raw, req);
+  if (raw.starts_with("/api/v3/")) return ServeApiV3(impl_->store, raw.substr(8), req.query(), NowNs());
   if (raw.starts_with("/api/")) return impl_->Jaeger(raw, req);
   return ServeUiFile(impl_->ui_dir, path);
 }

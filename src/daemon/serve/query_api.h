@@ -10,8 +10,12 @@
 //   Jaeger     GET /api/services, /api/services/{s}/operations,
 //              /api/operations?service=&spanKind=, /api/traces?...,
 //              /api/traces/{id}, /api/dependencies?endTs=&lookback=
-//   api_v3     GET /api/v3/traces/{id}, /api/v3/traces?query.service_name=...,
-//              /api/v3/services, /api/v3/operations?service=
+//              not kept (Jaeger's 501 error shape): /api/metrics/*,
+//              /api/quality-metrics, /api/deep-dependencies,
+//              POST /api/archive/{id}, POST /api/transform
+//   api_v3     GET /api/v3/traces/{id}, /api/v3/traces?query.serviceName=...,
+//              /api/v3/trace-summaries?query.*, /api/v3/services,
+//              /api/v3/operations?service= (query_api_v3.h)
 //   UI         everything else: static files from the UI directory (unknown
 //              paths get index.html for the single-page app), or an
 //              embedded page when no UI was built.

@@ -243,20 +243,51 @@ void EncodeSummaryPart(const std::vector<const StoredSpan*>& spans, uint32_t buc
   part.summary = SummarizeSpans(spans);
   part.ids_tracked = spans.size() <= SummaryRecord::kMaxTrackedSpans;
   if (part.ids_tracked) {
+    const std::vector<std::string>& names = part.summary.services;
+    std::vector<std::pair<uint64_t, uint32_t>> ids;  // (span id, service index)
+    ids.reserve(spans.size());
     for (const StoredSpan* s : spans) {
       uint64_t id;
       std::memcpy(&id, s->span_id.bytes().data(), 8);
-      part.span_ids.push_back(id);
+      auto svc = static_cast<uint32_t>(std::lower_bound(names.begin(), names.end(), s->service) - names.begin());
+      ids.emplace_back(id, svc);
       if (s->is_error()) part.error_ids.push_back(id);
     }
-    std::sort(part.span_ids.begin(), part.span_ids.end());
+    std::sort(ids.begin(), ids.end());
     std::sort(part.error_ids.begin(), part.error_ids.end());
     // Ids repeat only for spans of equal id but different start: keep the
     // counts of the part consistent with its ids.
-    part.span_ids.erase(std::unique(part.span_ids.begin(), part.span_ids.end()), part.span_ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end(),
+                          [](const auto& a, const auto& b) { return a.first == b.first; }),
+              ids.end());
     part.error_ids.erase(std::unique(part.error_ids.begin(), part.error_ids.end()), part.error_ids.end());
+    for (const auto& [id, svc] : ids) {
+      part.span_ids.push_back(id);
+      part.span_services.push_back(svc);
+    }
+    for (const StoredSpan* s : spans) {
+      if (s->is_root()) continue;
+      uint64_t id, parent;
+      std::memcpy(&id, s->span_id.bytes().data(), 8);
+      std::memcpy(&parent, s->parent_span_id.bytes().data(), 8);
+      if (!std::binary_search(part.span_ids.begin(), part.span_ids.end(), parent)) {
+        part.orphans.emplace_back(id, parent);
+      }
+    }
+    std::sort(part.orphans.begin(), part.orphans.end());
+    part.orphans.erase(std::unique(part.orphans.begin(), part.orphans.end(),
+                                   [](const auto& a, const auto& b) { return a.first == b.first; }),
+                       part.orphans.end());
     part.summary.span_count = static_cast<uint32_t>(part.span_ids.size());
     part.summary.error_count = static_cast<uint32_t>(part.error_ids.size());
+    part.summary.orphan_count = static_cast<uint32_t>(part.orphans.size());
+    part.summary.service_stats.assign(names.size(), {});
+    for (size_t i = 0; i < names.size(); ++i) part.summary.service_stats[i].name = names[i];
+    for (uint32_t svc : part.span_services) ++part.summary.service_stats[svc].span_count;
+    for (uint64_t e : part.error_ids) {
+      auto it = std::lower_bound(part.span_ids.begin(), part.span_ids.end(), e);
+      ++part.summary.service_stats[part.span_services[it - part.span_ids.begin()]].error_count;
+    }
   }
   part.AddBucket(bucket);
   EncodeSummaryRecord(part, out);
@@ -377,14 +408,20 @@ void RocksDbStore::PrepareSpans(const std::vector<const StoredSpan*>& spans,
         postings.list(ns.operation).push_back(p);
         ns.bucket = std::max(ns.bucket, b);
         ns.kinds |= 1u << (static_cast<unsigned>(s.kind) & 31);
-        for (const auto& kv : s.attributes) {
-          std::string_view text = TagText(kv.value, tag_buf, &w.tag_scratch);
-          // Longer values stay searchable: the search then checks spans instead.
-          if (text.size() > options_.max_indexed_tag_value_bytes) continue;
-          uint64_t h = keys::TagHash(kv.key, text);
-          p.check = keys::TagCheck(h);
-          postings.tag(keys::TagPartition(h)).push_back(p);
-        }
+        // A tag search matches event and link attributes too (tag_match.h).
+        auto index_tags = [&](const Attributes& attrs) {
+          for (const auto& kv : attrs) {
+            std::string_view text = TagText(kv.value, tag_buf, &w.tag_scratch);
+            // Longer values stay searchable: the search then checks spans instead.
+            if (text.size() > options_.max_indexed_tag_value_bytes) continue;
+            uint64_t h = keys::TagHash(kv.key, text);
+            p.check = keys::TagCheck(h);
+            postings.tag(keys::TagPartition(h)).push_back(p);
+          }
+        };
+        index_tags(s.attributes);
+        for (const auto& e : s.events) index_tags(e.attributes);
+        for (const auto& l : s.links) index_tags(l.attributes);
       }
       PreparedTrace& pt = out->traces.emplace_back();
       pt.segment = segment;

@@ -1,7 +1,9 @@
 // FindTraces: scan one kind of posting list newest-first, check the
 // span-level filters on each entry (and, when tags are asked for, on the
 // spans of the candidate's segment blob), then the trace-level filters on
-// the trace's summary.
+// the trace's summary. A tag that may match a resource attribute reads the
+// lists of the services whose resources have it too, and the results of
+// the lists are merged.
 //
 // Lists are keyed by their newest entry, so a list's key bounds every entry
 // in it and every entry of the lists after it: the scan stops once `limit`
@@ -10,6 +12,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "store/tag_match.h"
 #include "store/encoding.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
@@ -44,30 +47,57 @@ bool SpanFiltersMatch(const TraceQuery& q, uint64_t start, uint64_t duration) {
   return true;
 }
 
-// Every span-level filter, on a decoded span.
+// Every span-level filter, on a decoded span (resource attributes loaded
+// when a tag may match them).
 bool SpanMatches(const TraceQuery& q, const StoredSpan& s) {
   if (!SpanFiltersMatch(q, s.start_ns, s.duration_ns)) return false;
   if (!q.service.empty() && s.service != q.service) return false;
   if (!q.operation.empty() && s.operation != q.operation) return false;
   for (const auto& [k, v] : q.tags) {
-    bool found = false;
-    for (const auto& kv : s.attributes) {
-      if (kv.key == k && kv.value.AsText() == v) {
-        found = true;
-        break;
-      }
-    }
-    if (!found) return false;
+    if (!SpanMatchesTag(s, k, v)) return false;
   }
   return true;
 }
 
-struct Match {
-  TraceSummary summary;
-  uint64_t score;  // start of the newest matching span seen
+bool TagsNeedResource(const TraceQuery& q) {
+  for (const auto& [k, v] : q.tags) {
+    TagTarget t = ClassifyTag(k, v);
+    if (t == TagTarget::kAny || t == TagTarget::kResource) return true;
+  }
+  return false;
+}
+
+// One posting list kind to drive a search with.
+struct Drive {
+  keys::IndexType type = keys::kAll;
+  std::string term;
+  bool with_check = false;
+  uint32_t check = 0;
 };
 
 }  // namespace
+
+Result<std::vector<std::string>> RocksDbStore::ServicesWithResource(std::string_view key,
+                                                                  std::string_view value) {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kResources)));
+  Attributes attrs;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    enc::Reader r(std::string_view(it->value().data(), it->value().size()));
+    if (!enc::GetAttributes(&r, &attrs)) return DataLoss("corrupt resource record");
+    bool has = false;
+    const std::string* service = nullptr;
+    for (const auto& kv : attrs) {
+      has = has || AttributeMatches(kv, key, value);
+      if (kv.key == "service.name" && kv.value.type == Value::Type::kString) service = &kv.value.text;
+    }
+    if (has) out.push_back(service != nullptr ? *service : std::string());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan resources");
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) {
   CALLPATH_RETURN_IF_ERROR(CheckOpen());
@@ -79,28 +109,81 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
   }
   if (max_bucket_.load() < min_bucket_.load()) return out;  // empty store
 
-  // The driving list: the most selective one the query allows.
-  keys::IndexType type = keys::kAll;
-  std::string term;
-  bool with_check = false;
-  uint32_t check = 0;
+  // The driving lists: the most selective the query allows. Each holds an
+  // entry for the span a match needs, or the lists together do.
+  std::vector<Drive> drives;
   const bool has_span_filters = !q.service.empty() || !q.tags.empty() || q.min_span_duration_ns ||
                                 q.max_span_duration_ns;
-  if (!q.service.empty() && !q.operation.empty()) {
-    type = keys::kOperation, term = keys::OperationTerm(q.service, q.operation);
-  } else if (!q.service.empty()) {
-    type = keys::kService, term = keys::ServiceTerm(q.service);
-  } else if (!q.tags.empty() && q.tags[0].second.size() <= options_.max_indexed_tag_value_bytes) {
-    uint64_t h = keys::TagHash(q.tags[0].first, q.tags[0].second);
-    type = keys::kTag, term = keys::TagTerm(keys::TagPartition(h));
-    with_check = true, check = keys::TagCheck(h);
-  } else if (q.errors_only && !has_span_filters) {
-    type = keys::kError;  // any error span makes its trace a candidate
+  auto add_services = [&](std::string_view key, std::string_view value) -> Status {
+    auto services = ServicesWithResource(key, value);
+    if (!services.ok()) return services.status();
+    for (const auto& svc : *services) drives.push_back({keys::kService, keys::ServiceTerm(svc)});
+    return Status::Ok();
+  };
+  const std::pair<std::string, std::string>* any_tag = nullptr;
+  const std::pair<std::string, std::string>* resource_tag = nullptr;
+  bool error_tag = false;
+  for (const auto& tag : q.tags) {
+    TagTarget t = ClassifyTag(tag.first, tag.second);
+    if (t == TagTarget::kAny && !any_tag && tag.second.size() <= options_.max_indexed_tag_value_bytes) {
+      any_tag = &tag;
+    }
+    if (t == TagTarget::kResource && !resource_tag) resource_tag = &tag;
+    error_tag = error_tag || TagMatchesOnlyErrors(tag.first, tag.second);
   }
+  if (!q.service.empty() && !q.operation.empty()) {
+    drives.push_back({keys::kOperation, keys::OperationTerm(q.service, q.operation)});
+  } else if (!q.service.empty()) {
+    drives.push_back({keys::kService, keys::ServiceTerm(q.service)});
+  } else if (resource_tag) {
+    // Only spans of a resource that has the attribute can match.
+    CALLPATH_RETURN_IF_ERROR(add_services(std::string_view(resource_tag->first).substr(9), resource_tag->second));
+    if (drives.empty()) return out;
+  } else if (error_tag || (q.errors_only && !has_span_filters)) {
+    drives.push_back({keys::kError, {}});  // error spans only
+  } else if (any_tag) {
+    // Span, event and link attributes are in the tag index; a resource
+    // attribute makes every span of its services a candidate.
+    uint64_t h = keys::TagHash(any_tag->first, any_tag->second);
+    drives.push_back({keys::kTag, keys::TagTerm(keys::TagPartition(h)), true, keys::TagCheck(h)});
+    CALLPATH_RETURN_IF_ERROR(add_services(any_tag->first, any_tag->second));
+  } else {
+    drives.push_back({keys::kAll, {}});
+  }
+
+  std::vector<TraceMatch> matches;
+  std::unordered_map<TraceId, size_t, IdHash> by_trace;
+  for (const Drive& d : drives) {
+    std::vector<TraceMatch> found;
+    CALLPATH_RETURN_IF_ERROR(ScanPostings(q, d.type, d.term, d.with_check, d.check, limit, &found));
+    for (auto& m : found) {
+      auto [it, fresh] = by_trace.emplace(m.summary.trace_id, matches.size());
+      if (fresh) {
+        matches.push_back(std::move(m));
+      } else {
+        matches[it->second].score = std::max(matches[it->second].score, m.score);
+      }
+    }
+  }
+  std::sort(matches.begin(), matches.end(), [](const TraceMatch& a, const TraceMatch& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.summary.trace_id < b.summary.trace_id;
+  });
+  for (auto& m : matches) {
+    if (out.size() == limit) break;
+    out.push_back(std::move(m.summary));
+  }
+  return out;
+}
+
+Status RocksDbStore::ScanPostings(const TraceQuery& q, char type_char, const std::string& term,
+                                  bool with_check, uint32_t check, size_t limit,
+                                  std::vector<TraceMatch>* out_matches) {
+  const auto type = static_cast<keys::IndexType>(type_char);
   // Tags (hashed in the index, and possibly on another span than the
   // service) are confirmed on the segment's spans of the candidate trace.
   const bool verify_on_spans = !q.tags.empty();
-
+  const bool load_resources = TagsNeedResource(q);
   const uint32_t first = std::max(BucketOf(q.start_time_min_ns), MinLiveBucket());
   const uint32_t last = std::min(BucketOf(q.start_time_max_ns), MaxBucket());
   // Latest time a list may start at and still hold an entry <= start_time_max.
@@ -109,7 +192,7 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
                                  : q.start_time_max_ns + window_ns_;
 
   std::unordered_map<TraceId, int64_t, IdHash> seen;  // -> index in matches, or -1 rejected
-  std::vector<Match> matches;
+  std::vector<TraceMatch>& matches = *out_matches;
   std::vector<uint64_t> scores;
   // True when `limit` traces already match at or after `bound`, the newest
   // any entry not yet scanned can be.
@@ -198,6 +281,7 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
             sp.start_ns = bs->start_ns;
             uint64_t rh;
             if (!enc::DecodeSpanValue(bs->value, &sp, &rh)) return DataLoss("corrupt span");
+            if (load_resources) CALLPATH_RETURN_IF_ERROR(LoadResource(rh, &sp.resource_attributes));
             if (SpanMatches(q, sp)) start = bs->start_ns, any = true;
           }
           if (!any) continue;
@@ -241,15 +325,7 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan index");
   }
-  std::sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
-    if (a.score != b.score) return a.score > b.score;
-    return a.summary.trace_id < b.summary.trace_id;
-  });
-  for (auto& m : matches) {
-    if (out.size() == limit) break;
-    out.push_back(std::move(m.summary));
-  }
-  return out;
+  return Status::Ok();
 }
 
 }  // namespace callpath::store

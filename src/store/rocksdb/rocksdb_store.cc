@@ -40,9 +40,14 @@ const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(),
 // Format 4: a span blob may join blobs encoded apart (seg::JoinBlobs).
 // Format 5: a log_trace / log_service entry may list several records
 // (seg::EncodeLogRefs).
-// Formats 3 and 4 are subsets: such stores are opened and marked format 5.
-constexpr const char* kFormat = "5";
-bool IsUpgradableFormat(const std::string& format) { return format == "3" || format == "4"; }
+// Format 6: summary records of version 2 (per-service counts, orphans;
+// summary_record.h), and event and link attributes in the tag index.
+// Formats 3 to 5 are subsets: such stores are opened and marked format 6
+// (their summaries and tag postings stay readable as they are).
+constexpr const char* kFormat = "6";
+bool IsUpgradableFormat(const std::string& format) {
+  return format == "3" || format == "4" || format == "5";
+}
 
 // Posting keys are <prefix> | ~max_start | seq with a fixed 16-byte tail
 // (log keys likewise end with ~time | seq);

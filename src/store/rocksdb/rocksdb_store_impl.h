@@ -79,6 +79,19 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   uint32_t MinLiveBucket() const;
   uint32_t MaxBucket() const { return max_bucket_.load(std::memory_order_relaxed); }
 
+  // FindTraces over one kind of posting list (rocksdb_search.cc): adds to
+  // `matches` (trace -> summary and start of its newest matching span) the
+  // traces whose entries in the lists of `type`/`term` match `q`, stopping
+  // once `limit` of them are known to be the newest. `check` selects the
+  // entries of one tag within its partition when `with_check`.
+  struct TraceMatch {
+    TraceSummary summary;
+    uint64_t score = 0;
+  };
+  Status ScanPostings(const TraceQuery& q, char type, const std::string& term, bool with_check,
+                      uint32_t check, size_t limit, std::vector<TraceMatch>* matches);
+  // Services of the stored resources that have attribute key=value.
+  Result<std::vector<std::string>> ServicesWithResource(std::string_view key, std::string_view value);
   // Reads the summary record; NotFound if absent or past retention.
   Result<SummaryRecord> ReadSummary(const TraceId& trace_id);
   // The same for a value already read.

@@ -87,9 +87,10 @@ TEST(RocksDbStoreTest, OlderFormatIsRefusedClearly) {
   std::filesystem::remove_all(dir);
 }
 
-// Formats 3 and 4 lack only joined blobs and record lists: such a store
-// opens, and is marked format 5 before anything new is written.
-TEST(RocksDbStoreTest, OlderReadableFormatsAreOpenedAndMarkedFormat5) {
+// Formats 3 to 5 lack only joined blobs, record lists and version-2
+// summaries: such a store opens, and is marked format 6 before anything new
+// is written.
+TEST(RocksDbStoreTest, OlderReadableFormatsAreOpenedAndMarkedFormat6) {
   std::string dir = ::testing::TempDir() + "/callpath-rocks-format3";
   std::filesystem::remove_all(dir);
   ASSERT_TRUE(OpenAt(dir).ok());  // creates it, closes it
@@ -110,14 +111,14 @@ TEST(RocksDbStoreTest, OlderReadableFormatsAreOpenedAndMarkedFormat5) {
     delete raw;
     return format;
   };
-  for (const char* older : {"3", "4"}) {
+  for (const char* older : {"3", "4", "5"}) {
     set_or_read_format(older);
     {
       auto reopened = OpenAt(dir);
       ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
       EXPECT_TRUE((*reopened)->Close().ok());
     }
-    EXPECT_EQ(set_or_read_format(nullptr), "5") << "from " << older;
+    EXPECT_EQ(set_or_read_format(nullptr), "6") << "from " << older;
   }
   std::filesystem::remove_all(dir);
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/model.h"
@@ -35,7 +36,14 @@ struct SummaryRecord {
   bool ids_tracked = false;
   std::vector<uint64_t> span_ids;   // sorted, distinct
   std::vector<uint64_t> error_ids;  // sorted, distinct
+  // Parallel to span_ids: each span's index in summary.services, so the
+  // per-service counts stay exact too. Empty in records of format 5.
+  std::vector<uint32_t> span_services;
+  // (span id, parent span id) of the spans whose parent is not among
+  // span_ids, sorted by span id: summary.orphan_count while tracked.
+  std::vector<std::pair<uint64_t, uint64_t>> orphans;
 
+  bool services_tracked() const { return ids_tracked && span_services.size() == span_ids.size(); }
   void AddBucket(uint32_t b);
   void Merge(const SummaryRecord& other);
 };
