@@ -1,4 +1,5 @@
-// Conformance: Jaeger's tag semantics in FindTraces (store/tag_match.h) and the per-service and orphan counts of trace summaries.
+// Conformance: Jaeger's tag semantics in FindTraces (store/tag_match.h)
+// and the per-service and orphan counts of trace summaries.
 #include <algorithm>
 
 #include "store/tag_match.h"
