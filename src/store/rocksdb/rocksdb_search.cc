@@ -10,6 +10,7 @@
 // traces have matched no later than that bound (results are exactly the
 // newest matching spans' traces, not an approximation).
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 
 #include "store/tag_match.h"
@@ -75,7 +76,6 @@ struct Drive {
   uint32_t check = 0;
 };
 
-}  // namespace
 
 Result<std::vector<std::string>> RocksDbStore::ServicesWithResource(std::string_view key,
                                                                   std::string_view value) {
@@ -99,6 +99,55 @@ Result<std::vector<std::string>> RocksDbStore::ServicesWithResource(std::string_
   return out;
 }
 
+namespace {
+
+// The driving posting lists of `q`: the most selective the query allows.
+// Each holds an entry for the span a match needs, or the lists together do.
+// No list means no trace can match. `services_with(key, value)` lists the
+// services whose resources carry an attribute.
+using ServicesWith = std::function<Result<std::vector<std::string>>(std::string_view, std::string_view)>;
+Status ChooseDrives(const TraceQuery& q, size_t max_indexed_tag_value_bytes, const ServicesWith& services_with,
+                    std::vector<Drive>* drives) {
+  const bool has_span_filters = !q.service.empty() || !q.tags.empty() || q.min_span_duration_ns ||
+                                q.max_span_duration_ns;
+  auto add_services = [&](std::string_view key, std::string_view value) -> Status {
+    auto services = services_with(key, value);
+    if (!services.ok()) return services.status();
+    for (const auto& svc : *services) drives->push_back({keys::kService, keys::ServiceTerm(svc)});
+    return Status::Ok();
+  };
+  const std::pair<std::string, std::string>* any_tag = nullptr;
+  const std::pair<std::string, std::string>* resource_tag = nullptr;
+  bool error_tag = false;
+  for (const auto& tag : q.tags) {
+    TagTarget t = ClassifyTag(tag.first, tag.second);
+    if (t == TagTarget::kAny && !any_tag && tag.second.size() <= max_indexed_tag_value_bytes) any_tag = &tag;
+    if (t == TagTarget::kResource && !resource_tag) resource_tag = &tag;
+    error_tag = error_tag || TagMatchesOnlyErrors(tag.first, tag.second);
+  }
+  if (!q.service.empty() && !q.operation.empty()) {
+    drives->push_back({keys::kOperation, keys::OperationTerm(q.service, q.operation)});
+  } else if (!q.service.empty()) {
+    drives->push_back({keys::kService, keys::ServiceTerm(q.service)});
+  } else if (resource_tag) {
+    // Only spans of a resource that has the attribute can match.
+    return add_services(std::string_view(resource_tag->first).substr(9), resource_tag->second);
+  } else if (error_tag || (q.errors_only && !has_span_filters)) {
+    drives->push_back({keys::kError, {}});  // error spans only
+  } else if (any_tag) {
+    // Span, event and link attributes are in the tag index; a resource
+    // attribute makes every span of its services a candidate.
+    uint64_t h = keys::TagHash(any_tag->first, any_tag->second);
+    drives->push_back({keys::kTag, keys::TagTerm(keys::TagPartition(h)), true, keys::TagCheck(h)});
+    return add_services(any_tag->first, any_tag->second);
+  } else {
+    drives->push_back({keys::kAll, {}});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) {
   CALLPATH_RETURN_IF_ERROR(CheckOpen());
   const size_t limit = q.limit == 0 ? 20 : q.limit;
@@ -109,48 +158,13 @@ Result<std::vector<TraceSummary>> RocksDbStore::FindTraces(const TraceQuery& q) 
   }
   if (max_bucket_.load() < min_bucket_.load()) return out;  // empty store
 
-  // The driving lists: the most selective the query allows. Each holds an
-  // entry for the span a match needs, or the lists together do.
   std::vector<Drive> drives;
-  const bool has_span_filters = !q.service.empty() || !q.tags.empty() || q.min_span_duration_ns ||
-                                q.max_span_duration_ns;
-  auto add_services = [&](std::string_view key, std::string_view value) -> Status {
-    auto services = ServicesWithResource(key, value);
-    if (!services.ok()) return services.status();
-    for (const auto& svc : *services) drives.push_back({keys::kService, keys::ServiceTerm(svc)});
-    return Status::Ok();
-  };
-  const std::pair<std::string, std::string>* any_tag = nullptr;
-  const std::pair<std::string, std::string>* resource_tag = nullptr;
-  bool error_tag = false;
-  for (const auto& tag : q.tags) {
-    TagTarget t = ClassifyTag(tag.first, tag.second);
-    if (t == TagTarget::kAny && !any_tag && tag.second.size() <= options_.max_indexed_tag_value_bytes) {
-      any_tag = &tag;
-    }
-    if (t == TagTarget::kResource && !resource_tag) resource_tag = &tag;
-    error_tag = error_tag || TagMatchesOnlyErrors(tag.first, tag.second);
-  }
-  if (!q.service.empty() && !q.operation.empty()) {
-    drives.push_back({keys::kOperation, keys::OperationTerm(q.service, q.operation)});
-  } else if (!q.service.empty()) {
-    drives.push_back({keys::kService, keys::ServiceTerm(q.service)});
-  } else if (resource_tag) {
-    // Only spans of a resource that has the attribute can match.
-    CALLPATH_RETURN_IF_ERROR(add_services(std::string_view(resource_tag->first).substr(9), resource_tag->second));
-    if (drives.empty()) return out;
-  } else if (error_tag || (q.errors_only && !has_span_filters)) {
-    drives.push_back({keys::kError, {}});  // error spans only
-  } else if (any_tag) {
-    // Span, event and link attributes are in the tag index; a resource
-    // attribute makes every span of its services a candidate.
-    uint64_t h = keys::TagHash(any_tag->first, any_tag->second);
-    drives.push_back({keys::kTag, keys::TagTerm(keys::TagPartition(h)), true, keys::TagCheck(h)});
-    CALLPATH_RETURN_IF_ERROR(add_services(any_tag->first, any_tag->second));
-  } else {
-    drives.push_back({keys::kAll, {}});
-  }
-
+  CALLPATH_RETURN_IF_ERROR(ChooseDrives(q, options_.max_indexed_tag_value_bytes,
+                                        [this](std::string_view k, std::string_view v) {
+                                          return ServicesWithResource(k, v);
+                                        },
+                                        &drives));
+  // Each trace once, at the best score any list gave it.
   std::vector<TraceMatch> matches;
   std::unordered_map<TraceId, size_t, IdHash> by_trace;
   for (const Drive& d : drives) {

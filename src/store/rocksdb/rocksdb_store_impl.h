@@ -66,8 +66,15 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   uint64_t BucketEndNs(uint32_t bucket) const { return (uint64_t{bucket} + 1) * bucket_ns_; }
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
   Status CheckOpen() const;
-  // The options every open of this store uses (rocksdb_store.cc).
+  // The options every open of this store uses (rocksdb_options.cc).
   void MakeOptions(rocksdb::DBOptions* db_opts, std::vector<rocksdb::ColumnFamilyDescriptor>* cfs);
+  void MakeColumnFamilies(std::vector<rocksdb::ColumnFamilyDescriptor>* cfs);
+  // The steps of Open: the database (checked read-only first), the store's
+  // own meta records (bucket width, format, positions), and the counters
+  // that must keep growing across restarts.
+  Status OpenDb();
+  Status LoadMeta();
+  Status RecoverCounters();
   // Opens the store read-only (deleting nothing) and adds what is damaged
   // to `report`; `verify_tables` reads every table file.
   void Inspect(const rocksdb::DBOptions& db_opts, const std::vector<rocksdb::ColumnFamilyDescriptor>& cfs,
