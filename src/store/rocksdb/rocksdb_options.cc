@@ -1,6 +1,7 @@
 // The RocksDB options of the store: one set for the database, one per
 // column family, each choice with the reason it was made (most were
 // measured against ingest CPU on a 2-core machine, docs/benchmarks.md).
+#include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
