@@ -76,6 +76,7 @@ struct Drive {
   uint32_t check = 0;
 };
 
+}  // namespace
 
 Result<std::vector<std::string>> RocksDbStore::ServicesWithResource(std::string_view key,
                                                                   std::string_view value) {
