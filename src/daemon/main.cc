@@ -7,6 +7,7 @@
 // as JSON to --ready-file if given). SIGTERM / SIGINT stop it cleanly:
 // queued batches are written, the store is flushed and closed.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -49,6 +50,13 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+
+  // Each connection takes a descriptor; the soft limit is often far below
+  // the hard one. --max-connections' default is derived from the result.
+  if (rlimit nofile{}; getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &nofile);
+  }
 
   Daemon daemon(parsed.config);
   if (auto s = daemon.Start(); !s.ok()) {
