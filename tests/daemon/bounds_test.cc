@@ -223,6 +223,35 @@ TEST(DaemonBounds, AConnectionFloodLeavesQueriesAnsweringAndPassesWithTheHeaderT
   EXPECT_EQ(d.Stop(), 0);
 }
 
+// The hostile probe's case: a 256-descriptor limit and 400 idle
+// connections on the OTLP port. The default connection limit, derived from
+// the descriptor limit, leaves descriptors for the query port.
+TEST(DaemonBounds, UnderA256DescriptorLimit400IdleConnectionsDoNotLockQueriesOut) {
+  TempDir dir;
+  DaemonProcess d;
+  d.set_descriptor_limit(256);
+  // A long header timeout: no idle connection is closed (and replaced by
+  // the next) while the test looks.
+  ASSERT_TRUE(d.Start(dir.path() + "/data", {"--header-timeout-seconds", "120"})) << d.error();
+  std::vector<RawConnection> flood;
+  for (int i = 0; i < 400; ++i) {
+    flood.emplace_back(d.otlp_http_port());
+    ASSERT_TRUE(flood.back().ok()) << i;
+  }
+  for (int i = 0; i < 3; ++i) ExpectQueriesAnswer(d);
+  HttpResult m = HttpCall(d.query_port(), "GET", "/metrics");
+  EXPECT_EQ(m.status, 200);
+  EXPECT_LE(MetricValue(m.body, "callpathd_connections_accepted_total{listener=\"otlp_http\"}"), 42u);
+  flood.clear();
+  std::mt19937_64 rng(4);
+  auto ok = MakeTraceRequest(RandomBytes(rng, 16), 2, "svc", NowNs(), rng).SerializeAsString();
+  HttpCallOptions o;
+  o.content_type = "application/x-protobuf";
+  o.timeout_seconds = 30;
+  EXPECT_EQ(HttpCall(d.otlp_http_port(), "POST", "/v1/traces", ok, o).status, 200);
+  EXPECT_EQ(d.Stop(), 0);
+}
+
 TEST(DaemonBounds, UnknownOrStackedTransferCodingsAreRefused) {
   TempDir dir;
   DaemonProcess d;
