@@ -2,11 +2,13 @@
 // request (from a client) and as a response (from an upstream), whole and
 // split at a point the input chooses (a message arrives over several reads).
 // It must never crash; a message it completes must read back consistently
-// through Message and MessageCarrier.
+// through Message and MessageCarrier. Half the inputs parse against a small
+// request bytes budget: a completed body must then fit it.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
+#include "common/byte_budget.h"
 #include "gateway/message.h"
 #include "gateway/message_parser.h"
 
@@ -16,11 +18,16 @@ using callpath::gateway::Message;
 using callpath::gateway::MessageCarrier;
 using callpath::gateway::MessageParser;
 
+constexpr uint64_t kBudget = 4096;
+
 template <bool isRequest>
-void ParseAndCheck(std::string_view bytes, size_t split) {
+void ParseAndCheck(std::string_view bytes, size_t split, bool budgeted) {
   Message m;
   MessageParser<isRequest> parser(m);
   parser.SetLimits(1 << 20);
+  callpath::ByteBudget budget(kBudget);
+  callpath::BudgetLease lease(&budget);
+  if (budgeted) parser.SetBudget(&lease);
   boost::beast::error_code ec;
   size_t used = 0;
   for (const size_t end : {split, bytes.size()}) {
@@ -48,6 +55,7 @@ void ParseAndCheck(std::string_view bytes, size_t split) {
     if (carrier.Get(m.field_name(i)) != m.Get(m.field_name(i))) std::abort();
   }
   if (m.body().size() > (1u << 20)) std::abort();  // the body limit holds
+  if (budgeted && (m.body().size() > kBudget || parser.over_budget())) std::abort();
 }
 
 }  // namespace
@@ -58,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t split = size > 1 ? data[0] % size : 0;
   const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   const size_t at = split < bytes.size() ? split : bytes.size();
-  ParseAndCheck<true>(bytes, at);
-  ParseAndCheck<false>(bytes, at);
+  const bool budgeted = (data[0] & 0x80) != 0;
+  ParseAndCheck<true>(bytes, at, budgeted);
+  ParseAndCheck<false>(bytes, at, budgeted);
   return 0;
 }

@@ -3,6 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -68,6 +71,12 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "max_body_bytes") s = Read(v, key, cfg.max_body_bytes);
     else if (key == "max_attributes") s = Read(v, key, cfg.max_attributes);
     else if (key == "max_attribute_bytes") s = Read(v, key, cfg.max_attribute_bytes);
+    else if (key == "max_item_age") s = Read(v, key, cfg.max_item_age);
+    else if (key == "max_item_future") s = Read(v, key, cfg.max_item_future);
+    else if (key == "max_inflight_bytes") s = Read(v, key, cfg.max_inflight_bytes);
+    else if (key == "max_connections") s = Read(v, key, cfg.max_connections);
+    else if (key == "header_timeout_seconds") s = Read(v, key, cfg.header_timeout_seconds);
+    else if (key == "idle_timeout_seconds") s = Read(v, key, cfg.idle_timeout_seconds);
     else if (key == "queue_size") s = Read(v, key, cfg.queue_size);
     else if (key == "http_threads") s = Read(v, key, cfg.http_threads);
     else if (key == "writer_threads") s = Read(v, key, cfg.writer_threads);
@@ -123,6 +132,14 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   opt("--max-body-bytes", cfg.max_body_bytes, "request body limit after decompression");
   opt("--max-attributes", cfg.max_attributes, "attributes per span, event, link or log record");
   opt("--max-attribute-bytes", cfg.max_attribute_bytes, "bytes of one attribute value");
+  opt("--max-item-age", cfg.max_item_age,
+      "reject items timestamped more than this before arrival (30d, 12h, 0 = no limit)");
+  opt("--max-item-future", cfg.max_item_future, "reject items timestamped more than this after arrival (0 = no limit)");
+  opt("--max-inflight-bytes", cfg.max_inflight_bytes,
+      "request body bytes held in memory at once before 429 (0 = 1/8 of RAM)");
+  opt("--max-connections", cfg.max_connections, "open connections per HTTP listener (0 = from the descriptor limit)");
+  opt("--header-timeout-seconds", cfg.header_timeout_seconds, "a new connection must send its header within this");
+  opt("--idle-timeout-seconds", cfg.idle_timeout_seconds, "close keep-alive connections idle longer than this");
   opt("--queue-size", cfg.queue_size, "spans+logs acknowledged but not yet indexed before 429");
   opt("--http-threads", cfg.http_threads, "HTTP server threads");
   opt("--writer-threads", cfg.writer_threads, "ignored (one indexer thread writes the store); kept for old configs");
@@ -148,12 +165,66 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   }
   if (cfg.http_threads < 1) cfg.http_threads = 1;
   if (cfg.writer_threads < 1) cfg.writer_threads = 1;
-  if (cfg.max_body_bytes == 0) {
+  auto fail = [&](const std::string& message) {
     out.exit_now = true;
     out.exit_code = 2;
-    out.message = "callpathd: --max-body-bytes must be > 0";
+    out.message = "callpathd: " + message;
+  };
+  if (cfg.max_body_bytes == 0) fail("--max-body-bytes must be > 0");
+  for (auto [flag, value] : {std::pair{"--max-item-age", &cfg.max_item_age},
+                             std::pair{"--max-item-future", &cfg.max_item_future}}) {
+    if (Result<uint64_t> d = ParseDurationSeconds(*value); !d.ok()) fail(std::string(flag) + ": " + d.status().message());
+  }
+  if (cfg.header_timeout_seconds < 1 || cfg.idle_timeout_seconds < 1) {
+    fail("--header-timeout-seconds and --idle-timeout-seconds must be >= 1");
   }
   return out;
+}
+
+Result<uint64_t> ParseDurationSeconds(std::string_view text) {
+  const std::string shown(text);
+  if (text.empty()) return InvalidArgument("empty duration (use e.g. 30d, 12h, 90m, 45s or 0)");
+  uint64_t unit = 1;
+  switch (text.back()) {
+    case 'd': unit = 86400; break;
+    case 'h': unit = 3600; break;
+    case 'm': unit = 60; break;
+    case 's': unit = 1; break;
+    default: unit = 0;  // a bare number of seconds, or a unit we do not know
+  }
+  if (unit != 0) {
+    text.remove_suffix(1);
+  } else if (text.back() >= '0' && text.back() <= '9') {
+    unit = 1;
+  } else {
+    return InvalidArgument("duration '" + shown + "' has an unknown unit (use d, h, m or s)");
+  }
+  if (text.empty()) return InvalidArgument("duration '" + shown + "' has no number");
+  uint64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return InvalidArgument("duration '" + shown + "' is not a whole number with a unit");
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+    // Far beyond any sensible window (about 300 years), and no overflow
+    // once converted to nanoseconds.
+    if (n * unit > 10'000'000'000ull) return InvalidArgument("duration '" + shown + "' is too long");
+  }
+  return n * unit;
+}
+
+uint64_t DefaultMaxInflightBytes(uint64_t max_body_bytes) {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  uint64_t physical = pages > 0 && page_size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size)
+                                                 : 8ull << 30;
+  return std::max(physical / 8, max_body_bytes);
+}
+
+uint64_t DefaultMaxConnections(uint64_t descriptor_limit) {
+  // Kept for the store's files, the WAL segments and gRPC's sockets.
+  constexpr uint64_t kReserved = 128;
+  constexpr uint64_t kFloor = 16;
+  if (descriptor_limit <= kReserved + 3 * kFloor) return kFloor;
+  return std::max(kFloor, (descriptor_limit - kReserved) / 3);
 }
 
 bool SplitHostPort(const std::string& hostport, std::string& host, uint16_t& port) {

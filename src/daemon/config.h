@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "callpath/status.h"
@@ -42,8 +43,38 @@ struct DaemonConfig {
   // with an attribute value longer than max_attribute_bytes, is rejected
   // (partial success naming the limit; 400 when nothing else was sent).
   // OpenTelemetry SDKs limit attributes to 128 by default.
+  // max_attribute_bytes also caps attribute keys, span names and event
+  // names.
   uint64_t max_attributes = 128;
   uint64_t max_attribute_bytes = 65536;
+
+  // A span or log record whose timestamps lie more than max_item_age
+  // before its arrival, or more than max_item_future after it, is rejected
+  // with the reason (partial success), not clamped. Durations: "30d",
+  // "12h", "90m", "45s" or bare seconds; "0" turns that side off (for
+  // backfills of old data).
+  std::string max_item_age = "30d";
+  std::string max_item_future = "1h";
+
+  // Request body bytes held in memory at once, over all connections of
+  // both HTTP ports and gRPC (each body counts from before it is read until
+  // its answer). A request that does not fit is refused with 429 +
+  // Retry-After / RESOURCE_EXHAUSTED instead of growing the process.
+  // 0 = an eighth of physical memory, at least max_body_bytes. Decoding
+  // runs on the http_threads, so it adds at most http_threads x a few
+  // times max_body_bytes on top (docs/benchmarks.md, "Memory under hostile load").
+  uint64_t max_inflight_bytes = 0;
+
+  // Open connections per HTTP listener (OTLP/HTTP, query). At the limit a
+  // listener stops accepting until one closes. 0 = derived from the
+  // descriptor limit (RLIMIT_NOFILE, raised to its hard limit at start):
+  // a third each of what remains after 128 kept for the store, the WALs
+  // and gRPC, so a flood on one port leaves the other port answering.
+  uint64_t max_connections = 0;
+  // A new connection must send its request header within this; a
+  // keep-alive connection idle longer than idle_timeout_seconds is closed.
+  int header_timeout_seconds = 10;
+  int idle_timeout_seconds = 120;
 
   // Spans + log records acknowledged (in the ingest WAL) but not yet
   // indexed into the store. When full, new batches are refused (429 +
@@ -89,6 +120,14 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg);
 
 // Parses argv (with the environment as the middle layer). Never throws.
 ParsedCommandLine ParseCommandLine(int argc, const char* const* argv);
+
+// "30d", "12h", "90m", "45s", "0", "3600" (bare seconds) -> seconds.
+Result<uint64_t> ParseDurationSeconds(std::string_view text);
+
+// The value max_inflight_bytes = 0 stands for on this machine.
+uint64_t DefaultMaxInflightBytes(uint64_t max_body_bytes);
+// The value max_connections = 0 stands for, given the descriptor limit.
+uint64_t DefaultMaxConnections(uint64_t descriptor_limit);
 
 // Splits "host:port" / "[v6]:port"; false on a malformed value.
 bool SplitHostPort(const std::string& hostport, std::string& host, uint16_t& port);

@@ -39,6 +39,64 @@ TEST(DaemonConfig, ItemLimitsComeFromFlagsAndYaml) {
   EXPECT_EQ(cfg.max_attribute_bytes, 9u);
 }
 
+TEST(DaemonConfig, BoundsComeFromFlagsYamlAndTheEnvironment) {
+  auto d = Parse({});
+  ASSERT_FALSE(d.exit_now) << d.message;
+  EXPECT_EQ(d.config.max_item_age, "30d");
+  EXPECT_EQ(d.config.max_item_future, "1h");
+  EXPECT_EQ(d.config.max_inflight_bytes, 0u);
+  EXPECT_EQ(d.config.max_connections, 0u);
+  EXPECT_EQ(d.config.header_timeout_seconds, 10);
+
+  ::setenv("CALLPATHD_MAX_ITEM_AGE", "0", 1);
+  auto p = Parse({"--max-item-future", "5m", "--max-inflight-bytes", "1000000", "--max-connections", "50",
+                  "--header-timeout-seconds", "3", "--idle-timeout-seconds", "30"});
+  ::unsetenv("CALLPATHD_MAX_ITEM_AGE");
+  ASSERT_FALSE(p.exit_now) << p.message;
+  EXPECT_EQ(p.config.max_item_age, "0");
+  EXPECT_EQ(p.config.max_item_future, "5m");
+  EXPECT_EQ(p.config.max_inflight_bytes, 1000000u);
+  EXPECT_EQ(p.config.max_connections, 50u);
+  EXPECT_EQ(p.config.header_timeout_seconds, 3);
+  EXPECT_EQ(p.config.idle_timeout_seconds, 30);
+
+  DaemonConfig cfg;
+  ASSERT_TRUE(ApplyYaml("max_item_age: 7d\nmax-item-future: 0\nmax_inflight_bytes: 5\nmax_connections: 6\n"
+                        "header_timeout_seconds: 2\nidle_timeout_seconds: 4\n",
+                        cfg)
+                  .ok());
+  EXPECT_EQ(cfg.max_item_age, "7d");
+  EXPECT_EQ(cfg.max_item_future, "0");
+  EXPECT_EQ(cfg.max_inflight_bytes, 5u);
+  EXPECT_EQ(cfg.max_connections, 6u);
+
+  auto bad = Parse({"--max-item-age", "30 days"});
+  EXPECT_TRUE(bad.exit_now);
+  EXPECT_NE(bad.message.find("--max-item-age"), std::string::npos) << bad.message;
+}
+
+TEST(DaemonConfig, DurationsTakeAUnitOrBareSeconds) {
+  EXPECT_EQ(ParseDurationSeconds("30d").value(), 30u * 86400);
+  EXPECT_EQ(ParseDurationSeconds("12h").value(), 12u * 3600);
+  EXPECT_EQ(ParseDurationSeconds("90m").value(), 90u * 60);
+  EXPECT_EQ(ParseDurationSeconds("45s").value(), 45u);
+  EXPECT_EQ(ParseDurationSeconds("3600").value(), 3600u);
+  EXPECT_EQ(ParseDurationSeconds("0").value(), 0u);
+  for (const char* bad : {"", "d", "1w", "-1h", "1.5h", "99999999999d"}) {
+    EXPECT_FALSE(ParseDurationSeconds(bad).ok()) << bad;
+  }
+}
+
+TEST(DaemonConfig, DefaultBoundsFollowTheMachine) {
+  // A third each of what is left after the reserve, with a floor.
+  EXPECT_EQ(DefaultMaxConnections(1024), (1024u - 128) / 3);
+  EXPECT_EQ(DefaultMaxConnections(256), 42u);
+  EXPECT_EQ(DefaultMaxConnections(64), 16u);
+  // Never below one maximum body, else such a body could never be taken.
+  EXPECT_GE(DefaultMaxInflightBytes(64ull << 20), 64ull << 20);
+  EXPECT_GE(DefaultMaxInflightBytes(1ull << 50), 1ull << 50);
+}
+
 TEST(DaemonConfig, YamlThenEnvironmentThenFlags) {
   // Unique per process (parallel runs), removed at the end.
   std::string path = ::testing::TempDir() + "/callpathd-config-test-" + std::to_string(::getpid()) + ".yaml";

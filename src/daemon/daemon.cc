@@ -1,5 +1,6 @@
 #include "daemon/daemon.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -26,6 +27,7 @@ struct Daemon::Impl {
 
   DaemonConfig cfg;
   DaemonMetrics metrics;
+  std::unique_ptr<ByteBudget> body_budget;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<IngestPipeline> pipeline;
   std::unique_ptr<ExportService> exporter;
@@ -129,6 +131,12 @@ Status Daemon::Start() {
   io.wal.sync = d.cfg.sync_writes;
   io.limits.max_attributes = d.cfg.max_attributes;
   io.limits.max_attribute_value_bytes = d.cfg.max_attribute_bytes;
+  Result<uint64_t> max_age = ParseDurationSeconds(d.cfg.max_item_age);
+  if (!max_age.ok()) return InvalidArgument("--max-item-age: " + max_age.status().message());
+  Result<uint64_t> max_future = ParseDurationSeconds(d.cfg.max_item_future);
+  if (!max_future.ok()) return InvalidArgument("--max-item-future: " + max_future.status().message());
+  io.limits.max_age_ns = max_age.value() * 1'000'000'000ull;
+  io.limits.max_future_ns = max_future.value() * 1'000'000'000ull;
   // Replays what a crash left in the WAL before any listener opens.
   auto pipeline = IngestPipeline::Open(*d.store, d.metrics, io);
   if (!pipeline.ok()) {
@@ -140,8 +148,22 @@ Status Daemon::Start() {
   d.io = std::make_unique<IoRuntime>(d.cfg.http_threads);
   OpsHandler ops = [impl = &d](const HttpRequest& r, HttpResponse* out) { return impl->HandleOps(r, out); };
 
+  d.body_budget = std::make_unique<ByteBudget>(
+      d.cfg.max_inflight_bytes != 0 ? d.cfg.max_inflight_bytes : DefaultMaxInflightBytes(d.cfg.max_body_bytes));
+  d.metrics.body_budget = d.body_budget.get();
+  uint64_t max_connections = d.cfg.max_connections;
+  if (max_connections == 0) {
+    rlimit nofile{};
+    max_connections = DefaultMaxConnections(getrlimit(RLIMIT_NOFILE, &nofile) == 0 ? nofile.rlim_cur : 1024);
+  }
+
   HttpServerOptions hso;
   hso.max_body_bytes = d.cfg.max_body_bytes;
+  hso.body_budget = d.body_budget.get();
+  hso.max_connections = max_connections;
+  hso.header_timeout_seconds = d.cfg.header_timeout_seconds;
+  hso.idle_timeout_seconds = d.cfg.idle_timeout_seconds;
+  hso.counters = &d.metrics.otlp_http_server;
   Status s;
   if (!d.cfg.otlp_http_listen.empty()) {
     d.otlp_http = std::make_unique<OtlpHttpReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, ops);
@@ -160,8 +182,9 @@ Status Daemon::Start() {
     d.query = std::make_unique<QueryApi>(*d.store, d.metrics, ui, ops, 2,
                                          [pipeline] { (void)pipeline->WaitVisible(std::chrono::seconds(10)); });
     QueryApi* api = d.query.get();
-    HttpServerOptions qso;
+    HttpServerOptions qso = hso;
     qso.max_body_bytes = 1 << 20;  // the query API takes no bodies
+    qso.counters = &d.metrics.query_server;
     d.query_server = std::make_unique<HttpServer>(
         *d.io, qso, [api](HttpRequest&& r, Responder done) { api->Handle(std::move(r), std::move(done)); },
         &QueryApi::ErrorResponse);
@@ -169,7 +192,7 @@ Status Daemon::Start() {
     if (s.ok()) d.ports.query = d.query_server->port();
   }
   if (s.ok() && !d.cfg.otlp_grpc_listen.empty()) {
-    d.grpc = std::make_unique<GrpcReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes);
+    d.grpc = std::make_unique<GrpcReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, d.body_budget.get());
     s = d.grpc->Start(d.grpc_host, grpc_port);
     if (s.ok()) d.ports.otlp_grpc = d.grpc->port();
   }

@@ -10,6 +10,7 @@
 //   callpathd check --data-dir DIR    verify a stopped daemon's data
 //   callpathd repair --data-dir DIR   rebuild a damaged store
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -54,6 +55,13 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+
+  // Each connection takes a descriptor; the soft limit is often far below
+  // the hard one. --max-connections' default is derived from the result.
+  if (rlimit nofile{}; getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &nofile);
+  }
 
   Daemon daemon(parsed.config);
   if (auto s = daemon.Start(); !s.ok()) {

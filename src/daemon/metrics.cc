@@ -1,6 +1,7 @@
 #include "daemon/metrics.h"
 
 #include <cstdio>
+#include <utility>
 
 namespace callpath::daemon {
 namespace {
@@ -57,6 +58,27 @@ void LatencyHistogram::Render(const std::string& name, const std::string& labels
   Line(out, name + "_count", labels, count_.load(std::memory_order_relaxed));
 }
 
+void DaemonMetrics::RenderServerCounters(std::string& out) const {
+  const std::pair<const char*, const HttpServerCounters*> servers[] = {
+      {"listener=\"otlp_http\"", &otlp_http_server}, {"listener=\"query\"", &query_server}};
+  Header(out, "callpathd_connections_accepted_total", "counter", "Connections accepted.");
+  for (auto [label, c] : servers) Line(out, "callpathd_connections_accepted_total", label, c->accepted.load());
+  Header(out, "callpathd_connection_limit_reached_total", "counter",
+         "Times a listener stopped accepting because --max-connections were open.");
+  for (auto [label, c] : servers)
+    Line(out, "callpathd_connection_limit_reached_total", label, c->connection_limit_reached.load());
+  Header(out, "callpathd_over_budget_requests_total", "counter",
+         "Requests refused (429) because --max-inflight-bytes had no room for their body.");
+  for (auto [label, c] : servers)
+    Line(out, "callpathd_over_budget_requests_total", label, c->over_body_budget.load());
+  if (body_budget != nullptr) {
+    Header(out, "callpathd_inflight_request_bytes", "gauge", "Request body bytes held in memory now.");
+    Line(out, "callpathd_inflight_request_bytes", "", body_budget->used());
+    Header(out, "callpathd_inflight_request_bytes_limit", "gauge", "--max-inflight-bytes.");
+    Line(out, "callpathd_inflight_request_bytes_limit", "", body_budget->capacity());
+  }
+}
+
 std::string DaemonMetrics::RenderPrometheus(uint64_t queue_depth, uint64_t queue_capacity,
                                             uint64_t store_bytes) const {
   std::string out;
@@ -88,6 +110,14 @@ std::string DaemonMetrics::RenderPrometheus(uint64_t queue_depth, uint64_t queue
   Header(out, "callpathd_http_errors_total", "counter", "HTTP answers with a 4xx or 5xx status.");
   Line(out, "callpathd_http_errors_total", "class=\"4xx\"", http_requests_4xx.load());
   Line(out, "callpathd_http_errors_total", "class=\"5xx\"", http_requests_5xx.load());
+
+  Header(out, "callpathd_duplicate_spans_total", "counter",
+         "Spans rejected for repeating the trace and span id of another span of their request.");
+  Line(out, "callpathd_duplicate_spans_total", "", duplicate_spans.load(std::memory_order_relaxed));
+  Header(out, "callpathd_out_of_window_items_total", "counter",
+         "Spans and log records rejected for a timestamp too far before or after their arrival.");
+  Line(out, "callpathd_out_of_window_items_total", "", out_of_window_items.load(std::memory_order_relaxed));
+  RenderServerCounters(out);
 
   Header(out, "callpathd_export_duration_seconds", "histogram",
          "Time from receiving an export request to answering it.");

@@ -10,6 +10,9 @@
 #include <functional>
 #include <string>
 
+#include "common/byte_budget.h"
+#include "daemon/receive/http_types.h"
+
 namespace callpath::daemon {
 
 // Cumulative latency histogram with fixed buckets (seconds).
@@ -50,6 +53,16 @@ struct DaemonMetrics {
   LatencyHistogram export_latency[2][2];
   LatencyHistogram query_latency;
   LatencyHistogram store_write_latency;
+  // Spans rejected because an earlier span of the same request had the
+  // same trace and span id.
+  std::atomic<uint64_t> duplicate_spans{0};
+  // Spans and log records rejected for a timestamp outside the window
+  // around their arrival (--max-item-age / --max-item-future).
+  std::atomic<uint64_t> out_of_window_items{0};
+  HttpServerCounters otlp_http_server;
+  HttpServerCounters query_server;
+  // The request bytes budget, when the daemon has one (rendered as gauges).
+  const ByteBudget* body_budget = nullptr;
 
   SignalCounters& For(Signal s) noexcept { return s == Signal::kTraces ? spans : logs; }
 
@@ -57,6 +70,9 @@ struct DaemonMetrics {
   // caller at scrape time.
   std::string RenderPrometheus(uint64_t queue_depth, uint64_t queue_capacity,
                                uint64_t store_bytes) const;
+
+ private:
+  void RenderServerCounters(std::string& out) const;
 };
 
 }  // namespace callpath::daemon

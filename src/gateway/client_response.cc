@@ -56,7 +56,7 @@ int WriteProxiedResponse(Exchange& ex, const SpanContext& span, const ClientFram
     if (IsHopByHopField(name) && !(no_body && detail::AsciiIEquals(name, "content-length"))) {
       continue;
     }
-    if (IsOneOf(name, {"traceresponse", "x-trace-id"})) continue;
+    if (IsOneOf(name, {"traceresponse", "x-trace-id"}) || res.IsConnectionOption(name)) continue;
     AppendField(ex.head, name, res.field_value(i));
   }
   FinishHead(ex.head, span, framing, no_body, res.body().size());
@@ -73,6 +73,15 @@ void WriteErrorResponse(Exchange& ex, const SpanContext& span, const ClientFrami
   FinishHead(ex.head, span, framing, false, ex.error_body.size());
   static const std::string kEmpty;
   ex.body = framing.head_request ? &kEmpty : &ex.error_body;
+}
+
+void WriteOverloadedResponse(std::string& head, std::string& body) {
+  body = ErrorBody("the gateway holds its limit of request bytes in memory; retry later", "");
+  head.clear();
+  AppendStatusLine(head, 11, 503, {});
+  head.append("Content-Type: application/json\r\nRetry-After: 1\r\nContent-Length: ");
+  AppendUnsigned(head, body.size());
+  head.append("\r\nConnection: close\r\n\r\n");
 }
 
 void WriteParseErrorResponse(std::string& head, std::string& body, bool too_big) {

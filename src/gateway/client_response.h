@@ -34,4 +34,8 @@ void WriteErrorResponse(Exchange& ex, const SpanContext& span, const ClientFrami
 // `too_big`); the connection is closed after it.
 void WriteParseErrorResponse(std::string& head, std::string& body, bool too_big);
 
+// 503 + Retry-After, closing: the gateway holds its limit of request
+// bytes in memory (max_inflight_bytes).
+void WriteOverloadedResponse(std::string& head, std::string& body);
+
 }  // namespace callpath::gateway

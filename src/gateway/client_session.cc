@@ -2,6 +2,8 @@
 // reads requests, has each proxied, and writes the responses.
 #include <boost/asio/write.hpp>
 
+#include <array>
+
 #include "gateway/client_response.h"
 #include "gateway/message_io.h"
 #include "gateway/proxy_request.h"
@@ -55,6 +57,9 @@ Task<void> Worker::Serve(Socket socket) {
     std::shared_ptr<Runtime> rt = CurrentRuntime();
     MessageParser<true> parser(ex.request);
     parser.SetLimits(rt->config().max_body_bytes);
+    // Held until the response is written (the body is retried from memory).
+    BudgetLease lease(&io_.shared.body_budget());
+    parser.SetBudget(&lease);
     entry.idle = true;
     io_.deadlines.Arm(deadline, Clock::now() + rt->config().client_idle_timeout);
     ec = {};
@@ -66,10 +71,26 @@ Task<void> Worker::Serve(Socket socket) {
     DeadlineSweeper::Disarm(deadline);
     if (ec || deadline.fired) {
       if (!deadline.fired && IsBadRequest(ec)) {
-        WriteParseErrorResponse(ex.head, ex.error_body, IsTooLarge(ec));
+        if (parser.over_budget()) {
+          io_.shared.metrics().CountOverloaded();
+          WriteOverloadedResponse(ex.head, ex.error_body);
+        } else {
+          WriteParseErrorResponse(ex.head, ex.error_body, IsTooLarge(ec));
+        }
         io_.deadlines.Arm(deadline, Clock::now() + std::chrono::seconds(5));
         co_await net::async_write(
             socket, Buffers{net::buffer(ex.head), net::buffer(ex.error_body)}, Token(ec));
+        // The rest of the request is unread, and closing a socket with
+        // unread input sends RST, which can destroy the answer before the
+        // client read it: stop sending, then discard what the client still
+        // sends, for a bounded time.
+        if (!ec && !deadline.fired) {
+          socket.shutdown(tcp::socket::shutdown_send, ec);
+          std::array<char, 16384> sink;
+          while (!ec && !deadline.fired) {
+            (void)co_await socket.async_read_some(net::buffer(sink), Token(ec));
+          }
+        }
       }
       break;
     }
@@ -82,6 +103,9 @@ Task<void> Worker::Serve(Socket socket) {
       co_await net::async_write(socket, out, Token(ec));
     }
     if (ec || deadline.fired || !keep_alive) break;
+    // A large body must not stay allocated while the connection idles.
+    ex.request.Clear();
+    ex.upstream_res.Clear();
   }
   socket.shutdown(tcp::socket::shutdown_send, ec);
 }

@@ -126,7 +126,8 @@ Status ParseRetries(const Errors& err, const YAML::Node& node, const std::string
                     RetryConfig& out) {
   CALLPATH_RETURN_IF_ERROR(ExpectMap(err, node, what));
   CALLPATH_RETURN_IF_ERROR(
-      CheckKeys(err, node, what, {"attempts", "on", "backoff", "non_idempotent"}));
+      CheckKeys(err, node, what,
+                {"attempts", "on", "backoff", "non_idempotent", "budget_percent", "min_retry_concurrency"}));
   for (const auto& kv : node) {
     const std::string key = Scalar(kv.first);
     const YAML::Node& v = kv.second;
@@ -137,6 +138,12 @@ Status ParseRetries(const Errors& err, const YAML::Node& node, const std::string
       CALLPATH_RETURN_IF_ERROR(ReadDuration(err, v, name, out.backoff));
     } else if (key == "non_idempotent") {
       CALLPATH_RETURN_IF_ERROR(ReadBool(err, v, name, out.non_idempotent));
+    } else if (key == "budget_percent") {
+      int64_t percent = 0;
+      CALLPATH_RETURN_IF_ERROR(ReadInt(err, v, name, 0, 100, percent));
+      out.budget_percent = static_cast<double>(percent);
+    } else if (key == "min_retry_concurrency") {
+      CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, name, 0, 1'000'000, out.min_retry_concurrency));
     } else if (key == "on") {
       if (!v.IsSequence()) return err.At(v, name + " must be a list, e.g. [503, connect-failure]");
       for (const auto& item : v) {
@@ -395,7 +402,8 @@ Status ParseRoot(const Errors& err, const YAML::Node& root, Config& cfg) {
   CALLPATH_RETURN_IF_ERROR(CheckKeys(err, root, "the top level",
                                      {"listen", "admin_listen", "threads", "service_name",
                                       "propagators", "tracing", "access_log", "max_body_bytes",
-                                      "client_idle_timeout", "routes", "upstreams"}));
+                                      "max_inflight_bytes", "client_idle_timeout", "routes",
+                                      "upstreams"}));
   std::vector<YAML::Node> upstream_refs;
   bool have_listen = false;
   for (const auto& kv : root) {
@@ -418,6 +426,8 @@ Status ParseRoot(const Errors& err, const YAML::Node& root, Config& cfg) {
       CALLPATH_RETURN_IF_ERROR(ParseAccessLog(err, v, cfg.access_log));
     } else if (key == "max_body_bytes") {
       CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, key, 0, int64_t{1} << 32, cfg.max_body_bytes));
+    } else if (key == "max_inflight_bytes") {
+      CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, key, 0, int64_t{1} << 50, cfg.max_inflight_bytes));
     } else if (key == "client_idle_timeout") {
       CALLPATH_RETURN_IF_ERROR(ReadDuration(err, v, key, cfg.client_idle_timeout));
     } else if (key == "routes") {

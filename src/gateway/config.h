@@ -7,11 +7,14 @@
 //   propagators: [tracecontext, baggage]  # else OTEL_PROPAGATORS
 //   tracing: {exporter: env}              # env (OTEL_TRACES_EXPORTER) | discard | none
 //   access_log: {enabled: true, path: ""} # "" = stdout, JSON lines
+//   max_body_bytes: 8388608               # one request or response body
+//   max_inflight_bytes: 0                 # all request bodies at once; 0 = RAM / 8
 //   routes:
 //     - match: {path_prefix: /api/orders, host: shop.local}
 //       upstream: orders
 //       timeout: 2s
-//       retries: {attempts: 2, on: [502, 503, 504, connect-failure, timeout], backoff: 50ms}
+//       retries: {attempts: 2, on: [502, 503, 504, connect-failure, timeout], backoff: 50ms,
+//                 budget_percent: 20, min_retry_concurrency: 3}
 //       strip_prefix: true                # or a literal prefix to remove
 //   upstreams:
 //     orders:
@@ -55,6 +58,13 @@ struct RetryConfig {
   // POST/PATCH/... are retried only when the request never left the gateway
   // (connect-failure), unless this is set: a retried POST may run twice.
   bool non_idempotent = false;
+  // Retry budget (as Envoy's): requests of the upstream that are being
+  // retried at once may be at most budget_percent of its requests in
+  // flight, or min_retry_concurrency, whichever is more. Beyond, a failed
+  // attempt is answered as it is: retries cannot multiply the load on an
+  // upstream that is already failing.
+  double budget_percent = 20;
+  int min_retry_concurrency = 3;
 };
 
 struct Route {
@@ -105,6 +115,11 @@ struct Config {
   TracingConfig tracing;
   AccessLogConfig access_log;
   uint64_t max_body_bytes = 8 << 20;   // request and response bodies are buffered
+  // Request body bytes buffered at once over all client connections; a
+  // request that does not fit gets 503 + Retry-After before its body is
+  // read. 0 = an eighth of physical memory (at least max_body_bytes). Set
+  // at start; a reload does not change it.
+  uint64_t max_inflight_bytes = 0;
   Millis client_idle_timeout{60000};   // keep-alive connections from clients
   std::vector<Route> routes;
   std::map<std::string, UpstreamConfig> upstreams;

@@ -12,11 +12,13 @@ service_name: gateway
 propagators: [tracecontext, Baggage]
 tracing: {exporter: discard}
 access_log: {enabled: false}
+max_inflight_bytes: 100000000
 routes:
   - match: {path_prefix: /api/orders, host: Shop.Local}
     upstream: orders
     timeout: 2s
-    retries: {attempts: 3, on: [502, 503, 504, connect-failure, timeout], backoff: 50ms}
+    retries: {attempts: 3, on: [502, 503, 504, connect-failure, timeout], backoff: 50ms,
+              budget_percent: 30, min_retry_concurrency: 5}
     strip_prefix: true
   - match: {path_prefix: /}
     upstream: web
@@ -57,6 +59,11 @@ TEST(GatewayConfig, ParsesEveryField) {
   EXPECT_EQ(r.upstream, "orders");
   EXPECT_EQ(r.timeout, Millis(2000));
   EXPECT_EQ(r.retries.attempts, 3);
+  EXPECT_EQ(r.retries.budget_percent, 30);
+  EXPECT_EQ(r.retries.min_retry_concurrency, 5);
+  EXPECT_EQ(c.max_inflight_bytes, 100000000u);
+  EXPECT_EQ(c.routes[1].retries.budget_percent, 20);  // Envoy's defaults
+  EXPECT_EQ(c.routes[1].retries.min_retry_concurrency, 3);
   EXPECT_EQ(r.retries.on_status, (std::vector<int>{502, 503, 504}));
   EXPECT_TRUE(r.retries.on_connect_failure);
   EXPECT_TRUE(r.retries.on_timeout);

@@ -29,6 +29,16 @@ Task<bool> Forward(WorkerIo& io, Runtime& rt, const Route& route, Exchange& ex,
                    const Context& server_ctx, const ClientAddress& client, Outcome& outcome) {
   UpstreamState& up = rt.upstream(route.upstream);
   outcome.upstream = up.config().name;
+  // Counted for the retry budget while this request runs.
+  struct InFlight {
+    UpstreamState& up;
+    bool retrying = false;
+    explicit InFlight(UpstreamState& u) : up(u) { up.in_flight.fetch_add(1, std::memory_order_relaxed); }
+    ~InFlight() {
+      up.in_flight.fetch_sub(1, std::memory_order_relaxed);
+      if (retrying) up.retrying.fetch_sub(1, std::memory_order_relaxed);
+    }
+  } in_flight(up);
   const Message& req = ex.request;
   const std::string_view method = req.method();
 
@@ -71,6 +81,15 @@ Task<bool> Forward(WorkerIo& io, Runtime& rt, const Route& route, Exchange& ex,
     span.End();
     outcome.attempts = attempt;
     if (!ShouldRetry(route.retries, method, result, attempt) || io.shared.stopping()) break;
+    if (!in_flight.retrying) {
+      if (!RetryBudgetAllows(route.retries, up.in_flight.load(std::memory_order_relaxed),
+                             up.retrying.load(std::memory_order_relaxed))) {
+        io.shared.metrics().CountRetryRefused(up.config().name);
+        break;
+      }
+      in_flight.retrying = true;
+      up.retrying.fetch_add(1, std::memory_order_relaxed);
+    }
     last = ep;
   }
 

@@ -3,6 +3,9 @@
 // worker.cc, client_session.cc and proxy_request.cc.
 #include "gateway/gateway.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -11,6 +14,16 @@
 #include "gateway/worker.h"
 
 namespace callpath::gateway {
+
+uint64_t InflightBudgetBytes(const Config& config) {
+  if (config.max_inflight_bytes != 0) return config.max_inflight_bytes;
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  const uint64_t physical = pages > 0 && page_size > 0
+                                ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size)
+                                : uint64_t{8} << 30;
+  return std::max<uint64_t>(physical / 8, config.max_body_bytes);
+}
 
 void SharedState::Swap(std::shared_ptr<Runtime> next) {
   std::shared_ptr<Runtime> old;

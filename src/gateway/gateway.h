@@ -29,6 +29,7 @@
 #include "callpath/log/logger.h"
 #include "callpath/status.h"
 #include "callpath/trace.h"
+#include "common/byte_budget.h"
 #include "gateway/config.h"
 #include "gateway/metrics.h"
 #include "gateway/runtime.h"
@@ -36,11 +37,14 @@
 namespace callpath::gateway {
 
 // What the workers and the admin server share. Owned by Gateway.
+// What config.max_inflight_bytes stands for on this machine.
+uint64_t InflightBudgetBytes(const Config& config);
+
 class SharedState {
  public:
   SharedState(std::shared_ptr<Runtime> runtime, Tracer tracer)
       : tracer_(tracer), access_log_("gateway.access"), events_("gateway"),
-        runtime_(std::move(runtime)) {}
+        body_budget_(InflightBudgetBytes(runtime->config())), runtime_(std::move(runtime)) {}
 
   // The runtime for a new request. Cheap when unchanged: callers cache the
   // pointer and compare generation() first.
@@ -56,6 +60,8 @@ class SharedState {
   Metrics& metrics() noexcept { return metrics_; }
   const log::Logger& access_log() const noexcept { return access_log_; }
   const log::Logger& events() const noexcept { return events_; }
+  // Request bodies buffered now, over every worker.
+  ByteBudget& body_budget() noexcept { return body_budget_; }
   bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
   void set_stopping() noexcept { stopping_.store(true, std::memory_order_release); }
 
@@ -64,6 +70,7 @@ class SharedState {
   Metrics metrics_;
   log::Logger access_log_;
   log::Logger events_;
+  ByteBudget body_budget_;
   mutable std::mutex mu_;
   std::shared_ptr<Runtime> runtime_;
   std::atomic<uint64_t> generation_{0};

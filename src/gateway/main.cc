@@ -5,6 +5,7 @@
 //
 // Signals: SIGHUP reloads the config file (a bad file is rejected and the
 // running config kept); SIGTERM / SIGINT stop gracefully.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -140,6 +141,12 @@ sigset_t BlockControlSignals() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Bodies are buffered whole. glibc raises its mmap threshold each time a
+  // large block is freed, so after the first burst later bodies came from
+  // the heap and their pages stayed with the process (17 -> 222 MiB RSS
+  // after 32 concurrent 8 MiB POSTs, kept). A fixed threshold keeps blocks
+  // over 1 MiB in their own mappings, returned to the system on free.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   CLI::App app{"callpath-gateway: a tracing HTTP reverse proxy"};
   std::string config_path;
   std::string ready_file;

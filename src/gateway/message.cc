@@ -66,6 +66,46 @@ size_t Message::Count(std::string_view name) const noexcept {
   return n;
 }
 
+namespace {
+
+// Calls `fn` with each trimmed, non-empty element of a comma-separated list.
+template <typename Fn>
+void ForEachListElement(std::string_view list, Fn fn) {
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t comma = list.find(',', pos);
+    if (comma == std::string_view::npos) comma = list.size();
+    std::string_view e = list.substr(pos, comma - pos);
+    while (!e.empty() && (e.front() == ' ' || e.front() == '\t')) e.remove_prefix(1);
+    while (!e.empty() && (e.back() == ' ' || e.back() == '\t')) e.remove_suffix(1);
+    if (!e.empty()) fn(e);
+    pos = comma + 1;
+  }
+}
+
+}  // namespace
+
+bool Message::IsConnectionOption(std::string_view name) const noexcept {
+  bool listed = false;
+  for (const Field& f : fields_) {
+    if (!detail::AsciiIEquals(View(f.name), "connection")) continue;
+    ForEachListElement(View(f.value), [&](std::string_view e) { listed = listed || detail::AsciiIEquals(e, name); });
+  }
+  return listed;
+}
+
+bool Message::HasAcceptableTransferEncoding() const noexcept {
+  int chunked = 0, other = 0, fields = 0;
+  for (const Field& f : fields_) {
+    if (!detail::AsciiIEquals(View(f.name), "transfer-encoding")) continue;
+    ++fields;
+    ForEachListElement(View(f.value), [&](std::string_view e) {
+      (detail::AsciiIEquals(e, "chunked") ? chunked : other)++;
+    });
+  }
+  return fields == 0 || (chunked == 1 && other == 0);
+}
+
 std::string MessageCarrier::GetJoined(std::string_view key) const {
   std::string out;
   bool first = true;

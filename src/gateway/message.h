@@ -47,6 +47,14 @@ class Message {
   // The value of the first field named `name` (ASCII case ignored), or "".
   std::string_view Get(std::string_view name) const noexcept;
   size_t Count(std::string_view name) const noexcept;
+  // Whether a Connection field lists `name` (RFC 9110 7.6.1: such fields
+  // concern this connection only and are not forwarded).
+  bool IsConnectionOption(std::string_view name) const noexcept;
+  // Whether the Transfer-Encoding fields, if any, say exactly "chunked".
+  // Anything else - an unknown coding ("xchunked"), a stacked one
+  // ("chunked, identity"), chunked twice - is refused rather than
+  // guessed at: another hop could frame the message differently.
+  bool HasAcceptableTransferEncoding() const noexcept;
 
   // Connection semantics, decided by the parser from the version and the
   // Connection field.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <string_view>
 
 namespace callpath::gateway {
@@ -55,6 +56,64 @@ TEST(GatewayMessageParser, ABodyWithinTheLimitIsKept) {
   ASSERT_FALSE(ec) << ec.message();
   EXPECT_EQ(m.status(), 502);
   EXPECT_EQ(m.body(), "no");
+}
+
+TEST(GatewayMessageParser, UnknownOrStackedTransferCodingsAreRefused) {
+  for (const char* te : {"xchunked", "chunked, identity", "identity, chunked", "gzip, chunked"}) {
+    Message m;
+    MessageParser<true> parser(m);
+    parser.SetLimits(1024);
+    auto ec = ParseAll(parser, std::string("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ") + te +
+                                   "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    EXPECT_EQ(ec, boost::beast::http::error::bad_transfer_encoding) << te;
+  }
+  Message m;
+  MessageParser<true> parser(m);
+  parser.SetLimits(1024);
+  auto ec = ParseAll(parser,
+                     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "0\r\n\r\n");
+  EXPECT_EQ(ec, boost::beast::http::error::bad_transfer_encoding);
+}
+
+TEST(GatewayMessageParser, ABodyThatDoesNotFitTheBudgetStopsBeforeItIsBuffered) {
+  ByteBudget budget(100);
+  BudgetLease held(&budget);
+  ASSERT_TRUE(held.GrowTo(60));
+  {
+    Message m;
+    MessageParser<true> parser(m);
+    parser.SetLimits(1024);
+    BudgetLease lease(&budget);
+    parser.SetBudget(&lease);
+    auto ec = ParseAll(parser, "POST / HTTP/1.1\r\nContent-Length: 50\r\n\r\n" + std::string(50, 'x'));
+    EXPECT_EQ(ec, boost::beast::http::error::body_limit);
+    EXPECT_TRUE(parser.over_budget());
+    EXPECT_TRUE(m.body().empty());
+  }
+  {
+    Message m;
+    MessageParser<true> parser(m);
+    parser.SetLimits(1024);
+    BudgetLease lease(&budget);
+    parser.SetBudget(&lease);
+    auto ec = ParseAll(parser, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "1e\r\n" + std::string(30, 'a') + "\r\n" +
+                               "1e\r\n" + std::string(30, 'b') + "\r\n0\r\n\r\n");
+    EXPECT_EQ(ec, boost::beast::http::error::body_limit);
+    EXPECT_TRUE(parser.over_budget());
+    EXPECT_EQ(m.body(), std::string(30, 'a'));  // the first chunk fitted
+  }
+  EXPECT_EQ(budget.used(), 60u);
+  Message m;
+  MessageParser<true> parser(m);
+  parser.SetLimits(1024);
+  BudgetLease lease(&budget);
+  parser.SetBudget(&lease);
+  auto ec = ParseAll(parser, "POST / HTTP/1.1\r\nContent-Length: 40\r\n\r\n" + std::string(40, 'x'));
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_FALSE(parser.over_budget());
+  EXPECT_EQ(budget.used(), 100u);
 }
 
 }  // namespace

@@ -74,5 +74,31 @@ TEST(GatewayMessage, ExtractsTraceContextThroughTheCarrier) {
   EXPECT_EQ(ctx.span_context().trace_id().ToHex(), "0af7651916cd43dd8448eb211c80319c");
 }
 
+TEST(GatewayMessage, FieldsNamedInConnectionAreConnectionOptions) {
+  Message m;
+  m.AddField("Connection", "keep-alive, X-Secret");
+  m.AddField("connection", " Upgrade ");
+  m.AddField("X-Secret", "1");
+  EXPECT_TRUE(m.IsConnectionOption("x-secret"));
+  EXPECT_TRUE(m.IsConnectionOption("upgrade"));
+  EXPECT_FALSE(m.IsConnectionOption("x-other"));
+  EXPECT_FALSE(m.IsConnectionOption("x-secre"));
+}
+
+TEST(GatewayMessage, OnlyOneChunkedIsAnAcceptableTransferEncoding) {
+  auto with = [](std::initializer_list<const char*> values) {
+    Message m;
+    for (const char* v : values) m.AddField("Transfer-Encoding", v);
+    return m.HasAcceptableTransferEncoding();
+  };
+  EXPECT_TRUE(with({}));
+  EXPECT_TRUE(with({"chunked"}));
+  EXPECT_TRUE(with({"CHUNKED"}));
+  EXPECT_FALSE(with({"xchunked"}));
+  EXPECT_FALSE(with({"chunked, identity"}));
+  EXPECT_FALSE(with({"chunked", "chunked"}));
+  EXPECT_FALSE(with({""}));
+}
+
 }  // namespace
 }  // namespace callpath::gateway

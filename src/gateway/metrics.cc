@@ -73,6 +73,18 @@ void Metrics::CountRetry(std::string_view upstream) {
   Bump(s.retries, upstream, uint64_t{1});
 }
 
+void Metrics::CountRetryRefused(std::string_view upstream) {
+  Stripe& s = Mine();
+  std::lock_guard lock(s.mu);
+  Bump(s.retries_refused, upstream, uint64_t{1});
+}
+
+void Metrics::CountOverloaded() {
+  Stripe& s = Mine();
+  std::lock_guard lock(s.mu);
+  ++s.overloaded;
+}
+
 void Metrics::CountReload(bool ok) {
   Stripe& s = Mine();
   std::lock_guard lock(s.mu);
@@ -123,7 +135,8 @@ void AppendLatencyHistograms(std::string& out, const HistogramMap& latency) {
 }  // namespace
 
 void Metrics::Render(std::string& out) const {
-  std::map<std::string, uint64_t> requests, attempts, retries;
+  std::map<std::string, uint64_t> requests, attempts, retries, retries_refused;
+  uint64_t overloaded = 0;
   std::map<std::string, Histogram> latency;
   uint64_t reloads_ok = 0, reloads_failed = 0;
   for (Stripe& s : stripes_) {
@@ -131,6 +144,8 @@ void Metrics::Render(std::string& out) const {
     for (const auto& [k, v] : s.requests) requests[k] += v;
     for (const auto& [k, v] : s.attempts) attempts[k] += v;
     for (const auto& [k, v] : s.retries) retries[k] += v;
+    for (const auto& [k, v] : s.retries_refused) retries_refused[k] += v;
+    overloaded += s.overloaded;
     for (const auto& [k, h] : s.latency) {
       Histogram& t = latency[k];
       for (size_t i = 0; i < h.counts.size(); ++i) t.counts[i] += h.counts[i];
@@ -161,6 +176,15 @@ void Metrics::Render(std::string& out) const {
     out += "callpath_gateway_upstream_retries_total{upstream=\"" + EscapeLabel(k) + "\"} " +
            std::to_string(v) + "\n";
   }
+  out += "# HELP callpath_gateway_upstream_retries_refused_total Retries the retry budget did not allow.\n"
+         "# TYPE callpath_gateway_upstream_retries_refused_total counter\n";
+  for (const auto& [k, v] : retries_refused) {
+    out += "callpath_gateway_upstream_retries_refused_total{upstream=\"" + EscapeLabel(k) + "\"} " +
+           std::to_string(v) + "\n";
+  }
+  out += "# HELP callpath_gateway_overloaded_total Requests refused with 503: request bytes budget full.\n"
+         "# TYPE callpath_gateway_overloaded_total counter\n"
+         "callpath_gateway_overloaded_total " + std::to_string(overloaded) + "\n";
   out += "# HELP callpath_gateway_upstream_request_duration_seconds Time of one upstream "
          "attempt.\n"
          "# TYPE callpath_gateway_upstream_request_duration_seconds histogram\n";

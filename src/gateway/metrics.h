@@ -5,6 +5,8 @@
 //   callpath_gateway_upstream_request_duration_seconds  histogram per upstream attempt
 //   callpath_gateway_upstream_attempts_total{upstream,outcome}
 //   callpath_gateway_upstream_retries_total{upstream}
+//   callpath_gateway_upstream_retries_refused_total{upstream}   over the retry budget
+//   callpath_gateway_overloaded_total                   503: request bytes budget full
 //   callpath_gateway_config_reloads_total{result}
 //   (+ callpath_gateway_upstream_healthy, written by the caller of Render)
 //
@@ -35,7 +37,11 @@ class Metrics {
   // "connect_failure", "timeout" or "connection_reset".
   void ObserveAttempt(std::string_view upstream, std::string_view outcome, double seconds);
   void CountRetry(std::string_view upstream);
+  // A retry the retry budget did not allow.
+  void CountRetryRefused(std::string_view upstream);
   void CountReload(bool ok);
+  // A request refused because the request bytes budget was full.
+  void CountOverloaded();
 
   // Appends every series above to `out`.
   void Render(std::string& out) const;
@@ -54,8 +60,10 @@ class Metrics {
     std::map<std::string, uint64_t, std::less<>> requests;  // route '\0' status
     std::map<std::string, uint64_t, std::less<>> attempts;  // upstream '\0' outcome
     std::map<std::string, uint64_t, std::less<>> retries;   // upstream
+    std::map<std::string, uint64_t, std::less<>> retries_refused;  // upstream
     std::map<std::string, Histogram, std::less<>> latency;  // upstream
     uint64_t reloads_ok = 0, reloads_failed = 0;
+    uint64_t overloaded = 0;
   };
   static constexpr size_t kStripes = 16;
   Stripe& Mine();

@@ -31,6 +31,11 @@ bool ShouldRetry(const RetryConfig& config, std::string_view method, const Attem
   return false;
 }
 
+bool RetryBudgetAllows(const RetryConfig& config, int64_t in_flight, int64_t retrying) noexcept {
+  const auto by_share = static_cast<int64_t>(config.budget_percent * static_cast<double>(in_flight) / 100.0);
+  return retrying < std::max<int64_t>(config.min_retry_concurrency, by_share);
+}
+
 Millis BackoffBefore(const RetryConfig& config, int next_attempt) noexcept {
   if (next_attempt < 2 || config.backoff.count() <= 0) return Millis(0);
   const int doublings = std::min(next_attempt - 2, 3);

@@ -15,6 +15,7 @@
 //      which the gateway reports as 502) when `on` lists 502.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "gateway/config.h"
@@ -40,6 +41,11 @@ bool IsIdempotentMethod(std::string_view method) noexcept;
 // `result`, should be followed by another attempt.
 bool ShouldRetry(const RetryConfig& config, std::string_view method, const AttemptResult& result,
                  int attempt) noexcept;
+
+// The retry budget: whether one more request may start retrying while
+// `retrying` requests of the upstream are being retried and `in_flight`
+// requests (those included) are under way.
+bool RetryBudgetAllows(const RetryConfig& config, int64_t in_flight, int64_t retrying) noexcept;
 
 // The wait before attempt number `next_attempt` (>= 2): backoff doubled for
 // each earlier retry, at most 8 x backoff.

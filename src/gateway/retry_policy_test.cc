@@ -79,5 +79,17 @@ TEST(GatewayRetry, GatewayStatusAndErrorType) {
   EXPECT_EQ(ErrorTypeFor(AttemptOutcome::kConnectFailure), "connect_failure");
 }
 
+TEST(GatewayRetry, TheRetryBudgetIsAShareOfRequestsInFlightWithAFloor) {
+  RetryConfig c = Policy();  // 20 %, at least 3
+  EXPECT_TRUE(RetryBudgetAllows(c, 1, 0));
+  EXPECT_TRUE(RetryBudgetAllows(c, 5, 2));
+  EXPECT_FALSE(RetryBudgetAllows(c, 5, 3));     // the floor, 3, is used up
+  EXPECT_TRUE(RetryBudgetAllows(c, 100, 19));   // 20 % of 100
+  EXPECT_FALSE(RetryBudgetAllows(c, 100, 20));
+  c.budget_percent = 0;
+  c.min_retry_concurrency = 0;
+  EXPECT_FALSE(RetryBudgetAllows(c, 1000, 0));  // retries off
+}
+
 }  // namespace
 }  // namespace callpath::gateway

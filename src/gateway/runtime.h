@@ -50,6 +50,11 @@ class UpstreamState {
   // Never null (an upstream has at least one endpoint).
   EndpointState* Pick(const EndpointState* avoid = nullptr) noexcept;
 
+  // For the retry budget: requests to this upstream under way, and how
+  // many of them are being retried.
+  std::atomic<int64_t> in_flight{0};
+  std::atomic<int64_t> retrying{0};
+
  private:
   UpstreamConfig config_;
   std::vector<std::unique_ptr<EndpointState>> endpoints_;

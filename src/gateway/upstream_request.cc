@@ -28,7 +28,7 @@ void BuildUpstreamPrefix(std::string& head, const Message& req, const Route& rou
   head.append(" HTTP/1.1\r\n");
   for (size_t i = 0; i < req.field_count(); ++i) {
     const std::string_view name = req.field_name(i);
-    if (IsHopByHopField(name)) continue;
+    if (IsHopByHopField(name) || req.IsConnectionOption(name)) continue;
     if (IsOneOf(name, {"x-forwarded-for", "x-forwarded-proto"})) continue;
     if (!host.empty() && detail::AsciiIEquals(name, "x-forwarded-host")) continue;
     // Each attempt injects its own context.

@@ -161,7 +161,10 @@ class CliEndToEndTest : public ::testing::Test {
                                      "--otlp-http-listen", "127.0.0.1:0",
                                      "--otlp-grpc-listen", "127.0.0.1:0",
                                      "--query-listen", "127.0.0.1:0",
-                                     "--ready-file", ready};
+                                     "--ready-file", ready,
+                                     // The samples keep their 2026-11-26 timestamps:
+                                     // no age limit, as for a backfill.
+                                     "--max-item-age", "0"};
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);

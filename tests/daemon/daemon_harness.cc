@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -74,6 +75,10 @@ bool DaemonProcess::Start(const std::string& data_dir, const std::vector<std::st
   if (pid_ == 0) {
     // Die with the test process, even when it crashes.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (descriptor_limit_ != 0) {
+      rlimit nofile{descriptor_limit_, descriptor_limit_};
+      if (::setrlimit(RLIMIT_NOFILE, &nofile) != 0) ::_exit(126);
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -31,6 +31,9 @@ class DaemonProcess {
   // flags, and waits until its ready file appears. False (with a reason in
   // error()) if it exits or does not become ready within a minute.
   bool Start(const std::string& data_dir, const std::vector<std::string>& extra = {});
+  // Starts later processes with this descriptor limit (soft and hard), as
+  // `ulimit -n` would; 0 = inherit.
+  void set_descriptor_limit(uint64_t n) { descriptor_limit_ = n; }
   // SIGTERM and wait; returns the exit status (0 on a clean stop).
   int Stop();
   // SIGKILL and wait: a crash.
@@ -45,6 +48,7 @@ class DaemonProcess {
 
  private:
   pid_t pid_ = -1;
+  uint64_t descriptor_limit_ = 0;
   uint16_t http_ = 0, grpc_ = 0, query_ = 0;
   std::string ready_file_;
   std::string error_;

@@ -75,10 +75,12 @@ TEST(DaemonRobustness, MalformedBodiesGet4xxWithAReasonAndTheDaemonKeepsServing)
   r = PostProto(port, "/v1/logs", "{not json", "application/json");
   EXPECT_EQ(r.status, 400);
 
-  // Bad ids / end before start: partial success naming the count.
+  // Bad ids / end before start: partial success naming the count. The
+  // valid span is timestamped now (1970 would be outside --max-item-age).
+  const std::string now = std::to_string(NowNs());
   std::string json_bad = R"({"resourceSpans":[{"scopeSpans":[{"spans":[
     {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"ok",
-     "startTimeUnixNano":"1000","endTimeUnixNano":2000},
+     "startTimeUnixNano":")" + now + R"(","endTimeUnixNano":)" + now + R"(},
     {"traceId":"0102","spanId":"0102030405060708","name":"short id"},
     {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0000000000000000","name":"zero id"},
     {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0a02030405060708","name":"backwards",

@@ -188,7 +188,7 @@ Status ConvertWalRecord(const WalRecord& r, const ItemLimits& limits, store::Ing
   }
   for (auto& log : record.logs)
     if (log.observed_ns == 0) log.observed_ns = r.received_ns;
-  EnforceItemLimits(limits, &record, rejected);
+  EnforceItemLimits(limits, r.received_ns, &record, rejected);
   AppendBatch(std::move(record), out);
   return s;
 }

@@ -106,6 +106,10 @@ class IngestPipelineTest : public ::testing::Test {
     IngestOptions o;
     o.capacity_items = capacity;
     o.wal.dir = dir_ + "/wal";
+    // The records say they arrived 1 ns after the epoch (SubmitAndWait):
+    // no timestamp window around that.
+    o.limits.max_age_ns = 0;
+    o.limits.max_future_ns = 0;
     return o;
   }
   std::unique_ptr<IngestPipeline> OpenPipeline(IngestOptions o) {

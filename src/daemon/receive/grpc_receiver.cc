@@ -1,6 +1,7 @@
 #include "daemon/receive/grpc_receiver.h"
 
 #include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
@@ -17,14 +18,20 @@ constexpr char kLogsMethod[] = "/opentelemetry.proto.collector.logs.v1.LogsServi
 // One unary call: read the request message, export it, write the answer.
 class ExportReactor : public grpc::ServerGenericBidiReactor {
  public:
-  ExportReactor(Signal signal, ExportService& exporter, DaemonMetrics& metrics)
-      : signal_(signal), exporter_(exporter), metrics_(metrics),
+  ExportReactor(Signal signal, ExportService& exporter, DaemonMetrics& metrics, ByteBudget* budget)
+      : signal_(signal), exporter_(exporter), metrics_(metrics), lease_(budget),
         started_(std::chrono::steady_clock::now()) {
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) return Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no request message"));
+    // Held until the answer: the message, and what is made of it meanwhile.
+    if (!lease_.GrowTo(request_.Length())) {
+      return Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "callpathd holds its limit of request bytes in memory "
+                                 "(--max-inflight-bytes); retry later"));
+    }
     std::string body;
     grpc::Slice single;
     std::string_view view;
@@ -49,6 +56,7 @@ class ExportReactor : public grpc::ServerGenericBidiReactor {
 
  private:
   void Answer(ExportOutcome o) {
+    lease_.Reset();
     metrics_.export_latency[1][static_cast<int>(signal_)].Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
     switch (o.code) {
@@ -71,6 +79,7 @@ class ExportReactor : public grpc::ServerGenericBidiReactor {
   Signal signal_;
   ExportService& exporter_;
   DaemonMetrics& metrics_;
+  BudgetLease lease_;
   std::chrono::steady_clock::time_point started_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
@@ -86,32 +95,33 @@ class UnimplementedReactor : public grpc::ServerGenericBidiReactor {
 
 class OtlpGenericService : public grpc::CallbackGenericService {
  public:
-  OtlpGenericService(ExportService& exporter, DaemonMetrics& metrics)
-      : exporter_(exporter), metrics_(metrics) {}
+  OtlpGenericService(ExportService& exporter, DaemonMetrics& metrics, ByteBudget* budget)
+      : exporter_(exporter), metrics_(metrics), budget_(budget) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
-    if (ctx->method() == kTraceMethod) return new ExportReactor(Signal::kTraces, exporter_, metrics_);
-    if (ctx->method() == kLogsMethod) return new ExportReactor(Signal::kLogs, exporter_, metrics_);
+    if (ctx->method() == kTraceMethod) return new ExportReactor(Signal::kTraces, exporter_, metrics_, budget_);
+    if (ctx->method() == kLogsMethod) return new ExportReactor(Signal::kLogs, exporter_, metrics_, budget_);
     return new UnimplementedReactor(ctx->method());
   }
 
  private:
   ExportService& exporter_;
   DaemonMetrics& metrics_;
+  ByteBudget* budget_;
 };
 
 }  // namespace
 
 struct GrpcReceiver::Impl {
-  Impl(ExportService& e, DaemonMetrics& m) : service(e, m) {}
+  Impl(ExportService& e, DaemonMetrics& m, ByteBudget* b) : service(e, m, b) {}
   OtlpGenericService service;
   std::unique_ptr<grpc::Server> server;
 };
 
-GrpcReceiver::GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes)
-    : impl_(std::make_unique<Impl>(exporter, metrics)) {
-  max_message_bytes_ = max_message_bytes;
-}
+GrpcReceiver::GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes,
+                           ByteBudget* budget)
+    : impl_(std::make_unique<Impl>(exporter, metrics, budget)), max_message_bytes_(max_message_bytes),
+      budget_(budget) {}
 
 GrpcReceiver::~GrpcReceiver() { Shutdown(); }
 
@@ -124,6 +134,13 @@ Status GrpcReceiver::Start(const std::string& host, uint16_t port) {
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(std::min<uint64_t>(max_message_bytes_, INT32_MAX)));
   builder.RegisterCallbackGenericService(&impl_->service);
+  if (budget_ != nullptr) {
+    // gRPC buffers a message whole before OnReadDone; the quota makes it
+    // stop reading from connections when its buffers reach the budget.
+    grpc::ResourceQuota quota("callpathd-otlp-grpc");
+    quota.Resize(static_cast<size_t>(budget_->capacity()));
+    builder.SetResourceQuota(quota);
+  }
   impl_->server = builder.BuildAndStart();
   if (!impl_->server || selected == 0) {
     impl_->server.reset();

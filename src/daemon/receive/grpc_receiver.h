@@ -5,7 +5,8 @@
 //
 // Errors: undecodable request -> INVALID_ARGUMENT; queue full ->
 // RESOURCE_EXHAUSTED; store failure or shutdown -> UNAVAILABLE; oversized
-// message -> RESOURCE_EXHAUSTED (by gRPC); unknown method -> UNIMPLEMENTED.
+// message -> RESOURCE_EXHAUSTED (by gRPC); request bytes over the daemon's
+// budget -> RESOURCE_EXHAUSTED; unknown method -> UNIMPLEMENTED.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "callpath/status.h"
+#include "common/byte_budget.h"
 #include "daemon/metrics.h"
 #include "daemon/receive/otlp_export.h"
 
@@ -20,8 +22,12 @@ namespace callpath::daemon {
 
 class GrpcReceiver {
  public:
-  // `exporter` and `metrics` must outlive the receiver.
-  GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes);
+  // `exporter`, `metrics` and `budget` (may be null) must outlive the
+  // receiver. A request message takes its bytes from `budget` until it is
+  // answered (RESOURCE_EXHAUSTED when they do not fit), and gRPC's own
+  // buffers are held to the budget's size by a ResourceQuota.
+  GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes,
+               ByteBudget* budget = nullptr);
   ~GrpcReceiver();  // Shutdown()s
 
   // Starts serving on host:port (port 0 = any free port; see port()).
@@ -34,6 +40,7 @@ class GrpcReceiver {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   uint64_t max_message_bytes_;
+  ByteBudget* budget_;
   uint16_t port_ = 0;
 };
 

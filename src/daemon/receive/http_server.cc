@@ -16,9 +16,12 @@
 #include <cerrno>
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include "daemon/receive/transfer_coding.h"
 
 namespace callpath::daemon {
 
@@ -79,9 +82,11 @@ struct ServerShared {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<const ServerShared> shared)
+  // `slot` is released (its deleter runs) when the connection is gone.
+  Session(tcp::socket socket, std::shared_ptr<const ServerShared> shared, std::shared_ptr<void> slot)
       : stream_(std::move(socket)), shared_(std::move(shared)), opts_(shared_->opts),
-        handler_(shared_->handler), errors_(shared_->errors) {}
+        handler_(shared_->handler), errors_(shared_->errors), lease_(opts_.body_budget),
+        slot_(std::move(slot)) {}
 
   void Start() {
     asio::dispatch(stream_.get_executor(),
@@ -91,9 +96,10 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void ReadHeader() {
     parser_.emplace();
+    over_budget_ = false;
     parser_->header_limit(64 * 1024);
     parser_->body_limit(opts_.max_body_bytes);
-    stream_.expires_after(std::chrono::seconds(first_ ? opts_.read_timeout_seconds
+    stream_.expires_after(std::chrono::seconds(first_ ? opts_.header_timeout_seconds
                                                       : opts_.idle_timeout_seconds));
     first_ = false;
     http::async_read_header(stream_, buffer_, *parser_,
@@ -118,10 +124,32 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& req = parser_->get();
     auto ct = req[http::field::content_type];
     content_type_.assign(ct.data(), ct.size());
+    if (TransferCodingVerdict tc = CheckTransferEncoding(JoinedTransferEncoding(req)); tc.status != 0) {
+      return SendError(tc.status, std::move(tc.message));
+    }
     if (auto len = parser_->content_length(); len && *len > opts_.max_body_bytes) {
       return SendError(413, "request body of " + std::to_string(*len) +
                                 " bytes exceeds the limit of " +
                                 std::to_string(opts_.max_body_bytes) + " bytes");
+    }
+    // The body's bytes are taken from the budget before they are read: all
+    // at once when the length is announced, chunk by chunk otherwise.
+    if (auto len = parser_->content_length(); len && !lease_.GrowTo(*len)) return RefuseOverBudget();
+    if (parser_->chunked()) {
+      chunk_body_ = [this](uint64_t, beast::string_view data, beast::error_code& ec) -> size_t {
+        std::string& body = parser_->get().body();
+        const uint64_t need = body.size() + data.size();
+        // Taken in steps so that small chunks do not each touch the atomic.
+        const uint64_t step = std::min<uint64_t>(lease_.bytes() + kBudgetStep, opts_.max_body_bytes);
+        if (!lease_.GrowTo(std::max(need, step)) && !lease_.GrowTo(need)) {
+          over_budget_ = true;
+          ec = http::error::body_limit;
+          return 0;
+        }
+        body.append(data.data(), data.size());
+        return data.size();
+      };
+      parser_->on_chunk_body(chunk_body_);
     }
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
@@ -163,6 +191,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRead(beast::error_code ec, size_t) {
     reading_body_ = false;
     body_timer_.cancel();
+    if (ec == http::error::body_limit && over_budget_) return RefuseOverBudget();
     if (ec == http::error::body_limit) {
       return SendError(413, "request body exceeds the limit of " +
                                 std::to_string(opts_.max_body_bytes) + " bytes");
@@ -197,6 +226,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse resp, bool close_after = false) {
+    // The request's body has been handed over and consumed.
+    lease_.Reset();
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(version_ ? version_ : 11);
     res->result(static_cast<unsigned>(resp.status));
@@ -218,10 +249,31 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // An error found before the request was read completely: answer, then
   // close (the rest of the body is not worth reading).
-  void SendError(int status, std::string message) {
+  void SendError(int status, std::string message, bool retry_later = false) {
     keep_alive_ = false;
     if (version_ == 0) version_ = parser_ ? parser_->get().version() : 11;
-    Write(errors_(status, content_type_, std::move(message)), /*close_after=*/true);
+    HttpResponse resp = errors_(status, content_type_, std::move(message));
+    if (retry_later) resp.headers.emplace_back("Retry-After", "1");
+    Write(std::move(resp), /*close_after=*/true);
+  }
+
+  void RefuseOverBudget() {
+    if (opts_.counters) opts_.counters->over_body_budget.fetch_add(1, std::memory_order_relaxed);
+    SendError(429,
+              "callpathd holds its limit of request bytes in memory (" +
+                  std::to_string(opts_.body_budget ? opts_.body_budget->capacity() : 0) +
+                  " bytes, --max-inflight-bytes); retry later",
+              /*retry_later=*/true);
+  }
+
+  static std::string JoinedTransferEncoding(const http::request<http::string_body>& req) {
+    std::string joined;
+    for (const auto& f : req) {
+      if (f.name() != http::field::transfer_encoding) continue;
+      if (!joined.empty()) joined += ',';
+      joined.append(f.value().data(), f.value().size());
+    }
+    return joined;
   }
 
   // Closing a socket with unread input makes the kernel send RST, which can
@@ -251,6 +303,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   static constexpr size_t kBodyReadBytes = 64 * 1024;
+  static constexpr uint64_t kBudgetStep = 1 << 20;
 
   beast::tcp_stream stream_;
   asio::steady_timer body_timer_{stream_.get_executor()};
@@ -264,7 +317,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool first_ = true;
   bool reading_body_ = false;
+  bool over_budget_ = false;
   unsigned version_ = 0;
+  BudgetLease lease_;
+  // Beast keeps a reference to the chunk callback: it lives here.
+  std::function<size_t(uint64_t, beast::string_view, beast::error_code&)> chunk_body_;
+  std::shared_ptr<void> slot_;
   std::array<char, 64 * 1024> drain_buf_;
 };
 
@@ -276,23 +334,64 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         shared(std::make_shared<ServerShared>(ServerShared{o, std::move(h), std::move(e)})),
         acceptor(asio::make_strand(ioc)) {}
 
+  // Runs on the acceptor's strand (or before the runtime starts).
   void Accept() {
+    const HttpServerOptions& o = shared->opts;
+    if (o.max_connections > 0 && open.load() >= o.max_connections) {
+      // Resumed by the next connection to close (ConnectionClosed).
+      paused = true;
+      if (o.counters) o.counters->connection_limit_reached.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
     acceptor.async_accept(asio::make_strand(ioc),
                           [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
                             if (ec == asio::error::operation_aborted || !self->acceptor.is_open())
                               return;
-                            if (!ec) {
-                              beast::error_code ignored;
-                              s.set_option(tcp::no_delay(true), ignored);
-                              std::make_shared<Session>(std::move(s), self->shared)->Start();
-                            }
+                            if (ec) return self->AcceptLater();
+                            beast::error_code ignored;
+                            s.set_option(tcp::no_delay(true), ignored);
+                            self->open.fetch_add(1);
+                            if (self->shared->opts.counters)
+                              self->shared->opts.counters->accepted.fetch_add(1, std::memory_order_relaxed);
+                            std::make_shared<Session>(std::move(s), self->shared, self->Slot())->Start();
                             self->Accept();
                           });
+  }
+
+  // Out of descriptors (EMFILE) and the like: accepting again at once
+  // fails again at once, a busy loop that starves the connections being
+  // served. Waiting lets some of them close.
+  void AcceptLater() {
+    accept_timer.expires_after(std::chrono::milliseconds(100));
+    accept_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec && self->acceptor.is_open()) self->Accept();
+    });
+  }
+
+  // Held by a Session; its release frees the connection's place.
+  std::shared_ptr<void> Slot() {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    return std::shared_ptr<void>(nullptr, [weak](void*) {
+      if (auto self = weak.lock()) self->ConnectionClosed();
+    });
+  }
+
+  void ConnectionClosed() {
+    open.fetch_sub(1);
+    asio::dispatch(acceptor.get_executor(), [self = shared_from_this()] {
+      if (self->paused && self->acceptor.is_open()) {
+        self->paused = false;
+        self->Accept();
+      }
+    });
   }
 
   asio::io_context& ioc;
   std::shared_ptr<const ServerShared> shared;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_timer{acceptor.get_executor()};
+  std::atomic<size_t> open{0};
+  bool paused = false;  // on the acceptor's strand
   uint16_t port = 0;
 };
 
@@ -329,12 +428,15 @@ Status HttpServer::Listen(const std::string& host, uint16_t port) {
 
 uint16_t HttpServer::port() const { return impl_->port; }
 
+size_t HttpServer::open_connections() const { return impl_->open.load(); }
+
 void HttpServer::Close() {
   // The acceptor lives on a strand; close it there.
   auto impl = impl_;
   asio::dispatch(impl->acceptor.get_executor(), [impl] {
     beast::error_code ec;
     impl->acceptor.close(ec);
+    impl->accept_timer.cancel();
   });
 }
 

@@ -3,7 +3,21 @@
 // Keep-alive, chunked request bodies, `Expect: 100-continue`, a body limit
 // checked while reading (413 before the body is buffered when
 // Content-Length already says too much). One request at a time per
-// connection; any number of connections, served by the IoRuntime's threads.
+// connection, served by the IoRuntime's threads.
+//
+// Bounds against hostile or runaway clients:
+//  - bodies take their bytes from a ByteBudget shared by all servers before
+//    they are buffered (Content-Length: at the header; chunked: chunk by
+//    chunk); over budget -> 429 + Retry-After, the connection closes;
+//  - at most max_connections open connections per server: at the limit the
+//    server stops accepting until one closes (new clients wait in the
+//    kernel's backlog), so one flooded port cannot take the descriptors
+//    another port (queries, health checks) needs;
+//  - a new connection must send its header within header_timeout_seconds;
+//  - accept errors (out of descriptors) are retried after a pause, never
+//    in a busy loop;
+//  - any Transfer-Encoding other than exactly "chunked" -> 501 (unknown
+//    coding) or 400 (chunked twice).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +25,7 @@
 #include <string>
 
 #include "callpath/status.h"
+#include "common/byte_budget.h"
 #include "daemon/receive/http_types.h"
 
 namespace callpath::daemon {
@@ -36,8 +51,17 @@ class IoRuntime {
 
 struct HttpServerOptions {
   uint64_t max_body_bytes = 64ull << 20;  // on the wire (decompression is the handler's)
-  int idle_timeout_seconds = 120;          // keep-alive connections idle longer are closed
-  int read_timeout_seconds = 60;           // a request must arrive within this
+  // Request bodies held at once, shared with other servers; must outlive
+  // the server. Null: no global cap (each connection may still hold
+  // max_body_bytes).
+  ByteBudget* body_budget = nullptr;
+  // Open connections of this server; 0 = no limit.
+  size_t max_connections = 0;
+  int header_timeout_seconds = 10;  // a new connection's first header must arrive within this
+  int idle_timeout_seconds = 120;   // keep-alive connections idle longer are closed
+  int read_timeout_seconds = 60;    // a body must arrive within this
+  // Optional counters (must outlive the server).
+  HttpServerCounters* counters = nullptr;
 };
 
 class HttpServer {
@@ -51,6 +75,8 @@ class HttpServer {
   // Binds and starts accepting. `port` 0 picks a free port; see port().
   Status Listen(const std::string& host, uint16_t port);
   uint16_t port() const;
+  // Connections open now.
+  size_t open_connections() const;
   // Stops accepting new connections (open ones finish their request).
   void Close();
 

@@ -2,7 +2,9 @@
 // handlers, so that only http_server.cc needs Boost.Beast.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -51,5 +53,15 @@ using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
 // request's Content-Type.
 using ErrorResponder =
     std::function<HttpResponse(int http_status, std::string_view content_type, std::string message)>;
+
+// What an HttpServer reports about its connections (relaxed atomics,
+// statistics only).
+struct HttpServerCounters {
+  std::atomic<uint64_t> accepted{0};
+  // Times the server stopped accepting because max_connections were open.
+  std::atomic<uint64_t> connection_limit_reached{0};
+  // Requests refused because the body budget had no room for their body.
+  std::atomic<uint64_t> over_body_budget{0};
+};
 
 }  // namespace callpath::daemon

@@ -36,7 +36,7 @@ void Accept(IngestPipeline& pipeline, DaemonMetrics& metrics, Signal signal, Enc
     s = traces ? DecodeOtlpProtoTraces(body, batch.get(), &rejected, &cleaned)
                : DecodeOtlpProtoLogs(body, batch.get(), &rejected, &cleaned);
     // Replay (ConvertWalRecord) applies the same limits to the same items.
-    if (s.ok()) EnforceItemLimits(pipeline.limits(), batch.get(), &rejected);
+    if (s.ok()) EnforceItemLimits(pipeline.limits(), now, batch.get(), &rejected);
   } else {
     kind = traces ? WalKind::kTracesJson : WalKind::kLogsJson;
     WalRecord r;
@@ -57,6 +57,8 @@ void Accept(IngestPipeline& pipeline, DaemonMetrics& metrics, Signal signal, Enc
   uint64_t valid = batch->items();
   counters.received.fetch_add(valid + rejected.count(), std::memory_order_relaxed);
   counters.rejected.fetch_add(rejected.count(), std::memory_order_relaxed);
+  metrics.duplicate_spans.fetch_add(rejected.duplicate_spans(), std::memory_order_relaxed);
+  metrics.out_of_window_items.fetch_add(rejected.out_of_window(), std::memory_order_relaxed);
   uint64_t rejected_count = rejected.count();
   std::string message = rejected.Message(traces ? "spans" : "log records");
   if (valid == 0) {
