@@ -1,9 +1,9 @@
-// ByteBudget: one cap on the request bytes a server (callpathd, the gateway)
-// holds in memory at once, shared by every connection of every listener. A body is admitted
-// only if its bytes fit (checked before it is buffered); otherwise the
-// client is told to retry later (429 + Retry-After / RESOURCE_EXHAUSTED).
-// Without it each connection could buffer up to --max-body-bytes and
-// memory grew with the number of concurrent clients.
+// ByteBudget: one cap on the request bytes a server (callpathd, the
+// gateway) holds in memory at once, shared by every connection of every
+// listener. A body is admitted only if its bytes fit (checked before it is
+// buffered); otherwise the client is told to retry later (429 or 503 +
+// Retry-After / RESOURCE_EXHAUSTED). Without it each connection could
+// buffer up to its body limit and memory grew with the number of clients.
 //
 // Thread-safe (one atomic). BudgetLease gives bytes back when it goes away.
 #pragma once
