@@ -1,9 +1,10 @@
 # Install rules and the exported package: find_package(callpath) gives
-# callpath::sdk and callpath::otlp (and callpath::log once it exists).
+# callpath::sdk and callpath::otlp (and callpath::log once it exists), and
+# callpath::text, which they link (its headers stay private).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(callpath_installed_targets callpath_sdk callpath_otlp)
+set(callpath_installed_targets callpath_sdk callpath_otlp callpath_text)
 foreach(t callpath_log)
   if(TARGET ${t})
     list(APPEND callpath_installed_targets ${t})

@@ -7,7 +7,7 @@
 #include "callpath/otlp/proto_writer.h"
 #include "daemon/otlp_json_decoder.h"
 #include "daemon/otlp_proto_decoder.h"
-#include "daemon/value_text.h"
+#include "text/json_escape.h"
 
 namespace callpath::daemon {
 namespace {
@@ -116,7 +116,7 @@ std::string ExportResponseBody(Signal signal, Encoding encoding, uint64_t reject
     out += signal == Signal::kTraces ? "\"rejectedSpans\":\"" : "\"rejectedLogRecords\":\"";
     out += std::to_string(rejected);
     out += "\",\"errorMessage\":";
-    AppendJsonQuoted(message, out);
+    text::AppendJsonQuoted(message, &out);
     out += "}}";
     return out;
   }
@@ -133,7 +133,7 @@ std::string ExportResponseBody(Signal signal, Encoding encoding, uint64_t reject
 std::string RpcStatusBody(Encoding encoding, int grpc_code, std::string_view message) {
   if (encoding == Encoding::kJson) {
     std::string out = "{\"code\":" + std::to_string(grpc_code) + ",\"message\":";
-    AppendJsonQuoted(message, out);
+    text::AppendJsonQuoted(message, &out);
     out += "}";
     return out;
   }

@@ -9,8 +9,9 @@
 #include "callpath/query/render.h"
 #include "callpath/query/trace.h"
 #include "daemon/ui_assets.h"
-#include "daemon/value_text.h"
 #include "daemon/worker_pool.h"
+#include "text/hex.h"
+#include "text/json_escape.h"
 
 namespace callpath::daemon {
 namespace {
@@ -55,7 +56,7 @@ HttpResponse Json(int status, std::string body) {
 
 HttpResponse NativeError(int status, std::string_view message) {
   std::string body = "{\"error\":";
-  AppendJsonQuoted(message, body);
+  text::AppendJsonQuoted(message, &body);
   body += ",\"status\":" + std::to_string(status) + "}";
   return Json(status, std::move(body));
 }
@@ -64,7 +65,7 @@ HttpResponse NativeError(int status, std::string_view message) {
 // error): {"error":{"httpCode":404,"message":"..."}}.
 HttpResponse V3Error(int status, std::string_view message) {
   std::string body = "{\"error\":{\"httpCode\":" + std::to_string(status) + ",\"message\":";
-  AppendJsonQuoted(message, body);
+  text::AppendJsonQuoted(message, &body);
   body += "}}";
   return Json(status, std::move(body));
 }
@@ -86,11 +87,10 @@ HttpResponse V3StoreError(const Status& s) { return V3Error(StoreErrorCode(s), s
 // Trace ids in URLs: 1..32 hex digits, either case, left-padded with zeros
 // (Jaeger clients shorten ids with leading zeros).
 std::optional<TraceId> ParseTraceId(std::string_view hex) {
-  if (hex.empty() || hex.size() > 32) return std::nullopt;
-  std::string padded(32 - hex.size(), '0');
-  padded += hex;
   TraceId id;
-  if (!ParseHexAnyCase(padded, id.mutable_bytes().data(), 16) || !id.IsValid()) return std::nullopt;
+  if (!text::HexDecodeLeftPadded(hex, id.mutable_bytes().data(), TraceId::kSize) || !id.IsValid()) {
+    return std::nullopt;
+  }
   return id;
 }
 
@@ -364,7 +364,7 @@ struct QueryApi::Impl {
       std::string body = "{\"services\":[";
       for (size_t i = 0; i < s.value().size(); ++i) {
         if (i) body += ',';
-        AppendJsonQuoted(s.value()[i], body);
+        text::AppendJsonQuoted(s.value()[i], &body);
       }
       return Json(200, body + "]}");
     }
@@ -384,9 +384,9 @@ struct QueryApi::Impl {
         const auto& op = ops_list.value()[i];
         if (i) body += ',';
         body += "{\"name\":";
-        AppendJsonQuoted(op.name, body);
+        text::AppendJsonQuoted(op.name, &body);
         body += ",\"spanKind\":";
-        AppendJsonQuoted(op.kind == store::SpanKind::kUnspecified ? "" : store::SpanKindName(op.kind), body);
+        text::AppendJsonQuoted(op.kind == store::SpanKind::kUnspecified ? "" : store::SpanKindName(op.kind), &body);
         body += '}';
       }
       return Json(200, body + "]}");
