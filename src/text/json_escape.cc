@@ -1,5 +1,6 @@
 #include "text/json_escape.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -30,22 +31,6 @@ size_t FirstMarkedByte(uint64_t mask) noexcept {
   }
 }
 
-// The first position from i on whose byte needs more than a copy, or n.
-// Eight bytes a step; the last few are tested in a word padded with plain
-// bytes.
-size_t SkipPlain(const unsigned char* in, size_t i, size_t n) noexcept {
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, in + i, 8);
-    if (const uint64_t mask = AttentionMask(w)) return i + FirstMarkedByte(mask);
-  }
-  if (i == n) return n;
-  uint64_t w = kOnes * 'a';
-  std::memcpy(&w, in + i, n - i);
-  const uint64_t mask = AttentionMask(w);
-  return mask != 0 ? i + FirstMarkedByte(mask) : n;
-}
-
 // Writes the escape of the ASCII byte `c` at p; returns its length.
 size_t Escape(unsigned char c, char* p) noexcept {
   p[0] = '\\';
@@ -65,51 +50,122 @@ size_t Escape(unsigned char c, char* p) noexcept {
   }
 }
 
-// Calls copy(from, n) for runs that go out unchanged and for escapes and
-// replacements, in order. One loop for both output kinds so they cannot
-// drift apart.
-template <typename Copy>
-void EscapeTo(std::string_view s, Copy&& copy) {
+// 1 for a byte that is copied as it is.
+struct PlainTable {
+  uint8_t v[256];
+  constexpr PlainTable() : v() {
+    for (int c = 0x20; c < 0x80; ++c) v[c] = 1;
+    v['"'] = 0;
+    v['\\'] = 0;
+  }
+};
+constexpr PlainTable kPlain;
+
+// Writes the escaped form of s from *i on at p until *i reaches `stop`
+// (it may pass `stop` by up to 7 bytes) and returns the end of the output.
+// REQUIRES: room for 6 bytes per byte consumed, plus 8: plain bytes are
+// stored eight at a time before it is known how many of them count.
+char* EscapeRange(std::string_view s, size_t* i, size_t stop, char* p) noexcept {
   const auto* in = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
-  size_t run = 0, i = 0;  // s[run, i) goes out unchanged
-  while ((i = SkipPlain(in, i, n)) < n) {
-    if (in[i] >= 0x80) {
-      const int len = Utf8SequenceLength(s, i);
-      if (len > 0) {  // valid: stays in the run
-        i += static_cast<size_t>(len);
+  size_t at = *i;
+  while (at < stop) {
+    if (at + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, in + at, 8);
+      std::memcpy(p, &w, 8);
+      const uint64_t mask = AttentionMask(w);
+      if (mask == 0) {
+        p += 8;
+        at += 8;
         continue;
       }
-      copy(s.data() + run, i - run);
-      copy(kReplacementUtf8.data(), kReplacementUtf8.size());
-      i += static_cast<size_t>(-len);
+      const size_t plain = FirstMarkedByte(mask);
+      p += plain;
+      at += plain;
     } else {
-      copy(s.data() + run, i - run);
-      char esc[6];
-      copy(esc, Escape(in[i], esc));
-      ++i;
+      while (at < n && kPlain.v[in[at]]) *p++ = static_cast<char>(in[at++]);
+      if (at == n) break;
     }
-    run = i;
+    const unsigned char c = in[at];
+    if (c < 0x80) {
+      p += Escape(c, p);
+      ++at;
+      continue;
+    }
+    // Non-ASCII text tends to come in runs (a word of Cyrillic or CJK):
+    // stay here while it lasts.
+    int len;
+    while ((len = Utf8SequenceLength(s, at)) > 0) {
+      if (at + 4 <= n) {
+        std::memcpy(p, in + at, 4);
+      } else {
+        std::memcpy(p, in + at, static_cast<size_t>(len));
+      }
+      p += len;
+      at += static_cast<size_t>(len);
+      if (at >= n || in[at] < 0x80) break;
+    }
+    if (len < 0) {
+      std::memcpy(p, kReplacementUtf8.data(), 3);
+      p += 3;
+      at += static_cast<size_t>(-len);
+    }
   }
-  copy(s.data() + run, n - run);
+  *i = at;
+  return p;
+}
+
+// How many bytes at the start of `s` go out unchanged: plain ASCII and
+// well-formed UTF-8, up to the first byte to escape or replace. ASCII goes
+// eight bytes a step until the first other byte; from there on, byte by
+// byte, which is faster for text that mixes scripts.
+size_t CleanPrefix(std::string_view s) noexcept {
+  const auto* in = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t at = 0;
+  for (; at + 8 <= n; at += 8) {
+    uint64_t w;
+    std::memcpy(&w, in + at, 8);
+    if (const uint64_t mask = AttentionMask(w)) {
+      at += FirstMarkedByte(mask);
+      break;
+    }
+  }
+  for (;;) {
+    while (at < n && kPlain.v[in[at]]) ++at;
+    if (at == n || in[at] < 0x80) return at;
+    const int len = Utf8SequenceLength(s, at);
+    if (len < 0) return at;
+    at += static_cast<size_t>(len);
+  }
 }
 
 }  // namespace
 
 char* WriteJsonQuoted(std::string_view s, char* out) noexcept {
   *out++ = '"';
-  EscapeTo(s, [&out](const char* p, size_t len) {
-    std::memcpy(out, p, len);
-    out += len;
-  });
+  size_t i = 0;
+  out = EscapeRange(s, &i, s.size(), out);
   *out++ = '"';
   return out;
 }
 
 void AppendJsonQuoted(std::string_view s, std::string* out) {
+  // Most strings need no escape at all: find how much goes out unchanged
+  // and append it at once. The rest goes a slice at a time through a stack
+  // buffer, since growing the string by the worst case would zero-fill six
+  // times the input.
+  size_t i = CleanPrefix(s);
   out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
-  EscapeTo(s, [out](const char* p, size_t len) { out->append(p, len); });
+  out->append(s.data(), i);
+  constexpr size_t kSlice = 256;
+  char buf[6 * (kSlice + 8) + 8];
+  while (i < s.size()) {
+    const char* end = EscapeRange(s, &i, std::min(s.size(), i + kSlice), buf);
+    out->append(buf, static_cast<size_t>(end - buf));
+  }
   out->push_back('"');
 }
 

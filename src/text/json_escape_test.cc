@@ -77,6 +77,24 @@ TEST(JsonEscapeTest, EveryPositionOfTheFastPath) {
   }
 }
 
+// Long text is escaped in slices: a character to escape or a multi-byte
+// sequence may sit on either side of a slice's end.
+TEST(JsonEscapeTest, LongTextAcrossSlices) {
+  for (const std::string special : {"\n", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xE2\x82"}) {
+    for (size_t at = 240; at <= 272; ++at) {
+      std::string s(600, 'x');
+      s.insert(at, special);
+      s.insert(at + 300, special);
+      s.insert(5, "\t");  // slices then start at 5
+      const std::string quoted = Quoted(s);
+      EXPECT_EQ(Written(s), quoted);
+      std::string want;
+      AppendSanitizedUtf8(s, &want);
+      EXPECT_EQ(Decoded(quoted), want) << at;
+    }
+  }
+}
+
 TEST(JsonEscapeTest, AnyBytesGiveValidJsonAndValidUtf8) {
   std::string all;
   for (int i = 0; i < 256; ++i) {

@@ -6,11 +6,17 @@
 #include <cstring>
 #include <memory>
 
-#include "text/hex.h"
-
 namespace callpath::instrumentation {
 
-std::string Hex(const std::string& bytes) { return text::HexString(bytes); }
+std::string Hex(const std::string& bytes) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(d[c >> 4]);
+    out.push_back(d[c & 15]);
+  }
+  return out;
+}
 
 std::string ReceivedSpan::trace_id() const { return Hex(span.trace_id()); }
 std::string ReceivedSpan::span_id() const { return Hex(span.span_id()); }
