@@ -246,7 +246,8 @@ std::string UrlDecode(std::string_view s) {
       out.push_back(' ');
     } else if (c == '%' && i + 2 < s.size() && text::HexDigitValue(s[i + 1]) >= 0 &&
                text::HexDigitValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(text::HexDigitValue(s[i + 1]) * 16 + text::HexDigitValue(s[i + 2])));
+      out.push_back(static_cast<char>(text::HexDigitValue(s[i + 1]) * 16 +
+                                      text::HexDigitValue(s[i + 2])));
       i += 2;
     } else {
       out.push_back(c);

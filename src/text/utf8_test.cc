@@ -69,7 +69,8 @@ TEST(Utf8Test, DecodeGivesCodePointsAndOneReplacementPerSubpart) {
 }
 
 TEST(Utf8Test, EncodeRoundTripsThroughDecode) {
-  for (char32_t cp : {0x0u, 0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xD7FFu, 0xE000u, 0xFFFFu, 0x10000u, 0x10FFFFu}) {
+  for (char32_t cp :
+       {0x0u, 0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xD7FFu, 0xE000u, 0xFFFFu, 0x10000u, 0x10FFFFu}) {
     std::string s;
     AppendUtf8(cp, &s);
     ASSERT_TRUE(IsValidUtf8(s)) << static_cast<uint32_t>(cp);
