@@ -1,6 +1,7 @@
 # Install rules and the exported package. find_package(callpath) gives every
 # library whose headers are installed under include/callpath/:
-#   callpath::sdk   tracing, context, propagation, exporters (with callpath::otlp)
+#   callpath::sdk   tracing, context, propagation, exporters (with callpath::otlp
+#                   and callpath::text, which it links; their headers stay private)
 #   callpath::log   the structured logger
 #   callpath::http  cpp-httplib, libcurl and Beast instrumentation, messaging
 #   callpath::grpc  grpc++ interceptors (when gRPC is found by the consumer)
@@ -9,10 +10,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(callpath_core_targets callpath_otlp callpath_sdk callpath_log)
-if(TARGET callpath_text)
-  list(APPEND callpath_core_targets callpath_text)
-endif()
+set(callpath_core_targets callpath_text callpath_otlp callpath_sdk callpath_log)
 install(TARGETS ${callpath_core_targets} EXPORT callpathTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

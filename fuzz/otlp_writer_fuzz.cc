@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "otlp/decode/trace_decoder.h"
-#include "callpath/otlp/utf8.h"
 #include "callpath/span_data.h"
-#include "otlp/testing/mini_json.h"
-#include "otlp/testing/otlp_proto.h"
+#include "otlp/decode/trace_decoder.h"
 #include "otlp/encode/otlp_json_encoder.h"
 #include "otlp/encode/otlp_span_encoder.h"
+#include "otlp/testing/mini_json.h"
+#include "otlp/testing/otlp_proto.h"
+#include "text/utf8.h"
 
 namespace {
 
@@ -30,7 +30,7 @@ void Check(bool ok, const char* what) {
 
 std::string Clean(const std::string& s) {
   std::string out;
-  otlp::AppendSanitizedUtf8(s, &out);
+  text::AppendSanitizedUtf8(s, &out);
   return out;
 }
 

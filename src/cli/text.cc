@@ -4,60 +4,11 @@
 #include <cstdio>
 #include <ctime>
 
+#include "text/hex.h"
+#include "text/utf8.h"
+
 namespace callpath::cli {
 namespace {
-
-constexpr char32_t kReplacement = 0xFFFD;
-
-// Decodes one UTF-8 sequence at s[*i]; advances *i. Overlong forms,
-// surrogates and out-of-range values decode as U+FFFD consuming one byte.
-char32_t DecodeOne(std::string_view s, size_t* i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(*i);
-  if (c < 0x80) {
-    ++*i;
-    return c;
-  }
-  size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-  if (len == 0 || c > 0xF4 || *i + len > s.size()) {
-    ++*i;
-    return kReplacement;
-  }
-  char32_t cp = c & (0x7F >> len);
-  for (size_t k = 1; k < len; ++k) {
-    unsigned char cc = b(*i + k);
-    if ((cc & 0xC0) != 0x80) {
-      ++*i;
-      return kReplacement;
-    }
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++*i;
-    return kReplacement;
-  }
-  *i += len;
-  return cp;
-}
-
-void AppendUtf8(char32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 bool IsBidiControl(char32_t cp) {
   return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
@@ -99,7 +50,7 @@ std::string Sanitize(std::string_view s) {
       ++i;
       continue;
     }
-    char32_t cp = DecodeOne(s, &i);
+    char32_t cp = text::DecodeUtf8(s, &i);
     char buf[16];
     if (cp == '\n') {
       out += "\\n";
@@ -114,7 +65,7 @@ std::string Sanitize(std::string_view s) {
       std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
       out += buf;
     } else {
-      AppendUtf8(cp, &out);
+      text::AppendUtf8(cp, &out);
     }
   }
   return out;
@@ -122,7 +73,7 @@ std::string Sanitize(std::string_view s) {
 
 size_t DisplayWidth(std::string_view s) {
   size_t w = 0, i = 0;
-  while (i < s.size()) w += CodepointWidth(DecodeOne(s, &i));
+  while (i < s.size()) w += CodepointWidth(text::DecodeUtf8(s, &i));
   return w;
 }
 
@@ -133,7 +84,7 @@ std::string Truncate(std::string_view s, size_t columns) {
   size_t w = 0, i = 0;
   while (i < s.size()) {
     size_t start = i;
-    size_t cw = CodepointWidth(DecodeOne(s, &i));
+    size_t cw = CodepointWidth(text::DecodeUtf8(s, &i));
     if (w + cw > columns - 1) break;  // keep one column for the ellipsis
     out.append(s.substr(start, i - start));
     w += cw;
@@ -148,7 +99,7 @@ std::string TruncateLeft(std::string_view s, size_t columns) {
   if (columns == 0) return "";
   // Skip code points until what remains fits in columns - 1.
   size_t w = total, i = 0;
-  while (i < s.size() && w > columns - 1) w -= CodepointWidth(DecodeOne(s, &i));
+  while (i < s.size() && w > columns - 1) w -= CodepointWidth(text::DecodeUtf8(s, &i));
   return "…" + std::string(s.substr(i));
 }
 
@@ -224,7 +175,6 @@ std::string LogfmtValue(std::string_view v) {
 }
 
 std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
@@ -233,8 +183,8 @@ std::string UrlEncode(std::string_view s) {
       out.push_back(c);
     } else {
       out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
+      out.push_back(text::kUpperHexDigits[u >> 4]);
+      out.push_back(text::kUpperHexDigits[u & 15]);
     }
   }
   return out;

@@ -14,7 +14,7 @@ namespace callpath::cli {
 
 // Makes `s` safe to print: C0/C1 controls, DEL and the bidirectional
 // override/isolate characters become visible escapes ("\n", "\t", "\x1b",
-// "\u202e"); invalid UTF-8 bytes become U+FFFD.
+// "\u202e"); each ill-formed UTF-8 subsequence becomes U+FFFD.
 std::string Sanitize(std::string_view s);
 
 // Columns `s` occupies on a terminal (East Asian wide and emoji = 2,

@@ -1,9 +1,9 @@
 #include "gateway/http_text.h"
 
 #include <array>
-#include <cstdio>
 
 #include "callpath/propagation.h"
+#include "text/json_escape.h"
 
 namespace callpath::gateway {
 
@@ -27,28 +27,12 @@ std::string_view SemconvMethod(std::string_view m) noexcept {
   return "_OTHER";
 }
 
-void AppendJsonEscaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out += buf;
-    } else {
-      out.push_back(c);
-    }
-  }
-}
-
 std::string ErrorBody(std::string_view message, std::string_view trace_id) {
-  std::string out = "{\"error\":\"";
-  AppendJsonEscaped(out, message);
-  out += "\",\"trace_id\":\"";
-  AppendJsonEscaped(out, trace_id);
-  out += "\"}";
+  std::string out = "{\"error\":";
+  text::AppendJsonQuoted(message, &out);
+  out += ",\"trace_id\":";
+  text::AppendJsonQuoted(trace_id, &out);
+  out += "}";
   return out;
 }
 

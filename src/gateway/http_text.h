@@ -15,10 +15,6 @@ bool IsHopByHopField(std::string_view name) noexcept;
 // http.request.method: a known method as is, anything else "_OTHER".
 std::string_view SemconvMethod(std::string_view method) noexcept;
 
-// `text` as the inside of a JSON string (quotes, backslashes and control
-// characters escaped; bytes >= 0x80 copied).
-void AppendJsonEscaped(std::string& out, std::string_view text);
-
 // The body of a response the gateway makes itself:
 // {"error":"<message>","trace_id":"<32 hex>"}.
 std::string ErrorBody(std::string_view message, std::string_view trace_id);

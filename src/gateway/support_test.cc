@@ -100,7 +100,7 @@ TEST(GatewayHttpText, HopByHopAndMethodsAndBodies) {
   EXPECT_EQ(SemconvMethod("GET"), "GET");
   EXPECT_EQ(SemconvMethod("get"), "_OTHER");
   EXPECT_EQ(SemconvMethod("BREW"), "_OTHER");
-  EXPECT_EQ(ErrorBody("bad \"x\"\n", "abc"), "{\"error\":\"bad \\\"x\\\"\\u000a\",\"trace_id\":\"abc\"}");
+  EXPECT_EQ(ErrorBody("bad \"x\"\n", "abc"), "{\"error\":\"bad \\\"x\\\"\\n\",\"trace_id\":\"abc\"}");
   EXPECT_EQ(AppendForwardedFor("", "10.0.0.1"), "10.0.0.1");
   EXPECT_EQ(AppendForwardedFor("1.2.3.4, ", "10.0.0.1"), "1.2.3.4, 10.0.0.1");
 }

@@ -4,64 +4,11 @@
 #include <cmath>
 #include <cstring>
 
+#include "text/hex.h"
+#include "text/json_escape.h"
+
 namespace callpath::log::detail {
 namespace {
-
-// 0: copy as is; 1: ASCII that needs an escape; 2: start of a multi-byte
-// UTF-8 sequence (or an invalid byte).
-struct CharClass {
-  uint8_t v[256];
-  constexpr CharClass() : v() {
-    for (int c = 0; c < 0x20; ++c) v[c] = 1;
-    v['"'] = 1;
-    v['\\'] = 1;
-    for (int c = 0x80; c < 0x100; ++c) v[c] = 2;
-  }
-};
-constexpr CharClass kJsonClass;
-constexpr char kHex[] = "0123456789abcdef";
-
-bool Cont(unsigned char c) noexcept { return (c & 0xc0) == 0x80; }
-
-// Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlongs,
-// no surrogates, nothing above U+10FFFF), or 0.
-size_t Utf8SequenceLength(const unsigned char* s, size_t n) noexcept {
-  unsigned char c = s[0];
-  if (c >= 0xc2 && c <= 0xdf) return n >= 2 && Cont(s[1]) ? 2 : 0;
-  if (c >= 0xe0 && c <= 0xef) {
-    if (n < 3 || !Cont(s[1]) || !Cont(s[2])) return 0;
-    if (c == 0xe0 && s[1] < 0xa0) return 0;  // overlong
-    if (c == 0xed && s[1] > 0x9f) return 0;  // surrogate
-    return 3;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    if (n < 4 || !Cont(s[1]) || !Cont(s[2]) || !Cont(s[3])) return 0;
-    if (c == 0xf0 && s[1] < 0x90) return 0;  // overlong
-    if (c == 0xf4 && s[1] > 0x8f) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
-
-char* EscapeAscii(unsigned char c, char* p) noexcept {
-  *p++ = '\\';
-  switch (c) {
-    case '"': *p++ = '"'; break;
-    case '\\': *p++ = '\\'; break;
-    case '\n': *p++ = 'n'; break;
-    case '\r': *p++ = 'r'; break;
-    case '\t': *p++ = 't'; break;
-    case '\b': *p++ = 'b'; break;
-    case '\f': *p++ = 'f'; break;
-    default:
-      *p++ = 'u';
-      *p++ = '0';
-      *p++ = '0';
-      *p++ = kHex[c >> 4];
-      *p++ = kHex[c & 0xf];
-  }
-  return p;
-}
 
 void AppendLiteral(std::string_view s, Buffer& out) { out.Append(s); }
 
@@ -120,11 +67,8 @@ void AppendJsonFields(const FieldList& fields, Buffer& out, bool leading_comma) 
 
 void AppendHexId(const uint8_t* bytes, size_t n, Buffer& out) {
   char* p = out.Reserve(2 * n + 2);
-  *p = '"';
-  for (size_t i = 0; i < n; ++i) {
-    p[1 + 2 * i] = kHex[bytes[i] >> 4];
-    p[2 + 2 * i] = kHex[bytes[i] & 0xf];
-  }
+  p[0] = '"';
+  text::HexEncode(bytes, n, p + 1);
   p[2 * n + 1] = '"';
   out.Commit(2 * n + 2);
 }
@@ -150,66 +94,8 @@ void Put2(char* p, unsigned v) noexcept {
 }  // namespace
 
 void AppendJsonString(std::string_view s, Buffer& out) {
-  const auto* in = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t n = s.size();
-  char* start = out.Reserve(n * 6 + 2);
-  char* p = start;
-  *p++ = '"';
-  size_t i = 0;
-  while (i < n) {
-    size_t j = i;
-    while (j < n && kJsonClass.v[in[j]] == 0) ++j;
-    std::memcpy(p, in + i, j - i);
-    p += j - i;
-    i = j;
-    if (i >= n) break;
-    unsigned char c = in[i];
-    if (c < 0x80) {
-      p = EscapeAscii(c, p);
-      ++i;
-      continue;
-    }
-    size_t len = Utf8SequenceLength(in + i, n - i);
-    if (len) {
-      std::memcpy(p, in + i, len);
-      p += len;
-      i += len;
-    } else {
-      std::memcpy(p, "\xef\xbf\xbd", 3);  // U+FFFD for each invalid byte
-      p += 3;
-      ++i;
-    }
-  }
-  *p++ = '"';
-  out.Commit(static_cast<size_t>(p - start));
-}
-
-bool IsValidUtf8(std::string_view s) noexcept {
-  const auto* in = reinterpret_cast<const unsigned char*>(s.data());
-  for (size_t i = 0; i < s.size();) {
-    if (in[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = Utf8SequenceLength(in + i, s.size() - i);
-    if (!len) return false;
-    i += len;
-  }
-  return true;
-}
-
-void AppendValidUtf8(std::string_view s, std::string* out) {
-  const auto* in = reinterpret_cast<const unsigned char*>(s.data());
-  for (size_t i = 0; i < s.size();) {
-    size_t len = in[i] < 0x80 ? 1 : Utf8SequenceLength(in + i, s.size() - i);
-    if (len) {
-      out->append(s.data() + i, len);
-      i += len;
-    } else {
-      out->append("\xef\xbf\xbd");
-      ++i;
-    }
-  }
+  char* start = out.Reserve(text::MaxJsonQuotedSize(s.size()));
+  out.Commit(static_cast<size_t>(text::WriteJsonQuoted(s, start) - start));
 }
 
 void AppendTimestamp(uint64_t unix_nanos, Buffer& out) {

@@ -12,11 +12,12 @@
 namespace callpath::log::detail {
 
 // Appends one JSON object and '\n'. Always a single valid line: control
-// characters, quotes and backslashes are escaped and invalid UTF-8 bytes
-// become U+FFFD, in the message, the keys and the values.
+// characters, quotes and backslashes are escaped and each ill-formed UTF-8
+// subsequence becomes U+FFFD (text/json_escape.h), in the message, the keys
+// and the values.
 void AppendJsonLine(const Record& record, Buffer& out);
 
-// Appends `s` as a JSON string literal, quotes included.
+// Appends `s` as a JSON string literal, quotes included (text::WriteJsonQuoted).
 void AppendJsonString(std::string_view s, Buffer& out);
 
 // "2025-01-02T03:04:05.123456789Z" (RFC 3339, UTC, 9 fraction digits).
@@ -30,11 +31,6 @@ std::string_view ShortFile(std::string_view file) noexcept;
 
 // "dir/file.cc:42" as a JSON string.
 void AppendCaller(std::string_view file, uint32_t line, Buffer& out);
-
-// True when `s` is well-formed UTF-8 (RFC 3629).
-bool IsValidUtf8(std::string_view s) noexcept;
-// Appends `s` to *out with every invalid byte replaced by U+FFFD.
-void AppendValidUtf8(std::string_view s, std::string* out);
 
 // One human-readable line with '\n'; ANSI colours when `color`.
 void AppendConsoleLine(const Record& record, bool color, Buffer& out);

@@ -1,6 +1,6 @@
 // A small, fast, streaming JSON writer: appends to a std::string, escapes
-// strings correctly (control characters, quotes, backslash; invalid UTF-8
-// bytes become U+FFFD), and places commas itself.
+// strings correctly (control characters, quotes, backslash; each ill-formed
+// UTF-8 subsequence becomes U+FFFD), and places commas itself.
 //
 // Usage: JsonWriter w; w.BeginObject(); w.Key("a"); w.Int(1); w.EndObject();
 // Misuse (a value where a key is due) produces invalid JSON, not a crash.
@@ -51,8 +51,5 @@ class JsonWriter {
   std::vector<bool> first_;
   bool after_key_ = false;
 };
-
-// Appends `s` as a quoted JSON string.
-void AppendJsonString(std::string_view s, std::string* out);
 
 }  // namespace callpath::query

@@ -8,6 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "text/hex.h"
+#include "text/utf8.h"
+
 namespace callpath::query {
 
 namespace {
@@ -15,13 +18,6 @@ namespace {
 using Params = std::vector<std::pair<std::string, std::string>>;
 
 constexpr uint64_t kMaxLimit = 10000;
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 Params Split(std::string_view qs) {
   Params out;
@@ -76,28 +72,11 @@ bool JsonString(std::string_view s, size_t* i, std::string* out) {
   if (*i >= s.size() || s[*i] != '"') return false;
   ++*i;
   out->clear();
-  auto put_utf8 = [&](uint32_t cp) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else {
-      out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    }
-  };
   auto hex4 = [&](size_t at, uint32_t* cp) {
     if (at + 4 > s.size()) return false;
     *cp = 0;
     for (size_t k = 0; k < 4; ++k) {
-      int d = HexDigit(s[at + k]);
+      int d = text::HexDigitValue(s[at + k]);
       if (d < 0) return false;
       *cp = (*cp << 4) | static_cast<uint32_t>(d);
     }
@@ -138,7 +117,7 @@ bool JsonString(std::string_view s, size_t* i, std::string* out) {
         } else if (cp >= 0xdc00 && cp <= 0xdfff) {
           cp = 0xfffd;
         }
-        put_utf8(cp);
+        text::AppendUtf8(cp, out);
         break;
       }
       default: return false;
@@ -265,9 +244,10 @@ std::string UrlDecode(std::string_view s) {
     char c = s[i];
     if (c == '+') {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 &&
-               HexDigit(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2])));
+    } else if (c == '%' && i + 2 < s.size() && text::HexDigitValue(s[i + 1]) >= 0 &&
+               text::HexDigitValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(text::HexDigitValue(s[i + 1]) * 16 +
+                                      text::HexDigitValue(s[i + 2])));
       i += 2;
     } else {
       out.push_back(c);

@@ -5,6 +5,7 @@
 
 #include "query/render.h"
 #include "query/render_util.h"
+#include "text/base64.h"
 
 namespace callpath::query {
 
@@ -18,7 +19,7 @@ void AnyValue(JsonWriter& w, const Value& v) {
     case Value::Type::kBool: w.FieldBool("boolValue", v.int_value != 0); break;
     case Value::Type::kInt64: w.Field("intValue", std::to_string(v.int_value)); break;
     case Value::Type::kDouble: w.Key("doubleValue"); w.Double(v.double_value); break;
-    case Value::Type::kBytes: w.Field("bytesValue", detail::Base64(v.text)); break;
+    case Value::Type::kBytes: w.Field("bytesValue", text::Base64Encode(v.text)); break;
     default: w.Field("stringValue", v.text); break;
   }
   w.EndObject();

@@ -2,31 +2,9 @@
 
 #include <ctime>
 
-namespace callpath::query::detail {
+#include "text/base64.h"
 
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out.push_back(kAlphabet[v >> 18]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back(kAlphabet[v & 63]);
-  }
-  if (i < in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) v |= uint8_t(in[i + 1]) << 8;
-    out.push_back(kAlphabet[v >> 18]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
+namespace callpath::query::detail {
 
 std::string Rfc3339Nanos(uint64_t ns) {
   time_t secs = static_cast<time_t>(ns / 1'000'000'000ull);
@@ -55,7 +33,7 @@ void WriteValue(JsonWriter& w, const store::Value& v) {
     case T::kBool: w.Bool(v.int_value != 0); break;
     case T::kInt64: w.Int(v.int_value); break;
     case T::kDouble: w.Double(v.double_value); break;
-    case T::kBytes: w.String(Base64(v.text)); break;
+    case T::kBytes: w.String(text::Base64Encode(v.text)); break;
     default: w.String(v.text); break;  // JSON text stays a string: never trust it raw
   }
 }

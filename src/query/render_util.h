@@ -10,7 +10,6 @@
 
 namespace callpath::query::detail {
 
-std::string Base64(std::string_view bytes);
 // "2024-05-01T12:00:00.123456789Z"
 std::string Rfc3339Nanos(uint64_t ns);
 // "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL" from an OTLP number.

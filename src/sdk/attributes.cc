@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "otlp/wire/json_writer.h"
+#include "text/json_escape.h"
 
 namespace callpath {
 
@@ -44,7 +45,7 @@ std::string AttributeValueToString(const AttributeValue& v) {
             first = false;
             const typename T::value_type& e = item;
             if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-              otlp::JsonWriter::AppendQuotedString(e, &out);
+              text::AppendJsonQuoted(e, &out);
             } else {
               AppendScalar(e, &out);
             }

@@ -6,54 +6,21 @@
 #include <thread>
 
 #include "sdk/random.h"
+#include "text/hex.h"
 
 namespace callpath {
 namespace detail {
 
-namespace {
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-// -1 for a non-hex character; the two tables differ only in A-F.
-struct HexTable {
-  int8_t lower[256];
-  int8_t any[256];
-  constexpr HexTable() : lower(), any() {
-    for (int i = 0; i < 256; ++i) lower[i] = any[i] = -1;
-    for (int i = 0; i < 10; ++i) lower['0' + i] = any['0' + i] = static_cast<int8_t>(i);
-    for (int i = 0; i < 6; ++i) {
-      lower['a' + i] = any['a' + i] = static_cast<int8_t>(10 + i);
-      any['A' + i] = static_cast<int8_t>(10 + i);
-    }
-  }
-};
-constexpr HexTable kHex;
-
-bool Decode(const int8_t* table, std::string_view hex, uint8_t* out, size_t n) noexcept {
-  if (hex.size() != 2 * n) return false;
-  int bad = 0;
-  for (size_t i = 0; i < n; ++i) {
-    int hi = table[static_cast<uint8_t>(hex[2 * i])];
-    int lo = table[static_cast<uint8_t>(hex[2 * i + 1])];
-    bad |= hi | lo;  // any -1 sets the sign bit
-    out[i] = static_cast<uint8_t>((hi << 4) | (lo & 0xf));
-  }
-  return bad >= 0;
-}
-}  // namespace
-
 void BytesToHex(const uint8_t* bytes, size_t n, char* out) noexcept {
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kHexDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kHexDigits[bytes[i] & 0xf];
-  }
+  text::HexEncode(bytes, n, out);
 }
 
 bool HexToBytes(std::string_view hex, uint8_t* out, size_t n) noexcept {
-  return Decode(kHex.lower, hex, out, n);
+  return text::HexDecode(hex, out, n, text::HexCase::kLowerOnly);
 }
 
 bool HexToBytesAnyCase(std::string_view hex, uint8_t* out, size_t n) noexcept {
-  return Decode(kHex.any, hex, out, n);
+  return text::HexDecode(hex, out, n, text::HexCase::kAny);
 }
 
 }  // namespace detail

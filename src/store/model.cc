@@ -1,6 +1,7 @@
 #include "store/model.h"
 
 #include "store/summary_fold.h"
+#include "text/hex.h"
 
 #include <algorithm>
 #include <charconv>
@@ -16,16 +17,7 @@ std::string Value::AsText() const {
       auto r = std::to_chars(buf, buf + sizeof buf, double_value);
       return std::string(buf, r.ptr);
     }
-    case Type::kBytes: {
-      static constexpr char kHex[] = "0123456789abcdef";
-      std::string s;
-      s.reserve(text.size() * 2);
-      for (unsigned char c : text) {
-        s.push_back(kHex[c >> 4]);
-        s.push_back(kHex[c & 15]);
-      }
-      return s;
-    }
+    case Type::kBytes: return text::HexString(text);
     default: return text;
   }
 }

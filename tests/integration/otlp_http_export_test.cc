@@ -13,6 +13,7 @@
 #include "otlp/encode/otlp_span_encoder.h"
 #include "testing/loopback_receiver.h"
 #include "testing/sample_spans.h"
+#include "text/base64.h"
 
 namespace callpath {
 namespace {
@@ -193,15 +194,8 @@ TEST(OtlpHttpExportTest, GzipBatchArrivesIntact) {
 // base64 digits and the lengths are multiples of 4, base64-encoding the bytes
 // the parser produced gives back the exact text that was on the wire.
 std::string Base64(const std::string& bytes) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  EXPECT_EQ(i, bytes.size()) << "id length not a multiple of 3 bytes";
-  return out;
+  EXPECT_EQ(bytes.size() % 3, 0u) << "id length not a multiple of 3 bytes";
+  return text::Base64Encode(bytes);
 }
 
 TEST(OtlpHttpExportTest, JsonBatchArrivesIntact) {

@@ -7,7 +7,11 @@
 #include "otlp/wire/proto_writer.h"
 #include "otlp/convert/otlp_json_decoder.h"
 #include "otlp/convert/otlp_proto_decoder.h"
-#include "otlp/convert/value_text.h"
+#include "otlp/wire/fields.h"
+#include "otlp/wire/proto_writer.h"
+#include "otlp/convert/otlp_json_decoder.h"
+#include "otlp/convert/otlp_proto_decoder.h"
+#include "text/json_escape.h"
 
 namespace callpath::daemon {
 namespace {
@@ -118,7 +122,7 @@ std::string ExportResponseBody(Signal signal, Encoding encoding, uint64_t reject
     out += signal == Signal::kTraces ? "\"rejectedSpans\":\"" : "\"rejectedLogRecords\":\"";
     out += std::to_string(rejected);
     out += "\",\"errorMessage\":";
-    AppendJsonQuoted(message, out);
+    text::AppendJsonQuoted(message, &out);
     out += "}}";
     return out;
   }
@@ -135,7 +139,7 @@ std::string ExportResponseBody(Signal signal, Encoding encoding, uint64_t reject
 std::string RpcStatusBody(Encoding encoding, int grpc_code, std::string_view message) {
   if (encoding == Encoding::kJson) {
     std::string out = "{\"code\":" + std::to_string(grpc_code) + ",\"message\":";
-    AppendJsonQuoted(message, out);
+    text::AppendJsonQuoted(message, &out);
     out += "}";
     return out;
   }

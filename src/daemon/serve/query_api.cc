@@ -9,8 +9,14 @@
 #include "query/assembled_trace.h"
 #include "daemon/serve/query_api_v3.h"
 #include "daemon/serve/ui_assets.h"
-#include "otlp/convert/value_text.h"
 #include "daemon/serve/worker_pool.h"
+#include "query/params.h"
+#include "query/render.h"
+#include "query/assembled_trace.h"
+#include "daemon/serve/ui_assets.h"
+#include "daemon/serve/worker_pool.h"
+#include "text/hex.h"
+#include "text/json_escape.h"
 
 namespace callpath::daemon {
 namespace {
@@ -55,7 +61,7 @@ HttpResponse Json(int status, std::string body) {
 
 HttpResponse NativeError(int status, std::string_view message) {
   std::string body = "{\"error\":";
-  AppendJsonQuoted(message, body);
+  text::AppendJsonQuoted(message, &body);
   body += ",\"status\":" + std::to_string(status) + "}";
   return Json(status, std::move(body));
 }

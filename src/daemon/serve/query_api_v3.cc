@@ -6,7 +6,8 @@
 #include "query/params.h"
 #include "query/render.h"
 #include "query/assembled_trace.h"
-#include "otlp/convert/value_text.h"
+#include "text/hex.h"
+#include "text/json_escape.h"
 
 namespace callpath::daemon {
 
@@ -23,7 +24,7 @@ HttpResponse Json(int status, std::string body) {
 // The shape of Jaeger's gateway errors: {"error":{"httpCode":404,"message":"..."}}.
 HttpResponse V3Error(int status, std::string_view message) {
   std::string body = "{\"error\":{\"httpCode\":" + std::to_string(status) + ",\"message\":";
-  AppendJsonQuoted(message, body);
+  text::AppendJsonQuoted(message, &body);
   body += "}}";
   return Json(status, std::move(body));
 }
@@ -52,7 +53,7 @@ HttpResponse Services(store::Store& store) {
   std::string body = "{\"services\":[";
   for (size_t i = 0; i < s.value().size(); ++i) {
     if (i) body += ',';
-    AppendJsonQuoted(s.value()[i], body);
+    text::AppendJsonQuoted(s.value()[i], &body);
   }
   return Json(200, body + "]}");
 }
@@ -75,9 +76,9 @@ HttpResponse Operations(store::Store& store, std::string_view qs) {
     const auto& op = ops.value()[i];
     if (i) body += ',';
     body += "{\"name\":";
-    AppendJsonQuoted(op.name, body);
+    text::AppendJsonQuoted(op.name, &body);
     body += ",\"spanKind\":";
-    AppendJsonQuoted(op.kind == store::SpanKind::kUnspecified ? "" : store::SpanKindName(op.kind), body);
+    text::AppendJsonQuoted(op.kind == store::SpanKind::kUnspecified ? "" : store::SpanKindName(op.kind), &body);
     body += '}';
   }
   return Json(200, body + "]}");
@@ -112,11 +113,10 @@ HttpResponse FindTraceSummaries(store::Store& store, std::string_view qs, uint64
 }  // namespace
 
 std::optional<TraceId> ParseTraceIdInUrl(std::string_view hex) {
-  if (hex.empty() || hex.size() > 32) return std::nullopt;
-  std::string padded(32 - hex.size(), '0');
-  padded += hex;
   TraceId id;
-  if (!ParseHexAnyCase(padded, id.mutable_bytes().data(), 16) || !id.IsValid()) return std::nullopt;
+  if (!text::HexDecodeLeftPadded(hex, id.mutable_bytes().data(), TraceId::kSize) || !id.IsValid()) {
+    return std::nullopt;
+  }
   return id;
 }
 

@@ -8,7 +8,9 @@
 #include <span>
 #include <string_view>
 
-#include "otlp/convert/value_text.h"
+#include "text/base64.h"
+#include "text/hex.h"
+#include "text/json_escape.h"
 
 namespace callpath::daemon {
 namespace {
@@ -324,7 +326,7 @@ class Decoder {
     *out = Id<N>();
     if (hex.empty()) return true;
     if (hex.size() != 2 * N ||
-        !ParseHexAnyCase(hex, out->mutable_bytes().data(), N)) {
+        !text::HexDecode(hex, out->mutable_bytes().data(), N, text::HexCase::kAny)) {
       *bad = true;
     }
     return true;
@@ -357,7 +359,7 @@ class Decoder {
     } else if (Find(o, "bytesValue", &v)) {
       if (v.type() != element_type::STRING) return Fail("bytesValue", "a base64 string");
       std::string raw;
-      if (!DecodeBase64(v.get_string().value_unsafe(), raw)) return Fail("bytesValue", "base64");
+      if (!text::DecodeBase64(v.get_string().value_unsafe(), &raw)) return Fail("bytesValue", "base64");
       *out = store::Value::Bytes(std::move(raw));
     } else if (o.at_key("arrayValue").error() == simdjson::SUCCESS ||
                o.at_key("kvlistValue").error() == simdjson::SUCCESS) {
@@ -409,7 +411,7 @@ class Decoder {
         if (!StringField(kv, "key", &k)) return false;
         if (!first) out.push_back(',');
         first = false;
-        AppendJsonQuoted(k, out);
+        text::AppendJsonQuoted(k, &out);
         out.push_back(':');
         element val;
         if (Find(kv, "value", &val)) {
@@ -424,7 +426,7 @@ class Decoder {
     store::Value scalar;
     if (!AnyValueToStore(e, "value", &scalar)) return false;
     switch (scalar.type) {
-      case store::Value::Type::kString: AppendJsonQuoted(scalar.text, out); break;
+      case store::Value::Type::kString: text::AppendJsonQuoted(scalar.text, &out); break;
       case store::Value::Type::kBool: out += scalar.int_value ? "true" : "false"; break;
       case store::Value::Type::kInt64: out += std::to_string(scalar.int_value); break;
       case store::Value::Type::kDouble:
@@ -433,16 +435,16 @@ class Decoder {
           auto r = std::to_chars(buf, buf + sizeof buf, scalar.double_value);
           out.append(buf, r.ptr);
         } else {
-          AppendJsonQuoted(std::isnan(scalar.double_value) ? "NaN"
-                           : scalar.double_value > 0  ? "Infinity"
-                                                      : "-Infinity",
-                           out);
+          text::AppendJsonQuoted(std::isnan(scalar.double_value) ? "NaN"
+                                 : scalar.double_value > 0  ? "Infinity"
+                                                            : "-Infinity",
+                                 &out);
         }
         break;
       case store::Value::Type::kBytes: {
         std::string b64;
-        AppendBase64(scalar.text, b64);
-        AppendJsonQuoted(b64, out);
+        text::AppendBase64(scalar.text, &b64);
+        text::AppendJsonQuoted(b64, &out);
         break;
       }
       case store::Value::Type::kJson: out += scalar.text; break;

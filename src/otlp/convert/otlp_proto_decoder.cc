@@ -7,7 +7,12 @@
 #include "otlp/decode/logs_decoder.h"
 #include "otlp/decode/trace_decoder.h"
 #include "otlp/convert/otlp_salvage.h"
-#include "otlp/convert/value_text.h"
+#include "otlp/decode/logs_decoder.h"
+#include "otlp/decode/trace_decoder.h"
+#include "otlp/convert/otlp_salvage.h"
+#include "text/base64.h"
+#include "text/json_escape.h"
+#include "text/utf8.h"
 
 namespace callpath::daemon {
 namespace {
@@ -15,13 +20,14 @@ namespace {
 using otlp::AnyValueKind;
 using otlp::AnyValueView;
 using otlp::KeyValueView;
+using text::IsValidUtf8;
 
 // Appends an AnyValue as plain JSON (arrays [..], kvlists {..}, bytes as
 // base64). The decoder already checked nesting depth and well-formedness.
 void AppendAnyValueJson(const AnyValueView& v, std::string& out) {
   switch (v.kind) {
     case AnyValueKind::kEmpty: out += "null"; return;
-    case AnyValueKind::kString: AppendJsonQuoted(v.bytes, out); return;
+    case AnyValueKind::kString: text::AppendJsonQuoted(v.bytes, &out); return;
     case AnyValueKind::kBool: out += v.bool_value ? "true" : "false"; return;
     case AnyValueKind::kInt:
     case AnyValueKind::kStringIndex: out += std::to_string(v.int_value); return;
@@ -31,13 +37,13 @@ void AppendAnyValueJson(const AnyValueView& v, std::string& out) {
         auto r = std::to_chars(buf, buf + sizeof buf, v.double_value);
         out.append(buf, r.ptr);
       } else {
-        AppendJsonQuoted(std::isnan(v.double_value) ? "NaN" : v.double_value > 0 ? "Infinity" : "-Infinity", out);
+        text::AppendJsonQuoted(std::isnan(v.double_value) ? "NaN" : v.double_value > 0 ? "Infinity" : "-Infinity", &out);
       }
       return;
     case AnyValueKind::kBytes: {
       std::string b64;
-      AppendBase64(v.bytes, b64);
-      AppendJsonQuoted(b64, out);
+      text::AppendBase64(v.bytes, &b64);
+      text::AppendJsonQuoted(b64, &out);
       return;
     }
     case AnyValueKind::kArray: {
@@ -57,7 +63,7 @@ void AppendAnyValueJson(const AnyValueView& v, std::string& out) {
       out.push_back('{');
       for (size_t i = 0; i < items.size(); ++i) {
         if (i) out.push_back(',');
-        AppendJsonQuoted(items[i].key, out);
+        text::AppendJsonQuoted(items[i].key, &out);
         out.push_back(':');
         AppendAnyValueJson(items[i].value, out);
       }

@@ -5,6 +5,7 @@
 #include "otlp/testing/mini_json.h"
 #include "otlp/testing/otlp_proto.h"
 #include "otlp/testing/otlp_samples.h"
+#include "text/hex.h"
 
 namespace callpath::otlp {
 namespace {
@@ -13,15 +14,7 @@ namespace pb = callpath::testing::pb;
 using callpath::testing::JsonParser;
 using callpath::testing::JsonValue;
 
-std::string Hex(std::string_view s) {
-  static const char* d = "0123456789abcdef";
-  std::string h;
-  for (unsigned char c : s) {
-    h += d[c >> 4];
-    h += d[c & 15];
-  }
-  return h;
-}
+std::string Hex(std::string_view s) { return text::HexString(s); }
 
 TEST(LogsDecoderTest, DecodesEveryField) {
   pb::ExportLogsServiceRequest r;

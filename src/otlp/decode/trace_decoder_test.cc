@@ -8,6 +8,7 @@
 #include "otlp/testing/mini_json.h"
 #include "otlp/testing/otlp_proto.h"
 #include "otlp/testing/otlp_samples.h"
+#include "text/hex.h"
 
 namespace callpath::otlp {
 namespace {
@@ -16,15 +17,7 @@ namespace pb = callpath::testing::pb;
 using callpath::testing::JsonParser;
 using callpath::testing::JsonValue;
 
-std::string Hex(std::string_view s) {
-  static const char* d = "0123456789abcdef";
-  std::string h;
-  for (unsigned char c : s) {
-    h += d[c >> 4];
-    h += d[c & 15];
-  }
-  return h;
-}
+std::string Hex(std::string_view s) { return text::HexString(s); }
 
 pb::Span* AddSpan(pb::ScopeSpans* ss, char fill) {
   pb::Span* s = ss->add_spans();

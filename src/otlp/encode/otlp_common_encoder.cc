@@ -5,7 +5,8 @@
 #include <variant>
 
 #include "otlp/wire/fields.h"
-#include "callpath/otlp/utf8.h"
+#include "otlp/wire/fields.h"
+#include "text/utf8.h"
 
 namespace callpath::internal {
 
@@ -80,12 +81,12 @@ void WriteScalarJson(otlp::JsonWriter& j, const T& v) {
 }  // namespace
 
 void WriteTextProto(ProtoWriter& w, uint32_t field, std::string_view text, Presence presence) {
-  if (otlp::IsValidUtf8(text)) {
+  if (text::IsValidUtf8(text)) {
     w.String(field, text, presence);
     return;
   }
   std::string clean;
-  otlp::AppendSanitizedUtf8(text, &clean);
+  text::AppendSanitizedUtf8(text, &clean);
   w.String(field, clean, presence);
 }
 

@@ -5,6 +5,8 @@
 #include "otlp/wire/fields.h"
 #include "log/format.h"
 #include "otlp/encode/otlp_common_encoder.h"
+#include "otlp/wire/fields.h"
+#include "otlp/encode/otlp_common_encoder.h"
 
 namespace callpath::log::detail {
 namespace {
@@ -12,14 +14,7 @@ namespace {
 namespace f = otlp::fields;
 using otlp::Presence;
 using otlp::ProtoWriter;
-
-// Writes a string field, repairing invalid UTF-8 first.
-void Utf8String(ProtoWriter& w, uint32_t field, std::string_view s, Presence p) {
-  if (IsValidUtf8(s)) return w.String(field, s, p);
-  std::string fixed;
-  AppendValidUtf8(s, &fixed);
-  w.String(field, fixed, p);
-}
+using internal::WriteTextProto;
 
 void WriteFields(ProtoWriter& w, uint32_t field, const FieldList& fields);
 
@@ -27,7 +22,7 @@ void WriteValueBody(ProtoWriter& w, const FieldView& v) {
   switch (v.type()) {
     case FieldType::kString:
     case FieldType::kError:
-      Utf8String(w, f::AnyValue::kStringValue, v.str(), Presence::kExplicit);
+      WriteTextProto(w, f::AnyValue::kStringValue, v.str(), Presence::kExplicit);
       break;
     case FieldType::kInt:
     case FieldType::kDuration:
@@ -58,14 +53,14 @@ void WriteValueBody(ProtoWriter& w, const FieldView& v) {
 void WriteKeyValue(ProtoWriter& w, uint32_t field, std::string_view key, const FieldView* v,
                    std::string_view str_value = {}, int64_t int_value = 0, bool is_int = false) {
   auto kv = w.BeginNested(field, 32);
-  Utf8String(w, f::KeyValue::kKey, key, Presence::kImplicit);
+  WriteTextProto(w, f::KeyValue::kKey, key, Presence::kImplicit);
   auto value = w.BeginNested(f::KeyValue::kValue, 16);
   if (v) {
     WriteValueBody(w, *v);
   } else if (is_int) {
     w.Int64(f::AnyValue::kIntValue, int_value, Presence::kExplicit);
   } else {
-    Utf8String(w, f::AnyValue::kStringValue, str_value, Presence::kExplicit);
+    WriteTextProto(w, f::AnyValue::kStringValue, str_value, Presence::kExplicit);
   }
   w.EndNested(value);
   w.EndNested(kv);
@@ -96,7 +91,7 @@ void AppendLogRecordProto(const Record& r, std::string* out) {
   w.Enum(f::LogRecord::kSeverityNumber, OtlpSeverityNumber(r.level));
   w.String(f::LogRecord::kSeverityText, SeverityText(r.level));
   auto body = w.BeginNested(f::LogRecord::kBody, r.message.size() + 2);
-  Utf8String(w, f::AnyValue::kStringValue, r.message, Presence::kExplicit);
+  WriteTextProto(w, f::AnyValue::kStringValue, r.message, Presence::kExplicit);
   w.EndNested(body);
   WriteFields(w, f::LogRecord::kAttributes, r.fields);
   if (!r.logger.empty()) {

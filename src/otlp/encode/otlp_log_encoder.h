@@ -1,6 +1,6 @@
 // Encodes log records as OTLP protobuf (opentelemetry.proto.logs.v1).
 // Strings are made valid UTF-8 on the way (protobuf `string` requires it):
-// invalid bytes become U+FFFD.
+// each ill-formed sequence becomes U+FFFD.
 #pragma once
 
 #include <string>

@@ -56,9 +56,6 @@ class JsonWriter {
   // Already-encoded JSON, inserted as one value.
   void RawValue(std::string_view json) { Value(); out_->append(json); }
 
-  // Appends `s` as a quoted, escaped JSON string (no comma handling).
-  static void AppendQuotedString(std::string_view s, std::string* out);
-
  private:
   // Puts a comma before a value or key unless it opens a container, follows
   // a key, or is the first thing written.
@@ -67,7 +64,7 @@ class JsonWriter {
     char last = out_->back();
     if (last != '{' && last != '[' && last != ':') out_->push_back(',');
   }
-  void AppendQuoted(std::string_view s) { AppendQuotedString(s, out_); }
+  void AppendQuoted(std::string_view s);
 
   std::string* out_;
   size_t start_;

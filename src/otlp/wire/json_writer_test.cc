@@ -12,7 +12,7 @@ namespace {
 
 std::string Quoted(std::string_view s) {
   std::string out;
-  JsonWriter::AppendQuotedString(s, &out);
+  JsonWriter(&out).String(s);
   return out;
 }
 

@@ -8,21 +8,14 @@
 
 #include "otlp/wire/fields.h"
 #include "otlp/testing/otlp_proto.h"
+#include "text/hex.h"
 
 namespace callpath::otlp {
 namespace {
 
 namespace pb = callpath::testing::pb;
 
-std::string Hex(std::string_view s) {
-  static const char* d = "0123456789abcdef";
-  std::string h;
-  for (unsigned char c : s) {
-    h += d[c >> 4];
-    h += d[c & 15];
-  }
-  return h;
-}
+std::string Hex(std::string_view s) { return text::HexString(s); }
 
 TEST(ProtoWriterTest, VarintsMatchTheSpecExamples) {
   std::string out;

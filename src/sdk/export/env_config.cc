@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "sdk/env.h"
+#include "text/hex.h"
 
 namespace callpath::internal {
 namespace {
@@ -30,13 +31,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
 
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
-}
-
-int HexValue(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = Lower(c);
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 // RFC 7230 token characters: what a header field name may contain.
@@ -109,8 +103,8 @@ std::optional<std::string> PercentDecode(std::string_view in) {
       continue;
     }
     if (i + 2 >= in.size()) return std::nullopt;
-    int hi = HexValue(in[i + 1]);
-    int lo = HexValue(in[i + 2]);
+    int hi = text::HexDigitValue(in[i + 1]);
+    int lo = text::HexDigitValue(in[i + 2]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<char>((hi << 4) | lo));
     i += 2;

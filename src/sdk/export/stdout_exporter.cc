@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "callpath/exporters.h"
+#include "text/json_escape.h"
 
 namespace callpath {
 namespace {
@@ -19,28 +20,6 @@ std::string_view KindName(SpanKind kind) {
   return "INTERNAL";
 }
 
-void AppendQuoted(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<unsigned char>(c));
-          out->append(buf);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 void AppendDouble(double d, std::string* out) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.17g", d);
@@ -52,7 +31,7 @@ struct ValuePrinter {
   void operator()(bool b) const { out->append(b ? "true" : "false"); }
   void operator()(int64_t i) const { out->append(std::to_string(i)); }
   void operator()(double d) const { AppendDouble(d, out); }
-  void operator()(const std::string& s) const { AppendQuoted(s, out); }
+  void operator()(const std::string& s) const { text::AppendJsonQuoted(s, out); }
   template <typename T>
   void operator()(const std::vector<T>& items) const {
     out->push_back('[');
@@ -82,6 +61,8 @@ void AppendTimestamp(uint64_t unix_nano, std::string* out) {
   out->append(buf);
 }
 
+// Strings are quoted as in JSON: one line whatever they hold, and no invalid
+// UTF-8 reaches the terminal.
 void AppendSpan(const SpanData& span, std::string* out) {
   AppendTimestamp(span.start_time_unix_nano, out);
   char ids[TraceId::kHexSize + SpanId::kHexSize + 2];
@@ -102,7 +83,7 @@ void AppendSpan(const SpanData& span, std::string* out) {
   out->push_back(' ');
   out->append(KindName(span.kind));
   out->push_back(' ');
-  AppendQuoted(span.name, out);
+  text::AppendJsonQuoted(span.name, out);
 
   const uint64_t nanos = span.end_time_unix_nano > span.start_time_unix_nano
                              ? span.end_time_unix_nano - span.start_time_unix_nano : 0;
@@ -117,7 +98,7 @@ void AppendSpan(const SpanData& span, std::string* out) {
       out->append(" ERROR");
       if (!span.status_message.empty()) {
         out->push_back('(');
-        AppendQuoted(span.status_message, out);
+        text::AppendJsonQuoted(span.status_message, out);
         out->push_back(')');
       }
       break;

@@ -1,5 +1,6 @@
 #include "callpath/propagation.h"
 #include "sdk/propagation/text_util.h"
+#include "text/hex.h"
 
 namespace callpath {
 namespace {
@@ -31,10 +32,10 @@ std::optional<SpanContext> ParseUberTraceId(std::string_view raw) {
   TraceId trace_id;
   SpanId span_id, parent_id;
   uint8_t flags = 0;
-  if (!propagation::ParsePaddedHex(parts[0], trace_id.mutable_bytes().data(), TraceId::kSize) ||
-      !propagation::ParsePaddedHex(parts[1], span_id.mutable_bytes().data(), SpanId::kSize) ||
-      !propagation::ParsePaddedHex(parts[2], parent_id.mutable_bytes().data(), SpanId::kSize) ||
-      !propagation::ParsePaddedHex(parts[3], &flags, 1)) {
+  if (!text::HexDecodeLeftPadded(parts[0], trace_id.mutable_bytes().data(), TraceId::kSize) ||
+      !text::HexDecodeLeftPadded(parts[1], span_id.mutable_bytes().data(), SpanId::kSize) ||
+      !text::HexDecodeLeftPadded(parts[2], parent_id.mutable_bytes().data(), SpanId::kSize) ||
+      !text::HexDecodeLeftPadded(parts[3], &flags, 1)) {
     return std::nullopt;
   }
   if (!trace_id.IsValid() || !span_id.IsValid()) return std::nullopt;

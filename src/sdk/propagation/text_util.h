@@ -1,5 +1,5 @@
 // Small text helpers shared by the propagators: header whitespace, token
-// characters, percent-encoding, hex ids of variable length.
+// characters, percent-encoding.
 #pragma once
 
 #include <cstddef>
@@ -39,10 +39,6 @@ void ForEachSplit(std::string_view s, char sep, Fn&& fn) {
 // not followed by two hex digits is kept as it is.
 void AppendPercentDecoded(std::string_view in, std::string* out);
 
-// Appends `in` with invalid UTF-8 replaced by U+FFFD, one per maximal
-// ill-formed subsequence (Unicode's recommended practice).
-void AppendUtf8Sanitized(std::string_view in, std::string* out);
-
 // Appends `in`, writing every byte for which keep(byte) is false as "%XX"
 // (uppercase hex).
 void AppendPercentEncoded(std::string_view in, bool (*keep)(unsigned char), std::string* out);
@@ -51,8 +47,5 @@ size_t PercentEncodedSize(std::string_view in, bool (*keep)(unsigned char)) noex
 
 // RFC 3986 unreserved: ALPHA / DIGIT / "-._~".
 bool IsUnreserved(unsigned char c) noexcept;
-
-// Parses 1..2n hex digits (any case) into n bytes, left-padding with zeros.
-bool ParsePaddedHex(std::string_view hex, uint8_t* out, size_t n) noexcept;
 
 }  // namespace callpath::propagation

@@ -1,5 +1,6 @@
 #include "callpath/propagation.h"
 #include "sdk/propagation/text_util.h"
+#include "text/utf8.h"
 
 namespace callpath {
 namespace {
@@ -52,7 +53,7 @@ std::string Decode(std::string_view raw) {
   std::string bytes;
   propagation::AppendPercentDecoded(raw, &bytes);
   std::string text;
-  propagation::AppendUtf8Sanitized(bytes, &text);
+  text::AppendSanitizedUtf8(bytes, &text);
   return text;
 }
 
