@@ -17,7 +17,7 @@ void Tag(JsonWriter& w, std::string_view key, const Value& v) {
   w.Field("key", key);
   switch (v.type) {
     case Value::Type::kBool: w.Field("type", "bool"); w.Key("value"); w.Bool(v.int_value != 0); break;
-    case Value::Type::kInt64: w.Field("type", "int64"); w.Key("value"); w.Int(v.int_value); break;
+    case Value::Type::kInt64: w.Field("type", "int64"); w.Key("value"); w.Int64(v.int_value); break;
     case Value::Type::kDouble: w.Field("type", "float64"); w.Key("value"); w.Double(v.double_value); break;
     case Value::Type::kBytes: w.Field("type", "binary"); w.Field("value", text::Base64Encode(v.text)); break;
     default: w.Field("type", "string"); w.Field("value", v.text); break;

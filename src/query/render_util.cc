@@ -31,7 +31,7 @@ void WriteValue(JsonWriter& w, const store::Value& v) {
   using T = store::Value::Type;
   switch (v.type) {
     case T::kBool: w.Bool(v.int_value != 0); break;
-    case T::kInt64: w.Int(v.int_value); break;
+    case T::kInt64: w.Int64(v.int_value); break;
     case T::kDouble: w.Double(v.double_value); break;
     case T::kBytes: w.String(text::Base64Encode(v.text)); break;
     default: w.String(v.text); break;  // JSON text stays a string: never trust it raw

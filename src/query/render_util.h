@@ -5,8 +5,13 @@
 #include <string>
 #include <string_view>
 
-#include "query/json_writer.h"
 #include "store/model.h"
+#include "text/json_writer.h"
+
+namespace callpath::query {
+// The renderers write through the project's one JSON writer.
+using text::JsonWriter;
+}  // namespace callpath::query
 
 namespace callpath::query::detail {
 

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <type_traits>
 
-#include "otlp/wire/json_writer.h"
+#include "text/json_writer.h"
 #include "text/json_escape.h"
 
 namespace callpath {

@@ -60,7 +60,7 @@ void WriteArrayProto(ProtoWriter& w, const Vec& values, size_t hint) {
 }
 
 template <typename T>
-void WriteScalarJson(otlp::JsonWriter& j, const T& v) {
+void WriteScalarJson(text::JsonWriter& j, const T& v) {
   j.BeginObject();
   if constexpr (std::is_same_v<T, bool>) {
     j.Key("boolValue");
@@ -148,7 +148,7 @@ void WriteTraceStateProto(ProtoWriter& w, uint32_t field, const TraceState& stat
   }
 }
 
-void WriteAnyValueJson(otlp::JsonWriter& j, const AttributeValue& value) {
+void WriteAnyValueJson(text::JsonWriter& j, const AttributeValue& value) {
   std::visit(
       [&](const auto& v) {
         using T = std::decay_t<decltype(v)>;
@@ -173,7 +173,7 @@ void WriteAnyValueJson(otlp::JsonWriter& j, const AttributeValue& value) {
       value);
 }
 
-void WriteAttributesJson(otlp::JsonWriter& j, const std::vector<Attribute>& attributes) {
+void WriteAttributesJson(text::JsonWriter& j, const std::vector<Attribute>& attributes) {
   j.BeginArray();
   for (const Attribute& a : attributes) {
     j.BeginObject();
@@ -186,14 +186,14 @@ void WriteAttributesJson(otlp::JsonWriter& j, const std::vector<Attribute>& attr
   j.EndArray();
 }
 
-void WriteResourceJson(otlp::JsonWriter& j, const Resource& resource) {
+void WriteResourceJson(text::JsonWriter& j, const Resource& resource) {
   j.BeginObject();
   j.Key("attributes");
   WriteAttributesJson(j, resource.attributes);
   j.EndObject();
 }
 
-void WriteScopeJson(otlp::JsonWriter& j, const InstrumentationScope& scope) {
+void WriteScopeJson(text::JsonWriter& j, const InstrumentationScope& scope) {
   j.BeginObject();
   j.Key("name");
   j.String(scope.name);
@@ -204,7 +204,7 @@ void WriteScopeJson(otlp::JsonWriter& j, const InstrumentationScope& scope) {
   j.EndObject();
 }
 
-void WriteTraceStateJson(otlp::JsonWriter& j, const TraceState& state) {
+void WriteTraceStateJson(text::JsonWriter& j, const TraceState& state) {
   std::string text;
   bool first = true;
   for (const auto& [k, v] : state.members()) {

@@ -1,7 +1,7 @@
 // Building blocks of every OTLP request the SDK sends — attribute values,
 // key/value lists, the Resource and the InstrumentationScope — in both
 // encodings: protobuf (through otlp::ProtoWriter) and OTLP/JSON (through
-// otlp::JsonWriter). The span encoders use them, and so can any other
+// text::JsonWriter). The span encoders use them, and so can any other
 // signal's encoder (log records use the same Resource, scope and
 // attributes).
 //
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "callpath/attributes.h"
-#include "otlp/wire/json_writer.h"
+#include "text/json_writer.h"
 #include "otlp/wire/proto_writer.h"
 #include "callpath/span_context.h"
 #include "callpath/span_data.h"
@@ -57,19 +57,19 @@ void WriteTraceStateProto(otlp::ProtoWriter& w, uint32_t field, const TraceState
 
 // {"stringValue":"…"} / {"boolValue":true} / {"intValue":"42"} (64-bit
 // integers as strings) / {"doubleValue":1.5} / {"arrayValue":{"values":[…]}}.
-void WriteAnyValueJson(otlp::JsonWriter& j, const AttributeValue& value);
+void WriteAnyValueJson(text::JsonWriter& j, const AttributeValue& value);
 
 // [{"key":"…","value":{…}}, …] — the value of an "attributes" member.
-void WriteAttributesJson(otlp::JsonWriter& j, const std::vector<Attribute>& attributes);
+void WriteAttributesJson(text::JsonWriter& j, const std::vector<Attribute>& attributes);
 
 // {"attributes":[…]}
-void WriteResourceJson(otlp::JsonWriter& j, const Resource& resource);
+void WriteResourceJson(text::JsonWriter& j, const Resource& resource);
 
 // {"name":"…","version":"…"} (version omitted when empty).
-void WriteScopeJson(otlp::JsonWriter& j, const InstrumentationScope& scope);
+void WriteScopeJson(text::JsonWriter& j, const InstrumentationScope& scope);
 
 // "k1=v1,k2=v2" as a JSON string.
-void WriteTraceStateJson(otlp::JsonWriter& j, const TraceState& state);
+void WriteTraceStateJson(text::JsonWriter& j, const TraceState& state);
 
 // ---- batching ----------------------------------------------------------
 

@@ -1,13 +1,13 @@
 #include "otlp/encode/otlp_json_encoder.h"
 
 #include "otlp/wire/fields.h"
-#include "otlp/wire/json_writer.h"
+#include "text/json_writer.h"
 #include "otlp/encode/otlp_common_encoder.h"
 
 namespace callpath::internal {
 
 namespace F = otlp::fields;
-using otlp::JsonWriter;
+using text::JsonWriter;
 
 namespace {
 

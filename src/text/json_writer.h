@@ -1,5 +1,6 @@
 // JsonWriter: appends compact JSON to a std::string, with the escaping and
-// number rules OTLP/JSON needs.
+// number rules of OTLP/JSON. The one JSON writer of the project: the SDK's
+// OTLP/JSON encoder, the query API's renderers and the daemon use it.
 //
 //   std::string out;
 //   JsonWriter j(&out);
@@ -13,19 +14,25 @@
 // Strings: '"', '\\' and control characters are escaped (\n, \t, ..., \u00XX);
 // each maximal ill-formed UTF-8 subsequence becomes one U+FFFD, so the output
 // is always valid UTF-8 whatever bytes go in.
-// One writer per thread; the string must outlive the writer.
+// One writer per thread; the string must outlive the writer (or the writer
+// owns it: JsonWriter w; ... w.Take()).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
-namespace callpath::otlp {
+namespace callpath::text {
 
 class JsonWriter {
  public:
   // Appends to *out after whatever it already holds.
   explicit JsonWriter(std::string* out) : out_(out), start_(out->size()) {}
+  // Writes into a string of its own (str(), Take()).
+  JsonWriter() : out_(&own_), start_(0) {}
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
   void BeginObject() { Value(); out_->push_back('{'); }
   void EndObject() { out_->push_back('}'); }
@@ -56,6 +63,17 @@ class JsonWriter {
   // Already-encoded JSON, inserted as one value.
   void RawValue(std::string_view json) { Value(); out_->append(json); }
 
+  // A member in one call: Key, then the value.
+  void Field(std::string_view k, std::string_view v) { Key(k); String(v); }
+  void Field(std::string_view k, const char* v) { Key(k); String(v); }
+  void FieldInt(std::string_view k, int64_t v) { Key(k); Int64(v); }
+  void FieldUint(std::string_view k, uint64_t v) { Key(k); Uint64(v); }
+  void FieldBool(std::string_view k, bool v) { Key(k); Bool(v); }
+
+  // What was written (the whole string written to).
+  const std::string& str() const { return *out_; }
+  std::string Take() { return std::move(*out_); }
+
  private:
   // Puts a comma before a value or key unless it opens a container, follows
   // a key, or is the first thing written.
@@ -66,8 +84,9 @@ class JsonWriter {
   }
   void AppendQuoted(std::string_view s);
 
+  std::string own_;
   std::string* out_;
   size_t start_;
 };
 
-}  // namespace callpath::otlp
+}  // namespace callpath::text

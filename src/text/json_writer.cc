@@ -1,4 +1,4 @@
-#include "otlp/wire/json_writer.h"
+#include "text/json_writer.h"
 
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include "text/hex.h"
 #include "text/json_escape.h"
 
-namespace callpath::otlp {
+namespace callpath::text {
 
 void JsonWriter::AppendQuoted(std::string_view s) { text::AppendJsonQuoted(s, out_); }
 
@@ -70,4 +70,4 @@ void JsonWriter::Hex(std::string_view bytes) {
   out_->push_back('"');
 }
 
-}  // namespace callpath::otlp
+}  // namespace callpath::text

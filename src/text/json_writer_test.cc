@@ -1,4 +1,4 @@
-#include "otlp/wire/json_writer.h"
+#include "text/json_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include "otlp/testing/mini_json.h"
 
-namespace callpath::otlp {
+namespace callpath::text {
 namespace {
 
 std::string Quoted(std::string_view s) {
@@ -114,5 +114,27 @@ TEST(JsonWriterTest, Base64AndHex) {
   EXPECT_EQ(out, R"(["","Zg==","Zm8=","Zm9v","Zm9vYmFy","//4A","00ab10"])");
 }
 
+TEST(JsonWriterTest, FieldsAndAnOwnedBuffer) {
+  JsonWriter w;
+  w.BeginObject();
+  w.FieldInt("a", -1);
+  w.Key("b");
+  w.BeginArray();
+  w.Uint64(18446744073709551615ull);
+  w.Bool(false);
+  w.Null();
+  w.BeginObject();
+  w.EndObject();
+  w.EndArray();
+  w.Field("c", "x");
+  w.FieldUint("d", 7);
+  w.FieldBool("e", true);
+  w.Key("f");
+  w.RawValue("[1]");
+  w.EndObject();
+  EXPECT_EQ(w.str(), R"({"a":-1,"b":[18446744073709551615,false,null,{}],"c":"x","d":7,"e":true,"f":[1]})");
+  EXPECT_EQ(w.Take(), R"({"a":-1,"b":[18446744073709551615,false,null,{}],"c":"x","d":7,"e":true,"f":[1]})");
+}
+
 }  // namespace
-}  // namespace callpath::otlp
+}  // namespace callpath::text
