@@ -6,7 +6,15 @@
 namespace callpath::daemon {
 namespace {
 
-void Line(std::string& out, const std::string& name, const std::string& labels, uint64_t v) {
+std::string FormatDouble(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", d);
+  return buf;
+}
+
+}  // namespace
+
+void AppendMetricLine(std::string& out, const std::string& name, const std::string& labels, uint64_t v) {
   out += name;
   if (!labels.empty()) out += "{" + labels + "}";
   out += ' ';
@@ -14,7 +22,7 @@ void Line(std::string& out, const std::string& name, const std::string& labels, 
   out += '\n';
 }
 
-void Header(std::string& out, const char* name, const char* type, const char* help) {
+void AppendMetricHeader(std::string& out, const char* name, const char* type, const char* help) {
   out += "# HELP ";
   out += name;
   out += ' ';
@@ -25,14 +33,6 @@ void Header(std::string& out, const char* name, const char* type, const char* he
   out += type;
   out += '\n';
 }
-
-std::string FormatDouble(double d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", d);
-  return buf;
-}
-
-}  // namespace
 
 void LatencyHistogram::Observe(double seconds) noexcept {
   size_t i = 0;
@@ -48,34 +48,34 @@ void LatencyHistogram::Render(const std::string& name, const std::string& labels
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kBounds.size(); ++i) {
     cumulative += buckets_[i].load(std::memory_order_relaxed);
-    Line(out, name + "_bucket", sep + "le=\"" + FormatDouble(kBounds[i]) + "\"", cumulative);
+    AppendMetricLine(out, name + "_bucket", sep + "le=\"" + FormatDouble(kBounds[i]) + "\"", cumulative);
   }
   cumulative += buckets_[kBounds.size()].load(std::memory_order_relaxed);
-  Line(out, name + "_bucket", sep + "le=\"+Inf\"", cumulative);
+  AppendMetricLine(out, name + "_bucket", sep + "le=\"+Inf\"", cumulative);
   out += name + "_sum";
   if (!labels.empty()) out += "{" + labels + "}";
   out += ' ' + FormatDouble(static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6) + '\n';
-  Line(out, name + "_count", labels, count_.load(std::memory_order_relaxed));
+  AppendMetricLine(out, name + "_count", labels, count_.load(std::memory_order_relaxed));
 }
 
 void DaemonMetrics::RenderServerCounters(std::string& out) const {
   const std::pair<const char*, const HttpServerCounters*> servers[] = {
       {"listener=\"otlp_http\"", &otlp_http_server}, {"listener=\"query\"", &query_server}};
-  Header(out, "callpathd_connections_accepted_total", "counter", "Connections accepted.");
-  for (auto [label, c] : servers) Line(out, "callpathd_connections_accepted_total", label, c->accepted.load());
-  Header(out, "callpathd_connection_limit_reached_total", "counter",
+  AppendMetricHeader(out, "callpathd_connections_accepted_total", "counter", "Connections accepted.");
+  for (auto [label, c] : servers) AppendMetricLine(out, "callpathd_connections_accepted_total", label, c->accepted.load());
+  AppendMetricHeader(out, "callpathd_connection_limit_reached_total", "counter",
          "Times a listener stopped accepting because --max-connections were open.");
   for (auto [label, c] : servers)
-    Line(out, "callpathd_connection_limit_reached_total", label, c->connection_limit_reached.load());
-  Header(out, "callpathd_over_budget_requests_total", "counter",
+    AppendMetricLine(out, "callpathd_connection_limit_reached_total", label, c->connection_limit_reached.load());
+  AppendMetricHeader(out, "callpathd_over_budget_requests_total", "counter",
          "Requests refused (429) because --max-inflight-bytes had no room for their body.");
   for (auto [label, c] : servers)
-    Line(out, "callpathd_over_budget_requests_total", label, c->over_body_budget.load());
+    AppendMetricLine(out, "callpathd_over_budget_requests_total", label, c->over_body_budget.load());
   if (body_budget != nullptr) {
-    Header(out, "callpathd_inflight_request_bytes", "gauge", "Request body bytes held in memory now.");
-    Line(out, "callpathd_inflight_request_bytes", "", body_budget->used());
-    Header(out, "callpathd_inflight_request_bytes_limit", "gauge", "--max-inflight-bytes.");
-    Line(out, "callpathd_inflight_request_bytes_limit", "", body_budget->capacity());
+    AppendMetricHeader(out, "callpathd_inflight_request_bytes", "gauge", "Request body bytes held in memory now.");
+    AppendMetricLine(out, "callpathd_inflight_request_bytes", "", body_budget->used());
+    AppendMetricHeader(out, "callpathd_inflight_request_bytes_limit", "gauge", "--max-inflight-bytes.");
+    AppendMetricLine(out, "callpathd_inflight_request_bytes_limit", "", body_budget->capacity());
   }
 }
 
@@ -98,28 +98,28 @@ std::string DaemonMetrics::RenderPrometheus(uint64_t queue_depth, uint64_t queue
       {"callpathd_store_failed_total", "Items the store failed to write.", &SignalCounters::failed},
   };
   for (const Family& f : families) {
-    Header(out, f.name, "counter", f.help);
-    Line(out, f.name, "signal=\"spans\"", (spans.*f.field).load(std::memory_order_relaxed));
-    Line(out, f.name, "signal=\"logs\"", (logs.*f.field).load(std::memory_order_relaxed));
+    AppendMetricHeader(out, f.name, "counter", f.help);
+    AppendMetricLine(out, f.name, "signal=\"spans\"", (spans.*f.field).load(std::memory_order_relaxed));
+    AppendMetricLine(out, f.name, "signal=\"logs\"", (logs.*f.field).load(std::memory_order_relaxed));
   }
-  Header(out, "callpathd_received_bytes_total", "counter", "Request body bytes as received.");
-  Line(out, "callpathd_received_bytes_total", "", received_bytes.load(std::memory_order_relaxed));
-  Header(out, "callpathd_decompressed_bytes_total", "counter", "Request body bytes after inflate.");
-  Line(out, "callpathd_decompressed_bytes_total", "",
+  AppendMetricHeader(out, "callpathd_received_bytes_total", "counter", "Request body bytes as received.");
+  AppendMetricLine(out, "callpathd_received_bytes_total", "", received_bytes.load(std::memory_order_relaxed));
+  AppendMetricHeader(out, "callpathd_decompressed_bytes_total", "counter", "Request body bytes after inflate.");
+  AppendMetricLine(out, "callpathd_decompressed_bytes_total", "",
        decompressed_bytes.load(std::memory_order_relaxed));
-  Header(out, "callpathd_http_errors_total", "counter", "HTTP answers with a 4xx or 5xx status.");
-  Line(out, "callpathd_http_errors_total", "class=\"4xx\"", http_requests_4xx.load());
-  Line(out, "callpathd_http_errors_total", "class=\"5xx\"", http_requests_5xx.load());
+  AppendMetricHeader(out, "callpathd_http_errors_total", "counter", "HTTP answers with a 4xx or 5xx status.");
+  AppendMetricLine(out, "callpathd_http_errors_total", "class=\"4xx\"", http_requests_4xx.load());
+  AppendMetricLine(out, "callpathd_http_errors_total", "class=\"5xx\"", http_requests_5xx.load());
 
-  Header(out, "callpathd_duplicate_spans_total", "counter",
+  AppendMetricHeader(out, "callpathd_duplicate_spans_total", "counter",
          "Spans rejected for repeating the trace and span id of another span of their request.");
-  Line(out, "callpathd_duplicate_spans_total", "", duplicate_spans.load(std::memory_order_relaxed));
-  Header(out, "callpathd_out_of_window_items_total", "counter",
+  AppendMetricLine(out, "callpathd_duplicate_spans_total", "", duplicate_spans.load(std::memory_order_relaxed));
+  AppendMetricHeader(out, "callpathd_out_of_window_items_total", "counter",
          "Spans and log records rejected for a timestamp too far before or after their arrival.");
-  Line(out, "callpathd_out_of_window_items_total", "", out_of_window_items.load(std::memory_order_relaxed));
+  AppendMetricLine(out, "callpathd_out_of_window_items_total", "", out_of_window_items.load(std::memory_order_relaxed));
   RenderServerCounters(out);
 
-  Header(out, "callpathd_export_duration_seconds", "histogram",
+  AppendMetricHeader(out, "callpathd_export_duration_seconds", "histogram",
          "Time from receiving an export request to answering it.");
   const char* transports[] = {"http", "grpc"};
   const char* signals[] = {"traces", "logs"};
@@ -129,17 +129,17 @@ std::string DaemonMetrics::RenderPrometheus(uint64_t queue_depth, uint64_t queue
                                   std::string("transport=\"") + transports[t] + "\",signal=\"" +
                                       signals[s] + "\"",
                                   out);
-  Header(out, "callpathd_query_duration_seconds", "histogram", "Query API request latency.");
+  AppendMetricHeader(out, "callpathd_query_duration_seconds", "histogram", "Query API request latency.");
   query_latency.Render("callpathd_query_duration_seconds", "", out);
-  Header(out, "callpathd_store_write_duration_seconds", "histogram", "Store write call latency.");
+  AppendMetricHeader(out, "callpathd_store_write_duration_seconds", "histogram", "Store write call latency.");
   store_write_latency.Render("callpathd_store_write_duration_seconds", "", out);
 
-  Header(out, "callpathd_queue_depth", "gauge", "Spans + log records waiting for the store.");
-  Line(out, "callpathd_queue_depth", "", queue_depth);
-  Header(out, "callpathd_queue_capacity", "gauge", "Configured queue size.");
-  Line(out, "callpathd_queue_capacity", "", queue_capacity);
-  Header(out, "callpathd_store_size_bytes", "gauge", "Bytes used by the store on disk.");
-  Line(out, "callpathd_store_size_bytes", "", store_bytes);
+  AppendMetricHeader(out, "callpathd_queue_depth", "gauge", "Spans + log records waiting for the store.");
+  AppendMetricLine(out, "callpathd_queue_depth", "", queue_depth);
+  AppendMetricHeader(out, "callpathd_queue_capacity", "gauge", "Configured queue size.");
+  AppendMetricLine(out, "callpathd_queue_capacity", "", queue_capacity);
+  AppendMetricHeader(out, "callpathd_store_size_bytes", "gauge", "Bytes used by the store on disk.");
+  AppendMetricLine(out, "callpathd_store_size_bytes", "", store_bytes);
   return out;
 }
 

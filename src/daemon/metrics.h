@@ -15,6 +15,11 @@
 
 namespace callpath::daemon {
 
+// Prometheus text format: one sample line (`labels` without braces, "" for
+// none) and the HELP/TYPE lines of a metric.
+void AppendMetricLine(std::string& out, const std::string& name, const std::string& labels, uint64_t v);
+void AppendMetricHeader(std::string& out, const char* name, const char* type, const char* help);
+
 // Cumulative latency histogram with fixed buckets (seconds).
 class LatencyHistogram {
  public:

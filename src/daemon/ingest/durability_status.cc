@@ -1,20 +1,13 @@
 #include "daemon/ingest/durability_status.h"
 
+#include "daemon/metrics.h"
+
 namespace callpath::daemon {
 namespace {
 
 void Gauge(std::string& out, const char* name, const char* help, uint64_t value) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += " gauge\n";
-  out += name;
-  out += ' ';
-  out += std::to_string(value);
-  out += '\n';
+  AppendMetricHeader(out, name, "gauge", help);
+  AppendMetricLine(out, name, "", value);
 }
 
 }  // namespace

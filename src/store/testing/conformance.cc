@@ -16,24 +16,6 @@ namespace callpath::store::testing {
 
 namespace {
 
-constexpr uint64_t kMs = 1'000'000;
-constexpr uint64_t kSec = 1'000'000'000;
-// 2023-11-14T22:13:20Z, an hour boundary plus change; far from bucket edges.
-constexpr uint64_t kBase = 1'700'000'000ull * kSec + 1800 * kSec;
-
-TraceId Tid(uint8_t n) {
-  TraceId t;
-  t.mutable_bytes()[0] = 0xab;
-  t.mutable_bytes()[15] = n;
-  return t;
-}
-SpanId Sid(uint8_t trace, uint8_t n) {
-  SpanId s;
-  s.mutable_bytes()[0] = trace;
-  s.mutable_bytes()[7] = n;
-  return s;
-}
-
 StoredSpan Span(uint8_t trace, uint8_t id, uint8_t parent, std::string service, std::string op,
                 uint64_t start, uint64_t dur, SpanStatus status = SpanStatus::kUnset) {
   StoredSpan s;

@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,6 +26,25 @@
 #include "store/store.h"
 
 namespace callpath::store::testing {
+
+// Times and ids the suite's tests build their traces from.
+inline constexpr uint64_t kMs = 1'000'000;
+inline constexpr uint64_t kSec = 1'000'000'000;
+// 2023-11-14T22:13:20Z, an hour boundary plus change; far from bucket edges.
+inline constexpr uint64_t kBase = 1'700'000'000ull * kSec + 1800 * kSec;
+
+inline TraceId Tid(uint8_t n) {
+  TraceId t;
+  t.mutable_bytes()[0] = 0xab;
+  t.mutable_bytes()[15] = n;
+  return t;
+}
+inline SpanId Sid(uint8_t trace, uint8_t n) {
+  SpanId s;
+  s.mutable_bytes()[0] = trace;
+  s.mutable_bytes()[7] = n;
+  return s;
+}
 
 struct StoreFactory {
   std::string name;

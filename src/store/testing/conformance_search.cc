@@ -9,30 +9,12 @@ namespace callpath::store::testing {
 
 namespace {
 
-constexpr uint64_t kMs = 1'000'000;
-constexpr uint64_t kSec = 1'000'000'000;
-constexpr uint64_t kBase = 1'700'000'000ull * kSec + 1800 * kSec;
-
-TraceId Trace(uint8_t n) {
-  TraceId t;
-  t.mutable_bytes()[0] = 0xcd;
-  t.mutable_bytes()[15] = n;
-  return t;
-}
-SpanId SpanOf(uint8_t trace, uint8_t n) {
-  SpanId s;
-  s.mutable_bytes()[0] = 0xcd;
-  s.mutable_bytes()[1] = trace;
-  s.mutable_bytes()[7] = n;
-  return s;
-}
-
 StoredSpan MakeSpan(uint8_t trace, uint8_t id, uint8_t parent, std::string service, std::string op,
                     SpanKind kind, uint64_t start) {
   StoredSpan s;
-  s.trace_id = Trace(trace);
-  s.span_id = SpanOf(trace, id);
-  if (parent) s.parent_span_id = SpanOf(trace, parent);
+  s.trace_id = Tid(trace);
+  s.span_id = Sid(trace, id);
+  if (parent) s.parent_span_id = Sid(trace, parent);
   s.service = service;
   s.operation = std::move(op);
   s.kind = kind;
@@ -64,7 +46,7 @@ std::vector<StoredSpan> TagShop() {
   v.push_back(MakeSpan(2, 2, 1, "worker", "render", SpanKind::kInternal, kBase + kSec + kMs));
   v.back().attributes = {{"http.status_code", Value::String("500")}};
   v.back().resource_attributes.push_back({"k8s.pod.name", Value::String("worker-1")});
-  v.back().links = {{Trace(9), SpanOf(9, 1), "", {{"link.reason", Value::String("retry")}}}};
+  v.back().links = {{Tid(9), Sid(9, 1), "", {{"link.reason", Value::String("retry")}}}};
   v.push_back(MakeSpan(3, 1, 0, "api", "GET /health", SpanKind::kServer, kBase + 2 * kSec));
   v.back().attributes = {{"http.status_code", Value::Int(500)}, {"ratio", Value::Double(0.25)}};
   v.back().status = SpanStatus::kOk;
@@ -94,48 +76,48 @@ using Ids = std::vector<TraceId>;
 
 TEST_P(StoreConformanceTest, TagErrorMeansTheSpanStatus) {
   ASSERT_TRUE(WriteSpans(TagShop()).ok());
-  EXPECT_EQ(Found(store(), {{"error", "true"}}), (Ids{Trace(1)}));
+  EXPECT_EQ(Found(store(), {{"error", "true"}}), (Ids{Tid(1)}));
   EXPECT_EQ(Found(store(), {{"error", "true"}}, "api"), Ids{});
-  EXPECT_EQ(Found(store(), {{"error", "true"}}, "db"), (Ids{Trace(1)}));
+  EXPECT_EQ(Found(store(), {{"error", "true"}}, "db"), (Ids{Tid(1)}));
   EXPECT_EQ(Found(store(), {{"error", "false"}}, "db"), Ids{});
-  EXPECT_EQ(Found(store(), {{"error", "false"}}), (Ids{Trace(3), Trace(2), Trace(1)}));
-  EXPECT_EQ(Found(store(), {{"otel.status_code", "ERROR"}}), (Ids{Trace(1)}));
-  EXPECT_EQ(Found(store(), {{"otel.status_code", "ok"}}), (Ids{Trace(3)}));
-  EXPECT_EQ(Found(store(), {{"otel.status_description", "timeout"}}), (Ids{Trace(1)}));
+  EXPECT_EQ(Found(store(), {{"error", "false"}}), (Ids{Tid(3), Tid(2), Tid(1)}));
+  EXPECT_EQ(Found(store(), {{"otel.status_code", "ERROR"}}), (Ids{Tid(1)}));
+  EXPECT_EQ(Found(store(), {{"otel.status_code", "ok"}}), (Ids{Tid(3)}));
+  EXPECT_EQ(Found(store(), {{"otel.status_description", "timeout"}}), (Ids{Tid(1)}));
 }
 
 TEST_P(StoreConformanceTest, TagSpanKindMeansTheKind) {
   ASSERT_TRUE(WriteSpans(TagShop()).ok());
-  EXPECT_EQ(Found(store(), {{"span.kind", "client"}}), (Ids{Trace(1)}));
-  EXPECT_EQ(Found(store(), {{"span.kind", "INTERNAL"}}), (Ids{Trace(2)}));
-  EXPECT_EQ(Found(store(), {{"span.kind", "server"}}, "api"), (Ids{Trace(3), Trace(2), Trace(1)}));
+  EXPECT_EQ(Found(store(), {{"span.kind", "client"}}), (Ids{Tid(1)}));
+  EXPECT_EQ(Found(store(), {{"span.kind", "INTERNAL"}}), (Ids{Tid(2)}));
+  EXPECT_EQ(Found(store(), {{"span.kind", "server"}}, "api"), (Ids{Tid(3), Tid(2), Tid(1)}));
   EXPECT_EQ(Found(store(), {{"span.kind", "server"}}, "db"), Ids{});
   // Kind and status must hold on the same span.
-  EXPECT_EQ(Found(store(), {{"span.kind", "client"}, {"error", "true"}}), (Ids{Trace(1)}));
+  EXPECT_EQ(Found(store(), {{"span.kind", "client"}, {"error", "true"}}), (Ids{Tid(1)}));
   EXPECT_EQ(Found(store(), {{"span.kind", "server"}, {"error", "true"}}), Ids{});
 }
 
 TEST_P(StoreConformanceTest, TagMatchesResourceEventAndLinkAttributes) {
   ASSERT_TRUE(WriteSpans(TagShop()).ok());
-  EXPECT_EQ(Found(store(), {{"k8s.pod.name", "db-0"}}), (Ids{Trace(1)}));
-  EXPECT_EQ(Found(store(), {{"k8s.pod.name", "worker-1"}}, "worker"), (Ids{Trace(2)}));
-  EXPECT_EQ(Found(store(), {{"resource.k8s.pod.name", "worker-1"}}), (Ids{Trace(2)}));
+  EXPECT_EQ(Found(store(), {{"k8s.pod.name", "db-0"}}), (Ids{Tid(1)}));
+  EXPECT_EQ(Found(store(), {{"k8s.pod.name", "worker-1"}}, "worker"), (Ids{Tid(2)}));
+  EXPECT_EQ(Found(store(), {{"resource.k8s.pod.name", "worker-1"}}), (Ids{Tid(2)}));
   EXPECT_EQ(Found(store(), {{"resource.k8s.pod.name", "nowhere"}}), Ids{});
-  EXPECT_EQ(Found(store(), {{"exception.type", "Timeout"}}), (Ids{Trace(1)}));
-  EXPECT_EQ(Found(store(), {{"event", "exception"}}), (Ids{Trace(1)}));
-  EXPECT_EQ(Found(store(), {{"link.reason", "retry"}}), (Ids{Trace(2)}));
-  EXPECT_EQ(Found(store(), {{"otel.scope.name", "health"}, {"otel.scope.version", "2.0"}}), (Ids{Trace(3)}));
+  EXPECT_EQ(Found(store(), {{"exception.type", "Timeout"}}), (Ids{Tid(1)}));
+  EXPECT_EQ(Found(store(), {{"event", "exception"}}), (Ids{Tid(1)}));
+  EXPECT_EQ(Found(store(), {{"link.reason", "retry"}}), (Ids{Tid(2)}));
+  EXPECT_EQ(Found(store(), {{"otel.scope.name", "health"}, {"otel.scope.version", "2.0"}}), (Ids{Tid(3)}));
   // Resource and span properties of one span together.
-  EXPECT_EQ(Found(store(), {{"k8s.pod.name", "db-0"}, {"error", "true"}}), (Ids{Trace(1)}));
+  EXPECT_EQ(Found(store(), {{"k8s.pod.name", "db-0"}, {"error", "true"}}), (Ids{Tid(1)}));
   EXPECT_EQ(Found(store(), {{"k8s.pod.name", "db-0"}, {"span.kind", "server"}}), Ids{});
 }
 
 TEST_P(StoreConformanceTest, TagValuesMatchWhateverTheirType) {
   ASSERT_TRUE(WriteSpans(TagShop()).ok());
-  EXPECT_EQ(Found(store(), {{"http.status_code", "500"}}), (Ids{Trace(3), Trace(2)}));
-  EXPECT_EQ(Found(store(), {{"http.status_code", "500"}}, "worker"), (Ids{Trace(2)}));
-  EXPECT_EQ(Found(store(), {{"ratio", "0.25"}}), (Ids{Trace(3)}));
-  EXPECT_EQ(Found(store(), {{"ratio", "2.5e-1"}}, "api"), (Ids{Trace(3)}));
+  EXPECT_EQ(Found(store(), {{"http.status_code", "500"}}), (Ids{Tid(3), Tid(2)}));
+  EXPECT_EQ(Found(store(), {{"http.status_code", "500"}}, "worker"), (Ids{Tid(2)}));
+  EXPECT_EQ(Found(store(), {{"ratio", "0.25"}}), (Ids{Tid(3)}));
+  EXPECT_EQ(Found(store(), {{"ratio", "2.5e-1"}}, "api"), (Ids{Tid(3)}));
   // A value a special key does not understand is an ordinary attribute.
   EXPECT_EQ(Found(store(), {{"error", "maybe"}}), Ids{});
 }
@@ -148,15 +130,15 @@ TEST_P(StoreConformanceTest, SummaryCountsSpansPerServiceAndOrphans) {
   StoredSpan leaf2 = MakeSpan(5, 4, 2, "db", "query", SpanKind::kClient, kBase + 3 * kMs);
   leaf.status = SpanStatus::kError;
   ASSERT_TRUE(WriteSpans({leaf, leaf2}).ok());
-  auto s = store().span_reader().GetTraceSummary(Trace(5));
+  auto s = store().span_reader().GetTraceSummary(Tid(5));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->orphan_count, 2u);
   ASSERT_TRUE(WriteSpans({mid}).ok());
-  s = store().span_reader().GetTraceSummary(Trace(5));
+  s = store().span_reader().GetTraceSummary(Tid(5));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->orphan_count, 1u);  // checkout's parent is still missing
   ASSERT_TRUE(WriteSpans({root, leaf}).ok());  // leaf sent twice
-  s = store().span_reader().GetTraceSummary(Trace(5));
+  s = store().span_reader().GetTraceSummary(Tid(5));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->orphan_count, 0u);
   EXPECT_EQ(s->span_count, 4u);
@@ -174,7 +156,7 @@ TEST_P(StoreConformanceTest, SummaryCountsSpansPerServiceAndOrphans) {
 
   // A parent that never arrives leaves its child an orphan.
   ASSERT_TRUE(WriteSpans({MakeSpan(6, 2, 1, "db", "query", SpanKind::kClient, kBase)}).ok());
-  s = store().span_reader().GetTraceSummary(Trace(6));
+  s = store().span_reader().GetTraceSummary(Tid(6));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->orphan_count, 1u);
   EXPECT_EQ(s->service_stats, (std::vector<ServiceStats>{{"db", 1, 0}}));
