@@ -1,6 +1,9 @@
 // Reading OTEL_* / CALLPATH_* environment variables by the rules of the
 // OpenTelemetry configuration spec: an empty value counts as unset; a value
 // that does not parse is reported once on stderr and treated as unset.
+//
+// A shared internal header: the SDK and the logger (callpath::log, which
+// links callpath::sdk) read their settings through it; it is not installed.
 #pragma once
 
 #include <cstdint>

@@ -8,10 +8,11 @@
 #include <future>
 #include <mutex>
 
-#include "otlp/wire/proto_writer.h"
-#include "store/store.h"
-#include "otlp/convert/otlp_proto_decoder.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "otlp/convert/otlp_proto_decoder.h"
+#include "otlp/wire/proto_writer.h"
+#include "store/rocksdb/rocksdb_store.h"
+#include "store/store.h"
 
 namespace callpath::daemon {
 namespace {

@@ -38,9 +38,9 @@
 #include <vector>
 
 #include "callpath/status.h"
-#include "store/rocksdb/rocksdb_store.h"
 #include "daemon/ingest/wal_format.h"
 #include "daemon/ingest/wal_recovery.h"
+#include "store/store.h"
 
 namespace callpath::daemon {
 

@@ -1,5 +1,7 @@
 // HttpTransport: POSTs OTLP bodies over HTTP(S) with libcurl, with the OTLP
-// retry rules. Shared by the span exporter and the OTLP log exporter.
+// retry rules. A shared internal header: the span exporter and the
+// logger's OTLP sink (callpath::log links callpath::sdk) both send through
+// it; it is not installed.
 //
 // One transport keeps one curl easy handle, so consecutive requests to the
 // same host reuse one keep-alive connection. Post is serialised internally
