@@ -126,17 +126,23 @@ void MergeSummaries(const TraceSummary& o, TraceSummary* into) {
   }
 }
 
-TraceSummary SummarizeSpans(const std::vector<const StoredSpan*>& spans) {
+TraceSummary SummarizeSpans(const std::vector<const StoredSpan*>& spans, std::vector<uint32_t>* service_of) {
   TraceSummary sum;
   if (spans.empty()) return sum;
   const StoredSpan* root = spans.front();
   uint64_t start = root->start_ns, end = root->end_ns();
-  std::vector<std::string_view> services;
+  // Services in order of first appearance, and each span's among them: a
+  // trace has few services, and its spans come grouped by service, so the
+  // last match is checked first and names are compared about once a span.
+  std::vector<std::string_view> seen;
+  std::vector<uint32_t> seen_of(spans.size());
   std::vector<SpanId> ids;
   ids.reserve(spans.size());
   for (const StoredSpan* s : spans) ids.push_back(s->span_id);
   std::sort(ids.begin(), ids.end());
-  for (const StoredSpan* s : spans) {
+  uint32_t last = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const StoredSpan* s = spans[i];
     if (!s->is_root() && !std::binary_search(ids.begin(), ids.end(), s->parent_span_id)) {
       ++sum.orphan_count;
     }
@@ -147,9 +153,12 @@ TraceSummary SummarizeSpans(const std::vector<const StoredSpan*>& spans) {
     start = std::min(start, s->start_ns);
     end = std::max(end, s->end_ns());
     sum.error_count += s->is_error() ? 1 : 0;
-    if (std::find(services.begin(), services.end(), s->service) == services.end()) {
-      services.push_back(s->service);
+    if (seen.empty() || seen[last] != s->service) {
+      auto it = std::find(seen.begin(), seen.end(), s->service);
+      if (it == seen.end()) it = seen.insert(it, s->service);
+      last = static_cast<uint32_t>(it - seen.begin());
     }
+    seen_of[i] = last;
   }
   sum.trace_id = root->trace_id;
   sum.root_service = root->service;
@@ -159,15 +168,25 @@ TraceSummary SummarizeSpans(const std::vector<const StoredSpan*>& spans) {
   sum.start_ns = start;
   sum.duration_ns = end - start;
   sum.span_count = static_cast<uint32_t>(spans.size());
-  std::sort(services.begin(), services.end());
-  sum.services.assign(services.begin(), services.end());
-  sum.service_stats.resize(sum.services.size());
-  for (size_t i = 0; i < sum.services.size(); ++i) sum.service_stats[i].name = sum.services[i];
-  for (const StoredSpan* s : spans) {
-    auto it = std::lower_bound(sum.services.begin(), sum.services.end(), s->service);
-    ServiceStats& st = sum.service_stats[static_cast<size_t>(it - sum.services.begin())];
+  // Sorted names; rank[k] is where the k-th seen service went.
+  std::vector<uint32_t> order(seen.size());
+  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return seen[a] < seen[b]; });
+  std::vector<uint32_t> rank(seen.size());
+  sum.services.reserve(seen.size());
+  sum.service_stats.resize(seen.size());
+  for (uint32_t r = 0; r < order.size(); ++r) {
+    rank[order[r]] = r;
+    sum.services.emplace_back(seen[order[r]]);
+    sum.service_stats[r].name = sum.services.back();
+  }
+  if (service_of) service_of->resize(spans.size());
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const uint32_t r = rank[seen_of[i]];
+    ServiceStats& st = sum.service_stats[r];
     ++st.span_count;
-    st.error_count += s->is_error() ? 1 : 0;
+    st.error_count += spans[i]->is_error() ? 1 : 0;
+    if (service_of) (*service_of)[i] = r;
   }
   return sum;
 }

@@ -240,18 +240,18 @@ void SortAndDedupe(std::vector<SpanRef>* refs) {
 // The summary part of one trace's spans in one segment (a merge operand).
 void EncodeSummaryPart(const std::vector<const StoredSpan*>& spans, uint32_t bucket, std::string* out) {
   SummaryRecord part;
-  part.summary = SummarizeSpans(spans);
+  std::vector<uint32_t> service_of;
+  part.summary = SummarizeSpans(spans, &service_of);
   part.ids_tracked = spans.size() <= SummaryRecord::kMaxTrackedSpans;
   if (part.ids_tracked) {
     const std::vector<std::string>& names = part.summary.services;
     std::vector<std::pair<uint64_t, uint32_t>> ids;  // (span id, service index)
     ids.reserve(spans.size());
-    for (const StoredSpan* s : spans) {
+    for (size_t i = 0; i < spans.size(); ++i) {
       uint64_t id;
-      std::memcpy(&id, s->span_id.bytes().data(), 8);
-      auto svc = static_cast<uint32_t>(std::lower_bound(names.begin(), names.end(), s->service) - names.begin());
-      ids.emplace_back(id, svc);
-      if (s->is_error()) part.error_ids.push_back(id);
+      std::memcpy(&id, spans[i]->span_id.bytes().data(), 8);
+      ids.emplace_back(id, service_of[i]);
+      if (spans[i]->is_error()) part.error_ids.push_back(id);
     }
     std::sort(ids.begin(), ids.end());
     std::sort(part.error_ids.begin(), part.error_ids.end());
