@@ -98,6 +98,12 @@ struct DaemonConfig {
   // nothing acknowledged, a machine crash may lose the last moments.
   bool sync_writes = true;
 
+  // Read every table file of the store once at start and refuse to start
+  // on a bad checksum (callpathd check / repair). Costs one read of the
+  // whole store per start; false finds a damaged table only when a query
+  // or a compaction reads it.
+  bool verify_store_on_start = true;
+
   // Retention of the embedded store in hours (0 = keep everything).
   uint64_t retention_hours = 72;
 

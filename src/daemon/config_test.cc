@@ -102,7 +102,8 @@ TEST(DaemonConfig, YamlThenEnvironmentThenFlags) {
   std::string path = ::testing::TempDir() + "/callpathd-config-test-" + std::to_string(::getpid()) + ".yaml";
   {
     std::ofstream f(path);
-    f << "data_dir: /from/yaml\nqueue-size: 10\nquery_listen: 0.0.0.0:1\nsync_writes: false\n";
+    f << "data_dir: /from/yaml\nqueue-size: 10\nquery_listen: 0.0.0.0:1\nsync_writes: false\n"
+      << "verify_store_on_start: false\n";
   }
   ::setenv("CALLPATHD_QUEUE_SIZE", "20", 1);
   ::setenv("CALLPATHD_QUERY_LISTEN", "127.0.0.1:2", 1);
@@ -114,6 +115,7 @@ TEST(DaemonConfig, YamlThenEnvironmentThenFlags) {
   EXPECT_EQ(p.config.queue_size, 20u);                // env beats file
   EXPECT_EQ(p.config.query_listen, "127.0.0.1:3");    // flag beats env
   EXPECT_FALSE(p.config.sync_writes);
+  EXPECT_FALSE(p.config.verify_store_on_start);
   std::remove(path.c_str());
 }
 

@@ -121,6 +121,7 @@ Status Daemon::Start() {
   store::RocksDbOptions so;
   so.path = d.cfg.data_dir;
   so.sync_writes = d.cfg.sync_writes;
+  so.verify_tables_on_open = d.cfg.verify_store_on_start;
   auto opened = store::OpenRocksDbStore(so);
   if (!opened.ok()) return opened.status();
   d.store = std::move(opened).value();
