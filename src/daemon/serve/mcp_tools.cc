@@ -51,12 +51,15 @@ void WriteInputSchema(std::span<const ArgSpec> args, text::JsonWriter& w) {
     w.EndObject();
   }
   w.EndObject();
-  w.Key("required");
-  w.BeginArray();
-  for (const ArgSpec& a : args) {
-    if (a.required) w.String(a.name);
+  // An empty "required" is invalid in JSON Schema draft 4, which some clients still validate with.
+  if (std::any_of(args.begin(), args.end(), [](const ArgSpec& a) { return a.required; })) {
+    w.Key("required");
+    w.BeginArray();
+    for (const ArgSpec& a : args) {
+      if (a.required) w.String(a.name);
+    }
+    w.EndArray();
   }
-  w.EndArray();
   w.FieldBool("additionalProperties", false);
   w.EndObject();
 }
