@@ -1,7 +1,8 @@
 // callpathd's MCP endpoint end to end: spans and logs go in over OTLP/HTTP,
 // an agent's session (initialize, notifications/initialized, tools/call of
 // every tool) reads them back over POST /api/mcp, and a 20,000-span trace
-// through get_trace stays under the result budget and says it truncated.
+// through get_trace and get_critical_path stays under the result budget and
+// says it truncated.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -121,6 +122,17 @@ TEST_F(McpTest, EveryToolAnswersFromWhatWasIngested) {
   }
   EXPECT_EQ(errors, 1);
 
+  auto path = Structured(CallTool("get_critical_path", R"({"trace_id":")" + hex + R"("})"));
+  EXPECT_FALSE(bool(path["truncated"]));
+  EXPECT_EQ(int64_t(path["total_count"]), int64_t(path["segments"].get_array().size()));
+  EXPECT_EQ(std::string_view(path["segments"].at(0)["operation"]), "GET /checkout");
+  EXPECT_EQ(int64_t(path["segments"].at(0)["start_offset_ns"]), 0);
+
+  auto trace_logs = Structured(CallTool("get_trace_logs", R"({"trace_id":")" + hex + R"(","limit":2})"));
+  EXPECT_EQ(int64_t(trace_logs["total_count"]), 3);
+  EXPECT_EQ(trace_logs["logs"].get_array().size(), 2u);
+  EXPECT_TRUE(bool(trace_logs["truncated"]));
+
   auto logs = Structured(CallTool("search_logs", R"({"trace_id":")" + hex + R"("})"));
   EXPECT_EQ(int64_t(logs["total_count"]), 3);
   EXPECT_EQ(std::string_view(logs["logs"].at(0)["body"]), "record 2");  // newest first
@@ -152,6 +164,14 @@ TEST_F(McpTest, HugeTraceStaysUnderTheBudgetAndSaysItTruncated) {
   EXPECT_EQ(int64_t(trace["spans"].get_array().size()), returned);
   EXPECT_GT(trace["omitted"].get_array().size(), 0u);
   EXPECT_EQ(std::string_view(trace["spans"].at(0)["operation"]), "GET /checkout");  // the root is kept
+
+  // The children run back to back: the critical path has thousands of segments.
+  body = CallTool("get_critical_path", R"({"trace_id":")" + Hex(trace_id) + R"("})");
+  auto path = Structured(body);
+  EXPECT_LE(body.size(), kBudget + 48);
+  EXPECT_TRUE(bool(path["truncated"]));
+  EXPECT_GT(int64_t(path["total_count"]), 10000);
+  EXPECT_EQ(int64_t(path["segments"].get_array().size()), int64_t(path["returned_count"]));
 }
 
 TEST_F(McpTest, SessionEndsWithDelete) {

@@ -158,9 +158,55 @@ std::string Render(const query::AssembledTrace& t, size_t budget) {
   return w.Take();
 }
 
-}  // namespace
+// The critical path's segments in time order; when they do not all fit, the
+// longest ones that fit (where the time went) are kept.
+std::string RenderCriticalPath(const query::AssembledTrace& t, size_t budget) {
+  std::vector<query::CriticalSegment> path = query::CriticalPath(t);
+  std::vector<std::string> json(path.size());
+  for (size_t k = 0; k < path.size(); ++k) {
+    const store::StoredSpan& s = t.spans[path[k].span];
+    text::JsonWriter w;
+    w.BeginObject();
+    w.Field("span_id", s.span_id.ToHex());
+    w.Field("service", Clip(s.service, 256));
+    w.Field("operation", Clip(s.operation, 512));
+    w.FieldUint("start_offset_ns", path[k].start_ns > t.start_ns() ? path[k].start_ns - t.start_ns() : 0);
+    w.FieldUint("duration_ns", path[k].end_ns - path[k].start_ns);
+    w.Field("status", s.is_error() ? "error" : s.status == store::SpanStatus::kOk ? "ok" : "unset");
+    w.EndObject();
+    json[k] = w.Take();
+  }
+  std::vector<size_t> by_length(path.size());
+  for (size_t k = 0; k < path.size(); ++k) by_length[k] = k;
+  std::stable_sort(by_length.begin(), by_length.end(), [&](size_t a, size_t b) {
+    return path[a].end_ns - path[a].start_ns > path[b].end_ns - path[b].start_ns;
+  });
+  std::vector<bool> chosen(path.size(), false);
+  size_t used = 0, returned = 0, room = budget > kReservedBytes ? budget - kReservedBytes : 0;
+  for (size_t k : by_length) {
+    if (used + json[k].size() + 1 > room) continue;
+    chosen[k] = true;
+    used += json[k].size() + 1;
+    ++returned;
+  }
+  text::JsonWriter w;
+  w.BeginObject();
+  w.Field("trace_id", t.trace_id.ToHex());
+  w.FieldUint("duration_ns", t.spans.empty() ? 0 : t.end_ns() - t.start_ns());
+  w.Key("segments");
+  w.BeginArray();
+  for (size_t k = 0; k < path.size(); ++k) {
+    if (chosen[k]) w.RawValue(json[k]);
+  }
+  w.EndArray();
+  w.FieldUint("total_count", path.size());
+  w.FieldUint("returned_count", returned);
+  w.FieldBool("truncated", returned < path.size());
+  w.EndObject();
+  return w.Take();
+}
 
-Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_t budget) {
+Result<query::AssembledTrace> LoadTrace(store::Store& store, const Args& args) {
   std::string hex = Arg(args, "trace_id");
   auto id = ParseTraceIdInUrl(hex);
   if (!id) {
@@ -173,7 +219,21 @@ Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_
     return NotFound("trace " + id->ToHex() +
                     " not found: it may be older than the retention or not received yet; find ids with search_traces");
   }
-  return Render(query::AssembleTrace(std::move(spans).value()), budget);
+  return query::AssembleTrace(std::move(spans).value());
+}
+
+}  // namespace
+
+Result<std::string> CriticalPathContent(store::Store& store, const Args& args, size_t budget) {
+  auto trace = LoadTrace(store, args);
+  if (!trace.ok()) return trace.status();
+  return RenderCriticalPath(trace.value(), budget);
+}
+
+Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_t budget) {
+  auto trace = LoadTrace(store, args);
+  if (!trace.ok()) return trace.status();
+  return Render(trace.value(), budget);
 }
 
 }  // namespace callpath::daemon::mcp

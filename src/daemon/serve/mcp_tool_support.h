@@ -82,5 +82,7 @@ std::string Clip(std::string_view s, size_t max_bytes = 2048);
 // get_trace's structuredContent within `budget` bytes, or an error whose
 // message tells the caller how to fix the call (the tool's isError text).
 Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_t budget);
+// get_critical_path's structuredContent, the same way.
+Result<std::string> CriticalPathContent(store::Store& store, const Args& args, size_t budget);
 
 }  // namespace callpath::daemon::mcp

@@ -26,44 +26,6 @@ constexpr size_t kCountCap = 1000;
 // Room kept for the fields around a list.
 constexpr size_t kEnvelopeBytes = 512;
 
-std::string WithoutNewlines(std::string_view s) {
-  std::string out(s);
-  std::erase(out, '\n');
-  return out;
-}
-
-void WriteInputSchema(std::span<const ArgSpec> args, text::JsonWriter& w) {
-  static constexpr std::string_view kTypes[] = {"string", "integer", "boolean"};
-  w.BeginObject();
-  w.Field("type", "object");
-  w.Key("properties");
-  w.BeginObject();
-  for (const ArgSpec& a : args) {
-    w.Key(a.name);
-    w.BeginObject();
-    if (a.type == ArgType::kStringOrInteger) {
-      w.Key("type");
-      w.RawValue(R"(["string","integer"])");
-    } else {
-      w.Field("type", kTypes[static_cast<int>(a.type)]);
-    }
-    w.Field("description", a.description);
-    w.EndObject();
-  }
-  w.EndObject();
-  // An empty "required" is invalid in JSON Schema draft 4, which some clients still validate with.
-  if (std::any_of(args.begin(), args.end(), [](const ArgSpec& a) { return a.required; })) {
-    w.Key("required");
-    w.BeginArray();
-    for (const ArgSpec& a : args) {
-      if (a.required) w.String(a.name);
-    }
-    w.EndArray();
-  }
-  w.FieldBool("additionalProperties", false);
-  w.EndObject();
-}
-
 // Checks `in` against the tool's arguments; "" when they fit, else what is wrong.
 std::string CheckArgs(const mcp::ToolSpec& tool, const std::optional<simdjson::dom::object>& in, Args* out) {
   if (in) {
@@ -354,29 +316,6 @@ std::string Clip(std::string_view s, size_t max_bytes) {
 McpTools::McpTools(store::Store& store, size_t budget_bytes)
     : store_(store), budget_(std::max<size_t>(budget_bytes, 16 * 1024)) {}
 
-std::string McpTools::ListTools() {
-  text::JsonWriter w;
-  w.BeginObject();
-  w.Key("tools");
-  w.BeginArray();
-  for (const mcp::ToolSpec& t : mcp::ToolCatalog()) {
-    w.BeginObject();
-    w.Field("name", t.name);
-    w.Field("title", t.title);
-    w.Field("description", t.description);
-    w.Key("inputSchema");
-    WriteInputSchema(t.args, w);
-    w.Key("outputSchema");
-    w.RawValue(WithoutNewlines(t.output_schema));
-    w.Key("annotations");
-    w.RawValue(R"({"readOnlyHint":true,"destructiveHint":false,"idempotentHint":true,"openWorldHint":false})");
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  return w.Take();
-}
-
 ToolCallOutcome McpTools::Call(std::string_view name, const std::optional<simdjson::dom::object>& arguments,
                                uint64_t now_ns) const {
   ToolCallOutcome out;
@@ -401,7 +340,8 @@ ToolCallOutcome McpTools::Call(std::string_view name, const std::optional<simdjs
   else if (name == "list_operations") content = ListOperations(store_, args, structured_budget);
   else if (name == "search_traces") content = SearchTraces(store_, args, structured_budget, now_ns);
   else if (name == "get_trace") content = mcp::GetTraceContent(store_, args, structured_budget);
-  else if (name == "search_logs") content = SearchLogs(store_, args, structured_budget, now_ns);
+  else if (name == "get_critical_path") content = mcp::CriticalPathContent(store_, args, structured_budget);
+  else if (name == "search_logs" || name == "get_trace_logs") content = SearchLogs(store_, args, structured_budget, now_ns);
   out.result = content.ok() ? ToolResult(content.value(), budget_) : ErrorResult(content.status().message());
   if (out.result.size() > budget_) {
     out.result = ErrorResult("the answer exceeds the result budget of " + std::to_string(budget_) +

@@ -7,6 +7,8 @@
 //                     durations, errors, time range (default 10, max 100)
 //   get_trace         one trace as a flat tree of spans: depth, self time,
 //                     status, error message, critical-path flag
+//   get_critical_path the segments of one trace's critical path
+//   get_trace_logs    the log records of one trace
 //   search_logs       log records by service, severity, text, trace id, time
 //
 // Every result has structuredContent conforming to the tool's outputSchema
