@@ -186,7 +186,7 @@ Status Daemon::Start() {
                                          [pipeline] { (void)pipeline->WaitVisible(std::chrono::seconds(10)); }, mcp);
     QueryApi* api = d.query.get();
     HttpServerOptions qso = hso;
-    qso.max_body_bytes = 1 << 20;  // the query API takes no bodies
+    qso.max_body_bytes = 1 << 20;  // the query API takes no bodies but MCP's small JSON-RPC messages
     qso.counters = &d.metrics.query_server;
     d.query_server = std::make_unique<HttpServer>(
         *d.io, qso, [api](HttpRequest&& r, Responder done) { api->Handle(std::move(r), std::move(done)); },

@@ -192,7 +192,9 @@ HttpResponse McpServer::Handle(const HttpRequest& req, uint64_t now_ns) {
   if (req.method == "DELETE") {
     if (session.empty()) return RpcError(400, std::nullopt, -32000, "DELETE needs the Mcp-Session-Id header");
     if (!impl_->TouchSession(session, /*end=*/true)) return RpcError(404, std::nullopt, -32001, "session not found");
-    return JsonBody(200, "");
+    HttpResponse ended;
+    ended.status = 200;
+    return ended;
   }
   if (req.method != "POST") {
     HttpResponse r = RpcError(405, std::nullopt, -32000,
