@@ -39,6 +39,10 @@ struct DaemonConfig {
   // bodies and gzip bombs get 413 (HTTP) / RESOURCE_EXHAUSTED (gRPC).
   uint64_t max_body_bytes = 64ull << 20;
 
+  // Largest result of one MCP tools/call (POST /api/mcp), as serialized.
+  // Agents read about 25k tokens of a tool result; 64 KiB stays under that.
+  uint64_t mcp_result_bytes = 64 * 1024;
+
   // A span, event, link or log record with more attributes than this, or
   // with an attribute value longer than max_attribute_bytes, is rejected
   // (partial success naming the limit; 400 when nothing else was sent).

@@ -75,6 +75,22 @@ TEST(DaemonConfig, BoundsComeFromFlagsYamlAndTheEnvironment) {
   EXPECT_NE(bad.message.find("--max-item-age"), std::string::npos) << bad.message;
 }
 
+TEST(DaemonConfig, McpResultBudgetComesFromFlagYamlAndEnvironment) {
+  EXPECT_EQ(Parse({}).config.mcp_result_bytes, 64u * 1024);
+  EXPECT_EQ(Parse({"--mcp-result-bytes", "32768"}).config.mcp_result_bytes, 32768u);
+  ::setenv("CALLPATHD_MCP_RESULT_BYTES", "100000", 1);
+  auto env = Parse({});
+  ::unsetenv("CALLPATHD_MCP_RESULT_BYTES");
+  EXPECT_EQ(env.config.mcp_result_bytes, 100000u);
+  DaemonConfig cfg;
+  ASSERT_TRUE(ApplyYaml("mcp_result_bytes: 20000\n", cfg).ok());
+  EXPECT_EQ(cfg.mcp_result_bytes, 20000u);
+  // Below 16 KiB not even one trace's header and a few spans would fit.
+  auto small = Parse({"--mcp-result-bytes", "1000"});
+  EXPECT_TRUE(small.exit_now);
+  EXPECT_NE(small.message.find("--mcp-result-bytes"), std::string::npos) << small.message;
+}
+
 TEST(DaemonConfig, DurationsTakeAUnitOrBareSeconds) {
   EXPECT_EQ(ParseDurationSeconds("30d").value(), 30u * 86400);
   EXPECT_EQ(ParseDurationSeconds("12h").value(), 12u * 3600);

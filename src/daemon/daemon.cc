@@ -180,11 +180,14 @@ Status Daemon::Start() {
     IngestPipeline* pipeline = d.pipeline.get();
     // Read-your-writes: a query sees every batch acknowledged before it
     // arrived (indexing lags the acknowledgement by a few milliseconds).
+    McpOptions mcp;
+    mcp.result_budget_bytes = d.cfg.mcp_result_bytes;
+    mcp.loopback_only = d.query_host == "localhost" || d.query_host.starts_with("127.") || d.query_host == "::1";
     d.query = std::make_unique<QueryApi>(*d.store, d.metrics, ui, ops, 2,
-                                         [pipeline] { (void)pipeline->WaitVisible(std::chrono::seconds(10)); });
+                                         [pipeline] { (void)pipeline->WaitVisible(std::chrono::seconds(10)); }, mcp);
     QueryApi* api = d.query.get();
     HttpServerOptions qso = hso;
-    qso.max_body_bytes = 1 << 20;  // the query API takes no bodies
+    qso.max_body_bytes = 1 << 20;  // the query API takes no bodies but MCP's small JSON-RPC messages
     qso.counters = &d.metrics.query_server;
     d.query_server = std::make_unique<HttpServer>(
         *d.io, qso, [api](HttpRequest&& r, Responder done) { api->Handle(std::move(r), std::move(done)); },

@@ -190,6 +190,7 @@ HttpResult HttpCall(uint16_t port, const std::string& method, const std::string&
   std::string head = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!o.content_type.empty()) head += "Content-Type: " + o.content_type + "\r\n";
   if (!o.content_encoding.empty()) head += "Content-Encoding: " + o.content_encoding + "\r\n";
+  for (const auto& [name, value] : o.headers) head += name + ": " + value + "\r\n";
   if (o.chunked) head += "Transfer-Encoding: chunked\r\n";
   else if (method != "GET" || !body.empty()) head += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   head += "\r\n";

@@ -65,6 +65,7 @@ struct HttpCallOptions {
   std::string content_type;
   std::string content_encoding;
   bool chunked = false;  // send the body chunked, without Content-Length
+  std::vector<std::pair<std::string, std::string>> headers;  // sent as given
   int timeout_seconds = 60;
 };
 

@@ -216,6 +216,10 @@ class Session : public std::enable_shared_from_this<Session> {
     req.content_encoding.assign(ce.data(), ce.size());
     auto ae = msg[http::field::accept_encoding];
     req.accept_encoding.assign(ae.data(), ae.size());
+    for (std::string_view name : {"Origin", "Mcp-Session-Id", "MCP-Protocol-Version"}) {
+      auto it = msg.find(beast::string_view(name.data(), name.size()));
+      if (it != msg.end()) req.headers.emplace_back(std::string(name), std::string(it->value()));
+    }
     req.body = std::move(msg.body());
     auto self = shared_from_this();
     handler_(std::move(req), [self](HttpResponse resp) {

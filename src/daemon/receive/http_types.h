@@ -21,6 +21,21 @@ struct HttpRequest {
   std::string accept_encoding;
   std::string body;              // complete body (chunked bodies are joined)
   std::chrono::steady_clock::time_point received_at;
+  // The few other headers a handler reads (the MCP endpoint: Origin,
+  // Mcp-Session-Id, MCP-Protocol-Version), when sent. Not every header is
+  // copied: the ingest path would pay for it on every request.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The value of `name` (case-insensitive) among `headers`, "" if absent.
+  std::string_view header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k.size() != name.size()) continue;
+      bool same = true;
+      for (size_t i = 0; i < k.size() && same; ++i) same = (k[i] | 0x20) == (name[i] | 0x20);
+      if (same) return v;
+    }
+    return {};
+  }
 
   std::string_view path() const {
     std::string_view t = target;

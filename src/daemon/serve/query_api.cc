@@ -92,15 +92,16 @@ std::optional<uint64_t> ParseUint(const std::string& s) {
 
 struct QueryApi::Impl {
   Impl(store::Store& s, DaemonMetrics& m, std::string ui, OpsHandler o, int threads,
-       std::function<void()> before)
+       std::function<void()> before, McpOptions mcp_options)
       : store(s), metrics(m), ui_dir(std::move(ui)), ops(std::move(o)), before_read(std::move(before)),
-        pool(threads) {}
+        mcp(s, mcp_options), pool(threads) {}
 
   store::Store& store;
   DaemonMetrics& metrics;
   std::string ui_dir;
   OpsHandler ops;
   std::function<void()> before_read;
+  McpServer mcp;
   WorkerPool pool;  // last: joined first, while the rest is still alive
 
   // Loads, assembles and returns the traces with the given summaries.
@@ -293,9 +294,9 @@ struct QueryApi::Impl {
 };
 
 QueryApi::QueryApi(store::Store& store, DaemonMetrics& metrics, std::string ui_dir, OpsHandler ops,
-                   int worker_threads, std::function<void()> before_read)
+                   int worker_threads, std::function<void()> before_read, McpOptions mcp)
     : impl_(std::make_unique<Impl>(store, metrics, std::move(ui_dir), std::move(ops), worker_threads,
-                                   std::move(before_read))) {}
+                                   std::move(before_read), mcp)) {}
 
 QueryApi::~QueryApi() = default;
 
@@ -319,6 +320,7 @@ void QueryApi::Handle(HttpRequest&& req, Responder respond) {
 
 HttpResponse QueryApi::Serve(const HttpRequest& req) {
   std::string path = query::UrlDecode(req.path());
+  if (req.path() == "/api/mcp") return impl_->mcp.Handle(req, NowNs());
   if (req.method == "POST" && (req.path().starts_with("/api/archive/") || req.path() == "/api/transform")) {
     return JaegerError(501, req.path() == "/api/transform"
                                 ? "converting uploaded OTLP files is not available in callpathd"

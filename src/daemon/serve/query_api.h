@@ -16,6 +16,8 @@
 //   api_v3     GET /api/v3/traces/{id}, /api/v3/traces?query.serviceName=...,
 //              /api/v3/trace-summaries?query.*, /api/v3/services,
 //              /api/v3/operations?service= (query_api_v3.h)
+//   MCP        POST/DELETE /api/mcp: the Model Context Protocol endpoint
+//              for agents (mcp_server.h, tools in mcp_tools.h)
 //   UI         everything else: static files from the UI directory (unknown
 //              paths get index.html for the single-page app), or an
 //              embedded page when no UI was built.
@@ -31,6 +33,7 @@
 #include "store/store.h"
 #include "daemon/receive/http_types.h"
 #include "daemon/metrics.h"
+#include "daemon/serve/mcp_server.h"
 #include "daemon/receive/otlp_http_receiver.h"
 
 namespace callpath::daemon {
@@ -41,8 +44,9 @@ class QueryApi {
   // missing: the embedded page is served then.
   // `before_read`, when set, runs on a worker before each request is
   // served (the daemon waits there until acknowledged data is indexed).
+  // `mcp` configures the /api/mcp endpoint.
   QueryApi(store::Store& store, DaemonMetrics& metrics, std::string ui_dir, OpsHandler ops,
-           int worker_threads = 2, std::function<void()> before_read = {});
+           int worker_threads = 2, std::function<void()> before_read = {}, McpOptions mcp = {});
   ~QueryApi();  // finishes queued requests, joins the workers
 
   void Handle(HttpRequest&& req, Responder respond);

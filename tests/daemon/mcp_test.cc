@@ -1,0 +1,186 @@
+// callpathd's MCP endpoint end to end: spans and logs go in over OTLP/HTTP,
+// an agent's session (initialize, notifications/initialized, tools/call of
+// every tool) reads them back over POST /api/mcp, and a 20,000-span trace
+// through get_trace and get_critical_path stays under the result budget and
+// says it truncated.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <random>
+#include <set>
+#include <string>
+
+#include "daemon/daemon_harness.h"
+#include "daemon/otlp_fixtures.h"
+
+namespace callpath::testing {
+namespace {
+
+constexpr size_t kBudget = 64 * 1024;
+
+class McpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(daemon_.Start(dir_.path())) << daemon_.error();
+    HttpResult r = Rpc(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18",)"
+                       R"("capabilities":{},"clientInfo":{"name":"mcp_test","version":"1"}}})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    session_ = r.headers["mcp-session-id"];
+    ASSERT_FALSE(session_.empty());
+    EXPECT_EQ(Rpc(R"({"jsonrpc":"2.0","method":"notifications/initialized"})").status, 202);
+  }
+
+  HttpResult Rpc(const std::string& body) {
+    HttpCallOptions o;
+    o.content_type = "application/json";
+    o.headers = {{"Accept", "application/json, text/event-stream"}};
+    if (!session_.empty()) {
+      o.headers.emplace_back("Mcp-Session-Id", session_);
+      o.headers.emplace_back("MCP-Protocol-Version", "2025-06-18");
+    }
+    return HttpCall(daemon_.query_port(), "POST", "/api/mcp", body, o);
+  }
+
+  // tools/call; returns the raw HTTP body, checked to be a successful result.
+  std::string CallTool(const std::string& name, const std::string& arguments) {
+    HttpResult r = Rpc(R"({"jsonrpc":"2.0","id":")" + name + R"(","method":"tools/call","params":{"name":")" +
+                       name + R"(","arguments":)" + arguments + "}}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body;
+  }
+
+  // The structuredContent of a successful call; also checks that the text
+  // copy is the same JSON.
+  simdjson::dom::element Structured(const std::string& body) {
+    simdjson::dom::element doc;
+    EXPECT_EQ(parser_.parse(body).get(doc), simdjson::SUCCESS) << body;
+    simdjson::dom::element result = doc["result"];
+    EXPECT_FALSE(bool(result["isError"])) << body;
+    std::string_view text = result["content"].at(0)["text"];
+    EXPECT_EQ(simdjson::minify(result["structuredContent"]), simdjson::minify(text_parser_.parse(std::string(text))));
+    return result["structuredContent"];
+  }
+
+  void PostSpans(const otlpv1::collector::trace::v1::ExportTraceServiceRequest& req) {
+    HttpCallOptions o;
+    o.content_type = "application/x-protobuf";
+    HttpResult r = HttpCall(daemon_.otlp_http_port(), "POST", "/v1/traces", req.SerializeAsString(), o);
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
+  TempDir dir_;
+  DaemonProcess daemon_;
+  std::string session_;
+  simdjson::dom::parser parser_, text_parser_;
+};
+
+TEST_F(McpTest, EveryToolAnswersFromWhatWasIngested) {
+  std::mt19937_64 rng(15);
+  std::string trace_id = RandomBytes(rng, 16);
+  uint64_t start = NowNs() - 2'000'000'000ull;
+  auto req = MakeTraceRequest(trace_id, 5, "checkout", start, rng);
+  auto* failing = req.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(3);
+  failing->mutable_status()->set_code(otlpv1::trace::v1::Status::STATUS_CODE_ERROR);
+  failing->mutable_status()->set_message("card declined");
+  PostSpans(req);
+  HttpCallOptions o;
+  o.content_type = "application/x-protobuf";
+  ASSERT_EQ(HttpCall(daemon_.otlp_http_port(), "POST", "/v1/logs",
+                     MakeLogsRequest(trace_id, 3, "checkout", start).SerializeAsString(), o)
+                .status,
+            200);
+  std::string hex = Hex(trace_id);
+
+  auto services = Structured(CallTool("list_services", "{}"));
+  EXPECT_EQ(simdjson::minify(services["services"]), R"(["checkout"])");
+  EXPECT_EQ(int64_t(services["total_count"]), 1);
+  EXPECT_FALSE(bool(services["truncated"]));
+
+  auto ops = Structured(CallTool("list_operations", R"({"service":"checkout"})"));
+  EXPECT_EQ(int64_t(ops["total_count"]), 5);
+  EXPECT_EQ(std::string_view(ops["operations"].at(0)["name"]), "GET /checkout");  // sorted by name
+
+  auto found = Structured(CallTool("search_traces", R"({"service":"checkout","errors_only":true,"lookback":"15m"})"));
+  ASSERT_EQ(int64_t(found["total_count"]), 1);
+  EXPECT_EQ(std::string_view(found["traces"].at(0)["trace_id"]), hex);
+  EXPECT_EQ(int64_t(found["traces"].at(0)["error_count"]), 1);
+  auto none = Structured(CallTool("search_traces", R"({"service":"checkout","min_trace_duration":"1h"})"));
+  EXPECT_EQ(simdjson::minify(none["traces"]), "[]");
+
+  auto trace = Structured(CallTool("get_trace", R"({"trace_id":")" + hex + R"("})"));
+  EXPECT_EQ(int64_t(trace["total_count"]), 5);
+  EXPECT_EQ(int64_t(trace["returned_count"]), 5);
+  EXPECT_FALSE(bool(trace["truncated"]));
+  EXPECT_EQ(int64_t(trace["spans"].at(0)["depth"]), 0);
+  EXPECT_TRUE(bool(trace["spans"].at(0)["critical_path"]));
+  int errors = 0;
+  for (auto span : trace["spans"].get_array()) {
+    if (std::string_view(span["status"]) != "error") continue;
+    ++errors;
+    EXPECT_EQ(std::string_view(span["error_message"]), "card declined");
+    EXPECT_EQ(int64_t(span["depth"]), 1);
+  }
+  EXPECT_EQ(errors, 1);
+
+  auto path = Structured(CallTool("get_critical_path", R"({"trace_id":")" + hex + R"("})"));
+  EXPECT_FALSE(bool(path["truncated"]));
+  EXPECT_EQ(int64_t(path["total_count"]), int64_t(path["segments"].get_array().size()));
+  EXPECT_EQ(std::string_view(path["segments"].at(0)["operation"]), "GET /checkout");
+  EXPECT_EQ(int64_t(path["segments"].at(0)["start_offset_ns"]), 0);
+
+  auto trace_logs = Structured(CallTool("get_trace_logs", R"({"trace_id":")" + hex + R"(","limit":2})"));
+  EXPECT_EQ(int64_t(trace_logs["total_count"]), 3);
+  EXPECT_EQ(trace_logs["logs"].get_array().size(), 2u);
+  EXPECT_TRUE(bool(trace_logs["truncated"]));
+
+  auto logs = Structured(CallTool("search_logs", R"({"trace_id":")" + hex + R"("})"));
+  EXPECT_EQ(int64_t(logs["total_count"]), 3);
+  EXPECT_EQ(std::string_view(logs["logs"].at(0)["body"]), "record 2");  // newest first
+  EXPECT_EQ(std::string_view(logs["logs"].at(0)["trace_id"]), hex);
+  auto errors_only = Structured(CallTool("search_logs", R"({"service":"checkout","min_severity":"error"})"));
+  EXPECT_EQ(int64_t(errors_only["total_count"]), 0);
+}
+
+TEST_F(McpTest, HugeTraceStaysUnderTheBudgetAndSaysItTruncated) {
+  std::mt19937_64 rng(20000);
+  std::string trace_id = RandomBytes(rng, 16);
+  auto req = MakeTraceRequest(trace_id, 20000, "bulk", NowNs() - 5'000'000'000ull, rng);
+  // The fixture's children start 1 us apart: keep each inside the root.
+  auto* spans = req.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans();
+  spans->Mutable(0)->set_end_time_unix_nano(spans->Get(0).start_time_unix_nano() + 25'000'000);
+  for (int i = 1; i < spans->size(); ++i) {
+    spans->Mutable(i)->set_end_time_unix_nano(spans->Get(i).start_time_unix_nano() + 1000);
+  }
+  PostSpans(req);
+  std::string body = CallTool("get_trace", R"({"trace_id":")" + Hex(trace_id) + R"("})");
+  auto trace = Structured(body);
+  // The body is the result plus {"jsonrpc":"2.0","id":"get_trace","result":}.
+  EXPECT_LE(body.size(), kBudget + 48);
+  EXPECT_TRUE(bool(trace["truncated"]));
+  EXPECT_EQ(int64_t(trace["total_count"]), 20000);
+  int64_t returned = trace["returned_count"];
+  EXPECT_GT(returned, 0);
+  EXPECT_LT(returned, 20000);
+  EXPECT_EQ(int64_t(trace["spans"].get_array().size()), returned);
+  EXPECT_GT(trace["omitted"].get_array().size(), 0u);
+  EXPECT_EQ(std::string_view(trace["spans"].at(0)["operation"]), "GET /checkout");  // the root is kept
+
+  // The children run back to back: the critical path has thousands of segments.
+  body = CallTool("get_critical_path", R"({"trace_id":")" + Hex(trace_id) + R"("})");
+  auto path = Structured(body);
+  EXPECT_LE(body.size(), kBudget + 48);
+  EXPECT_TRUE(bool(path["truncated"]));
+  EXPECT_GT(int64_t(path["total_count"]), 10000);
+  EXPECT_EQ(int64_t(path["segments"].get_array().size()), int64_t(path["returned_count"]));
+}
+
+TEST_F(McpTest, SessionEndsWithDelete) {
+  HttpCallOptions o;
+  o.headers = {{"Mcp-Session-Id", session_}};
+  EXPECT_EQ(HttpCall(daemon_.query_port(), "DELETE", "/api/mcp", "", o).status, 200);
+  EXPECT_EQ(Rpc(R"({"jsonrpc":"2.0","id":1,"method":"ping"})").status, 404);
+  EXPECT_EQ(HttpCall(daemon_.query_port(), "GET", "/api/mcp").status, 405);
+}
+
+}  // namespace
+}  // namespace callpath::testing
