@@ -6,8 +6,8 @@
 
 #include <vector>
 
-#include "otlp/decode/trace_decoder.h"
 #include "callpath/span_data.h"
+#include "otlp/decode/trace_decoder.h"
 #include "otlp/encode/otlp_json_encoder.h"
 #include "otlp/encode/otlp_span_encoder.h"
 

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "callpath/span_exporter.h"
 #include "callpath/span_data.h"
+#include "callpath/span_exporter.h"
 #include "callpath/status.h"
 
 namespace callpath {

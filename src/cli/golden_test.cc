@@ -7,12 +7,12 @@
 // a change in the API's JSON shows up here as a changed input file.
 #include <gtest/gtest.h>
 
-#include "query/render.h"
-#include "query/assembled_trace.h"
 #include "cli/api_model.h"
 #include "cli/golden.h"
 #include "cli/json_pretty.h"
 #include "cli/render.h"
+#include "query/assembled_trace.h"
+#include "query/render.h"
 
 namespace callpath::cli {
 namespace {

@@ -9,16 +9,16 @@
 #include <mutex>
 #include <thread>
 
-#include "store/rocksdb/rocksdb_store.h"
 #include "daemon/ingest/durability_status.h"
-#include "daemon/receive/grpc_receiver.h"
-#include "daemon/receive/http_server.h"
 #include "daemon/ingest/ingest_pipeline.h"
 #include "daemon/metrics.h"
+#include "daemon/receive/grpc_receiver.h"
+#include "daemon/receive/http_server.h"
 #include "daemon/receive/otlp_export.h"
 #include "daemon/receive/otlp_http_receiver.h"
 #include "daemon/serve/query_api.h"
 #include "daemon/serve/ui_assets.h"
+#include "store/rocksdb/rocksdb_store.h"
 
 namespace callpath::daemon {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "store/rocksdb/rocksdb_store.h"
 #include "daemon/ingest/wal_recovery.h"
+#include "store/rocksdb/rocksdb_store.h"
 
 namespace callpath::daemon {
 namespace {

@@ -6,8 +6,8 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 
-#include "otlp/wire/proto_reader.h"
 #include "loadgen/sender.h"
+#include "otlp/wire/proto_reader.h"
 
 namespace callpath::loadgen {
 namespace {

@@ -17,10 +17,10 @@
 #include <thread>
 #include <vector>
 
-#include "otlp/decode/trace_decoder.h"
-#include "otlp/convert/otlp_proto_decoder.h"
 #include "loadgen/sender.h"
 #include "loadgen/trace_generator.h"
+#include "otlp/convert/otlp_proto_decoder.h"
+#include "otlp/decode/trace_decoder.h"
 
 namespace {
 

@@ -3,9 +3,9 @@
 #include <array>
 #include <cstring>
 
+#include "callpath/version.h"
 #include "otlp/wire/fields.h"
 #include "otlp/wire/proto_writer.h"
-#include "callpath/version.h"
 
 namespace callpath::loadgen {
 namespace {

@@ -3,8 +3,8 @@
 #include <charconv>
 #include <type_traits>
 
-#include "text/json_writer.h"
 #include "text/json_escape.h"
+#include "text/json_writer.h"
 
 namespace callpath {
 

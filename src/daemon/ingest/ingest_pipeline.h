@@ -36,12 +36,11 @@
 #include <vector>
 
 #include "callpath/status.h"
-#include "store/store.h"
-#include "store/store.h"
 #include "daemon/ingest/ingest_wal.h"
 #include "daemon/ingest/item_limits.h"
 #include "daemon/metrics.h"
 #include "otlp/convert/otlp_batch.h"
+#include "store/store.h"
 
 namespace callpath::daemon {
 

@@ -23,8 +23,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "store/store.h"
 #include "otlp/convert/otlp_batch.h"
+#include "store/store.h"
 
 namespace callpath::daemon {
 

@@ -3,14 +3,10 @@
 #include <chrono>
 #include <memory>
 
-#include "otlp/wire/fields.h"
-#include "otlp/wire/proto_writer.h"
 #include "otlp/convert/otlp_json_decoder.h"
 #include "otlp/convert/otlp_proto_decoder.h"
 #include "otlp/wire/fields.h"
 #include "otlp/wire/proto_writer.h"
-#include "otlp/convert/otlp_json_decoder.h"
-#include "otlp/convert/otlp_proto_decoder.h"
 #include "text/json_escape.h"
 
 namespace callpath::daemon {

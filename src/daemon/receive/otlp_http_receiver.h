@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <functional>
 
-#include "daemon/receive/http_types.h"
 #include "daemon/metrics.h"
+#include "daemon/receive/http_types.h"
 #include "daemon/receive/otlp_export.h"
 
 namespace callpath::daemon {

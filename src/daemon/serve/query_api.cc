@@ -4,17 +4,12 @@
 #include <map>
 #include <optional>
 
-#include "query/params.h"
-#include "query/render.h"
-#include "query/assembled_trace.h"
 #include "daemon/serve/query_api_v3.h"
 #include "daemon/serve/ui_assets.h"
 #include "daemon/serve/worker_pool.h"
+#include "query/assembled_trace.h"
 #include "query/params.h"
 #include "query/render.h"
-#include "query/assembled_trace.h"
-#include "daemon/serve/ui_assets.h"
-#include "daemon/serve/worker_pool.h"
 #include "text/hex.h"
 #include "text/json_escape.h"
 

@@ -30,11 +30,11 @@
 #include <memory>
 #include <string>
 
-#include "store/store.h"
-#include "daemon/receive/http_types.h"
 #include "daemon/metrics.h"
-#include "daemon/serve/mcp_server.h"
+#include "daemon/receive/http_types.h"
 #include "daemon/receive/otlp_http_receiver.h"
+#include "daemon/serve/mcp_server.h"
+#include "store/store.h"
 
 namespace callpath::daemon {
 

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "query/assembled_trace.h"
 #include "query/params.h"
 #include "query/render.h"
-#include "query/assembled_trace.h"
 #include "text/hex.h"
 #include "text/json_escape.h"
 

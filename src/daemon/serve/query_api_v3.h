@@ -20,8 +20,8 @@
 #include <string_view>
 
 #include "callpath/ids.h"
-#include "store/store.h"
 #include "daemon/receive/http_types.h"
+#include "store/store.h"
 
 namespace callpath::daemon {
 

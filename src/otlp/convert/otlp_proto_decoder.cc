@@ -4,12 +4,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "otlp/decode/logs_decoder.h"
-#include "otlp/decode/trace_decoder.h"
 #include "otlp/convert/otlp_salvage.h"
 #include "otlp/decode/logs_decoder.h"
 #include "otlp/decode/trace_decoder.h"
-#include "otlp/convert/otlp_salvage.h"
 #include "text/base64.h"
 #include "text/json_escape.h"
 #include "text/utf8.h"

@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "callpath/status.h"
-#include "store/store.h"
 #include "otlp/convert/otlp_batch.h"
+#include "store/store.h"
 
 namespace callpath::daemon {
 

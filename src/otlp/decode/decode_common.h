@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "otlp/decode/any_value.h"
+#include "otlp/decode/resource_view.h"
 #include "otlp/wire/fields.h"
 #include "otlp/wire/proto_reader.h"
-#include "otlp/decode/resource_view.h"
 
 namespace callpath::otlp::internal {
 

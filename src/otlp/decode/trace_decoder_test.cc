@@ -4,10 +4,10 @@
 
 #include <random>
 
-#include "otlp/wire/proto_writer.h"
 #include "otlp/testing/mini_json.h"
 #include "otlp/testing/otlp_proto.h"
 #include "otlp/testing/otlp_samples.h"
+#include "otlp/wire/proto_writer.h"
 #include "text/hex.h"
 
 namespace callpath::otlp {

@@ -5,7 +5,6 @@
 #include <variant>
 
 #include "otlp/wire/fields.h"
-#include "otlp/wire/fields.h"
 #include "text/utf8.h"
 
 namespace callpath::internal {

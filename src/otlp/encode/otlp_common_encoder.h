@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "callpath/attributes.h"
-#include "text/json_writer.h"
-#include "otlp/wire/proto_writer.h"
 #include "callpath/span_context.h"
 #include "callpath/span_data.h"
+#include "otlp/wire/proto_writer.h"
+#include "text/json_writer.h"
 
 namespace callpath::internal {
 

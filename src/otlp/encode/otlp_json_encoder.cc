@@ -1,8 +1,8 @@
 #include "otlp/encode/otlp_json_encoder.h"
 
+#include "otlp/encode/otlp_common_encoder.h"
 #include "otlp/wire/fields.h"
 #include "text/json_writer.h"
-#include "otlp/encode/otlp_common_encoder.h"
 
 namespace callpath::internal {
 

@@ -6,10 +6,10 @@
 
 #include <set>
 
+#include "otlp/encode/otlp_encoder_test_util.h"
 #include "otlp/testing/mini_json.h"
 #include "otlp/testing/otlp_proto.h"
 #include "otlp/testing/otlp_samples.h"
-#include "otlp/encode/otlp_encoder_test_util.h"
 
 namespace callpath::internal {
 namespace {

@@ -2,11 +2,9 @@
 
 #include <cstdint>
 
-#include "otlp/wire/fields.h"
 #include "log/format.h"
 #include "otlp/encode/otlp_common_encoder.h"
 #include "otlp/wire/fields.h"
-#include "otlp/encode/otlp_common_encoder.h"
 
 namespace callpath::log::detail {
 namespace {

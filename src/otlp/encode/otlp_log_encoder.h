@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "callpath/log/record.h"
-#include "otlp/wire/proto_writer.h"
 #include "callpath/span_data.h"
+#include "otlp/wire/proto_writer.h"
 
 namespace callpath::log::detail {
 

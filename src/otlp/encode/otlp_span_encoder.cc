@@ -2,9 +2,9 @@
 
 #include <vector>
 
+#include "otlp/encode/otlp_common_encoder.h"
 #include "otlp/wire/fields.h"
 #include "otlp/wire/proto_writer.h"
-#include "otlp/encode/otlp_common_encoder.h"
 
 namespace callpath::internal {
 

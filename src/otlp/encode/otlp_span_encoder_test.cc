@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "otlp/decode/trace_decoder.h"
-#include "otlp/testing/otlp_proto.h"
 #include "otlp/encode/otlp_encoder_test_util.h"
+#include "otlp/testing/otlp_proto.h"
 
 namespace callpath::internal {
 namespace {

@@ -5,9 +5,9 @@
 #include <random>
 #include <vector>
 
+#include "otlp/testing/otlp_proto.h"
 #include "otlp/wire/fields.h"
 #include "otlp/wire/proto_writer.h"
-#include "otlp/testing/otlp_proto.h"
 
 namespace callpath::otlp {
 namespace {

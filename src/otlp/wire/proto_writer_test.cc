@@ -6,8 +6,8 @@
 #include <limits>
 #include <random>
 
-#include "otlp/wire/fields.h"
 #include "otlp/testing/otlp_proto.h"
+#include "otlp/wire/fields.h"
 #include "text/hex.h"
 
 namespace callpath::otlp {

@@ -2,11 +2,11 @@
 #include <atomic>
 
 #include "callpath/exporters.h"
+#include "otlp/encode/otlp_json_encoder.h"
+#include "otlp/encode/otlp_span_encoder.h"
 #include "sdk/env.h"
 #include "sdk/export/http_transport.h"
 #include "sdk/export/otlp_http_response.h"
-#include "otlp/encode/otlp_json_encoder.h"
-#include "otlp/encode/otlp_span_encoder.h"
 
 namespace callpath {
 

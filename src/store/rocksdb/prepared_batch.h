@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "callpath/ids.h"
-#include "store/rocksdb/rocksdb_store.h"
 #include "store/rocksdb/keys.h"
+#include "store/rocksdb/rocksdb_store.h"
 #include "store/rocksdb/segment.h"
 
 namespace callpath::store {

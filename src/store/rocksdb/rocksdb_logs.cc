@@ -3,8 +3,8 @@
 
 #include "store/encoding.h"
 #include "store/rocksdb/keys.h"
-#include "store/rocksdb/segment.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
+#include "store/rocksdb/segment.h"
 
 namespace callpath::store {
 

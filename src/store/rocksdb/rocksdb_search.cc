@@ -13,11 +13,11 @@
 #include <functional>
 #include <unordered_map>
 
-#include "store/tag_match.h"
 #include "store/encoding.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
 #include "store/rocksdb/segment.h"
+#include "store/tag_match.h"
 
 namespace callpath::store {
 
