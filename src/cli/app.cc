@@ -5,9 +5,11 @@
 
 #include <cstdlib>
 #include <exception>
+#include <iostream>
 
 #include "cli/api_model.h"
 #include "cli/json_pretty.h"
+#include "cli/mcp_stdio.h"
 #include "cli/text.h"
 
 namespace callpath::cli {
@@ -26,6 +28,13 @@ int Show(const Result<T>& parsed, Render render, std::ostream& out, std::ostream
 }
 
 int Execute(const Invocation& inv, const Environment& env, std::ostream& out, std::ostream& err) {
+  if (inv.command == Command::kMcp) {
+    if (env.input == nullptr) {
+      err << "callpath: mcp needs its messages on standard input\n";
+      return kExitUsage;
+    }
+    return RunMcpStdio(inv.server, inv.timeout_seconds, *env.input, out, err);
+  }
   std::string url = inv.server + inv.target;
   HttpReply reply = env.http_get(url, inv.timeout_seconds);
   if (!reply.answered) {
@@ -94,6 +103,8 @@ int Execute(const Invocation& inv, const Environment& env, std::ostream& out, st
       }
       return rc;
     }
+    case Command::kMcp:
+      break;  // relayed above
   }
   return kExitInternal;
 }
@@ -109,6 +120,7 @@ Environment Environment::FromProcess() {
     if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) env.terminal_columns = ws.ws_col;
   }
   env.http_get = HttpGet;
+  env.input = &std::cin;
   return env;
 }
 

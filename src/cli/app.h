@@ -40,12 +40,14 @@ struct Environment {
   size_t terminal_columns = 0;  // 0 = unknown
   // Performs the request (url, timeout in seconds).
   std::function<HttpReply(const std::string&, long)> http_get;
+  // What `callpath mcp` reads its messages from (the process's stdin).
+  std::istream* input = nullptr;
 
   // The real process environment, terminal and libcurl.
   static Environment FromProcess();
 };
 
-enum class Command { kTrace, kSearch, kServices, kOperations, kLogs };
+enum class Command { kTrace, kSearch, kServices, kOperations, kLogs, kMcp };
 enum class OutputMode { kText, kJson, kRawJson };
 
 // A parsed command line: the request to make and how to show the answer.

@@ -324,6 +324,9 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
   auto* operations = AddOperationsCommand(app, &ops_flags);
   LogsFlags logs_flags;
   auto* logs = AddLogsCommand(app, &logs_flags);
+  auto* mcp = app.add_subcommand("mcp",
+                                 "speak MCP on stdin/stdout for an agent, relayed to the server's /api/mcp "
+                                 "(one JSON-RPC message per line)");
 
   try {
     app.parse(argc, argv);
@@ -354,6 +357,9 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
       inv.target = "/api/v1/operations" + q.str();
     } else if (logs->parsed()) {
       SetLogsTarget(logs_flags, &inv);
+    } else if (mcp->parsed()) {
+      inv.command = Command::kMcp;
+      inv.target = "/api/mcp";
     } else {
       inv.command = Command::kServices;
       inv.target = "/api/v1/services";

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
+
 namespace callpath::cli {
 namespace {
 
@@ -15,9 +17,42 @@ size_t Collect(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// One "Name: value" line of the response header.
+size_t CollectHeader(char* data, size_t size, size_t n, void* user) {
+  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  std::string line(data, size * n);
+  size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    size_t begin = line.find_first_not_of(" \t", colon + 1);
+    size_t end = line.find_last_not_of(" \t\r\n");
+    headers->emplace_back(std::move(name), begin == std::string::npos || end < begin
+                                               ? std::string()
+                                               : line.substr(begin, end - begin + 1));
+  }
+  return size * n;
+}
+
 }  // namespace
 
+std::string HttpReply::Header(const std::string& lower_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return value;
+  }
+  return {};
+}
+
 HttpReply HttpGet(const std::string& url, long timeout_seconds) {
+  HttpCall call;
+  call.url = url;
+  call.timeout_seconds = timeout_seconds;
+  return HttpPerform(call);
+}
+
+HttpReply HttpPerform(const HttpCall& call) {
+  const std::string& url = call.url;
+  const long timeout_seconds = call.timeout_seconds;
   HttpReply reply;
   CURL* curl = curl_easy_init();
   if (!curl) {
@@ -35,7 +70,19 @@ HttpReply HttpGet(const std::string& url, long timeout_seconds) {
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "callpath-cli");
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
+  curl_slist* fields = nullptr;
+  for (const auto& [name, value] : call.headers) fields = curl_slist_append(fields, (name + ": " + value).c_str());
+  if (fields) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, fields);
+  if (call.method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, call.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
+  } else if (call.method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, call.method.c_str());
+  }
   CURLcode rc = curl_easy_perform(curl);
+  curl_slist_free_all(fields);
   if (rc == CURLE_OK) {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

@@ -1,7 +1,9 @@
-// A blocking HTTP GET with libcurl, for talking to callpathd's query API.
+// Blocking HTTP requests with libcurl, for talking to callpathd's query API.
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace callpath::cli {
 
@@ -12,11 +14,26 @@ struct HttpReply {
   int status = 0;
   std::string body;
   std::string error;
+  // Response header fields, names in lower case.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first field named `lower_name`, "" if none.
+  std::string Header(const std::string& lower_name) const;
 };
 
-// GETs `url` and reads the whole body. Redirects are not followed (the API
-// does not redirect); gzip/deflate answers are accepted. Thread-compatible;
-// never throws.
+struct HttpCall {
+  std::string method = "GET";
+  std::string url;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // request fields
+  long timeout_seconds = 30;
+};
+
+// Performs `call` and reads the whole answer. Redirects are not followed;
+// gzip/deflate answers are accepted. Thread-compatible; never throws.
+HttpReply HttpPerform(const HttpCall& call);
+
+// HttpPerform of a GET of `url`.
 HttpReply HttpGet(const std::string& url, long timeout_seconds);
 
 }  // namespace callpath::cli

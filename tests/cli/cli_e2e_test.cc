@@ -293,6 +293,45 @@ TEST_F(CliEndToEndTest, LogsOfTheTrace) {
   EXPECT_NE(warn.out.find("node-probe-client"), std::string::npos) << warn.out;
 }
 
+// `callpath mcp` relays MCP's stdio transport (a JSON-RPC message per line)
+// to the server's /api/mcp and back, with the session the server gave.
+TEST_F(CliEndToEndTest, McpOverStdioRelaysToTheServer) {
+  const std::string input = ::testing::TempDir() + "/callpath-mcp-input-" + std::to_string(::getpid());
+  {
+    std::ofstream f(input);
+    f << R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18",)"
+      << R"("capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}})" << "\n"
+      << R"({"jsonrpc":"2.0","method":"notifications/initialized"})" << "\n\n"
+      << R"({"jsonrpc":"2.0","id":"list","method":"tools/list"})" << "\n"
+      << R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list_services","arguments":{}}})"
+      << "\n"
+      << "not json\n";
+  }
+  auto r = RunProcess({"/bin/sh", "-c", "exec '" + std::string(CALLPATH_BIN_DIR) + "/callpath' mcp --server " + server_ + " < '" + input + "'"});
+  std::remove(input.c_str());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines;
+  std::istringstream out(r.out);
+  for (std::string line; std::getline(out, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u) << r.out;  // the notification gets no answer
+  EXPECT_NE(lines[0].find(R"("id":0,"result":{"protocolVersion":"2025-06-18")"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find(R"("id":"list")"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find(R"("name":"search_traces")"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find(R"("id":2)"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[2].find(R"("node-probe-server")"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find("-32700"), std::string::npos) << lines[3];
+
+  // No server: each request still gets an answer, saying why.
+  const std::string one = input + "-down";
+  { std::ofstream(one) << R"({"jsonrpc":"2.0","id":7,"method":"ping"})" << "\n"; }
+  r = RunProcess({"/bin/sh", "-c", "exec '" + std::string(CALLPATH_BIN_DIR) +
+                                         "/callpath' mcp --server http://127.0.0.1:1 < '" + one + "'"});
+  std::remove(one.c_str());
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find(R"("id":7,"error":{"code":-32603)"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("cannot reach"), std::string::npos) << r.err;
+}
+
 TEST_F(CliEndToEndTest, ExitCodesForScripts) {
   EXPECT_EQ(Cli({"trace", "123456789abcdef"}).exit_code, 3);  // unknown trace
   EXPECT_EQ(Cli({"trace", "not-a-trace-id"}).exit_code, 2);
