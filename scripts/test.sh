@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds everything, runs every
-# test (unit, integration, install-consumer), then builds the libFuzzer
-# targets with clang and smoke-runs each over its seed corpus.
+# test (unit, integration, install-consumer, the MCP endpoint with the
+# official TypeScript SDK client), then builds the libFuzzer targets with
+# clang and smoke-runs each over its seed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -17,6 +18,11 @@ export CCACHE_NOHASHDIR=1
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600
+
+# callpathd's MCP endpoint driven by the official MCP TypeScript SDK client,
+# over HTTP and over stdio (packages from the committed lock file).
+(cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+CALLPATH_BIN_DIR="$root/build/bin" node --test tests/mcp/mcp_sdk.test.mjs
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCALLPATH_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j "$jobs"
