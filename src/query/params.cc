@@ -19,22 +19,6 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 constexpr uint64_t kMaxLimit = 10000;
 
-Params Split(std::string_view qs) {
-  Params out;
-  if (!qs.empty() && qs.front() == '?') qs.remove_prefix(1);
-  while (!qs.empty()) {
-    size_t amp = qs.find('&');
-    std::string_view part = qs.substr(0, amp);
-    qs = amp == std::string_view::npos ? std::string_view() : qs.substr(amp + 1);
-    if (part.empty()) continue;
-    size_t eq = part.find('=');
-    std::string_view k = part.substr(0, eq);
-    std::string_view v = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
-    out.emplace_back(UrlDecode(k), UrlDecode(v));
-  }
-  return out;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
@@ -256,6 +240,22 @@ std::string UrlDecode(std::string_view s) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> SplitQueryString(std::string_view qs) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!qs.empty() && qs.front() == '?') qs.remove_prefix(1);
+  while (!qs.empty()) {
+    size_t amp = qs.find('&');
+    std::string_view part = qs.substr(0, amp);
+    qs = amp == std::string_view::npos ? std::string_view() : qs.substr(amp + 1);
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    std::string_view k = part.substr(0, eq);
+    std::string_view v = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+    out.emplace_back(UrlDecode(k), UrlDecode(v));
+  }
+  return out;
+}
+
 Status ParseJaegerTags(std::string_view text, std::vector<std::pair<std::string, std::string>>* tags) {
   std::string_view t = Trim(text);
   if (t.empty()) return Status::Ok();
@@ -299,7 +299,7 @@ Result<uint64_t> ParseDuration(std::string_view text) {
 Result<store::TraceQuery> ParseJaegerSearchParams(std::string_view qs, uint64_t now_ns) {
   store::TraceQuery q;
   std::string start, end, lookback;
-  for (const auto& [k, v] : Split(qs)) {
+  for (const auto& [k, v] : SplitQueryString(qs)) {
     if (k == "service") {
       q.service = v;
     } else if (k == "operation") {
@@ -368,7 +368,7 @@ Result<store::TraceQuery> ParseNativeSearchParams(std::string_view qs, uint64_t 
     *out = *d;
     return Status::Ok();
   };
-  for (const auto& [k, v] : Split(qs)) {
+  for (const auto& [k, v] : SplitQueryString(qs)) {
     if (k == "service") q.service = v;
     else if (k == "operation") q.operation = v;
     else if (k == "tag") CALLPATH_RETURN_IF_ERROR(ParseTagPair(v, &q.tags));
@@ -426,7 +426,7 @@ Result<store::TraceQuery> ParseNativeSearchParams(std::string_view qs, uint64_t 
 Result<store::LogQuery> ParseLogSearchParams(std::string_view qs, uint64_t now_ns) {
   store::LogQuery q;
   std::string start, end, lookback;
-  for (const auto& [k, v] : Split(qs)) {
+  for (const auto& [k, v] : SplitQueryString(qs)) {
     if (k == "trace_id") {
       auto id = TraceId::FromHex(Trim(v));
       if (!id) {

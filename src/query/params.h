@@ -22,6 +22,10 @@ Result<uint64_t> ParseDuration(std::string_view text);
 // Percent-decodes a query-string component ('+' is a space).
 std::string UrlDecode(std::string_view s);
 
+// The decoded key/value pairs of a query string, in order (a leading '?'
+// is skipped; a key without '=' has an empty value).
+std::vector<std::pair<std::string, std::string>> SplitQueryString(std::string_view qs);
+
 // Jaeger UI / HTTP API /api/traces parameters:
 //   service, operation, tags (JSON object {"k":"v"} as the UI sends, or
 //   logfmt "k1=v1 k2=v2"; also repeated tag=k:v), start / end (Unix µs),

@@ -28,16 +28,7 @@ struct V3Params {
 
 V3Params Split(std::string_view qs) {
   V3Params p;
-  if (!qs.empty() && qs.front() == '?') qs.remove_prefix(1);
-  while (!qs.empty()) {
-    size_t amp = qs.find('&');
-    std::string_view part = qs.substr(0, amp);
-    qs = amp == std::string_view::npos ? std::string_view() : qs.substr(amp + 1);
-    if (part.empty()) continue;
-    size_t eq = part.find('=');
-    p.all.emplace_back(UrlDecode(part.substr(0, eq)),
-                       eq == std::string_view::npos ? std::string() : UrlDecode(part.substr(eq + 1)));
-  }
+  p.all = SplitQueryString(qs);
   return p;
 }
 

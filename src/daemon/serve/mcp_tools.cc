@@ -177,6 +177,35 @@ void WriteTraceSummary(const store::TraceSummary& t, text::JsonWriter& w) {
   w.EndObject();
 }
 
+// {"<key>":[the first `limit` of `all`, as many as fit `budget`],
+// "total_count":N,"truncated":bool}: the shape of every search answer.
+template <typename T, typename WriteItem>
+std::string BoundedListAnswer(const char* key, const std::vector<T>& all, size_t limit, size_t budget,
+                              WriteItem write_item) {
+  BoundedItems items(budget - kEnvelopeBytes);
+  for (size_t i = 0; i < all.size() && i < limit; ++i) {
+    text::JsonWriter one;
+    write_item(all[i], one);
+    items.Add(one.str());
+  }
+  text::JsonWriter w;
+  w.BeginObject();
+  items.Write(key, w);
+  w.FieldUint("total_count", all.size());
+  w.FieldBool("truncated", items.count() < all.size());
+  w.EndObject();
+  return w.Take();
+}
+
+// The time window (start, end) of a search's arguments and the cap on how
+// many matches are counted, appended to `qs`.
+Status AppendWindowAndCap(std::string& qs, const Args& args) {
+  CALLPATH_RETURN_IF_ERROR(AppendTimeParam(qs, args, "start"));
+  CALLPATH_RETURN_IF_ERROR(AppendTimeParam(qs, args, "end"));
+  AppendParam(qs, "limit", std::to_string(kCountCap));
+  return Status::Ok();
+}
+
 Result<std::string> SearchTraces(store::Store& store, const Args& args, size_t budget, uint64_t now_ns) {
   auto limit = Limit(args, 10);
   if (!limit.ok()) return limit.status();
@@ -186,37 +215,19 @@ Result<std::string> SearchTraces(store::Store& store, const Args& args, size_t b
     if (std::string v = Arg(args, name); !v.empty()) AppendParam(qs, name, v);
   }
   if (Arg(args, "errors_only") == "true") AppendParam(qs, "errors", "true");
-  CALLPATH_RETURN_IF_ERROR(AppendTimeParam(qs, args, "start"));
-  CALLPATH_RETURN_IF_ERROR(AppendTimeParam(qs, args, "end"));
-  AppendParam(qs, "limit", std::to_string(kCountCap));
+  CALLPATH_RETURN_IF_ERROR(AppendWindowAndCap(qs, args));
   auto q = query::ParseNativeSearchParams(qs, now_ns);
   if (!q.ok()) return AsArgumentError(q.status());
   auto found = store.span_reader().FindTraces(q.value());
   if (!found.ok()) return found.status();
-  BoundedItems items(budget - kEnvelopeBytes);
-  for (size_t i = 0; i < found.value().size() && i < *limit; ++i) {
-    text::JsonWriter one;
-    WriteTraceSummary(found.value()[i], one);
-    items.Add(one.str());
-  }
-  text::JsonWriter w;
-  w.BeginObject();
-  items.Write("traces", w);
-  w.FieldUint("total_count", found.value().size());
-  w.FieldBool("truncated", items.count() < found.value().size());
-  w.EndObject();
-  return w.Take();
-}
-
-std::string_view SeverityName(int32_t n) {
-  static constexpr std::string_view kNames[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
-  return n < 1 || n > 24 ? std::string_view("UNSPECIFIED") : kNames[(n - 1) / 4];
+  return BoundedListAnswer("traces", found.value(), *limit, budget, WriteTraceSummary);
 }
 
 void WriteLog(const store::StoredLog& l, text::JsonWriter& w) {
   w.BeginObject();
   w.Field("time", query::detail::Rfc3339Nanos(l.effective_time_ns()));
-  w.Field("severity", l.severity_text.empty() ? SeverityName(l.severity_number) : mcp::Clip(l.severity_text, 64));
+  w.Field("severity",
+          l.severity_text.empty() ? query::detail::SeverityName(l.severity_number) : mcp::Clip(l.severity_text, 64));
   w.FieldInt("severity_number", l.severity_number);
   w.Field("service", mcp::Clip(l.service));
   w.Field("body", mcp::Clip(l.body.AsText()));
@@ -234,26 +245,12 @@ Result<std::string> SearchLogs(store::Store& store, const Args& args, size_t bud
                             std::pair{"lookback", "lookback"}}) {
     if (std::string v = Arg(args, arg); !v.empty()) AppendParam(qs, param, v);
   }
-  CALLPATH_RETURN_IF_ERROR(AppendTimeParam(qs, args, "start"));
-  CALLPATH_RETURN_IF_ERROR(AppendTimeParam(qs, args, "end"));
-  AppendParam(qs, "limit", std::to_string(kCountCap));
+  CALLPATH_RETURN_IF_ERROR(AppendWindowAndCap(qs, args));
   auto q = query::ParseLogSearchParams(qs, now_ns);
   if (!q.ok()) return AsArgumentError(q.status());
   auto logs = store.log_reader().SearchLogs(q.value());
   if (!logs.ok()) return logs.status();
-  BoundedItems items(budget - kEnvelopeBytes);
-  for (size_t i = 0; i < logs.value().size() && i < *limit; ++i) {
-    text::JsonWriter one;
-    WriteLog(logs.value()[i], one);
-    items.Add(one.str());
-  }
-  text::JsonWriter w;
-  w.BeginObject();
-  items.Write("logs", w);
-  w.FieldUint("total_count", logs.value().size());
-  w.FieldBool("truncated", items.count() < logs.value().size());
-  w.EndObject();
-  return w.Take();
+  return BoundedListAnswer("logs", logs.value(), *limit, budget, WriteLog);
 }
 
 // The CallToolResult: structuredContent and the same JSON as text. The
