@@ -14,12 +14,14 @@
 #include <thread>
 
 #include "daemon/daemon_harness.h"
+#include "daemon/ingest/testing/damage.h"
 #include "daemon/otlp_fixtures.h"
 
 namespace callpath::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using daemon::testing::FlipBytes;
 
 struct CommandResult {
   int exit_code = -1;
@@ -83,17 +85,6 @@ std::vector<std::string> FilesIn(const std::string& dir, const std::string& pref
   return out;
 }
 
-void Flip(const std::string& path, uint64_t at, int n) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  for (int i = 0; i < n; ++i) {
-    f.seekg(static_cast<std::streamoff>(at + i));
-    char c = 0;
-    f.get(c);
-    f.seekp(static_cast<std::streamoff>(at + i));
-    f.put(static_cast<char>(c ^ 0x5a));
-  }
-}
-
 TEST(DaemonDurability, DamagedWalLosesOnlyTheHitRecordsAndSaysSoEverywhere) {
   TempDir dir;
   const std::string data = dir.path() + "/data";
@@ -106,8 +97,8 @@ TEST(DaemonDurability, DamagedWalLosesOnlyTheHitRecordsAndSaysSoEverywhere) {
   std::vector<std::string> segments = FilesIn(data + "/ingest-wal", "", ".wal");
   ASSERT_EQ(segments.size(), 1u);
   const uint64_t size = fs::file_size(segments[0]);
-  Flip(segments[0], 2, 4);         // the first record
-  Flip(segments[0], size / 2, 8);  // one in the middle
+  FlipBytes(segments[0], 2, 4);         // the first record
+  FlipBytes(segments[0], size / 2, 8);  // one in the middle
 
   CommandResult check = RunCallpathd("check --data-dir " + data);
   EXPECT_EQ(check.exit_code, 1) << check.output;
@@ -142,7 +133,7 @@ TEST(DaemonDurability, DamagedManifestOrTableRefusesToStartUntilRepaired) {
     ASSERT_FALSE(files.empty());
     const std::string victim = files.back();
     const uint64_t size = fs::file_size(victim);
-    Flip(victim, size / 2, 8);
+    FlipBytes(victim, size / 2, 8);
 
     CommandResult start = RunCallpathd("--data-dir " + data +
                                        " --otlp-http-listen 127.0.0.1:0 --otlp-grpc-listen '' --query-listen ''");

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "daemon/ingest/ingest_wal.h"
+#include "daemon/ingest/testing/damage.h"
 
 namespace callpath::daemon {
 namespace {
@@ -60,17 +61,6 @@ class WalDamageTest : public ::testing::Test {
       if (e.path().extension() == ".wal" && fs::file_size(e.path()) > 0) out.push_back(e.path().string());
     std::sort(out.begin(), out.end());
     return out;
-  }
-
-  static void Flip(const std::string& path, uint64_t at, int n) {
-    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    for (int i = 0; i < n; ++i) {
-      f.seekg(static_cast<std::streamoff>(at + i));
-      char c = 0;
-      f.get(c);
-      f.seekp(static_cast<std::streamoff>(at + i));
-      f.put(static_cast<char>(c ^ 0x5a));
-    }
   }
 
   // Reopens, checking what came back against the report: every lsn is
@@ -124,7 +114,7 @@ TEST_F(WalDamageTest, FlippedBytesAnywhereLoseOnlyTheRecordsTheyHitAndAreReporte
       TearDown();
       SetUp();
       const std::string seg = Segments()[s];
-      Flip(seg, at, at == 2 ? 4 : 6);
+      testing::FlipBytes(seg, at, at == 2 ? 4 : 6);
       Outcome o = Reopen();
       ExpectExactLoss(o);
       ASSERT_FALSE(o.report.damage.empty());
@@ -164,7 +154,7 @@ TEST_F(WalDamageTest, ARemovedSegmentIsReportedAsTheLsnsItHeld) {
 
 TEST_F(WalDamageTest, DamageToRecordsTheStoreHoldsLosesNothing) {
   const std::string oldest = Segments().front();
-  Flip(oldest, 2, 4);
+  testing::FlipBytes(oldest, 2, 4);
   Outcome o = Reopen(/*after=*/10);
   ASSERT_EQ(o.report.damage.size(), 1u);
   EXPECT_EQ(o.report.damage[0].first_lsn, 1u);
@@ -188,7 +178,7 @@ TEST_F(WalDamageTest, ATornTailIsCutAndReportedByItsBytesNotAsDamage) {
 
 TEST_F(WalDamageTest, ADamagedSegmentIsQuarantinedNotDeletedOnceCovered) {
   const std::string oldest = Segments().front();
-  Flip(oldest, 40, 8);
+  testing::FlipBytes(oldest, 40, 8);
   auto wal = IngestWal::Open(Options(), 0, [](const WalRecord&) {});
   ASSERT_TRUE(wal.ok());
   ASSERT_TRUE((*wal)->recovery().damaged());
