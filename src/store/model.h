@@ -114,6 +114,9 @@ struct StoredLog {
   std::string scope_name;
   std::string scope_version;
   uint32_t flags = 0;
+  // LogTemplateOf(body text).id, set by Writer::Prepare when 0 (store/
+  // log_template.h); stored with the record and returned by the readers.
+  uint64_t template_id = 0;
 
   // time_ns, or observed_ns when time_ns is 0: what the store orders by.
   uint64_t effective_time_ns() const noexcept { return time_ns != 0 ? time_ns : observed_ns; }
