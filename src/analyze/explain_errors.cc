@@ -20,11 +20,12 @@ bool Failing(const SpanFacts& x) {
   return (x.failed && !x.failure_expected) || x.unusual_error_log != kNone;
 }
 
-// 1 for an error never seen in the baseline, falling to 0 for one that a
-// third or more of the baseline's calls also had.
+// 1 for an error never seen in the baseline, falling to a tenth for one
+// that a third or more of the baseline's calls also had (still listed, so
+// a reader sees it was considered).
 double Novelty(const SpanFacts& x) {
   if (!x.base || x.base->calls < 5) return 1.0;
-  return std::max(0.0, 1.0 - 3.0 * x.base->error_rate());
+  return std::max(0.1, 1.0 - 3.0 * x.base->error_rate());
 }
 
 // Whether a failure sits somewhere below each span.
