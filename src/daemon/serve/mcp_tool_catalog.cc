@@ -40,10 +40,14 @@ constexpr ArgSpec kGetTraceArgs[] = {
     {"trace_id", ArgType::kString, true, "Trace id in hex (up to 32 digits), e.g. from search_traces"},
     {"attributes", ArgType::kBoolean, false,
      "Also return each span's attributes (costs room: fewer spans fit); default false"},
+    {"adjust_skew", ArgType::kBoolean, false,
+     "false shows spans where their hosts' clocks put them, without the clock-skew adjustment (default true)"},
 };
 
 constexpr ArgSpec kCriticalPathArgs[] = {
     {"trace_id", ArgType::kString, true, "Trace id in hex (up to 32 digits), e.g. from search_traces"},
+    {"adjust_skew", ArgType::kBoolean, false,
+     "false shows spans where their hosts' clocks put them, without the clock-skew adjustment (default true)"},
 };
 
 constexpr ArgSpec kSpanDetailsArgs[] = {

@@ -92,16 +92,20 @@ std::string Clip(std::string_view s, size_t max_bytes = 2048);
 
 // get_trace's structuredContent within `budget` bytes, or an error whose
 // message tells the caller how to fix the call (the tool's isError text).
-Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_t budget);
+// The trace is assembled with `assemble` unless args say adjust_skew=false.
+Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_t budget,
+                                    const query::AssembleOptions& assemble);
 // get_critical_path's structuredContent, the same way.
-Result<std::string> CriticalPathContent(store::Store& store, const Args& args, size_t budget);
+Result<std::string> CriticalPathContent(store::Store& store, const Args& args, size_t budget,
+                                        const query::AssembleOptions& assemble);
 // get_span_details's structuredContent (mcp_span_details.cc).
 Result<std::string> SpanDetailsContent(store::Store& store, const Args& args, size_t budget);
-// get_service_dependencies's structuredContent (mcp_span_details.cc).
+// get_service_dependencies's structuredContent (mcp_dependencies.cc).
 Result<std::string> DependenciesContent(store::Store& store, const Args& args, size_t budget, uint64_t now_ns);
 
-// The trace named by argument trace_id, assembled (skew adjusted); errors
-// say how to fix the call.
-Result<query::AssembledTrace> LoadTrace(store::Store& store, const Args& args);
+// The trace named by argument trace_id, assembled with `defaults` unless
+// the arguments say adjust_skew=false; errors say how to fix the call.
+Result<query::AssembledTrace> LoadTrace(store::Store& store, const Args& args,
+                                        const query::AssembleOptions& defaults = {});
 
 }  // namespace callpath::daemon::mcp
