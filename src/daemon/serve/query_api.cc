@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "daemon/serve/analyze_api.h"
 #include "daemon/serve/query_api_v3.h"
 #include "daemon/serve/ui_assets.h"
 #include "daemon/serve/worker_pool.h"
@@ -162,6 +163,8 @@ struct QueryApi::Impl {
       if (!logs.ok()) return StoreError(logs.status(), false);
       return Json(200, query::RenderLogs(logs.value()));
     }
+    if (rest == "diagnose") return ServeDiagnose(store, req.query(), now);
+    if (rest == "compare") return ServeCompare(store, req.query());
     if (rest == "dependencies") {
       Params p = ParseQuery(req.query());
       uint64_t end = now, start = 0;
