@@ -11,31 +11,6 @@
 namespace callpath::analyze {
 namespace {
 
-// Duration minus the union of its same-service children inside it: the
-// span's own code, as OperationStats::self_time counts it.
-std::vector<uint64_t> LocalSelfTimes(const query::AssembledTrace& t) {
-  std::vector<uint64_t> out(t.spans.size());
-  for (size_t i = 0; i < t.spans.size(); ++i) {
-    const auto& s = t.spans[i];
-    std::vector<std::pair<uint64_t, uint64_t>> busy;
-    for (size_t c : t.children[i]) {
-      const auto& k = t.spans[c];
-      if (k.service != s.service) continue;
-      uint64_t lo = std::max(k.start_ns, s.start_ns), hi = std::min(k.end_ns(), s.end_ns());
-      if (hi > lo) busy.emplace_back(lo, hi);
-    }
-    std::sort(busy.begin(), busy.end());
-    uint64_t covered = 0, reach = 0;
-    for (auto [lo, hi] : busy) {
-      lo = std::max(lo, reach);
-      if (hi > lo) covered += hi - lo;
-      reach = std::max(reach, hi);
-    }
-    out[i] = s.duration_ns - std::min(covered, s.duration_ns);
-  }
-  return out;
-}
-
 // Path of every span from the root; siblings of one name numbered in start
 // order (children are in start order already).
 std::map<std::string, size_t> Paths(const query::AssembledTrace& t) {
@@ -143,7 +118,7 @@ TraceComparison CompareTraces(const query::AssembledTrace& a, const std::vector<
   c.a_spans = a.spans.size();
   c.b_spans = b.spans.size();
   auto pa = Paths(a), pb = Paths(b);
-  auto sa = LocalSelfTimes(a), sb = LocalSelfTimes(b);
+  auto sa = query::SelfTimes(a), sb = query::SelfTimes(b);
   auto fill = [&](SpanDifference& d) {
     const store::StoredSpan& s = d.a >= 0 ? a.spans[d.a] : b.spans[d.b];
     d.service = s.service;

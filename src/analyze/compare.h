@@ -4,8 +4,10 @@
 // Spans are matched by their path from the root: the chain of
 // service:operation names down to them, repeated siblings of the same name
 // matched in start order (the second "GET /item" under a span with the
-// second). Each matched pair is compared for duration and local self time
-// (beyond noise: both a relative and an absolute threshold) and status;
+// second). Each matched pair is compared for duration (beyond noise: both a
+// relative and an absolute threshold) and status, and carries its self time
+// (duration minus its children's, query::SelfTimes) to say where the time
+// went;
 // spans present in only one trace are listed; log templates (log_template.h)
 // present in one trace's log records and not the other's are listed per
 // service.
@@ -44,7 +46,7 @@ struct SpanDifference {
   int a = -1;
   int b = -1;
   uint64_t a_duration_ns = 0, b_duration_ns = 0;
-  uint64_t a_self_ns = 0, b_self_ns = 0;   // local self time
+  uint64_t a_self_ns = 0, b_self_ns = 0;   // self time (query::SelfTimes)
   store::SpanStatus a_status = store::SpanStatus::kUnset, b_status = store::SpanStatus::kUnset;
   bool status_changed = false;            // also set on kSlower/kFaster pairs whose status changed
 };

@@ -80,7 +80,7 @@ void FindEdgeShifts(const DiagnoseInput& input, Findings* out) {
     f.service = service;
     f.kind = CauseKind::kLatency;
     f.family = SignalFamily::kLatency;
-    f.strength = top.strength * (0.5 + 0.5 * share) * (callee ? 1.0 : 0.9);
+    f.strength = top.strength * (0.7 + 0.3 * share) * (callee ? 1.0 : 0.9);
     f.summary = "time lost between services around " + service + ": " + EdgeText(top) + " (" +
                 std::to_string(widened.size()) + " of its " + std::to_string(edges_of[service].size()) +
                 " service pairs slower)";

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "analyze/diagnose_shift.h"
@@ -109,7 +110,8 @@ void AddRisen(const store::LogTemplateStats& w, const store::LogTemplateStats* b
                                      std::move(summary), seen, expected));
 }
 
-void AddVanished(const store::LogTemplateStats& b, uint64_t window_count, double scale, Findings* out) {
+void AddVanished(const store::LogTemplateStats& b, uint64_t window_count, double scale, bool silent,
+                 Findings* out) {
   double expected = static_cast<double>(b.count) * scale, seen = static_cast<double>(window_count);
   // Fewer errors is no fault; a usual line that stopped may be one.
   double weight = SeverityWeight(b.severity_number, b.template_text);
@@ -120,6 +122,9 @@ void AddVanished(const store::LogTemplateStats& b, uint64_t window_count, double
                         b.template_text + "\" " + (window_count == 0 ? "vanished" : "nearly vanished") + ": " +
                         FormatCount(seen) + " records where about " + FormatCount(expected) + " were expected";
   Finding f = LogFinding(b, CauseKind::kLogTemplate, strength, std::move(summary), seen, expected);
+  // A service that went silent lost every line: that is its traffic
+  // stopping, reasoned about with its missing calls.
+  if (silent) f.family = SignalFamily::kTraffic;
   f.example.in_baseline = true;
   out->findings.push_back(std::move(f));
 }
@@ -147,15 +152,17 @@ void FindLogShifts(const DiagnoseInput& input, Findings* out) {
     return it == scales.end() ? global : it->second;
   };
   std::map<LogKey, const store::LogTemplateStats*> base, win;
+  std::set<std::string> active;
   for (const auto& s : input.baseline_logs) base[KeyOf(s)] = &s;
-  for (const auto& s : input.window_logs) win[KeyOf(s)] = &s;
+  for (const auto& s : input.window_logs) win[KeyOf(s)] = &s, active.insert(s.service);
+  for (const auto& s : input.window_ops) active.insert(s.service);
   for (const auto& [key, w] : win) {
     auto it = base.find(key);
     AddRisen(*w, it == base.end() ? nullptr : it->second, scale_of(w->service), out);
   }
   for (const auto& [key, b] : base) {
     auto it = win.find(key);
-    AddVanished(*b, it == win.end() ? 0 : it->second->count, scale_of(b->service), out);
+    AddVanished(*b, it == win.end() ? 0 : it->second->count, scale_of(b->service), !active.count(b->service), out);
   }
 }
 

@@ -156,6 +156,9 @@ void FindOperationShifts(const DiagnoseInput& input, Findings* out) {
   }
   double scale = TrafficScale(input);
   for (const auto& [key, b] : base) {
+    // A client span that stopped is its callee's missing call, or its
+    // caller's failure before it called: either is named by the others.
+    if (IsOutgoing(b->kind)) continue;
     auto it = win.find(key);
     AddMissingCalls(*b, it == win.end() ? 0 : it->second->calls, scale, out);
   }

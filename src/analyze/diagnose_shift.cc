@@ -8,7 +8,7 @@ namespace callpath::analyze {
 namespace {
 
 constexpr double kMinSpreadNs = 20'000;  // 20 µs: below this, timer noise
-constexpr double kMinRelativeMove = 0.15;
+constexpr double kMinRelativeMove = 0.25;
 
 // One quantile's move in units of `spread`; 0 when the move is too small to
 // matter however steady the baseline.

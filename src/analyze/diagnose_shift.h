@@ -25,7 +25,7 @@ struct LatencyShift {
 // Compares two distributions at p50 and p90. The spread is the baseline's
 // distance to the next quantile (p90 - p50, p99 - p90), at least a tenth of
 // the quantile itself and 20 µs, so a constant baseline still has one. A
-// move of less than 15 % of the quantile is no move (effect 0). Needs 5
+// move of less than 25 % of the quantile is no move (effect 0). Needs 5
 // baseline and 3 window samples; fewer give effect 0.
 LatencyShift CompareLatency(const store::LatencySketch& baseline, const store::LatencySketch& window);
 

@@ -84,8 +84,10 @@ TEST(DiagnoseTopology, FortyServicesOneFaultAmongNoise) {
     if (!d.causes.empty() && d.causes[0].service == culprit) {
       ++right;
     } else {
-      misses += "scenario " + std::to_string(s) + " (fault kind " + std::to_string(s % 5) + " in " + culprit +
-                "): " + (d.causes.empty() ? "no cause" : d.causes[0].service + ": " + d.causes[0].summary) + "\n";
+      misses += "scenario " + std::to_string(s) + " (fault kind " + std::to_string(s % 5) + " in " + culprit + "):\n";
+      for (size_t i = 0; i < d.causes.size() && i < 4; ++i) {
+        misses += "  " + d.causes[i].service + " " + std::to_string(d.causes[i].score) + ": " + d.causes[i].summary + "\n";
+      }
     }
   }
   EXPECT_GE(right, kScenarios * 9 / 10) << misses;

@@ -157,7 +157,7 @@ Result<ComparisonView> ParseComparison(std::string_view json) {
       object to;
       if (e.get_object().get(to)) continue;
       int64_t sev = 0;
-      (void)to.at_key("severity_number").get_int64().get(sev);
+      if (to.at_key("severity_number").get_int64().get(sev)) sev = 0;
       c.templates.push_back({Str(to, "only_in"), Str(to, "service"), Str(to, "template"), sev, Uint(to, "count")});
     }
   }
