@@ -1,5 +1,6 @@
 #include "analyze/diagnose.h"
 
+#include <map>
 #include <set>
 
 #include "analyze/diagnose_rank.h"
@@ -36,6 +37,25 @@ std::string Summary(const Diagnosis& d) {
   return s;
 }
 
+// Silent services that the baseline's traces show being called through
+// named calling spans (client spans), none of which is made any more.
+std::set<std::string> AbandonedServices(const DiagnoseInput& input, const std::set<std::string>& silent) {
+  std::set<std::pair<std::string, std::string>> calling_now;  // service, operation
+  for (const auto& s : input.window_ops) {
+    if (s.calls > 0) calling_now.insert({s.service, s.operation});
+  }
+  std::map<std::string, bool> still_called;  // silent service -> a caller still calls it
+  for (const auto& g : input.baseline_gaps) {
+    if (!silent.count(g.callee)) continue;
+    still_called[g.callee] |= calling_now.count({g.caller, g.caller_operation}) > 0;
+  }
+  std::set<std::string> out;
+  for (const auto& [service, called] : still_called) {
+    if (!called) out.insert(service);
+  }
+  return out;
+}
+
 }  // namespace
 
 TimeWindow DefaultBaseline(TimeWindow window) noexcept {
@@ -49,7 +69,8 @@ Diagnosis DiagnoseWithQueries(const DiagnoseInput& input, const DiagnoseOptions&
   FindOperationShifts(input, &found);
   FindLogShifts(input, &found);
   FindEdgeShifts(input, &found);
-  RankContext context{input.dependencies, SilentServices(input)};
+  RankContext context{input.dependencies, SilentServices(input), {}};
+  context.abandoned = AbandonedServices(input, context.silent);
   Diagnosis d;
   d.window = input.window;
   d.baseline = input.baseline;

@@ -47,7 +47,18 @@ struct TimeWindow {
 struct EdgeGapSample {
   std::string caller;  // service of the calling span
   std::string callee;  // service of the called span
+  std::string caller_operation;  // the calling span's name
   uint64_t gap_ns = 0; // caller span duration - callee span duration (>= 0)
+};
+
+// The self time of one span (duration minus all its children's time) whose
+// children include another service's span while no client span times the
+// call: the statistics' local self time (store/stats.h) of such a span
+// holds its callees' time too. From sampled traces.
+struct SelfTimeSample {
+  std::string service;
+  std::string operation;
+  uint64_t self_ns = 0;
 };
 
 // Everything Diagnose reads. Rows are merged over the whole window (one row
@@ -64,6 +75,9 @@ struct DiagnoseInput {
   // Optional: caller/callee gaps from traces sampled in each period.
   std::vector<EdgeGapSample> window_gaps;
   std::vector<EdgeGapSample> baseline_gaps;
+  // Optional: self times of spans that call other services directly.
+  std::vector<SelfTimeSample> window_self;
+  std::vector<SelfTimeSample> baseline_self;
 };
 
 struct DiagnoseOptions {

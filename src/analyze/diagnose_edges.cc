@@ -36,15 +36,26 @@ std::string EdgeText(const EdgeShift& e) {
 void CollectEdgeGaps(const query::AssembledTrace& trace, std::vector<EdgeGapSample>* out) {
   for (size_t i = 0; i < trace.spans.size(); ++i) {
     const store::StoredSpan& caller = trace.spans[i];
-    bool client = caller.kind == store::SpanKind::kClient;
-    bool bare = caller.kind == store::SpanKind::kUnspecified && trace.children[i].size() == 1;
-    if (!client && !bare) continue;
+    if (caller.kind != store::SpanKind::kClient) continue;
     for (size_t c : trace.children[i]) {
       const store::StoredSpan& callee = trace.spans[c];
       if (callee.service == caller.service || trace.parent[c] != static_cast<int>(i)) continue;
       uint64_t gap = caller.duration_ns > callee.duration_ns ? caller.duration_ns - callee.duration_ns : 0;
-      out->push_back({caller.service, callee.service, gap});
+      out->push_back({caller.service, callee.service, caller.operation, gap});
     }
+  }
+}
+
+void CollectDirectCallerSelfTimes(const query::AssembledTrace& trace, std::vector<SelfTimeSample>* out) {
+  std::vector<uint64_t> self;
+  for (size_t i = 0; i < trace.spans.size(); ++i) {
+    const store::StoredSpan& s = trace.spans[i];
+    if (s.kind == store::SpanKind::kClient || s.kind == store::SpanKind::kProducer) continue;
+    bool calls_out = false;
+    for (size_t c : trace.children[i]) calls_out |= trace.spans[c].service != s.service;
+    if (!calls_out) continue;
+    if (self.empty()) self = query::SelfTimes(trace);
+    out->push_back({s.service, s.operation, self[i]});
   }
 }
 

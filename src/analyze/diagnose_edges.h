@@ -11,9 +11,13 @@
 
 namespace callpath::analyze {
 
-// Appends one sample per cross-service call of `trace` whose caller span
-// times exactly that call: a client span, or a span of unset kind whose
-// only child is the callee's span.
+// Appends one sample per cross-service call of `trace` timed by a client
+// span (without one, the caller's span holds its own work as well, and no
+// gap can be told from it).
 void CollectEdgeGaps(const query::AssembledTrace& trace, std::vector<EdgeGapSample>* out);
+
+// Appends the self time of every span of `trace` that is not a client span
+// and has a child of another service (SelfTimeSample).
+void CollectDirectCallerSelfTimes(const query::AssembledTrace& trace, std::vector<SelfTimeSample>* out);
 
 }  // namespace callpath::analyze

@@ -43,8 +43,9 @@ std::string LatencyText(const store::OperationStats& w, const store::OperationSt
          " calls; baseline " + FormatCount(static_cast<double>(b.calls)) + ")";
 }
 
-void AddLatency(const store::OperationStats& w, const store::OperationStats& b, bool self, Findings* out) {
-  LatencyShift shift = CompareLatency(self ? b.self_time : b.duration, self ? w.self_time : w.duration);
+void AddLatency(const store::OperationStats& w, const store::OperationStats& b, const store::LatencySketch& before,
+                const store::LatencySketch& after, bool self, Findings* out) {
+  LatencyShift shift = CompareLatency(before, after);
   if (shift.effect == 0) return;
   double strength = Strength(std::fabs(shift.effect), 0.5, 1.5);
   if (shift.effect < 0) strength *= 0.5;  // faster is a weaker sign of a fault than slower
@@ -141,6 +142,10 @@ double TrafficScale(const DiagnoseInput& input) {
 
 void FindOperationShifts(const DiagnoseInput& input, Findings* out) {
   std::map<OpKey, const store::OperationStats*> base, win;
+  // (service, operation) -> sampled self times in the baseline, the window.
+  std::map<std::pair<std::string, std::string>, std::pair<store::LatencySketch, store::LatencySketch>> self_samples;
+  for (const auto& s : input.baseline_self) self_samples[{s.service, s.operation}].first.Add(s.self_ns);
+  for (const auto& s : input.window_self) self_samples[{s.service, s.operation}].second.Add(s.self_ns);
   for (const auto& s : input.baseline_ops) base[KeyOf(s)] = &s;
   for (const auto& s : input.window_ops) win[KeyOf(s)] = &s;
   for (const auto& [key, w] : win) {
@@ -148,10 +153,18 @@ void FindOperationShifts(const DiagnoseInput& input, Findings* out) {
     const store::OperationStats* b = it == base.end() ? nullptr : it->second;
     AddErrorRate(*w, b, out);
     if (b == nullptr) continue;
-    if (!IsOutgoing(w->kind)) AddLatency(*w, *b, /*self=*/true, out);
+    if (!IsOutgoing(w->kind)) {
+      // Sampled self times, where there are enough of them, say what the
+      // statistics cannot for a span that calls other services directly.
+      auto sampled = self_samples.find({w->service, w->operation});
+      bool use = sampled != self_samples.end() && sampled->second.first.count() >= 5 &&
+                 sampled->second.second.count() >= 5;
+      AddLatency(*w, *b, use ? sampled->second.first : b->self_time, use ? sampled->second.second : w->self_time,
+                 /*self=*/true, out);
+    }
     // A duration that moved while the self time did not is what callees
     // did: kept as a symptom of this operation (not its own fault).
-    if (w->root_calls == 0) AddLatency(*w, *b, /*self=*/false, out);
+    if (w->root_calls == 0) AddLatency(*w, *b, b->duration, w->duration, /*self=*/false, out);
     if (w->root_calls > 0) AddRootSymptoms(*w, *b, out);
   }
   double scale = TrafficScale(input);

@@ -17,8 +17,22 @@ double Weight(const Finding& f) { return f.strength * (f.own ? 1.0 : 0.4); }
 
 double NoisyOr(double a, double b) { return 1 - (1 - a) * (1 - b); }
 
+// Findings of one family are rarely independent (one slow process slows all
+// its operations, and their durations with them): the strongest counts in
+// full, each next one half as much as the one before.
+double Combine(std::vector<double> weights) {
+  std::sort(weights.rbegin(), weights.rend());
+  double miss = 1, share = 1;
+  for (double w : weights) {
+    miss *= 1 - w * share;
+    share *= 0.5;
+  }
+  return 1 - miss;
+}
+
 struct ServiceScore {
   double family[kFamilies] = {0, 0, 0};
+  std::vector<double> weights[kFamilies];
   std::vector<const Finding*> findings;  // strongest first
   double Calls() const { return NoisyOr(family[0], family[1]); }
   double final_score = 0;
@@ -47,7 +61,7 @@ std::vector<std::string> Reach(const Adjacency& graph, const std::string& from) 
 
 // How much of `self`'s latency/failure score the services below it show.
 double ExplainedByCallees(const ServiceScore& self, const std::vector<std::string>& below,
-                          const std::map<std::string, ServiceScore>& scores, const std::set<std::string>& silent) {
+                          const std::map<std::string, ServiceScore>& scores, const RankContext& context) {
   double mine = self.Calls();
   int dominant = self.family[0] >= self.family[1] ? 0 : 1, other = 1 - dominant;
   double explained = 0;
@@ -60,7 +74,9 @@ double ExplainedByCallees(const ServiceScore& self, const std::vector<std::strin
     // explains too, less surely. A silent callee explains its callers'
     // failures entirely.
     double shown = std::max({s.family[dominant], 0.6 * s.family[other],
-                             silent.count(d) ? s.family[Index(SignalFamily::kTraffic)] : 0.0});
+                             context.silent.count(d) && !context.abandoned.count(d)
+                                 ? s.family[Index(SignalFamily::kTraffic)]
+                                 : 0.0});
     explained = std::max(explained, std::min(1.0, shown / mine));
   }
   return explained;
@@ -104,9 +120,11 @@ RankedCauses RankCauses(const std::vector<Finding>& findings, const RankContext&
   std::map<std::string, ServiceScore> scores;
   for (const auto& f : findings) {
     ServiceScore& s = scores[f.service];
-    double& fam = s.family[Index(f.family)];
-    fam = NoisyOr(fam, Weight(f));
+    s.weights[Index(f.family)].push_back(Weight(f));
     s.findings.push_back(&f);
+  }
+  for (auto& [service, s] : scores) {
+    for (int k = 0; k < kFamilies; ++k) s.family[k] = Combine(s.weights[k]);
   }
   Adjacency down, up;
   for (const auto& d : context.dependencies) {
@@ -117,11 +135,13 @@ RankedCauses RankCauses(const std::vector<Finding>& findings, const RankContext&
   for (auto& [service, s] : scores) {
     double calls = s.Calls(), traffic = s.family[Index(SignalFamily::kTraffic)];
     if (calls > 0) {
-      double e = ExplainedByCallees(s, Reach(down, service), scores, context.silent);
+      double e = ExplainedByCallees(s, Reach(down, service), scores, context);
       calls *= 1 - 0.8 * e * e;
     }
     if (traffic > 0) {
-      double e = ExplainedByCallers(s, context.silent.count(service) > 0, Reach(up, service), scores);
+      double e = context.abandoned.count(service)
+                     ? 1.0
+                     : ExplainedByCallers(s, context.silent.count(service) > 0, Reach(up, service), scores);
       traffic *= 1 - 0.8 * e * e;
     }
     s.final_score = NoisyOr(calls, traffic);

@@ -32,9 +32,13 @@ struct RankedCauses {
 // baseline, none in the window (crashed, or no longer called). A silent
 // service explains its callers' failures; one that merely gets fewer calls
 // is more likely the victim of a caller failing before it calls.
+// Of the silent services, those whose callers no longer even try to call
+// them (the calling spans stopped too, as when a caller fails before it
+// calls) are `abandoned`: victims, explained by their callers.
 struct RankContext {
   std::vector<store::DependencyLink> dependencies;
   std::set<std::string> silent;
+  std::set<std::string> abandoned;
 };
 RankedCauses RankCauses(const std::vector<Finding>& findings, const RankContext& context,
                         const DiagnoseOptions& options);

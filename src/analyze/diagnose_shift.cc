@@ -28,15 +28,16 @@ LatencyShift CompareLatency(const store::LatencySketch& baseline, const store::L
   double b99 = static_cast<double>(baseline.Quantile(0.99));
   double w50 = static_cast<double>(window.Quantile(0.5));
   double w90 = static_cast<double>(window.Quantile(0.9));
-  double e50 = QuantileEffect(b50, w50, b90 - b50);
-  double e90 = QuantileEffect(b90, w90, b99 - b90);
   // A quantile of few samples is itself noisy: trust it in proportion to
-  // the square root of the samples, in full from 10 in the window and 20 in
-  // the baseline.
-  double trust = std::min(1.0, std::sqrt(static_cast<double>(window.count()) / 10.0)) *
-                 std::min(1.0, std::sqrt(static_cast<double>(baseline.count()) / 20.0));
+  // the square root of the samples of the smaller side, in full from 20 for
+  // the median and from 100 for p90 (a tenth of the samples make the tail).
+  double n = static_cast<double>(std::min(baseline.count(), window.count()));
+  double e50 = QuantileEffect(b50, w50, b90 - b50) * std::min(1.0, std::sqrt(n / 20.0));
+  // p99 of a small baseline is little more than its maximum: the tail's
+  // spread is at least the body's.
+  double e90 = QuantileEffect(b90, w90, std::max(b99 - b90, b90 - b50)) * std::min(1.0, std::sqrt(n / 100.0));
   bool tail = std::fabs(e90) > std::fabs(e50);
-  out.effect = (tail ? e90 : e50) * trust;
+  out.effect = tail ? e90 : e50;
   out.quantile = tail ? 0.9 : 0.5;
   out.before_ns = static_cast<uint64_t>(tail ? b90 : b50);
   out.after_ns = static_cast<uint64_t>(tail ? w90 : w50);

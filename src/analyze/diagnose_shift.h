@@ -23,10 +23,12 @@ struct LatencyShift {
 };
 
 // Compares two distributions at p50 and p90. The spread is the baseline's
-// distance to the next quantile (p90 - p50, p99 - p90), at least a tenth of
+// distance to the next quantile (p90 - p50; for p90 the larger of p99 - p90
+// and p90 - p50), at least a tenth of
 // the quantile itself and 20 µs, so a constant baseline still has one. A
-// move of less than 25 % of the quantile is no move (effect 0). Needs 5
-// baseline and 3 window samples; fewer give effect 0.
+// move of less than 25 % of the quantile is no move (effect 0). The effect
+// is scaled down when either side has few samples (under 20 for p50, under
+// 100 for p90). Needs 5 baseline and 3 window samples; fewer give effect 0.
 LatencyShift CompareLatency(const store::LatencySketch& baseline, const store::LatencySketch& window);
 
 // Significance (a z-score, > 0 when the window's rate is higher) of

@@ -58,10 +58,11 @@ Status ReadDependencies(store::SpanReader& spans, TimeWindow w, uint64_t scan_ns
   return Status::Ok();
 }
 
-// Traces spread over `slices` stretches of `w`; their cross-service gaps,
-// and the service pairs they show go into `links`.
+// Traces spread over `slices` stretches of `w`: their cross-service gaps,
+// the self times of spans calling other services directly, and the service
+// pairs they show (into `links`).
 Status SampleTraces(store::SpanReader& spans, TimeWindow w, const DiagnoseStoreOptions& options,
-                    std::vector<EdgeGapSample>* gaps,
+                    std::vector<EdgeGapSample>* gaps, std::vector<SelfTimeSample>* self,
                     std::map<std::pair<std::string, std::string>, uint64_t>* links) {
   size_t slices = std::max<size_t>(1, options.sample_slices);
   size_t per_slice = options.sample_traces / slices;
@@ -79,6 +80,7 @@ Status SampleTraces(store::SpanReader& spans, TimeWindow w, const DiagnoseStoreO
       if (!trace.ok()) continue;  // removed by retention since: a sample less
       query::AssembledTrace t = query::AssembleTrace(std::move(trace).value());
       CollectEdgeGaps(t, gaps);
+      CollectDirectCallerSelfTimes(t, self);
       for (size_t i = 0; i < t.spans.size(); ++i) {
         int p = t.parent[i];
         if (p >= 0 && t.spans[p].service != t.spans[i].service) ++(*links)[{t.spans[p].service, t.spans[i].service}];
@@ -162,8 +164,9 @@ Result<Diagnosis> DiagnoseStore(const DiagnoseSources& sources, TimeWindow windo
   std::map<std::pair<std::string, std::string>, uint64_t> links;
   CALLPATH_RETURN_IF_ERROR(ReadDependencies(*sources.spans, window, options.dependency_scan_ns, &links));
   CALLPATH_RETURN_IF_ERROR(ReadDependencies(*sources.spans, baseline, options.dependency_scan_ns, &links));
-  CALLPATH_RETURN_IF_ERROR(SampleTraces(*sources.spans, window, options, &in.window_gaps, &links));
-  CALLPATH_RETURN_IF_ERROR(SampleTraces(*sources.spans, baseline, options, &in.baseline_gaps, &links));
+  CALLPATH_RETURN_IF_ERROR(SampleTraces(*sources.spans, window, options, &in.window_gaps, &in.window_self, &links));
+  CALLPATH_RETURN_IF_ERROR(
+      SampleTraces(*sources.spans, baseline, options, &in.baseline_gaps, &in.baseline_self, &links));
   for (const auto& [pc, count] : links) in.dependencies.push_back({pc.first, pc.second, count});
 
   std::vector<ExampleQuery> queries;

@@ -225,7 +225,7 @@ inline void FoldRows(const Traffic& t, std::vector<store::OperationStats>* ops,
 }
 
 // Cross-service gaps and call graph of `t`, trace by trace.
-inline void TraceFacts(const Traffic& t, std::vector<EdgeGapSample>* gaps,
+inline void TraceFacts(const Traffic& t, std::vector<EdgeGapSample>* gaps, std::vector<SelfTimeSample>* self,
                        std::vector<store::DependencyLink>* deps) {
   std::map<TraceId, std::vector<store::StoredSpan>> by_trace;
   for (const auto& s : t.spans) by_trace[s.trace_id].push_back(s);
@@ -233,6 +233,7 @@ inline void TraceFacts(const Traffic& t, std::vector<EdgeGapSample>* gaps,
   for (auto& [id, spans] : by_trace) {
     query::AssembledTrace a = query::AssembleTrace(std::move(spans));
     CollectEdgeGaps(a, gaps);
+    CollectDirectCallerSelfTimes(a, self);
     for (size_t i = 0; i < a.spans.size(); ++i) {
       int p = a.parent[i];
       if (p >= 0 && a.spans[p].service != a.spans[i].service) ++links[{a.spans[p].service, a.spans[i].service}];
@@ -254,8 +255,8 @@ inline DiagnoseInput BuildInput(const std::vector<ServiceSpec>& services, Traffi
   in.window = {window_spec.start_ns, window_spec.start_ns + window_spec.length_ns};
   FoldRows(base, &in.baseline_ops, &in.baseline_logs);
   FoldRows(win, &in.window_ops, &in.window_logs);
-  TraceFacts(base, &in.baseline_gaps, &in.dependencies);
-  TraceFacts(win, &in.window_gaps, &in.dependencies);
+  TraceFacts(base, &in.baseline_gaps, &in.baseline_self, &in.dependencies);
+  TraceFacts(win, &in.window_gaps, &in.window_self, &in.dependencies);
   return in;
 }
 

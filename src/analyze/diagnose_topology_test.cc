@@ -1,6 +1,10 @@
 // diagnose on a 40-service system: one fault among noise (every service's
 // own time drifting a little between the periods, a benign error logged in
-// both), over many random topologies and every kind of fault.
+// both), no span carrying a status code, over many random topologies and
+// every kind of fault. Two thirds of the systems have client spans; the
+// rest have spans of unset kind only, where a network delay and a crash
+// cannot be told from their callers (docs/rca.md), so those get the other
+// faults.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -42,15 +46,15 @@ std::map<std::string, double> Drift(std::mt19937& rng, size_t n) {
 FaultSpec FaultOfKind(int kind, const std::string& service) {
   FaultSpec f;
   f.service = service;
-  switch (kind % 5) {
-    case 0: f.slow_factor = 4; break;  // CPU contention
-    case 1: f.network_delay_ms = 30; break;
+  switch (kind) {
+    case 0: f.slow_factor = 2; break;  // CPU contention
+    case 1: f.network_delay_ms = 10; break;
     case 2:  // an exception, logged; callers fail and log it too
-      f.error_fraction = 0.3;
+      f.error_fraction = 0.1;
       f.error_log = "java.lang.NullPointerException at handler";
       break;
     case 3:  // an error returned: only its own log says so
-      f.error_fraction = 0.3;
+      f.error_fraction = 0.1;
       f.error_log = "returning error response code";
       f.callers_fail = false;
       break;
@@ -61,7 +65,7 @@ FaultSpec FaultOfKind(int kind, const std::string& service) {
 
 TEST(DiagnoseTopology, FortyServicesOneFaultAmongNoise) {
   constexpr size_t kServices = 40;
-  constexpr int kScenarios = 20;
+  constexpr int kScenarios = 30;
   int right = 0;
   std::string misses;
   for (int s = 0; s < kScenarios; ++s) {
@@ -75,17 +79,21 @@ TEST(DiagnoseTopology, FortyServicesOneFaultAmongNoise) {
     base.seed = 2 * s + 1;
     window.seed = 2 * s + 2;
     base.status_codes = window.status_codes = false;
+    bool kinds = s % 3 != 2;
+    base.span_kinds = window.span_kinds = kinds;
     base.drift = Drift(rng, kServices);
     window.drift = Drift(rng, kServices);
     base.benign_service = window.benign_service = Name(1 + rng() % (kServices - 1));
     base.benign_fraction = window.benign_fraction = 0.2;
-    FaultSpec fault = FaultOfKind(s, culprit);
+    constexpr int kBareFaults[] = {0, 2, 3};
+    int kind = kinds ? s % 5 : kBareFaults[(s / 3) % 3];
+    FaultSpec fault = FaultOfKind(kind, culprit);
     Diagnosis d = Diagnose(testing::BuildInput(services, base, window, fault));
     if (!d.causes.empty() && d.causes[0].service == culprit) {
       ++right;
     } else {
-      misses += "scenario " + std::to_string(s) + " (fault kind " + std::to_string(s % 5) + " in " + culprit + "):\n";
-      for (size_t i = 0; i < d.causes.size() && i < 4; ++i) {
+      misses += "scenario " + std::to_string(s) + " (fault kind " + std::to_string(kind) + " in " + culprit + "):\n";
+      for (size_t i = 0; i < d.causes.size() && i < 3; ++i) {
         misses += "  " + d.causes[i].service + " " + std::to_string(d.causes[i].score) + ": " + d.causes[i].summary + "\n";
       }
     }
