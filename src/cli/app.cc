@@ -7,9 +7,11 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/api_analyze.h"
 #include "cli/api_model.h"
 #include "cli/json_pretty.h"
 #include "cli/mcp_stdio.h"
+#include "cli/render_analyze.h"
 #include "cli/text.h"
 
 namespace callpath::cli {
@@ -46,6 +48,10 @@ int Execute(const Invocation& inv, const Environment& env, std::ostream& out, st
   if (reply.status < 200 || reply.status > 299) {
     std::string message = ParseErrorMessage(reply.body);
     if (message.empty()) message = Truncate(Sanitize(reply.body), 200);
+    if (reply.status == 404 && inv.command == Command::kCompare) {
+      err << "callpath: " << Sanitize(message) << "\n";
+      return kExitNotFound;
+    }
     if (reply.status == 404 && inv.command == Command::kTrace) {
       err << "callpath: trace " << inv.subject << " not found\n";
       return kExitNotFound;
@@ -103,6 +109,10 @@ int Execute(const Invocation& inv, const Environment& env, std::ostream& out, st
       }
       return rc;
     }
+    case Command::kDiagnose:
+      return Show(ParseDiagnosis(reply.body), [&](const auto& d) { return RenderDiagnosisText(d, ro); }, out, err);
+    case Command::kCompare:
+      return Show(ParseComparison(reply.body), [&](const auto& c) { return RenderComparisonText(c, ro); }, out, err);
     case Command::kMcp:
       break;  // relayed above
   }

@@ -167,6 +167,7 @@ struct GlobalFlags {
 
 struct SearchFlags {
   std::string service, operation, min_duration, max_duration, since, start, end;
+  std::string min_trace_duration, max_trace_duration, through;  // trace-level
   std::vector<std::string> tags;
   bool errors = false;
   size_t limit = 0;
@@ -174,6 +175,10 @@ struct SearchFlags {
 
 struct OperationsFlags {
   std::string service, kind;
+};
+
+struct DiagnoseFlags {
+  std::string since, start, end, baseline_start, baseline_end, service;
 };
 
 struct LogsFlags {
@@ -202,12 +207,26 @@ CLI::App* AddSearchCommand(CLI::App& app, SearchFlags* f) {
   search->add_option("--min-duration", f->min_duration, "a span at least this long, e.g. 100ms");
   search->add_option("--max-duration", f->max_duration, "a span at most this long");
   search->add_flag("--errors", f->errors, "only traces with an error span");
+  search->add_option("--min-trace-duration", f->min_trace_duration, "the whole trace at least this long");
+  search->add_option("--max-trace-duration", f->max_trace_duration, "the whole trace at most this long");
+  search->add_option("--through", f->through, "traces that pass through every one of these services (svcA,svcB)");
   auto* since = search->add_option("--since", f->since, "time window ending now, e.g. 15m, 2h (default 1h)");
   search->add_option("--start", f->start, "window start: RFC 3339, Unix ns, or a duration ago")->excludes(since);
   search->add_option("--end", f->end, "window end (default now)");
   search->add_option("--limit", f->limit, "at most this many traces (1..10000, default 20)")
       ->check(CLI::Range(1, 10000));
   return search;
+}
+
+CLI::App* AddDiagnoseCommand(CLI::App& app, DiagnoseFlags* f) {
+  auto* diagnose = app.add_subcommand("diagnose", "what changed in a time window, and the services most likely behind it");
+  auto* since = diagnose->add_option("--since", f->since, "the window ending now, e.g. 5m (default 15m)");
+  diagnose->add_option("--start", f->start, "window start: RFC 3339, Unix ns, or a duration ago")->excludes(since);
+  diagnose->add_option("--end", f->end, "window end (default now)");
+  diagnose->add_option("--baseline-start", f->baseline_start, "baseline start (default: the window's length before it)");
+  diagnose->add_option("--baseline-end", f->baseline_end, "baseline end (default: the window's start)");
+  diagnose->add_option("--service", f->service, "only this service and the services it calls");
+  return diagnose;
 }
 
 CLI::App* AddOperationsCommand(CLI::App& app, OperationsFlags* f) {
@@ -274,12 +293,39 @@ void SetSearchTarget(const SearchFlags& f, Invocation* inv) {
   if (!f.min_duration.empty()) q.Add("min_duration", DurationArg("--min-duration", f.min_duration));
   if (!f.max_duration.empty()) q.Add("max_duration", DurationArg("--max-duration", f.max_duration));
   if (f.errors) q.Add("errors", "true");
+  if (!f.min_trace_duration.empty()) {
+    q.Add("min_trace_duration", DurationArg("--min-trace-duration", f.min_trace_duration));
+  }
+  if (!f.max_trace_duration.empty()) {
+    q.Add("max_trace_duration", DurationArg("--max-trace-duration", f.max_trace_duration));
+  }
+  if (!f.through.empty()) q.Add("services_all", f.through);
   if (!f.since.empty()) q.Add("lookback", DurationArg("--since", f.since));
   if (!f.start.empty()) q.Add("start", TimeArg("--start", f.start));
   if (!f.end.empty()) q.Add("end", TimeArg("--end", f.end));
   if (f.limit) q.Add("limit", std::to_string(f.limit));
   inv->limit = f.limit ? f.limit : 20;
   inv->target = "/api/v1/search" + q.str();
+}
+
+void SetDiagnoseTarget(const DiagnoseFlags& f, Invocation* inv) {
+  Query q;
+  inv->command = Command::kDiagnose;
+  if (f.start.empty()) {
+    q.Add("start", DurationArg("--since", f.since.empty() ? "15m" : f.since));
+  } else {
+    q.Add("start", TimeArg("--start", f.start));
+  }
+  if (!f.end.empty()) q.Add("end", TimeArg("--end", f.end));
+  if (f.baseline_start.empty() != f.baseline_end.empty()) {
+    throw UsageError{"--baseline-start and --baseline-end go together"};
+  }
+  if (!f.baseline_start.empty()) {
+    q.Add("baseline_start", TimeArg("--baseline-start", f.baseline_start));
+    q.Add("baseline_end", TimeArg("--baseline-end", f.baseline_end));
+  }
+  if (!f.service.empty()) q.Add("service", f.service);
+  inv->target = "/api/v1/diagnose" + q.str();
 }
 
 void SetLogsTarget(const LogsFlags& f, Invocation* inv) {
@@ -324,6 +370,12 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
   auto* operations = AddOperationsCommand(app, &ops_flags);
   LogsFlags logs_flags;
   auto* logs = AddLogsCommand(app, &logs_flags);
+  DiagnoseFlags diagnose_flags;
+  auto* diagnose = AddDiagnoseCommand(app, &diagnose_flags);
+  std::string compare_a, compare_b;
+  auto* compare = app.add_subcommand("compare", "what differs between two traces: spans, timings, status, log lines");
+  compare->add_option("a", compare_a, "the first trace id (the reference)")->required();
+  compare->add_option("b", compare_b, "the second trace id")->required();
   auto* mcp = app.add_subcommand("mcp",
                                  "speak MCP on stdin/stdout for an agent, relayed to the server's /api/mcp "
                                  "(one JSON-RPC message per line)");
@@ -357,6 +409,13 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
       inv.target = "/api/v1/operations" + q.str();
     } else if (logs->parsed()) {
       SetLogsTarget(logs_flags, &inv);
+    } else if (diagnose->parsed()) {
+      SetDiagnoseTarget(diagnose_flags, &inv);
+    } else if (compare->parsed()) {
+      inv.command = Command::kCompare;
+      std::string a = TraceIdArg("first trace id", compare_a, false), b = TraceIdArg("second trace id", compare_b, false);
+      inv.subject = a + " or " + b;
+      inv.target = "/api/v1/compare?a=" + a + "&b=" + b;
     } else if (mcp->parsed()) {
       inv.command = Command::kMcp;
       inv.target = "/api/mcp";

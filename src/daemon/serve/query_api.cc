@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "daemon/serve/analyze_api.h"
 #include "daemon/serve/explain_api.h"
 #include "daemon/serve/query_api_v3.h"
 #include "daemon/serve/ui_assets.h"
@@ -173,6 +174,8 @@ struct QueryApi::Impl {
       if (!logs.ok()) return StoreError(logs.status(), false);
       return Json(200, query::RenderLogs(logs.value()));
     }
+    if (rest == "diagnose") return ServeDiagnose(store, req.query(), now);
+    if (rest == "compare") return ServeCompare(store, req.query());
     if (rest == "dependencies") {
       auto window = query::ParseDependencyWindow(req.query(), now);
       if (!window.ok()) return NativeError(400, window.status().message());

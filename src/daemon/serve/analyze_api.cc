@@ -1,0 +1,78 @@
+#include "daemon/serve/analyze_api.h"
+
+#include <string>
+
+#include "analyze/compare.h"
+#include "analyze/diagnose.h"
+#include "analyze/render_causes.h"
+#include "query/params_analyze.h"
+#include "text/json_writer.h"
+
+namespace callpath::daemon {
+namespace {
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse Error(int status, std::string_view message) {
+  text::JsonWriter json;
+  json.BeginObject();
+  json.Field("error", message);
+  json.FieldInt("status", status);
+  json.EndObject();
+  return Json(status, json.Take());
+}
+
+HttpResponse StoreError(const Status& s) {
+  return Error(s.code() == StatusCode::kInvalidArgument ? 400 : 500, s.message());
+}
+
+// A trace and its log records, assembled; a 404 names the side missing.
+struct LoadedTrace {
+  query::AssembledTrace trace;
+  std::vector<store::StoredLog> logs;
+};
+Result<LoadedTrace> Load(store::Store& store, const TraceId& id, const char* side) {
+  auto spans = store.span_reader().GetTrace(id);
+  if (!spans.ok()) {
+    if (spans.status().code() == StatusCode::kNotFound) {
+      return NotFound(std::string("trace ") + side + " (" + id.ToHex() + ") not found");
+    }
+    return spans.status();
+  }
+  auto logs = store.log_reader().LogsForTrace(id);
+  if (!logs.ok()) return logs.status();
+  return LoadedTrace{query::AssembleTrace(std::move(spans).value()), std::move(logs).value()};
+}
+
+}  // namespace
+
+HttpResponse ServeDiagnose(store::Store& store, std::string_view query_string, uint64_t now_ns) {
+  auto p = query::ParseDiagnoseParams(query_string, now_ns);
+  if (!p.ok()) return Error(400, p.status().message());
+  analyze::DiagnoseSources sources{&store.span_reader(), &store.log_reader(), &store.stats_reader()};
+  analyze::DiagnoseStoreOptions options;
+  options.diagnose.service = p->service;
+  auto d = analyze::DiagnoseStore(sources, {p->start_ns, p->end_ns}, {p->baseline_start_ns, p->baseline_end_ns},
+                                  options);
+  if (!d.ok()) return StoreError(d.status());
+  return Json(200, analyze::RenderDiagnosis(d.value()));
+}
+
+HttpResponse ServeCompare(store::Store& store, std::string_view query_string) {
+  auto p = query::ParseCompareParams(query_string);
+  if (!p.ok()) return Error(400, p.status().message());
+  auto a = Load(store, p->a, "a");
+  if (!a.ok()) return a.status().code() == StatusCode::kNotFound ? Error(404, a.status().message()) : StoreError(a.status());
+  auto b = Load(store, p->b, "b");
+  if (!b.ok()) return b.status().code() == StatusCode::kNotFound ? Error(404, b.status().message()) : StoreError(b.status());
+  analyze::TraceComparison c = analyze::CompareTraces(a->trace, a->logs, b->trace, b->logs);
+  return Json(200, analyze::RenderComparison(c, a->trace, b->trace));
+}
+
+}  // namespace callpath::daemon
