@@ -210,6 +210,72 @@ TEST_F(McpTest, SpanDetailsDependenciesAttributesAndLogConditions) {
   EXPECT_EQ(int64_t(no_level["total_count"]), 0);
 }
 
+// A web -> payments request: GET /checkout (server) calls Charge (server),
+// which fails with an ERROR log line when `failing`.
+otlpv1::collector::trace::v1::ExportTraceServiceRequest CheckoutRequest(const std::string& trace_id, uint64_t start,
+                                                                         bool failing, std::mt19937_64& rng) {
+  auto req = MakeTraceRequest(trace_id, 1, "web", start, rng);
+  auto* root = req.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  root->set_end_time_unix_nano(start + 30'000'000);
+  auto callee = MakeTraceRequest(trace_id, 1, "payments", start + 2'000'000, rng);
+  auto* charge = callee.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  charge->set_parent_span_id(root->span_id());
+  charge->set_name("Charge");
+  charge->set_end_time_unix_nano(start + 22'000'000);
+  if (failing) {
+    charge->mutable_status()->set_code(otlpv1::trace::v1::Status::STATUS_CODE_ERROR);
+    charge->mutable_status()->set_message("card declined");
+  }
+  *req.add_resource_spans() = callee.resource_spans(0);
+  return req;
+}
+
+TEST_F(McpTest, CauseFindingToolsAnswerFromWhatWasIngested) {
+  std::mt19937_64 rng(13);
+  const uint64_t now = NowNs(), minute = 60'000'000'000ull;
+  // Healthy traffic over the last ten minutes, then eight failing requests
+  // in the last half minute: an incident for diagnose, and a trace whose
+  // baseline (the hour before its minute) is healthy for explain.
+  std::string healthy_id, failing_id;
+  for (int i = 0; i < 40; ++i) {
+    healthy_id = RandomBytes(rng, 16);
+    PostSpans(CheckoutRequest(healthy_id, now - 10 * minute + static_cast<uint64_t>(i) * 13'000'000'000ull, false, rng));
+  }
+  for (int i = 0; i < 8; ++i) {
+    failing_id = RandomBytes(rng, 16);
+    PostSpans(CheckoutRequest(failing_id, now - 30'000'000'000ull + static_cast<uint64_t>(i) * 3'000'000'000ull, true, rng));
+  }
+
+  auto explained = Structured(CallTool("explain_trace", R"({"trace_id":")" + Hex(failing_id) + R"("})"));
+  EXPECT_EQ(std::string_view(explained["status"]), "error");
+  ASSERT_GT(explained["causes"].get_array().size(), 0u);
+  EXPECT_EQ(std::string_view(explained["causes"].at(0)["service"]), "payments");
+  EXPECT_EQ(std::string_view(explained["causes"].at(0)["operation"]), "Charge");
+  EXPECT_FALSE(bool(explained["truncated"]));
+
+  auto diagnosed = Structured(CallTool("diagnose", R"({"lookback":"5m"})"));
+  ASSERT_GT(diagnosed["causes"].get_array().size(), 0u) << simdjson::minify(diagnosed);
+  EXPECT_EQ(std::string_view(diagnosed["causes"].at(0)["service"]), "payments") << simdjson::minify(diagnosed);
+
+  auto compared = Structured(CallTool("compare_traces", R"({"a":")" + Hex(healthy_id) + R"(","b":")" +
+                                                            Hex(failing_id) + R"("})"));
+  bool status_change = false;
+  for (auto d : compared["spans"].get_array()) {
+    status_change |= std::string_view(d["change"]) == "status" && std::string_view(d["operation"]) == "Charge";
+  }
+  EXPECT_TRUE(status_change) << simdjson::minify(compared);
+
+  auto services = Structured(CallTool("get_service_metrics", R"({"lookback":"15m"})"));
+  EXPECT_EQ(int64_t(services["total_count"]), 2);
+  auto ops = Structured(CallTool("get_service_metrics", R"({"service":"payments","lookback":"15m"})"));
+  ASSERT_EQ(int64_t(ops["total_count"]), 1);
+  EXPECT_EQ(std::string_view(ops["rows"].at(0)["operation"]), "Charge");
+  EXPECT_EQ(int64_t(ops["rows"].at(0)["calls"]), 48);
+  EXPECT_EQ(int64_t(ops["rows"].at(0)["errors"]), 8);
+  // Charge takes 20 ms every time: the sketch's quantiles are within 2 %.
+  EXPECT_NEAR(double(int64_t(ops["rows"].at(0)["p50_ns"])), 20e6, 0.4e6);
+}
+
 TEST_F(McpTest, SpanDetailsRefusesBadOrTooManyIdsWithAHint) {
   std::string many = "[";
   for (int i = 1; i <= 21; ++i) many += std::string(i > 1 ? "," : "") + "\"" + std::string(14, '0') + Hex(std::string(1, char(i))) + "\"";

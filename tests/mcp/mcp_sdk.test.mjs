@@ -94,6 +94,10 @@ const calls = {
   search_logs: { service: 'payment', lookback: '1h' },
   get_span_details: { trace_id: traceId, span_ids: ['aaaaaaaaaaaaaaa3'] },
   get_service_dependencies: { lookback: '1h' },
+  explain_trace: { trace_id: traceId },
+  diagnose: { lookback: '5m' },
+  compare_traces: { a: traceId, b: traceId },
+  get_service_metrics: { lookback: '15m' },
 };
 
 async function checkEveryTool(client) {
@@ -123,6 +127,8 @@ test('over Streamable HTTP the SDK client lists and calls every tool', async () 
   assert.ok(JSON.stringify(r.get_trace_logs).includes('card declined'));
   assert.ok(JSON.stringify(r.get_span_details.spans[0].logs).includes('card declined'));
   assert.deepEqual(r.get_service_dependencies.edges, [{ caller: 'checkout', callee: 'payment', call_count: 1 }]);
+  assert.equal(r.explain_trace.causes[0].service, 'payment', JSON.stringify(r.explain_trace));
+  assert.ok(r.get_service_metrics.rows.some((row) => row.service === 'payment'));
   const bad = await client.callTool({ name: 'get_trace', arguments: { trace_id: 'not-hex' } });
   assert.equal(bad.isError, true);
   await client.close();

@@ -205,7 +205,8 @@ TEST_F(McpServerTest, ToolsListGivesSchemasAndReadOnlyHints) {
   }
   EXPECT_EQ(names, (std::vector<std::string>{"list_services", "list_operations", "search_traces", "get_trace",
                                              "get_critical_path", "get_trace_logs", "search_logs",
-                                             "get_span_details", "get_service_dependencies"}));
+                                             "get_span_details", "get_service_dependencies", "explain_trace",
+                                             "diagnose", "compare_traces", "get_service_metrics"}));
 }
 
 TEST_F(McpServerTest, ToolErrorsAreResultsWithIsErrorAndAHint) {

@@ -62,6 +62,35 @@ constexpr ArgSpec kDependenciesArgs[] = {
     {"end", ArgType::kStringOrInteger, false, kTimeHelp},
 };
 
+constexpr ArgSpec kExplainArgs[] = {
+    {"trace_id", ArgType::kString, true, "Trace id in hex, e.g. from search_traces"},
+    {"adjust_skew", ArgType::kBoolean, false,
+     "false judges spans where their hosts' clocks put them, without the clock-skew adjustment (default true)"},
+};
+
+constexpr ArgSpec kDiagnoseArgs[] = {
+    {"start", ArgType::kStringOrInteger, false, "Start of the incident window: RFC 3339, Unix ns or a duration ago (\"15m\")"},
+    {"end", ArgType::kStringOrInteger, false, "End of the window (default now)"},
+    {"lookback", ArgType::kString, false, "The window as a duration before end, when start is not given; default 15m"},
+    {"baseline_start", ArgType::kStringOrInteger, false,
+     "Start of the normal period to compare with (default: the window's length right before it)"},
+    {"baseline_end", ArgType::kStringOrInteger, false, "End of that period (give both or neither)"},
+    {"service", ArgType::kString, false, "Only this service and the services it calls"},
+};
+
+constexpr ArgSpec kCompareArgs[] = {
+    {"a", ArgType::kString, true, "First trace id in hex (e.g. a healthy one)"},
+    {"b", ArgType::kString, true, "Second trace id in hex (e.g. a failing or slow one)"},
+};
+
+constexpr ArgSpec kMetricsArgs[] = {
+    {"service", ArgType::kString, false, "Per operation of this service; without it, per service"},
+    {"operation", ArgType::kString, false, "Only this operation (needs service)"},
+    {"lookback", ArgType::kString, false, "The window as a duration before end; default 15m"},
+    {"start", ArgType::kStringOrInteger, false, kTimeHelp},
+    {"end", ArgType::kStringOrInteger, false, kTimeHelp},
+};
+
 constexpr ArgSpec kSearchLogsArgs[] = {
     {"trace_id", ArgType::kString, false, "Only the log records of this trace (hex); any time then"},
     {"service", ArgType::kString, false, "Only records of this service"},
@@ -177,7 +206,41 @@ constexpr std::string_view kDependenciesOut = R"({"type":"object","properties":{
 "total_count":{"type":"integer"},"truncated":{"type":"boolean"}},
 "required":["start_time","end_time","edges","services","total_count","truncated"]})";
 
-constexpr std::array<ToolSpec, 9> kTools = {{
+constexpr std::string_view kExplainOut = R"({"type":"object","properties":{
+"trace_id":{"type":"string"},"status":{"type":"string","enum":["error","slow","ok"]},"summary":{"type":"string"},
+"causes":{"type":"array","items":{"type":"object","properties":{"rank":{"type":"integer"},"service":{"type":"string"},"operation":{"type":["string","null"]},"span_id":{"type":["string","null"]},"kind":{"type":"string","enum":["error","latency","timeout","missing_span","retries","log","error_rate","log_template","missing_calls"]},"score":{"type":"number"},"summary":{"type":"string"},"evidence":{"type":"array","items":{"type":"object","properties":{"type":{"type":"string"},"text":{"type":"string"},"span_id":{"type":"string"},"time_ns":{"type":"integer"},"severity_number":{"type":"integer"},"observed":{"type":"number"},"expected":{"type":"number"}},"required":["type","text"]}},"example_traces":{"type":"array","items":{"type":"string"}}},"required":["rank","service","operation","span_id","kind","score","summary","evidence"]}},
+"baseline":{"type":"object","properties":{"start_ns":{"type":"integer"},"end_ns":{"type":"integer"}},"required":["start_ns","end_ns"]},
+"adjustments":{"type":"array","items":{"type":"object"}},
+"total_count":{"type":"integer"},"returned_count":{"type":"integer"},"truncated":{"type":"boolean"}},
+"required":["trace_id","status","summary","causes","baseline","total_count","returned_count","truncated"]})";
+
+constexpr std::string_view kDiagnoseOut = R"({"type":"object","properties":{
+"window":{"type":"object","properties":{"start_ns":{"type":"integer"},"end_ns":{"type":"integer"}},"required":["start_ns","end_ns"]},"baseline":{"type":"object","properties":{"start_ns":{"type":"integer"},"end_ns":{"type":"integer"}},"required":["start_ns","end_ns"]},"summary":{"type":"string"},
+"causes":{"type":"array","items":{"type":"object","properties":{"rank":{"type":"integer"},"service":{"type":"string"},"operation":{"type":["string","null"]},"span_id":{"type":["string","null"]},"kind":{"type":"string","enum":["error","latency","timeout","missing_span","retries","log","error_rate","log_template","missing_calls"]},"score":{"type":"number"},"summary":{"type":"string"},"evidence":{"type":"array","items":{"type":"object","properties":{"type":{"type":"string"},"text":{"type":"string"},"span_id":{"type":"string"},"time_ns":{"type":"integer"},"severity_number":{"type":"integer"},"observed":{"type":"number"},"expected":{"type":"number"}},"required":["type","text"]}},"example_traces":{"type":"array","items":{"type":"string"}}},"required":["rank","service","operation","span_id","kind","score","summary","evidence"]}},
+"symptoms":{"type":"array","items":{"type":"object","properties":{"type":{"type":"string"},"text":{"type":"string"},"span_id":{"type":"string"},"time_ns":{"type":"integer"},"severity_number":{"type":"integer"},"observed":{"type":"number"},"expected":{"type":"number"}},"required":["type","text"]}},
+"window_spans":{"type":"integer"},"window_logs":{"type":"integer"},
+"total_count":{"type":"integer"},"returned_count":{"type":"integer"},"truncated":{"type":"boolean"}},
+"required":["window","baseline","summary","causes","symptoms","total_count","returned_count","truncated"]})";
+
+constexpr std::string_view kCompareOut = R"({"type":"object","properties":{
+"a":{"type":"object"},"b":{"type":"object"},"matched":{"type":"integer"},"summary":{"type":"string"},
+"spans":{"type":"array","items":{"type":"object","properties":{"change":{"type":"string"},
+"service":{"type":"string"},"operation":{"type":"string"}},"required":["change","service","operation"]}},
+"log_templates":{"type":"array","items":{"type":"object"}},
+"total_count":{"type":"integer"},"returned_count":{"type":"integer"},"truncated":{"type":"boolean"}},
+"required":["a","b","matched","summary","spans","log_templates","total_count","returned_count","truncated"]})";
+
+constexpr std::string_view kMetricsOut = R"({"type":"object","properties":{
+"start_time":{"type":"string"},"end_time":{"type":"string"},
+"rows":{"type":"array","items":{"type":"object","properties":{"service":{"type":"string"},
+"operation":{"type":"string"},"kind":{"type":"string"},"calls":{"type":"integer"},"rate_per_s":{"type":"number"},
+"errors":{"type":"integer"},"error_rate":{"type":"number"},"p50_ns":{"type":"integer"},"p90_ns":{"type":"integer"},
+"p99_ns":{"type":"integer"}},"required":["service","operation","kind","calls","rate_per_s","errors","error_rate",
+"p50_ns","p90_ns","p99_ns"]}},
+"total_count":{"type":"integer"},"truncated":{"type":"boolean"}},
+"required":["start_time","end_time","rows","total_count","truncated"]})";
+
+constexpr std::array<ToolSpec, 13> kTools = {{
     {"list_services", "List services", "Every service that sent spans, sorted by name.", {}, kListServicesOut},
     {"list_operations", "List operations", "The operations (span names) of one service, with their span kind.",
      kListOperationsArgs, kListOperationsOut},
@@ -208,6 +271,24 @@ constexpr std::array<ToolSpec, 9> kTools = {{
      "Which service calls which, with call counts, over a time window (default the last 24 hours); "
      "optionally only the calls to and from one service. Busiest edges first.",
      kDependenciesArgs, kDependenciesOut},
+    {"explain_trace", "Explain a trace",
+     "Why one trace failed or was slow: ranked causes (service, operation, span, kind: error, latency, "
+     "timeout, missing_span, retries, log) with evidence judged against each operation's normal behaviour "
+     "(its latency quantiles and error rate over the last hour), log lines and clock-skew notes.",
+     kExplainArgs, kExplainOut},
+    {"diagnose", "Diagnose an incident window",
+     "What changed in a time window against the period before it, over spans and logs: latency and "
+     "error-rate shifts per operation, new or vanished log templates, calls that stopped; ranked culprit "
+     "services with evidence and example trace ids. Works without knowing a trace id.",
+     kDiagnoseArgs, kDiagnoseOut},
+    {"compare_traces", "Compare two traces",
+     "What differs between two traces of the same request: spans matched by their service/operation path, "
+     "present in one only, slower or faster beyond noise, status changes, log templates in one only.",
+     kCompareArgs, kCompareOut},
+    {"get_service_metrics", "Get service metrics (RED)",
+     "Rate, errors and duration quantiles (p50/p90/p99) per service, or per operation of one service, "
+     "over a window (default the last 15 minutes), busiest first.",
+     kMetricsArgs, kMetricsOut},
 }};
 
 

@@ -103,6 +103,15 @@ Result<std::string> SpanDetailsContent(store::Store& store, const Args& args, si
 // get_service_dependencies's structuredContent (mcp_dependencies.cc).
 Result<std::string> DependenciesContent(store::Store& store, const Args& args, size_t budget, uint64_t now_ns);
 
+// The cause-finding tools' structuredContent (mcp_analyze.cc) and
+// get_service_metrics' (mcp_metrics.cc), the same way.
+Result<std::string> ExplainTraceContent(store::Store& store, const Args& args, size_t budget,
+                                        const query::AssembleOptions& assemble);
+Result<std::string> DiagnoseContent(store::Store& store, const Args& args, size_t budget, uint64_t now_ns);
+Result<std::string> CompareTracesContent(store::Store& store, const Args& args, size_t budget,
+                                         const query::AssembleOptions& assemble);
+Result<std::string> ServiceMetricsContent(store::Store& store, const Args& args, size_t budget, uint64_t now_ns);
+
 // The trace named by argument trace_id, assembled with `defaults` unless
 // the arguments say adjust_skew=false; errors say how to fix the call.
 Result<query::AssembledTrace> LoadTrace(store::Store& store, const Args& args,

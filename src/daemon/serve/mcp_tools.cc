@@ -361,6 +361,14 @@ ToolCallOutcome McpTools::Call(std::string_view name, const std::optional<simdjs
   else if (name == "get_span_details") content = mcp::SpanDetailsContent(store_, args, structured_budget);
   else if (name == "get_service_dependencies") {
     content = mcp::DependenciesContent(store_, args, structured_budget, now_ns);
+  } else if (name == "explain_trace") {
+    content = mcp::ExplainTraceContent(store_, args, structured_budget, assemble_);
+  } else if (name == "diagnose") {
+    content = mcp::DiagnoseContent(store_, args, structured_budget, now_ns);
+  } else if (name == "compare_traces") {
+    content = mcp::CompareTracesContent(store_, args, structured_budget, assemble_);
+  } else if (name == "get_service_metrics") {
+    content = mcp::ServiceMetricsContent(store_, args, structured_budget, now_ns);
   }
   out.result = content.ok() ? ToolResult(content.value(), budget_) : ErrorResult(content.status().message());
   if (out.result.size() > budget_) {

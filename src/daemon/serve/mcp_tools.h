@@ -13,6 +13,10 @@
 //   get_span_details  up to 20 spans whole: attributes, resource, events,
 //                     links, status and their log records
 //   get_service_dependencies  the service call graph of a time window
+//   explain_trace     ranked causes of one trace's failure or slowness
+//   diagnose          ranked culprits of an incident window against its baseline
+//   compare_traces    what differs between two traces
+//   get_service_metrics  RED figures per service or operation
 //
 // Every result has structuredContent conforming to the tool's outputSchema
 // (arrays never null, lists with total_count and truncated) and the same
