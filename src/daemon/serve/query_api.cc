@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "daemon/serve/query_api_v3.h"
+#include "daemon/serve/trace_parts.h"
 #include "daemon/serve/ui_assets.h"
 #include "daemon/serve/worker_pool.h"
 #include "query/assembled_trace.h"
@@ -117,6 +118,7 @@ struct QueryApi::Impl {
   HttpResponse Native(std::string_view path, const HttpRequest& req) {
     std::string_view rest = path.substr(std::string_view("/api/v1/").size());
     uint64_t now = NowNs();
+    if (IsTracePartPath(rest)) return ServeTracePart(store, rest, req.query());
     if (rest.starts_with("traces/")) {
       auto id = ParseTraceIdInUrl(rest.substr(7));
       if (!id) return NativeError(400, "trace id must be 1 to 32 hex digits, not all zero");
@@ -332,7 +334,7 @@ HttpResponse QueryApi::Serve(const HttpRequest& req) {
   if (raw.starts_with("/api/v1/")) return impl_->Native(raw, req);
   if (raw.starts_with("/api/v3/")) return ServeApiV3(impl_->store, raw.substr(8), req.query(), NowNs());
   if (raw.starts_with("/api/")) return impl_->Jaeger(raw, req);
-  return ServeUiFile(impl_->ui_dir, path);
+  return ServeUiFile(impl_->ui_dir, path, req.accept_encoding);
 }
 
 }  // namespace callpath::daemon
