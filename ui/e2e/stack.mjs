@@ -52,7 +52,7 @@ export class Stack {
   async startDaemon(extra = []) {
     const r = await this.launch("callpathd", [join(BIN, "callpathd"), "--data-dir", join(this.dir, "store"),
       "--otlp-http-listen", "127.0.0.1:0", "--otlp-grpc-listen", "127.0.0.1:0", "--query-listen", "127.0.0.1:0",
-      "--sync-writes", "false", "--max-item-age", "0", "--ui-dir", join(UI_DIR, "dist"), ...extra]);
+      "--sync-writes", "false", "--max-item-age", "0", "--ui-dir", process.env.CALLPATH_UI_DIST ?? join(UI_DIR, "dist"), ...extra]);
     this.ports.query = r.query_port;
     this.ports.otlp = r.otlp_http_port;
     this.ui = `http://127.0.0.1:${r.query_port}`;

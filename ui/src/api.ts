@@ -7,8 +7,23 @@ export class ApiError extends Error {
   }
 }
 
+// Requests started before the page is drawn (main.tsx starts the trace
+// page's skeleton while the app boots); taken once by the first getJson
+// of the same path.
+const early = new Map<string, Promise<Response>>();
+
+export function prefetch(path: string) {
+  early.set(path, fetch(path, { headers: { Accept: "application/json" } }));
+}
+
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const r = await fetch(path, { signal, headers: { Accept: "application/json" } });
+  const started = early.get(path);
+  early.delete(path);
+  const r = started ? await started : await fetch(path, { signal, headers: { Accept: "application/json" } });
+  return readJson<T>(r);
+}
+
+async function readJson<T>(r: Response): Promise<T> {
   if (!r.ok) {
     let reason = r.statusText;
     try {

@@ -67,3 +67,28 @@ describe("self time", () => {
     expect(causes[0].span).toBe(4);
   });
 });
+
+describe("largest values", () => {
+  it("picks the k largest in order in one pass", async () => {
+    const { topBy } = await import("../src/lib/causes");
+    expect(topBy(Float64Array.from([3, 9, 1, 7, 9, 2]), 3)).toEqual([1, 4, 3]);
+    expect(topBy(Float64Array.from([1]), 3)).toEqual([0]);
+  });
+});
+
+describe("minimap pixels", () => {
+  it("draws each span as a run on its row, errors over the rest", async () => {
+    const { minimapPixels, ERROR_CELL } = await import("../src/lib/minimap");
+    const px = minimapPixels(m, 100, 12);
+    const row = (y: number) => Array.from(px.cells.slice(y * 100, y * 100 + 100));
+    // Six spans on twelve rows: two rows each. Rows 0-1 are the root (web,
+    // service 0) across the whole trace.
+    expect(row(0).every((v) => v === 1)).toBe(true);
+    expect(row(1).every((v) => v === 1)).toBe(true);
+    // Rows 8-9 are bank Authorize (error) from 30 to 90 ms.
+    expect(row(9)[29]).toBe(0);
+    expect(row(9)[30]).toBe(ERROR_CELL);
+    expect(row(8)[89]).toBe(ERROR_CELL);
+    expect(row(8)[90]).toBe(0);
+  });
+});

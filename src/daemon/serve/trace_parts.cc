@@ -1,6 +1,8 @@
 #include "daemon/serve/trace_parts.h"
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -49,6 +51,42 @@ std::optional<size_t> ParseCount(const std::string& s) {
   return v;
 }
 
+// The last trace assembled, kept for the requests that follow its skeleton
+// (span details, find) so that a click on a span of a 200k-span trace does
+// not read the whole trace again. Valid while the trace's stored summary is
+// unchanged (no span added); keyed by store too, as one process may serve
+// several stores (tests).
+class LastTrace {
+ public:
+  Result<std::shared_ptr<const query::AssembledTrace>> Get(store::Store& store, const TraceId& id) {
+    auto summary = store.span_reader().GetTraceSummary(id);
+    if (!summary.ok()) return summary.status();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (trace_ && store_ == &store && summary.value() == summary_) return trace_;
+    }
+    auto spans = store.span_reader().GetTrace(id);
+    if (!spans.ok()) return spans.status();
+    auto trace = std::make_shared<const query::AssembledTrace>(query::AssembleTrace(std::move(spans).value()));
+    std::lock_guard<std::mutex> lock(mu_);
+    store_ = &store;
+    summary_ = summary.value();
+    trace_ = trace;
+    return trace;
+  }
+
+ private:
+  std::mutex mu_;
+  const store::Store* store_ = nullptr;
+  store::TraceSummary summary_;
+  std::shared_ptr<const query::AssembledTrace> trace_;
+};
+
+Result<std::shared_ptr<const query::AssembledTrace>> Assembled(store::Store& store, const TraceId& id) {
+  static LastTrace* last = new LastTrace();  // never destroyed: outlives every worker thread
+  return last->Get(store, id);
+}
+
 // "traces/{id}/{part}" -> id text and part; false for other paths.
 bool SplitPath(std::string_view rest, std::string_view* id, std::string_view* part) {
   if (!rest.starts_with("traces/")) return false;
@@ -61,11 +99,11 @@ bool SplitPath(std::string_view rest, std::string_view* id, std::string_view* pa
 }
 
 HttpResponse Skeleton(store::Store& store, const TraceId& id) {
-  auto spans = store.span_reader().GetTrace(id);
-  if (!spans.ok()) return StoreError(spans.status());
+  auto trace = Assembled(store, id);
+  if (!trace.ok()) return StoreError(trace.status());
   auto logs = store.log_reader().LogsForTrace(id);
   if (!logs.ok()) return StoreError(logs.status());
-  return Json(200, query::RenderSkeleton(query::AssembleTrace(std::move(spans).value()), logs.value()));
+  return Json(200, query::RenderSkeleton(*trace.value(), logs.value()));
 }
 
 HttpResponse Spans(store::Store& store, const TraceId& id, const std::string& ids_param) {
@@ -82,9 +120,9 @@ HttpResponse Spans(store::Store& store, const TraceId& id, const std::string& id
     if (wanted.size() > kMaxSpanIds) return Error(400, "parameter 'ids': at most 1000 span ids per request");
   }
   if (wanted.empty()) return Error(400, "parameter 'ids' is required: comma-separated span ids");
-  auto spans = store.span_reader().GetTrace(id);
-  if (!spans.ok()) return StoreError(spans.status());
-  query::AssembledTrace t = query::AssembleTrace(std::move(spans).value());
+  auto trace = Assembled(store, id);
+  if (!trace.ok()) return StoreError(trace.status());
+  const query::AssembledTrace& t = *trace.value();
   std::vector<uint64_t> self = query::SelfTimes(t);
   std::vector<bool> critical(t.spans.size(), false);
   for (const auto& seg : query::CriticalPath(t)) critical[seg.span] = true;
@@ -146,10 +184,10 @@ HttpResponse Logs(store::Store& store, const TraceId& id, std::string_view query
   if (!logs.ok()) return StoreError(logs.status());
   std::set<SpanId> in_trace;
   if (f.span_mode == LogFilter::SpanMode::kNone) {
-    auto spans = store.span_reader().GetTrace(id);
-    if (!spans.ok() && spans.status().code() != StatusCode::kNotFound) return StoreError(spans.status());
-    if (spans.ok()) {
-      for (const auto& s : spans.value()) in_trace.insert(s.span_id);
+    auto trace = Assembled(store, id);
+    if (!trace.ok() && trace.status().code() != StatusCode::kNotFound) return StoreError(trace.status());
+    if (trace.ok()) {
+      for (const auto& s : trace.value()->spans) in_trace.insert(s.span_id);
     }
   }
   std::vector<const store::StoredLog*> kept;
@@ -210,15 +248,15 @@ HttpResponse Find(store::Store& store, const TraceId& id, std::string_view query
   }
   if (needle.empty()) return Error(400, "parameter 'q' is required: the text to find");
   for (char& c : needle) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-  auto spans = store.span_reader().GetTrace(id);
-  if (!spans.ok()) return StoreError(spans.status());
+  auto trace = Assembled(store, id);
+  if (!trace.ok()) return StoreError(trace.status());
   auto logs = store.log_reader().LogsForTrace(id);
   if (!logs.ok()) return StoreError(logs.status());
   query::JsonWriter w;
   w.BeginObject();
   w.Key("spans");
   w.BeginArray();
-  for (const auto& s : spans.value()) {
+  for (const auto& s : trace.value()->spans) {
     if (SpanMatches(s, needle)) w.String(s.span_id.ToHex());
   }
   w.EndArray();

@@ -52,10 +52,22 @@ export function fromSkeleton(m: TraceModel, self: Float64Array): PanelCause[] {
     out.push({ rank: out.length + 1, kind: "error", service: m.services[m.service[i]], operation: m.operations[m.operation[i]], span: i,
       summary: "erroring span with no erroring span below it", evidence: [], score: 1 });
   }
-  const bySelf = Array.from({ length: m.n }, (_, i) => i).sort((a, b) => self[b] - self[a]).slice(0, 3);
-  for (const i of bySelf) {
+  for (const i of topBy(self, 3)) {
     out.push({ rank: out.length + 1, kind: "latency", service: m.services[m.service[i]], operation: m.operations[m.operation[i]], span: i,
       summary: "largest self time", evidence: [], score: m.durationNs > 0 ? self[i] / m.durationNs : 0 });
   }
   return out;
+}
+
+// Indices of the k largest values, largest first, in one pass.
+export function topBy(values: Float64Array, k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (top.length === k && values[i] <= values[top[k - 1]]) continue;
+    let at = top.length;
+    while (at > 0 && values[top[at - 1]] < values[i]) at--;
+    top.splice(at, 0, i);
+    if (top.length > k) top.pop();
+  }
+  return top;
 }

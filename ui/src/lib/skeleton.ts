@@ -71,7 +71,7 @@ export interface TraceModel {
   // Erroring spans strictly below span i.
   errorsBelow: Uint32Array;
   errorSpans: number[]; // tree order
-  idIndex: Map<string, number>;
+  readonly idIndex: Map<string, number>; // span id -> tree index
   critical: Map<number, [number, number][]>; // span -> its stretches on the path
   ticks: Map<number, Tick[]>; // span -> its log records, in time order
   orphanTicks: Tick[]; // log records whose span is not in the trace
@@ -106,11 +106,9 @@ export function buildModel(s: SkeletonJson): TraceModel {
     }
   }
   const errorSpans: number[] = [];
-  const idIndex = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    if (status[i] === STATUS_ERROR) errorSpans.push(i);
-    idIndex.set(s.id[i], i);
-  }
+  for (let i = 0; i < n; i++) if (status[i] === STATUS_ERROR) errorSpans.push(i);
+  // Built on first use: opening a trace does not need it.
+  let idIndex: Map<string, number> | null = null;
   const critical = new Map<number, [number, number][]>();
   for (const [span, from, to] of s.critical_path) {
     const list = critical.get(span);
@@ -160,7 +158,13 @@ export function buildModel(s: SkeletonJson): TraceModel {
     end,
     errorsBelow,
     errorSpans,
-    idIndex,
+    get idIndex() {
+      if (!idIndex) {
+        idIndex = new Map();
+        for (let i = 0; i < n; i++) idIndex.set(s.id[i], i);
+      }
+      return idIndex;
+    },
     critical,
     ticks,
     orphanTicks,

