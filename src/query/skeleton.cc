@@ -136,14 +136,9 @@ std::string RenderSkeleton(const AssembledTrace& t, const std::vector<store::Sto
   services.Write(w);
   w.Key("operations");
   operations.Write(w);
-  w.Key("id");
-  w.BeginArray();
-  char hex[SpanId::kHexSize];
-  for (size_t k = 0; k < n; ++k) {
-    t.spans[order[k]].span_id.ToHex(hex);
-    w.String(std::string_view(hex, sizeof hex));
-  }
-  w.EndArray();
+  std::string ids(n * SpanId::kHexSize, '0');
+  for (size_t k = 0; k < n; ++k) t.spans[order[k]].span_id.ToHex(ids.data() + k * SpanId::kHexSize);
+  w.Field("ids", ids);
   auto span = [&](size_t k) -> const store::StoredSpan& { return t.spans[order[k]]; };
   Column(w, "parent", n, [&](size_t k) { int p = t.parent[order[k]]; return p < 0 ? -1 : tree_index[p]; });
   Column(w, "service", n, [&](size_t k) { return service_ix[k]; });

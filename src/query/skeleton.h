@@ -11,7 +11,9 @@
 //    "duration_ns", "span_count", "error_count", "max_depth",
 //    "root_service", "root_operation", "log_count", "logs_without_span",
 //    "services":[names], "operations":[names],
-//    "id":[span id hex], "parent":[tree index, -1 for the root],
+//    "ids": every span id's 16 hex digits, concatenated (span k's id is
+//           characters 16k to 16k+15: one string parses far faster than
+//           200,000), "parent":[tree index, -1 for the root],
 //    "service":[index into services], "operation":[index into operations],
 //    "start":[ns after start_ns], "duration":[ns],
 //    "status":[0 unset|1 ok|2 error], "kind":[OTLP SpanKind number],

@@ -103,8 +103,8 @@ TEST_F(UiServingTest, SkeletonListsTheTreeWithLogCounts) {
   EXPECT_EQ(doc["error_count"].get_uint64().value(), 1u);
   EXPECT_EQ(std::string_view(doc["root_service"].get_string().value()), "web");
   EXPECT_EQ(std::string_view(doc["start_ns"].get_string().value()), std::to_string(t0_));
-  auto ids = doc["id"].get_array().value();
-  EXPECT_EQ(std::string_view(ids.at(1).get_string().value()), "00000000000000b2");
+  std::string_view ids = doc["ids"].get_string().value();
+  EXPECT_EQ(ids, "00000000000000a100000000000000b2");
   EXPECT_EQ(doc["parent"].get_array().value().at(1).get_int64().value(), 0);
   EXPECT_EQ(doc["logs"].get_array().value().at(1).get_int64().value(), 2);
   EXPECT_EQ(doc["logs_without_span"].get_uint64().value(), 1u);

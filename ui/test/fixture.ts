@@ -23,7 +23,7 @@ export function sampleSkeleton(): SkeletonJson {
     logs_without_span: 1,
     services: ["web", "cart", "db", "pay", "bank"],
     operations: ["GET /checkout", "List", "SELECT", "Charge", "Authorize", "Reserve"],
-    id: ["a0", "a1", "a2", "a3", "a4", "a5"].map((s) => s.padStart(16, "0")),
+    ids: ["a0", "a1", "a2", "a3", "a4", "a5"].map((s) => s.padStart(16, "0")).join(""),
     parent: [-1, 0, 1, 0, 3, 0],
     service: [0, 1, 2, 3, 4, 1],
     operation: [0, 1, 2, 3, 4, 5],

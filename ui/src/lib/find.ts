@@ -1,7 +1,7 @@
 // Find in a trace: spans whose service or operation contains the text are
 // found here at once; attribute keys and values, events and log bodies are
 // matched by the server (/find), whose answer is merged in.
-import type { TraceModel } from "./skeleton";
+import { spanId, type TraceModel } from "./skeleton";
 
 export interface FindServerAnswer {
   spans: string[];
@@ -16,7 +16,7 @@ export function findLocal(m: TraceModel, text: string): Set<number> {
   const svc = m.services.map((s) => s.toLowerCase().includes(needle));
   const op = m.operations.map((s) => s.toLowerCase().includes(needle));
   for (let i = 0; i < m.n; i++) {
-    if (svc[m.service[i]] || op[m.operation[i]] || m.id[i] === needle) out.add(i);
+    if (svc[m.service[i]] || op[m.operation[i]] || spanId(m, i) === needle) out.add(i);
   }
   return out;
 }

@@ -16,7 +16,7 @@ export interface SkeletonJson {
   logs_without_span: number;
   services: string[];
   operations: string[];
-  id: string[];
+  ids: string; // 16 hex digits per span, concatenated
   parent: number[];
   service: number[];
   operation: number[];
@@ -53,7 +53,7 @@ export interface TraceModel {
   errorCount: number;
   logCount: number;
   logsWithoutSpan: number;
-  id: string[];
+  ids: string; // span i's id: spanId(m, i)
   parent: Int32Array;
   service: Uint32Array;
   operation: Uint32Array;
@@ -78,7 +78,7 @@ export interface TraceModel {
 }
 
 export function buildModel(s: SkeletonJson): TraceModel {
-  const n = s.id.length;
+  const n = s.parent.length;
   const parent = Int32Array.from(s.parent);
   const status = Uint8Array.from(s.status);
   const depth = new Uint16Array(n);
@@ -142,7 +142,7 @@ export function buildModel(s: SkeletonJson): TraceModel {
     errorCount: s.error_count,
     logCount: s.log_count,
     logsWithoutSpan: s.logs_without_span,
-    id: s.id,
+    ids: s.ids,
     parent,
     service: Uint32Array.from(s.service),
     operation: Uint32Array.from(s.operation),
@@ -161,7 +161,7 @@ export function buildModel(s: SkeletonJson): TraceModel {
     get idIndex() {
       if (!idIndex) {
         idIndex = new Map();
-        for (let i = 0; i < n; i++) idIndex.set(s.id[i], i);
+        for (let i = 0; i < n; i++) idIndex.set(s.ids.substr(i * 16, 16), i);
       }
       return idIndex;
     },
@@ -169,6 +169,10 @@ export function buildModel(s: SkeletonJson): TraceModel {
     ticks,
     orphanTicks,
   };
+}
+
+export function spanId(m: TraceModel, i: number): string {
+  return m.ids.substr(i * 16, 16);
 }
 
 export function isError(m: TraceModel, i: number): boolean {

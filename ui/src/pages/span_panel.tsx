@@ -4,7 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { getJson, type SpanDetail } from "../api";
 import type { TraceModel } from "../lib/skeleton";
-import { FLAG_SKEWED } from "../lib/skeleton";
+import { FLAG_SKEWED, spanId } from "../lib/skeleton";
 import { fmtDuration, fmtTime, nsToMs } from "../lib/format";
 import { usePrefs } from "../prefs";
 import { CopyButton } from "./copy";
@@ -33,7 +33,7 @@ export function SpanPanel({ m, span, onClose }: { m: TraceModel; span: number; o
   const [detail, setDetail] = useState<SpanDetail | null>(null);
   const [error, setError] = useState("");
   const prefs = usePrefs();
-  const id = m.id[span];
+  const id = spanId(m, span);
   useEffect(() => {
     const ac = new AbortController();
     setDetail(null);

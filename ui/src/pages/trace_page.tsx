@@ -3,7 +3,7 @@
 // matches are fetched on demand.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { getJson, getOptional, type Explanation, type RootCauses } from "../api";
-import { buildModel, type SkeletonJson, type TraceModel } from "../lib/skeleton";
+import { buildModel, spanId, type SkeletonJson, type TraceModel } from "../lib/skeleton";
 import { visibleRows, rowOfSpan } from "../lib/visible";
 import * as collapse from "../lib/collapse";
 import { findLocal, mergeServerMatches, sortedMatches, step, type FindServerAnswer } from "../lib/find";
@@ -134,7 +134,7 @@ export function TracePage({ id, search }: { id: string; search: URLSearchParams 
     setCollapsed((c) => collapse.reveal(m, c, span));
     if (select) {
       setSelected(span);
-      setParams({ span: m.id[span] });
+      setParams({ span: spanId(m, span) });
     }
     setCurrent(span);
     pendingFocus.current = span;
@@ -152,7 +152,7 @@ export function TracePage({ id, search }: { id: string; search: URLSearchParams 
     else next.add(span);
     setOpenLogs(next);
     if (!logsBySpan.has(span)) {
-      getJson<{ logs: LogRecord[] }>(`/api/v1/traces/${m.traceId}/logs?span=${m.id[span]}&limit=5000`)
+      getJson<{ logs: LogRecord[] }>(`/api/v1/traces/${m.traceId}/logs?span=${spanId(m, span)}&limit=5000`)
         .then((r) => setLogsBySpan((prev) => new Map(prev).set(span, r.logs)))
         .catch(() => undefined);
     }
@@ -231,7 +231,7 @@ export function TracePage({ id, search }: { id: string; search: URLSearchParams 
             <Minimap m={m} window={win} onZoom={setWin} />
             <Waterfall m={m} rows={rows} window={win} collapsed={collapsed} openLogs={openLogs} logsBySpan={logsBySpan}
               selected={selected} matches={matches} focus={focus} nameWidth={Math.min(560, 360 + m.maxDepth * 14)}
-              onSelect={(s) => { setSelected(s); setCurrent(s); setParams({ span: m.id[s] }); }}
+              onSelect={(s) => { setSelected(s); setCurrent(s); setParams({ span: spanId(m, s) }); }}
               onToggle={(s) => setCollapsed((c) => { const n = c.slice(); n[s] = n[s] ? 0 : 1; return n; })}
               onToggleLogs={toggleLogs} />
           </div>

@@ -4,7 +4,7 @@
 // band on the bar, log records are ticks coloured by severity.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { TraceModel } from "../lib/skeleton";
-import { isCritical, isError, FLAG_SKEWED, FLAG_ORPHAN } from "../lib/skeleton";
+import { isCritical, isError, spanId, FLAG_SKEWED, FLAG_ORPHAN } from "../lib/skeleton";
 import type { RowList } from "../lib/visible";
 import { criticalBands, toBand, type Window } from "../lib/critical";
 import { placeTicks, severityClass, type LogRecord } from "../lib/logs";
@@ -54,7 +54,7 @@ function SpanRow(p: WaterfallProps & { span: number; top: number }) {
   const cls = ["wf-row", i === p.selected ? "selected" : "", p.matches.has(i) ? "match" : "", err ? "error" : "", isCritical(m, i) ? "crit" : ""].join(" ");
   const warn = m.flags[i] & (FLAG_SKEWED | FLAG_ORPHAN);
   return (
-    <div class={cls} style={{ top: p.top + "px" }} role="row" aria-selected={i === p.selected} data-span={m.id[i]}
+    <div class={cls} style={{ top: p.top + "px" }} role="row" aria-selected={i === p.selected} data-span={spanId(m, i)}
       onClick={() => p.onSelect(i)}>
       <div class="wf-name" style={{ width: p.nameWidth + "px", paddingLeft: 4 + m.depth[i] * 14 + "px" }}>
         {m.children[i] > 0 ? (
