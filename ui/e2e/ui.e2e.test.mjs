@@ -109,6 +109,12 @@ test("find counts matches in names and log bodies and the critical path switch h
   assert.ok(critical <= all, `${critical} <= ${all}`);
   await page.getByRole("button", { name: "Critical path only" }).click();
   await page.locator("input.find").fill("");
+  // Jaeger's keys: ] collapses all (the root alone), [ expands all again.
+  await page.locator(".wf-scroll").focus();
+  await page.keyboard.press("]");
+  await page.waitForFunction(() => document.querySelectorAll(".wf-row:not(.wf-logrow)").length === 1);
+  await page.keyboard.press("[");
+  await page.waitForFunction((n) => document.querySelectorAll(".wf-row:not(.wf-logrow)").length === n, all);
 });
 
 test("compare shows the status change between a good and a failed order", async () => {

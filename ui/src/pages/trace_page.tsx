@@ -158,7 +158,7 @@ export function TracePage({ id, search }: { id: string; search: URLSearchParams 
     }
   };
 
-  const actions = m && {
+  const actions = m && rows && {
     expandAll: () => setCollapsed(collapse.expandAll(m)),
     collapseAll: () => setCollapsed(collapse.collapseAll(m)),
     expandOne: () => setCollapsed((c) => collapse.expandOneLevel(m, c)),
@@ -169,7 +169,15 @@ export function TracePage({ id, search }: { id: string; search: URLSearchParams 
     },
     collapseService: (svc: number) => setCollapsed((c) => collapse.collapseService(m, c, svc)),
     nextError: (dir: 1 | -1) => show(step(m.errorSpans, current >= 0 ? current : selected, dir)),
-    nextMatch: (dir: 1 | -1) => show(step(matchList, current >= 0 ? current : selected, dir)),
+    // With no find matches, f / b walk the visible spans (as in Jaeger).
+    nextMatch: (dir: 1 | -1) => {
+      const from = current >= 0 ? current : selected;
+      if (matchList.length > 0) return show(step(matchList, from, dir));
+      const r = from >= 0 ? rowOfSpan(rows, from) : -1;
+      for (let k = r + dir; k >= 0 && k < rows.length; k += dir) {
+        if (rows.rowLog[k] < 0) return show(rows.rowSpan[k]);
+      }
+    },
   };
 
   useEffect(() => {
