@@ -60,6 +60,13 @@ test("search finds the failing order and its point is on the scatter plot", asyn
   await page.waitForURL(`**/trace/${bad}`);
 });
 
+test("a trace-level log condition finds the trace whose payment logged the failure", async () => {
+  await page.goto(`${stack.ui}/search?logText=charge%20failed&lookback=1h`);
+  await page.locator(`.result a[href="/trace/${bad}"]`).waitFor();
+  assert.equal(await page.locator(`.result a[href="/trace/${good}"]`).count(), 0);
+  await page.goto(`${stack.ui}/trace/${bad}`);
+});
+
 test("the cause panel names the erroring span", async () => {
   const cause = page.locator(".cause-panel .cause-span").first();
   await cause.waitFor();

@@ -39,6 +39,15 @@ describe("search state in the URL", () => {
     expect(q.get("lookback")).toBe("1h");
   });
 
+  it("sends log conditions to servers that take them, else widens the candidates", () => {
+    const f = formFromUrl(new URLSearchParams("logLevel=error&logText=declined&limit=20"));
+    const native = new URLSearchParams(searchQuery(f, true, true));
+    expect([native.get("log_level"), native.get("log_text"), native.get("limit")]).toEqual(["error", "declined", "20"]);
+    const fallback = new URLSearchParams(searchQuery(f, true));
+    expect(fallback.get("log_level")).toBeNull();
+    expect(Number(fallback.get("limit"))).toBeGreaterThanOrEqual(1000);
+  });
+
   it("reads quoted tag values", () => {
     expect(parseTags('a=1 b="x y"')).toEqual([["a", "1"], ["b", "x y"]]);
   });

@@ -77,9 +77,11 @@ function toNs(local: string, utc: boolean): string {
   return isNaN(ms) ? "" : String(BigInt(ms) * 1000000n);
 }
 
-// The /api/v1/search query for the form. A log condition needs more
-// candidates: they are filtered by the traces the log search names.
-export function searchQuery(f: SearchForm, utc: boolean): string {
+// The /api/v1/search query for the form. Log conditions go to the server
+// as log_level / log_text when `nativeLog` (servers that take them);
+// otherwise more candidates are asked for and filtered by the traces a log
+// search names.
+export function searchQuery(f: SearchForm, utc: boolean, nativeLog = false): string {
   const p = new URLSearchParams();
   const set = (k: string, v: string) => v && p.set(k, v);
   set("service", f.service);
@@ -98,7 +100,11 @@ export function searchQuery(f: SearchForm, utc: boolean): string {
     set("lookback", f.lookback || "1h");
   }
   const limit = parseInt(f.limit || "20", 10);
-  set("limit", String(hasLogCondition(f) ? Math.min(10000, Math.max(limit * 20, 1000)) : limit));
+  if (nativeLog) {
+    set("log_level", f.logLevel);
+    set("log_text", f.logText);
+  }
+  set("limit", String(hasLogCondition(f) && !nativeLog ? Math.min(10000, Math.max(limit * 20, 1000)) : limit));
   return p.toString();
 }
 

@@ -1,7 +1,7 @@
 // /search: the search form (state in the URL), the scatter plot, and the
 // result rows; pick two rows to compare them.
 import { useEffect, useState } from "preact/hooks";
-import { getJson, type TraceSummary } from "../api";
+import { ApiError, getJson, type TraceSummary } from "../api";
 import { formFromUrl, formToUrl, hasLogCondition, logQuery, searchQuery, sortTraces, type SearchForm, type SortOrder } from "../lib/search";
 import type { SkeletonJson } from "../lib/skeleton";
 import { fmtDuration, fmtTime, nsToMs } from "../lib/format";
@@ -61,6 +61,15 @@ export function SearchPage({ search }: { search: URLSearchParams }) {
     const ac = new AbortController();
     (async () => {
       if (f.ids) return setResults(await lookUp(f.ids.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean)));
+      if (hasLogCondition(f)) {
+        // The server's own trace-level log condition, where it has one.
+        try {
+          const r = await getJson<{ traces: TraceSummary[] }>(`/api/v1/search?${searchQuery(f, prefs.utc, true)}`, ac.signal);
+          return setResults(r.traces);
+        } catch (e) {
+          if (!(e instanceof ApiError && e.status === 400 && /log_(level|text)/.test(e.message))) throw e;
+        }
+      }
       const r = await getJson<{ traces: TraceSummary[] }>(`/api/v1/search?${searchQuery(f, prefs.utc)}`, ac.signal);
       let traces = r.traces;
       if (hasLogCondition(f)) {
