@@ -362,6 +362,7 @@ run_drill() {
   show_trace "$tid"
   say "open"
   echo "  UI:              $QUERY_URL/"
+  echo "  this trace (UI): $QUERY_URL/trace/$tid"
   echo "  this trace:      $QUERY_URL/api/v1/traces/$tid"
   echo "  Jaeger API:      $QUERY_URL/api/traces/$tid"
   echo "  CLI:             $BUILD/bin/callpath --server $QUERY_URL trace $tid"

@@ -11,6 +11,7 @@ packages=(
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-system-dev libcpp-httplib-dev libssl-dev
   curl openssl python3 wrk nginx-light
+  chromium  # the web UI's end-to-end tests drive it headless (no browser download)
 )
 
 missing=()

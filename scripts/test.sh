@@ -10,6 +10,10 @@ jobs=${CALLPATH_JOBS:-$(nproc)}
 
 bash scripts/setup.sh
 
+# The web UI (ui/, packages from the committed lock file), built first so
+# that build/bin/callpathd serves it.
+(cd ui && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent build >/dev/null)
+
 # Paths inside the tree are hashed relative to it, so a fresh clone in another
 # folder (as CI makes) still hits the compiler cache.
 export CCACHE_BASEDIR="$root"
@@ -23,6 +27,11 @@ ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600
 # over HTTP and over stdio (packages from the committed lock file).
 (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 CALLPATH_BIN_DIR="$root/build/bin" node --test tests/mcp/mcp_sdk.test.mjs
+
+# The web UI: unit tests of its logic, then end to end in headless chromium
+# against a real callpathd and the demo shop (screenshots in build/ui-e2e/).
+(cd ui && node scripts/unit.mjs)
+(cd ui && CALLPATH_BIN_DIR="$root/build/bin" node e2e/run.mjs)
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCALLPATH_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j "$jobs"

@@ -27,6 +27,68 @@ void WriteSpanRef(JsonWriter& w, const AssembledTrace& t, size_t i, std::string_
 
 }  // namespace
 
+void detail::WriteSpan(JsonWriter& w, const AssembledTrace& t, size_t i, uint64_t self_ns, bool critical) {
+  const auto& s = t.spans[i];
+  w.BeginObject();
+  w.Field("span_id", s.span_id.ToHex());
+  if (s.parent_span_id.IsValid()) w.Field("parent_span_id", s.parent_span_id.ToHex());
+  w.Field("service", s.service);
+  w.Field("operation", s.operation);
+  w.Field("kind", store::SpanKindName(s.kind));
+  w.FieldUint("start_ns", s.start_ns);
+  w.FieldUint("duration_ns", s.duration_ns);
+  w.FieldUint("self_ns", self_ns);
+  w.FieldUint("depth", t.depth[i]);
+  w.FieldBool("critical", critical);
+  w.Key("status");
+  w.BeginObject();
+  w.Field("code", s.status == store::SpanStatus::kError ? "error"
+                  : s.status == store::SpanStatus::kOk  ? "ok"
+                                                        : "unset");
+  if (!s.status_message.empty()) w.Field("message", s.status_message);
+  w.EndObject();
+  w.FieldUint("flags", s.flags);
+  if (!s.trace_state.empty()) w.Field("trace_state", s.trace_state);
+  w.Key("attributes");
+  WriteAttributesObject(w, s.attributes);
+  w.Key("events");
+  w.BeginArray();
+  for (const auto& e : s.events) {
+    w.BeginObject();
+    w.FieldUint("time_ns", e.time_ns);
+    w.Field("name", e.name);
+    w.Key("attributes");
+    WriteAttributesObject(w, e.attributes);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("links");
+  w.BeginArray();
+  for (const auto& l : s.links) {
+    w.BeginObject();
+    w.Field("trace_id", l.trace_id.ToHex());
+    w.Field("span_id", l.span_id.ToHex());
+    w.Key("attributes");
+    WriteAttributesObject(w, l.attributes);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("resource");
+  WriteAttributesObject(w, s.resource_attributes);
+  w.Key("scope");
+  w.BeginObject();
+  w.Field("name", s.scope_name);
+  w.Field("version", s.scope_version);
+  w.EndObject();
+  if (!t.warnings[i].empty()) {
+    w.Key("warnings");
+    w.BeginArray();
+    for (const auto& m : t.warnings[i]) w.String(m);
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
 std::string RenderTrace(const AssembledTrace& t, const std::vector<store::StoredLog>& logs) {
   JsonWriter w;
   auto self = SelfTimes(t);
@@ -56,67 +118,7 @@ std::string RenderTrace(const AssembledTrace& t, const std::vector<store::Stored
   w.EndArray();
   w.Key("spans");
   w.BeginArray();
-  for (size_t i = 0; i < t.spans.size(); ++i) {
-    const auto& s = t.spans[i];
-    w.BeginObject();
-    w.Field("span_id", s.span_id.ToHex());
-    if (s.parent_span_id.IsValid()) w.Field("parent_span_id", s.parent_span_id.ToHex());
-    w.Field("service", s.service);
-    w.Field("operation", s.operation);
-    w.Field("kind", store::SpanKindName(s.kind));
-    w.FieldUint("start_ns", s.start_ns);
-    w.FieldUint("duration_ns", s.duration_ns);
-    w.FieldUint("self_ns", self[i]);
-    w.FieldUint("depth", t.depth[i]);
-    w.FieldBool("critical", critical[i]);
-    w.Key("status");
-    w.BeginObject();
-    w.Field("code", s.status == store::SpanStatus::kError ? "error"
-                    : s.status == store::SpanStatus::kOk  ? "ok"
-                                                          : "unset");
-    if (!s.status_message.empty()) w.Field("message", s.status_message);
-    w.EndObject();
-    w.FieldUint("flags", s.flags);
-    if (!s.trace_state.empty()) w.Field("trace_state", s.trace_state);
-    w.Key("attributes");
-    WriteAttributesObject(w, s.attributes);
-    w.Key("events");
-    w.BeginArray();
-    for (const auto& e : s.events) {
-      w.BeginObject();
-      w.FieldUint("time_ns", e.time_ns);
-      w.Field("name", e.name);
-      w.Key("attributes");
-      WriteAttributesObject(w, e.attributes);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.Key("links");
-    w.BeginArray();
-    for (const auto& l : s.links) {
-      w.BeginObject();
-      w.Field("trace_id", l.trace_id.ToHex());
-      w.Field("span_id", l.span_id.ToHex());
-      w.Key("attributes");
-      WriteAttributesObject(w, l.attributes);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.Key("resource");
-    WriteAttributesObject(w, s.resource_attributes);
-    w.Key("scope");
-    w.BeginObject();
-    w.Field("name", s.scope_name);
-    w.Field("version", s.scope_version);
-    w.EndObject();
-    if (!t.warnings[i].empty()) {
-      w.Key("warnings");
-      w.BeginArray();
-      for (const auto& m : t.warnings[i]) w.String(m);
-      w.EndArray();
-    }
-    w.EndObject();
-  }
+  for (size_t i = 0; i < t.spans.size(); ++i) detail::WriteSpan(w, t, i, self[i], critical[i]);
   w.EndArray();
 
   w.Key("critical_path");

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "query/assembled_trace.h"
 #include "store/model.h"
 #include "text/json_writer.h"
 
@@ -23,6 +24,9 @@ std::string_view SeverityName(int32_t number);
 void WriteValue(JsonWriter& w, const store::Value& v);
 // {"k": value, ...}
 void WriteAttributesObject(JsonWriter& w, const store::Attributes& attrs);
+// Span `i` of `t` as the native API renders it (ids, times, status,
+// attributes, events, links, resource, scope, warnings).
+void WriteSpan(JsonWriter& w, const AssembledTrace& t, size_t i, uint64_t self_ns, bool critical);
 // One log record as the native API renders it.
 void WriteLog(JsonWriter& w, const store::StoredLog& log);
 

@@ -7,6 +7,7 @@
 #include "daemon/serve/analyze_api.h"
 #include "daemon/serve/explain_api.h"
 #include "daemon/serve/query_api_v3.h"
+#include "daemon/serve/trace_parts.h"
 #include "daemon/serve/ui_assets.h"
 #include "daemon/serve/worker_pool.h"
 #include "query/assembled_trace.h"
@@ -125,6 +126,7 @@ struct QueryApi::Impl {
     if (rest.starts_with("traces/") && rest.ends_with("/explain")) {
       return ServeExplain(store, rest.substr(7, rest.size() - 7 - 8), req.query(), assemble);
     }
+    if (IsTracePartPath(rest)) return ServeTracePart(store, rest, req.query(), assemble);
     if (rest.starts_with("traces/")) {
       auto id = ParseTraceIdInUrl(rest.substr(7));
       if (!id) return NativeError(400, "trace id must be 1 to 32 hex digits, not all zero");
@@ -335,7 +337,7 @@ HttpResponse QueryApi::Serve(const HttpRequest& req) {
     return ServeApiV3(impl_->store, raw.substr(8), req.query(), NowNs(), impl_->assemble);
   }
   if (raw.starts_with("/api/")) return impl_->Jaeger(raw, req);
-  return ServeUiFile(impl_->ui_dir, path);
+  return ServeUiFile(impl_->ui_dir, path, req.accept_encoding);
 }
 
 }  // namespace callpath::daemon
