@@ -12,6 +12,9 @@ packages=(
   libboost-dev libboost-system-dev libcpp-httplib-dev libssl-dev
   curl openssl python3 wrk nginx-light
 )
+# The log parsers and receivers (src/logparse/): RE2 for regex formats,
+# snappy for Loki's protobuf pushes.
+packages+=(libre2-dev libsnappy-dev)
 
 missing=()
 for p in "${packages[@]}"; do
