@@ -24,6 +24,11 @@ ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600
 (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 CALLPATH_BIN_DIR="$root/build/bin" node --test tests/mcp/mcp_sdk.test.mjs
 
+# callpathd's Loki and Elasticsearch push receivers driven by real clients
+# (pino-loki, winston-loki, the official Elasticsearch client; pinned lock).
+(cd tests/logs && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+CALLPATH_BIN_DIR="$root/build/bin" node --test tests/logs/push_clients.test.mjs
+
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCALLPATH_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j "$jobs"
 ctest --test-dir build-fuzz --output-on-failure -j "$jobs" --timeout 600

@@ -15,6 +15,7 @@
 #include "daemon/receive/grpc_receiver.h"
 #include "daemon/receive/http_server.h"
 #include "daemon/receive/otlp_export.h"
+#include "daemon/receive/log_push_receiver.h"
 #include "daemon/receive/otlp_http_receiver.h"
 #include "daemon/serve/query_api.h"
 #include "daemon/serve/ui_assets.h"
@@ -33,6 +34,7 @@ struct Daemon::Impl {
   std::unique_ptr<ExportService> exporter;
   std::unique_ptr<IoRuntime> io;
   std::unique_ptr<OtlpHttpReceiver> otlp_http;
+  std::unique_ptr<LogPushReceiver> log_push;  // Loki and Elasticsearch pushes, same port
   std::unique_ptr<QueryApi> query;
   std::unique_ptr<HttpServer> otlp_http_server;
   std::unique_ptr<HttpServer> query_server;
@@ -168,9 +170,15 @@ Status Daemon::Start() {
   Status s;
   if (!d.cfg.otlp_http_listen.empty()) {
     d.otlp_http = std::make_unique<OtlpHttpReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, ops);
+    d.log_push = std::make_unique<LogPushReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes);
     OtlpHttpReceiver* recv = d.otlp_http.get();
+    LogPushReceiver* push = d.log_push.get();
     d.otlp_http_server = std::make_unique<HttpServer>(
-        *d.io, hso, [recv](HttpRequest&& r, Responder done) { recv->Handle(std::move(r), std::move(done)); },
+        *d.io, hso,
+        [recv, push](HttpRequest&& r, Responder done) {
+          if (LogPushReceiver::Handles(r.path())) return push->Handle(std::move(r), std::move(done));
+          recv->Handle(std::move(r), std::move(done));
+        },
         &OtlpHttpReceiver::ErrorResponse);
     s = d.otlp_http_server->Listen(d.http_host, http_port);
     if (s.ok()) d.ports.otlp_http = d.otlp_http_server->port();

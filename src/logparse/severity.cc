@@ -58,6 +58,12 @@ int32_t SeverityFromText(std::string_view level) noexcept {
   return 0;
 }
 
+std::string_view SeverityName(int32_t severity) noexcept {
+  static constexpr std::string_view kNames[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+  if (severity < 1 || severity > 24) return {};
+  return kNames[(severity - 1) / 4];
+}
+
 int32_t SeverityFromHttpStatus(int64_t status) noexcept {
   if (status < 100 || status > 599) return 0;
   if (status >= 500) return kError;

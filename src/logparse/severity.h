@@ -17,6 +17,10 @@ int32_t SeverityFromText(std::string_view level) noexcept;
 // 50 error, 60 fatal (values between round down). 0 when out of range.
 int32_t SeverityFromNumber(int64_t level) noexcept;
 
+// "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL" for the range
+// `severity` falls in (1-4 TRACE, ..., 21-24 FATAL); "" for 0 or out of range.
+std::string_view SeverityName(int32_t severity) noexcept;
+
 // What an HTTP status says about an access-log line: 5xx ERROR, 4xx WARN,
 // others INFO; 0 when `status` is not 100..599.
 int32_t SeverityFromHttpStatus(int64_t status) noexcept;

@@ -43,6 +43,16 @@ TEST(SeverityFromNumber, FollowsBunyanAndPinoLevels) {
   EXPECT_EQ(SeverityFromNumber(70), 0);
 }
 
+TEST(SeverityName, NamesTheRangeASeverityFallsIn) {
+  EXPECT_EQ(SeverityName(1), "TRACE");
+  EXPECT_EQ(SeverityName(9), "INFO");
+  EXPECT_EQ(SeverityName(12), "INFO");
+  EXPECT_EQ(SeverityName(18), "ERROR");
+  EXPECT_EQ(SeverityName(24), "FATAL");
+  EXPECT_EQ(SeverityName(0), "");
+  EXPECT_EQ(SeverityName(25), "");
+}
+
 TEST(SeverityFromHttpStatus, ServerErrorsAreErrorsClientErrorsWarnings) {
   EXPECT_EQ(SeverityFromHttpStatus(200), 9);
   EXPECT_EQ(SeverityFromHttpStatus(404), 13);

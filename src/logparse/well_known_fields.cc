@@ -38,9 +38,15 @@ void TakeLevel(ParsedLog& r) {
   int i = IndexOfFirst(r, kLevelKeys);
   if (i < 0) return;
   const AttributeValue& v = r.attributes[static_cast<size_t>(i)].value;
-  if (const auto* n = std::get_if<int64_t>(&v)) r.severity_number = SeverityFromNumber(*n);
-  r.severity_text = AttributeText(v);
-  if (r.severity_number == 0) r.severity_number = SeverityFromText(r.severity_text);
+  if (const auto* n = std::get_if<int64_t>(&v)) {
+    // Bunyan and pino write numbers ("level":30): name them, as a reader
+    // of the record expects "INFO", not "30".
+    r.severity_number = SeverityFromNumber(*n);
+    r.severity_text = r.severity_number != 0 ? std::string(SeverityName(r.severity_number)) : AttributeText(v);
+  } else {
+    r.severity_text = AttributeText(v);
+    r.severity_number = SeverityFromText(r.severity_text);
+  }
   r.EraseAt(static_cast<size_t>(i));
 }
 
