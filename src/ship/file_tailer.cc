@@ -62,11 +62,17 @@ void FileTailer::Emit(std::optional<logparse::JoinedRecord> r, std::vector<TailR
 void FileTailer::TakeLine(std::string_view line, uint64_t start, uint64_t end, std::vector<TailRecord>* out,
                           size_t* bytes) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (!options_.multiline) {
-    Emit(logparse::JoinedRecord{std::string(line), end}, out, bytes);
-    return;
+  auto take = [&](std::string_view piece, uint64_t piece_start, uint64_t piece_end) {
+    if (!options_.multiline) Emit(logparse::JoinedRecord{std::string(piece), piece_end}, out, bytes);
+    else Emit(joiner_.Add(piece, piece_start, piece_end), out, bytes);
+  };
+  // A line longer than the limit goes out in pieces: nothing is dropped.
+  while (line.size() > options_.max_line_bytes) {
+    take(line.substr(0, options_.max_line_bytes), start, start + options_.max_line_bytes);
+    line.remove_prefix(options_.max_line_bytes);
+    start += options_.max_line_bytes;
   }
-  Emit(joiner_.Add(line, start, end), out, bytes);
+  take(line, start, end);
 }
 
 // Truncated in place: the file is shorter than what was read, or its first
@@ -110,7 +116,7 @@ bool FileTailer::Poll(std::vector<TailRecord>* out, size_t budget_bytes, Clock::
       TakeLine(std::string_view(pending_).substr(start, nl - start), base + start, base + nl + 1, out, &bytes);
       last_line_ = now;
     }
-    // A line longer than the limit goes out in pieces: nothing is dropped.
+    // An unterminated line already longer than the limit: out in pieces too.
     while (pending_.size() - start >= options_.max_line_bytes) {
       TakeLine(std::string_view(pending_).substr(start, options_.max_line_bytes), base + start,
                base + start + options_.max_line_bytes, out, &bytes);
