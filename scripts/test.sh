@@ -30,6 +30,8 @@ CALLPATH_BIN_DIR="$root/build/bin" node --test tests/mcp/mcp_sdk.test.mjs
 CALLPATH_BIN_DIR="$root/build/bin" node --test tests/logs/push_clients.test.mjs
 # callpath-ship against a live callpathd: rotation, restarts, kill -9, ...
 CALLPATH_BIN_DIR="$root/build/bin" node --test tests/logs/ship.test.mjs
+# rsyslog's omelasticsearch against the bulk receiver.
+CALLPATH_BIN_DIR="$root/build/bin" node --test tests/logs/rsyslog.test.mjs
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCALLPATH_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j "$jobs"
