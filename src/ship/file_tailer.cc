@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 
 namespace callpath::ship {
 
@@ -91,7 +92,28 @@ bool FileTailer::CheckTruncated(uint64_t size, std::vector<TailRecord>* out) {
   return true;
 }
 
-bool FileTailer::Poll(std::vector<TailRecord>* out, size_t budget_bytes, Clock::time_point now) {
+// Cuts the complete lines at the front of pending_ into records until
+// `full` says the caller has enough; what is left stays for the next call.
+void FileTailer::DrainPending(std::vector<TailRecord>* out, size_t* bytes, const std::function<bool()>& full,
+                              Clock::time_point now) {
+  const uint64_t base = read_pos_ - pending_.size();  // file offset of pending_[0]
+  size_t start = 0;
+  for (size_t nl; !full() && (nl = pending_.find('\n', start)) != std::string::npos; start = nl + 1) {
+    TakeLine(std::string_view(pending_).substr(start, nl - start), base + start, base + nl + 1, out, bytes);
+    last_line_ = now;
+  }
+  // An unterminated line already longer than the limit: out in pieces too.
+  while (!full() && pending_.find('\n', start) == std::string::npos &&
+         pending_.size() - start >= options_.max_line_bytes) {
+    TakeLine(std::string_view(pending_).substr(start, options_.max_line_bytes), base + start,
+             base + start + options_.max_line_bytes, out, bytes);
+    start += options_.max_line_bytes;
+  }
+  pending_.erase(0, start);
+}
+
+bool FileTailer::Poll(std::vector<TailRecord>* out, size_t budget_bytes, size_t max_records,
+                      Clock::time_point now) {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return false;
   deleted_ = st.st_nlink == 0;
@@ -100,35 +122,27 @@ bool FileTailer::Poll(std::vector<TailRecord>* out, size_t budget_bytes, Clock::
   if (fingerprint_.length < kFingerprintBytes && size > fingerprint_.length)
     fingerprint_ = ReadFingerprint(fd_, size);
   size_t bytes = 0;
+  const size_t first = out->size();
+  auto full = [&] { return bytes >= budget_bytes || out->size() - first >= max_records; };
+  DrainPending(out, &bytes, full, now);
   std::string chunk;
-  while (read_pos_ < size && bytes < budget_bytes) {
+  while (!full() && read_pos_ < size) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(size - read_pos_, options_.read_chunk_bytes));
     chunk.resize(want);
     ssize_t n = ::pread(fd_, chunk.data(), want, static_cast<off_t>(read_pos_));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    const uint64_t base = read_pos_ - pending_.size();  // file offset of pending_[0]
     pending_.append(chunk.data(), static_cast<size_t>(n));
     read_pos_ += static_cast<uint64_t>(n);
     last_growth_ = now;
-    size_t start = 0;
-    for (size_t nl; (nl = pending_.find('\n', start)) != std::string::npos; start = nl + 1) {
-      TakeLine(std::string_view(pending_).substr(start, nl - start), base + start, base + nl + 1, out, &bytes);
-      last_line_ = now;
-    }
-    // An unterminated line already longer than the limit: out in pieces too.
-    while (pending_.size() - start >= options_.max_line_bytes) {
-      TakeLine(std::string_view(pending_).substr(start, options_.max_line_bytes), base + start,
-               base + start + options_.max_line_bytes, out, &bytes);
-      start += options_.max_line_bytes;
-    }
-    pending_.erase(0, start);
+    DrainPending(out, &bytes, full, now);
   }
-  at_eof_ = read_pos_ >= size;
-  if (options_.multiline && joiner_.holding() && now - last_line_ >= options_.multiline_flush) {
+  const bool lines_left = pending_.find('\n') != std::string::npos;
+  at_eof_ = read_pos_ >= size && !lines_left;
+  if (options_.multiline && joiner_.holding() && now - last_line_ >= options_.multiline_flush && !full()) {
     Emit(joiner_.Flush(), out, &bytes);
   }
-  return read_pos_ < size;
+  return read_pos_ < size || lines_left;
 }
 
 void FileTailer::FlushHeld(std::vector<TailRecord>* out) {

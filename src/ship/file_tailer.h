@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,9 +47,10 @@ class FileTailer {
   ~FileTailer();
 
   // Reads appended data into complete records (appended to `out`) until
-  // about `budget_bytes` of records are out or the end of the file. True
-  // when data remains to be read.
-  bool Poll(std::vector<TailRecord>* out, size_t budget_bytes, Clock::time_point now);
+  // about `budget_bytes` of records or `max_records` records are out, or the
+  // end of the file. True when data remains to be read. A zero budget only
+  // looks for truncation.
+  bool Poll(std::vector<TailRecord>* out, size_t budget_bytes, size_t max_records, Clock::time_point now);
 
   // The file will not be written again (deleted or rotated away and idle):
   // the held record and any unterminated last line become records.
@@ -85,6 +87,8 @@ class FileTailer {
  private:
   FileTailer(int fd, std::string path, const TailerOptions& options);
   void Emit(std::optional<logparse::JoinedRecord> r, std::vector<TailRecord>* out, size_t* bytes);
+  void DrainPending(std::vector<TailRecord>* out, size_t* bytes, const std::function<bool()>& full,
+                    Clock::time_point now);
   void TakeLine(std::string_view line, uint64_t start, uint64_t end, std::vector<TailRecord>* out, size_t* bytes);
   bool CheckTruncated(uint64_t size, std::vector<TailRecord>* out);
 

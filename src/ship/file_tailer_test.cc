@@ -27,7 +27,7 @@ class FileTailerTest : public ::testing::Test {
   }
   std::vector<std::string> Poll(FileTailer& t) {
     std::vector<TailRecord> out;
-    while (t.Poll(&out, 1 << 30, FileTailer::Clock::now())) {
+    while (t.Poll(&out, 1 << 30, 1 << 30, FileTailer::Clock::now())) {
     }
     std::vector<std::string> texts;
     for (auto& r : out) texts.push_back(r.text);
@@ -57,6 +57,20 @@ TEST_F(FileTailerTest, FinishSendsTheUnterminatedLastLine) {
   ASSERT_EQ(out.size(), 2u);  // the joiner's held "only", then the partial line
   EXPECT_EQ(out[1].text, "no newline");
   EXPECT_EQ(out[1].end_offset, 15u);
+}
+
+TEST_F(FileTailerTest, StopsAtTheRecordBudgetAndGoesOnFromThere) {
+  TailerOptions o;
+  o.multiline = false;
+  auto t = Open(0, o);
+  Append("a\nb\nc\n");
+  std::vector<TailRecord> out;
+  EXPECT_TRUE(t->Poll(&out, 1 << 30, 2, FileTailer::Clock::now()));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].end_offset, 4u);
+  EXPECT_FALSE(t->Poll(&out, 1 << 30, 2, FileTailer::Clock::now()));
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2].text, "c");
 }
 
 TEST_F(FileTailerTest, StartsAtTheGivenOffset) {

@@ -28,7 +28,7 @@ struct ShipOptions {
   bool multiline = true;           // join Java/Python stack traces
   bool gzip = true;                // compress request bodies
   size_t batch_max_records = 2000;            // records per request at most
-  size_t batch_max_bytes = 2 * 1024 * 1024;   // bytes of log text per request at most
+  size_t batch_max_bytes = 1024 * 1024;       // bytes of log text per request at most
   std::chrono::milliseconds poll_interval{100};  // how often files are checked when idle
   // A file that no longer matches a glob (rotated away) or was deleted is
   // finished - its unterminated last line sent - after this long unchanged.

@@ -183,7 +183,7 @@ void Shipper::Impl::Open(const std::string& path, const struct stat& st) {
 void Shipper::Impl::PollPaused(Tracked& t, Clock::time_point now) {
   std::vector<TailRecord> none;
   const uint64_t generation = t.tailer->generation();
-  t.tailer->Poll(&none, 0, now);  // a zero budget only looks for truncation
+  t.tailer->Poll(&none, 0, 0, now);  // a zero budget only looks for truncation
   Fingerprint fp;
   uint64_t off;
   (void)t.tailer->TakeRetired(&fp, &off);  // the copy already holds that content
@@ -216,7 +216,8 @@ void Shipper::Impl::Collect(std::vector<Pending>* batch, bool* more) {
       break;
     }
     records.clear();
-    const bool file_more = f->tailer->Poll(&records, opt.batch_max_bytes - bytes, now);
+    const bool file_more =
+        f->tailer->Poll(&records, opt.batch_max_bytes - bytes, opt.batch_max_records - batch->size(), now);
     *more |= file_more;
     Fingerprint fp;
     uint64_t offset;
