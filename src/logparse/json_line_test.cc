@@ -61,6 +61,7 @@ TEST(JsonLineParser, Slog) {
   EXPECT_EQ(TraceHex(r[0]), kSampleTraceId);
   EXPECT_EQ(SpanHex(r[0]), kSampleSpanId);
   EXPECT_EQ(r[1].severity_text, "WARN+2");
+  EXPECT_EQ(r[1].severity_number, 15);
   EXPECT_DOUBLE_EQ(std::get<double>(r[1].Find("duration")->value), 1.25);
 }
 

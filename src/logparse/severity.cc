@@ -50,11 +50,26 @@ int32_t SeverityFromText(std::string_view level) noexcept {
     }
     return SeverityFromNumber(n);
   }
+  // slog writes levels between the named ones as "WARN+2", "INFO-4".
+  int32_t offset = 0;
+  size_t sign = level.find_first_of("+-");
+  if (sign != std::string_view::npos && sign > 0 && sign + 1 < level.size() && level.size() - sign <= 3) {
+    int n = 0;
+    for (char c : level.substr(sign + 1)) {
+      if (c < '0' || c > '9') return 0;
+      n = n * 10 + (c - '0');
+    }
+    offset = level[sign] == '-' ? -n : n;
+    level = level.substr(0, sign);
+  }
   std::string lower(level);
   for (char& c : lower)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  for (const Name& n : kNames)
-    if (lower == n.name) return n.severity;
+  for (const Name& n : kNames) {
+    if (lower != n.name) continue;
+    int32_t v = n.severity + offset;
+    return v < 1 ? 1 : (v > 24 ? 24 : v);
+  }
   return 0;
 }
 

@@ -10,7 +10,8 @@ namespace callpath::logparse {
 // Level names of zap, logrus, slog, Logback, log4j, java.util.logging,
 // Python logging, syslog and nginx, any case: "info", "WARNING", "err",
 // "SEVERE", "dpanic", "notice", ... Bunyan/pino numbers given as text
-// ("30") map as SeverityFromNumber does. 0 when unknown.
+// ("30") map as SeverityFromNumber does; slog's in-between levels
+// ("WARN+2", "INFO-4") add their offset, within 1..24. 0 when unknown.
 int32_t SeverityFromText(std::string_view level) noexcept;
 
 // Bunyan and pino numeric levels: 10 trace, 20 debug, 30 info, 40 warn,

@@ -19,6 +19,15 @@ TEST(SeverityFromText, MapsTheCommonLevelNamesAnyCase) {
   EXPECT_EQ(SeverityFromText("[error]"), 17);
 }
 
+TEST(SeverityFromText, AddsSlogOffsets) {
+  EXPECT_EQ(SeverityFromText("WARN+2"), 15);
+  EXPECT_EQ(SeverityFromText("INFO-4"), 5);
+  EXPECT_EQ(SeverityFromText("DEBUG-8"), 1);
+  EXPECT_EQ(SeverityFromText("ERROR+9"), 24);
+  EXPECT_EQ(SeverityFromText("WARN+x"), 0);
+  EXPECT_EQ(SeverityFromText("+2"), 0);
+}
+
 TEST(SeverityFromText, ReadsBunyanNumbersWrittenAsText) {
   EXPECT_EQ(SeverityFromText("30"), 9);
   EXPECT_EQ(SeverityFromText("60"), 21);
