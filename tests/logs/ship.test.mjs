@@ -98,8 +98,12 @@ function caseDir(name) {
 }
 
 // Writes n lines steadily (a few per millisecond), rotating every `every`.
-async function writeSteadily(file, tag, n, every, rotate) {
-  for (let seq = 0; seq < n; seq++) {
+// The first line goes alone, and writing goes on once the shipper follows
+// the file: no shipper can read a file renamed away before it started.
+async function writeSteadily(dir, file, tag, n, every, rotate) {
+  fs.appendFileSync(file, line(tag, 0));
+  await waitForProgress(dir);
+  for (let seq = 1; seq < n; seq++) {
     fs.appendFileSync(file, line(tag, seq));
     if ((seq + 1) % every === 0) rotate();
     if (seq % 20 === 0) await sleep(1);
@@ -121,7 +125,7 @@ test('rotation by rename under steady writing: every line exactly once', async (
   const file = join(dir, 'logs/app.log');
   const shipper = ship(daemon.ingest, dir, [file]);
   let generation = 0;
-  await writeSteadily(file, 'rename', 3000, 700, () => fs.renameSync(file, `${file}.${++generation}`));
+  await writeSteadily(dir, file, 'rename', 3000, 700, () => fs.renameSync(file, `${file}.${++generation}`));
   const logs = await waitForCount(daemon, 'svc-rename', 3000);
   await sleep(300);
   const counts = seqCounts(await logsOf(daemon, 'svc-rename'), 3000);
@@ -135,7 +139,7 @@ test('rotation by copy-truncate under steady writing: every line exactly once', 
   const file = join(dir, 'logs/app.log');
   const shipper = ship(daemon.ingest, dir, [`${file}*`]);
   let generation = 0;
-  await writeSteadily(file, 'copytrunc', 3000, 700, () => {
+  await writeSteadily(dir, file, 'copytrunc', 3000, 700, () => {
     fs.copyFileSync(file, `${file}.${++generation}`);
     fs.truncateSync(file, 0);
   });
