@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "daemon/receive/otlp_export.h"
 #include "daemon/receive/log_push_receiver.h"
 #include "daemon/receive/otlp_http_receiver.h"
+#include "ship/shipper.h"
 #include "daemon/serve/query_api.h"
 #include "daemon/serve/ui_assets.h"
 #include "store/rocksdb/rocksdb_store.h"
@@ -39,6 +41,10 @@ struct Daemon::Impl {
   std::unique_ptr<HttpServer> otlp_http_server;
   std::unique_ptr<HttpServer> query_server;
   std::unique_ptr<GrpcReceiver> grpc;
+  // --ship-config: callpath-ship's loop on a thread of its own.
+  std::unique_ptr<ship::Shipper> shipper;
+  std::thread shipper_thread;
+  std::atomic<bool> shipper_stop{false};
   BoundPorts ports;
   std::string http_host, grpc_host, query_host;
   std::atomic<bool> ready{false};
@@ -50,6 +56,26 @@ struct Daemon::Impl {
   std::mutex retention_mu;
   std::condition_variable retention_cv;
   bool retention_stop = false;
+
+  // Starts following the files of cfg.ship_config, sending to this
+  // daemon's own OTLP/HTTP port unless the file names an endpoint.
+  Status StartShipper() {
+    ship::ShipOptions o;
+    CALLPATH_RETURN_IF_ERROR(ship::LoadShipConfigFile(cfg.ship_config, &o));
+    if (o.endpoint.empty()) {
+      if (ports.otlp_http == 0)
+        return InvalidArgument("--ship-config without an endpoint needs the OTLP/HTTP listener");
+      std::string host = http_host.starts_with("127.") || http_host == "localhost" ? http_host : "127.0.0.1";
+      o.endpoint = "http://" + host + ":" + std::to_string(ports.otlp_http) + "/v1/logs";
+    }
+    CALLPATH_RETURN_IF_ERROR(ship::ValidateShipOptions(&o));
+    shipper = std::make_unique<ship::Shipper>(std::move(o));
+    shipper_thread = std::thread([this] {
+      Status s = shipper->Run(shipper_stop);
+      if (!s.ok()) std::fprintf(stderr, "callpathd: log shipping stopped: %s\n", s.ToString().c_str());
+    });
+    return Status::Ok();
+  }
 
   bool HandleOps(const HttpRequest& req, HttpResponse* resp) {
     std::string_view path = req.path();
@@ -213,6 +239,13 @@ Status Daemon::Start() {
     return s;
   }
   d.io->Start();
+  if (!d.cfg.ship_config.empty()) {
+    s = d.StartShipper();
+    if (!s.ok()) {
+      (void)Stop();
+      return s;
+    }
+  }
   if (d.cfg.retention_hours > 0) d.retention = std::thread([&d] { d.RetentionLoop(); });
   d.ready.store(true);
   return Status::Ok();
@@ -246,6 +279,12 @@ Status Daemon::Stop() {
   if (d.stopped || !d.started) return Status::Ok();
   d.stopped = true;
   d.ready.store(false);
+  // The shipper first: what it has not had acknowledged it reads again
+  // after a restart (its checkpoint is behind).
+  if (d.shipper_thread.joinable()) {
+    d.shipper_stop.store(true);
+    d.shipper_thread.join();
+  }
   if (d.retention.joinable()) {
     {
       std::lock_guard<std::mutex> lock(d.retention_mu);

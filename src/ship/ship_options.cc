@@ -71,7 +71,9 @@ void ApplySwitch(std::string_view name, ShipOptions* out) {
   if (name == "once") out->once = true;
 }
 
-Status Validate(ShipOptions* out) {
+}  // namespace
+
+Status ValidateShipOptions(ShipOptions* out) {
   if (out->endpoint.empty()) return InvalidArgument("--endpoint is required (e.g. http://127.0.0.1:4318/v1/logs)");
   if (out->endpoint.rfind("http://", 0) != 0 && out->endpoint.rfind("https://", 0) != 0)
     return InvalidArgument("--endpoint must be an http:// or https:// URL");
@@ -82,8 +84,6 @@ Status Validate(ShipOptions* out) {
   if (out->paths.empty()) return InvalidArgument("at least one --path GLOB is required");
   return Status::Ok();
 }
-
-}  // namespace
 
 Status LoadShipConfigFile(const std::string& path, ShipOptions* out) {
   YAML::Node root;
@@ -163,7 +163,7 @@ Status ParseShipArgs(int argc, const char* const* argv, ShipOptions* out, bool* 
   } else {
     *out = std::move(flags);
   }
-  return Validate(out);
+  return ValidateShipOptions(out);
 }
 
 }  // namespace callpath::ship

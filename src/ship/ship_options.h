@@ -44,4 +44,8 @@ Status ParseShipArgs(int argc, const char* const* argv, ShipOptions* out, bool* 
 // Reads a YAML config file into `out` (flags given besides --config win).
 Status LoadShipConfigFile(const std::string& path, ShipOptions* out);
 
+// Checks what a run needs (endpoint, checkpoint dir, paths) and completes a
+// bare "http://host:port" endpoint with /v1/logs.
+Status ValidateShipOptions(ShipOptions* out);
+
 }  // namespace callpath::ship

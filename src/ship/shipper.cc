@@ -82,6 +82,7 @@ struct Shipper::Impl {
   }
 
   Status Run(const std::atomic<bool>& stop);
+  bool Settled(const struct stat& st) const;
   void Scan();
   void Open(const std::string& path, const struct stat& st);
   uint64_t StartOffset(const std::string& path, const struct stat& st, Tracked** copy_of);
@@ -103,6 +104,19 @@ struct Shipper::Impl {
   ShipStats stats;
 };
 
+// A new file is opened once it holds a full fingerprint or has stopped
+// changing: one caught in the middle of being copied (copy-truncate) would
+// otherwise be too short to be recognised as the copy it is, and be read
+// again from its start. Files in the checkpoint are resumed at once.
+bool Shipper::Impl::Settled(const struct stat& st) const {
+  if (static_cast<uint64_t>(st.st_size) >= kFingerprintBytes) return true;
+  for (const CheckpointEntry& e : restored)
+    if (!e.retired && e.dev == static_cast<uint64_t>(st.st_dev) && e.ino == static_cast<uint64_t>(st.st_ino)) return true;
+  auto mtime = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+  return std::chrono::system_clock::now() - mtime >= opt.finish_after || opt.once;
+}
+
 void Shipper::Impl::Scan() {
   for (auto& f : files) f->matched = false;
   for (const std::string& pattern : opt.paths) {
@@ -117,6 +131,7 @@ void Shipper::Impl::Scan() {
           known = true;
         }
       }
+      if (!known && !Settled(st)) continue;  // looked at again next scan
       if (!known) Open(path, st);
     }
   }

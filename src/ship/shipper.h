@@ -16,6 +16,9 @@
 // Rotation: a renamed file keeps its inode and is read to its end; a
 // truncated one (copy-truncate) starts over at 0, and a copy whose first
 // bytes match a file already followed continues from where that file was.
+// A new file shorter than the fingerprint (1 KiB) is opened once it stops
+// changing for finish_after, so that a copy still being written is not
+// mistaken for a new file.
 // Files that vanish from the globs or are deleted are finished after
 // finish_after without growth. Single-threaded; Stop() may be called from
 // any thread (or a signal handler through RequestStop).

@@ -3,7 +3,8 @@
 // in the middle of a file, partial last lines, 1 MB lines, invalid UTF-8, a
 // file deleted while it is read, and a receiver that is down for a while
 // (5 s here, to keep the test short; the shipper's retry loop has no time
-// limit). Every test counts the records that arrived through the query API.
+// limit), and the same loop run inside callpathd (--ship-config). Every
+// test counts the records that arrived through the query API.
 //
 //   CALLPATH_BIN_DIR=build/bin node --test tests/logs/ship.test.mjs
 import { test, before, after } from 'node:test';
@@ -28,11 +29,11 @@ async function waitForFile(path, ms) {
   throw new Error(`${path} did not appear`);
 }
 
-async function startDaemon(dir, httpListen = '127.0.0.1:0') {
+async function startDaemon(dir, httpListen = '127.0.0.1:0', extra = []) {
   fs.mkdirSync(dir, { recursive: true });
   const ready = join(dir, 'ready');
   const proc = spawn(join(binDir, 'callpathd'), ['--data-dir', join(dir, 'store'), '--otlp-http-listen', httpListen,
-    '--otlp-grpc-listen', '', '--query-listen', '127.0.0.1:0', '--ready-file', ready], { stdio: 'ignore' });
+    '--otlp-grpc-listen', '', '--query-listen', '127.0.0.1:0', '--ready-file', ready, ...extra], { stdio: 'ignore' });
   const ports = JSON.parse(await waitForFile(ready, 15000));
   return { proc, ingest: `http://127.0.0.1:${ports.otlp_http_port}`, query: `http://127.0.0.1:${ports.query_port}` };
 }
@@ -247,4 +248,36 @@ test('a receiver down for 5 s: the shipper waits, then delivers everything once'
     await stop(shipper);
     await stop(late.proc);
   }
+});
+
+test('callpathd --ship-config follows files itself and sends them to its own port', async () => {
+  const dir = caseDir('embedded');
+  const file = join(dir, 'logs/app.log');
+  fs.writeFileSync(file, Array.from({ length: 300 }, (_, i) => line('embedded', i)).join(''));
+  const config = join(dir, 'ship.yaml');
+  fs.writeFileSync(config, `checkpoint-dir: ${join(dir, 'ckpt')}\nservice: svc-embedded\npaths: [${file}]\n`);
+  const d = await startDaemon(join(dir, 'daemon'), '127.0.0.1:0', ['--ship-config', config]);
+  try {
+    fs.appendFileSync(file, line('embedded', 300));
+    const logs = await waitForCount(d, 'svc-embedded', 301);
+    await sleep(300);
+    const counts = seqCounts(await logsOf(d, 'svc-embedded'), 301);
+    assert.equal(counts.filter((c) => c !== 1).length, 0);
+    assert.ok(logs.every((l) => l.attributes['log.file.path'] === file));
+  } finally {
+    await stop(d.proc);
+  }
+});
+
+test('callpathd refuses a --ship-config it cannot use, with the reason', async () => {
+  const dir = caseDir('badconfig');
+  const config = join(dir, 'ship.yaml');
+  fs.writeFileSync(config, 'service: x\n');  // no paths, no checkpoint-dir
+  const proc = spawn(join(binDir, 'callpathd'), ['--data-dir', join(dir, 'store'), '--otlp-http-listen', '127.0.0.1:0',
+    '--otlp-grpc-listen', '', '--query-listen', '', '--ship-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const code = await new Promise((r) => proc.once('exit', r));
+  assert.notEqual(code, 0);
+  assert.match(stderr, /checkpoint-dir is required/);
 });
