@@ -13,6 +13,10 @@ packages=(
   curl openssl python3 wrk nginx-light
   chromium  # the web UI's end-to-end tests drive it headless (no browser download)
 )
+# The log parsers and receivers (src/logparse/): RE2 for regex formats,
+# snappy for Loki's protobuf pushes; rsyslog with omelasticsearch drives the
+# bulk receiver in tests/logs.
+packages+=(libre2-dev libsnappy-dev rsyslog rsyslog-elasticsearch)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -33,6 +33,15 @@ CALLPATH_BIN_DIR="$root/build/bin" node --test tests/mcp/mcp_sdk.test.mjs
 (cd ui && node scripts/unit.mjs)
 (cd ui && CALLPATH_BIN_DIR="$root/build/bin" node e2e/run.mjs)
 
+# callpathd's Loki and Elasticsearch push receivers driven by real clients
+# (pino-loki, winston-loki, the official Elasticsearch client; pinned lock).
+(cd tests/logs && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+CALLPATH_BIN_DIR="$root/build/bin" node --test tests/logs/push_clients.test.mjs
+# callpath-ship against a live callpathd: rotation, restarts, kill -9, ...
+CALLPATH_BIN_DIR="$root/build/bin" node --test tests/logs/ship.test.mjs
+# rsyslog's omelasticsearch against the bulk receiver.
+CALLPATH_BIN_DIR="$root/build/bin" node --test tests/logs/rsyslog.test.mjs
+
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCALLPATH_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j "$jobs"
 ctest --test-dir build-fuzz --output-on-failure -j "$jobs" --timeout 600

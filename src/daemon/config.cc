@@ -68,6 +68,7 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "query_listen") s = Read(v, key, cfg.query_listen);
     else if (key == "ui_dir") s = Read(v, key, cfg.ui_dir);
     else if (key == "ready_file") s = Read(v, key, cfg.ready_file);
+    else if (key == "ship_config") s = Read(v, key, cfg.ship_config);
     else if (key == "max_body_bytes") s = Read(v, key, cfg.max_body_bytes);
     else if (key == "mcp_result_bytes") s = Read(v, key, cfg.mcp_result_bytes);
     else if (key == "max_clock_skew") s = Read(v, key, cfg.max_clock_skew);
@@ -133,6 +134,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   opt("--query-listen", cfg.query_listen, "query API + UI host:port ('' = off)");
   opt("--ui-dir", cfg.ui_dir, "directory with the built UI");
   opt("--ready-file", cfg.ready_file, "write bound ports here as JSON once serving");
+  opt("--ship-config", cfg.ship_config, "callpath-ship YAML: follow these log files in callpathd ('' = off)");
   opt("--max-body-bytes", cfg.max_body_bytes, "request body limit after decompression");
   opt("--mcp-result-bytes", cfg.mcp_result_bytes, "largest MCP tool result (bytes, at least 16384)");
   opt("--max-clock-skew", cfg.max_clock_skew, "largest clock-skew shift the trace endpoints make (10m, 0 = no limit)");

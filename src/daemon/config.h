@@ -35,6 +35,11 @@ struct DaemonConfig {
   // every listener accepts connections (atomically, via rename).
   std::string ready_file;
 
+  // A callpath-ship YAML file (docs/logs.md): callpathd then follows those
+  // log files itself and sends them to its own OTLP/HTTP port unless the
+  // file names an endpoint. Empty: off.
+  std::string ship_config;
+
   // Largest request body accepted, measured after decompression. Bigger
   // bodies and gzip bombs get 413 (HTTP) / RESOURCE_EXHAUSTED (gRPC).
   uint64_t max_body_bytes = 64ull << 20;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -15,7 +16,9 @@
 #include "daemon/receive/grpc_receiver.h"
 #include "daemon/receive/http_server.h"
 #include "daemon/receive/otlp_export.h"
+#include "daemon/receive/log_push_receiver.h"
 #include "daemon/receive/otlp_http_receiver.h"
+#include "ship/shipper.h"
 #include "daemon/serve/query_api.h"
 #include "daemon/serve/ui_assets.h"
 #include "store/rocksdb/rocksdb_store.h"
@@ -33,10 +36,15 @@ struct Daemon::Impl {
   std::unique_ptr<ExportService> exporter;
   std::unique_ptr<IoRuntime> io;
   std::unique_ptr<OtlpHttpReceiver> otlp_http;
+  std::unique_ptr<LogPushReceiver> log_push;  // Loki and Elasticsearch pushes, same port
   std::unique_ptr<QueryApi> query;
   std::unique_ptr<HttpServer> otlp_http_server;
   std::unique_ptr<HttpServer> query_server;
   std::unique_ptr<GrpcReceiver> grpc;
+  // --ship-config: callpath-ship's loop on a thread of its own.
+  std::unique_ptr<ship::Shipper> shipper;
+  std::thread shipper_thread;
+  std::atomic<bool> shipper_stop{false};
   BoundPorts ports;
   std::string http_host, grpc_host, query_host;
   std::atomic<bool> ready{false};
@@ -48,6 +56,26 @@ struct Daemon::Impl {
   std::mutex retention_mu;
   std::condition_variable retention_cv;
   bool retention_stop = false;
+
+  // Starts following the files of cfg.ship_config, sending to this
+  // daemon's own OTLP/HTTP port unless the file names an endpoint.
+  Status StartShipper() {
+    ship::ShipOptions o;
+    CALLPATH_RETURN_IF_ERROR(ship::LoadShipConfigFile(cfg.ship_config, &o));
+    if (o.endpoint.empty()) {
+      if (ports.otlp_http == 0)
+        return InvalidArgument("--ship-config without an endpoint needs the OTLP/HTTP listener");
+      std::string host = http_host.starts_with("127.") || http_host == "localhost" ? http_host : "127.0.0.1";
+      o.endpoint = "http://" + host + ":" + std::to_string(ports.otlp_http) + "/v1/logs";
+    }
+    CALLPATH_RETURN_IF_ERROR(ship::ValidateShipOptions(&o));
+    shipper = std::make_unique<ship::Shipper>(std::move(o));
+    shipper_thread = std::thread([this] {
+      Status s = shipper->Run(shipper_stop);
+      if (!s.ok()) std::fprintf(stderr, "callpathd: log shipping stopped: %s\n", s.ToString().c_str());
+    });
+    return Status::Ok();
+  }
 
   bool HandleOps(const HttpRequest& req, HttpResponse* resp) {
     std::string_view path = req.path();
@@ -169,9 +197,15 @@ Status Daemon::Start() {
   Status s;
   if (!d.cfg.otlp_http_listen.empty()) {
     d.otlp_http = std::make_unique<OtlpHttpReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, ops);
+    d.log_push = std::make_unique<LogPushReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes);
     OtlpHttpReceiver* recv = d.otlp_http.get();
+    LogPushReceiver* push = d.log_push.get();
     d.otlp_http_server = std::make_unique<HttpServer>(
-        *d.io, hso, [recv](HttpRequest&& r, Responder done) { recv->Handle(std::move(r), std::move(done)); },
+        *d.io, hso,
+        [recv, push](HttpRequest&& r, Responder done) {
+          if (LogPushReceiver::Handles(r.path())) return push->Handle(std::move(r), std::move(done));
+          recv->Handle(std::move(r), std::move(done));
+        },
         &OtlpHttpReceiver::ErrorResponse);
     s = d.otlp_http_server->Listen(d.http_host, http_port);
     if (s.ok()) d.ports.otlp_http = d.otlp_http_server->port();
@@ -210,6 +244,13 @@ Status Daemon::Start() {
     return s;
   }
   d.io->Start();
+  if (!d.cfg.ship_config.empty()) {
+    s = d.StartShipper();
+    if (!s.ok()) {
+      (void)Stop();
+      return s;
+    }
+  }
   if (d.cfg.retention_hours > 0) d.retention = std::thread([&d] { d.RetentionLoop(); });
   d.ready.store(true);
   return Status::Ok();
@@ -243,6 +284,12 @@ Status Daemon::Stop() {
   if (d.stopped || !d.started) return Status::Ok();
   d.stopped = true;
   d.ready.store(false);
+  // The shipper first: what it has not had acknowledged it reads again
+  // after a restart (its checkpoint is behind).
+  if (d.shipper_thread.joinable()) {
+    d.shipper_stop.store(true);
+    d.shipper_thread.join();
+  }
   if (d.retention.joinable()) {
     {
       std::lock_guard<std::mutex> lock(d.retention_mu);
