@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "daemon/serve/query_api_v3.h"
+#include "daemon/serve/red_metrics_api.h"
 #include "daemon/serve/ui_assets.h"
 #include "daemon/serve/worker_pool.h"
 #include "query/assembled_trace.h"
@@ -162,6 +163,7 @@ struct QueryApi::Impl {
       if (!logs.ok()) return StoreError(logs.status(), false);
       return Json(200, query::RenderLogs(logs.value()));
     }
+    if (rest == "metrics") return ServeNativeMetrics(store, req.query(), now);
     if (rest == "dependencies") {
       Params p = ParseQuery(req.query());
       uint64_t end = now, start = 0;
@@ -278,9 +280,7 @@ struct QueryApi::Impl {
     // What the Jaeger UI may call and callpathd does not keep: answered in
     // Jaeger's error shape with the code Jaeger uses for a feature that is
     // not configured, which the UI shows as such.
-    if (rest.starts_with("metrics/")) {
-      return JaegerError(501, "metrics querying is not available: callpathd keeps traces and logs, not span metrics");
-    }
+    if (rest.starts_with("metrics/")) return ServeJaegerMetrics(store, rest.substr(8), req.query(), now);
     if (rest == "quality-metrics" || rest == "deep-dependencies") {
       return JaegerError(501, std::string(rest) + " is not available in callpathd");
     }
