@@ -11,6 +11,7 @@
 #include "cli/json_pretty.h"
 #include "cli/mcp_stdio.h"
 #include "cli/text.h"
+#include "cli/top.h"
 
 namespace callpath::cli {
 namespace {
@@ -101,6 +102,12 @@ int Execute(const Invocation& inv, const Environment& env, std::ostream& out, st
       if (rc == kExitOk && inv.limit && parsed.value().size() >= inv.limit) {
         err << "callpath: showing the newest " << inv.limit << " records; raise --limit for more\n";
       }
+      return rc;
+    }
+    case Command::kTop: {
+      auto parsed = ParseTop(reply.body);
+      int rc = Show(parsed, [&](const auto& v) { return RenderTopText(v, ro); }, out, err);
+      if (rc == kExitOk && parsed.value().rows.empty()) err << "callpath: no calls in the window\n";
       return rc;
     }
     case Command::kMcp:

@@ -324,6 +324,11 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
   auto* operations = AddOperationsCommand(app, &ops_flags);
   LogsFlags logs_flags;
   auto* logs = AddLogsCommand(app, &logs_flags);
+  std::string top_since = "15m", top_service;
+  auto* top = app.add_subcommand("top", "services (or one service's operations) by rate, with errors, p99 and "
+                                        "the change against the window before");
+  top->add_option("--since", top_since, "the window ending now, e.g. 5m, 1h (default 15m)");
+  top->add_option("--service", top_service, "this service's operations instead of the services");
   auto* mcp = app.add_subcommand("mcp",
                                  "speak MCP on stdin/stdout for an agent, relayed to the server's /api/mcp "
                                  "(one JSON-RPC message per line)");
@@ -357,6 +362,13 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
       inv.target = "/api/v1/operations" + q.str();
     } else if (logs->parsed()) {
       SetLogsTarget(logs_flags, &inv);
+    } else if (top->parsed()) {
+      Query q;
+      inv.command = Command::kTop;
+      q.Add("since", DurationArg("--since", top_since));
+      if (!top_service.empty()) q.Add("service", top_service);
+      inv.subject = top_service;
+      inv.target = "/api/v1/top" + q.str();
     } else if (mcp->parsed()) {
       inv.command = Command::kMcp;
       inv.target = "/api/mcp";

@@ -86,4 +86,40 @@ Result<std::string> ReadJaegerMetrics(store::StatsReader& stats, const JaegerMet
 // /api/metrics/minstep: {"data":60000,...} - the statistics' minute in ms.
 std::string RenderJaegerMinStep();
 
+// --- native: GET /api/v1/top (callpath top) ---
+
+// since (a duration, default "15m", whole minutes), service (optional),
+// end (as in /api/v1/metrics; default now). The window is the `since`
+// minutes ending with the minute that holds `end`, cut at `end`; the
+// previous window is as long and ends where it starts.
+struct TopQuery {
+  std::string service;  // "": one row per service; else one per operation
+  uint64_t end_ns = 0;
+  uint64_t window_ns = 0;  // whole minutes
+};
+Result<TopQuery> ParseTopParams(std::string_view query_string, uint64_t now_ns);
+
+struct TopFigures {
+  uint64_t calls = 0, errors = 0;
+  double rate_per_second = 0;
+  store::LatencySketch duration;
+};
+struct TopRow {
+  std::string service;
+  std::string operation;  // "" for a service row
+  std::string kind;       // span kind name; "" for a service row
+  TopFigures now, before;
+};
+
+// Service rows count the spans that serve requests (server and consumer
+// spans), or every span of a service that has none; operation rows count
+// each (operation, kind). Busiest first.
+Result<std::vector<TopRow>> ReadTop(store::StatsReader& stats, const TopQuery& q);
+
+// {"service":null|"S","start_ns","end_ns","window_ns","rows":[{"service",
+//  "operation" (null for services),"kind","calls","rate_per_second",
+//  "errors","error_rate","p99_ms" (null without calls),"previous":{the
+//  same five}}]}
+std::string RenderTop(const TopQuery& q, const std::vector<TopRow>& rows);
+
 }  // namespace callpath::query

@@ -175,5 +175,30 @@ TEST_F(RedMetricsApiTest, JaegerMonitorRefusesBadParametersInJaegersErrorShape) 
   EXPECT_EQ(unknown.status, 404) << unknown.body;
 }
 
+TEST_F(RedMetricsApiTest, TopComparesTheWindowWithTheOneBefore) {
+  // The spans' minute is two minutes old: inside a 5-minute window.
+  auto doc = Parse(Get("/api/v1/top?since=5m"));
+  EXPECT_TRUE(doc["service"].is_null());
+  EXPECT_EQ(doc["window_ns"].get_uint64().value(), 5 * kMinute);
+  auto row = doc["rows"].at(0);
+  EXPECT_EQ(std::string_view(row["service"].get_string().value()), "shop-api");
+  EXPECT_TRUE(row["operation"].is_null());
+  EXPECT_EQ(row["calls"].get_uint64().value(), 40u);  // the server spans: requests served
+  EXPECT_DOUBLE_EQ(row["error_rate"].get_double().value(), 0.25);
+  EXPECT_EQ(row["previous"]["calls"].get_uint64().value(), 0u);
+  EXPECT_TRUE(row["previous"]["p99_ms"].is_null());
+
+  doc = Parse(Get("/api/v1/top?since=5m&service=shop-api"));
+  simdjson::dom::array rows = doc["rows"].get_array().value();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(std::string_view(rows.at(0)["operation"].get_string().value()), "GET /pay");
+  EXPECT_EQ(std::string_view(rows.at(1)["operation"].get_string().value()), "SELECT");
+  EXPECT_EQ(std::string_view(rows.at(1)["kind"].get_string().value()), "client");
+  EXPECT_EQ(rows.at(1)["calls"].get_uint64().value(), 8u);
+
+  HttpResult bad = Get("/api/v1/top?since=soon");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+}
+
 }  // namespace
 }  // namespace callpath::testing

@@ -164,6 +164,7 @@ struct QueryApi::Impl {
       return Json(200, query::RenderLogs(logs.value()));
     }
     if (rest == "metrics") return ServeNativeMetrics(store, req.query(), now);
+    if (rest == "top") return ServeTop(store, req.query(), now);
     if (rest == "dependencies") {
       Params p = ParseQuery(req.query());
       uint64_t end = now, start = 0;

@@ -9,6 +9,7 @@
 //              GET /api/v1/dependencies?start=&end=|lookback=
 //              GET /api/v1/metrics?service=&operation=&kind=&start=&end=&step=
 //                  RED metrics per step (red_metrics_api.h)
+//              GET /api/v1/top?since=&service=   this window against the last
 //   Jaeger     GET /api/services, /api/services/{s}/operations,
 //              /api/operations?service=&spanKind=, /api/traces?...,
 //              /api/traces/{id}, /api/dependencies?endTs=&lookback=

@@ -38,6 +38,14 @@ HttpResponse ServeNativeMetrics(store::Store& store, std::string_view query_stri
   return Json(200, query::RenderNativeMetrics(*q, *points));
 }
 
+HttpResponse ServeTop(store::Store& store, std::string_view query_string, uint64_t now_ns) {
+  auto q = query::ParseTopParams(query_string, now_ns);
+  if (!q.ok()) return NativeError(400, q.status().message());
+  auto rows = query::ReadTop(store.stats_reader(), *q);
+  if (!rows.ok()) return NativeError(StatusOf(rows.status()), rows.status().message());
+  return Json(200, query::RenderTop(*q, *rows));
+}
+
 HttpResponse ServeJaegerMetrics(store::Store& store, std::string_view rest, std::string_view query_string,
                                 uint64_t now_ns) {
   if (rest == "minstep") return Json(200, query::RenderJaegerMinStep());

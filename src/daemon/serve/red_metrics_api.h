@@ -8,6 +8,9 @@
 //       Jaeger's monitor API (the Jaeger UI's Monitor tab), in the
 //       MetricFamily JSON its query service answers
 //   GET /api/metrics/minstep   the smallest step, in ms (one minute)
+//   GET /api/v1/top?since=15m[&service=S][&end=]
+//       services (or a service's operations) with their figures in the
+//       window and in the window before it (`callpath top`)
 //
 // Bad parameters are 400: {"error","status"} on the native path, Jaeger's
 // {"data":null,...,"errors":[{"code","msg"}]} on the Jaeger paths.
@@ -22,6 +25,7 @@
 namespace callpath::daemon {
 
 HttpResponse ServeNativeMetrics(store::Store& store, std::string_view query_string, uint64_t now_ns);
+HttpResponse ServeTop(store::Store& store, std::string_view query_string, uint64_t now_ns);
 
 // `rest` is the path after "/api/metrics/".
 HttpResponse ServeJaegerMetrics(store::Store& store, std::string_view rest, std::string_view query_string,
