@@ -13,6 +13,7 @@
 #include "cli/mcp_stdio.h"
 #include "cli/render_analyze.h"
 #include "cli/text.h"
+#include "cli/top.h"
 
 namespace callpath::cli {
 namespace {
@@ -113,6 +114,12 @@ int Execute(const Invocation& inv, const Environment& env, std::ostream& out, st
       return Show(ParseDiagnosis(reply.body), [&](const auto& d) { return RenderDiagnosisText(d, ro); }, out, err);
     case Command::kCompare:
       return Show(ParseComparison(reply.body), [&](const auto& c) { return RenderComparisonText(c, ro); }, out, err);
+    case Command::kTop: {
+      auto parsed = ParseTop(reply.body);
+      int rc = Show(parsed, [&](const auto& v) { return RenderTopText(v, ro); }, out, err);
+      if (rc == kExitOk && parsed.value().rows.empty()) err << "callpath: no calls in the window\n";
+      return rc;
+    }
     case Command::kMcp:
       break;  // relayed above
   }

@@ -376,6 +376,11 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
   auto* compare = app.add_subcommand("compare", "what differs between two traces: spans, timings, status, log lines");
   compare->add_option("a", compare_a, "the first trace id (the reference)")->required();
   compare->add_option("b", compare_b, "the second trace id")->required();
+  std::string top_since = "15m", top_service;
+  auto* top = app.add_subcommand("top", "services (or one service's operations) by rate, with errors, p99 and "
+                                        "the change against the window before");
+  top->add_option("--since", top_since, "the window ending now, e.g. 5m, 1h (default 15m)");
+  top->add_option("--service", top_service, "this service's operations instead of the services");
   auto* mcp = app.add_subcommand("mcp",
                                  "speak MCP on stdin/stdout for an agent, relayed to the server's /api/mcp "
                                  "(one JSON-RPC message per line)");
@@ -416,6 +421,13 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
       std::string a = TraceIdArg("first trace id", compare_a, false), b = TraceIdArg("second trace id", compare_b, false);
       inv.subject = a + " or " + b;
       inv.target = "/api/v1/compare?a=" + a + "&b=" + b;
+    } else if (top->parsed()) {
+      Query q;
+      inv.command = Command::kTop;
+      q.Add("since", DurationArg("--since", top_since));
+      if (!top_service.empty()) q.Add("service", top_service);
+      inv.subject = top_service;
+      inv.target = "/api/v1/top" + q.str();
     } else if (mcp->parsed()) {
       inv.command = Command::kMcp;
       inv.target = "/api/mcp";

@@ -222,6 +222,17 @@ Result<uint64_t> Dur(std::string_view name, std::string_view v) {
 
 }  // namespace
 
+Result<uint64_t> ParseNativeTime(std::string_view name, std::string_view value, uint64_t now_ns) {
+  const std::string_view v = Trim(value);
+  // RFC 3339 always has a '-' after its year; numbers and durations never do.
+  if (v.find('-') != std::string_view::npos) {
+    auto t = ParseRfc3339(v);
+    if (!t.ok()) return InvalidArgument("parameter " + std::string(name) + ": " + t.status().message());
+    return t;
+  }
+  return ParseTime(name, v, 1, true, now_ns);
+}
+
 std::string UrlDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());

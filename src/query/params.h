@@ -53,6 +53,10 @@ Result<store::TraceQuery> ParseApiV3SearchParams(std::string_view query_string, 
 // in a query string decodes to a space).
 Result<uint64_t> ParseRfc3339(std::string_view text);
 
+// A time parameter of the native API: Unix nanoseconds, RFC 3339, or a
+// duration meaning that long before `now_ns` ("15m"). Errors name `name`.
+Result<uint64_t> ParseNativeTime(std::string_view name, std::string_view value, uint64_t now_ns);
+
 // Tags as the Jaeger APIs take them: a JSON object {"k":"v","n":500} (what
 // the Jaeger UI and Grafana send) or logfmt k1=v1 k2="v 2". Appends to *tags.
 Status ParseJaegerTags(std::string_view text, std::vector<std::pair<std::string, std::string>>* tags);

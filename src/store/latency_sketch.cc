@@ -65,6 +65,31 @@ void LatencySketch::Merge(const LatencySketch& other) {
     *this = other;
     return;
   }
+  // Usually every bucket of `other` is already here (latencies of one
+  // operation fall in the same buckets minute after minute): add in place.
+  if (other.buckets_.size() <= buckets_.size()) {
+    auto at = buckets_.begin();
+    bool all_present = true;
+    for (const auto& [index, n] : other.buckets_) {
+      at = std::lower_bound(at, buckets_.end(), index, [](const auto& b, int32_t i) { return b.first < i; });
+      if (at == buckets_.end() || at->first != index) {
+        all_present = false;
+        break;
+      }
+    }
+    if (all_present) {
+      at = buckets_.begin();
+      for (const auto& [index, n] : other.buckets_) {
+        while (at->first != index) ++at;
+        at->second += n;
+      }
+      min_ = std::min(min_, other.min_);
+      max_ = std::max(max_, other.max_);
+      count_ += other.count_;
+      sum_ += other.sum_;
+      return;
+    }
+  }
   std::vector<std::pair<int32_t, uint64_t>> merged;
   merged.reserve(buckets_.size() + other.buckets_.size());
   auto a = buckets_.cbegin();

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <tuple>
 #include <unordered_map>
 
 #include "store/encoding.h"
@@ -23,37 +22,71 @@ uint64_t Word(const SpanId& id) {
   return w;
 }
 
+bool SameTrace(const TraceId& a, const TraceId& b) {
+  uint64_t x[2], y[2];
+  std::memcpy(x, a.bytes().data(), 16);
+  std::memcpy(y, b.bytes().data(), 16);
+  return x[0] == y[0] && x[1] == y[1];
+}
+
+// The batch's spans by span id: an open-addressing table of span indexes
+// (a sort or a node-based map cost several times more per span).
+class SpanIndex {
+ public:
+  explicit SpanIndex(const std::vector<StoredSpan>& spans) : spans_(spans) {
+    size_t n = 16;
+    while (n < 2 * spans.size()) n *= 2;
+    slots_.assign(n, kEmpty);
+    for (size_t i = 0; i < spans.size(); ++i) {
+      size_t at = Home(Word(spans[i].span_id));
+      while (slots_[at] != kEmpty) at = (at + 1) & (slots_.size() - 1);
+      slots_[at] = static_cast<uint32_t>(i);
+    }
+  }
+  // The span of `trace` with id `id`, or nullptr.
+  const StoredSpan* Find(const TraceId& trace, const SpanId& id, uint32_t* index) const {
+    const uint64_t w = Word(id);
+    for (size_t at = Home(w); slots_[at] != kEmpty; at = (at + 1) & (slots_.size() - 1)) {
+      const StoredSpan& s = spans_[slots_[at]];
+      if (Word(s.span_id) == w && SameTrace(s.trace_id, trace)) {
+        *index = slots_[at];
+        return &s;
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  size_t Home(uint64_t w) const { return static_cast<size_t>((w * 0x9e3779b97f4a7c15ull) >> 20) & (slots_.size() - 1); }
+  const std::vector<StoredSpan>& spans_;
+  std::vector<uint32_t> slots_;
+};
+
 // The local self time of each span (OperationStats::self_time): its
 // duration less the union of its same-service children's time inside it.
 std::vector<uint64_t> LocalSelfTimes(const std::vector<StoredSpan>& spans) {
   std::vector<uint64_t> self(spans.size());
   for (size_t i = 0; i < spans.size(); ++i) self[i] = spans[i].duration_ns;
-  // Spans by id, to find each child's parent in the batch.
-  std::vector<std::pair<uint64_t, uint32_t>> by_id;
-  by_id.reserve(spans.size());
-  for (size_t i = 0; i < spans.size(); ++i) by_id.emplace_back(Word(spans[i].span_id), static_cast<uint32_t>(i));
-  std::sort(by_id.begin(), by_id.end());
+  const SpanIndex index(spans);
   struct Child {
     uint32_t parent;
     uint64_t start, end;
   };
   std::vector<Child> children;
+  children.reserve(spans.size());
   for (const StoredSpan& s : spans) {
     if (s.is_root()) continue;
-    const uint64_t parent_word = Word(s.parent_span_id);
-    auto it = std::lower_bound(by_id.begin(), by_id.end(), std::pair<uint64_t, uint32_t>(parent_word, 0));
-    for (; it != by_id.end() && it->first == parent_word; ++it) {
-      const StoredSpan& p = spans[it->second];
-      if (p.span_id != s.parent_span_id || p.trace_id != s.trace_id || p.service != s.service) continue;
-      // Only the part of the child inside its parent is the parent's wait.
-      const uint64_t start = std::max(s.start_ns, p.start_ns);
-      const uint64_t end = std::min(s.end_ns(), p.end_ns());
-      if (start < end) children.push_back({it->second, start, end});
-      break;
-    }
+    uint32_t parent = 0;
+    const StoredSpan* p = index.Find(s.trace_id, s.parent_span_id, &parent);
+    if (p == nullptr || p->service != s.service) continue;
+    // Only the part of the child inside its parent is the parent's wait.
+    const uint64_t start = std::max(s.start_ns, p->start_ns);
+    const uint64_t end = std::min(s.end_ns(), p->end_ns());
+    if (start < end) children.push_back({parent, start, end});
   }
   std::sort(children.begin(), children.end(), [](const Child& a, const Child& b) {
-    return std::tie(a.parent, a.start) < std::tie(b.parent, b.start);
+    return a.parent != b.parent ? a.parent < b.parent : a.start < b.start;
   });
   for (size_t i = 0; i < children.size();) {
     const uint32_t parent = children[i].parent;
@@ -87,6 +120,7 @@ struct OperationKeyHash {
 std::vector<OperationStats> FoldSpans(const std::vector<StoredSpan>& spans) {
   const std::vector<uint64_t> self = LocalSelfTimes(spans);
   std::unordered_map<OperationKey, size_t, OperationKeyHash> index;
+  index.reserve(64);
   std::vector<OperationStats> rows;
   for (size_t i = 0; i < spans.size(); ++i) {
     const StoredSpan& s = spans[i];
@@ -106,9 +140,6 @@ std::vector<OperationStats> FoldSpans(const std::vector<StoredSpan>& spans) {
     row.duration.Add(s.duration_ns);
     row.self_time.Add(self[i]);
   }
-  std::sort(rows.begin(), rows.end(), [](const OperationStats& a, const OperationStats& b) {
-    return std::tie(a.start_ns, a.service, a.operation, a.kind) < std::tie(b.start_ns, b.service, b.operation, b.kind);
-  });
   return rows;
 }
 
@@ -165,10 +196,6 @@ BatchStats FoldBatchStats(const IngestBatch& batch) {
     ++row.count;
     if (l.trace_id.IsValid()) ++row.in_traces;
   }
-  std::sort(out.log_templates.begin(), out.log_templates.end(), [](const LogTemplateStats& a, const LogTemplateStats& b) {
-    return std::tie(a.start_ns, a.service, a.template_id, a.severity_number) <
-           std::tie(b.start_ns, b.service, b.template_id, b.severity_number);
-  });
   return out;
 }
 

@@ -12,11 +12,12 @@ namespace callpath::store {
 
 struct BatchStats {
   // One row per (minute, service, operation, kind) with a span of the
-  // batch starting in that minute, sorted by that key.
+  // batch starting in that minute, in the order of their first span (a
+  // sort would cost more than the fold).
   std::vector<OperationStats> operations;
   // One row per (minute, service, template_id, severity_number) with a
-  // record of the batch whose effective time falls in that minute, sorted
-  // by that key.
+  // record of the batch whose effective time falls in that minute, in the
+  // order of their first record.
   std::vector<LogTemplateStats> log_templates;
   // The template id of each record of the batch (parallel to batch.logs):
   // its own template_id when set, else LogTemplateOf(its body's text).id.

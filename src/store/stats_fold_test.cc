@@ -56,17 +56,19 @@ TEST(StatsFoldTest, CountsCallsErrorsAndRootsPerOperation) {
   EXPECT_EQ(load->kind, SpanKind::kInternal);
 }
 
-TEST(StatsFoldTest, RowsArePerStartMinuteAndSorted) {
+TEST(StatsFoldTest, RowsArePerStartMinuteInTheOrderOfTheirFirstSpan) {
   const BatchStats stats = FoldBatchStats(MakeIngestBatch({Span(1, 1, 0, "b", "op", kT0 + kMinute, kMs),
                                                            Span(1, 2, 0, "b", "op", kT0 + kMinute - 1, kMs),
-                                                           Span(1, 3, 0, "a", "op", kT0 + kMinute + 5, kMs)}));
+                                                           Span(1, 3, 0, "a", "op", kT0 + kMinute + 5, kMs),
+                                                           Span(1, 4, 0, "b", "op", kT0 + kMinute + 7, kMs)}));
   ASSERT_EQ(stats.operations.size(), 3u);
-  EXPECT_EQ(stats.operations[0].start_ns, kT0);
+  EXPECT_EQ(stats.operations[0].start_ns, kT0 + kMinute);
   EXPECT_EQ(stats.operations[0].service, "b");
-  EXPECT_EQ(stats.operations[1].start_ns, kT0 + kMinute);
-  EXPECT_EQ(stats.operations[1].service, "a");
+  EXPECT_EQ(stats.operations[0].calls, 2u);
+  EXPECT_EQ(stats.operations[1].start_ns, kT0);
+  EXPECT_EQ(stats.operations[1].service, "b");
   EXPECT_EQ(stats.operations[2].start_ns, kT0 + kMinute);
-  EXPECT_EQ(stats.operations[2].service, "b");
+  EXPECT_EQ(stats.operations[2].service, "a");
 }
 
 TEST(StatsFoldTest, LocalSelfTimeSubtractsTheUnionOfSameServiceChildrenInsideTheSpan) {
@@ -126,7 +128,6 @@ TEST(StatsFoldTest, LogsFoldIntoTemplateRowsWithTheirIds) {
   EXPECT_EQ(stats.log_template_ids[1], charge.id);
   EXPECT_EQ(stats.log_template_ids[3], LogTemplateOf("cart 4 loaded").id);
   ASSERT_EQ(stats.log_templates.size(), 3u);
-  // Sorted by (minute, service, template id, severity).
   const LogTemplateStats* errors = nullptr;
   for (const auto& r : stats.log_templates) {
     if (r.template_id == charge.id && r.severity_number == 17) errors = &r;

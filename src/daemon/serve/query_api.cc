@@ -8,6 +8,7 @@
 #include "daemon/serve/explain_api.h"
 #include "daemon/serve/query_api_v3.h"
 #include "daemon/serve/trace_parts.h"
+#include "daemon/serve/red_metrics_api.h"
 #include "daemon/serve/ui_assets.h"
 #include "daemon/serve/worker_pool.h"
 #include "query/assembled_trace.h"
@@ -178,6 +179,8 @@ struct QueryApi::Impl {
     }
     if (rest == "diagnose") return ServeDiagnose(store, req.query(), now);
     if (rest == "compare") return ServeCompare(store, req.query());
+    if (rest == "metrics") return ServeNativeMetrics(store, req.query(), now);
+    if (rest == "top") return ServeTop(store, req.query(), now);
     if (rest == "dependencies") {
       auto window = query::ParseDependencyWindow(req.query(), now);
       if (!window.ok()) return NativeError(400, window.status().message());
@@ -281,9 +284,7 @@ struct QueryApi::Impl {
     // What the Jaeger UI may call and callpathd does not keep: answered in
     // Jaeger's error shape with the code Jaeger uses for a feature that is
     // not configured, which the UI shows as such.
-    if (rest.starts_with("metrics/")) {
-      return JaegerError(501, "metrics querying is not available: callpathd keeps traces and logs, not span metrics");
-    }
+    if (rest.starts_with("metrics/")) return ServeJaegerMetrics(store, rest.substr(8), req.query(), now);
     if (rest == "quality-metrics" || rest == "deep-dependencies") {
       return JaegerError(501, std::string(rest) + " is not available in callpathd");
     }

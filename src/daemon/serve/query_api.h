@@ -9,10 +9,15 @@
 //              GET /api/v1/operations?service=
 //              GET /api/v1/logs?...
 //              GET /api/v1/dependencies?start=&end=|lookback=
+//              GET /api/v1/metrics?service=&operation=&kind=&start=&end=&step=
+//                  RED metrics per step (red_metrics_api.h)
+//              GET /api/v1/top?since=&service=   this window against the last
 //   Jaeger     GET /api/services, /api/services/{s}/operations,
 //              /api/operations?service=&spanKind=, /api/traces?...,
 //              /api/traces/{id}, /api/dependencies?endTs=&lookback=
-//              not kept (Jaeger's 501 error shape): /api/metrics/*,
+//              /api/metrics/{latencies,calls,errors,minstep} (the monitor
+//              API, red_metrics_api.h)
+//              not kept (Jaeger's 501 error shape):
 //              /api/quality-metrics, /api/deep-dependencies,
 //              POST /api/archive/{id}, POST /api/transform
 //   api_v3     GET /api/v3/traces/{id}, /api/v3/traces?query.serviceName=...,

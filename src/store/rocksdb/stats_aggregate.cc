@@ -6,7 +6,10 @@ namespace callpath::store {
 
 Status StatsAggregate::Touch(const std::string& key, uint32_t bucket, bool is_operation, const Load& load,
                              Row** row, std::vector<std::pair<const std::string*, Row*>>* touched) {
-  auto [it, fresh] = rows_.try_emplace(key);
+  // Most rows are held already: look up before copying the key into a node.
+  auto it = rows_.find(key);
+  const bool fresh = it == rows_.end();
+  if (fresh) it = rows_.try_emplace(key).first;
   Row& r = it->second;
   if (fresh) {
     r.bucket = bucket;
@@ -36,6 +39,7 @@ Status StatsAggregate::Stage(const std::vector<const BatchStats*>& parts, const 
   std::lock_guard<std::mutex> lock(mu_);
   ++writes_;
   std::vector<std::pair<const std::string*, Row*>> touched;
+  std::string key;  // reused: most rows are found without a new key string
   auto fail = [&](const Status& s) {
     rows_.clear();
     return s;
@@ -43,14 +47,14 @@ Status StatsAggregate::Stage(const std::vector<const BatchStats*>& parts, const 
   for (const BatchStats* part : parts) {
     for (const OperationStats& in : part->operations) {
       const uint32_t bucket = bucket_of(in.start_ns);
-      const std::string key = stats_keys::OperationKey(bucket, in);
+      stats_keys::OperationKey(bucket, in, &key);
       Row* row = nullptr;
       if (Status s = Touch(key, bucket, true, load, &row, &touched); !s.ok()) return fail(s);
       MergeOperationStats(in, &row->operation);
     }
     for (const LogTemplateStats& in : part->log_templates) {
       const uint32_t bucket = bucket_of(in.start_ns);
-      const std::string key = stats_keys::LogTemplateKey(bucket, in);
+      stats_keys::LogTemplateKey(bucket, in, &key);
       Row* row = nullptr;
       if (Status s = Touch(key, bucket, false, load, &row, &touched); !s.ok()) return fail(s);
       MergeLogTemplateStats(in, &row->log_template);

@@ -34,29 +34,33 @@ bool GetSketch(enc::Reader* r, LatencySketch* s) {
   return true;
 }
 
+void PutServicePrefix(uint32_t bucket, char type, std::string_view service, std::string* k) {
+  k->clear();
+  enc::PutBigEndian32(k, bucket);
+  k->push_back(type);
+  keys::PutName(k, service);
+}
+
 }  // namespace
 
 std::string ServicePrefix(uint32_t bucket, char type, std::string_view service) {
-  std::string k = keys::Bucket(bucket);
-  k.push_back(type);
-  keys::PutName(&k, service);
+  std::string k;
+  PutServicePrefix(bucket, type, service, &k);
   return k;
 }
 
-std::string OperationKey(uint32_t bucket, const OperationStats& row) {
-  std::string k = ServicePrefix(bucket, kOperationRow, row.service);
-  enc::PutBigEndian64(&k, row.start_ns);
-  keys::PutName(&k, row.operation);
-  k.push_back(static_cast<char>(row.kind));
-  return k;
+void OperationKey(uint32_t bucket, const OperationStats& row, std::string* k) {
+  PutServicePrefix(bucket, kOperationRow, row.service, k);
+  enc::PutBigEndian64(k, row.start_ns);
+  keys::PutName(k, row.operation);
+  k->push_back(static_cast<char>(row.kind));
 }
 
-std::string LogTemplateKey(uint32_t bucket, const LogTemplateStats& row) {
-  std::string k = ServicePrefix(bucket, kLogTemplateRow, row.service);
-  enc::PutBigEndian64(&k, row.start_ns);
-  enc::PutBigEndian64(&k, row.template_id);
-  enc::PutBigEndian32(&k, static_cast<uint32_t>(row.severity_number) + kSeverityOffset);
-  return k;
+void LogTemplateKey(uint32_t bucket, const LogTemplateStats& row, std::string* k) {
+  PutServicePrefix(bucket, kLogTemplateRow, row.service, k);
+  enc::PutBigEndian64(k, row.start_ns);
+  enc::PutBigEndian64(k, row.template_id);
+  enc::PutBigEndian32(k, static_cast<uint32_t>(row.severity_number) + kSeverityOffset);
 }
 
 bool ParseKey(std::string_view key, ParsedKey* out) {

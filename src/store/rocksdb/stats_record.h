@@ -26,8 +26,9 @@ constexpr char kLogTemplateRow = 'L';
 // bucket | type | service 0 : every row of one service in one bucket.
 std::string ServicePrefix(uint32_t bucket, char type, std::string_view service);
 
-std::string OperationKey(uint32_t bucket, const OperationStats& row);
-std::string LogTemplateKey(uint32_t bucket, const LogTemplateStats& row);
+// The row's key into *out (replacing what it held).
+void OperationKey(uint32_t bucket, const OperationStats& row, std::string* out);
+void LogTemplateKey(uint32_t bucket, const LogTemplateStats& row, std::string* out);
 
 // The parts of a key after its bucket and type; false when malformed.
 struct ParsedKey {
