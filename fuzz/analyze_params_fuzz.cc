@@ -17,6 +17,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto c = callpath::query::ParseCompareParams(qs);
   if (c.ok() && (!c->a.IsValid() || !c->b.IsValid())) __builtin_trap();
-  (void)callpath::query::ParseTimeParam("t", qs, kNow);
+  (void)callpath::query::ParseNativeTime("t", qs, kNow);
   return 0;
 }

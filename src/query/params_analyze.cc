@@ -22,31 +22,6 @@ Result<TraceId> TraceIdParam(std::string_view name, std::string_view hex) {
 
 }  // namespace
 
-Result<uint64_t> ParseTimeParam(std::string_view name, std::string_view v, uint64_t now_ns) {
-  std::string n(name);
-  if (v.empty()) return InvalidArgument("parameter " + n + " is empty");
-  bool digits = v.size() <= 20;
-  for (char c : v) digits &= c >= '0' && c <= '9';
-  if (digits) {
-    uint64_t out = 0;
-    for (char c : v) {
-      uint64_t d = static_cast<uint64_t>(c - '0');
-      if (out > (UINT64_MAX - d) / 10) return InvalidArgument("parameter " + n + ": out of range");
-      out = out * 10 + d;
-    }
-    return out;
-  }
-  if (v.find('-') != std::string_view::npos && v.find(':') != std::string_view::npos) {
-    auto t = ParseRfc3339(v);
-    if (!t.ok()) return InvalidArgument("parameter " + n + ": " + t.status().message());
-    return t;
-  }
-  auto d = ParseDuration(v);
-  if (d.ok()) return *d > now_ns ? 0 : now_ns - *d;
-  return InvalidArgument("parameter " + n +
-                         ": want an RFC 3339 time, Unix nanoseconds or a duration ago such as 15m");
-}
-
 Result<DiagnoseParams> ParseDiagnoseParams(std::string_view qs, uint64_t now_ns) {
   DiagnoseParams p;
   std::string start, end, bstart, bend;
@@ -60,12 +35,12 @@ Result<DiagnoseParams> ParseDiagnoseParams(std::string_view qs, uint64_t now_ns)
     else return InvalidArgument("unknown parameter '" + k + "'");
   }
   if (!has_start) return InvalidArgument("parameter start is required: the window's start (RFC 3339, Unix ns or 15m)");
-  auto s = ParseTimeParam("start", start, now_ns);
+  auto s = ParseNativeTime("start", start, now_ns);
   if (!s.ok()) return s.status();
   p.start_ns = *s;
   p.end_ns = now_ns;
   if (!end.empty()) {
-    auto e = ParseTimeParam("end", end, now_ns);
+    auto e = ParseNativeTime("end", end, now_ns);
     if (!e.ok()) return e.status();
     p.end_ns = *e;
   }
@@ -75,9 +50,9 @@ Result<DiagnoseParams> ParseDiagnoseParams(std::string_view qs, uint64_t now_ns)
   p.baseline_end_ns = p.start_ns;
   p.baseline_start_ns = p.start_ns > len ? p.start_ns - len : 0;
   if (has_bstart) {
-    auto bs = ParseTimeParam("baseline_start", bstart, now_ns);
+    auto bs = ParseNativeTime("baseline_start", bstart, now_ns);
     if (!bs.ok()) return bs.status();
-    auto be = ParseTimeParam("baseline_end", bend, now_ns);
+    auto be = ParseNativeTime("baseline_end", bend, now_ns);
     if (!be.ok()) return be.status();
     p.baseline_start_ns = *bs;
     p.baseline_end_ns = *be;

@@ -9,16 +9,14 @@
 
 #include "callpath/ids.h"
 #include "callpath/status.h"
+#include "query/params.h"
 
 namespace callpath::query {
 
-// A time parameter: RFC 3339 ("2024-05-01T12:00:00Z"), Unix nanoseconds
-// (digits only), or a duration before `now_ns` ("15m").
-Result<uint64_t> ParseTimeParam(std::string_view name, std::string_view value, uint64_t now_ns);
 
 // GET /api/v1/diagnose: start (required), end (default now),
 // baseline_start and baseline_end (both or neither; default: the window's
-// length right before start), service. Times as ParseTimeParam. start must
+// length right before start), service. Times as ParseNativeTime (params.h). start must
 // be before end; the baseline likewise, and it must not overlap the window.
 struct DiagnoseParams {
   uint64_t start_ns = 0;

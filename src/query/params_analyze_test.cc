@@ -8,15 +8,15 @@ namespace {
 constexpr uint64_t kNow = 1'700'000'000'000'000'000ull;
 constexpr uint64_t kMin = 60'000'000'000ull;
 
-TEST(ParseTimeParam, TakesRfc3339UnixNanosecondsAndDurationsAgo) {
-  EXPECT_EQ(ParseTimeParam("start", "2023-11-14T22:13:20Z", kNow).value(), kNow);
-  EXPECT_EQ(ParseTimeParam("start", "1700000000000000000", kNow).value(), kNow);
-  EXPECT_EQ(ParseTimeParam("start", "5m", kNow).value(), kNow - 5 * kMin);
+TEST(ParseNativeTime, TakesRfc3339UnixNanosecondsAndDurationsAgo) {
+  EXPECT_EQ(ParseNativeTime("start", "2023-11-14T22:13:20Z", kNow).value(), kNow);
+  EXPECT_EQ(ParseNativeTime("start", "1700000000000000000", kNow).value(), kNow);
+  EXPECT_EQ(ParseNativeTime("start", "5m", kNow).value(), kNow - 5 * kMin);
 }
 
-TEST(ParseTimeParam, RefusesMalformedValuesNamingTheParameter) {
+TEST(ParseNativeTime, RefusesMalformedValuesNamingTheParameter) {
   for (const char* bad : {"", "yesterday", "99999999999999999999999", "2023-13-45T00:00:00Z", "-5m"}) {
-    auto r = ParseTimeParam("end", bad, kNow);
+    auto r = ParseNativeTime("end", bad, kNow);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_NE(r.status().message().find("end"), std::string::npos) << r.status().message();
   }

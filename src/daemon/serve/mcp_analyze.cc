@@ -85,7 +85,7 @@ Result<std::string> DiagnoseContent(store::Store& store, const Args& args, size_
     // The window is `lookback` long and ends at `end` (default now).
     uint64_t end = now_ns;
     if (std::string e = Arg(args, "end"); !e.empty()) {
-      auto t = query::ParseTimeParam("end", e, now_ns);
+      auto t = query::ParseNativeTime("end", e, now_ns);
       if (!t.ok()) return AsArgumentError(t.status());
       end = *t;
     }
