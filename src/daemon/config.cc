@@ -84,6 +84,7 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "writer_threads") s = Read(v, key, cfg.writer_threads);
     else if (key == "sync_writes") s = Read(v, key, cfg.sync_writes);
     else if (key == "verify_store_on_start") s = Read(v, key, cfg.verify_store_on_start);
+    else if (key == "stats") s = Read(v, key, cfg.stats);
     else if (key == "retention_hours") s = Read(v, key, cfg.retention_hours);
     else if (key == "log_level") s = Read(v, key, cfg.log_level);
     else return InvalidArgument("unknown config key '" + key + "'");
@@ -151,6 +152,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   opt("--sync-writes", cfg.sync_writes, "fdatasync the ingest WAL before acknowledging (true|false)");
   opt("--verify-store-on-start", cfg.verify_store_on_start,
       "read every table file at start and refuse a damaged store (true|false)");
+  opt("--stats", cfg.stats, "keep per-minute operation and log template statistics at ingest (true|false)");
   opt("--retention-hours", cfg.retention_hours, "drop data older than this (0 = never)");
   opt("--log-level", cfg.log_level, "debug|info|warn|error");
 

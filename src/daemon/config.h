@@ -115,6 +115,13 @@ struct DaemonConfig {
   // or a compaction reads it.
   bool verify_store_on_start = true;
 
+  // Keep per-minute statistics of every operation and log template at
+  // ingest (the RED metrics endpoints, `callpath top`, and the baselines
+  // cause-finding compares with). false saves their ingest cost (see
+  // docs/benchmarks.md) and leaves those answers empty for the time it is
+  // off.
+  bool stats = true;
+
   // Retention of the embedded store in hours (0 = keep everything).
   uint64_t retention_hours = 72;
 

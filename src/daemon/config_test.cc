@@ -150,6 +150,19 @@ TEST(DaemonConfig, YamlThenEnvironmentThenFlags) {
   std::remove(path.c_str());
 }
 
+TEST(DaemonConfig, StatisticsCanBeTurnedOffByFileEnvironmentOrFlag) {
+  EXPECT_TRUE(Parse({}).config.stats);
+  DaemonConfig cfg;
+  ASSERT_TRUE(ApplyYaml("stats: false\n", cfg).ok());
+  EXPECT_FALSE(cfg.stats);
+  EXPECT_FALSE(ApplyYaml("stats: sometimes\n", cfg).ok());
+  ::setenv("CALLPATHD_STATS", "false", 1);
+  EXPECT_FALSE(Parse({}).config.stats);
+  EXPECT_TRUE(Parse({"--stats", "true"}).config.stats);  // the flag beats the environment
+  ::unsetenv("CALLPATHD_STATS");
+  EXPECT_FALSE(Parse({"--stats", "false"}).config.stats);
+}
+
 TEST(DaemonConfig, MistakesAreReportedNotIgnored) {
   DaemonConfig cfg;
   EXPECT_FALSE(ApplyYaml("data_dirr: x\n", cfg).ok());

@@ -122,6 +122,7 @@ Status Daemon::Start() {
   so.path = d.cfg.data_dir;
   so.sync_writes = d.cfg.sync_writes;
   so.verify_tables_on_open = d.cfg.verify_store_on_start;
+  so.keep_stats = d.cfg.stats;
   auto opened = store::OpenRocksDbStore(so);
   if (!opened.ok()) return opened.status();
   d.store = std::move(opened).value();

@@ -4,7 +4,9 @@ namespace callpath::store::enc {
 
 namespace {
 constexpr uint8_t kSpanVersion = 1;
-constexpr uint8_t kLogVersion = 1;
+// Log values: version 1 until store format 6; version 2 adds the template
+// id (fixed64) at the end. Both are read.
+constexpr uint8_t kLogVersion = 2;
 // Caps what a corrupt length field can make us allocate.
 constexpr uint64_t kMaxElements = 1u << 20;
 
@@ -191,13 +193,16 @@ void EncodeLogValue(const StoredLog& l, uint64_t resource_hash, std::string* out
   PutBytes(out, l.scope_name);
   PutBytes(out, l.scope_version);
   PutVarint(out, l.flags);
+  char t[8];
+  std::memcpy(t, &l.template_id, 8);
+  out->append(t, 8);
 }
 
 bool DecodeLogValue(std::string_view data, StoredLog* l, uint64_t* resource_hash) {
   Reader r(data);
   uint8_t version;
   uint64_t sev;
-  if (!r.Byte(&version) || version != kLogVersion || !r.String(&l->service) ||
+  if (!r.Byte(&version) || (version != 1 && version != kLogVersion) || !r.String(&l->service) ||
       !r.Varint(&l->time_ns) || !r.Varint(&l->observed_ns) || !GetId(&r, &l->trace_id) ||
       !GetId(&r, &l->span_id) || !r.Varint(&sev) || !r.String(&l->severity_text) ||
       !GetValue(&r, &l->body) || !GetAttributes(&r, &l->attributes) || !r.Fixed64(resource_hash) ||
@@ -205,6 +210,8 @@ bool DecodeLogValue(std::string_view data, StoredLog* l, uint64_t* resource_hash
     return false;
   }
   l->severity_number = static_cast<int32_t>(UnZigZag(sev));
+  l->template_id = 0;
+  if (version >= 2 && !r.Fixed64(&l->template_id)) return false;
   return r.done();
 }
 

@@ -127,7 +127,9 @@ bool DecodeSpanValue(std::string_view data, StoredSpan* span, uint64_t* resource
 // Only parent id and service: what dependency scans need.
 bool DecodeSpanParentAndService(std::string_view data, SpanId* parent, std::string_view* service);
 
-// Log value: everything except resource attributes (stored by hash).
+// Log value: everything except resource attributes (stored by hash),
+// the template id last. Records written before it was kept decode with
+// template_id 0.
 void EncodeLogValue(const StoredLog& log, uint64_t resource_hash, std::string* out);
 bool DecodeLogValue(std::string_view data, StoredLog* log, uint64_t* resource_hash);
 

@@ -23,6 +23,7 @@
 #include "callpath/ids.h"
 #include "callpath/status.h"
 #include "store/model.h"
+#include "store/stats.h"
 
 namespace callpath::store {
 
@@ -228,9 +229,12 @@ class Store {
   virtual Writer& writer() = 0;
   virtual SpanReader& span_reader() = 0;
   virtual LogReader& log_reader() = 0;
+  // The statistics kept at ingest (stats.h).
+  virtual StatsReader& stats_reader() = 0;
 
-  // Retention: removes spans, index entries and logs whose time bucket ends
-  // at or before `cutoff_ns`, and summaries of traces that ended before it.
+  // Retention: removes spans, index entries, logs and statistics rows whose
+  // time bucket ends at or before `cutoff_ns`, and summaries of traces that
+  // ended before it.
   // Data newer than the cutoff is kept; data in the bucket that contains the
   // cutoff MAY be kept until that bucket is wholly older.
   virtual Status DeleteBefore(uint64_t cutoff_ns) = 0;

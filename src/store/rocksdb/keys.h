@@ -24,6 +24,7 @@
 //   names   's' service -> last bucket;  'o' service 0 op 0 kind -> last bucket
 //   resources  hash64 -> encoded resource attributes
 //   meta    "bucket_seconds", "format", "retention_cutoff_ns"
+//   stats   bucket | 'O' / 'L' | service 0 | minute | ...  (stats_record.h)
 //
 // Times in index keys are inverted (~ns) so a forward scan yields the
 // newest posting lists first; ~max_start is the newest span of the list, an

@@ -20,6 +20,7 @@
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "store/rocksdb/segment.h"
+#include "store/stats_fold.h"
 
 namespace callpath::store {
 
@@ -77,6 +78,7 @@ class RocksPreparedBatch final : public PreparedBatch {
   std::vector<std::pair<uint64_t, std::string>> resources;
   PreparedSpans spans;
   PreparedLogs logs;
+  BatchStats stats;  // empty when the store keeps no statistics
 };
 
 }  // namespace callpath::store

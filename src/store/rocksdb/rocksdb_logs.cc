@@ -2,6 +2,8 @@
 #include <algorithm>
 
 #include "store/encoding.h"
+#include "store/log_template.h"
+#include "store/stats_fold.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
 #include "store/rocksdb/segment.h"
@@ -18,6 +20,14 @@ bool Matches(const LogQuery& q, const StoredLog& l) {
   if (t < q.start_time_min_ns || t > q.start_time_max_ns) return false;
   if (!q.text.empty() && l.body.text.find(q.text) == std::string::npos) return false;
   return true;
+}
+
+// Records stored without a template id (before format 7, or with the
+// statistics off) get it now: readers always return one.
+void FillTemplateId(StoredLog* l) {
+  if (l->template_id != 0) return;
+  std::string scratch;
+  l->template_id = LogTemplateOf(LogBodyText(*l, &scratch)).id;
 }
 
 }  // namespace
@@ -51,6 +61,7 @@ Result<std::vector<StoredLog>> RocksDbStore::LogsForTrace(const TraceId& trace_i
       StoredLog& l = out.emplace_back();
       uint64_t rh;
       if (!enc::DecodeLogValue(value, &l, &rh)) return DataLoss("corrupt log record");
+      FillTemplateId(&l);
       CALLPATH_RETURN_IF_ERROR(LoadResource(rh, &l.resource_attributes));
     }
   }
@@ -93,6 +104,7 @@ Result<std::vector<StoredLog>> RocksDbStore::SearchLogs(const LogQuery& q) {
     uint64_t rh;
     if (!enc::DecodeLogValue(v, &l, &rh)) return DataLoss("corrupt log record");
     if (!Matches(q, l)) return Status::Ok();
+    FillTemplateId(&l);
     CALLPATH_RETURN_IF_ERROR(LoadResource(rh, &l.resource_attributes));
     out.push_back(std::move(l));
     return Status::Ok();

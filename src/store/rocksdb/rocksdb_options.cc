@@ -21,7 +21,8 @@ const char* const kCfNames[RocksDbStore::kCfCount] = {rocksdb::kDefaultColumnFam
                                                       "names",
                                                       "resources",
                                                       "meta",
-                                                      "log_service"};
+                                                      "log_service",
+                                                      "stats"};
 // Posting keys are <prefix> | ~max_start | seq with a fixed 16-byte tail
 // (log keys likewise end with ~time | seq);
 // lists of one prefix arrive in time order, so each insert lands next to the
@@ -160,6 +161,10 @@ void RocksDbStore::MakeColumnFamilies(std::vector<rocksdb::ColumnFamilyDescripto
   (*cfs)[kLogService].options = BaseCfOptions(options_, cache, light, false, 0);
   UseUniversalCompaction(&(*cfs)[kLogService].options);
   (*cfs)[kLogService].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
+  // Statistics rows: a few per operation and minute, put whole by every
+  // write that changes them; the bloom filter answers the writer's read of
+  // a row it does not hold (usually: none yet) without touching a block.
+  (*cfs)[kStats].options = BaseCfOptions(options_, cache, light, true, 0);
 }
 
 }  // namespace callpath::store

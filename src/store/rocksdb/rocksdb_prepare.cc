@@ -13,6 +13,7 @@
 #include "store/rocksdb/rocksdb_store_impl.h"
 #include "store/rocksdb/segment.h"
 #include "store/rocksdb/summary_record.h"
+#include "store/stats_fold.h"
 #include "store/summary_fold.h"
 
 namespace callpath::store {
@@ -153,6 +154,13 @@ Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) con
     if (r >= in.resources.size()) return InvalidArgument("ingest batch resource index out of range");
 
   auto out = std::make_unique<RocksPreparedBatch>(in.spans.size(), in.logs.size());
+  if (options_.keep_stats) {
+    out->stats = FoldBatchStats(in);
+    for (size_t i = 0; i < in.logs.size(); ++i) {
+      if (in.logs[i].template_id == 0) in.logs[i].template_id = out->stats.log_template_ids[i];
+    }
+    out->stats.log_template_ids = {};  // written with the records; Write needs only the rows
+  }
   // Each resource is encoded and hashed once, not once per item.
   std::vector<uint64_t> resource_hashes(in.resources.size());
   std::string& encoded = prepare_scratch.resource;

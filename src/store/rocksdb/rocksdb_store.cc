@@ -36,11 +36,14 @@ namespace {
 // (seg::EncodeLogRefs).
 // Format 6: summary records of version 2 (per-service counts, orphans;
 // summary_record.h), and event and link attributes in the tag index.
-// Formats 3 to 5 are subsets: such stores are opened and marked format 6
-// (their summaries and tag postings stay readable as they are).
-constexpr const char* kFormat = "6";
+// Format 7: log values of version 2 (with the record's template id), and
+// the stats column family (stats_record.h).
+// Formats 3 to 6 are subsets: such stores are opened and marked format 7
+// (their summaries, tag postings and log records stay readable as they
+// are; statistics start with the first write after the upgrade).
+constexpr const char* kFormat = "7";
 bool IsUpgradableFormat(const std::string& format) {
-  return format == "3" || format == "4" || format == "5";
+  return format == "3" || format == "4" || format == "5" || format == "6";
 }
 
 }  // namespace
@@ -227,7 +230,7 @@ Status RocksDbStore::DeleteBefore(uint64_t cutoff_ns) {
   }
   std::string lo = keys::Bucket(0), hi = keys::Bucket(end_bucket);
   rocksdb::WriteBatch batch;
-  for (Cf c : {kSpans, kIndex, kLogs, kLogTrace, kLogService}) {
+  for (Cf c : {kSpans, kIndex, kLogs, kLogTrace, kLogService, kStats}) {
     rocksdb::Status s = batch.DeleteRange(cf(c), lo, hi);
     if (!s.ok()) return FromRocks(s, "delete range");
   }
@@ -248,9 +251,10 @@ Status RocksDbStore::DeleteBefore(uint64_t cutoff_ns) {
     std::lock_guard<std::mutex> lock(cache_mu_);
     names_written_.clear();
   }
+  stats_.DropBefore(end_bucket);
   // Give the disk space back now rather than at some later compaction.
   rocksdb::Slice slo(lo), shi(hi);
-  for (Cf c : {kSpans, kIndex, kLogs, kLogTrace, kLogService}) {
+  for (Cf c : {kSpans, kIndex, kLogs, kLogTrace, kLogService, kStats}) {
     (void)rocksdb::DeleteFilesInRange(db_.get(), cf(c), &slo, &shi);
     rocksdb::CompactRangeOptions co;
     (void)db_->CompactRange(co, cf(c), &slo, &shi);

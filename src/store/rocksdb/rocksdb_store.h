@@ -36,6 +36,11 @@ struct RocksDbOptions {
   // fail. Costs one read of the whole store per start; without it a
   // damaged table is found only when a query or compaction reads it.
   bool verify_tables_on_open = true;
+  // Keep the statistics of stats.h (per-minute operation and log template
+  // rows) and log template ids at ingest. Off, StatsReader finds nothing
+  // new and ingest skips their cost (docs/benchmarks.md); readers then
+  // compute a log record's template id when it is read.
+  bool keep_stats = true;
 };
 
 // Opens (or creates) the store at options.path. Fails with Unavailable if

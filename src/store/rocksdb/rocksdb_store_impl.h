@@ -7,6 +7,7 @@
 #include <rocksdb/db.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,17 +16,21 @@
 
 #include "store/rocksdb/rocksdb_store.h"
 #include "store/rocksdb/segment.h"
+#include "store/rocksdb/stats_aggregate.h"
 #include "store/rocksdb/summary_record.h"
 
 namespace callpath::store {
 
+namespace stats_keys {
+struct ParsedKey;
+}
 struct PreparedSpans;
 struct PreparedLogs;
 
-class RocksDbStore final : public Store, public Writer, public SpanReader, public LogReader {
+class RocksDbStore final : public Store, public Writer, public SpanReader, public LogReader, public StatsReader {
  public:
   enum Cf {
-    kSpans, kIndex, kTraces, kLogs, kLogTrace, kNames, kResources, kMeta, kLogService, kCfCount
+    kSpans, kIndex, kTraces, kLogs, kLogTrace, kNames, kResources, kMeta, kLogService, kStats, kCfCount
   };
 
   static Result<std::unique_ptr<Store>> Open(const RocksDbOptions& options);
@@ -36,6 +41,7 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   Writer& writer() override { return *this; }
   SpanReader& span_reader() override { return *this; }
   LogReader& log_reader() override { return *this; }
+  StatsReader& stats_reader() override { return *this; }
   Status DeleteBefore(uint64_t cutoff_ns) override;
   StoreStats Stats() override;
   Status Close() override;
@@ -55,6 +61,8 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   Status Resume() override;
   Result<std::vector<StoredLog>> LogsForTrace(const TraceId& trace_id) override;
   Result<std::vector<StoredLog>> SearchLogs(const LogQuery& query) override;
+  Result<std::vector<OperationStats>> Operations(const StatsQuery& query) override;
+  Result<std::vector<LogTemplateStats>> LogTemplates(const StatsQuery& query) override;
 
  private:
   explicit RocksDbStore(const RocksDbOptions& options);
@@ -140,6 +148,13 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   // Numbers prepared log records and adds their keys to `batch`.
   void StageLogs(const std::vector<const PreparedLogs*>& parts, rocksdb::WriteBatch* batch, Staged* staged);
   Status CommitStaged(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch, const Staged& staged);
+  // Adds the statistics rows the batches change, whole, to `batch`
+  // (rocksdb_stats.cc, stats_aggregate.h).
+  Status StageStats(const std::vector<const PreparedBatch*>& batches, rocksdb::WriteBatch* batch);
+  // Calls `take` with every statistics row of `type` (stats_record.h) in
+  // the buckets and minutes of `q` and of its service, in key order.
+  Status ScanStats(const StatsQuery& q, char type,
+                   const std::function<Status(const stats_keys::ParsedKey&, std::string_view)>& take);
 
   static constexpr const char* kIngestPositionKey = "ingest_position";
 
@@ -167,6 +182,8 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   std::unordered_map<uint64_t, bool> resources_written_;
   std::unordered_map<uint64_t, Attributes> resource_cache_;
   std::unordered_map<std::string, uint32_t> names_written_;  // key -> last bucket
+
+  StatsAggregate stats_;  // running totals of the statistics rows (Write)
 };
 
 // InvalidArgument unless every span has a valid trace and span id.

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "store/log_template.h"
 #include "store/testing/conformance.h"
 
 namespace callpath::store {
@@ -87,10 +88,10 @@ TEST(RocksDbStoreTest, OlderFormatIsRefusedClearly) {
   std::filesystem::remove_all(dir);
 }
 
-// Formats 3 to 5 lack only joined blobs, record lists and version-2
-// summaries: such a store opens, and is marked format 6 before anything new
-// is written.
-TEST(RocksDbStoreTest, OlderReadableFormatsAreOpenedAndMarkedFormat6) {
+// Formats 3 to 6 lack only joined blobs, record lists, version-2
+// summaries, template ids in log values and the stats column family: such
+// a store opens, and is marked format 7 before anything new is written.
+TEST(RocksDbStoreTest, OlderReadableFormatsAreOpenedAndMarkedFormat7) {
   std::string dir = ::testing::TempDir() + "/callpath-rocks-format3";
   std::filesystem::remove_all(dir);
   ASSERT_TRUE(OpenAt(dir).ok());  // creates it, closes it
@@ -111,14 +112,14 @@ TEST(RocksDbStoreTest, OlderReadableFormatsAreOpenedAndMarkedFormat6) {
     delete raw;
     return format;
   };
-  for (const char* older : {"3", "4", "5"}) {
+  for (const char* older : {"3", "4", "5", "6"}) {
     set_or_read_format(older);
     {
       auto reopened = OpenAt(dir);
       ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
       EXPECT_TRUE((*reopened)->Close().ok());
     }
-    EXPECT_EQ(set_or_read_format(nullptr), "6") << "from " << older;
+    EXPECT_EQ(set_or_read_format(nullptr), "7") << "from " << older;
   }
   std::filesystem::remove_all(dir);
 }
@@ -371,6 +372,36 @@ TEST(RocksDbStoreTest, PrepareRefusesInvalidIdsAndResourceIndexes) {
   out_of_range.span_resource[0] = 5;
   EXPECT_EQ(writer->Prepare(std::move(out_of_range)).status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE((*opened)->Close().ok());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RocksDbStoreTest, StatisticsSwitchedOffKeepNoRowsAndReadersStillGiveTemplateIds) {
+  std::string dir = ::testing::TempDir() + "/callpath-rocks-no-stats";
+  std::filesystem::remove_all(dir);
+  RocksDbOptions o;
+  o.path = dir;
+  o.keep_stats = false;
+  auto opened = OpenRocksDbStore(o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  StoredLog log;
+  log.trace_id.mutable_bytes()[0] = 7;
+  log.time_ns = 1'700'000'000'000'000'000ull;
+  log.service = "cart";
+  log.body = Value::String("cart 12 loaded");
+  ASSERT_TRUE(testing::WriteAt(store.writer(), 1, {SpanOf(1, 1, "cart", log.time_ns)}, {log}).ok());
+  StatsQuery q;
+  auto ops = store.stats_reader().Operations(q);
+  ASSERT_TRUE(ops.ok());
+  EXPECT_TRUE(ops->empty());
+  auto templates = store.stats_reader().LogTemplates(q);
+  ASSERT_TRUE(templates.ok());
+  EXPECT_TRUE(templates->empty());
+  auto logs = store.log_reader().LogsForTrace(log.trace_id);
+  ASSERT_TRUE(logs.ok());
+  ASSERT_EQ(logs->size(), 1u);
+  EXPECT_EQ((*logs)[0].template_id, LogTemplateOf("cart <*> loaded").id);
+  EXPECT_TRUE(store.Close().ok());
   std::filesystem::remove_all(dir);
 }
 

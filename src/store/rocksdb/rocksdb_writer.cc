@@ -99,6 +99,9 @@ Status RocksDbStore::Write(const std::vector<const PreparedBatch*>& batches, uin
   }
   if (!spans.empty()) StagePrepared(spans, &batch, &staged);
   if (!logs.empty()) StageLogs(logs, &batch, &staged);
+  // Statistics go in the same batch as the data they count: a crash keeps
+  // both or neither, and a replay counts them once.
+  CALLPATH_RETURN_IF_ERROR(StageStats(batches, &batch));
   // The position travels in the same batch as the data: whatever a crash
   // keeps of the unlogged writes, the position kept matches it.
   std::string pos;
@@ -106,7 +109,10 @@ Status RocksDbStore::Write(const std::vector<const PreparedBatch*>& batches, uin
   batch.Put(cf(kMeta), kIngestPositionKey, pos);
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;
-  CALLPATH_RETURN_IF_ERROR(CommitStaged(wo, &batch, staged));
+  if (Status s = CommitStaged(wo, &batch, staged); !s.ok()) {
+    stats_.Forget();  // its totals count this write, which the store did not take
+    return s;
+  }
   applied_position_.store(position, std::memory_order_release);
   return Status::Ok();
 }

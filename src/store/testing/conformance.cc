@@ -10,6 +10,9 @@
 #include <filesystem>
 #include <random>
 
+#include "store/log_template.h"
+#include "store/stats_fold.h"
+
 extern char** environ;
 
 namespace callpath::store::testing {
@@ -123,6 +126,15 @@ std::vector<StoredLog> ShopLogs() {
       Log(3, "payment", kBase + 2 * kSec + 1900 * kMs, 13, "slow payment provider"),
   };
   logs[0].body = Value::Json(R"({"msg":"card declined by bank","code":51})");
+  return logs;
+}
+
+// `logs` as the readers return them: with the template id of their body.
+std::vector<StoredLog> WithTemplateIds(std::vector<StoredLog> logs) {
+  std::string scratch;
+  for (StoredLog& l : logs) {
+    if (l.template_id == 0) l.template_id = LogTemplateOf(LogBodyText(l, &scratch)).id;
+  }
   return logs;
 }
 
@@ -371,6 +383,7 @@ TEST_P(StoreConformanceTest, DependenciesCountParentChildServicePairs) {
 TEST_P(StoreConformanceTest, LogsByTraceAndSearch) {
   auto logs = ShopLogs();
   ASSERT_TRUE(WriteLogs(logs).ok());
+  logs = WithTemplateIds(logs);
   auto t1 = store().log_reader().LogsForTrace(Tid(1));
   ASSERT_TRUE(t1.ok()) << t1.status().ToString();
   ASSERT_EQ(t1->size(), 2u);
@@ -555,6 +568,27 @@ TEST_P(StoreConformanceTest, AckedWriteSurvivesCrash) {
   late = (*reopened)->span_reader().GetTrace(Tid(7));
   ASSERT_TRUE(late.ok()) << late.status().ToString();
   EXPECT_EQ(late->size(), 2u);
+  // The statistics count each write once, whether it survived the crash
+  // or was replayed, and go on counting from what survived.
+  StatsQuery sq;
+  sq.start_ns = kBase - kSec;
+  sq.end_ns = kBase + 10 * kSec;
+  auto calls = [&](const std::string& service, const std::string& op) -> uint64_t {
+    sq.service = service;
+    sq.operation = op;
+    auto rows = (*reopened)->stats_reader().Operations(sq);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    uint64_t n = 0;
+    if (rows.ok()) {
+      for (const OperationStats& r : *rows) n += r.calls;  // of every kind
+    }
+    return n;
+  };
+  EXPECT_EQ(calls("late", "Late"), 1u);
+  EXPECT_EQ(calls("late", "Child"), 1u);
+  EXPECT_EQ(calls("payment", "Charge"), 2u);  // a client and a server span
+  ASSERT_TRUE(WriteAt((*reopened)->writer(), 6, {Span(8, 1, 0, "late", "Late", kBase, kMs)}, {}).ok());
+  EXPECT_EQ(calls("late", "Late"), 2u);
   EXPECT_TRUE((*reopened)->Close().ok());
 }
 
@@ -768,6 +802,7 @@ TEST_P(StoreConformanceTest, LogSearchByServiceNewestFirst) {
                        9, "line " + std::to_string(i)));
   }
   ASSERT_TRUE(WriteLogs(logs).ok());
+  logs = WithTemplateIds(logs);
   LogQuery q;
   q.service = "billing";
   q.limit = 3;

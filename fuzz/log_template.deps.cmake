@@ -1,0 +1,8 @@
+# fuzz_log_template: the template code lives in the store library, which
+# fuzz builds do not make (it needs RocksDB): compile its sources directly.
+target_sources(fuzz_${name} PRIVATE
+  ${PROJECT_SOURCE_DIR}/src/store/log_template.cc
+  ${PROJECT_SOURCE_DIR}/src/store/encoding.cc
+  ${PROJECT_SOURCE_DIR}/src/store/model.cc)
+target_include_directories(fuzz_${name} PRIVATE ${PROJECT_SOURCE_DIR}/include)
+target_link_libraries(fuzz_${name} PRIVATE callpath::sdk)
