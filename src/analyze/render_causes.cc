@@ -49,7 +49,8 @@ void RenderCause(const Cause& c, text::JsonWriter& json) {
   }
   json.Field("kind", CauseKindName(c.kind));
   json.Key("score");
-  json.Double(c.score);
+  // Two decimals, as explain writes them: scores rank, they do not measure.
+  json.Double(static_cast<double>(static_cast<int64_t>(c.score * 100 + 0.5)) / 100);
   json.Field("summary", c.summary);
   json.Key("evidence");
   json.BeginArray();

@@ -70,6 +70,7 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "ready_file") s = Read(v, key, cfg.ready_file);
     else if (key == "max_body_bytes") s = Read(v, key, cfg.max_body_bytes);
     else if (key == "mcp_result_bytes") s = Read(v, key, cfg.mcp_result_bytes);
+    else if (key == "max_clock_skew") s = Read(v, key, cfg.max_clock_skew);
     else if (key == "max_attributes") s = Read(v, key, cfg.max_attributes);
     else if (key == "max_attribute_bytes") s = Read(v, key, cfg.max_attribute_bytes);
     else if (key == "max_item_age") s = Read(v, key, cfg.max_item_age);
@@ -134,6 +135,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   opt("--ready-file", cfg.ready_file, "write bound ports here as JSON once serving");
   opt("--max-body-bytes", cfg.max_body_bytes, "request body limit after decompression");
   opt("--mcp-result-bytes", cfg.mcp_result_bytes, "largest MCP tool result (bytes, at least 16384)");
+  opt("--max-clock-skew", cfg.max_clock_skew, "largest clock-skew shift the trace endpoints make (10m, 0 = no limit)");
   opt("--max-attributes", cfg.max_attributes, "attributes per span, event, link or log record");
   opt("--max-attribute-bytes", cfg.max_attribute_bytes, "bytes of one attribute value");
   opt("--max-item-age", cfg.max_item_age,
@@ -180,7 +182,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   if (cfg.max_body_bytes == 0) fail("--max-body-bytes must be > 0");
   if (cfg.mcp_result_bytes < 16 * 1024) fail("--mcp-result-bytes must be at least 16384");
   for (auto [flag, value] : {std::pair{"--max-item-age", &cfg.max_item_age},
-                             std::pair{"--max-item-future", &cfg.max_item_future}}) {
+                             std::pair{"--max-item-future", &cfg.max_item_future},
+                             std::pair{"--max-clock-skew", &cfg.max_clock_skew}}) {
     if (Result<uint64_t> d = ParseDurationSeconds(*value); !d.ok()) fail(std::string(flag) + ": " + d.status().message());
   }
   if (cfg.header_timeout_seconds < 1 || cfg.idle_timeout_seconds < 1) {

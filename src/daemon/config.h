@@ -43,6 +43,13 @@ struct DaemonConfig {
   // Agents read about 25k tokens of a tool result; 64 KiB stays under that.
   uint64_t mcp_result_bytes = 64 * 1024;
 
+  // Clock-skew adjustment of the trace endpoints (Jaeger's rule: a span of
+  // another service outside its parent is shifted into it): the largest
+  // shift made. A larger one is refused with a warning on the span - a
+  // child that far off is more likely mislinked than skewed. Durations as
+  // for max_item_age; "0" = no limit. ?adjust_skew=false turns it off.
+  std::string max_clock_skew = "10m";
+
   // A span, event, link or log record with more attributes than this, or
   // with an attribute value longer than max_attribute_bytes, is rejected
   // (partial success naming the limit; 400 when nothing else was sent).

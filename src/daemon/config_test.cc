@@ -75,6 +75,21 @@ TEST(DaemonConfig, BoundsComeFromFlagsYamlAndTheEnvironment) {
   EXPECT_NE(bad.message.find("--max-item-age"), std::string::npos) << bad.message;
 }
 
+TEST(DaemonConfig, MaxClockSkewComesFromFlagYamlAndEnvironmentAndIsValidated) {
+  EXPECT_EQ(Parse({}).config.max_clock_skew, "10m");
+  EXPECT_EQ(Parse({"--max-clock-skew", "0"}).config.max_clock_skew, "0");
+  ::setenv("CALLPATHD_MAX_CLOCK_SKEW", "30s", 1);
+  auto env = Parse({});
+  ::unsetenv("CALLPATHD_MAX_CLOCK_SKEW");
+  EXPECT_EQ(env.config.max_clock_skew, "30s");
+  DaemonConfig cfg;
+  ASSERT_TRUE(ApplyYaml("max_clock_skew: 1h\n", cfg).ok());
+  EXPECT_EQ(cfg.max_clock_skew, "1h");
+  auto bad = Parse({"--max-clock-skew", "a while"});
+  EXPECT_TRUE(bad.exit_now);
+  EXPECT_NE(bad.message.find("--max-clock-skew"), std::string::npos) << bad.message;
+}
+
 TEST(DaemonConfig, McpResultBudgetComesFromFlagYamlAndEnvironment) {
   EXPECT_EQ(Parse({}).config.mcp_result_bytes, 64u * 1024);
   EXPECT_EQ(Parse({"--mcp-result-bytes", "32768"}).config.mcp_result_bytes, 32768u);

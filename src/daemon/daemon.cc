@@ -184,6 +184,10 @@ Status Daemon::Start() {
     McpOptions mcp;
     mcp.result_budget_bytes = d.cfg.mcp_result_bytes;
     mcp.loopback_only = d.query_host == "localhost" || d.query_host.starts_with("127.") || d.query_host == "::1";
+    // Validated when the command line was parsed.
+    if (auto skew = ParseDurationSeconds(d.cfg.max_clock_skew); skew.ok()) {
+      mcp.assemble.max_clock_skew_ns = skew.value() * 1'000'000'000ull;
+    }
     d.query = std::make_unique<QueryApi>(*d.store, d.metrics, ui, ops, 2,
                                          [pipeline] { (void)pipeline->WaitVisible(std::chrono::seconds(10)); }, mcp);
     QueryApi* api = d.query.get();

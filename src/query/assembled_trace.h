@@ -47,6 +47,10 @@ struct AssembledTrace {
 struct AssembleOptions {
   // Shift child spans of another service that lie outside their parent.
   bool adjust_clock_skew = true;
+  // A shift larger than this is not made (the span gets a warning saying
+  // so): a child minutes away from its parent is more likely mislinked
+  // than skewed. 0 = no limit.
+  uint64_t max_clock_skew_ns = 600'000'000'000ull;  // 10 minutes
 };
 
 AssembledTrace AssembleTrace(std::vector<store::StoredSpan> spans,

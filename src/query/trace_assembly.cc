@@ -103,11 +103,15 @@ void Shift(StoredSpan* s, int64_t delta) {
   for (auto& e : s->events) e.time_ns += static_cast<uint64_t>(delta);
 }
 
+std::string NsText(uint64_t ns) { return std::to_string(ns) + " ns"; }
+
 // Like Jaeger's clock-skew adjuster: a child of another service (another
 // host clock) that does not fit in its parent is moved, with its subtree,
 // by the smallest shift that makes it fit. A child longer than its parent
-// cannot fit and is left alone.
-std::vector<std::pair<SpanId, SkewAdjustment>> AdjustSkew(AssembledTrace* t) {
+// cannot fit and is left alone, and so is one that would move further
+// than `max_ns` (0 = no limit): it gets a warning in `refused`.
+std::vector<std::pair<SpanId, SkewAdjustment>> AdjustSkew(AssembledTrace* t, uint64_t max_ns,
+                                                          std::vector<std::pair<SpanId, std::string>>* refused) {
   std::vector<std::pair<SpanId, SkewAdjustment>> out;
   if (t->root < 0) return out;
   std::vector<int64_t> shift(t->spans.size(), 0);
@@ -137,6 +141,12 @@ std::vector<std::pair<SpanId, SkewAdjustment>> AdjustSkew(AssembledTrace* t) {
         reason = "child ended after its parent (clock skew between services)";
       }
       if (delta == 0) continue;
+      uint64_t size = static_cast<uint64_t>(delta < 0 ? -delta : delta);
+      if (max_ns != 0 && size > max_ns) {
+        refused->push_back({child.span_id, "max clock skew adjustment of " + NsText(max_ns) +
+                                               " exceeded; not applying the calculated " + NsText(size)});
+        continue;
+      }
       Shift(&child, delta);
       shift[c] += delta;
       out.push_back({child.span_id, SkewAdjustment{c, delta, reason}});
@@ -169,12 +179,15 @@ AssembledTrace AssembleTrace(std::vector<StoredSpan> spans, const AssembleOption
   if (!t.spans.empty()) t.trace_id = t.spans.front().trace_id;
   Link(&t);
   if (!options.adjust_clock_skew) return t;
-  auto adjusted = AdjustSkew(&t);
-  if (adjusted.empty()) return t;
+  std::vector<std::pair<SpanId, std::string>> refused;
+  auto adjusted = AdjustSkew(&t, options.max_clock_skew_ns, &refused);
+  if (adjusted.empty() && refused.empty()) return t;
   // Shifts change the start order: sort and link again, then find the
   // adjusted spans' new positions.
-  SortSpans(&t.spans);
-  Link(&t);
+  if (!adjusted.empty()) {
+    SortSpans(&t.spans);
+    Link(&t);
+  }
   std::unordered_map<uint64_t, size_t> pos;
   for (size_t i = 0; i < t.spans.size(); ++i) pos.emplace(Key(t.spans[i].span_id), i);
   for (auto& [id, adj] : adjusted) {
@@ -182,6 +195,7 @@ AssembledTrace AssembleTrace(std::vector<StoredSpan> spans, const AssembleOption
     t.warnings[adj.span].push_back("clock skew adjusted by " + std::to_string(adj.delta_ns) + " ns");
     t.adjustments.push_back(std::move(adj));
   }
+  for (auto& [id, text] : refused) t.warnings[pos[Key(id)]].push_back(std::move(text));
   return t;
 }
 

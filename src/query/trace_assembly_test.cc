@@ -91,6 +91,22 @@ TEST(AssembleTraceTest, SameServiceAndLongerChildrenAreNotAdjusted) {
   EXPECT_EQ(t.spans[0].span_id, Sid(2));
 }
 
+TEST(AssembleTraceTest, ShiftBeyondTheMaximumIsRefusedWithAWarning) {
+  AssembleOptions o;
+  o.max_clock_skew_ns = 10 * kMs;
+  // api starts 20 ms before its parent: a 20 ms shift, over the limit.
+  auto t = AssembleTrace({S(1, 0, "web", "GET", 100, 100), S(2, 1, "api", "List", 80, 50)}, o);
+  EXPECT_TRUE(t.adjustments.empty());
+  ASSERT_EQ(t.spans[0].span_id, Sid(2));  // left where its clock put it
+  ASSERT_EQ(t.warnings[0].size(), 1u);
+  EXPECT_NE(t.warnings[0][0].find("max clock skew adjustment"), std::string::npos) << t.warnings[0][0];
+  // Within the limit it is made; 0 is no limit.
+  o.max_clock_skew_ns = 20 * kMs;
+  EXPECT_EQ(AssembleTrace({S(1, 0, "web", "GET", 100, 100), S(2, 1, "api", "List", 80, 50)}, o).adjustments.size(), 1u);
+  o.max_clock_skew_ns = 0;
+  EXPECT_EQ(AssembleTrace({S(1, 0, "web", "GET", 100, 100), S(2, 1, "api", "List", 80, 50)}, o).adjustments.size(), 1u);
+}
+
 TEST(AssembleTraceTest, EmptyTrace) {
   auto t = AssembleTrace({});
   EXPECT_EQ(t.root, -1);

@@ -13,6 +13,7 @@
 #include "daemon/serve/query_api_v3.h"
 #include "query/assembled_trace.h"
 #include "query/render_util.h"
+#include "query/skew_params.h"
 
 namespace callpath::daemon::mcp {
 namespace {
@@ -206,32 +207,37 @@ std::string RenderCriticalPath(const query::AssembledTrace& t, size_t budget) {
   return w.Take();
 }
 
-Result<query::AssembledTrace> LoadTrace(store::Store& store, const Args& args) {
+Result<query::AssembledTrace> LoadTrace(store::Store& store, const Args& args,
+                                        const query::AssembleOptions& defaults) {
   std::string hex = Arg(args, "trace_id");
   auto id = ParseTraceIdInUrl(hex);
   if (!id) {
     return InvalidArgument("trace_id '" + Clip(hex, 64) +
                            "' is not a trace id: want 1 to 32 hex digits, not all zero (search_traces lists ids)");
   }
+  auto options = query::ApplyAdjustSkew(Arg(args, "adjust_skew"), defaults);
+  if (!options.ok()) return options.status();
   auto spans = store.span_reader().GetTrace(*id);
   if (!spans.ok()) {
     if (spans.status().code() != StatusCode::kNotFound) return spans.status();
     return NotFound("trace " + id->ToHex() +
                     " not found: it may be older than the retention or not received yet; find ids with search_traces");
   }
-  return query::AssembleTrace(std::move(spans).value());
+  return query::AssembleTrace(std::move(spans).value(), options.value());
 }
 
 }  // namespace
 
-Result<std::string> CriticalPathContent(store::Store& store, const Args& args, size_t budget) {
-  auto trace = LoadTrace(store, args);
+Result<std::string> CriticalPathContent(store::Store& store, const Args& args, size_t budget,
+                                        const query::AssembleOptions& assemble) {
+  auto trace = LoadTrace(store, args, assemble);
   if (!trace.ok()) return trace.status();
   return RenderCriticalPath(trace.value(), budget);
 }
 
-Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_t budget) {
-  auto trace = LoadTrace(store, args);
+Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_t budget,
+                                    const query::AssembleOptions& assemble) {
+  auto trace = LoadTrace(store, args, assemble);
   if (!trace.ok()) return trace.status();
   return Render(trace.value(), budget);
 }

@@ -137,7 +137,7 @@ bool IsLoopbackOrigin(std::string_view origin) {
 }
 
 struct McpServer::Impl {
-  Impl(store::Store& store, McpOptions o) : options(o), tools(store, o.result_budget_bytes) {}
+  Impl(store::Store& store, McpOptions o) : options(o), tools(store, o.result_budget_bytes, o.assemble) {}
 
   McpOptions options;
   McpTools tools;

@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "daemon/receive/http_types.h"
+#include "query/assembled_trace.h"
 #include "store/store.h"
 
 namespace callpath::daemon {
@@ -43,6 +44,9 @@ struct McpOptions {
   size_t result_budget_bytes = 64 * 1024;
   // Sessions kept at once; the least recently used one is ended beyond it.
   size_t max_sessions = 1024;
+  // How traces are assembled (the maximum clock-skew shift), for get_trace
+  // and for the HTTP API beside it.
+  query::AssembleOptions assemble;
 };
 
 class McpServer {

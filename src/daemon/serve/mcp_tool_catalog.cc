@@ -34,6 +34,8 @@ constexpr ArgSpec kSearchTracesArgs[] = {
 
 constexpr ArgSpec kGetTraceArgs[] = {
     {"trace_id", ArgType::kString, true, "Trace id in hex (up to 32 digits), e.g. from search_traces"},
+    {"adjust_skew", ArgType::kBoolean, false,
+     "false shows spans where their hosts' clocks put them, without the clock-skew adjustment (default true)"},
 };
 
 constexpr ArgSpec kSearchLogsArgs[] = {

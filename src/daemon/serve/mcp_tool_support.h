@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "callpath/status.h"
+#include "query/assembled_trace.h"
 #include "store/store.h"
 #include "text/json_writer.h"
 
@@ -81,8 +82,11 @@ std::string Clip(std::string_view s, size_t max_bytes = 2048);
 
 // get_trace's structuredContent within `budget` bytes, or an error whose
 // message tells the caller how to fix the call (the tool's isError text).
-Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_t budget);
+// The trace is assembled with `assemble` unless args say adjust_skew=false.
+Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_t budget,
+                                    const query::AssembleOptions& assemble);
 // get_critical_path's structuredContent, the same way.
-Result<std::string> CriticalPathContent(store::Store& store, const Args& args, size_t budget);
+Result<std::string> CriticalPathContent(store::Store& store, const Args& args, size_t budget,
+                                        const query::AssembleOptions& assemble);
 
 }  // namespace callpath::daemon::mcp

@@ -310,8 +310,8 @@ std::string Clip(std::string_view s, size_t max_bytes) {
 
 }  // namespace mcp
 
-McpTools::McpTools(store::Store& store, size_t budget_bytes)
-    : store_(store), budget_(std::max<size_t>(budget_bytes, 16 * 1024)) {}
+McpTools::McpTools(store::Store& store, size_t budget_bytes, query::AssembleOptions assemble)
+    : store_(store), budget_(std::max<size_t>(budget_bytes, 16 * 1024)), assemble_(assemble) {}
 
 ToolCallOutcome McpTools::Call(std::string_view name, const std::optional<simdjson::dom::object>& arguments,
                                uint64_t now_ns) const {
@@ -336,8 +336,8 @@ ToolCallOutcome McpTools::Call(std::string_view name, const std::optional<simdjs
   if (name == "list_services") content = ListServices(store_, args, structured_budget);
   else if (name == "list_operations") content = ListOperations(store_, args, structured_budget);
   else if (name == "search_traces") content = SearchTraces(store_, args, structured_budget, now_ns);
-  else if (name == "get_trace") content = mcp::GetTraceContent(store_, args, structured_budget);
-  else if (name == "get_critical_path") content = mcp::CriticalPathContent(store_, args, structured_budget);
+  else if (name == "get_trace") content = mcp::GetTraceContent(store_, args, structured_budget, assemble_);
+  else if (name == "get_critical_path") content = mcp::CriticalPathContent(store_, args, structured_budget, assemble_);
   else if (name == "search_logs" || name == "get_trace_logs") content = SearchLogs(store_, args, structured_budget, now_ns);
   out.result = content.ok() ? ToolResult(content.value(), budget_) : ErrorResult(content.status().message());
   if (out.result.size() > budget_) {

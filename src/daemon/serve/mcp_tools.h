@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "query/assembled_trace.h"
 #include "store/store.h"
 
 namespace callpath::daemon {
@@ -42,7 +43,9 @@ struct ToolCallOutcome {
 class McpTools {
  public:
   // `store` must outlive the tools. `budget_bytes`: the largest result.
-  McpTools(store::Store& store, size_t budget_bytes);
+  // `assemble`: how get_trace assembles traces (adjust_skew may turn the
+  // skew adjustment off per call).
+  McpTools(store::Store& store, size_t budget_bytes, query::AssembleOptions assemble = {});
 
   // The tools/list result: {"tools":[{name,title,description,inputSchema,
   // outputSchema,annotations}]}, in a fixed order.
@@ -56,6 +59,7 @@ class McpTools {
  private:
   store::Store& store_;
   size_t budget_;
+  query::AssembleOptions assemble_;
 };
 
 }  // namespace callpath::daemon

@@ -5,12 +5,14 @@
 #include <optional>
 
 #include "daemon/serve/analyze_api.h"
+#include "daemon/serve/explain_api.h"
 #include "daemon/serve/query_api_v3.h"
 #include "daemon/serve/ui_assets.h"
 #include "daemon/serve/worker_pool.h"
 #include "query/assembled_trace.h"
 #include "query/params.h"
 #include "query/render.h"
+#include "query/skew_params.h"
 #include "text/hex.h"
 #include "text/json_escape.h"
 
@@ -90,18 +92,20 @@ struct QueryApi::Impl {
   Impl(store::Store& s, DaemonMetrics& m, std::string ui, OpsHandler o, int threads,
        std::function<void()> before, McpOptions mcp_options)
       : store(s), metrics(m), ui_dir(std::move(ui)), ops(std::move(o)), before_read(std::move(before)),
-        mcp(s, mcp_options), pool(threads) {}
+        assemble(mcp_options.assemble), mcp(s, mcp_options), pool(threads) {}
 
   store::Store& store;
   DaemonMetrics& metrics;
   std::string ui_dir;
   OpsHandler ops;
   std::function<void()> before_read;
+  query::AssembleOptions assemble;  // the daemon's; a request may turn skew adjustment off
   McpServer mcp;
   WorkerPool pool;  // last: joined first, while the rest is still alive
 
   // Loads, assembles and returns the traces with the given summaries.
-  Result<std::vector<query::AssembledTrace>> LoadTraces(const std::vector<store::TraceSummary>& sums) {
+  Result<std::vector<query::AssembledTrace>> LoadTraces(const std::vector<store::TraceSummary>& sums,
+                                                        const query::AssembleOptions& options) {
     std::vector<query::AssembledTrace> out;
     out.reserve(sums.size());
     for (const auto& s : sums) {
@@ -110,7 +114,7 @@ struct QueryApi::Impl {
         if (spans.status().code() == StatusCode::kNotFound) continue;  // removed by retention
         return spans.status();
       }
-      out.push_back(query::AssembleTrace(std::move(spans).value()));
+      out.push_back(query::AssembleTrace(std::move(spans).value(), options));
     }
     return out;
   }
@@ -118,6 +122,9 @@ struct QueryApi::Impl {
   HttpResponse Native(std::string_view path, const HttpRequest& req) {
     std::string_view rest = path.substr(std::string_view("/api/v1/").size());
     uint64_t now = NowNs();
+    if (rest.starts_with("traces/") && rest.ends_with("/explain")) {
+      return ServeExplain(store, rest.substr(7, rest.size() - 7 - 8), req.query(), assemble);
+    }
     if (rest.starts_with("traces/")) {
       auto id = ParseTraceIdInUrl(rest.substr(7));
       if (!id) return NativeError(400, "trace id must be 1 to 32 hex digits, not all zero");
@@ -128,7 +135,10 @@ struct QueryApi::Impl {
       }
       auto logs = store.log_reader().LogsForTrace(*id);
       if (!logs.ok()) return StoreError(logs.status(), false);
-      return Json(200, query::RenderTrace(query::AssembleTrace(std::move(spans).value()), logs.value()));
+      auto options = query::ParseSkewParams(req.query(), assemble, false);
+      if (!options.ok()) return NativeError(400, options.status().message());
+      return Json(200, query::RenderTrace(query::AssembleTrace(std::move(spans).value(), options.value()),
+                                          logs.value()));
     }
     if (rest == "search") {
       auto q = query::ParseNativeSearchParams(req.query(), now);
@@ -164,7 +174,7 @@ struct QueryApi::Impl {
       return Json(200, query::RenderLogs(logs.value()));
     }
     if (rest == "diagnose") return ServeDiagnose(store, req.query(), now);
-    if (rest == "compare") return ServeCompare(store, req.query());
+    if (rest == "compare") return ServeCompare(store, req.query(), assemble);
     if (rest == "dependencies") {
       Params p = ParseQuery(req.query());
       uint64_t end = now, start = 0;
@@ -219,6 +229,8 @@ struct QueryApi::Impl {
       if (!ops_list.ok()) return StoreError(ops_list.status(), true);
       return Json(200, query::RenderJaegerOperations(ops_list.value(), true));
     }
+    auto options = query::ParseSkewParams(req.query(), assemble, true);
+    if (!options.ok()) return JaegerError(400, options.status().message());
     if (rest == "traces") {
       // Lookup by id (the Jaeger UI's "trace ID" search and its compare
       // view): ?traceID=a&traceID=b, no other parameter needed.
@@ -231,7 +243,7 @@ struct QueryApi::Impl {
           if (!id) return JaegerError(400, "cannot parse traceID param '" + it->second + "'");
           auto spans = store.span_reader().GetTrace(*id);
           if (spans.ok()) {
-            found.push_back(query::AssembleTrace(std::move(spans).value()));
+            found.push_back(query::AssembleTrace(std::move(spans).value(), options.value()));
           } else if (spans.status().code() == StatusCode::kNotFound) {
             missing.push_back(it->second);
           } else {
@@ -244,7 +256,7 @@ struct QueryApi::Impl {
       if (!q.ok()) return JaegerError(400, q.status().message());
       auto found = store.span_reader().FindTraces(q.value());
       if (!found.ok()) return StoreError(found.status(), true);
-      auto traces = LoadTraces(found.value());
+      auto traces = LoadTraces(found.value(), options.value());
       if (!traces.ok()) return StoreError(traces.status(), true);
       return Json(200, query::RenderJaegerTraces(traces.value()));
     }
@@ -257,7 +269,7 @@ struct QueryApi::Impl {
         return StoreError(spans.status(), true);
       }
       std::vector<query::AssembledTrace> one;
-      one.push_back(query::AssembleTrace(std::move(spans).value()));
+      one.push_back(query::AssembleTrace(std::move(spans).value(), options.value()));
       return Json(200, query::RenderJaegerTraces(one));
     }
     if (rest == "dependencies") {
@@ -333,7 +345,9 @@ HttpResponse QueryApi::Serve(const HttpRequest& req) {
   // inside a service name stays inside it.
   std::string_view raw = req.path();
   if (raw.starts_with("/api/v1/")) return impl_->Native(raw, req);
-  if (raw.starts_with("/api/v3/")) return ServeApiV3(impl_->store, raw.substr(8), req.query(), NowNs());
+  if (raw.starts_with("/api/v3/")) {
+    return ServeApiV3(impl_->store, raw.substr(8), req.query(), NowNs(), impl_->assemble);
+  }
   if (raw.starts_with("/api/")) return impl_->Jaeger(raw, req);
   return ServeUiFile(impl_->ui_dir, path);
 }

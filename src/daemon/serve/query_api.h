@@ -2,6 +2,8 @@
 // and the store's readers:
 //
 //   native     GET /api/v1/traces/{id}        spans (assembled) + logs
+//              GET /api/v1/traces/{id}/explain why it failed or was slow
+//                                             (explain_api.h)
 //              GET /api/v1/search?...          trace summaries
 //              GET /api/v1/services
 //              GET /api/v1/operations?service=
@@ -22,7 +24,10 @@
 //              paths get index.html for the single-page app), or an
 //              embedded page when no UI was built.
 //
-// Bad parameters -> 400 with a JSON error; unknown trace -> 404. Store reads
+// Every trace endpoint takes ?adjust_skew=false (the Jaeger API also
+// raw=true) to show the spans as their clocks put them; the maximum shift
+// is McpOptions::assemble's. Bad parameters -> 400 with a JSON error;
+// unknown trace -> 404. Store reads
 // run on the API's own worker threads, never on the server threads.
 #pragma once
 

@@ -6,6 +6,7 @@
 #include "query/assembled_trace.h"
 #include "query/params.h"
 #include "query/render.h"
+#include "query/skew_params.h"
 #include "text/hex.h"
 #include "text/json_escape.h"
 
@@ -84,7 +85,8 @@ HttpResponse Operations(store::Store& store, std::string_view qs) {
   return Json(200, body + "]}");
 }
 
-HttpResponse FindTraces(store::Store& store, std::string_view qs, uint64_t now_ns) {
+HttpResponse FindTraces(store::Store& store, std::string_view qs, uint64_t now_ns,
+                        const query::AssembleOptions& assemble) {
   auto q = query::ParseApiV3SearchParams(qs, now_ns);
   if (!q.ok()) return V3Error(400, q.status().message());
   auto found = store.span_reader().FindTraces(q.value());
@@ -96,7 +98,7 @@ HttpResponse FindTraces(store::Store& store, std::string_view qs, uint64_t now_n
       if (spans.status().code() == StatusCode::kNotFound) continue;  // removed by retention
       return V3StoreError(spans.status());
     }
-    traces.push_back(query::AssembleTrace(std::move(spans).value()));
+    traces.push_back(query::AssembleTrace(std::move(spans).value(), assemble));
   }
   if (traces.empty()) return V3Error(404, "No traces found");
   return Json(200, query::RenderApiV3Traces(traces));
@@ -120,10 +122,13 @@ std::optional<TraceId> ParseTraceIdInUrl(std::string_view hex) {
   return id;
 }
 
-HttpResponse ServeApiV3(store::Store& store, std::string_view rest, std::string_view qs, uint64_t now_ns) {
+HttpResponse ServeApiV3(store::Store& store, std::string_view rest, std::string_view qs, uint64_t now_ns,
+                        const query::AssembleOptions& defaults) {
   if (rest == "services") return Services(store);
   if (rest == "operations") return Operations(store, qs);
-  if (rest == "traces") return FindTraces(store, qs, now_ns);
+  auto assemble = query::ParseSkewParams(qs, defaults, false);
+  if (!assemble.ok()) return V3Error(400, assemble.status().message());
+  if (rest == "traces") return FindTraces(store, qs, now_ns, assemble.value());
   if (rest == "trace-summaries") return FindTraceSummaries(store, qs, now_ns);
   if (rest.starts_with("traces/")) {
     auto id = ParseTraceIdInUrl(rest.substr(7));
@@ -134,7 +139,7 @@ HttpResponse ServeApiV3(store::Store& store, std::string_view rest, std::string_
       return V3StoreError(spans.status());
     }
     std::vector<query::AssembledTrace> one;
-    one.push_back(query::AssembleTrace(std::move(spans).value()));
+    one.push_back(query::AssembleTrace(std::move(spans).value(), assemble.value()));
     return Json(200, query::RenderApiV3Traces(one));
   }
   return V3Error(404, "unknown API path /api/v3/" + std::string(rest));

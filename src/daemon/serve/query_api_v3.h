@@ -21,13 +21,15 @@
 
 #include "callpath/ids.h"
 #include "daemon/receive/http_types.h"
+#include "query/assembled_trace.h"
 #include "store/store.h"
 
 namespace callpath::daemon {
 
-// `rest` is the path after "/api/v3/" (still URL-encoded).
+// `rest` is the path after "/api/v3/" (still URL-encoded). `assemble`:
+// how traces are assembled unless the request says ?adjust_skew=false.
 HttpResponse ServeApiV3(store::Store& store, std::string_view rest, std::string_view query_string,
-                        uint64_t now_ns);
+                        uint64_t now_ns, const query::AssembleOptions& assemble = {});
 
 // Trace ids in URLs: 1..32 hex digits, either case, left-padded with zeros
 // (Jaeger clients shorten ids with leading zeros). nullopt if malformed or

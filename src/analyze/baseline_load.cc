@@ -1,0 +1,82 @@
+// LoadBaseline: the statistics window before a trace, and a few healthy
+// traces like it, read from the store.
+#include <algorithm>
+
+#include "analyze/baseline.h"
+
+namespace callpath::analyze {
+
+namespace {
+
+// Summaries of healthy traces with the trace's root operation, before the
+// trace first (newest first), then after it (oldest first).
+Result<std::vector<store::TraceSummary>> FindReferences(store::Store& store, const query::AssembledTrace& trace,
+                                                        const BaselineLoadOptions& o) {
+  const auto& root = trace.spans[static_cast<size_t>(trace.root)];
+  store::TraceQuery q;
+  q.service = root.service;
+  q.operation = root.operation;
+  uint64_t start = trace.start_ns();
+  q.start_time_min_ns = start > o.window_ns ? start - o.window_ns : 0;
+  q.start_time_max_ns = trace.end_ns() + o.window_ns;
+  q.limit = std::max<size_t>(20, o.max_reference_traces * 4);
+  auto found = store.span_reader().FindTraces(q);
+  if (!found.ok()) return found.status();
+  std::vector<store::TraceSummary> healthy;
+  for (auto& s : found.value()) {
+    if (s.trace_id == trace.trace_id || s.error_count > 0 || s.span_count == 0) continue;
+    if (s.has_root && (s.root_service != root.service || s.root_operation != root.operation)) continue;
+    healthy.push_back(std::move(s));
+  }
+  std::stable_sort(healthy.begin(), healthy.end(), [&](const auto& a, const auto& b) {
+    bool a_before = a.start_ns < start, b_before = b.start_ns < start;
+    if (a_before != b_before) return a_before;
+    return a_before ? a.start_ns > b.start_ns : a.start_ns < b.start_ns;
+  });
+  return healthy;
+}
+
+Result<Baseline> ReferenceBaseline(store::Store& store, const query::AssembledTrace& trace,
+                                   const BaselineLoadOptions& o) {
+  auto found = FindReferences(store, trace, o);
+  if (!found.ok()) return found.status();
+  std::vector<query::AssembledTrace> traces;
+  std::vector<std::vector<store::StoredLog>> logs;
+  size_t spans = 0;
+  for (const auto& s : found.value()) {
+    if (traces.size() >= o.max_reference_traces) break;
+    if (spans + s.span_count > o.max_reference_spans) continue;
+    auto got = store.span_reader().GetTrace(s.trace_id);
+    if (!got.ok()) {
+      if (got.status().code() == StatusCode::kNotFound) continue;  // removed by retention meanwhile
+      return got.status();
+    }
+    auto trace_logs = store.log_reader().LogsForTrace(s.trace_id);
+    if (!trace_logs.ok()) return trace_logs.status();
+    spans += got.value().size();
+    traces.push_back(query::AssembleTrace(std::move(got).value()));
+    logs.push_back(std::move(trace_logs).value());
+  }
+  return BaselineFromTraces(traces, logs);
+}
+
+}  // namespace
+
+Result<Baseline> LoadBaseline(store::Store& store, const query::AssembledTrace& trace,
+                              const BaselineLoadOptions& o) {
+  Baseline stats;
+  if (trace.root < 0) return stats;
+  uint64_t start = trace.start_ns();
+  uint64_t minute = start - start % store::kStatsBucketNs;
+  stats.end_ns = minute;
+  stats.start_ns = minute > o.window_ns ? minute - o.window_ns : 0;
+  auto services = store.span_reader().GetServices();
+  if (!services.ok()) return services.status();
+  auto refs = ReferenceBaseline(store, trace, o);
+  if (!refs.ok()) return refs.status();
+  Baseline merged = MergeBaselines(std::move(stats), refs.value());
+  merged.known_services.insert(services.value().begin(), services.value().end());
+  return merged;
+}
+
+}  // namespace callpath::analyze
