@@ -2,6 +2,7 @@
 // calls that stopped, and the root operations' symptoms.
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "analyze/diagnose_shift.h"
@@ -15,9 +16,13 @@ using OpKey = std::tuple<std::string, std::string, store::SpanKind>;
 OpKey KeyOf(const store::OperationStats& s) { return {s.service, s.operation, s.kind}; }
 
 // Client and producer spans time a call into another service: their
-// duration and errors are the callee's as much as their own.
-bool IsOutgoing(store::SpanKind kind) {
-  return kind == store::SpanKind::kClient || kind == store::SpanKind::kProducer;
+// duration and errors are the callee's as much as their own. So do spans of
+// unset kind that the sampled traces show calling out (diagnose_edges.h).
+using OutgoingOps = std::set<std::pair<std::string, std::string>>;
+
+bool IsOutgoing(const store::OperationStats& s, const OutgoingOps& outgoing) {
+  return s.kind == store::SpanKind::kClient || s.kind == store::SpanKind::kProducer ||
+         outgoing.count({s.service, s.operation}) > 0;
 }
 
 std::string OpName(const store::OperationStats& s) { return s.operation + " (" + s.service + ")"; }
@@ -66,7 +71,7 @@ void AddLatency(const store::OperationStats& w, const store::OperationStats& b, 
   out->findings.push_back(std::move(f));
 }
 
-void AddErrorRate(const store::OperationStats& w, const store::OperationStats* b, Findings* out) {
+void AddErrorRate(const store::OperationStats& w, const store::OperationStats* b, bool outgoing, Findings* out) {
   uint64_t be = b ? b->errors : 0, bc = b ? b->calls : 0;
   if (w.errors < 2) return;
   double pw = static_cast<double>(w.errors) / static_cast<double>(w.calls);
@@ -80,7 +85,7 @@ void AddErrorRate(const store::OperationStats& w, const store::OperationStats* b
   f.operation = w.operation;
   f.kind = CauseKind::kErrorRate;
   f.family = SignalFamily::kFailure;
-  f.own = !IsOutgoing(w.kind);
+  f.own = !outgoing;
   f.strength = strength;
   f.summary = FormatPercent(pw) + " of " + OpName(w) + " calls failed (" + FormatCount(static_cast<double>(w.errors)) +
               " of " + FormatCount(static_cast<double>(w.calls)) + "), against " + FormatPercent(pb) +
@@ -141,6 +146,10 @@ double TrafficScale(const DiagnoseInput& input) {
 }
 
 void FindOperationShifts(const DiagnoseInput& input, Findings* out) {
+  OutgoingOps outgoing_ops;
+  for (const auto* gaps : {&input.window_gaps, &input.baseline_gaps}) {
+    for (const auto& g : *gaps) outgoing_ops.insert({g.caller, g.caller_operation});
+  }
   std::map<OpKey, const store::OperationStats*> base, win;
   // (service, operation) -> sampled self times in the baseline, the window.
   std::map<std::pair<std::string, std::string>, std::pair<store::LatencySketch, store::LatencySketch>> self_samples;
@@ -151,9 +160,10 @@ void FindOperationShifts(const DiagnoseInput& input, Findings* out) {
   for (const auto& [key, w] : win) {
     auto it = base.find(key);
     const store::OperationStats* b = it == base.end() ? nullptr : it->second;
-    AddErrorRate(*w, b, out);
+    bool outgoing = IsOutgoing(*w, outgoing_ops);
+    AddErrorRate(*w, b, outgoing, out);
     if (b == nullptr) continue;
-    if (!IsOutgoing(w->kind)) {
+    if (!outgoing) {
       // Sampled self times, where there are enough of them, say what the
       // statistics cannot for a span that calls other services directly.
       auto sampled = self_samples.find({w->service, w->operation});
@@ -171,7 +181,7 @@ void FindOperationShifts(const DiagnoseInput& input, Findings* out) {
   for (const auto& [key, b] : base) {
     // A client span that stopped is its callee's missing call, or its
     // caller's failure before it called: either is named by the others.
-    if (IsOutgoing(b->kind)) continue;
+    if (IsOutgoing(*b, outgoing_ops)) continue;
     auto it = win.find(key);
     AddMissingCalls(*b, it == win.end() ? 0 : it->second->calls, scale, out);
   }

@@ -15,14 +15,14 @@
 namespace callpath::cli {
 namespace {
 
-struct Run {
+struct CliRun {
   int code = -1;
   std::string out, err;
   std::vector<std::string> urls;
 };
 
-Run RunWith(int status, std::string body, std::vector<std::string> argv) {
-  Run r;
+CliRun RunWith(int status, std::string body, std::vector<std::string> argv) {
+  CliRun r;
   argv.insert(argv.begin(), "callpath");
   std::vector<const char*> ptrs;
   for (const auto& a : argv) ptrs.push_back(a.c_str());
@@ -44,7 +44,7 @@ Run RunWith(int status, std::string body, std::vector<std::string> argv) {
 }
 
 std::string Target(std::vector<std::string> argv) {
-  Run r = RunWith(200, "{}", std::move(argv));
+  CliRun r = RunWith(200, "{}", std::move(argv));
   return r.urls.empty() ? "(no request: " + r.err + ")" : r.urls[0].substr(std::string(kDefaultServer).size());
 }
 
@@ -85,14 +85,14 @@ TEST(DiagnoseCommand, MistakesAreUsageErrors) {
                                        {"diagnose", "--since", "5m", "--start", "10m"},
                                        {"diagnose", "--baseline-start", "1h"},
                                        {"diagnose", "--start", "noon"}}) {
-    Run r = RunWith(200, "{}", bad);
+    CliRun r = RunWith(200, "{}", bad);
     EXPECT_EQ(r.code, kExitUsage) << bad.back();
     EXPECT_TRUE(r.urls.empty());
   }
 }
 
 TEST(DiagnoseCommand, PrintsTheSummaryCausesAndSymptoms) {
-  Run r = RunWith(200, kDiagnosis, {"diagnose", "--since", "5m", "--utc"});
+  CliRun r = RunWith(200, kDiagnosis, {"diagnose", "--since", "5m", "--utc"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_NE(r.out.find("window   2023-11-14 22:18:20.000 .. 2023-11-14 22:23:20.000"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Most likely cause: payment"), std::string::npos) << r.out;
@@ -103,26 +103,26 @@ TEST(DiagnoseCommand, PrintsTheSummaryCausesAndSymptoms) {
 }
 
 TEST(DiagnoseCommand, JsonPrintsTheAnswer) {
-  Run r = RunWith(200, kDiagnosis, {"diagnose", "--json"});
+  CliRun r = RunWith(200, kDiagnosis, {"diagnose", "--json"});
   ASSERT_EQ(r.code, kExitOk);
   EXPECT_NE(r.out.find("\"causes\""), std::string::npos);
 }
 
 TEST(DiagnoseCommand, ServerRejectionIsAUsageError) {
-  Run r = RunWith(400, R"({"error":"the baseline overlaps the window","status":400})", {"diagnose"});
+  CliRun r = RunWith(400, R"({"error":"the baseline overlaps the window","status":400})", {"diagnose"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_NE(r.err.find("the baseline overlaps the window"), std::string::npos) << r.err;
 }
 
 TEST(CompareCommand, AsksForBothTraces) {
   EXPECT_EQ(Target({"compare", "AA", "00bb"}), "/api/v1/compare?a=aa&b=00bb");
-  Run bad = RunWith(200, "{}", {"compare", "aa", "xyz"});
+  CliRun bad = RunWith(200, "{}", {"compare", "aa", "xyz"});
   EXPECT_EQ(bad.code, kExitUsage);
   EXPECT_EQ(RunWith(200, "{}", {"compare", "aa"}).code, kExitUsage);
 }
 
 TEST(CompareCommand, PrintsTheDifferences) {
-  Run r = RunWith(200, kComparison, {"compare", "aa", "bb"});
+  CliRun r = RunWith(200, kComparison, {"compare", "aa", "bb"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_NE(r.out.find("b took 128 ms where a took 12 ms"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("only in b"), std::string::npos) << r.out;
@@ -132,7 +132,7 @@ TEST(CompareCommand, PrintsTheDifferences) {
 }
 
 TEST(CompareCommand, UnknownTraceIsNotFound) {
-  Run r = RunWith(404, R"({"error":"trace b (00bb) not found","status":404})", {"compare", "aa", "bb"});
+  CliRun r = RunWith(404, R"({"error":"trace b (00bb) not found","status":404})", {"compare", "aa", "bb"});
   EXPECT_EQ(r.code, kExitNotFound);
   EXPECT_NE(r.err.find("trace b (00bb) not found"), std::string::npos) << r.err;
 }
