@@ -6,6 +6,7 @@
 //
 //   CALLPATH_BENCH_DIR        where the store lives (default: $TMPDIR)
 //   CALLPATH_BENCH_SPANS      spans per period (default 1000000)
+//   CALLPATH_BENCH_REUSE=1    reuse the store an earlier run populated
 //
 // Run: build/bin/bench_analyze --benchmark_filter=Diagnose
 #include <benchmark/benchmark.h>
@@ -55,9 +56,9 @@ void Fill(store::Store& db, uint64_t start, bool faulty, uint64_t* position, siz
     fault.service = Name(5);
     fault.slow_factor = 3;
   }
-  // About 30 spans per request (a visited service: a server span, a client
-  // span and a log record).
-  size_t requests_per_slice = SpansPerPeriod() / 30 / 10;
+  // About 49 spans (and half as many log records) per request: each
+  // visited service adds a server span, a client span and a log record.
+  size_t requests_per_slice = SpansPerPeriod() / 49 / 10;
   for (int slice = 0; slice < 10; ++slice) {
     analyze::testing::TrafficSpec spec;
     spec.entry = Name(0);
@@ -80,7 +81,9 @@ store::Store& PopulatedStore(size_t* spans, size_t* logs) {
     const char* base = std::getenv("CALLPATH_BENCH_DIR");
     auto dir = std::filesystem::path(base ? base : std::filesystem::temp_directory_path().string()) /
                "callpath-bench-diagnose";
-    std::filesystem::remove_all(dir);
+    const char* reuse = std::getenv("CALLPATH_BENCH_REUSE");
+    bool fill = !(reuse && std::string(reuse) == "1" && std::filesystem::exists(dir));
+    if (fill) std::filesystem::remove_all(dir);
     store::RocksDbOptions o;
     o.path = dir.string();
     o.sync_writes = false;
@@ -88,10 +91,12 @@ store::Store& PopulatedStore(size_t* spans, size_t* logs) {
     auto opened = store::OpenRocksDbStore(o);
     if (!opened.ok()) std::abort();
     db = std::move(opened).value();
-    uint64_t position = 0;
+    uint64_t position = db->writer().DurablePosition();
     size_t ignored_spans = 0, ignored_logs = 0;
-    Fill(*db, kWindowStart - 5 * kMinute, false, &position, &ignored_spans, &ignored_logs);
-    Fill(*db, kWindowStart, true, &position, &window_spans, &window_logs);
+    if (fill) {
+      Fill(*db, kWindowStart - 5 * kMinute, false, &position, &ignored_spans, &ignored_logs);
+      Fill(*db, kWindowStart, true, &position, &window_spans, &window_logs);
+    }
   }
   *spans = window_spans;
   *logs = window_logs;
