@@ -1,6 +1,7 @@
 // LoadBaseline: the statistics window before a trace, and a few healthy
 // traces like it, read from the store.
 #include <algorithm>
+#include <set>
 
 #include "analyze/baseline.h"
 
@@ -60,21 +61,42 @@ Result<Baseline> ReferenceBaseline(store::Store& store, const query::AssembledTr
   return BaselineFromTraces(traces, logs);
 }
 
+// The statistics of the trace's services over the window.
+Result<Baseline> StatsBaseline(store::Store& store, const query::AssembledTrace& trace, uint64_t start_ns,
+                               uint64_t end_ns) {
+  std::vector<store::OperationStats> operations;
+  std::vector<store::LogTemplateStats> templates;
+  std::set<std::string> services;
+  for (const auto& s : trace.spans) services.insert(s.service);
+  for (const auto& service : services) {
+    store::StatsQuery q;
+    q.start_ns = start_ns;
+    q.end_ns = end_ns;
+    q.service = service;
+    auto ops = store.stats_reader().Operations(q);
+    if (!ops.ok()) return ops.status();
+    auto logs = store.stats_reader().LogTemplates(q);
+    if (!logs.ok()) return logs.status();
+    operations.insert(operations.end(), ops.value().begin(), ops.value().end());
+    templates.insert(templates.end(), logs.value().begin(), logs.value().end());
+  }
+  return BaselineFromStats(operations, templates, start_ns, end_ns);
+}
+
 }  // namespace
 
 Result<Baseline> LoadBaseline(store::Store& store, const query::AssembledTrace& trace,
                               const BaselineLoadOptions& o) {
-  Baseline stats;
-  if (trace.root < 0) return stats;
+  if (trace.root < 0) return Baseline{};
   uint64_t start = trace.start_ns();
   uint64_t minute = start - start % store::kStatsBucketNs;
-  stats.end_ns = minute;
-  stats.start_ns = minute > o.window_ns ? minute - o.window_ns : 0;
+  auto stats = StatsBaseline(store, trace, minute > o.window_ns ? minute - o.window_ns : 0, minute);
+  if (!stats.ok()) return stats.status();
   auto services = store.span_reader().GetServices();
   if (!services.ok()) return services.status();
   auto refs = ReferenceBaseline(store, trace, o);
   if (!refs.ok()) return refs.status();
-  Baseline merged = MergeBaselines(std::move(stats), refs.value());
+  Baseline merged = MergeBaselines(std::move(stats).value(), refs.value());
   merged.known_services.insert(services.value().begin(), services.value().end());
   return merged;
 }
