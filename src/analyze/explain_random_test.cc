@@ -24,8 +24,9 @@ bool Named(const ExplainReport& r, const Scenario& s) {
 
 class ExplainRandomTopologies : public ::testing::TestWithParam<FaultCase> {};
 
-TEST_P(ExplainRandomTopologies, NameTheCulpritFirst) {
-  FaultCase c = GetParam();
+// With reference traces alone, or with the statistics of more healthy
+// traffic too (what the endpoint's LoadBaseline merges).
+void NameTheCulpritFirst(FaultCase c, bool with_stats) {
   int named = 0;
   std::string misses;
   for (int k = 0; k < kSystems; ++k) {
@@ -35,6 +36,7 @@ TEST_P(ExplainRandomTopologies, NameTheCulpritFirst) {
       StripStatus(&s.faulty);
     }
     Baseline base = HealthyBaseline(s.healthy, 10, s.vary);
+    if (with_stats) base = MergeBaselines(StatsBaseline(s.healthy, 30, s.vary), base);
     Built b = Build(s.faulty, 1);
     if (!s.skewed_service.empty()) SkewClock(&b, s.skewed_service, 5'000 * static_cast<int64_t>(kMs));
     ExplainReport r = ExplainBuilt(b, base);
@@ -46,7 +48,14 @@ TEST_P(ExplainRandomTopologies, NameTheCulpritFirst) {
     }
   }
   double share = static_cast<double>(named) / kSystems;
-  EXPECT_GE(share, kRequired) << FaultCaseName(c) << ": " << named << " of " << kSystems << "\n" << misses;
+  EXPECT_GE(share, kRequired) << FaultCaseName(c) << (with_stats ? " (with statistics)" : "") << ": " << named
+                              << " of " << kSystems << "\n" << misses;
+}
+
+TEST_P(ExplainRandomTopologies, NameTheCulpritFirstAgainstReferenceTraces) { NameTheCulpritFirst(GetParam(), false); }
+
+TEST_P(ExplainRandomTopologies, NameTheCulpritFirstAgainstStatisticsAndReferences) {
+  NameTheCulpritFirst(GetParam(), true);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryCase, ExplainRandomTopologies, ::testing::ValuesIn(kAllFaultCases),

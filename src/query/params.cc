@@ -209,7 +209,8 @@ Result<uint64_t> ParseTime(std::string_view name, std::string_view v, uint64_t u
     auto d = ParseDuration(v);
     if (d.ok()) return *d > now_ns ? 0 : now_ns - *d;
   }
-  return InvalidArgument("parameter " + std::string(name) + ": expected a Unix time" +
+  if (auto t = ParseRfc3339(v); t.ok()) return *t;
+  return InvalidArgument("parameter " + std::string(name) + ": expected a Unix time, an RFC 3339 time" +
                          (allow_ago ? " or a duration ago" : ""));
 }
 
@@ -358,7 +359,7 @@ Result<store::TraceQuery> ParseJaegerSearchParams(std::string_view qs, uint64_t 
   return q;
 }
 
-Result<store::TraceQuery> ParseNativeSearchParams(std::string_view qs, uint64_t now_ns) {
+Result<store::TraceQuery> ParseNativeSearchParams(std::string_view qs, uint64_t now_ns, LogCondition* log) {
   store::TraceQuery q;
   std::string start, end, lookback;
   auto set_dur = [](std::string_view name, std::string_view v, uint64_t* out) -> Status {
@@ -388,6 +389,12 @@ Result<store::TraceQuery> ParseNativeSearchParams(std::string_view qs, uint64_t 
       auto b = ParseBool(k, v);
       if (!b.ok()) return b.status();
       q.errors_only = *b;
+    } else if (log && k == "log_text") {
+      log->text = v;
+    } else if (log && k == "log_level") {
+      auto sev = ParseSeverityLevel(k, v);
+      if (!sev.ok()) return sev.status();
+      log->min_severity = *sev;
     } else if (k == "start") start = v;
     else if (k == "end") end = v;
     else if (k == "lookback") lookback = v;
@@ -423,6 +430,48 @@ Result<store::TraceQuery> ParseNativeSearchParams(std::string_view qs, uint64_t 
   return q;
 }
 
+Result<int32_t> ParseSeverityLevel(std::string_view name, std::string_view value) {
+  std::string lv(Trim(value));
+  for (auto& c : lv) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::pair<const char*, int32_t> kLevels[] = {
+      {"trace", 1}, {"debug", 5}, {"info", 9}, {"warn", 13}, {"warning", 13}, {"error", 17}, {"fatal", 21}};
+  for (const auto& [level, n] : kLevels) {
+    if (lv == level) return n;
+  }
+  auto n = ParseUint(name, lv);
+  if (!n.ok() || *n < 1 || *n > 24) {
+    return InvalidArgument("parameter " + std::string(name) + ": a level name (trace, debug, info, warn, error, fatal) or 1..24");
+  }
+  return static_cast<int32_t>(*n);
+}
+
+Result<TimeWindow> ParseDependencyWindow(std::string_view qs, uint64_t now_ns) {
+  std::string start, end, lookback;
+  for (const auto& [k, v] : SplitQueryString(qs)) {
+    if (k == "start") start = v;
+    else if (k == "end") end = v;
+    else if (k == "lookback") lookback = v;
+    else return InvalidArgument("unknown parameter '" + k + "'");
+  }
+  TimeWindow w{0, now_ns};
+  if (!end.empty()) {
+    auto e = ParseTime("end", end, 1, true, now_ns);
+    if (!e.ok()) return e.status();
+    w.end_ns = *e;
+  }
+  if (!start.empty()) {
+    auto s = ParseTime("start", start, 1, true, now_ns);
+    if (!s.ok()) return s.status();
+    w.start_ns = *s;
+  } else {
+    auto d = Dur("lookback", lookback.empty() ? "24h" : lookback);
+    if (!d.ok()) return d.status();
+    w.start_ns = *d > w.end_ns ? 0 : w.end_ns - *d;
+  }
+  if (w.start_ns > w.end_ns) return InvalidArgument("parameter start is after end");
+  return w;
+}
+
 Result<store::LogQuery> ParseLogSearchParams(std::string_view qs, uint64_t now_ns) {
   store::LogQuery q;
   std::string start, end, lookback;
@@ -440,19 +489,9 @@ Result<store::LogQuery> ParseLogSearchParams(std::string_view qs, uint64_t now_n
     } else if (k == "service") {
       q.service = v;
     } else if (k == "level") {
-      std::string lv(Trim(v));
-      for (auto& c : lv) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      static const std::pair<const char*, int> kLevels[] = {
-          {"trace", 1}, {"debug", 5}, {"info", 9}, {"warn", 13}, {"warning", 13}, {"error", 17}, {"fatal", 21}};
-      bool found = false;
-      for (const auto& [name, n] : kLevels) {
-        if (lv == name) q.min_severity = n, found = true;
-      }
-      if (!found) {
-        auto n = ParseUint("level", lv);
-        if (!n.ok() || *n < 1 || *n > 24) return InvalidArgument("parameter level: a level name or 1..24");
-        q.min_severity = static_cast<int32_t>(*n);
-      }
+      auto sev = ParseSeverityLevel("level", v);
+      if (!sev.ok()) return sev.status();
+      q.min_severity = *sev;
     } else if (k == "q") {
       q.text = v;
     } else if (k == "start") {

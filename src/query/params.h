@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "callpath/status.h"
+#include "query/trace_search.h"
 #include "store/store.h"
 
 namespace callpath::query {
@@ -60,9 +61,28 @@ Status ParseJaegerTags(std::string_view text, std::vector<std::pair<std::string,
 //   service, operation, tag=k:v (repeatable), min_duration, max_duration
 //   (span-level), min_trace_duration, max_trace_duration, services_all
 //   (comma list, trace-level), errors (true/false/1/0, trace-level),
-//   start / end (Unix ns, or a duration ago like "15m"), lookback, limit
-//   (1..10000, default 20).
-Result<store::TraceQuery> ParseNativeSearchParams(std::string_view query_string, uint64_t now_ns);
+//   start / end (Unix ns, RFC 3339, or a duration ago like "15m"),
+//   lookback, limit (1..10000, default 20).
+// With `log` given, also the trace-level log condition (trace_search.h):
+//   log_text (substring of a log body), log_level (as `level` of
+//   ParseLogSearchParams); without it those names are unknown parameters.
+Result<store::TraceQuery> ParseNativeSearchParams(std::string_view query_string, uint64_t now_ns,
+                                                  LogCondition* log = nullptr);
+
+// A log level: a name (trace, debug, info, warn/warning, error, fatal; any
+// case) or an OTLP severity number 1..24. `name` is the parameter named in
+// the error.
+Result<int32_t> ParseSeverityLevel(std::string_view name, std::string_view value);
+
+// A time window [start_ns, end_ns].
+struct TimeWindow {
+  uint64_t start_ns = 0;
+  uint64_t end_ns = 0;
+};
+// The window of the dependency graph (/api/v1/dependencies): start, end
+// (Unix ns, RFC 3339, or a duration ago) and lookback (default 24h before
+// end; end defaults to now).
+Result<TimeWindow> ParseDependencyWindow(std::string_view query_string, uint64_t now_ns);
 
 // Native /api/v1/logs parameters: trace_id (hex), service, level
 // (name like "warn" or number 1-24), q (substring), start, end, lookback,

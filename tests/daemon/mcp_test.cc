@@ -141,26 +141,122 @@ TEST_F(McpTest, EveryToolAnswersFromWhatWasIngested) {
   EXPECT_EQ(int64_t(errors_only["total_count"]), 0);
 }
 
-TEST_F(McpTest, HugeTraceStaysUnderTheBudgetAndSaysItTruncated) {
-  std::mt19937_64 rng(20000);
+TEST_F(McpTest, SpanDetailsDependenciesAttributesAndLogConditions) {
+  std::mt19937_64 rng(16);
   std::string trace_id = RandomBytes(rng, 16);
-  auto req = MakeTraceRequest(trace_id, 20000, "bulk", NowNs() - 5'000'000'000ull, rng);
+  std::string hex = Hex(trace_id);
+  uint64_t start = NowNs() - 2'000'000'000ull;
+  auto req = MakeTraceRequest(trace_id, 3, "checkout", start, rng);
+  auto callee = MakeTraceRequest(trace_id, 1, "payments", start + 2000, rng);
+  auto* charge = callee.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  charge->set_parent_span_id(req.resource_spans(0).scope_spans(0).spans(1).span_id());
+  charge->set_name("Charge");
+  auto* event = charge->add_events();
+  event->set_name("exception");
+  event->set_time_unix_nano(start + 3000);
+  auto* message = event->add_attributes();
+  message->set_key("exception.message");
+  message->mutable_value()->set_string_value("card declined");
+  PostSpans(req);
+  PostSpans(callee);
+  auto logs = MakeLogsRequest(trace_id, 2, "payments", start + 2500);
+  auto* records = logs.mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records();
+  for (auto& r : *records) r.set_span_id(charge->span_id());
+  records->Mutable(1)->set_severity_number(otlpv1::logs::v1::SEVERITY_NUMBER_ERROR);
+  records->Mutable(1)->mutable_body()->set_string_value("card declined for order 17");
+  HttpCallOptions o;
+  o.content_type = "application/x-protobuf";
+  ASSERT_EQ(HttpCall(daemon_.otlp_http_port(), "POST", "/v1/logs", logs.SerializeAsString(), o).status, 200);
+  std::string charge_id = Hex(charge->span_id());
+  std::string absent_id = "00000000000000ff";
+
+  auto details = Structured(CallTool("get_span_details", R"({"trace_id":")" + hex + R"(","span_ids":[")" +
+                                                             charge_id + R"(",")" + absent_id + R"("]})"));
+  ASSERT_EQ(details["spans"].get_array().size(), 1u);
+  auto span = details["spans"].at(0);
+  EXPECT_EQ(std::string_view(span["operation"]), "Charge");
+  EXPECT_EQ(std::string_view(span["service"]), "payments");
+  EXPECT_EQ(std::string_view(span["events"].at(0)["attributes"].at(0)["value"]), "card declined");
+  EXPECT_EQ(std::string_view(span["attributes"].at(0)["key"]), "http.response.status_code");
+  EXPECT_EQ(std::string_view(span["attributes"].at(0)["value"]), "200");
+  EXPECT_EQ(std::string_view(span["resource"].at(0)["value"]), "payments");
+  ASSERT_EQ(span["logs"].get_array().size(), 2u);
+  EXPECT_EQ(std::string_view(span["logs"].at(1)["body"]), "card declined for order 17");
+  EXPECT_EQ(simdjson::minify(details["not_found"]), R"([")" + absent_id + R"("])");
+  EXPECT_EQ(int64_t(details["total_count"]), 1);
+  EXPECT_FALSE(bool(details["truncated"]));
+
+  auto deps = Structured(CallTool("get_service_dependencies", R"({"lookback":"1h"})"));
+  EXPECT_EQ(simdjson::minify(deps["edges"]), R"([{"caller":"checkout","callee":"payments","call_count":1}])");
+  EXPECT_EQ(simdjson::minify(deps["services"]), R"(["checkout","payments"])");
+  auto elsewhere = Structured(CallTool("get_service_dependencies", R"({"service":"inventory"})"));
+  EXPECT_EQ(simdjson::minify(elsewhere["edges"]), "[]");
+  EXPECT_EQ(int64_t(elsewhere["total_count"]), 0);
+
+  auto with_attrs = Structured(CallTool("get_trace", R"({"trace_id":")" + hex + R"(","attributes":true})"));
+  EXPECT_EQ(std::string_view(with_attrs["spans"].at(0)["attributes"]["http.response.status_code"]), "200");
+  auto without = Structured(CallTool("get_trace", R"({"trace_id":")" + hex + R"("})"));
+  EXPECT_EQ(without["spans"].at(0)["attributes"].error(), simdjson::NO_SUCH_FIELD);
+
+  auto by_text = Structured(CallTool("search_traces", R"({"log_text":"card declined"})"));
+  ASSERT_EQ(int64_t(by_text["total_count"]), 1);
+  EXPECT_EQ(std::string_view(by_text["traces"].at(0)["trace_id"]), hex);
+  // The log condition is trace-level: the ERROR record is payments', the span condition checkout's.
+  auto by_level = Structured(CallTool("search_traces", R"({"service":"checkout","log_min_severity":"error"})"));
+  EXPECT_EQ(int64_t(by_level["total_count"]), 1);
+  auto no_text = Structured(CallTool("search_traces", R"({"log_text":"no record says this"})"));
+  EXPECT_EQ(int64_t(no_text["total_count"]), 0);
+  auto no_level = Structured(CallTool("search_traces", R"({"log_min_severity":"fatal"})"));
+  EXPECT_EQ(int64_t(no_level["total_count"]), 0);
+}
+
+TEST_F(McpTest, SpanDetailsRefusesBadOrTooManyIdsWithAHint) {
+  std::string many = "[";
+  for (int i = 1; i <= 21; ++i) many += std::string(i > 1 ? "," : "") + "\"" + std::string(14, '0') + Hex(std::string(1, char(i))) + "\"";
+  many += "]";
+  for (const std::string& ids : {std::string(R"(["zz"])"), std::string("[]"), many}) {
+    HttpResult r = Rpc(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_span_details",)"
+                       R"("arguments":{"trace_id":"0123456789abcdef0123456789abcdef","span_ids":)" + ids + "}}}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser_.parse(r.body).get(doc), simdjson::SUCCESS);
+    EXPECT_TRUE(bool(doc["result"]["isError"])) << ids << " " << r.body;
+    std::string_view text = doc["result"]["content"].at(0)["text"];
+    EXPECT_NE(text.find("span"), std::string_view::npos) << text;
+  }
+  // A list of something other than strings is a malformed call.
+  HttpResult r = Rpc(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_span_details",)"
+                     R"("arguments":{"trace_id":"0123456789abcdef0123456789abcdef","span_ids":[7]}}})");
+  EXPECT_NE(r.body.find("-32602"), std::string::npos) << r.body;
+}
+
+TEST_F(McpTest, HugeTraceStaysUnderTheBudgetAndSaysItTruncated) {
+  std::mt19937_64 rng(50000);
+  std::string trace_id = RandomBytes(rng, 16);
+  auto req = MakeTraceRequest(trace_id, 50000, "bulk", NowNs() - 5'000'000'000ull, rng);
   // The fixture's children start 1 us apart: keep each inside the root.
   auto* spans = req.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans();
   spans->Mutable(0)->set_end_time_unix_nano(spans->Get(0).start_time_unix_nano() + 25'000'000);
   for (int i = 1; i < spans->size(); ++i) {
     spans->Mutable(i)->set_end_time_unix_nano(spans->Get(i).start_time_unix_nano() + 1000);
   }
-  PostSpans(req);
+  // In requests of 10,000 spans: one of 50,000 is past the daemon's body limit.
+  for (int from = 0; from < 50000; from += 10000) {
+    auto part = req;
+    auto* part_spans = part.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans();
+    part_spans->Clear();
+    for (int i = from; i < from + 10000; ++i) *part_spans->Add() = spans->Get(i);
+    PostSpans(part);
+  }
   std::string body = CallTool("get_trace", R"({"trace_id":")" + Hex(trace_id) + R"("})");
   auto trace = Structured(body);
   // The body is the result plus {"jsonrpc":"2.0","id":"get_trace","result":}.
   EXPECT_LE(body.size(), kBudget + 48);
   EXPECT_TRUE(bool(trace["truncated"]));
-  EXPECT_EQ(int64_t(trace["total_count"]), 20000);
+  EXPECT_EQ(int64_t(trace["total_count"]), 50000);
   int64_t returned = trace["returned_count"];
   EXPECT_GT(returned, 0);
-  EXPECT_LT(returned, 20000);
+  EXPECT_LT(returned, 50000);
   EXPECT_EQ(int64_t(trace["spans"].get_array().size()), returned);
   EXPECT_GT(trace["omitted"].get_array().size(), 0u);
   EXPECT_EQ(std::string_view(trace["spans"].at(0)["operation"]), "GET /checkout");  // the root is kept

@@ -1,5 +1,6 @@
 // End-to-end test of callpathd's MCP endpoint with the official MCP
-// TypeScript SDK client, over Streamable HTTP and over stdio (callpath mcp).
+// TypeScript SDK client, over Streamable HTTP and over stdio (callpath mcp),
+// and with the MCP Inspector's command-line mode.
 // Starts its own callpathd on free loopback ports, loads a failing trace and
 // its logs over OTLP/JSON, calls every tool, checks each structuredContent
 // against the tool's outputSchema, and stops the daemon by PID.
@@ -7,7 +8,8 @@
 //   CALLPATH_BIN_DIR=build/bin node --test tests/mcp/mcp_sdk.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -90,6 +92,8 @@ const calls = {
   get_critical_path: { trace_id: traceId },
   get_trace_logs: { trace_id: traceId },
   search_logs: { service: 'payment', lookback: '1h' },
+  get_span_details: { trace_id: traceId, span_ids: ['aaaaaaaaaaaaaaa3'] },
+  get_service_dependencies: { lookback: '1h' },
 };
 
 async function checkEveryTool(client) {
@@ -117,6 +121,8 @@ test('over Streamable HTTP the SDK client lists and calls every tool', async () 
   assert.ok(r.list_services.services.some((s) => (s.name ?? s) === 'payment'), JSON.stringify(r.list_services));
   assert.ok(JSON.stringify(r.search_traces).includes(traceId));
   assert.ok(JSON.stringify(r.get_trace_logs).includes('card declined'));
+  assert.ok(JSON.stringify(r.get_span_details.spans[0].logs).includes('card declined'));
+  assert.deepEqual(r.get_service_dependencies.edges, [{ caller: 'checkout', callee: 'payment', call_count: 1 }]);
   const bad = await client.callTool({ name: 'get_trace', arguments: { trace_id: 'not-hex' } });
   assert.equal(bad.isError, true);
   await client.close();
@@ -129,4 +135,16 @@ test('over stdio (callpath mcp) the SDK client lists and calls every tool', asyn
   const r = await checkEveryTool(client);
   assert.ok(JSON.stringify(r.get_trace).includes('Charge'));
   await client.close();
+});
+
+test('the MCP Inspector in CLI mode lists the tools and calls one over HTTP', async () => {
+  const inspector = join(here, 'node_modules/.bin/mcp-inspector');
+  const run = (args) => promisify(execFile)(inspector,
+    ['--cli', `${queryUrl}/api/mcp`, '--transport', 'http', ...args], { timeout: 60000 });
+  const listed = JSON.parse((await run(['--method', 'tools/list'])).stdout);
+  assert.deepEqual(listed.tools.map((t) => t.name).sort(), Object.keys(calls).sort());
+  const called = JSON.parse((await run(['--method', 'tools/call', '--tool-name', 'get_trace',
+    '--tool-arg', `trace_id=${traceId}`])).stdout);
+  assert.equal(called.structuredContent.trace_id, traceId);
+  assert.ok(called.structuredContent.spans.some((s) => s.operation === 'Charge'));
 });

@@ -21,6 +21,8 @@ namespace {
 // Room kept for the trace's own fields and the `omitted` list.
 constexpr size_t kReservedBytes = 6 * 1024;
 constexpr size_t kMaxOmittedGroups = 30;
+// get_trace with attributes: at most this many per span (get_span_details has them all).
+constexpr size_t kMaxAttributesPerSpan = 32;
 
 // Depth-first order from the root, children by start time; spans the walk
 // does not reach (none in a well-formed trace) follow in start order.
@@ -57,7 +59,7 @@ std::string ErrorMessage(const store::StoredSpan& s) {
   return {};
 }
 
-std::string SpanJson(const query::AssembledTrace& t, size_t i, uint64_t self_ns, bool critical) {
+std::string SpanJson(const query::AssembledTrace& t, size_t i, uint64_t self_ns, bool critical, bool attributes) {
   const store::StoredSpan& s = t.spans[i];
   text::JsonWriter w;
   w.BeginObject();
@@ -73,6 +75,16 @@ std::string SpanJson(const query::AssembledTrace& t, size_t i, uint64_t self_ns,
   w.Field("status", s.is_error() ? "error" : s.status == store::SpanStatus::kOk ? "ok" : "unset");
   w.Field("error_message", Clip(ErrorMessage(s), 1024));
   w.FieldBool("critical_path", critical);
+  if (attributes) {
+    w.Key("attributes");
+    w.BeginObject();
+    size_t listed = 0;
+    for (const auto& kv : s.attributes) {
+      if (listed++ == kMaxAttributesPerSpan) break;
+      w.Field(Clip(kv.key, 128), Clip(kv.value.AsText(), 256));
+    }
+    w.EndObject();
+  }
   w.EndObject();
   return w.Take();
 }
@@ -114,7 +126,7 @@ void WriteOmitted(const query::AssembledTrace& t, const std::vector<bool>& chose
   w.EndArray();
 }
 
-std::string Render(const query::AssembledTrace& t, size_t budget) {
+std::string Render(const query::AssembledTrace& t, size_t budget, bool attributes) {
   std::vector<uint64_t> self = query::SelfTimes(t);
   std::vector<bool> critical(t.spans.size(), false);
   for (const auto& seg : query::CriticalPath(t)) critical[seg.span] = true;
@@ -123,7 +135,7 @@ std::string Render(const query::AssembledTrace& t, size_t budget) {
   std::set<std::string> services;
   size_t errors = 0;
   for (size_t i = 0; i < t.spans.size(); ++i) {
-    json[i] = SpanJson(t, i, self[i], critical[i]);
+    json[i] = SpanJson(t, i, self[i], critical[i], attributes);
     important[i] = critical[i] || t.spans[i].is_error();
     services.insert(t.spans[i].service);
     errors += t.spans[i].is_error();
@@ -207,6 +219,8 @@ std::string RenderCriticalPath(const query::AssembledTrace& t, size_t budget) {
   return w.Take();
 }
 
+}  // namespace
+
 Result<query::AssembledTrace> LoadTrace(store::Store& store, const Args& args,
                                         const query::AssembleOptions& defaults) {
   std::string hex = Arg(args, "trace_id");
@@ -226,8 +240,6 @@ Result<query::AssembledTrace> LoadTrace(store::Store& store, const Args& args,
   return query::AssembleTrace(std::move(spans).value(), options.value());
 }
 
-}  // namespace
-
 Result<std::string> CriticalPathContent(store::Store& store, const Args& args, size_t budget,
                                         const query::AssembleOptions& assemble) {
   auto trace = LoadTrace(store, args, assemble);
@@ -239,7 +251,7 @@ Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_
                                     const query::AssembleOptions& assemble) {
   auto trace = LoadTrace(store, args, assemble);
   if (!trace.ok()) return trace.status();
-  return Render(trace.value(), budget);
+  return Render(trace.value(), budget, Arg(args, "attributes") == "true");
 }
 
 }  // namespace callpath::daemon::mcp

@@ -204,7 +204,8 @@ TEST_F(McpServerTest, ToolsListGivesSchemasAndReadOnlyHints) {
     EXPECT_TRUE(bool(tool["annotations"]["readOnlyHint"]));
   }
   EXPECT_EQ(names, (std::vector<std::string>{"list_services", "list_operations", "search_traces", "get_trace",
-                                             "get_critical_path", "get_trace_logs", "search_logs"}));
+                                             "get_critical_path", "get_trace_logs", "search_logs",
+                                             "get_span_details", "get_service_dependencies"}));
 }
 
 TEST_F(McpServerTest, ToolErrorsAreResultsWithIsErrorAndAHint) {

@@ -30,12 +30,36 @@ constexpr ArgSpec kSearchTracesArgs[] = {
     {"start", ArgType::kStringOrInteger, false, kTimeHelp},
     {"end", ArgType::kStringOrInteger, false, kTimeHelp},
     {"limit", ArgType::kInteger, false, "Traces to return, 1..100, default 10 (newest first)"},
+    {"log_text", ArgType::kString, false,
+     "Some log record of the trace contains this text (case-sensitive), e.g. an error message"},
+    {"log_min_severity", ArgType::kStringOrInteger, false,
+     "Some log record of the trace has at least this severity: trace, debug, info, warn, error, fatal, or 1..24"},
 };
 
 constexpr ArgSpec kGetTraceArgs[] = {
     {"trace_id", ArgType::kString, true, "Trace id in hex (up to 32 digits), e.g. from search_traces"},
+    {"attributes", ArgType::kBoolean, false,
+     "Also return each span's attributes (costs room: fewer spans fit); default false"},
     {"adjust_skew", ArgType::kBoolean, false,
      "false shows spans where their hosts' clocks put them, without the clock-skew adjustment (default true)"},
+};
+
+constexpr ArgSpec kCriticalPathArgs[] = {
+    {"trace_id", ArgType::kString, true, "Trace id in hex (up to 32 digits), e.g. from search_traces"},
+    {"adjust_skew", ArgType::kBoolean, false,
+     "false shows spans where their hosts' clocks put them, without the clock-skew adjustment (default true)"},
+};
+
+constexpr ArgSpec kSpanDetailsArgs[] = {
+    {"trace_id", ArgType::kString, true, "Trace id in hex, e.g. from search_traces"},
+    {"span_ids", ArgType::kStringList, true, "1 to 20 span ids in hex (16 digits), e.g. from get_trace"},
+};
+
+constexpr ArgSpec kDependenciesArgs[] = {
+    {"service", ArgType::kString, false, "Only the calls to and from this service"},
+    {"lookback", ArgType::kString, false, "How far back from end (\"15m\", \"2h\"); default 24h"},
+    {"start", ArgType::kStringOrInteger, false, kTimeHelp},
+    {"end", ArgType::kStringOrInteger, false, kTimeHelp},
 };
 
 constexpr ArgSpec kSearchLogsArgs[] = {
@@ -90,7 +114,8 @@ constexpr std::string_view kGetTraceOut = R"({"type":"object","properties":{
 "service":{"type":"string"},"operation":{"type":"string"},"kind":{"type":"string"},
 "start_offset_ns":{"type":"integer"},"duration_ns":{"type":"integer"},"self_ns":{"type":"integer"},
 "status":{"type":"string","enum":["unset","ok","error"]},"error_message":{"type":"string"},
-"critical_path":{"type":"boolean"}},
+"critical_path":{"type":"boolean"},
+"attributes":{"type":"object","additionalProperties":{"type":"string"},"description":"only when asked for"}},
 "required":["span_id","parent_span_id","depth","service","operation","kind","start_offset_ns",
 "duration_ns","self_ns","status","error_message","critical_path"]}},
 "omitted":{"type":"array","description":"spans left out, by service and operation",
@@ -120,7 +145,39 @@ constexpr std::string_view kSearchLogsOut = R"({"type":"object","properties":{
 "truncated":{"type":"boolean"}},
 "required":["logs","total_count","truncated"]})";
 
-constexpr std::array<ToolSpec, 7> kTools = {{
+constexpr std::string_view kSpanDetailsOut = R"({"type":"object","properties":{
+"trace_id":{"type":"string"},
+"spans":{"type":"array","items":{"type":"object","properties":{
+"span_id":{"type":"string"},"parent_span_id":{"type":"string"},"service":{"type":"string"},
+"operation":{"type":"string"},"kind":{"type":"string"},"start_time":{"type":"string"},
+"duration_ns":{"type":"integer"},"status":{"type":"string","enum":["unset","ok","error"]},
+"status_message":{"type":"string"},
+"attributes":{"type":"array","items":{"type":"object","properties":{"key":{"type":"string"},"value":{"type":"string"}},"required":["key","value"]}},
+"resource":{"type":"array","items":{"type":"object","properties":{"key":{"type":"string"},"value":{"type":"string"}},"required":["key","value"]}},
+"events":{"type":"array","items":{"type":"object","properties":{"time":{"type":"string"},
+"name":{"type":"string"},"attributes":{"type":"array","items":{"type":"object","properties":{"key":{"type":"string"},"value":{"type":"string"}},"required":["key","value"]}}},
+"required":["time","name","attributes"]}},
+"links":{"type":"array","items":{"type":"object","properties":{"trace_id":{"type":"string"},
+"span_id":{"type":"string"},"attributes":{"type":"array","items":{"type":"object","properties":{"key":{"type":"string"},"value":{"type":"string"}},"required":["key","value"]}}},
+"required":["trace_id","span_id","attributes"]}},
+"logs":{"type":"array","items":{"type":"object","properties":{"time":{"type":"string"},
+"severity":{"type":"string"},"body":{"type":"string"}},"required":["time","severity","body"]}}},
+"required":["span_id","parent_span_id","service","operation","kind","start_time","duration_ns","status",
+"status_message","attributes","resource","events","links","logs"]}},
+"not_found":{"type":"array","items":{"type":"string"}},
+"total_count":{"type":"integer"},"returned_count":{"type":"integer"},"truncated":{"type":"boolean"}},
+"required":["trace_id","spans","not_found","total_count","returned_count","truncated"]})";
+
+constexpr std::string_view kDependenciesOut = R"({"type":"object","properties":{
+"start_time":{"type":"string"},"end_time":{"type":"string"},
+"edges":{"type":"array","items":{"type":"object","properties":{
+"caller":{"type":"string"},"callee":{"type":"string"},"call_count":{"type":"integer"}},
+"required":["caller","callee","call_count"]}},
+"services":{"type":"array","items":{"type":"string"}},
+"total_count":{"type":"integer"},"truncated":{"type":"boolean"}},
+"required":["start_time","end_time","edges","services","total_count","truncated"]})";
+
+constexpr std::array<ToolSpec, 9> kTools = {{
     {"list_services", "List services", "Every service that sent spans, sorted by name.", {}, kListServicesOut},
     {"list_operations", "List operations", "The operations (span names) of one service, with their span kind.",
      kListOperationsArgs, kListOperationsOut},
@@ -136,13 +193,21 @@ constexpr std::array<ToolSpec, 7> kTools = {{
     {"get_critical_path", "Get a trace's critical path",
      "The chain of spans the trace waited on, as segments in time order: which span held the request "
      "and for how long. When they do not all fit, the longest segments are kept.",
-     kGetTraceArgs, kCriticalPathOut},
+     kCriticalPathArgs, kCriticalPathOut},
     {"get_trace_logs", "Get a trace's logs",
      "The log records of one trace, newest first, optionally from a minimum severity or with a text.",
      kGetTraceLogsArgs, kSearchLogsOut},
     {"search_logs", "Search logs",
      "Log records by trace, service, minimum severity, message text and time range, newest first.",
      kSearchLogsArgs, kSearchLogsOut},
+    {"get_span_details", "Get span details",
+     "Everything about up to 20 spans of one trace: attributes, resource, events (exceptions), links, "
+     "status and the span's own log records.",
+     kSpanDetailsArgs, kSpanDetailsOut},
+    {"get_service_dependencies", "Get service dependencies",
+     "Which service calls which, with call counts, over a time window (default the last 24 hours); "
+     "optionally only the calls to and from one service. Busiest edges first.",
+     kDependenciesArgs, kDependenciesOut},
 }};
 
 
@@ -164,6 +229,10 @@ void WriteInputSchema(std::span<const ArgSpec> args, text::JsonWriter& w) {
     if (a.type == ArgType::kStringOrInteger) {
       w.Key("type");
       w.RawValue(R"(["string","integer"])");
+    } else if (a.type == ArgType::kStringList) {
+      w.Field("type", "array");
+      w.Key("items");
+      w.RawValue(R"({"type":"string"})");
     } else {
       w.Field("type", kTypes[static_cast<int>(a.type)]);
     }

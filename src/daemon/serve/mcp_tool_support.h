@@ -15,7 +15,8 @@
 
 namespace callpath::daemon::mcp {
 
-enum class ArgType { kString, kInteger, kBoolean, kStringOrInteger };
+// kStringList: a JSON array of strings, kept in Args joined by '\n'.
+enum class ArgType { kString, kInteger, kBoolean, kStringOrInteger, kStringList };
 
 struct ArgSpec {
   std::string_view name;
@@ -76,6 +77,15 @@ class BoundedItems {
   bool truncated_ = false;
 };
 
+// What the native query parsers say of a parameter ("parameter level:
+// ..."), said of the tool's argument, with a hint to fix the call.
+Status AsArgumentError(const Status& s);
+// Appends key=value, percent-encoded, to the query string `qs`.
+void AppendParam(std::string& qs, std::string_view key, std::string_view value);
+// Appends argument `name` (a start or end time: Unix ns, RFC 3339 or a
+// duration ago) to `qs` as the native API takes it; "" = nothing appended.
+Status AppendTimeParam(std::string& qs, const Args& args, std::string_view name);
+
 // At most `max_bytes` of `s`, cut at a UTF-8 boundary, with "..." when cut:
 // one huge message must not take a whole result.
 std::string Clip(std::string_view s, size_t max_bytes = 2048);
@@ -88,5 +98,15 @@ Result<std::string> GetTraceContent(store::Store& store, const Args& args, size_
 // get_critical_path's structuredContent, the same way.
 Result<std::string> CriticalPathContent(store::Store& store, const Args& args, size_t budget,
                                         const query::AssembleOptions& assemble);
+// get_span_details's structuredContent (mcp_span_details.cc).
+Result<std::string> SpanDetailsContent(store::Store& store, const Args& args, size_t budget);
+// get_service_dependencies's structuredContent (mcp_span_details.cc).
+Result<std::string> DependenciesContent(store::Store& store, const Args& args, size_t budget, uint64_t now_ns);
+
+// The trace named by argument trace_id, assembled with `defaults` (skew
+// adjusted unless argument adjust_skew is false); errors say how to fix
+// the call.
+Result<query::AssembledTrace> LoadTrace(store::Store& store, const Args& args,
+                                        const query::AssembleOptions& defaults = {});
 
 }  // namespace callpath::daemon::mcp

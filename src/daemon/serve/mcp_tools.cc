@@ -14,8 +14,11 @@
 namespace callpath::daemon {
 namespace {
 
+using mcp::AppendParam;
+using mcp::AppendTimeParam;
 using mcp::Arg;
 using mcp::Args;
+using mcp::AsArgumentError;
 using mcp::ArgSpec;
 using mcp::ArgType;
 using mcp::BoundedItems;
@@ -47,6 +50,18 @@ std::string CheckArgs(const mcp::ToolSpec& tool, const std::optional<simdjson::d
         (*out)[std::string(field.key)] = std::to_string(i);
       } else if (spec->type == ArgType::kBoolean && v.get_bool().get(b) == simdjson::SUCCESS) {
         (*out)[std::string(field.key)] = b ? "true" : "false";
+      } else if (simdjson::dom::array list;
+                 spec->type == ArgType::kStringList && v.get_array().get(list) == simdjson::SUCCESS) {
+        std::string joined;
+        for (simdjson::dom::element item : list) {
+          if (item.get_string().get(s) != simdjson::SUCCESS) {
+            return "argument '" + std::string(field.key) + "' of tool " + std::string(tool.name) +
+                   " must be an array of strings";
+          }
+          if (!joined.empty()) joined += '\n';
+          joined += s;
+        }
+        (*out)[std::string(field.key)] = std::move(joined);
       } else {
         return "argument '" + std::string(field.key) + "' of tool " + std::string(tool.name) +
                " has the wrong type (see its inputSchema)";
@@ -59,51 +74,6 @@ std::string CheckArgs(const mcp::ToolSpec& tool, const std::optional<simdjson::d
     }
   }
   return {};
-}
-
-// What the native query parsers say of a parameter, said of the tool's argument.
-Status AsArgumentError(const Status& s) {
-  std::string m = s.message();
-  for (auto [from, to] : {std::pair{"parameter level", "argument min_severity"},
-                          std::pair{"parameter q", "argument text"}, std::pair{"parameter ", "argument "}}) {
-    if (m.starts_with(from)) {
-      m = to + m.substr(std::string_view(from).size());
-      break;
-    }
-  }
-  return InvalidArgument(m + "; fix the argument and call again");
-}
-
-void AppendParam(std::string& qs, std::string_view key, std::string_view value) {
-  if (!qs.empty()) qs += '&';
-  qs += key;
-  qs += '=';
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      qs += static_cast<char>(c);
-    } else {
-      qs += '%';
-      qs += "0123456789ABCDEF"[c >> 4];
-      qs += "0123456789ABCDEF"[c & 15];
-    }
-  }
-}
-
-// start/end as the native API takes them: Unix ns or a duration ago; an
-// RFC 3339 time is turned into Unix ns first.
-Status AppendTimeParam(std::string& qs, const Args& args, std::string_view name) {
-  std::string v = Arg(args, name);
-  if (v.empty()) return Status::Ok();
-  if (v.find('T') != std::string::npos) {
-    auto ns = query::ParseRfc3339(v);
-    if (!ns.ok()) {
-      return InvalidArgument("argument " + std::string(name) + ": " + ns.status().message() +
-                             "; want RFC 3339 (2026-05-01T14:02:00Z), Unix nanoseconds or a duration ago (\"15m\")");
-    }
-    v = std::to_string(*ns);
-  }
-  AppendParam(qs, name, v);
-  return Status::Ok();
 }
 
 Result<size_t> Limit(const Args& args, size_t fallback) {
@@ -215,10 +185,13 @@ Result<std::string> SearchTraces(store::Store& store, const Args& args, size_t b
     if (std::string v = Arg(args, name); !v.empty()) AppendParam(qs, name, v);
   }
   if (Arg(args, "errors_only") == "true") AppendParam(qs, "errors", "true");
+  if (std::string v = Arg(args, "log_text"); !v.empty()) AppendParam(qs, "log_text", v);
+  if (std::string v = Arg(args, "log_min_severity"); !v.empty()) AppendParam(qs, "log_level", v);
   CALLPATH_RETURN_IF_ERROR(AppendWindowAndCap(qs, args));
-  auto q = query::ParseNativeSearchParams(qs, now_ns);
+  query::LogCondition log;
+  auto q = query::ParseNativeSearchParams(qs, now_ns, &log);
   if (!q.ok()) return AsArgumentError(q.status());
-  auto found = store.span_reader().FindTraces(q.value());
+  auto found = query::FindTracesWithLogs(store.span_reader(), store.log_reader(), q.value(), log);
   if (!found.ok()) return found.status();
   return BoundedListAnswer("traces", found.value(), *limit, budget, WriteTraceSummary);
 }
@@ -301,6 +274,52 @@ std::string ErrorResult(std::string_view message) {
 
 namespace mcp {
 
+// What the native query parsers say of a parameter, said of the tool's argument.
+Status AsArgumentError(const Status& s) {
+  std::string m = s.message();
+  for (auto [from, to] : {std::pair{"parameter level", "argument min_severity"},
+                          std::pair{"parameter log_level", "argument log_min_severity"},
+                          std::pair{"parameter q", "argument text"}, std::pair{"parameter ", "argument "}}) {
+    if (m.starts_with(from)) {
+      m = to + m.substr(std::string_view(from).size());
+      break;
+    }
+  }
+  return InvalidArgument(m + "; fix the argument and call again");
+}
+
+void AppendParam(std::string& qs, std::string_view key, std::string_view value) {
+  if (!qs.empty()) qs += '&';
+  qs += key;
+  qs += '=';
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      qs += static_cast<char>(c);
+    } else {
+      qs += '%';
+      qs += "0123456789ABCDEF"[c >> 4];
+      qs += "0123456789ABCDEF"[c & 15];
+    }
+  }
+}
+
+// start/end as the native API takes them: Unix ns or a duration ago; an
+// RFC 3339 time is turned into Unix ns first.
+Status AppendTimeParam(std::string& qs, const Args& args, std::string_view name) {
+  std::string v = Arg(args, name);
+  if (v.empty()) return Status::Ok();
+  if (v.find('T') != std::string::npos) {
+    auto ns = query::ParseRfc3339(v);
+    if (!ns.ok()) {
+      return InvalidArgument("argument " + std::string(name) + ": " + ns.status().message() +
+                             "; want RFC 3339 (2026-05-01T14:02:00Z), Unix nanoseconds or a duration ago (\"15m\")");
+    }
+    v = std::to_string(*ns);
+  }
+  AppendParam(qs, name, v);
+  return Status::Ok();
+}
+
 std::string Clip(std::string_view s, size_t max_bytes) {
   if (s.size() <= max_bytes) return std::string(s);
   size_t cut = max_bytes;
@@ -339,6 +358,10 @@ ToolCallOutcome McpTools::Call(std::string_view name, const std::optional<simdjs
   else if (name == "get_trace") content = mcp::GetTraceContent(store_, args, structured_budget, assemble_);
   else if (name == "get_critical_path") content = mcp::CriticalPathContent(store_, args, structured_budget, assemble_);
   else if (name == "search_logs" || name == "get_trace_logs") content = SearchLogs(store_, args, structured_budget, now_ns);
+  else if (name == "get_span_details") content = mcp::SpanDetailsContent(store_, args, structured_budget);
+  else if (name == "get_service_dependencies") {
+    content = mcp::DependenciesContent(store_, args, structured_budget, now_ns);
+  }
   out.result = content.ok() ? ToolResult(content.value(), budget_) : ErrorResult(content.status().message());
   if (out.result.size() > budget_) {
     out.result = ErrorResult("the answer exceeds the result budget of " + std::to_string(budget_) +

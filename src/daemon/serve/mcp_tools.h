@@ -10,6 +10,9 @@
 //   get_critical_path the segments of one trace's critical path
 //   get_trace_logs    the log records of one trace
 //   search_logs       log records by service, severity, text, trace id, time
+//   get_span_details  up to 20 spans whole: attributes, resource, events,
+//                     links, status and their log records
+//   get_service_dependencies  the service call graph of a time window
 //
 // Every result has structuredContent conforming to the tool's outputSchema
 // (arrays never null, lists with total_count and truncated) and the same

@@ -141,9 +141,10 @@ struct QueryApi::Impl {
                                           logs.value()));
     }
     if (rest == "search") {
-      auto q = query::ParseNativeSearchParams(req.query(), now);
+      query::LogCondition log;
+      auto q = query::ParseNativeSearchParams(req.query(), now, &log);
       if (!q.ok()) return NativeError(400, q.status().message());
-      auto found = store.span_reader().FindTraces(q.value());
+      auto found = query::FindTracesWithLogs(store.span_reader(), store.log_reader(), q.value(), log);
       if (!found.ok()) return StoreError(found.status(), false);
       return Json(200, query::RenderSearch(found.value()));
     }
@@ -176,24 +177,9 @@ struct QueryApi::Impl {
     if (rest == "diagnose") return ServeDiagnose(store, req.query(), now);
     if (rest == "compare") return ServeCompare(store, req.query(), assemble);
     if (rest == "dependencies") {
-      Params p = ParseQuery(req.query());
-      uint64_t end = now, start = 0;
-      if (std::string e = Get(p, "end"); !e.empty()) {
-        auto v = ParseUint(e);
-        if (!v) return NativeError(400, "parameter 'end': want Unix nanoseconds");
-        end = *v;
-      }
-      std::string lb = Get(p, "lookback");
-      if (std::string s = Get(p, "start"); !s.empty()) {
-        auto v = ParseUint(s);
-        if (!v) return NativeError(400, "parameter 'start': want Unix nanoseconds");
-        start = *v;
-      } else {
-        auto d = query::ParseDuration(lb.empty() ? "24h" : lb);
-        if (!d.ok()) return NativeError(400, "parameter 'lookback': " + d.status().message());
-        start = end > d.value() ? end - d.value() : 0;
-      }
-      auto deps = store.span_reader().GetDependencies(start, end);
+      auto window = query::ParseDependencyWindow(req.query(), now);
+      if (!window.ok()) return NativeError(400, window.status().message());
+      auto deps = store.span_reader().GetDependencies(window->start_ns, window->end_ns);
       if (!deps.ok()) return StoreError(deps.status(), false);
       return Json(200, query::RenderDependencies(deps.value()));
     }

@@ -18,6 +18,7 @@
 #include "store/rocksdb/rocksdb_store_impl.h"
 #include "store/rocksdb/segment.h"
 #include "store/tag_match.h"
+#include "store/trace_query_match.h"
 
 namespace callpath::store {
 
@@ -31,32 +32,10 @@ struct IdHash {
   }
 };
 
-bool TraceLevelMatch(const TraceQuery& q, const TraceSummary& s) {
-  if (q.errors_only && s.error_count == 0) return false;
-  if (q.min_trace_duration_ns && s.duration_ns < q.min_trace_duration_ns) return false;
-  if (q.max_trace_duration_ns && s.duration_ns > q.max_trace_duration_ns) return false;
-  for (const auto& svc : q.services_all) {
-    if (!std::binary_search(s.services.begin(), s.services.end(), svc)) return false;
-  }
-  return true;
-}
-
 bool SpanFiltersMatch(const TraceQuery& q, uint64_t start, uint64_t duration) {
   if (start < q.start_time_min_ns || start > q.start_time_max_ns) return false;
   if (q.min_span_duration_ns && duration < q.min_span_duration_ns) return false;
   if (q.max_span_duration_ns && duration > q.max_span_duration_ns) return false;
-  return true;
-}
-
-// Every span-level filter, on a decoded span (resource attributes loaded
-// when a tag may match them).
-bool SpanMatches(const TraceQuery& q, const StoredSpan& s) {
-  if (!SpanFiltersMatch(q, s.start_ns, s.duration_ns)) return false;
-  if (!q.service.empty() && s.service != q.service) return false;
-  if (!q.operation.empty() && s.operation != q.operation) return false;
-  for (const auto& [k, v] : q.tags) {
-    if (!SpanMatchesTag(s, k, v)) return false;
-  }
   return true;
 }
 
@@ -297,7 +276,7 @@ Status RocksDbStore::ScanPostings(const TraceQuery& q, char type_char, const std
             uint64_t rh;
             if (!enc::DecodeSpanValue(bs->value, &sp, &rh)) return DataLoss("corrupt span");
             if (load_resources) CALLPATH_RETURN_IF_ERROR(LoadResource(rh, &sp.resource_attributes));
-            if (SpanMatches(q, sp)) start = bs->start_ns, any = true;
+            if (SpanMatchesQuery(q, sp)) start = bs->start_ns, any = true;
           }
           if (!any) continue;
           if (known != seen.end() && matches[known->second].score >= start) continue;
@@ -329,7 +308,7 @@ Status RocksDbStore::ScanPostings(const TraceQuery& q, char type_char, const std
         }
         auto rec = ParseSummary(trace, v);
         if (!rec.ok() && rec.status().code() != StatusCode::kNotFound) return rec.status();
-        if (!rec.ok() || !TraceLevelMatch(q, rec->summary)) {
+        if (!rec.ok() || !SummaryMatchesTraceLevel(q, rec->summary)) {
           seen.emplace(trace, -1);
           continue;
         }
