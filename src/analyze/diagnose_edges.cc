@@ -25,8 +25,8 @@ std::map<Edge, store::LatencySketch> Sketches(const std::vector<EdgeGapSample>& 
 }
 
 std::string EdgeText(const EdgeShift& e) {
-  return std::string(e.shift.quantile >= 0.9 ? "p90" : "p50") + " of the time calls from " + e.edge.first +
-         " to " + e.edge.second + " spend between the two services (the caller's span minus " + e.edge.second +
+  return std::string(e.shift.quantile >= 0.9 ? "p90" : "p50") + " of the time calls from " + e.edge.first + " to " +
+         e.edge.second + " spend between the two services (the caller's span minus " + e.edge.second +
          "'s) rose from " + FormatNs(static_cast<double>(e.shift.before_ns)) + " to " +
          FormatNs(static_cast<double>(e.shift.after_ns));
 }

@@ -40,11 +40,11 @@ Evidence BaselineEvidence(std::string text, double observed, double expected) {
 
 // "p50 self time of Charge (payment) rose from 12 ms to 480 ms (310 calls;
 // baseline 295)".
-std::string LatencyText(const store::OperationStats& w, const store::OperationStats& b,
-                        const LatencyShift& shift, const char* what) {
+std::string LatencyText(const store::OperationStats& w, const store::OperationStats& b, const LatencyShift& shift,
+                        const char* what) {
   return QuantileName(shift.quantile) + " " + what + " of " + OpName(w) +
-         (shift.effect > 0 ? " rose from " : " fell from ") + FormatNs(static_cast<double>(shift.before_ns)) +
-         " to " + FormatNs(static_cast<double>(shift.after_ns)) + " (" + FormatCount(static_cast<double>(w.calls)) +
+         (shift.effect > 0 ? " rose from " : " fell from ") + FormatNs(static_cast<double>(shift.before_ns)) + " to " +
+         FormatNs(static_cast<double>(shift.after_ns)) + " (" + FormatCount(static_cast<double>(w.calls)) +
          " calls; baseline " + FormatCount(static_cast<double>(b.calls)) + ")";
 }
 
@@ -63,8 +63,8 @@ void AddLatency(const store::OperationStats& w, const store::OperationStats& b, 
   f.own = self;
   f.strength = strength;
   f.summary = LatencyText(w, b, shift, self ? "self time" : "duration");
-  f.evidence.push_back(BaselineEvidence(f.summary, static_cast<double>(shift.after_ns),
-                                        static_cast<double>(shift.before_ns)));
+  f.evidence.push_back(
+      BaselineEvidence(f.summary, static_cast<double>(shift.after_ns), static_cast<double>(shift.before_ns)));
   f.example.operation = w.operation;
   // Slow examples: spans longer than nine in ten of the baseline's.
   if (shift.effect > 0) f.example.min_span_duration_ns = b.duration.Quantile(0.9);
@@ -119,11 +119,11 @@ void AddMissingCalls(const store::OperationStats& b, uint64_t window_calls, doub
 void AddRootSymptoms(const store::OperationStats& w, const store::OperationStats& b, Findings* out) {
   LatencyShift shift = CompareLatency(b.duration, w.duration);
   if (Strength(std::fabs(shift.effect), 0.5, 1.5) > 0) {
-    std::string text = "traces starting at " + OpName(w) + " got " + (shift.effect > 0 ? "longer" : "shorter") +
-                       ": " + QuantileName(shift.quantile) + " " + FormatNs(static_cast<double>(shift.before_ns)) +
-                       " -> " + FormatNs(static_cast<double>(shift.after_ns));
-    out->symptoms.push_back(BaselineEvidence(std::move(text), static_cast<double>(shift.after_ns),
-                                             static_cast<double>(shift.before_ns)));
+    std::string text = "traces starting at " + OpName(w) + " got " + (shift.effect > 0 ? "longer" : "shorter") + ": " +
+                       QuantileName(shift.quantile) + " " + FormatNs(static_cast<double>(shift.before_ns)) + " -> " +
+                       FormatNs(static_cast<double>(shift.after_ns));
+    out->symptoms.push_back(
+        BaselineEvidence(std::move(text), static_cast<double>(shift.after_ns), static_cast<double>(shift.before_ns)));
   }
   if (w.errors >= 2 && Strength(ProportionShiftZ(b.errors, b.calls, w.errors, w.calls), 3, 5) > 0) {
     double pw = static_cast<double>(w.errors) / static_cast<double>(w.calls);
@@ -167,8 +167,8 @@ void FindOperationShifts(const DiagnoseInput& input, Findings* out) {
       // Sampled self times, where there are enough of them, say what the
       // statistics cannot for a span that calls other services directly.
       auto sampled = self_samples.find({w->service, w->operation});
-      bool use = sampled != self_samples.end() && sampled->second.first.count() >= 5 &&
-                 sampled->second.second.count() >= 5;
+      bool use =
+          sampled != self_samples.end() && sampled->second.first.count() >= 5 && sampled->second.second.count() >= 5;
       AddLatency(*w, *b, use ? sampled->second.first : b->self_time, use ? sampled->second.second : w->self_time,
                  /*self=*/true, out);
     }

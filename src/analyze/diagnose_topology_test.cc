@@ -97,7 +97,8 @@ TEST(DiagnoseTopology, FortyServicesOneFaultAmongNoise) {
     } else {
       misses += "scenario " + std::to_string(s) + " (fault kind " + std::to_string(kind) + " in " + culprit + "):\n";
       for (size_t i = 0; i < d.causes.size() && i < 3; ++i) {
-        misses += "  " + d.causes[i].service + " " + std::to_string(d.causes[i].score) + ": " + d.causes[i].summary + "\n";
+        misses +=
+            "  " + d.causes[i].service + " " + std::to_string(d.causes[i].score) + ": " + d.causes[i].summary + "\n";
       }
     }
   }

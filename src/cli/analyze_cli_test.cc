@@ -138,9 +138,10 @@ TEST(CompareCommand, UnknownTraceIsNotFound) {
 }
 
 TEST(SearchCommand, TraceLevelFiltersAreNamedApartFromSpanLevelOnes) {
-  EXPECT_EQ(Target({"search", "--min-trace-duration", "1s", "--max-trace-duration", "5s", "--through",
-                    "cart,payment", "--min-duration", "100ms"}),
-            "/api/v1/search?min_duration=100ms&min_trace_duration=1s&max_trace_duration=5s&services_all=cart%2Cpayment");
+  EXPECT_EQ(
+      Target({"search", "--min-trace-duration", "1s", "--max-trace-duration", "5s", "--through", "cart,payment",
+              "--min-duration", "100ms"}),
+      "/api/v1/search?min_duration=100ms&min_trace_duration=1s&max_trace_duration=5s&services_all=cart%2Cpayment");
   EXPECT_EQ(RunWith(200, "{}", {"search", "--min-trace-duration", "soon"}).code, kExitUsage);
 }
 

@@ -64,14 +64,13 @@ HttpResponse ServeDiagnose(store::Store& store, std::string_view query_string, u
   analyze::DiagnoseSources sources{&store.span_reader(), &store.log_reader(), &store.stats_reader()};
   analyze::DiagnoseStoreOptions options;
   options.diagnose.service = p->service;
-  auto d = analyze::DiagnoseStore(sources, {p->start_ns, p->end_ns}, {p->baseline_start_ns, p->baseline_end_ns},
-                                  options);
+  auto d =
+      analyze::DiagnoseStore(sources, {p->start_ns, p->end_ns}, {p->baseline_start_ns, p->baseline_end_ns}, options);
   if (!d.ok()) return StoreError(d.status());
   return Json(200, analyze::RenderDiagnosis(d.value()));
 }
 
-HttpResponse ServeCompare(store::Store& store, std::string_view query_string,
-                          const query::AssembleOptions& defaults) {
+HttpResponse ServeCompare(store::Store& store, std::string_view query_string, const query::AssembleOptions& defaults) {
   auto p = query::ParseCompareParams(query_string);
   if (!p.ok()) return Error(400, p.status().message());
   auto options = query::ParseSkewParams(query_string, defaults, false);
