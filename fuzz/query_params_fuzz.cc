@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "query/params.h"
+#include "query/skew_params.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view qs(reinterpret_cast<const char*>(data), size);
@@ -19,5 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)callpath::query::ParseRfc3339(qs);
   (void)callpath::query::ParseDuration(qs);
   (void)callpath::query::UrlDecode(qs);
+  auto skew = callpath::query::ParseSkewParams(qs, callpath::query::AssembleOptions{}, true);
+  if (skew.ok() && skew->max_clock_skew_ns != callpath::query::AssembleOptions{}.max_clock_skew_ns) __builtin_trap();
   return 0;
 }

@@ -5,6 +5,7 @@
 #include "analyze/span_index.h"
 #include "analyze/span_signals.h"
 #include "store/log_template.h"
+#include "store/stats_fold.h"
 
 namespace callpath::analyze {
 
@@ -106,21 +107,15 @@ std::string PeerOf(const store::StoredSpan& s) {
 
 uint64_t TemplateIdOf(const store::StoredLog& log) {
   if (log.template_id != 0) return log.template_id;
-  return store::LogTemplateOf(log.body.type == store::Value::Type::kString ||
-                                      log.body.type == store::Value::Type::kJson
-                                  ? log.body.text
-                                  : log.body.AsText())
-      .id;
+  std::string scratch;
+  return store::LogTemplateOf(store::LogBodyText(log, &scratch)).id;
 }
 
 namespace {
 
 std::string TemplateTextOf(const store::StoredLog& log) {
-  return store::LogTemplateOf(log.body.type == store::Value::Type::kString ||
-                                      log.body.type == store::Value::Type::kJson
-                                  ? log.body.text
-                                  : log.body.AsText())
-      .text;
+  std::string scratch;
+  return store::LogTemplateOf(store::LogBodyText(log, &scratch)).text;
 }
 
 void AddTraceSpans(const query::AssembledTrace& t, std::map<OperationKey, Samples>* samples, Baseline* b) {

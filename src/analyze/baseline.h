@@ -97,7 +97,8 @@ struct Baseline {
   std::map<OperationKey, OperationBaseline> operations;
   std::map<TemplateKey, TemplateBaseline> templates;
 
-  // From reference traces (empty when there were none).
+  // From reference traces (empty when there were none): recent requests
+  // like the one explained, mostly healthy.
   uint32_t reference_traces = 0;
   std::map<OperationKey, uint32_t> reference_spans;  // spans per operation
   std::map<OperationKey, std::map<uint64_t, TemplatePresence>> template_presence;
@@ -139,10 +140,11 @@ struct BaselineLoadOptions {
   // The statistics window: `window_ns` before the trace's start, ending at
   // the start of the trace's own minute (so the trace does not judge itself).
   uint64_t window_ns = 3'600'000'000'000ull;
-  // Reference traces: healthy (no error span) recent traces with the same
-  // root operation, found around the trace. Bounded so that a trace of 50k
-  // spans is still explained within a second.
-  size_t max_reference_traces = 8;
+  // Reference traces: the recent traces with the same root operation
+  // nearest the trace, before it first (failed ones too: errors that
+  // healthy traffic has belong in the baseline). Bounded so that a trace of
+  // 50k spans is still explained within a second.
+  size_t max_reference_traces = 12;
   size_t max_reference_spans = 20'000;
 };
 

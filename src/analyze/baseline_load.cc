@@ -1,6 +1,7 @@
 // LoadBaseline: the statistics window before a trace, and a few healthy
 // traces like it, read from the store.
 #include <algorithm>
+#include <set>
 
 #include "analyze/baseline.h"
 
@@ -8,32 +9,41 @@ namespace callpath::analyze {
 
 namespace {
 
-// Summaries of healthy traces with the trace's root operation, before the
-// trace first (newest first), then after it (oldest first).
+// Summaries of recent traces with the trace's root operation: the nearest
+// before it first (newest first), then those after it (oldest first).
+// Failed ones are kept: an error that healthy traffic also has (a cache
+// miss answered 404) must show in the baseline's error rate; medians and
+// the thresholds of presence stand a few faulty references.
 Result<std::vector<store::TraceSummary>> FindReferences(store::Store& store, const query::AssembledTrace& trace,
                                                         const BaselineLoadOptions& o) {
   const auto& root = trace.spans[static_cast<size_t>(trace.root)];
-  store::TraceQuery q;
-  q.service = root.service;
-  q.operation = root.operation;
   uint64_t start = trace.start_ns();
-  q.start_time_min_ns = start > o.window_ns ? start - o.window_ns : 0;
-  q.start_time_max_ns = trace.end_ns() + o.window_ns;
-  q.limit = std::max<size_t>(20, o.max_reference_traces * 4);
-  auto found = store.span_reader().FindTraces(q);
-  if (!found.ok()) return found.status();
-  std::vector<store::TraceSummary> healthy;
-  for (auto& s : found.value()) {
-    if (s.trace_id == trace.trace_id || s.error_count > 0 || s.span_count == 0) continue;
-    if (s.has_root && (s.root_service != root.service || s.root_operation != root.operation)) continue;
-    healthy.push_back(std::move(s));
+  std::vector<store::TraceSummary> out;
+  for (bool before : {true, false}) {
+    store::TraceQuery q;
+    q.service = root.service;
+    q.operation = root.operation;
+    q.start_time_min_ns = before ? (start > o.window_ns ? start - o.window_ns : 0) : start;
+    q.start_time_max_ns = before ? (start > 0 ? start - 1 : 0) : trace.end_ns() + o.window_ns;
+    q.limit = std::max<size_t>(20, o.max_reference_traces * 3);
+    auto found = store.span_reader().FindTraces(q);
+    if (!found.ok()) return found.status();
+    std::vector<store::TraceSummary> part;
+    for (auto& s : found.value()) {
+      if (s.trace_id == trace.trace_id || s.span_count == 0) continue;
+      if (s.has_root && (s.root_service != root.service || s.root_operation != root.operation)) continue;
+      part.push_back(std::move(s));
+    }
+    std::stable_sort(part.begin(), part.end(), [&](const auto& a, const auto& b) {
+      return before ? a.start_ns > b.start_ns : a.start_ns < b.start_ns;
+    });
+    for (auto& s : part) {
+      bool seen = std::any_of(out.begin(), out.end(), [&](const auto& x) { return x.trace_id == s.trace_id; });
+      if (!seen) out.push_back(std::move(s));
+    }
+    if (out.size() >= o.max_reference_traces) break;
   }
-  std::stable_sort(healthy.begin(), healthy.end(), [&](const auto& a, const auto& b) {
-    bool a_before = a.start_ns < start, b_before = b.start_ns < start;
-    if (a_before != b_before) return a_before;
-    return a_before ? a.start_ns > b.start_ns : a.start_ns < b.start_ns;
-  });
-  return healthy;
+  return out;
 }
 
 Result<Baseline> ReferenceBaseline(store::Store& store, const query::AssembledTrace& trace,
@@ -60,21 +70,42 @@ Result<Baseline> ReferenceBaseline(store::Store& store, const query::AssembledTr
   return BaselineFromTraces(traces, logs);
 }
 
+// The statistics of the trace's services over the window.
+Result<Baseline> StatsBaseline(store::Store& store, const query::AssembledTrace& trace, uint64_t start_ns,
+                               uint64_t end_ns) {
+  std::vector<store::OperationStats> operations;
+  std::vector<store::LogTemplateStats> templates;
+  std::set<std::string> services;
+  for (const auto& s : trace.spans) services.insert(s.service);
+  for (const auto& service : services) {
+    store::StatsQuery q;
+    q.start_ns = start_ns;
+    q.end_ns = end_ns;
+    q.service = service;
+    auto ops = store.stats_reader().Operations(q);
+    if (!ops.ok()) return ops.status();
+    auto logs = store.stats_reader().LogTemplates(q);
+    if (!logs.ok()) return logs.status();
+    operations.insert(operations.end(), ops.value().begin(), ops.value().end());
+    templates.insert(templates.end(), logs.value().begin(), logs.value().end());
+  }
+  return BaselineFromStats(operations, templates, start_ns, end_ns);
+}
+
 }  // namespace
 
 Result<Baseline> LoadBaseline(store::Store& store, const query::AssembledTrace& trace,
                               const BaselineLoadOptions& o) {
-  Baseline stats;
-  if (trace.root < 0) return stats;
+  if (trace.root < 0) return Baseline{};
   uint64_t start = trace.start_ns();
   uint64_t minute = start - start % store::kStatsBucketNs;
-  stats.end_ns = minute;
-  stats.start_ns = minute > o.window_ns ? minute - o.window_ns : 0;
+  auto stats = StatsBaseline(store, trace, minute > o.window_ns ? minute - o.window_ns : 0, minute);
+  if (!stats.ok()) return stats.status();
   auto services = store.span_reader().GetServices();
   if (!services.ok()) return services.status();
   auto refs = ReferenceBaseline(store, trace, o);
   if (!refs.ok()) return refs.status();
-  Baseline merged = MergeBaselines(std::move(stats), refs.value());
+  Baseline merged = MergeBaselines(std::move(stats).value(), refs.value());
   merged.known_services.insert(services.value().begin(), services.value().end());
   return merged;
 }

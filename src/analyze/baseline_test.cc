@@ -54,6 +54,36 @@ TEST(BaselineFromTraces, ExactQuantilesErrorRatesTemplatesAndCallees) {
   EXPECT_TRUE(b.known_services.count("cart"));
 }
 
+TEST(BaselineFromStats, AgreesWithTheTracesTheStatisticsWereFoldedFrom) {
+  Baseline stats = StatsBaseline(ShopTree(), 10);
+  Baseline traces = HealthyBaseline(ShopTree(), 10);
+  EXPECT_EQ(stats.start_ns, kT0 - 3'600'000 * kMs);
+  ASSERT_EQ(stats.operations.size(), traces.operations.size());
+  for (const auto& [key, t] : traces.operations) {
+    const OperationBaseline* s = stats.Find(key);
+    ASSERT_NE(s, nullptr) << key.service << " " << key.operation;
+    EXPECT_EQ(s->calls, t.calls);
+    // Different builds (seeds) and a sketch: within the ±10 % jitter.
+    EXPECT_NEAR(static_cast<double>(s->duration.p50), static_cast<double>(t.duration.p50), 0.15 * static_cast<double>(t.duration.p50))
+        << key.operation;
+    EXPECT_NEAR(static_cast<double>(s->self_time.p50), static_cast<double>(t.self_time.p50), 0.15 * static_cast<double>(t.self_time.p50) + 1000)
+        << key.operation;
+  }
+  uint64_t authorised = 0;
+  for (const auto& [key, tb] : stats.templates) {
+    if (tb.text.find("payment authorised") != std::string::npos) authorised += tb.count;
+  }
+  EXPECT_EQ(authorised, 10u);
+  EXPECT_TRUE(stats.known_services.count("fraud"));
+}
+
+TEST(BaselineFromStats, ExplainFindsTheSlowSpanWithStatisticsAlone) {
+  CallTree t = ShopTree();
+  t.Find("fraud", "Check")->self_ns = 40 * kMs;
+  ExplainReport r = ExplainBuilt(Build(t, 1), StatsBaseline(ShopTree(), 20));
+  EXPECT_EQ(First(r), "fraud Check latency") << Describe(r);
+}
+
 TEST(PeerOf, PrefersTheLogicalNameThenTheAddress) {
   store::StoredSpan s;
   EXPECT_EQ(PeerOf(s), "");

@@ -70,8 +70,7 @@ uint64_t AbsDiff(uint64_t x, uint64_t y) { return x > y ? x - y : y - x; }
 
 std::string Summary(const TraceComparison& c) {
   std::string s = "b took " + FormatNs(static_cast<double>(c.b_duration_ns)) + " where a took " +
-                  FormatNs(static_cast<double>(c.a_duration_ns)) + "; " + std::to_string(c.matched) +
-                  " spans matched";
+                  FormatNs(static_cast<double>(c.a_duration_ns)) + "; " + std::to_string(c.matched) + " spans matched";
   size_t only_a = 0, only_b = 0, status = 0;
   const SpanDifference* biggest = nullptr;
   for (const auto& d : c.spans) {
@@ -87,8 +86,9 @@ std::string Summary(const TraceComparison& c) {
   if (only_a) s += ", " + std::to_string(only_a) + " only in a";
   if (only_b) s += ", " + std::to_string(only_b) + " only in b";
   if (biggest) {
-    s += "; the largest change of own time is " + biggest->operation + " (" + biggest->service + "): " +
-         FormatNs(static_cast<double>(biggest->a_self_ns)) + " -> " + FormatNs(static_cast<double>(biggest->b_self_ns));
+    s += "; the largest change of own time is " + biggest->operation + " (" + biggest->service +
+         "): " + FormatNs(static_cast<double>(biggest->a_self_ns)) + " -> " +
+         FormatNs(static_cast<double>(biggest->b_self_ns));
   }
   if (!c.templates.empty()) s += "; " + std::to_string(c.templates.size()) + " log templates in one trace only";
   return s + ".";
@@ -145,8 +145,8 @@ TraceComparison CompareTraces(const query::AssembledTrace& a, const std::vector<
                  static_cast<double>(delta) >= options.min_relative_change * static_cast<double>(lo);
     d.status_changed = d.a_status != d.b_status;
     if (!moved && !d.status_changed) continue;
-    d.change = moved ? (d.b_duration_ns > d.a_duration_ns ? SpanChange::kSlower : SpanChange::kFaster)
-                     : SpanChange::kStatus;
+    d.change =
+        moved ? (d.b_duration_ns > d.a_duration_ns ? SpanChange::kSlower : SpanChange::kFaster) : SpanChange::kStatus;
     c.spans.push_back(std::move(d));
   }
   for (const auto& [path, ib] : pb) {

@@ -117,19 +117,19 @@ struct DiagnoseSources {
 
 struct DiagnoseStoreOptions {
   DiagnoseOptions diagnose;
-  // Traces sampled per period for the cross-service gaps, spread over this
-  // many slices of the period.
-  size_t sample_traces = 100;
-  size_t sample_slices = 5;
-  // The call graph is read from at most this much of the end of each period
-  // (GetDependencies scans spans) and completed from the sampled traces.
-  uint64_t dependency_scan_ns = 60'000'000'000ull;
+  // Traces sampled per period, spread over this many slices of it: the
+  // call graph, the cross-service gaps and the self times of spans that
+  // call other services come from them. (GetDependencies is not used: it
+  // scans every span of the store's time buckets, seconds on a busy store.)
+  size_t sample_traces = 200;
+  size_t sample_slices = 10;
   // Example traces per cause (at most 5 are kept).
   size_t examples = 5;
 };
 
-// Reads the window's and the baseline's statistics, call graph and trace
-// samples, runs Diagnose, and adds up to `examples` example trace ids to
+// Reads the window's and the baseline's statistics and trace samples (the
+// call graph is the union of the samples' caller/callee pairs), runs
+// Diagnose, and adds up to `examples` example trace ids to
 // each cause (traces of that service/operation in the window: failing ones
 // first for error causes, slow ones for latency, those holding the log
 // template for log causes). Errors: InvalidArgument for an empty window or

@@ -25,18 +25,30 @@ std::map<Edge, store::LatencySketch> Sketches(const std::vector<EdgeGapSample>& 
 }
 
 std::string EdgeText(const EdgeShift& e) {
-  return std::string(e.shift.quantile >= 0.9 ? "p90" : "p50") + " of the time calls from " + e.edge.first +
-         " to " + e.edge.second + " spend between the two services (the caller's span minus " + e.edge.second +
+  return std::string(e.shift.quantile >= 0.9 ? "p90" : "p50") + " of the time calls from " + e.edge.first + " to " +
+         e.edge.second + " spend between the two services (the caller's span minus " + e.edge.second +
          "'s) rose from " + FormatNs(static_cast<double>(e.shift.before_ns)) + " to " +
          FormatNs(static_cast<double>(e.shift.after_ns));
 }
 
 }  // namespace
 
+bool IsCallingSpan(const query::AssembledTrace& trace, size_t i) {
+  const store::StoredSpan& s = trace.spans[i];
+  if (s.kind == store::SpanKind::kClient) return true;
+  if (s.kind != store::SpanKind::kUnspecified || trace.children[i].empty()) return false;
+  int p = trace.parent[i];
+  if (p < 0 || trace.spans[static_cast<size_t>(p)].service != s.service) return false;
+  for (size_t c : trace.children[i]) {
+    if (trace.spans[c].service == s.service) return false;
+  }
+  return true;
+}
+
 void CollectEdgeGaps(const query::AssembledTrace& trace, std::vector<EdgeGapSample>* out) {
   for (size_t i = 0; i < trace.spans.size(); ++i) {
     const store::StoredSpan& caller = trace.spans[i];
-    if (caller.kind != store::SpanKind::kClient) continue;
+    if (!IsCallingSpan(trace, i)) continue;
     for (size_t c : trace.children[i]) {
       const store::StoredSpan& callee = trace.spans[c];
       if (callee.service == caller.service || trace.parent[c] != static_cast<int>(i)) continue;
@@ -50,7 +62,7 @@ void CollectDirectCallerSelfTimes(const query::AssembledTrace& trace, std::vecto
   std::vector<uint64_t> self;
   for (size_t i = 0; i < trace.spans.size(); ++i) {
     const store::StoredSpan& s = trace.spans[i];
-    if (s.kind == store::SpanKind::kClient || s.kind == store::SpanKind::kProducer) continue;
+    if (s.kind == store::SpanKind::kProducer || IsCallingSpan(trace, i)) continue;
     bool calls_out = false;
     for (size_t c : trace.children[i]) calls_out |= trace.spans[c].service != s.service;
     if (!calls_out) continue;

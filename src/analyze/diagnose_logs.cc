@@ -101,17 +101,16 @@ void AddRisen(const store::LogTemplateStats& w, const store::LogTemplateStats* b
   if (strength <= 0) return;
   bool is_new = b == nullptr || b->count == 0;
   std::string level = SeverityLabel(w.severity_number);
-  std::string summary =
-      is_new ? "new " + level + " log template in " + w.service + ": \"" + w.template_text + "\" (" +
-                   FormatCount(seen) + " records, none in the baseline)"
-             : level + " log template \"" + w.template_text + "\" of " + w.service + " rose to " + FormatCount(seen) +
-                   " records where about " + FormatCount(expected) + " were expected";
-  out->findings.push_back(LogFinding(w, is_new ? CauseKind::kLogTemplate : CauseKind::kLog, strength,
-                                     std::move(summary), seen, expected));
+  std::string summary = is_new ? "new " + level + " log template in " + w.service + ": \"" + w.template_text + "\" (" +
+                                     FormatCount(seen) + " records, none in the baseline)"
+                               : level + " log template \"" + w.template_text + "\" of " + w.service + " rose to " +
+                                     FormatCount(seen) + " records where about " + FormatCount(expected) +
+                                     " were expected";
+  out->findings.push_back(
+      LogFinding(w, is_new ? CauseKind::kLogTemplate : CauseKind::kLog, strength, std::move(summary), seen, expected));
 }
 
-void AddVanished(const store::LogTemplateStats& b, uint64_t window_count, double scale, bool silent,
-                 Findings* out) {
+void AddVanished(const store::LogTemplateStats& b, uint64_t window_count, double scale, bool silent, Findings* out) {
   double expected = static_cast<double>(b.count) * scale, seen = static_cast<double>(window_count);
   // Fewer errors is no fault; a usual line that stopped may be one.
   double weight = SeverityWeight(b.severity_number, b.template_text);

@@ -2,6 +2,7 @@
 // calls that stopped, and the root operations' symptoms.
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "analyze/diagnose_shift.h"
@@ -15,9 +16,13 @@ using OpKey = std::tuple<std::string, std::string, store::SpanKind>;
 OpKey KeyOf(const store::OperationStats& s) { return {s.service, s.operation, s.kind}; }
 
 // Client and producer spans time a call into another service: their
-// duration and errors are the callee's as much as their own.
-bool IsOutgoing(store::SpanKind kind) {
-  return kind == store::SpanKind::kClient || kind == store::SpanKind::kProducer;
+// duration and errors are the callee's as much as their own. So do spans of
+// unset kind that the sampled traces show calling out (diagnose_edges.h).
+using OutgoingOps = std::set<std::pair<std::string, std::string>>;
+
+bool IsOutgoing(const store::OperationStats& s, const OutgoingOps& outgoing) {
+  return s.kind == store::SpanKind::kClient || s.kind == store::SpanKind::kProducer ||
+         outgoing.count({s.service, s.operation}) > 0;
 }
 
 std::string OpName(const store::OperationStats& s) { return s.operation + " (" + s.service + ")"; }
@@ -35,11 +40,11 @@ Evidence BaselineEvidence(std::string text, double observed, double expected) {
 
 // "p50 self time of Charge (payment) rose from 12 ms to 480 ms (310 calls;
 // baseline 295)".
-std::string LatencyText(const store::OperationStats& w, const store::OperationStats& b,
-                        const LatencyShift& shift, const char* what) {
+std::string LatencyText(const store::OperationStats& w, const store::OperationStats& b, const LatencyShift& shift,
+                        const char* what) {
   return QuantileName(shift.quantile) + " " + what + " of " + OpName(w) +
-         (shift.effect > 0 ? " rose from " : " fell from ") + FormatNs(static_cast<double>(shift.before_ns)) +
-         " to " + FormatNs(static_cast<double>(shift.after_ns)) + " (" + FormatCount(static_cast<double>(w.calls)) +
+         (shift.effect > 0 ? " rose from " : " fell from ") + FormatNs(static_cast<double>(shift.before_ns)) + " to " +
+         FormatNs(static_cast<double>(shift.after_ns)) + " (" + FormatCount(static_cast<double>(w.calls)) +
          " calls; baseline " + FormatCount(static_cast<double>(b.calls)) + ")";
 }
 
@@ -58,15 +63,15 @@ void AddLatency(const store::OperationStats& w, const store::OperationStats& b, 
   f.own = self;
   f.strength = strength;
   f.summary = LatencyText(w, b, shift, self ? "self time" : "duration");
-  f.evidence.push_back(BaselineEvidence(f.summary, static_cast<double>(shift.after_ns),
-                                        static_cast<double>(shift.before_ns)));
+  f.evidence.push_back(
+      BaselineEvidence(f.summary, static_cast<double>(shift.after_ns), static_cast<double>(shift.before_ns)));
   f.example.operation = w.operation;
   // Slow examples: spans longer than nine in ten of the baseline's.
   if (shift.effect > 0) f.example.min_span_duration_ns = b.duration.Quantile(0.9);
   out->findings.push_back(std::move(f));
 }
 
-void AddErrorRate(const store::OperationStats& w, const store::OperationStats* b, Findings* out) {
+void AddErrorRate(const store::OperationStats& w, const store::OperationStats* b, bool outgoing, Findings* out) {
   uint64_t be = b ? b->errors : 0, bc = b ? b->calls : 0;
   if (w.errors < 2) return;
   double pw = static_cast<double>(w.errors) / static_cast<double>(w.calls);
@@ -80,7 +85,7 @@ void AddErrorRate(const store::OperationStats& w, const store::OperationStats* b
   f.operation = w.operation;
   f.kind = CauseKind::kErrorRate;
   f.family = SignalFamily::kFailure;
-  f.own = !IsOutgoing(w.kind);
+  f.own = !outgoing;
   f.strength = strength;
   f.summary = FormatPercent(pw) + " of " + OpName(w) + " calls failed (" + FormatCount(static_cast<double>(w.errors)) +
               " of " + FormatCount(static_cast<double>(w.calls)) + "), against " + FormatPercent(pb) +
@@ -114,11 +119,11 @@ void AddMissingCalls(const store::OperationStats& b, uint64_t window_calls, doub
 void AddRootSymptoms(const store::OperationStats& w, const store::OperationStats& b, Findings* out) {
   LatencyShift shift = CompareLatency(b.duration, w.duration);
   if (Strength(std::fabs(shift.effect), 0.5, 1.5) > 0) {
-    std::string text = "traces starting at " + OpName(w) + " got " + (shift.effect > 0 ? "longer" : "shorter") +
-                       ": " + QuantileName(shift.quantile) + " " + FormatNs(static_cast<double>(shift.before_ns)) +
-                       " -> " + FormatNs(static_cast<double>(shift.after_ns));
-    out->symptoms.push_back(BaselineEvidence(std::move(text), static_cast<double>(shift.after_ns),
-                                             static_cast<double>(shift.before_ns)));
+    std::string text = "traces starting at " + OpName(w) + " got " + (shift.effect > 0 ? "longer" : "shorter") + ": " +
+                       QuantileName(shift.quantile) + " " + FormatNs(static_cast<double>(shift.before_ns)) + " -> " +
+                       FormatNs(static_cast<double>(shift.after_ns));
+    out->symptoms.push_back(
+        BaselineEvidence(std::move(text), static_cast<double>(shift.after_ns), static_cast<double>(shift.before_ns)));
   }
   if (w.errors >= 2 && Strength(ProportionShiftZ(b.errors, b.calls, w.errors, w.calls), 3, 5) > 0) {
     double pw = static_cast<double>(w.errors) / static_cast<double>(w.calls);
@@ -141,6 +146,10 @@ double TrafficScale(const DiagnoseInput& input) {
 }
 
 void FindOperationShifts(const DiagnoseInput& input, Findings* out) {
+  OutgoingOps outgoing_ops;
+  for (const auto* gaps : {&input.window_gaps, &input.baseline_gaps}) {
+    for (const auto& g : *gaps) outgoing_ops.insert({g.caller, g.caller_operation});
+  }
   std::map<OpKey, const store::OperationStats*> base, win;
   // (service, operation) -> sampled self times in the baseline, the window.
   std::map<std::pair<std::string, std::string>, std::pair<store::LatencySketch, store::LatencySketch>> self_samples;
@@ -151,14 +160,15 @@ void FindOperationShifts(const DiagnoseInput& input, Findings* out) {
   for (const auto& [key, w] : win) {
     auto it = base.find(key);
     const store::OperationStats* b = it == base.end() ? nullptr : it->second;
-    AddErrorRate(*w, b, out);
+    bool outgoing = IsOutgoing(*w, outgoing_ops);
+    AddErrorRate(*w, b, outgoing, out);
     if (b == nullptr) continue;
-    if (!IsOutgoing(w->kind)) {
+    if (!outgoing) {
       // Sampled self times, where there are enough of them, say what the
       // statistics cannot for a span that calls other services directly.
       auto sampled = self_samples.find({w->service, w->operation});
-      bool use = sampled != self_samples.end() && sampled->second.first.count() >= 5 &&
-                 sampled->second.second.count() >= 5;
+      bool use =
+          sampled != self_samples.end() && sampled->second.first.count() >= 5 && sampled->second.second.count() >= 5;
       AddLatency(*w, *b, use ? sampled->second.first : b->self_time, use ? sampled->second.second : w->self_time,
                  /*self=*/true, out);
     }
@@ -171,7 +181,7 @@ void FindOperationShifts(const DiagnoseInput& input, Findings* out) {
   for (const auto& [key, b] : base) {
     // A client span that stopped is its callee's missing call, or its
     // caller's failure before it called: either is named by the others.
-    if (IsOutgoing(b->kind)) continue;
+    if (IsOutgoing(*b, outgoing_ops)) continue;
     auto it = win.find(key);
     AddMissingCalls(*b, it == win.end() ? 0 : it->second->calls, scale, out);
   }

@@ -73,10 +73,9 @@ double ExplainedByCallees(const ServiceScore& self, const std::vector<std::strin
     // a failing one makes them retry and slow down: the other family
     // explains too, less surely. A silent callee explains its callers'
     // failures entirely.
-    double shown = std::max({s.family[dominant], 0.6 * s.family[other],
-                             context.silent.count(d) && !context.abandoned.count(d)
-                                 ? s.family[Index(SignalFamily::kTraffic)]
-                                 : 0.0});
+    double shown = std::max(
+        {s.family[dominant], 0.6 * s.family[other],
+         context.silent.count(d) && !context.abandoned.count(d) ? s.family[Index(SignalFamily::kTraffic)] : 0.0});
     explained = std::max(explained, std::min(1.0, shown / mine));
   }
   return explained;

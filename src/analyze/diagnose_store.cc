@@ -47,17 +47,6 @@ Status ReadStats(store::StatsReader& stats, TimeWindow w, std::vector<store::Ope
   return Status::Ok();
 }
 
-// The call graph at the end of `w` (GetDependencies scans spans, so only
-// the last `scan_ns` of it), added into `links`.
-Status ReadDependencies(store::SpanReader& spans, TimeWindow w, uint64_t scan_ns,
-                        std::map<std::pair<std::string, std::string>, uint64_t>* links) {
-  uint64_t start = w.end_ns - std::min(w.length_ns(), scan_ns);
-  auto deps = spans.GetDependencies(start, w.end_ns);
-  if (!deps.ok()) return deps.status();
-  for (const auto& d : deps.value()) (*links)[{d.parent, d.child}] += d.call_count;
-  return Status::Ok();
-}
-
 // Traces spread over `slices` stretches of `w`: their cross-service gaps,
 // the self times of spans calling other services directly, and the service
 // pairs they show (into `links`).
@@ -162,8 +151,6 @@ Result<Diagnosis> DiagnoseStore(const DiagnoseSources& sources, TimeWindow windo
   CALLPATH_RETURN_IF_ERROR(
       ReadStats(*sources.stats, StatsBaseline(window, baseline), &in.baseline_ops, &in.baseline_logs));
   std::map<std::pair<std::string, std::string>, uint64_t> links;
-  CALLPATH_RETURN_IF_ERROR(ReadDependencies(*sources.spans, window, options.dependency_scan_ns, &links));
-  CALLPATH_RETURN_IF_ERROR(ReadDependencies(*sources.spans, baseline, options.dependency_scan_ns, &links));
   CALLPATH_RETURN_IF_ERROR(SampleTraces(*sources.spans, window, options, &in.window_gaps, &in.window_self, &links));
   CALLPATH_RETURN_IF_ERROR(
       SampleTraces(*sources.spans, baseline, options, &in.baseline_gaps, &in.baseline_self, &links));

@@ -47,7 +47,8 @@ struct TrafficSpec {
   uint64_t length_ns = 5 * kMinute;
   size_t requests = 300;
   uint32_t seed = 1;
-  bool span_kinds = true;            // false: every span of kind unspecified, no client spans
+  bool span_kinds = true;            // false: every span of kind unspecified
+  bool client_spans = true;          // false: a caller's span is the callee's span's parent
   bool status_codes = true;          // false: no span carries a status
   // Per service: its own time in this period times a factor (noise).
   std::map<std::string, double> drift;
@@ -179,7 +180,7 @@ class TrafficGenerator {
                Traffic* out) {
     double net_ms = 0.3 + (IsFaulty(callee) ? fault_.network_delay_ms : 0);
     store::StoredSpan client;
-    bool with_client = spec_.span_kinds;
+    bool with_client = spec_.client_spans;
     SpanId parent = from.span_id;
     if (with_client) {
       client = NewSpan(caller, "call " + callee, store::SpanKind::kClient, from.span_id, start);

@@ -10,9 +10,10 @@ namespace callpath::analyze::detail {
 
 namespace {
 
-// A template is "always there" when this share of the operation's healthy
-// spans wrote it, over at least this many spans.
-constexpr double kAlwaysShare = 0.9;
+// A template is "always there" when this share of the operation's spans
+// in the reference traces wrote it (a few references may themselves be
+// faulty), over at least this many spans.
+constexpr double kAlwaysShare = 0.8;
 constexpr uint32_t kMinReferenceSpans = 3;
 constexpr double kMissingTemplateScore = 0.7;
 constexpr double kHomelessErrorScore = 0.6;

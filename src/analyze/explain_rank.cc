@@ -82,6 +82,10 @@ std::vector<Candidate> Merge(std::vector<Candidate> cands) {
     }
   }
   for (auto& c : merged) {
+    // A detector may quote the same line twice (the error log that made
+    // the span fail is also among its log lines).
+    std::set<std::string> seen;
+    std::erase_if(c.cause.evidence, [&](const Evidence& e) { return !seen.insert(e.type + e.text).second; });
     if (c.cause.evidence.size() > kMaxEvidence) c.cause.evidence.resize(kMaxEvidence);
   }
   return merged;

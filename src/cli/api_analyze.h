@@ -12,15 +12,12 @@
 #include <vector>
 
 #include "callpath/status.h"
+#include "cli/explain_view.h"
 
 namespace callpath::cli {
 
-struct EvidenceView {
-  std::string type;
-  std::string text;
-};
-
-// One ranked cause (the "causes" items explain and diagnose share).
+// One ranked cause of a diagnosis (explain's CauseEntryView and the
+// example traces diagnose adds).
 struct RankedCauseView {
   int64_t rank = 0;
   std::string service;

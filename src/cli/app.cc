@@ -9,6 +9,7 @@
 
 #include "cli/api_analyze.h"
 #include "cli/api_model.h"
+#include "cli/explain_command.h"
 #include "cli/json_pretty.h"
 #include "cli/mcp_stdio.h"
 #include "cli/render_analyze.h"
@@ -53,7 +54,7 @@ int Execute(const Invocation& inv, const Environment& env, std::ostream& out, st
       err << "callpath: " << Sanitize(message) << "\n";
       return kExitNotFound;
     }
-    if (reply.status == 404 && inv.command == Command::kTrace) {
+    if (reply.status == 404 && (inv.command == Command::kTrace || inv.command == Command::kExplain)) {
       err << "callpath: trace " << inv.subject << " not found\n";
       return kExitNotFound;
     }
@@ -76,8 +77,15 @@ int Execute(const Invocation& inv, const Environment& env, std::ostream& out, st
   }
   const RenderOptions& ro = inv.render;
   switch (inv.command) {
-    case Command::kTrace:
-      return Show(ParseTrace(reply.body), [&](const TraceView& t) { return RenderTraceText(t, ro); }, out, err);
+    case Command::kTrace: {
+      auto parsed = ParseTrace(reply.body);
+      std::optional<ExplainView> verdict;
+      if (parsed.ok()) verdict = FetchVerdict(inv, env);
+      return Show(parsed, [&](const TraceView& t) { return RenderTraceText(t, ro, verdict ? &*verdict : nullptr); },
+                  out, err);
+    }
+    case Command::kExplain:
+      return Show(ParseExplain(reply.body), [&](const ExplainView& e) { return RenderExplainText(e, ro); }, out, err);
     case Command::kSearch: {
       auto parsed = ParseSearch(reply.body);
       int rc = Show(parsed, [&](const auto& v) { return RenderSearchText(v, ro); }, out, err);

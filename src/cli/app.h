@@ -47,7 +47,7 @@ struct Environment {
   static Environment FromProcess();
 };
 
-enum class Command { kTrace, kSearch, kServices, kOperations, kLogs, kMcp, kDiagnose, kCompare, kTop };
+enum class Command { kTrace, kExplain, kSearch, kServices, kOperations, kLogs, kMcp, kDiagnose, kCompare, kTop };
 enum class OutputMode { kText, kJson, kRawJson };
 
 // A parsed command line: the request to make and how to show the answer.

@@ -56,10 +56,45 @@ TEST(AppTest, RendersATraceAndExitsZero) {
   auto r = RunWith(Answer(200, testing::ReadTestdata("trace_failing_checkout.json")),
                    {"trace", "4b000000000000000000000000000001", "--utc", "--width", "120"});
   EXPECT_EQ(r.code, kExitOk) << r.err;
-  ASSERT_EQ(r.urls.size(), 1u);
+  ASSERT_EQ(r.urls.size(), 2u);
   EXPECT_EQ(r.urls[0], "http://127.0.0.1:16686/api/v1/traces/4b000000000000000000000000000001");
+  EXPECT_EQ(r.urls[1], "http://127.0.0.1:16686/api/v1/traces/4b000000000000000000000000000001/explain");
+  // The second answer is no explain document (this server answers the
+  // trace to everything): the trace ends with its own footer.
   EXPECT_EQ(r.out, testing::ReadTestdata("trace_failing_checkout.txt"));
   EXPECT_EQ(r.err, "");
+}
+
+TEST(AppTest, TraceEndsWithTheServersExplainVerdict) {
+  std::vector<std::string> urls;
+  const char* argv[] = {"callpath", "trace", "4b000000000000000000000000000001", "--utc", "--width", "120"};
+  Environment env;
+  env.getenv = [](const char*) -> const char* { return nullptr; };
+  env.http_get = [&](const std::string& url, long) {
+    urls.push_back(url);
+    return Answer(200, testing::ReadTestdata(url.ends_with("/explain") ? "explain_failing_checkout.json"
+                                                                       : "trace_failing_checkout.json"));
+  };
+  std::ostringstream out, err;
+  EXPECT_EQ(RunCli(6, argv, env, out, err), kExitOk) << err.str();
+  EXPECT_EQ(urls.size(), 2u);
+  EXPECT_EQ(out.str(), testing::ReadTestdata("trace_failing_checkout.explain.txt"));
+}
+
+TEST(AppTest, ExplainRendersTheCausesAndUnknownTracesExitThree) {
+  auto r = RunWith(Answer(200, testing::ReadTestdata("explain_failing_checkout.json")),
+                   {"explain", "4b000000000000000000000000000001", "--utc", "--width", "120"});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  ASSERT_EQ(r.urls.size(), 1u);
+  EXPECT_EQ(r.urls[0], "http://127.0.0.1:16686/api/v1/traces/4b000000000000000000000000000001/explain");
+  EXPECT_EQ(r.out, testing::ReadTestdata("explain_failing_checkout.txt"));
+  auto json = RunWith(Answer(200, R"({"status":"ok","causes":[]})"), {"explain", "ab", "--json"});
+  EXPECT_EQ(json.code, kExitOk);
+  EXPECT_NE(json.out.find("\"status\": \"ok\""), std::string::npos) << json.out;
+  auto missing = RunWith(Answer(404, R"({"error":"trace not found","status":404})"), {"explain", "abc"});
+  EXPECT_EQ(missing.code, kExitNotFound);
+  EXPECT_EQ(missing.err, "callpath: trace abc not found\n");
+  EXPECT_EQ(RunWith(Answer(200, "{}"), {"explain", "not-hex"}).code, kExitUsage);
 }
 
 TEST(AppTest, UnknownTraceExitsThree) {

@@ -11,6 +11,7 @@
 
 #include "callpath/version.h"
 #include "cli/app.h"
+#include "cli/explain_command.h"
 #include "cli/text.h"
 
 namespace callpath::cli {
@@ -363,6 +364,7 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
   std::string trace_id;
   auto* trace = app.add_subcommand("trace", "show one trace: call tree, timings, logs and the likely root cause");
   trace->add_option("id", trace_id, "trace id (hex, leading zeros may be left out)")->required();
+  auto* explain = AddExplainCommand(app, &trace_id);
   SearchFlags search_flags;
   auto* search = AddSearchCommand(app, &search_flags);
   app.add_subcommand("services", "list the services that sent spans");
@@ -403,6 +405,10 @@ ParsedArgs ParseArgs(int argc, const char* const* argv, const Environment& env) 
       inv.command = Command::kTrace;
       inv.subject = TraceIdArg("trace id", trace_id, false);
       inv.target = "/api/v1/traces/" + inv.subject;
+    } else if (explain->parsed()) {
+      inv.command = Command::kExplain;
+      inv.subject = TraceIdArg("trace id", trace_id, false);
+      inv.target = ExplainTarget(inv.subject);
     } else if (search->parsed()) {
       SetSearchTarget(search_flags, &inv);
     } else if (operations->parsed()) {

@@ -7,7 +7,9 @@
 // a change in the API's JSON shows up here as a changed input file.
 #include <gtest/gtest.h>
 
+#include "analyze/explain.h"
 #include "cli/api_model.h"
+#include "cli/explain_view.h"
 #include "cli/golden.h"
 #include "cli/json_pretty.h"
 #include "cli/render.h"
@@ -102,7 +104,12 @@ RenderOptions Plain(size_t width = 120) {
 // frontend -> checkout -> {cart, payment -> {db, processor call (fails)}}:
 // the error travels up to the root; logs at several levels, one of an
 // unknown span and one of no span at all.
-std::string FailingCheckoutJson() {
+struct SpansAndLogs {
+  std::vector<StoredSpan> spans;
+  std::vector<StoredLog> logs;
+};
+
+SpansAndLogs FailingCheckout() {
   auto root = Failed(Span(1, 0, "frontend", "GET /checkout", 0, 250), "");
   root.attributes = {{"http.route", Value::String("/checkout")}, {"http.status_code", Value::Int(500)}};
   auto checkout = Failed(Span(2, 1, "checkout", "PlaceOrder", 10, 231), "payment failed");
@@ -127,7 +134,44 @@ std::string FailingCheckoutJson() {
       Log(2, "checkout", kError, "order failed", 240.9, {{"error.kind", Value::String("payment declined")}}),
       Log(0x99, "frontend", kWarn, "slow request", 249),
   };
-  return TraceJson("trace_failing_checkout", {root, checkout, cart, payment, db, call}, logs);
+  return {{root, checkout, cart, payment, db, call}, logs};
+}
+
+std::string FailingCheckoutJson() {
+  SpansAndLogs d = FailingCheckout();
+  return TraceJson("trace_failing_checkout", d.spans, d.logs);
+}
+
+// The explain document of the failing checkout (no baseline: the failure
+// is found where it was raised), as the API writes it.
+std::string FailingCheckoutExplainJson() {
+  SpansAndLogs d = FailingCheckout();
+  auto report = analyze::Explain(query::AssembleTrace(d.spans), d.logs, analyze::Baseline{});
+  return ApiJson("explain_failing_checkout", analyze::RenderExplainJson(report));
+}
+
+TEST(ExplainGoldenTest, CausesWithTheirEvidence) {
+  auto e = ParseExplain(FailingCheckoutExplainJson());
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ExpectGolden("explain_failing_checkout.txt", RenderExplainText(e.value(), Plain()));
+}
+
+TEST(TraceGoldenTest, EndsWithTheExplainVerdict) {
+  TraceView t = MustParseTrace(FailingCheckoutJson());
+  auto e = ParseExplain(FailingCheckoutExplainJson());
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ExpectGolden("trace_failing_checkout.explain.txt", RenderTraceText(t, Plain(), &e.value()));
+}
+
+TEST(ParseExplain, RefusesWhatIsNotAnExplainDocument) {
+  EXPECT_FALSE(ParseExplain("").ok());
+  EXPECT_FALSE(ParseExplain("[1,2]").ok());
+  EXPECT_FALSE(ParseExplain(R"({"trace_id":"ab","spans":[]})").ok());
+  EXPECT_FALSE(ParseExplain("{\"status\":\"ok\",\"causes\":[").ok());
+  auto minimal = ParseExplain(R"({"status":"ok","causes":[{"service":"a","operation":null,"score":1}]})");
+  ASSERT_TRUE(minimal.ok()) << minimal.status().ToString();
+  EXPECT_FALSE(minimal.value().causes[0].has_operation);
+  EXPECT_DOUBLE_EQ(minimal.value().causes[0].score, 1.0);
 }
 
 TEST(TraceGoldenTest, FailingTraceWithLogs) {

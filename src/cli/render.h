@@ -25,9 +25,14 @@ struct RenderOptions {
   bool utc = false;
 };
 
+struct ExplainView;  // explain_view.h
+
 // `callpath trace`: header, call tree with duration bars and interleaved
-// logs, footer naming the likely root cause.
-std::string RenderTraceText(const TraceView& trace, const RenderOptions& options);
+// logs, and at the end the explain verdict (`verdict`, RenderVerdictText)
+// or, without one (a server that does not explain), a footer naming the
+// deepest failing span or the one with most self time.
+std::string RenderTraceText(const TraceView& trace, const RenderOptions& options,
+                            const ExplainView* verdict = nullptr);
 
 // `callpath search`: one row per trace. Empty input gives "".
 std::string RenderSearchText(const std::vector<TraceSummaryView>& traces, const RenderOptions& options);

@@ -58,12 +58,13 @@ std::string RenderRankedCausesText(const std::vector<RankedCauseView>& causes, c
 std::string RenderDiagnosisText(const DiagnosisView& d, const RenderOptions& o) {
   Style style(o.color);
   std::string out;
-  out += Plain(style, o.width,
-               "window   " + FormatTimestamp(d.start_ns, o.utc) + " .. " + FormatTimestamp(d.end_ns, o.utc), Tone::kDim);
-  out += Plain(style, o.width,
-               "baseline " + FormatTimestamp(d.baseline_start_ns, o.utc) + " .. " +
-                   FormatTimestamp(d.baseline_end_ns, o.utc),
-               Tone::kDim);
+  out +=
+      Plain(style, o.width,
+            "window   " + FormatTimestamp(d.start_ns, o.utc) + " .. " + FormatTimestamp(d.end_ns, o.utc), Tone::kDim);
+  out += Plain(
+      style, o.width,
+      "baseline " + FormatTimestamp(d.baseline_start_ns, o.utc) + " .. " + FormatTimestamp(d.baseline_end_ns, o.utc),
+      Tone::kDim);
   out += Plain(style, o.width, Sanitize(d.summary), Tone::kBold);
   if (!d.causes.empty()) {
     out += "\n";

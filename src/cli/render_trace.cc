@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "cli/explain_view.h"
 #include "cli/line.h"
 #include "cli/render.h"
 #include "cli/text.h"
@@ -416,7 +417,7 @@ void RenderFooter(std::string& out, const TraceView& t, const Tree& tree, const 
 
 }  // namespace
 
-std::string RenderTraceText(const TraceView& t, const RenderOptions& o) {
+std::string RenderTraceText(const TraceView& t, const RenderOptions& o, const ExplainView* verdict) {
   Style style(o.color);
   std::string out;
   RenderHeader(out, t, o, style);
@@ -476,7 +477,11 @@ std::string RenderTraceText(const TraceView& t, const RenderOptions& o) {
     out += line.Finish();
   }
   out += '\n';
-  RenderFooter(out, t, tree, o, style);
+  if (verdict) {
+    out += RenderVerdictText(*verdict, o);
+  } else {
+    RenderFooter(out, t, tree, o, style);
+  }
   return out;
 }
 

@@ -71,6 +71,7 @@ Result<CompareParams> ParseCompareParams(std::string_view qs) {
   for (const auto& [k, v] : SplitQueryString(qs)) {
     if (k == "a") a = v;
     else if (k == "b") b = v;
+    else if (k == "adjust_skew") continue;
     else return InvalidArgument("unknown parameter '" + k + "'");
   }
   if (a.empty() || b.empty()) return InvalidArgument("parameters a and b are required: the two trace ids");

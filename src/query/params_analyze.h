@@ -28,7 +28,8 @@ struct DiagnoseParams {
 Result<DiagnoseParams> ParseDiagnoseParams(std::string_view query_string, uint64_t now_ns);
 
 // GET /api/v1/compare: a and b, trace ids of 1..32 hex digits (either case,
-// left-padded with zeros), not all zero.
+// left-padded with zeros), not all zero. adjust_skew is let through for
+// query::ParseSkewParams (skew_params.h).
 struct CompareParams {
   TraceId a;
   TraceId b;

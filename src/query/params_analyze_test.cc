@@ -52,6 +52,7 @@ TEST(ParseCompareParams, TakesTwoTraceIdsPaddingShortOnes) {
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->a.ToHex(), "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_EQ(p->b.ToHex(), "000000000000000000f067aa0ba902b7");
+  EXPECT_TRUE(ParseCompareParams("a=1&b=2&adjust_skew=false").ok()) << "left to ParseSkewParams";
 }
 
 TEST(ParseCompareParams, RefusesMissingOrMalformedIds) {

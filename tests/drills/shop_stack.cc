@@ -317,7 +317,7 @@ bool ShopStack::Start(std::string_view gateway_timeout) {
   auto url = [&](const std::string& svc) { return "http://" + lo + ":" + std::to_string(port_[svc]); };
   for (const std::string svc : {"user", "payment", "inventory", "order"}) {
     std::vector<std::string> args = {Bin("shop-" + svc), "--host", lo, "--port", "0",
-                                     "--admin-port", "0"};
+                                     "--admin-port", "0", "--fault-markers", fault_markers_ ? "on" : "off"};
     if (svc == "payment") args.insert(args.end(), {"--user-url", url("user")});
     if (svc == "order") {
       args.insert(args.end(), {"--user-url", url("user"), "--payment-url", url("payment"),
@@ -383,6 +383,14 @@ TraceView ShopStack::GetTrace(const std::string& trace_id) {
   auto r = c.Get("/api/v1/traces/" + trace_id);
   if (!r || r->status != 200) return {};
   return ParseTrace(r->body);
+}
+
+std::pair<int, std::string> ShopStack::Explain(const std::string& trace_id) {
+  httplib::Client c("127.0.0.1", query_port_);
+  c.set_read_timeout(30);
+  auto r = c.Get("/api/v1/traces/" + trace_id + "/explain");
+  if (!r) return {0, ""};
+  return {r->status, r->body};
 }
 
 TraceView ShopStack::WaitForTrace(const std::string& trace_id,

@@ -94,6 +94,9 @@ class ShopStack {
   // Starts everything (dependencies first) and waits until each is ready.
   // `gateway_timeout` is the route's per-attempt timeout.
   bool Start(std::string_view gateway_timeout = "2s");
+  // Before Start: the services leave no fault markers (shop.fault, "fault
+  // injected"), only the faults' effects.
+  void set_fault_markers(bool on) { fault_markers_ = on; }
   const std::string& error() const { return error_; }
 
   // POST /admin/faults on one service ("order", "inventory", "payment",
@@ -108,6 +111,8 @@ class ShopStack {
   TraceView WaitForTrace(const std::string& trace_id,
                          const std::function<bool(const TraceView&)>& done);
   TraceView GetTrace(const std::string& trace_id);
+  // GET /api/v1/traces/{id}/explain: {HTTP status, body} (status 0: no answer).
+  std::pair<int, std::string> Explain(const std::string& trace_id);
 
   Process& process(const std::string& name) { return *processes_.at(name); }
   // The tail of every process's output, for failure messages.
@@ -123,6 +128,7 @@ class ShopStack {
   std::vector<std::string> start_order_;
   std::map<std::string, int> port_, admin_port_;
   int query_port_ = 0, otlp_http_port_ = 0, gateway_port_ = 0;
+  bool fault_markers_ = true;
 };
 
 }  // namespace callpath::drills

@@ -191,6 +191,8 @@ void ServiceOptions::AddFlags(Flags& flags) {
   flags.Add("admin-port", &admin_port, "admin HTTP port (/admin/faults, /healthz); 0 picks one");
   flags.AddList("fault", &faults, "fault to inject from the start, e.g. Charge=latency:300ms");
   flags.Add("ready-file", &ready_file, "write the bound ports here as JSON once serving");
+  flags.Add("fault-markers", &fault_markers,
+            "on: record injected faults on the span and in the log; off: only their effects show");
 }
 
 // ---------------------------------------------------------------------------
@@ -314,12 +316,14 @@ bool Service::InjectFaults(std::string_view operation, callpath::Span& span) {
   if (plan.empty()) return false;
   std::string fired;
   for (const auto& f : plan.fired) fired += (fired.empty() ? "" : ",") + f;
-  span.SetAttribute("shop.fault", std::string_view(fired));
-  span.AddEvent("fault injected", {{"fault", fired}});
-  log_.warn("fault injected", {"operation", operation}, {"fault", fired});
+  if (options_.fault_markers != "off") {
+    span.SetAttribute("shop.fault", std::string_view(fired));
+    span.AddEvent("fault injected", {{"fault", fired}});
+    log_.warn("fault injected", {"operation", operation}, {"fault", fired});
+  }
   if (plan.delay.count() > 0) SleepFor(plan.delay);
   if (plan.hang.count() > 0) SleepFor(plan.hang);
-  if (plan.crash) Crash(operation, "injected crash");
+  if (plan.crash) Crash(operation, options_.fault_markers != "off" ? "injected crash" : "crash");
   return plan.fail;
 }
 

@@ -62,6 +62,10 @@ struct ServiceOptions {
   int admin_port = 0;        // plain HTTP: /admin/faults, /healthz; 0 picks one
   std::vector<std::string> faults;  // "OP=FAULT,..." applied at start
   std::string ready_file;    // JSON with the bound ports, written by ReportReady
+  // "on": an injected fault is recorded for people (attribute shop.fault,
+  // event and log line "fault injected"); "off" leaves only its effects,
+  // so tests can check that cause-finding does not need the markers.
+  std::string fault_markers = "on";
 
   void AddFlags(Flags& flags);
 };
@@ -82,7 +86,8 @@ class Service {
 
   // Draws the faults of `operation` and applies them to the current
   // request: records them on `span` (attribute shop.fault, event "fault
-  // injected") and in the log, sleeps for latency and timeout faults, and
+  // injected") and in the log unless fault_markers is "off", sleeps for
+  // latency and timeout faults, and
   // crashes for a crash fault. Returns true when the request must fail; the
   // caller then answers with its error (and logs why).
   bool InjectFaults(std::string_view operation, callpath::Span& span);

@@ -9,6 +9,7 @@
 #include "analyze/explain.h"
 #include "analyze/testing/call_tree.h"
 #include "query/assembled_trace.h"
+#include "store/stats_fold.h"
 
 namespace callpath::analyze::testing {
 
@@ -26,6 +27,23 @@ inline Baseline HealthyBaseline(const CallTree& tree, int n = 10,
     logs.push_back(std::move(b.logs));
   }
   return BaselineFromTraces(traces, logs);
+}
+
+// The baseline the store's statistics would give after it ingested the
+// same `n` healthy builds (each trace one batch, as an SDK exports it).
+inline Baseline StatsBaseline(const CallTree& tree, int n = 10,
+                              const std::function<void(int, CallTree&)>& vary = {}) {
+  std::vector<store::OperationStats> ops;
+  std::vector<store::LogTemplateStats> templates;
+  for (int k = 0; k < n; ++k) {
+    CallTree copy = tree;
+    if (vary) vary(k, copy);
+    Built b = Build(copy, static_cast<uint32_t>(200 + k));
+    store::BatchStats s = store::FoldBatchStats(store::MakeIngestBatch(std::move(b.spans), std::move(b.logs)));
+    ops.insert(ops.end(), s.operations.begin(), s.operations.end());
+    templates.insert(templates.end(), s.log_templates.begin(), s.log_templates.end());
+  }
+  return BaselineFromStats(ops, templates, kT0 - 3'600'000 * kMs, kT0);
 }
 
 inline ExplainReport ExplainBuilt(const Built& b, const Baseline& baseline, bool adjust_skew = true) {

@@ -178,7 +178,7 @@ struct QueryApi::Impl {
       return Json(200, query::RenderLogs(logs.value()));
     }
     if (rest == "diagnose") return ServeDiagnose(store, req.query(), now);
-    if (rest == "compare") return ServeCompare(store, req.query());
+    if (rest == "compare") return ServeCompare(store, req.query(), assemble);
     if (rest == "metrics") return ServeNativeMetrics(store, req.query(), now);
     if (rest == "top") return ServeTop(store, req.query(), now);
     if (rest == "dependencies") {
