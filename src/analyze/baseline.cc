@@ -2,6 +2,7 @@
 #include "analyze/baseline.h"
 
 #include <algorithm>
+#include <set>
 #include "analyze/span_index.h"
 #include "analyze/span_signals.h"
 #include "store/log_template.h"
@@ -130,7 +131,15 @@ void AddTraceSpans(const query::AssembledTrace& t, std::map<OperationKey, Sample
     x.self.push_back(self[i]);
     ++b->reference_spans[key];
     b->known_services.insert(s.service);
-    if (s.kind != store::SpanKind::kClient && s.kind != store::SpanKind::kProducer) continue;
+    if (s.kind != store::SpanKind::kClient && s.kind != store::SpanKind::kProducer) {
+      std::set<std::string> direct;
+      for (size_t c : t.children[i]) {
+        const auto& k = t.spans[c];
+        if (k.service != s.service && k.parent_span_id == s.span_id) direct.insert(k.service);
+      }
+      for (const auto& svc : direct) ++b->direct_callees[key][svc];
+      continue;
+    }
     CalleeBaseline& callee = b->callees[{s.service, s.operation, PeerOf(s)}];
     ++callee.calls;
     for (size_t c : t.children[i]) {
@@ -234,6 +243,7 @@ Baseline MergeBaselines(Baseline stats, const Baseline& refs) {
   stats.reference_spans = refs.reference_spans;
   stats.template_presence = refs.template_presence;
   stats.callees = refs.callees;
+  stats.direct_callees = refs.direct_callees;
   stats.known_services.insert(refs.known_services.begin(), refs.known_services.end());
   return stats;
 }

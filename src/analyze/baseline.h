@@ -103,6 +103,10 @@ struct Baseline {
   std::map<OperationKey, uint32_t> reference_spans;  // spans per operation
   std::map<OperationKey, std::map<uint64_t, TemplatePresence>> template_presence;
   std::map<CalleeKey, CalleeBaseline> callees;
+  // Spans of an operation that had a child span of another service
+  // directly (no client span between: an SDK that records none), per that
+  // service.
+  std::map<OperationKey, std::map<std::string, uint32_t>> direct_callees;
   // Services known to send spans (from the store, or seen in references).
   std::set<std::string> known_services;
 

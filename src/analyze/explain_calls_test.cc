@@ -118,6 +118,26 @@ TEST(ExplainCalls, FailedCallToAnUninstrumentedDatabaseBlamesTheCall) {
   EXPECT_EQ(First(r), "payment INSERT charges error") << Describe(r);
 }
 
+// An SDK that records no client spans: frontend's server span has
+// payment's server span as its child directly; payment crashes.
+TEST(ExplainCalls, CrashedCalleeWithoutAClientSpanIsNamedFromTheReferences) {
+  auto direct = [](CallTree& t) {
+    for (auto& c : t.children) {
+      if (c.kind == store::SpanKind::kClient && !c.children.empty()) {
+        CallTree server = c.children[0];
+        c = server;
+      }
+    }
+  };
+  CallTree healthy = ShopTree();
+  direct(healthy);
+  Baseline base = HealthyBaseline(healthy);
+  CallTree t = healthy;
+  t.Find("payment", "Charge")->dropped = true;
+  Fail(&t, "HTTP 502");
+  ExpectCrashBlamesPayment(ExplainBuilt(Build(t, 8), base));
+}
+
 CallTree WithInventory() {
   CallTree t = ShopTree();
   Call(t, "inventory", "Reserve", 3);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "analyze/explain_facts.h"
 #include "analyze/span_index.h"
@@ -147,11 +148,32 @@ void MeasureLatency(TraceFacts* f) {
   }
 }
 
+// A failing span without a client span below it whose references always
+// had a child span of another service directly, and has none now.
+std::string MissingDirectCallee(const TraceFacts& f, size_t i) {
+  const auto& s = f.trace.spans[i];
+  auto spans = f.baseline.reference_spans.find(KeyOf(s));
+  auto direct = f.baseline.direct_callees.find(KeyOf(s));
+  if (spans == f.baseline.reference_spans.end() || direct == f.baseline.direct_callees.end() || spans->second < 2) {
+    return {};
+  }
+  std::set<std::string> present;
+  for (size_t c : RemoteChildren(f.trace, i)) present.insert(f.trace.spans[c].service);
+  for (const auto& [service, count] : direct->second) {
+    if (count * 5 >= spans->second * 4 && !present.count(service)) return service;
+  }
+  return {};
+}
+
 void MarkMissingCallees(TraceFacts* f) {
   const auto& t = f->trace;
   for (size_t i = 0; i < t.spans.size(); ++i) {
     const auto& s = t.spans[i];
-    if (s.kind != store::SpanKind::kClient && s.kind != store::SpanKind::kProducer) continue;
+    if (s.kind != store::SpanKind::kClient && s.kind != store::SpanKind::kProducer) {
+      const SpanFacts& x = f->spans[i];
+      if (x.failed || x.unusual_error_log != kNone) f->spans[i].missing_callee = MissingDirectCallee(*f, i);
+      continue;
+    }
     if (!RemoteChildren(t, i).empty()) continue;
     f->spans[i].missing_callee = ExpectedCallee(f->baseline, s, f->spans[i].failed);
   }

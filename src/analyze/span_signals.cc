@@ -116,6 +116,10 @@ FailureSignal FailureOf(const store::StoredSpan& s) {
   if (f.why.empty() && http >= 500) f.why = "HTTP " + std::to_string(http);
   if (f.why.empty() && grpc != 0) f.why = "gRPC status " + std::to_string(grpc);
   if (f.why.empty()) f.why = "status ERROR";
+  // A terse status ("Read") says more with the error's type beside it.
+  if (std::string type = AttributeText(s, "error.type"); !type.empty() && f.why.find(type) == std::string::npos) {
+    f.why += " (error.type " + type + ")";
+  }
   f.timed_out = grpc == 4 || http == 504 || SaysTimeout(f.why) || SaysTimeout(AttributeText(s, "error.type")) ||
                 SaysTimeout(exception);
   return f;

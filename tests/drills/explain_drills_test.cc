@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <optional>
 #include <thread>
 
@@ -61,6 +62,9 @@ void ExpectCulprit(ShopStack& stack, const std::string& trace_id, const Expected
     EXPECT_TRUE(first["span_id"].is_null()) << body;
   }
   EXPECT_EQ(std::string_view(first["kind"].get_string().value()), want.kind) << body;
+  // The verdict, for the test log (docs/rca.md quotes it).
+  std::string_view summary;
+  if (doc["summary"].get_string().get(summary) == simdjson::SUCCESS) std::cout << "explain: " << summary << "\n";
 }
 
 TEST(DrillExplain, SlowPaymentBlamesCharge) {
