@@ -1,8 +1,8 @@
 // Every drill of scripts/demo.sh, explained: the shop runs with its fault
 // markers off (no shop.fault attribute, no "fault injected" event or log
 // line), serves a few healthy orders, then one order through the fault;
-// GET /api/v1/traces/{id}/explain must name the culprit first from the
-// fault's effects alone.
+// GET /api/v1/traces/{id}/explain, and the MCP tool explain_trace, must
+// name the culprit first from the fault's effects alone.
 #include <simdjson.h>
 
 #include <gtest/gtest.h>
@@ -65,6 +65,16 @@ void ExpectCulprit(ShopStack& stack, const std::string& trace_id, const Expected
   // The verdict, for the test log (docs/rca.md quotes it).
   std::string_view summary;
   if (doc["summary"].get_string().get(summary) == simdjson::SUCCESS) std::cout << "explain: " << summary << "\n";
+
+  // An agent asking over MCP gets the same first cause.
+  auto [mcp_status, mcp_body] = stack.ExplainOverMcp(trace_id);
+  ASSERT_EQ(mcp_status, 200) << mcp_body;
+  simdjson::dom::element reply;
+  ASSERT_EQ(parser.parse(mcp_body).get(reply), simdjson::SUCCESS) << mcp_body;
+  simdjson::dom::element mcp_first;
+  ASSERT_EQ(reply["result"]["structuredContent"]["causes"].at(0).get(mcp_first), simdjson::SUCCESS) << mcp_body;
+  EXPECT_EQ(std::string_view(mcp_first["service"].get_string().value()), want.service) << mcp_body;
+  EXPECT_EQ(std::string_view(mcp_first["kind"].get_string().value()), want.kind) << mcp_body;
 }
 
 TEST(DrillExplain, SlowPaymentBlamesCharge) {

@@ -393,6 +393,18 @@ std::pair<int, std::string> ShopStack::Explain(const std::string& trace_id) {
   return {r->status, r->body};
 }
 
+std::pair<int, std::string> ShopStack::ExplainOverMcp(const std::string& trace_id) {
+  httplib::Client c("127.0.0.1", query_port_);
+  c.set_read_timeout(30);
+  std::string body = R"({"jsonrpc":"2.0","id":0,"method":"tools/call","params":{"name":"explain_trace",)"
+                     R"("arguments":{"trace_id":")" + trace_id + R"("}}})";
+  httplib::Headers headers = {{"Accept", "application/json, text/event-stream"},
+                              {"MCP-Protocol-Version", "2025-06-18"}};
+  auto r = c.Post("/api/mcp", headers, body, "application/json");
+  if (!r) return {0, ""};
+  return {r->status, r->body};
+}
+
 TraceView ShopStack::WaitForTrace(const std::string& trace_id,
                                   const std::function<bool(const TraceView&)>& done) {
   auto deadline = steady_clock::now() + seconds(45);

@@ -113,6 +113,9 @@ class ShopStack {
   TraceView GetTrace(const std::string& trace_id);
   // GET /api/v1/traces/{id}/explain: {HTTP status, body} (status 0: no answer).
   std::pair<int, std::string> Explain(const std::string& trace_id);
+  // tools/call explain_trace on the MCP endpoint (session-less): the
+  // JSON-RPC response body.
+  std::pair<int, std::string> ExplainOverMcp(const std::string& trace_id);
 
   Process& process(const std::string& name) { return *processes_.at(name); }
   // The tail of every process's output, for failure messages.
