@@ -85,6 +85,13 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "verify_store_on_start") s = Read(v, key, cfg.verify_store_on_start);
     else if (key == "retention_hours") s = Read(v, key, cfg.retention_hours);
     else if (key == "log_level") s = Read(v, key, cfg.log_level);
+    else if (key == "keys_file") s = Read(v, key, cfg.keys_file);
+    else if (key == "tls_cert") s = Read(v, key, cfg.tls_cert);
+    else if (key == "tls_key") s = Read(v, key, cfg.tls_key);
+    else if (key == "tls_client_ca") s = Read(v, key, cfg.tls_client_ca);
+    else if (key == "insecure") s = Read(v, key, cfg.insecure);
+    else if (key == "redaction_config") s = Read(v, key, cfg.redaction_config);
+    else if (key == "allowed_hosts") s = Read(v, key, cfg.allowed_hosts);
     else return InvalidArgument("unknown config key '" + key + "'");
     CALLPATH_RETURN_IF_ERROR(s);
   }
@@ -151,6 +158,15 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       "read every table file at start and refuse a damaged store (true|false)");
   opt("--retention-hours", cfg.retention_hours, "drop data older than this (0 = never)");
   opt("--log-level", cfg.log_level, "debug|info|warn|error");
+  opt("--keys-file", cfg.keys_file, "API key hashes (callpathd key new); reread on SIGHUP");
+  opt("--tls-cert", cfg.tls_cert, "TLS certificate chain (PEM) for every listener");
+  opt("--tls-key", cfg.tls_key, "TLS private key (PEM)");
+  opt("--tls-client-ca", cfg.tls_client_ca, "require client certificates signed by this CA (mTLS)");
+  app.add_flag("--insecure", cfg.insecure,
+               "allow non-loopback listeners without API keys (anyone who can connect may write and read)")
+      ->envname("CALLPATHD_INSECURE");
+  opt("--redaction-config", cfg.redaction_config, "YAML redaction policy (default: cards, JWTs, bearer, URL credentials)");
+  opt("--allowed-hosts", cfg.allowed_hosts, "extra Host/Origin names the query port answers to (comma-separated)");
 
   try {
     app.parse(argc, argv);
@@ -181,6 +197,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                              std::pair{"--max-item-future", &cfg.max_item_future}}) {
     if (Result<uint64_t> d = ParseDurationSeconds(*value); !d.ok()) fail(std::string(flag) + ": " + d.status().message());
   }
+  if (cfg.tls_cert.empty() != cfg.tls_key.empty()) fail("--tls-cert and --tls-key go together");
+  if (!cfg.tls_client_ca.empty() && cfg.tls_cert.empty()) fail("--tls-client-ca needs --tls-cert and --tls-key");
   if (cfg.header_timeout_seconds < 1 || cfg.idle_timeout_seconds < 1) {
     fail("--header-timeout-seconds and --idle-timeout-seconds must be >= 1");
   }

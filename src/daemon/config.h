@@ -113,6 +113,26 @@ struct DaemonConfig {
 
   // "debug", "info", "warn", "error".
   std::string log_level = "info";
+
+  // API keys (docs/security.md): a file of salted key hashes written by
+  // `callpathd key new`; reread on SIGHUP. Empty: no authentication, which
+  // callpathd accepts only on loopback listeners unless `insecure`.
+  std::string keys_file;
+  // Serve every listener over TLS with this certificate chain and key (PEM;
+  // reread on SIGHUP). With tls_client_ca, clients must present a
+  // certificate signed by it (mutual TLS).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // Listen on non-loopback addresses without keys (or mutual TLS).
+  bool insecure = false;
+  // Redaction before storage (docs/security.md): a YAML file of detectors,
+  // rules and per-service policies. Empty: the defaults (payment cards,
+  // JWTs, bearer credentials and credentials in URLs are redacted).
+  std::string redaction_config;
+  // Extra names (comma-separated) the query port answers to in Host and
+  // Origin, besides loopback names and its listen address.
+  std::string allowed_hosts;
 };
 
 // Outcome of command-line parsing: either a config to run with, or a

@@ -4,11 +4,18 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+#include "daemon/auth/access_policy.h"
+#include "daemon/auth/authenticator.h"
+#include "daemon/auth/exposure.h"
 #include "daemon/ingest/durability_status.h"
 #include "daemon/ingest/ingest_pipeline.h"
 #include "daemon/metrics.h"
@@ -27,6 +34,9 @@ struct Daemon::Impl {
 
   DaemonConfig cfg;
   DaemonMetrics metrics;
+  std::unique_ptr<auth::Authenticator> auth;
+  std::unique_ptr<TlsContextHolder> tls;
+  std::unique_ptr<redact::Redactor> redactor;
   std::unique_ptr<ByteBudget> body_budget;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<IngestPipeline> pipeline;
@@ -49,7 +59,9 @@ struct Daemon::Impl {
   std::condition_variable retention_cv;
   bool retention_stop = false;
 
-  bool HandleOps(const HttpRequest& req, HttpResponse* resp) {
+  // `with_metrics`: /metrics is served on the query port only (it needs a
+  // query or admin key; the ingest ports take ingest keys).
+  bool HandleOps(const HttpRequest& req, HttpResponse* resp, bool with_metrics) {
     std::string_view path = req.path();
     if (path == "/healthz") {
       resp->content_type = "text/plain";
@@ -64,15 +76,70 @@ struct Daemon::Impl {
       resp->body = (r ? "ready\n" : "not ready\n") + status.ReadyDetail();
       return true;
     }
-    if (path == "/metrics") {
+    if (path == "/metrics" && with_metrics) {
       resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
       uint64_t bytes = store && ready.load() ? store->Stats().bytes_on_disk : 0;
       resp->body = metrics.RenderPrometheus(pipeline ? pipeline->depth() : 0,
                                             pipeline ? pipeline->capacity() : 0, bytes);
       Durability().RenderMetrics(resp->body);
+      if (auth) auth::RenderAuthMetrics(auth->counters(), resp->body);
+      if (redactor) redactor->RenderMetrics(resp->body);
       return true;
     }
     return false;
+  }
+
+  Status LoadRedaction() {
+    redact::RedactionConfig rc;
+    if (!cfg.redaction_config.empty()) {
+      std::ifstream in(cfg.redaction_config);
+      if (!in) return InvalidArgument("cannot read --redaction-config " + cfg.redaction_config);
+      std::stringstream text;
+      text << in.rdbuf();
+      Result<redact::RedactionConfig> parsed = redact::ParseRedactionYaml(text.str());
+      if (!parsed.ok()) return InvalidArgument(cfg.redaction_config + ": " + parsed.status().message());
+      rc = std::move(parsed).value();
+    }
+    Result<std::unique_ptr<redact::Redactor>> made = redact::Redactor::Make(std::move(rc));
+    if (!made.ok()) return made.status();
+    redactor = std::move(made).value();
+    return Status::Ok();
+  }
+
+  // Loads the keys and applies the secure-by-default rule; prints its
+  // warnings on stderr.
+  Status CheckSecurity() {
+    auth = std::make_unique<auth::Authenticator>(cfg.keys_file);
+    CALLPATH_RETURN_IF_ERROR(auth->Reload());
+    tls = std::make_unique<TlsContextHolder>(TlsFiles{cfg.tls_cert, cfg.tls_key, cfg.tls_client_ca});
+    CALLPATH_RETURN_IF_ERROR(tls->Reload());
+    std::vector<auth::Listener> listeners = {{"--otlp-http-listen", cfg.otlp_http_listen, http_host},
+                                             {"--otlp-grpc-listen", cfg.otlp_grpc_listen, grpc_host},
+                                             {"--query-listen", cfg.query_listen, query_host}};
+    auth::ExposureCheck check = auth::CheckExposure(listeners, auth->enabled(), !cfg.tls_cert.empty(),
+                                                    !cfg.tls_client_ca.empty(), cfg.insecure);
+    for (const std::string& w : check.warnings) std::fprintf(stderr, "callpathd: WARNING: %s\n", w.c_str());
+    return check.status;
+  }
+
+  RequestGate Gate(auth::ListenerKind kind, ErrorResponder errors) {
+    auth::HostPolicy hosts;
+    if (kind == auth::ListenerKind::kQuery) {
+      hosts.check = true;
+      hosts.listen_host = query_host;
+      hosts.loopback_listen = auth::IsLoopbackHost(query_host);
+      std::string_view names = cfg.allowed_hosts;
+      while (!names.empty()) {
+        size_t comma = names.find(',');
+        std::string name(names.substr(0, comma));
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (!name.empty()) hosts.allowed_names.push_back(name);
+        if (comma == std::string_view::npos) break;
+        names.remove_prefix(comma + 1);
+      }
+    }
+    auto gate = std::make_shared<auth::HttpGate>(*auth, kind, std::move(hosts), std::move(errors));
+    return [gate](HttpRequest& head, HttpResponse* deny) { return gate->Admit(head, deny); };
   }
 
   DurabilityStatus Durability() const {
@@ -117,6 +184,8 @@ Status Daemon::Start() {
   CALLPATH_RETURN_IF_ERROR(parse("--otlp-http-listen", d.cfg.otlp_http_listen, d.http_host, http_port));
   CALLPATH_RETURN_IF_ERROR(parse("--otlp-grpc-listen", d.cfg.otlp_grpc_listen, d.grpc_host, grpc_port));
   CALLPATH_RETURN_IF_ERROR(parse("--query-listen", d.cfg.query_listen, d.query_host, query_port));
+  CALLPATH_RETURN_IF_ERROR(d.CheckSecurity());
+  CALLPATH_RETURN_IF_ERROR(d.LoadRedaction());
 
   store::RocksDbOptions so;
   so.path = d.cfg.data_dir;
@@ -130,6 +199,7 @@ Status Daemon::Start() {
   io.capacity_items = d.cfg.queue_size;
   io.wal.dir = d.cfg.data_dir + "/ingest-wal";
   io.wal.sync = d.cfg.sync_writes;
+  io.redactor = d.redactor.get();
   io.limits.max_attributes = d.cfg.max_attributes;
   io.limits.max_attribute_value_bytes = d.cfg.max_attribute_bytes;
   Result<uint64_t> max_age = ParseDurationSeconds(d.cfg.max_item_age);
@@ -147,7 +217,12 @@ Status Daemon::Start() {
   d.pipeline = std::move(pipeline).value();
   d.exporter = std::make_unique<ExportService>(*d.pipeline, d.metrics);
   d.io = std::make_unique<IoRuntime>(d.cfg.http_threads);
-  OpsHandler ops = [impl = &d](const HttpRequest& r, HttpResponse* out) { return impl->HandleOps(r, out); };
+  OpsHandler ingest_ops = [impl = &d](const HttpRequest& r, HttpResponse* out) {
+    return impl->HandleOps(r, out, /*with_metrics=*/false);
+  };
+  OpsHandler ops = [impl = &d](const HttpRequest& r, HttpResponse* out) {
+    return impl->HandleOps(r, out, /*with_metrics=*/true);
+  };
 
   d.body_budget = std::make_unique<ByteBudget>(
       d.cfg.max_inflight_bytes != 0 ? d.cfg.max_inflight_bytes : DefaultMaxInflightBytes(d.cfg.max_body_bytes));
@@ -165,12 +240,15 @@ Status Daemon::Start() {
   hso.header_timeout_seconds = d.cfg.header_timeout_seconds;
   hso.idle_timeout_seconds = d.cfg.idle_timeout_seconds;
   hso.counters = &d.metrics.otlp_http_server;
+  if (d.tls->files().enabled()) hso.tls = d.tls.get();
   Status s;
   if (!d.cfg.otlp_http_listen.empty()) {
-    d.otlp_http = std::make_unique<OtlpHttpReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, ops);
+    d.otlp_http = std::make_unique<OtlpHttpReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, ingest_ops);
     OtlpHttpReceiver* recv = d.otlp_http.get();
+    HttpServerOptions iso = hso;
+    iso.gate = d.Gate(auth::ListenerKind::kIngest, &OtlpHttpReceiver::ErrorResponse);
     d.otlp_http_server = std::make_unique<HttpServer>(
-        *d.io, hso, [recv](HttpRequest&& r, Responder done) { recv->Handle(std::move(r), std::move(done)); },
+        *d.io, iso, [recv](HttpRequest&& r, Responder done) { recv->Handle(std::move(r), std::move(done)); },
         &OtlpHttpReceiver::ErrorResponse);
     s = d.otlp_http_server->Listen(d.http_host, http_port);
     if (s.ok()) d.ports.otlp_http = d.otlp_http_server->port();
@@ -189,6 +267,7 @@ Status Daemon::Start() {
     HttpServerOptions qso = hso;
     qso.max_body_bytes = 1 << 20;  // the query API takes no bodies but MCP's small JSON-RPC messages
     qso.counters = &d.metrics.query_server;
+    qso.gate = d.Gate(auth::ListenerKind::kQuery, &QueryApi::ErrorResponse);
     d.query_server = std::make_unique<HttpServer>(
         *d.io, qso, [api](HttpRequest&& r, Responder done) { api->Handle(std::move(r), std::move(done)); },
         &QueryApi::ErrorResponse);
@@ -196,8 +275,9 @@ Status Daemon::Start() {
     if (s.ok()) d.ports.query = d.query_server->port();
   }
   if (s.ok() && !d.cfg.otlp_grpc_listen.empty()) {
-    d.grpc = std::make_unique<GrpcReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, d.body_budget.get());
-    s = d.grpc->Start(d.grpc_host, grpc_port);
+    d.grpc = std::make_unique<GrpcReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, d.body_budget.get(),
+                                            d.auth.get());
+    s = d.grpc->Start(d.grpc_host, grpc_port, d.tls->files());
     if (s.ok()) d.ports.otlp_grpc = d.grpc->port();
   }
   if (!s.ok()) {
@@ -211,6 +291,14 @@ Status Daemon::Start() {
 }
 
 BoundPorts Daemon::ports() const { return impl_->ports; }
+
+Status Daemon::Reload() {
+  Impl& d = *impl_;
+  if (!d.auth || !d.tls) return FailedPrecondition("callpathd is not running");
+  Status keys = d.auth->Reload();
+  Status certificates = d.tls->Reload();
+  return keys.ok() ? certificates : keys;
+}
 
 std::string Daemon::ListeningLine() const {
   const Impl& d = *impl_;
