@@ -16,6 +16,7 @@
 #include "daemon/auth/access_policy.h"
 #include "daemon/auth/authenticator.h"
 #include "daemon/auth/exposure.h"
+#include "daemon/auth/security_headers.h"
 #include "daemon/ingest/durability_status.h"
 #include "daemon/ingest/ingest_pipeline.h"
 #include "daemon/metrics.h"
@@ -269,7 +270,13 @@ Status Daemon::Start() {
     qso.counters = &d.metrics.query_server;
     qso.gate = d.Gate(auth::ListenerKind::kQuery, &QueryApi::ErrorResponse);
     d.query_server = std::make_unique<HttpServer>(
-        *d.io, qso, [api](HttpRequest&& r, Responder done) { api->Handle(std::move(r), std::move(done)); },
+        *d.io, qso,
+        [api](HttpRequest&& r, Responder done) {
+          api->Handle(std::move(r), [done = std::move(done)](HttpResponse resp) {
+            auth::AddSecurityHeaders(resp);
+            done(std::move(resp));
+          });
+        },
         &QueryApi::ErrorResponse);
     s = d.query_server->Listen(d.query_host, query_port);
     if (s.ok()) d.ports.query = d.query_server->port();

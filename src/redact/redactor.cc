@@ -18,6 +18,19 @@ std::string LowerCopy(std::string_view s) {
   return out;
 }
 
+// Looks `key` up case-insensitively without allocating (no sensitive key
+// is longer than the buffer).
+template <typename Map>
+auto FindKey(const Map& keys, std::string_view key) {
+  char buf[96];
+  if (key.size() > sizeof buf) return keys.end();
+  for (size_t i = 0; i < key.size(); ++i) {
+    char c = key[i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return keys.find(std::string_view(buf, key.size()));
+}
+
 struct Found {
   Match match;
   Action action;
@@ -131,7 +144,7 @@ Redactor::Outcome Redactor::ApplyKeyOnly(std::string_view service, std::string_v
   if (!enabled_ || key.empty()) return Outcome::kKeep;
   const Compiled& c = PolicyFor(service);
   if (c.keys.empty()) return Outcome::kKeep;
-  auto it = c.keys.find(LowerCopy(key));
+  auto it = FindKey(c.keys, key);
   if (it == c.keys.end() || it->second == Action::kOff) return Outcome::kKeep;
   counters_.keys.fetch_add(1, std::memory_order_relaxed);
   if (it->second == Action::kDrop) {
@@ -145,7 +158,7 @@ Redactor::Outcome Redactor::Apply(std::string_view service, std::string_view key
   if (!enabled_) return Outcome::kKeep;
   const Compiled& c = PolicyFor(service);
   if (!key.empty() && !c.keys.empty()) {
-    auto it = c.keys.find(LowerCopy(key));
+    auto it = FindKey(c.keys, key);
     if (it != c.keys.end() && it->second != Action::kOff) {
       counters_.keys.fetch_add(1, std::memory_order_relaxed);
       if (it->second == Action::kDrop) {
@@ -157,8 +170,11 @@ Redactor::Outcome Redactor::Apply(std::string_view service, std::string_view key
     }
   }
   if (!c.any_detector || text->empty()) return Outcome::kKeep;
-  std::vector<Found> found;
-  std::vector<Match> matches;
+  // Reused per thread: most values have no match, and allocating two
+  // vectors for each would cost more than scanning it.
+  thread_local std::vector<Found> found;
+  thread_local std::vector<Match> matches;
+  found.clear();
   for (int k = 0; k < kKindCount; ++k) {
     Action a = c.policy.detectors[static_cast<size_t>(k)];
     if (a == Action::kOff || k == static_cast<int>(Kind::kCustom)) continue;

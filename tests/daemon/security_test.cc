@@ -189,6 +189,18 @@ TEST_F(SecurityTest, QueryPortRefusesForeignHostAndOrigin) {
   EXPECT_EQ(HttpCall(daemon_.query_port(), "GET", "/api/services", "", local_origin).status, 200);
 }
 
+TEST_F(SecurityTest, UiAndApiAnswersCarrySecurityHeaders) {
+  for (const std::string& target : {std::string("/"), std::string("/api/services")}) {
+    HttpResult r = Query("GET", target, query_);
+    ASSERT_EQ(r.status, 200) << target;
+    EXPECT_EQ(r.headers["x-content-type-options"], "nosniff") << target;
+    EXPECT_EQ(r.headers["referrer-policy"], "no-referrer") << target;
+    const std::string csp = r.headers["content-security-policy"];
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("script-src 'self';"), std::string::npos) << csp;  // no inline scripts
+  }
+}
+
 TEST_F(SecurityTest, SighupReloadsTheKeysFile) {
   std::string later = NewKey(keys_file_, "alpha", "ingest");
   ASSERT_EQ(::kill(daemon_.pid(), SIGHUP), 0);
