@@ -201,6 +201,14 @@ TEST_F(SecurityTest, UiAndApiAnswersCarrySecurityHeaders) {
   }
 }
 
+TEST_F(SecurityTest, CliSendsCallpathToken) {
+  const std::string cli = std::string(CALLPATH_BIN_DIR) + "/callpath services --server http://127.0.0.1:" +
+                          std::to_string(daemon_.query_port()) + " >/dev/null 2>&1";
+  EXPECT_EQ(RunShell("CALLPATH_TOKEN=" + query_ + " " + cli).exit_code, 0);
+  EXPECT_NE(RunShell("env -u CALLPATH_TOKEN " + cli).exit_code, 0);
+  EXPECT_NE(RunShell("CALLPATH_TOKEN=" + ingest_ + " " + cli).exit_code, 0);
+}
+
 TEST_F(SecurityTest, SighupReloadsTheKeysFile) {
   std::string later = NewKey(keys_file_, "alpha", "ingest");
   ASSERT_EQ(::kill(daemon_.pid(), SIGHUP), 0);
