@@ -20,6 +20,23 @@ std::string Normalize(std::string key) {
   return key;
 }
 
+Status ReadListenerTls(const YAML::Node& node, const std::string& key, ListenerTlsConfig& out) {
+  if (!node.IsMap()) return InvalidArgument("config key '" + key + "' must be a mapping {cert, key, client_ca}");
+  for (const auto& kv : node) {
+    std::string field = kv.first.as<std::string>();
+    std::string* target = field == "cert" ? &out.cert : field == "key" ? &out.key
+                          : field == "client_ca" ? &out.client_ca : nullptr;
+    if (target == nullptr) return InvalidArgument("config key '" + key + "." + field + "' is unknown (cert, key, client_ca)");
+    try {
+      *target = kv.second.as<std::string>();
+    } catch (const std::exception&) {
+      return InvalidArgument("config key '" + key + "." + field + "' has the wrong type");
+    }
+  }
+  if (out.cert.empty() != out.key.empty()) return InvalidArgument("config key '" + key + "' needs both cert and key");
+  return Status::Ok();
+}
+
 template <typename T>
 Status Read(const YAML::Node& node, const std::string& key, T& out) {
   try {
@@ -90,6 +107,9 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "tls_key") s = Read(v, key, cfg.tls_key);
     else if (key == "tls_client_ca") s = Read(v, key, cfg.tls_client_ca);
     else if (key == "insecure") s = Read(v, key, cfg.insecure);
+    else if (key == "otlp_http_tls") s = ReadListenerTls(v, key, cfg.otlp_http_tls);
+    else if (key == "otlp_grpc_tls") s = ReadListenerTls(v, key, cfg.otlp_grpc_tls);
+    else if (key == "query_tls") s = ReadListenerTls(v, key, cfg.query_tls);
     else if (key == "redaction_config") s = Read(v, key, cfg.redaction_config);
     else if (key == "allowed_hosts") s = Read(v, key, cfg.allowed_hosts);
     else return InvalidArgument("unknown config key '" + key + "'");

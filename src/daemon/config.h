@@ -16,6 +16,14 @@
 
 namespace callpath::daemon {
 
+// TLS files of one listener (YAML only: `query_tls: {cert: ..., key: ...,
+// client_ca: ...}`); empty cert = the global tls_* files.
+struct ListenerTlsConfig {
+  std::string cert;
+  std::string key;
+  std::string client_ca;
+};
+
 struct DaemonConfig {
   // Where the embedded store keeps its files; created if missing.
   std::string data_dir = "callpath-data";
@@ -124,6 +132,11 @@ struct DaemonConfig {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  // Per listener, overriding the three above for that listener (YAML keys
+  // otlp_http_tls, otlp_grpc_tls, query_tls).
+  ListenerTlsConfig otlp_http_tls;
+  ListenerTlsConfig otlp_grpc_tls;
+  ListenerTlsConfig query_tls;
   // Listen on non-loopback addresses without keys (or mutual TLS).
   bool insecure = false;
   // Redaction before storage (docs/security.md): a YAML file of detectors,

@@ -36,7 +36,8 @@ struct Daemon::Impl {
   DaemonConfig cfg;
   DaemonMetrics metrics;
   std::unique_ptr<auth::Authenticator> auth;
-  std::unique_ptr<TlsContextHolder> tls;
+  // One per listener: the global tls_* files unless the listener has its own.
+  std::unique_ptr<TlsContextHolder> http_tls, grpc_tls, query_tls;
   std::unique_ptr<redact::Redactor> redactor;
   std::unique_ptr<ByteBudget> body_budget;
   std::unique_ptr<store::Store> store;
@@ -112,12 +113,19 @@ struct Daemon::Impl {
   Status CheckSecurity() {
     auth = std::make_unique<auth::Authenticator>(cfg.keys_file);
     CALLPATH_RETURN_IF_ERROR(auth->Reload());
-    tls = std::make_unique<TlsContextHolder>(TlsFiles{cfg.tls_cert, cfg.tls_key, cfg.tls_client_ca});
-    CALLPATH_RETURN_IF_ERROR(tls->Reload());
+    auto files_for = [&](const ListenerTlsConfig& l) {
+      return l.cert.empty() ? TlsFiles{cfg.tls_cert, cfg.tls_key, cfg.tls_client_ca}
+                            : TlsFiles{l.cert, l.key, l.client_ca};
+    };
+    http_tls = std::make_unique<TlsContextHolder>(files_for(cfg.otlp_http_tls));
+    grpc_tls = std::make_unique<TlsContextHolder>(files_for(cfg.otlp_grpc_tls));
+    query_tls = std::make_unique<TlsContextHolder>(files_for(cfg.query_tls));
+    for (TlsContextHolder* h : {http_tls.get(), grpc_tls.get(), query_tls.get()}) CALLPATH_RETURN_IF_ERROR(h->Reload());
+    const bool any_tls = http_tls->files().enabled() || grpc_tls->files().enabled() || query_tls->files().enabled();
     std::vector<auth::Listener> listeners = {{"--otlp-http-listen", cfg.otlp_http_listen, http_host},
                                              {"--otlp-grpc-listen", cfg.otlp_grpc_listen, grpc_host},
                                              {"--query-listen", cfg.query_listen, query_host}};
-    auth::ExposureCheck check = auth::CheckExposure(listeners, auth->enabled(), !cfg.tls_cert.empty(),
+    auth::ExposureCheck check = auth::CheckExposure(listeners, auth->enabled(), any_tls,
                                                     !cfg.tls_client_ca.empty(), cfg.insecure);
     for (const std::string& w : check.warnings) std::fprintf(stderr, "callpathd: WARNING: %s\n", w.c_str());
     return check.status;
@@ -241,13 +249,13 @@ Status Daemon::Start() {
   hso.header_timeout_seconds = d.cfg.header_timeout_seconds;
   hso.idle_timeout_seconds = d.cfg.idle_timeout_seconds;
   hso.counters = &d.metrics.otlp_http_server;
-  if (d.tls->files().enabled()) hso.tls = d.tls.get();
   Status s;
   if (!d.cfg.otlp_http_listen.empty()) {
     d.otlp_http = std::make_unique<OtlpHttpReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, ingest_ops);
     OtlpHttpReceiver* recv = d.otlp_http.get();
     HttpServerOptions iso = hso;
     iso.gate = d.Gate(auth::ListenerKind::kIngest, &OtlpHttpReceiver::ErrorResponse);
+    if (d.http_tls->files().enabled()) iso.tls = d.http_tls.get();
     d.otlp_http_server = std::make_unique<HttpServer>(
         *d.io, iso, [recv](HttpRequest&& r, Responder done) { recv->Handle(std::move(r), std::move(done)); },
         &OtlpHttpReceiver::ErrorResponse);
@@ -269,6 +277,7 @@ Status Daemon::Start() {
     qso.max_body_bytes = 1 << 20;  // the query API takes no bodies but MCP's small JSON-RPC messages
     qso.counters = &d.metrics.query_server;
     qso.gate = d.Gate(auth::ListenerKind::kQuery, &QueryApi::ErrorResponse);
+    if (d.query_tls->files().enabled()) qso.tls = d.query_tls.get();
     d.query_server = std::make_unique<HttpServer>(
         *d.io, qso,
         [api](HttpRequest&& r, Responder done) {
@@ -284,7 +293,7 @@ Status Daemon::Start() {
   if (s.ok() && !d.cfg.otlp_grpc_listen.empty()) {
     d.grpc = std::make_unique<GrpcReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, d.body_budget.get(),
                                             d.auth.get());
-    s = d.grpc->Start(d.grpc_host, grpc_port, d.tls->files());
+    s = d.grpc->Start(d.grpc_host, grpc_port, d.grpc_tls->files());
     if (s.ok()) d.ports.otlp_grpc = d.grpc->port();
   }
   if (!s.ok()) {
@@ -301,10 +310,14 @@ BoundPorts Daemon::ports() const { return impl_->ports; }
 
 Status Daemon::Reload() {
   Impl& d = *impl_;
-  if (!d.auth || !d.tls) return FailedPrecondition("callpathd is not running");
-  Status keys = d.auth->Reload();
-  Status certificates = d.tls->Reload();
-  return keys.ok() ? certificates : keys;
+  if (!d.auth || !d.http_tls) return FailedPrecondition("callpathd is not running");
+  Status s = d.auth->Reload();
+  // gRPC rereads its files itself (its file watcher).
+  for (TlsContextHolder* h : {d.http_tls.get(), d.query_tls.get()}) {
+    Status t = h->Reload();
+    if (s.ok()) s = t;
+  }
+  return s;
 }
 
 std::string Daemon::ListeningLine() const {

@@ -155,6 +155,16 @@ TEST_F(TlsTest, MutualTlsNeedsAClientCertificate) {
   EXPECT_EQ(CurlStatus(q, auth + " --cert '" + certs_ + "/stranger.pem' --key '" + certs_ + "/stranger.key'"), "000");
 }
 
+TEST_F(TlsTest, YamlGivesOneListenerItsOwnTls) {
+  std::string yaml = dir_.path() + "/callpathd.yaml";
+  std::ofstream(yaml) << "query_tls: {cert: " << certs_ << "/server.pem, key: " << certs_ << "/server.key}\n";
+  ASSERT_TRUE(daemon_.Start(dir_.path() + "/data", {"--config", yaml, "--keys-file", keys_file_})) << daemon_.error();
+  std::string q = "https://127.0.0.1:" + std::to_string(daemon_.query_port()) + "/api/services";
+  EXPECT_EQ(CurlStatus(q, "-H 'Authorization: Bearer " + key_ + "'"), "200");
+  EXPECT_EQ(HttpCall(daemon_.query_port(), "GET", "/healthz").status, 0);       // TLS only
+  EXPECT_EQ(HttpCall(daemon_.otlp_http_port(), "GET", "/healthz").status, 200);  // still plain
+}
+
 TEST_F(TlsTest, GrpcExportsOverTlsWithAKey) {
   ASSERT_TRUE(StartDaemon(false)) << daemon_.error();
   grpc::SslCredentialsOptions ssl;
