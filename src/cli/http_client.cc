@@ -2,7 +2,10 @@
 
 #include <curl/curl.h>
 
+#include <strings.h>
+
 #include <cctype>
+#include <cstdlib>
 
 namespace callpath::cli {
 namespace {
@@ -73,7 +76,15 @@ HttpReply HttpPerform(const HttpCall& call) {
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
   curl_slist* fields = nullptr;
-  for (const auto& [name, value] : call.headers) fields = curl_slist_append(fields, (name + ": " + value).c_str());
+  bool has_authorization = false;
+  for (const auto& [name, value] : call.headers) {
+    fields = curl_slist_append(fields, (name + ": " + value).c_str());
+    has_authorization |= strcasecmp(name.c_str(), "Authorization") == 0;
+  }
+  // An API key for a callpathd started with --keys-file.
+  if (const char* token = std::getenv("CALLPATH_TOKEN"); token && *token && !has_authorization) {
+    fields = curl_slist_append(fields, (std::string("Authorization: Bearer ") + token).c_str());
+  }
   if (fields) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, fields);
   if (call.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, call.body.data());

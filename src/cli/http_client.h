@@ -29,7 +29,9 @@ struct HttpCall {
   long timeout_seconds = 30;
 };
 
-// Performs `call` and reads the whole answer. Redirects are not followed;
+// Performs `call` and reads the whole answer. When CALLPATH_TOKEN is set
+// and `call` has no Authorization field, sends "Authorization: Bearer
+// $CALLPATH_TOKEN" (callpathd's API keys). Redirects are not followed;
 // gzip/deflate answers are accepted. Thread-compatible; never throws.
 HttpReply HttpPerform(const HttpCall& call);
 

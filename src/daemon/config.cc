@@ -20,6 +20,23 @@ std::string Normalize(std::string key) {
   return key;
 }
 
+Status ReadListenerTls(const YAML::Node& node, const std::string& key, ListenerTlsConfig& out) {
+  if (!node.IsMap()) return InvalidArgument("config key '" + key + "' must be a mapping {cert, key, client_ca}");
+  for (const auto& kv : node) {
+    std::string field = kv.first.as<std::string>();
+    std::string* target = field == "cert" ? &out.cert : field == "key" ? &out.key
+                          : field == "client_ca" ? &out.client_ca : nullptr;
+    if (target == nullptr) return InvalidArgument("config key '" + key + "." + field + "' is unknown (cert, key, client_ca)");
+    try {
+      *target = kv.second.as<std::string>();
+    } catch (const std::exception&) {
+      return InvalidArgument("config key '" + key + "." + field + "' has the wrong type");
+    }
+  }
+  if (out.cert.empty() != out.key.empty()) return InvalidArgument("config key '" + key + "' needs both cert and key");
+  return Status::Ok();
+}
+
 template <typename T>
 Status Read(const YAML::Node& node, const std::string& key, T& out) {
   try {
@@ -88,6 +105,16 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "stats") s = Read(v, key, cfg.stats);
     else if (key == "retention_hours") s = Read(v, key, cfg.retention_hours);
     else if (key == "log_level") s = Read(v, key, cfg.log_level);
+    else if (key == "keys_file") s = Read(v, key, cfg.keys_file);
+    else if (key == "tls_cert") s = Read(v, key, cfg.tls_cert);
+    else if (key == "tls_key") s = Read(v, key, cfg.tls_key);
+    else if (key == "tls_client_ca") s = Read(v, key, cfg.tls_client_ca);
+    else if (key == "insecure") s = Read(v, key, cfg.insecure);
+    else if (key == "otlp_http_tls") s = ReadListenerTls(v, key, cfg.otlp_http_tls);
+    else if (key == "otlp_grpc_tls") s = ReadListenerTls(v, key, cfg.otlp_grpc_tls);
+    else if (key == "query_tls") s = ReadListenerTls(v, key, cfg.query_tls);
+    else if (key == "redaction_config") s = Read(v, key, cfg.redaction_config);
+    else if (key == "allowed_hosts") s = Read(v, key, cfg.allowed_hosts);
     else return InvalidArgument("unknown config key '" + key + "'");
     CALLPATH_RETURN_IF_ERROR(s);
   }
@@ -157,6 +184,15 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   opt("--stats", cfg.stats, "keep per-minute operation and log template statistics at ingest (true|false)");
   opt("--retention-hours", cfg.retention_hours, "drop data older than this (0 = never)");
   opt("--log-level", cfg.log_level, "debug|info|warn|error");
+  opt("--keys-file", cfg.keys_file, "API key hashes (callpathd key new); reread on SIGHUP");
+  opt("--tls-cert", cfg.tls_cert, "TLS certificate chain (PEM) for every listener");
+  opt("--tls-key", cfg.tls_key, "TLS private key (PEM)");
+  opt("--tls-client-ca", cfg.tls_client_ca, "require client certificates signed by this CA (mTLS)");
+  app.add_flag("--insecure", cfg.insecure,
+               "allow non-loopback listeners without API keys (anyone who can connect may write and read)")
+      ->envname("CALLPATHD_INSECURE");
+  opt("--redaction-config", cfg.redaction_config, "YAML redaction policy (default: cards, JWTs, bearer, URL credentials)");
+  opt("--allowed-hosts", cfg.allowed_hosts, "extra Host/Origin names the query port answers to (comma-separated)");
 
   try {
     app.parse(argc, argv);
@@ -188,6 +224,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                              std::pair{"--max-clock-skew", &cfg.max_clock_skew}}) {
     if (Result<uint64_t> d = ParseDurationSeconds(*value); !d.ok()) fail(std::string(flag) + ": " + d.status().message());
   }
+  if (cfg.tls_cert.empty() != cfg.tls_key.empty()) fail("--tls-cert and --tls-key go together");
+  if (!cfg.tls_client_ca.empty() && cfg.tls_cert.empty()) fail("--tls-client-ca needs --tls-cert and --tls-key");
   if (cfg.header_timeout_seconds < 1 || cfg.idle_timeout_seconds < 1) {
     fail("--header-timeout-seconds and --idle-timeout-seconds must be >= 1");
   }

@@ -16,6 +16,14 @@
 
 namespace callpath::daemon {
 
+// TLS files of one listener (YAML only: `query_tls: {cert: ..., key: ...,
+// client_ca: ...}`); empty cert = the global tls_* files.
+struct ListenerTlsConfig {
+  std::string cert;
+  std::string key;
+  std::string client_ca;
+};
+
 struct DaemonConfig {
   // Where the embedded store keeps its files; created if missing.
   std::string data_dir = "callpath-data";
@@ -132,6 +140,31 @@ struct DaemonConfig {
 
   // "debug", "info", "warn", "error".
   std::string log_level = "info";
+
+  // API keys (docs/security.md): a file of salted key hashes written by
+  // `callpathd key new`; reread on SIGHUP. Empty: no authentication, which
+  // callpathd accepts only on loopback listeners unless `insecure`.
+  std::string keys_file;
+  // Serve every listener over TLS with this certificate chain and key (PEM;
+  // reread on SIGHUP). With tls_client_ca, clients must present a
+  // certificate signed by it (mutual TLS).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // Per listener, overriding the three above for that listener (YAML keys
+  // otlp_http_tls, otlp_grpc_tls, query_tls).
+  ListenerTlsConfig otlp_http_tls;
+  ListenerTlsConfig otlp_grpc_tls;
+  ListenerTlsConfig query_tls;
+  // Listen on non-loopback addresses without keys (or mutual TLS).
+  bool insecure = false;
+  // Redaction before storage (docs/security.md): a YAML file of detectors,
+  // rules and per-service policies. Empty: the defaults (payment cards,
+  // JWTs, bearer credentials and credentials in URLs are redacted).
+  std::string redaction_config;
+  // Extra names (comma-separated) the query port answers to in Host and
+  // Origin, besides loopback names and its listen address.
+  std::string allowed_hosts;
 };
 
 // Outcome of command-line parsing: either a config to run with, or a

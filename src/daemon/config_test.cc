@@ -197,3 +197,27 @@ TEST(DaemonConfig, SplitHostPort) {
 
 }  // namespace
 }  // namespace callpath::daemon
+
+namespace callpath::daemon {
+namespace {
+
+TEST(DaemonConfig, SecurityKeysAndPerListenerTls) {
+  DaemonConfig cfg;
+  ASSERT_TRUE(ApplyYaml("keys_file: /k\ntls_cert: /c\ntls_key: /p\ninsecure: true\n"
+                        "query_tls: {cert: /qc, key: /qk, client_ca: /ca}\nredaction_config: /r\n",
+                        cfg)
+                  .ok());
+  EXPECT_EQ(cfg.keys_file, "/k");
+  EXPECT_TRUE(cfg.insecure);
+  EXPECT_EQ(cfg.query_tls.cert, "/qc");
+  EXPECT_EQ(cfg.query_tls.client_ca, "/ca");
+  EXPECT_TRUE(cfg.otlp_http_tls.cert.empty());
+  EXPECT_EQ(cfg.redaction_config, "/r");
+  DaemonConfig fresh;
+  EXPECT_FALSE(ApplyYaml("query_tls: {cert: /qc}\n", fresh).ok());  // no key
+  EXPECT_FALSE(ApplyYaml("query_tls: {crt: /qc, key: /k}\n", fresh).ok());
+  EXPECT_FALSE(ApplyYaml("query_tls: /qc\n", fresh).ok());
+}
+
+}  // namespace
+}  // namespace callpath::daemon

@@ -4,12 +4,20 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <thread>
 
+#include "daemon/auth/access_policy.h"
+#include "daemon/auth/authenticator.h"
+#include "daemon/auth/exposure.h"
+#include "daemon/auth/security_headers.h"
 #include "daemon/ingest/durability_status.h"
 #include "daemon/ingest/ingest_pipeline.h"
 #include "daemon/metrics.h"
@@ -30,6 +38,10 @@ struct Daemon::Impl {
 
   DaemonConfig cfg;
   DaemonMetrics metrics;
+  std::unique_ptr<auth::Authenticator> auth;
+  // One per listener: the global tls_* files unless the listener has its own.
+  std::unique_ptr<TlsContextHolder> http_tls, grpc_tls, query_tls;
+  std::unique_ptr<redact::Redactor> redactor;
   std::unique_ptr<ByteBudget> body_budget;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<IngestPipeline> pipeline;
@@ -77,7 +89,9 @@ struct Daemon::Impl {
     return Status::Ok();
   }
 
-  bool HandleOps(const HttpRequest& req, HttpResponse* resp) {
+  // `with_metrics`: /metrics is served on the query port only (it needs a
+  // query or admin key; the ingest ports take ingest keys).
+  bool HandleOps(const HttpRequest& req, HttpResponse* resp, bool with_metrics) {
     std::string_view path = req.path();
     if (path == "/healthz") {
       resp->content_type = "text/plain";
@@ -92,15 +106,77 @@ struct Daemon::Impl {
       resp->body = (r ? "ready\n" : "not ready\n") + status.ReadyDetail();
       return true;
     }
-    if (path == "/metrics") {
+    if (path == "/metrics" && with_metrics) {
       resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
       uint64_t bytes = store && ready.load() ? store->Stats().bytes_on_disk : 0;
       resp->body = metrics.RenderPrometheus(pipeline ? pipeline->depth() : 0,
                                             pipeline ? pipeline->capacity() : 0, bytes);
       Durability().RenderMetrics(resp->body);
+      if (auth) auth::RenderAuthMetrics(auth->counters(), resp->body);
+      if (redactor) redactor->RenderMetrics(resp->body);
       return true;
     }
     return false;
+  }
+
+  Status LoadRedaction() {
+    redact::RedactionConfig rc;
+    if (!cfg.redaction_config.empty()) {
+      std::ifstream in(cfg.redaction_config);
+      if (!in) return InvalidArgument("cannot read --redaction-config " + cfg.redaction_config);
+      std::stringstream text;
+      text << in.rdbuf();
+      Result<redact::RedactionConfig> parsed = redact::ParseRedactionYaml(text.str());
+      if (!parsed.ok()) return InvalidArgument(cfg.redaction_config + ": " + parsed.status().message());
+      rc = std::move(parsed).value();
+    }
+    Result<std::unique_ptr<redact::Redactor>> made = redact::Redactor::Make(std::move(rc));
+    if (!made.ok()) return made.status();
+    redactor = std::move(made).value();
+    return Status::Ok();
+  }
+
+  // Loads the keys and applies the secure-by-default rule; prints its
+  // warnings on stderr.
+  Status CheckSecurity() {
+    auth = std::make_unique<auth::Authenticator>(cfg.keys_file);
+    CALLPATH_RETURN_IF_ERROR(auth->Reload());
+    auto files_for = [&](const ListenerTlsConfig& l) {
+      return l.cert.empty() ? TlsFiles{cfg.tls_cert, cfg.tls_key, cfg.tls_client_ca}
+                            : TlsFiles{l.cert, l.key, l.client_ca};
+    };
+    http_tls = std::make_unique<TlsContextHolder>(files_for(cfg.otlp_http_tls));
+    grpc_tls = std::make_unique<TlsContextHolder>(files_for(cfg.otlp_grpc_tls));
+    query_tls = std::make_unique<TlsContextHolder>(files_for(cfg.query_tls));
+    for (TlsContextHolder* h : {http_tls.get(), grpc_tls.get(), query_tls.get()}) CALLPATH_RETURN_IF_ERROR(h->Reload());
+    const bool any_tls = http_tls->files().enabled() || grpc_tls->files().enabled() || query_tls->files().enabled();
+    std::vector<auth::Listener> listeners = {{"--otlp-http-listen", cfg.otlp_http_listen, http_host},
+                                             {"--otlp-grpc-listen", cfg.otlp_grpc_listen, grpc_host},
+                                             {"--query-listen", cfg.query_listen, query_host}};
+    auth::ExposureCheck check = auth::CheckExposure(listeners, auth->enabled(), any_tls,
+                                                    !cfg.tls_client_ca.empty(), cfg.insecure);
+    for (const std::string& w : check.warnings) std::fprintf(stderr, "callpathd: WARNING: %s\n", w.c_str());
+    return check.status;
+  }
+
+  RequestGate Gate(auth::ListenerKind kind, ErrorResponder errors) {
+    auth::HostPolicy hosts;
+    if (kind == auth::ListenerKind::kQuery) {
+      hosts.check = true;
+      hosts.listen_host = query_host;
+      hosts.loopback_listen = auth::IsLoopbackHost(query_host);
+      std::string_view names = cfg.allowed_hosts;
+      while (!names.empty()) {
+        size_t comma = names.find(',');
+        std::string name(names.substr(0, comma));
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (!name.empty()) hosts.allowed_names.push_back(name);
+        if (comma == std::string_view::npos) break;
+        names.remove_prefix(comma + 1);
+      }
+    }
+    auto gate = std::make_shared<auth::HttpGate>(*auth, kind, std::move(hosts), std::move(errors));
+    return [gate](HttpRequest& head, HttpResponse* deny) { return gate->Admit(head, deny); };
   }
 
   DurabilityStatus Durability() const {
@@ -145,6 +221,8 @@ Status Daemon::Start() {
   CALLPATH_RETURN_IF_ERROR(parse("--otlp-http-listen", d.cfg.otlp_http_listen, d.http_host, http_port));
   CALLPATH_RETURN_IF_ERROR(parse("--otlp-grpc-listen", d.cfg.otlp_grpc_listen, d.grpc_host, grpc_port));
   CALLPATH_RETURN_IF_ERROR(parse("--query-listen", d.cfg.query_listen, d.query_host, query_port));
+  CALLPATH_RETURN_IF_ERROR(d.CheckSecurity());
+  CALLPATH_RETURN_IF_ERROR(d.LoadRedaction());
 
   store::RocksDbOptions so;
   so.path = d.cfg.data_dir;
@@ -159,6 +237,7 @@ Status Daemon::Start() {
   io.capacity_items = d.cfg.queue_size;
   io.wal.dir = d.cfg.data_dir + "/ingest-wal";
   io.wal.sync = d.cfg.sync_writes;
+  io.redactor = d.redactor.get();
   io.limits.max_attributes = d.cfg.max_attributes;
   io.limits.max_attribute_value_bytes = d.cfg.max_attribute_bytes;
   Result<uint64_t> max_age = ParseDurationSeconds(d.cfg.max_item_age);
@@ -176,7 +255,12 @@ Status Daemon::Start() {
   d.pipeline = std::move(pipeline).value();
   d.exporter = std::make_unique<ExportService>(*d.pipeline, d.metrics);
   d.io = std::make_unique<IoRuntime>(d.cfg.http_threads);
-  OpsHandler ops = [impl = &d](const HttpRequest& r, HttpResponse* out) { return impl->HandleOps(r, out); };
+  OpsHandler ingest_ops = [impl = &d](const HttpRequest& r, HttpResponse* out) {
+    return impl->HandleOps(r, out, /*with_metrics=*/false);
+  };
+  OpsHandler ops = [impl = &d](const HttpRequest& r, HttpResponse* out) {
+    return impl->HandleOps(r, out, /*with_metrics=*/true);
+  };
 
   d.body_budget = std::make_unique<ByteBudget>(
       d.cfg.max_inflight_bytes != 0 ? d.cfg.max_inflight_bytes : DefaultMaxInflightBytes(d.cfg.max_body_bytes));
@@ -196,12 +280,15 @@ Status Daemon::Start() {
   hso.counters = &d.metrics.otlp_http_server;
   Status s;
   if (!d.cfg.otlp_http_listen.empty()) {
-    d.otlp_http = std::make_unique<OtlpHttpReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, ops);
+    d.otlp_http = std::make_unique<OtlpHttpReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, ingest_ops);
     d.log_push = std::make_unique<LogPushReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes);
     OtlpHttpReceiver* recv = d.otlp_http.get();
     LogPushReceiver* push = d.log_push.get();
+    HttpServerOptions iso = hso;
+    iso.gate = d.Gate(auth::ListenerKind::kIngest, &OtlpHttpReceiver::ErrorResponse);
+    if (d.http_tls->files().enabled()) iso.tls = d.http_tls.get();
     d.otlp_http_server = std::make_unique<HttpServer>(
-        *d.io, hso,
+        *d.io, iso,
         [recv, push](HttpRequest&& r, Responder done) {
           if (LogPushReceiver::Handles(r.path())) return push->Handle(std::move(r), std::move(done));
           recv->Handle(std::move(r), std::move(done));
@@ -228,15 +315,24 @@ Status Daemon::Start() {
     HttpServerOptions qso = hso;
     qso.max_body_bytes = 1 << 20;  // the query API takes no bodies but MCP's small JSON-RPC messages
     qso.counters = &d.metrics.query_server;
+    qso.gate = d.Gate(auth::ListenerKind::kQuery, &QueryApi::ErrorResponse);
+    if (d.query_tls->files().enabled()) qso.tls = d.query_tls.get();
     d.query_server = std::make_unique<HttpServer>(
-        *d.io, qso, [api](HttpRequest&& r, Responder done) { api->Handle(std::move(r), std::move(done)); },
+        *d.io, qso,
+        [api](HttpRequest&& r, Responder done) {
+          api->Handle(std::move(r), [done = std::move(done)](HttpResponse resp) {
+            auth::AddSecurityHeaders(resp);
+            done(std::move(resp));
+          });
+        },
         &QueryApi::ErrorResponse);
     s = d.query_server->Listen(d.query_host, query_port);
     if (s.ok()) d.ports.query = d.query_server->port();
   }
   if (s.ok() && !d.cfg.otlp_grpc_listen.empty()) {
-    d.grpc = std::make_unique<GrpcReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, d.body_budget.get());
-    s = d.grpc->Start(d.grpc_host, grpc_port);
+    d.grpc = std::make_unique<GrpcReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, d.body_budget.get(),
+                                            d.auth.get());
+    s = d.grpc->Start(d.grpc_host, grpc_port, d.grpc_tls->files());
     if (s.ok()) d.ports.otlp_grpc = d.grpc->port();
   }
   if (!s.ok()) {
@@ -257,6 +353,18 @@ Status Daemon::Start() {
 }
 
 BoundPorts Daemon::ports() const { return impl_->ports; }
+
+Status Daemon::Reload() {
+  Impl& d = *impl_;
+  if (!d.auth || !d.http_tls) return FailedPrecondition("callpathd is not running");
+  Status s = d.auth->Reload();
+  // gRPC rereads its files itself (its file watcher).
+  for (TlsContextHolder* h : {d.http_tls.get(), d.query_tls.get()}) {
+    Status t = h->Reload();
+    if (s.ok()) s = t;
+  }
+  return s;
+}
 
 std::string Daemon::ListeningLine() const {
   const Impl& d = *impl_;

@@ -31,6 +31,10 @@ class Daemon {
 
   BoundPorts ports() const;
 
+  // Rereads the keys file (and the TLS files); on error what was loaded
+  // before stays in force. For SIGHUP; any thread.
+  Status Reload();
+
   // The line main prints once serving:
   // "callpathd listening otlp_http=127.0.0.1:4318 otlp_grpc=... query=..."
   std::string ListeningLine() const;

@@ -5,10 +5,12 @@
 // Prints one line "callpathd listening otlp_http=... otlp_grpc=... query=..."
 // on stdout once every listener accepts connections (and writes the same
 // as JSON to --ready-file if given). SIGTERM / SIGINT stop it cleanly:
-// queued batches are written, the store is flushed and closed.
+// queued batches are written, the store is flushed and closed. SIGHUP
+// rereads the keys file and the TLS certificate and key.
 //
 //   callpathd check --data-dir DIR    verify a stopped daemon's data
 //   callpathd repair --data-dir DIR   rebuild a damaged store
+//   callpathd key new --keys-file FILE --tenant T --scopes ingest,query
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);  // reload keys and certificates
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -75,7 +78,14 @@ int main(int argc, char** argv) {
   }
 
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP) {
+    if (auto s = daemon.Reload(); !s.ok()) {
+      std::cerr << "callpathd: reload failed, keeping the previous keys and certificates: " << s.ToString()
+                << std::endl;
+    } else {
+      std::cerr << "callpathd: reloaded keys and certificates" << std::endl;
+    }
+  }
   std::cerr << "callpathd: stopping (signal " << sig << ")" << std::endl;
   if (auto s = daemon.Stop(); !s.ok()) {
     std::cerr << "callpathd: store did not close cleanly: " << s.ToString() << std::endl;

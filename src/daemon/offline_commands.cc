@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/auth/key_command.h"
 #include "daemon/ingest/wal_recovery.h"
 #include "store/rocksdb/rocksdb_store.h"
 
@@ -107,6 +108,10 @@ int Repair(const std::string& dir) {
 bool RunOfflineCommand(int argc, const char* const* argv, int* exit_code) {
   if (argc < 2) return false;
   std::string_view cmd = argv[1];
+  if (cmd == "key") {
+    *exit_code = auth::RunKeyCommand(argc, argv);
+    return true;
+  }
   if (cmd != "check" && cmd != "repair") return false;
   std::string dir;
   if (!DataDirArg(argc, argv, &dir)) {

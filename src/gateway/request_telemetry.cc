@@ -2,6 +2,7 @@
 
 #include "callpath/context.h"
 #include "gateway/http_text.h"
+#include "sdk/url_redaction.h"
 
 namespace callpath::gateway {
 
@@ -20,7 +21,10 @@ void SetServerRequestAttributes(Span& server, const Message& req, const Route* r
   server.SetAttribute("http.request.method", sem_method);
   if (sem_method == "_OTHER") server.SetAttribute("http.request.method_original", method);
   server.SetAttribute("url.path", path);
-  if (path.size() < target.size()) server.SetAttribute("url.query", target.substr(path.size() + 1));
+  if (path.size() < target.size()) {
+    const std::string query = internal::RedactQuery(target.substr(path.size() + 1));
+    server.SetAttribute("url.query", std::string_view(query));
+  }
   server.SetAttribute("url.scheme", "http");
   if (route != nullptr) server.SetAttribute("http.route", std::string_view(route->path_prefix));
   const std::string bare_host = HostWithoutPort(host);
@@ -57,7 +61,7 @@ void SetClientRequestAttributes(Span& client, std::string_view method, const End
   client.SetAttribute("server.address", std::string_view(ep.address.host));
   client.SetAttribute("server.port", static_cast<int>(ep.address.port));
   client.SetAttribute("network.peer.address", std::string_view(ep.ip));
-  scratch.assign("http://").append(ep.key).append(target);
+  scratch.assign("http://").append(ep.key).append(internal::RedactTarget(target));
   client.SetAttribute("url.full", std::string_view(scratch));
   if (attempt > 1) client.SetAttribute("http.request.resend_count", attempt - 1);
   client.SetAttribute("callpath.gateway.upstream", std::string_view(up.config().name));

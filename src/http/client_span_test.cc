@@ -20,6 +20,13 @@ TEST(ParseUrl, SplitsTheParts) {
   EXPECT_EQ(p.redacted, "https://REDACTED:REDACTED@Shop.example:8443/a/b?x=1#frag");
 }
 
+TEST(ParseUrl, RedactsCredentialQueryParameters) {
+  EXPECT_EQ(ParseUrl("https://s3.example/b/o?X-Amz-Signature=abc&part=2").redacted,
+            "https://s3.example/b/o?X-Amz-Signature=REDACTED&part=2");
+  EXPECT_EQ(ParseUrl("http://u:p@h/cb?access_token=t#x").redacted, "http://REDACTED:REDACTED@h/cb?access_token=REDACTED#x");
+  EXPECT_EQ(ParseUrl("http://h/a?b=c").redacted, "http://h/a?b=c");
+}
+
 TEST(ParseUrl, DefaultsAndIpv6) {
   EXPECT_EQ(ParseUrl("http://h").port, 80);
   EXPECT_EQ(ParseUrl("http://h").path, "/");

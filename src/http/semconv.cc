@@ -6,6 +6,7 @@
 #include "callpath/http/client_span.h"
 #include "callpath/http/server_span.h"
 #include "http/text.h"
+#include "sdk/url_redaction.h"
 
 namespace callpath::http {
 
@@ -76,14 +77,20 @@ UrlParts ParseUrl(std::string_view url) {
   out.path = path.empty() ? "/" : std::string(path);
   if (q != std::string_view::npos) out.query = std::string(no_fragment.substr(q + 1));
 
+  // Credentials never reach a span: keep the shape, drop the secret (the
+  // user:password part and the values of credential query parameters).
   if (userinfo.empty()) {
-    out.redacted = std::string(url);
+    if (path_query.empty()) {
+      out.redacted = std::string(url);
+      return out;
+    }
+    out.redacted.assign(url.substr(0, static_cast<size_t>(path_query.data() - url.data())));
   } else {
-    // Credentials never reach a span: keep the shape, drop the secret.
     out.redacted.reserve(url.size());
     if (!out.scheme.empty()) out.redacted.append(out.scheme).append("://");
-    out.redacted.append("REDACTED:REDACTED@").append(authority).append(path_query);
+    out.redacted.append("REDACTED:REDACTED@").append(authority);
   }
+  out.redacted.append(internal::RedactTarget(path_query));
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include "http/access_log.h"
 #include "http/text.h"
+#include "sdk/url_redaction.h"
 
 namespace callpath::http {
 namespace {
@@ -64,7 +65,10 @@ ServerSpan::ServerSpan(const IncomingRequest& request, const ServerOptions& opti
   span_.SetAttribute("http.request.method", method);
   if (method == "_OTHER") span_.SetAttribute("http.request.method_original", request.method);
   span_.SetAttribute("url.path", target.substr(0, q));
-  if (q != std::string_view::npos) span_.SetAttribute("url.query", target.substr(q + 1));
+  if (q != std::string_view::npos) {
+    const std::string query = internal::RedactQuery(target.substr(q + 1));
+    span_.SetAttribute("url.query", std::string_view(query));
+  }
   span_.SetAttribute("url.scheme", std::string_view(options.url_scheme));
 
   std::string_view host_header = options.trust_forwarded_headers

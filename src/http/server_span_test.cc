@@ -37,6 +37,15 @@ struct Fixture {
   }
 };
 
+TEST(ServerSpan, CredentialQueryValuesAreNotRecorded) {
+  Fixture f;
+  ServerSpan span(f.Request("GET", "/login?user=a&password=hunter2&sig=x"), f.options);
+  span.End(200);
+  auto spans = f.tracing.Spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(AttrString(spans[0], "url.query"), "user=a&password=REDACTED&sig=REDACTED");
+}
+
 TEST(ServerSpan, ContinuesIncomingTraceWithStableAttributes) {
   Fixture f;
   f.headers = {{"TraceParent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},

@@ -4,6 +4,8 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <condition_variable>
+#include <fstream>
+#include <sstream>
 #include <mutex>
 
 #include "loadgen/sender.h"
@@ -13,14 +15,16 @@ namespace {
 
 class GrpcSender : public Sender {
  public:
-  explicit GrpcSender(const std::string& target)
-      : channel_(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())), stub_(channel_) {}
+  GrpcSender(const std::string& target, std::shared_ptr<grpc::ChannelCredentials> credentials, std::string token)
+      : channel_(grpc::CreateChannel(target, std::move(credentials))), stub_(channel_),
+        authorization_(token.empty() ? "" : "Bearer " + token) {}
 
   SendResult Send(Signal signal, std::string_view body) override {
     grpc::Slice slice(body.data(), body.size());
     grpc::ByteBuffer request(&slice, 1);
     grpc::ByteBuffer response;
     grpc::ClientContext ctx;
+    if (!authorization_.empty()) ctx.AddMetadata("authorization", authorization_);
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     std::mutex mu;
     std::condition_variable cv;
@@ -62,15 +66,26 @@ class GrpcSender : public Sender {
  private:
   std::shared_ptr<grpc::Channel> channel_;
   grpc::GenericStub stub_;
+  std::string authorization_;
 };
 
 }  // namespace
 
-std::unique_ptr<Sender> MakeGrpcSender(const std::string& endpoint) {
+std::unique_ptr<Sender> MakeGrpcSender(const std::string& endpoint, const SenderSecurity& security) {
   std::string target = endpoint;
   if (target.starts_with("http://")) target = target.substr(7);
+  if (target.starts_with("https://")) target = target.substr(8);
   while (!target.empty() && target.back() == '/') target.pop_back();
-  return std::make_unique<GrpcSender>(target);
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (!security.ca_file.empty()) {
+    std::ifstream in(security.ca_file);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = pem.str();
+    credentials = grpc::SslCredentials(ssl);
+  }
+  return std::make_unique<GrpcSender>(target, std::move(credentials), security.token);
 }
 
 }  // namespace callpath::loadgen

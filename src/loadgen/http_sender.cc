@@ -33,8 +33,9 @@ bool Gzip(std::string_view in, std::string& out) {
 
 class HttpSender : public Sender {
  public:
-  HttpSender(std::string host, std::string port, std::string base, bool gzip)
-      : host_(std::move(host)), port_(std::move(port)), base_(std::move(base)), gzip_(gzip) {}
+  HttpSender(std::string host, std::string port, std::string base, bool gzip, std::string token)
+      : host_(std::move(host)), port_(std::move(port)), base_(std::move(base)), gzip_(gzip),
+        authorization_(token.empty() ? "" : "Bearer " + token) {}
 
   SendResult Send(Signal signal, std::string_view body) override {
     SendResult r;
@@ -47,6 +48,7 @@ class HttpSender : public Sender {
       req.set(http::field::host, host_ + ":" + port_);
       req.set(http::field::content_type, "application/x-protobuf");
       req.set(http::field::user_agent, "callpath-loadgen/0.1");
+      if (!authorization_.empty()) req.set(http::field::authorization, authorization_);
       req.keep_alive(true);
       if (gzip_) {
         std::string z;
@@ -118,11 +120,12 @@ class HttpSender : public Sender {
   asio::io_context ioc_;
   std::optional<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
+  std::string authorization_;
 };
 
 }  // namespace
 
-std::unique_ptr<Sender> MakeHttpSender(const std::string& endpoint, bool gzip) {
+std::unique_ptr<Sender> MakeHttpSender(const std::string& endpoint, bool gzip, const SenderSecurity& security) {
   std::string rest = endpoint;
   if (rest.starts_with("http://")) rest = rest.substr(7);
   size_t slash = rest.find('/');
@@ -132,7 +135,7 @@ std::unique_ptr<Sender> MakeHttpSender(const std::string& endpoint, bool gzip) {
   size_t colon = hostport.rfind(':');
   std::string host = colon == std::string::npos ? hostport : hostport.substr(0, colon);
   std::string port = colon == std::string::npos ? "4318" : hostport.substr(colon + 1);
-  return std::make_unique<HttpSender>(host, port, base, gzip);
+  return std::make_unique<HttpSender>(host, port, base, gzip, security.token);
 }
 
 uint64_t RejectedFromResponse(std::string_view body) {

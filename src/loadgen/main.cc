@@ -137,6 +137,10 @@ int main(int argc, char** argv) {
   app.add_option("--templates", template_count, "distinct payloads to rotate")->capture_default_str();
   app.add_option("--seed", seed, "random seed")->capture_default_str();
   app.add_flag("--gzip", gzip, "gzip request bodies (HTTP)");
+  SenderSecurity security;
+  app.add_option("--token", security.token, "API key, sent as Authorization: Bearer (callpathd --keys-file)")
+      ->envname("CALLPATH_TOKEN");
+  app.add_option("--tls-ca", security.ca_file, "gRPC over TLS, trusting this CA certificate (PEM)");
   app.add_flag("--decode-only", decode_only, "measure local decode speed of the payloads; send nothing");
   CLI11_PARSE(app, argc, argv);
 
@@ -177,7 +181,7 @@ int main(int argc, char** argv) {
   for (int w = 0; w < concurrency; ++w) {
     workers.emplace_back([&, w] {
       std::unique_ptr<Sender> sender =
-          protocol == "grpc" ? MakeGrpcSender(endpoint) : MakeHttpSender(endpoint, gzip);
+          protocol == "grpc" ? MakeGrpcSender(endpoint, security) : MakeHttpSender(endpoint, gzip, security);
       std::mt19937_64 rng(seed * 7919 + static_cast<uint64_t>(w));
       // Each worker stamps its own copies.
       std::vector<PayloadTemplate> mine = templates;

@@ -123,3 +123,35 @@ TEST(OtlpLogSink, AnUnreachableReceiverCountsFailuresAndDoesNotBlockOtherSinks) 
 
 }  // namespace
 }  // namespace callpath::log
+
+namespace callpath::log {
+namespace {
+
+// An API key for a callpathd with --keys-file reaches the sink the same way
+// as the span exporter's: OTEL_EXPORTER_OTLP_HEADERS, sent on every export.
+TEST(OtlpLogSink, SendsTheHeadersOfTheEnvironment) {
+  callpath::testing::LoopbackReceiver receiver;
+  ::setenv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", receiver.Url("/v1/logs").c_str(), 1);
+  ::setenv("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20cpk_test", 1);
+  OtlpLogSinkOptions so = OtlpLogSinkOptions::FromEnvironment();
+  ::unsetenv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+  ::unsetenv("OTEL_EXPORTER_OTLP_HEADERS");
+  so.max_delay = std::chrono::milliseconds(0);
+  auto sink = std::make_shared<OtlpLogSink>(so);
+  Options o;
+  o.sinks = {sink};
+  o.service_name = "keys";
+  o.crash_handlers = false;
+  ASSERT_TRUE(Init(o).ok());
+  Logger("keys").info("with a key");
+  Flush();
+  Shutdown();
+  auto requests = receiver.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  auto auth = requests[0].headers.find("authorization");
+  ASSERT_NE(auth, requests[0].headers.end());
+  EXPECT_EQ(auth->second, "Bearer cpk_test");
+}
+
+}  // namespace
+}  // namespace callpath::log

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "daemon/ingest/redaction_step.h"
 #include "otlp/convert/otlp_json_decoder.h"
 #include "otlp/convert/otlp_proto_decoder.h"
 
@@ -29,6 +30,7 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::Writer& w, D
   uint64_t last = durable;
   store::IngestBatch pending;
   auto flush = [&] {
+    if (p->options_.redactor) RedactBatch(*p->options_.redactor, &pending);
     Result<std::unique_ptr<store::PreparedBatch>> prepared = writer->Prepare(std::move(pending));
     pending = store::IngestBatch();
     if (prepared.ok()) {
@@ -90,6 +92,7 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::Writer& w, D
 IngestPipeline::~IngestPipeline() { Stop(); }
 
 Result<std::shared_ptr<const store::PreparedBatch>> IngestPipeline::Prepare(store::IngestBatch batch) const {
+  if (options_.redactor) RedactBatch(*options_.redactor, &batch);
   Result<std::unique_ptr<store::PreparedBatch>> prepared = writer_.Prepare(std::move(batch));
   if (!prepared.ok()) return prepared.status();
   return std::shared_ptr<const store::PreparedBatch>(std::move(prepared).value());

@@ -40,6 +40,7 @@
 #include "daemon/ingest/item_limits.h"
 #include "daemon/metrics.h"
 #include "otlp/convert/otlp_batch.h"
+#include "redact/redactor.h"
 #include "store/store.h"
 
 namespace callpath::daemon {
@@ -58,6 +59,9 @@ struct IngestOptions {
   WalOptions wal;  // wal.dir is required
   // Items over these limits are rejected, when they arrive and on replay.
   ItemLimits limits;
+  // Run over every batch before it is prepared for the store (arrivals and
+  // replay); null = no redaction. Must outlive the pipeline.
+  const redact::Redactor* redactor = nullptr;
 };
 
 // Decodes a WAL record's body as the receiver does, appending the valid

@@ -3,11 +3,14 @@
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 #include <grpcpp/support/byte_buffer.h>
 
 #include <chrono>
+#include <optional>
 
 namespace callpath::daemon {
 namespace {
@@ -85,52 +88,104 @@ class ExportReactor : public grpc::ServerGenericBidiReactor {
   grpc::ByteBuffer response_;
 };
 
-class UnimplementedReactor : public grpc::ServerGenericBidiReactor {
+// Answers a call with an error status without reading it.
+class RefusingReactor : public grpc::ServerGenericBidiReactor {
  public:
-  explicit UnimplementedReactor(std::string method) {
-    Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method " + method));
-  }
+  explicit RefusingReactor(grpc::Status status) { Finish(status); }
   void OnDone() override { delete this; }
 };
 
+// "ipv4:127.0.0.1:5555" / "ipv6:[::1]:5555" -> the address.
+std::string PeerAddress(const std::string& peer) {
+  std::string_view p = peer;
+  if (size_t colon = p.find(':'); colon != std::string_view::npos) p.remove_prefix(colon + 1);
+  if (!p.empty() && p.front() == '[') return std::string(p.substr(1, p.find(']') - 1));
+  return std::string(p.substr(0, p.rfind(':')));
+}
+
+// Null when the call may go on; else the status to refuse it with.
+std::optional<grpc::Status> Refusal(auth::Authenticator& authenticator, grpc::GenericCallbackServerContext* ctx) {
+  std::string_view authorization;
+  const auto& md = ctx->client_metadata();
+  if (auto it = md.find("authorization"); it != md.end()) {
+    authorization = std::string_view(it->second.data(), it->second.size());
+  }
+  auth::AccessVerdict v = authenticator.Check(authorization, PeerAddress(ctx->peer()), auth::kScopeIngest);
+  switch (v.code) {
+    case auth::AccessVerdict::Code::kAllow: return std::nullopt;
+    case auth::AccessVerdict::Code::kUnauthenticated:
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, v.message);
+    case auth::AccessVerdict::Code::kForbidden:
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, v.message);
+    case auth::AccessVerdict::Code::kThrottled:
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, v.message);
+  }
+  return grpc::Status(grpc::StatusCode::INTERNAL, "unknown verdict");
+}
+
 class OtlpGenericService : public grpc::CallbackGenericService {
  public:
-  OtlpGenericService(ExportService& exporter, DaemonMetrics& metrics, ByteBudget* budget)
-      : exporter_(exporter), metrics_(metrics), budget_(budget) {}
+  OtlpGenericService(ExportService& exporter, DaemonMetrics& metrics, ByteBudget* budget,
+                     auth::Authenticator* authenticator)
+      : exporter_(exporter), metrics_(metrics), budget_(budget), auth_(authenticator) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
+    if (auth_ != nullptr && auth_->enabled()) {
+      if (std::optional<grpc::Status> refused = Refusal(*auth_, ctx)) return new RefusingReactor(*refused);
+    }
     if (ctx->method() == kTraceMethod) return new ExportReactor(Signal::kTraces, exporter_, metrics_, budget_);
     if (ctx->method() == kLogsMethod) return new ExportReactor(Signal::kLogs, exporter_, metrics_, budget_);
-    return new UnimplementedReactor(ctx->method());
+    return new RefusingReactor(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method " + ctx->method()));
   }
 
  private:
   ExportService& exporter_;
   DaemonMetrics& metrics_;
   ByteBudget* budget_;
+  auth::Authenticator* auth_;
 };
 
 }  // namespace
 
 struct GrpcReceiver::Impl {
-  Impl(ExportService& e, DaemonMetrics& m, ByteBudget* b) : service(e, m, b) {}
+  Impl(ExportService& e, DaemonMetrics& m, ByteBudget* b, auth::Authenticator* a) : service(e, m, b, a) {}
   OtlpGenericService service;
   std::unique_ptr<grpc::Server> server;
 };
 
 GrpcReceiver::GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes,
-                           ByteBudget* budget)
-    : impl_(std::make_unique<Impl>(exporter, metrics, budget)), max_message_bytes_(max_message_bytes),
+                           ByteBudget* budget, auth::Authenticator* authenticator)
+    : impl_(std::make_unique<Impl>(exporter, metrics, budget, authenticator)), max_message_bytes_(max_message_bytes),
       budget_(budget) {}
 
 GrpcReceiver::~GrpcReceiver() { Shutdown(); }
 
-Status GrpcReceiver::Start(const std::string& host, uint16_t port) {
+namespace {
+
+std::shared_ptr<grpc::ServerCredentials> Credentials(const TlsFiles& tls) {
+  if (!tls.enabled()) return grpc::InsecureServerCredentials();
+  namespace gx = grpc::experimental;
+  constexpr unsigned kRefreshSeconds = 60;
+  auto provider = std::make_shared<gx::FileWatcherCertificateProvider>(tls.key, tls.cert, tls.client_ca, kRefreshSeconds);
+  gx::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (tls.client_ca.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return gx::TlsServerCredentials(options);
+}
+
+}  // namespace
+
+Status GrpcReceiver::Start(const std::string& host, uint16_t port, const TlsFiles& tls) {
   grpc::ServerBuilder builder;
   int selected = 0;
   std::string addr = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                      std::to_string(port);
-  builder.AddListeningPort(addr, grpc::InsecureServerCredentials(), &selected);
+  builder.AddListeningPort(addr, Credentials(tls), &selected);
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(std::min<uint64_t>(max_message_bytes_, INT32_MAX)));
   builder.RegisterCallbackGenericService(&impl_->service);

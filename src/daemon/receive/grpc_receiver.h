@@ -7,6 +7,10 @@
 // RESOURCE_EXHAUSTED; store failure or shutdown -> UNAVAILABLE; oversized
 // message -> RESOURCE_EXHAUSTED (by gRPC); request bytes over the daemon's
 // budget -> RESOURCE_EXHAUSTED; unknown method -> UNIMPLEMENTED.
+// With an Authenticator, every call (whatever its method) first needs the
+// metadata `authorization: Bearer <key>` of a key with the `ingest` scope:
+// UNAUTHENTICATED without a valid key, PERMISSION_DENIED without the
+// scope, RESOURCE_EXHAUSTED after too many failures from one address.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +19,10 @@
 
 #include "callpath/status.h"
 #include "common/byte_budget.h"
+#include "daemon/auth/authenticator.h"
 #include "daemon/metrics.h"
 #include "daemon/receive/otlp_export.h"
+#include "daemon/receive/tls_context.h"
 
 namespace callpath::daemon {
 
@@ -26,12 +32,16 @@ class GrpcReceiver {
   // receiver. A request message takes its bytes from `budget` until it is
   // answered (RESOURCE_EXHAUSTED when they do not fit), and gRPC's own
   // buffers are held to the budget's size by a ResourceQuota.
+  // `auth` (may be null: no checks) must outlive the receiver.
   GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes,
-               ByteBudget* budget = nullptr);
+               ByteBudget* budget = nullptr, auth::Authenticator* auth = nullptr);
   ~GrpcReceiver();  // Shutdown()s
 
   // Starts serving on host:port (port 0 = any free port; see port()).
-  Status Start(const std::string& host, uint16_t port);
+  // With `tls` files: TLS (gRPC's minimum is TLS 1.2), client certificates
+  // required when tls.client_ca is set; gRPC rereads the files every
+  // minute, so renewed certificates apply without a restart.
+  Status Start(const std::string& host, uint16_t port, const TlsFiles& tls = {});
   uint16_t port() const noexcept { return port_; }
   // Stops accepting calls and waits (up to a few seconds) for running ones.
   void Shutdown();

@@ -5,8 +5,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <pthread.h>
 #include <sys/resource.h>
@@ -21,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/receive/tls_context.h"
 #include "daemon/receive/transfer_coding.h"
 
 namespace callpath::daemon {
@@ -28,7 +31,9 @@ namespace callpath::daemon {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct IoRuntime::Impl {
   explicit Impl(int n) : threads_wanted(n < 1 ? 1 : n), ioc(threads_wanted) {}
@@ -75,31 +80,63 @@ using Parser = http::request_parser<http::string_body>;
 // What every connection of one server shares; kept alive by the connections
 // themselves, so a server may be destroyed while requests are in flight.
 struct ServerShared {
-  HttpServerOptions opts;
+  HttpServerOptions opts;  // opts.tls: null for a plain listener
   HttpHandler handler;
   ErrorResponder errors;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection, plain (beast::tcp_stream) or TLS (TlsStream).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
  public:
   // `slot` is released (its deleter runs) when the connection is gone.
   Session(tcp::socket socket, std::shared_ptr<const ServerShared> shared, std::shared_ptr<void> slot)
+    requires(!kTls)
       : stream_(std::move(socket)), shared_(std::move(shared)), opts_(shared_->opts),
         handler_(shared_->handler), errors_(shared_->errors), lease_(opts_.body_budget),
-        slot_(std::move(slot)) {}
+        slot_(std::move(slot)) {
+    remote_address_ = RemoteAddress(Tcp().socket());
+  }
+  // `tls`: the context this connection's handshake uses (kept alive here).
+  Session(tcp::socket socket, std::shared_ptr<ssl::context> tls, std::shared_ptr<const ServerShared> shared,
+          std::shared_ptr<void> slot)
+    requires(kTls)
+      : stream_(std::move(socket), *tls), tls_(std::move(tls)), shared_(std::move(shared)), opts_(shared_->opts),
+        handler_(shared_->handler), errors_(shared_->errors), lease_(opts_.body_budget),
+        slot_(std::move(slot)) {
+    remote_address_ = RemoteAddress(Tcp().socket());
+  }
 
   void Start() {
-    asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::Begin, shared_from_this()));
   }
 
  private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // TLS: the handshake must complete within the header timeout (a client
+  // that connects and says nothing holds no more than a plain one).
+  void Begin() {
+    if constexpr (kTls) {
+      Tcp().expires_after(std::chrono::seconds(opts_.header_timeout_seconds));
+      stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+        if (ec) return self->Close();
+        self->ReadHeader();
+      });
+    } else {
+      ReadHeader();
+    }
+  }
+
   void ReadHeader() {
     parser_.emplace();
     over_budget_ = false;
     parser_->header_limit(64 * 1024);
     parser_->body_limit(opts_.max_body_bytes);
-    stream_.expires_after(std::chrono::seconds(first_ ? opts_.header_timeout_seconds
+    Tcp().expires_after(std::chrono::seconds(first_ ? opts_.header_timeout_seconds
                                                       : opts_.idle_timeout_seconds));
     first_ = false;
     http::async_read_header(stream_, buffer_, *parser_,
@@ -127,6 +164,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (TransferCodingVerdict tc = CheckTransferEncoding(JoinedTransferEncoding(req)); tc.status != 0) {
       return SendError(tc.status, std::move(tc.message));
     }
+    if (opts_.gate && !Admit(req)) return;
     if (auto len = parser_->content_length(); len && *len > opts_.max_body_bytes) {
       return SendError(413, "request body of " + std::to_string(*len) +
                                 " bytes exceeds the limit of " +
@@ -164,11 +202,40 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadBody();
   }
 
+  // Runs the gate on the request's head; on refusal answers and closes
+  // (the body, possibly large, is never read).
+  bool Admit(const http::request<http::string_body>& req) {
+    HttpRequest head;
+    head.method = std::string(req.method_string());
+    head.target = std::string(req.target());
+    head.content_type = content_type_;
+    head.remote_address = remote_address_;
+    for (std::string_view name : {"Authorization", "Host", "Origin"}) {
+      auto it = req.find(beast::string_view(name.data(), name.size()));
+      if (it != req.end()) head.headers.emplace_back(std::string(name), std::string(it->value()));
+    }
+    HttpResponse deny;
+    if (opts_.gate(head, &deny)) {
+      tenant_ = std::move(head.tenant);
+      return true;
+    }
+    keep_alive_ = false;
+    version_ = req.version();
+    Write(std::move(deny), /*close_after=*/true);
+    return false;
+  }
+
+  static std::string RemoteAddress(const tcp::socket& socket) {
+    beast::error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    return ec ? std::string() : ep.address().to_string();
+  }
+
   void ReadBody() {
     // One timer for the whole body, not the stream's own (which re-arms on
     // every read of a body that arrives in many pieces: a timerfd update
     // each time). A body not complete in time closes the connection.
-    stream_.expires_never();
+    Tcp().expires_never();
     reading_body_ = true;
     body_timer_.expires_after(std::chrono::seconds(opts_.read_timeout_seconds));
     body_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -176,7 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
       // connection's strand, so the flag is exact).
       if (ec || !self->reading_body_) return;
       beast::error_code ignored;
-      self->stream_.socket().close(ignored);
+      self->Tcp().socket().close(ignored);
     });
     // Beast reads at most the buffer's spare capacity per call (up to
     // 64 KiB), and the parser drains the buffer into the body after each
@@ -203,7 +270,7 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       return Fail(ec);
     }
-    stream_.expires_never();
+    Tcp().expires_never();
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
@@ -212,6 +279,8 @@ class Session : public std::enable_shared_from_this<Session> {
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
     req.content_type = content_type_;
+    req.remote_address = remote_address_;
+    req.tenant = tenant_;
     auto ce = msg[http::field::content_encoding];
     req.content_encoding.assign(ce.data(), ce.size());
     auto ae = msg[http::field::accept_encoding];
@@ -242,7 +311,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(keep_alive_ && !close_after);
     res->prepare_payload();
     bool close = !res->keep_alive();
-    stream_.expires_after(std::chrono::seconds(opts_.read_timeout_seconds));
+    Tcp().expires_after(std::chrono::seconds(opts_.read_timeout_seconds));
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res, close](beast::error_code ec, size_t) {
                         if (ec) return self->Fail(ec);
@@ -285,8 +354,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // discard what the client still sends for a bounded time.
   void LingeringClose() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(5));
+    Tcp().expires_after(std::chrono::seconds(5));
+    if constexpr (kTls) {
+      // close_notify first, so the client knows the answer is complete.
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->Close(); });
+      return;
+    }
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     Drain();
   }
 
@@ -302,14 +376,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Tcp().close();
   }
 
   static constexpr size_t kBodyReadBytes = 64 * 1024;
   static constexpr uint64_t kBudgetStep = 1 << 20;
 
-  beast::tcp_stream stream_;
+  std::string remote_address_;
+  std::string tenant_;  // set by the gate for the request being read
+  Stream stream_;
+  std::shared_ptr<ssl::context> tls_;  // TLS connections: the context of their handshake
   asio::steady_timer body_timer_{stream_.get_executor()};
   beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
@@ -357,9 +434,26 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                             self->open.fetch_add(1);
                             if (self->shared->opts.counters)
                               self->shared->opts.counters->accepted.fetch_add(1, std::memory_order_relaxed);
-                            std::make_shared<Session>(std::move(s), self->shared, self->Slot())->Start();
+                            self->StartSession(std::move(s));
                             self->Accept();
                           });
+  }
+
+  void StartSession(tcp::socket s) {
+    if (TlsContextHolder* tls = shared->opts.tls) {
+      std::shared_ptr<ssl::context> ctx = tls->Current();
+      if (ctx == nullptr) return ConnectionClosedNow(std::move(s));
+      std::make_shared<Session<TlsStream>>(std::move(s), std::move(ctx), shared, Slot())->Start();
+    } else {
+      std::make_shared<Session<beast::tcp_stream>>(std::move(s), shared, Slot())->Start();
+    }
+  }
+
+  // A TLS listener whose context could not be loaded: close the connection.
+  void ConnectionClosedNow(tcp::socket s) {
+    beast::error_code ignored;
+    s.close(ignored);
+    open.fetch_sub(1);
   }
 
   // Out of descriptors (EMFILE) and the like: accepting again at once

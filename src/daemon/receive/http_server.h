@@ -16,6 +16,7 @@
 //  - a new connection must send its header within header_timeout_seconds;
 //  - accept errors (out of descriptors) are retried after a pause, never
 //    in a busy loop;
+//  - with TLS, the handshake counts as part of the header (same timeout);
 //  - any Transfer-Encoding other than exactly "chunked" -> 501 (unknown
 //    coding) or 400 (chunked twice).
 #pragma once
@@ -27,6 +28,7 @@
 #include "callpath/status.h"
 #include "common/byte_budget.h"
 #include "daemon/receive/http_types.h"
+#include "daemon/receive/tls_context.h"
 
 namespace callpath::daemon {
 
@@ -62,6 +64,13 @@ struct HttpServerOptions {
   int read_timeout_seconds = 60;    // a body must arrive within this
   // Optional counters (must outlive the server).
   HttpServerCounters* counters = nullptr;
+  // Optional: admits or refuses every request before its body is read
+  // (authentication, Host checks). Empty: every request goes on.
+  RequestGate gate;
+  // Optional: serve TLS with the holder's current context (each connection
+  // takes it when accepted; Reload() affects new connections). Must
+  // outlive the server. Null: plain HTTP.
+  TlsContextHolder* tls = nullptr;
 };
 
 class HttpServer {

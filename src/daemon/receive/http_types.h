@@ -21,6 +21,11 @@ struct HttpRequest {
   std::string accept_encoding;
   std::string body;              // complete body (chunked bodies are joined)
   std::chrono::steady_clock::time_point received_at;
+  // The peer's IP address (no port).
+  std::string remote_address;
+  // The tenant of the API key the request was admitted with ("" when
+  // authentication is off); set by the server's RequestGate.
+  std::string tenant;
   // The few other headers a handler reads (the MCP endpoint: Origin,
   // Mcp-Session-Id, MCP-Protocol-Version), when sent. Not every header is
   // copied: the ingest path would pay for it on every request.
@@ -62,6 +67,13 @@ using Responder = std::function<void(HttpResponse)>;
 // Handles one complete request. Runs on a server thread: it must not block
 // for long; slow work hands `respond` to another thread.
 using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
+
+// Runs on each request's head (method, target, content type, the headers
+// Authorization, Host and Origin, remote address; no body yet) before the
+// body is read and before the handler. Returns true to go on (and may set
+// head.tenant, passed on to the handler); false with *deny filled to answer
+// *deny and close the connection.
+using RequestGate = std::function<bool(HttpRequest& head, HttpResponse* deny)>;
 
 // Builds the answer for errors the server detects itself (body too large,
 // malformed HTTP) in the handler's error format. `content_type` is the

@@ -14,6 +14,8 @@ constexpr const char* kJsonType = "application/json";
 int GrpcCodeFor(int http_status) {
   switch (http_status) {
     case 400: return 3;   // INVALID_ARGUMENT
+    case 401: return 16;  // UNAUTHENTICATED
+    case 403: return 7;   // PERMISSION_DENIED
     case 404: return 5;   // NOT_FOUND
     case 405: return 12;  // UNIMPLEMENTED
     case 413: return 8;   // RESOURCE_EXHAUSTED
