@@ -12,6 +12,9 @@ packages=(
   libboost-dev libboost-system-dev libcpp-httplib-dev libssl-dev
   curl openssl python3 wrk nginx-light
 )
+# ClickHouse (Debian 12 ships 18.16): the scale-out store's conformance and
+# fault tests start servers of their own on free loopback ports.
+packages+=(clickhouse-server clickhouse-client)
 
 missing=()
 for p in "${packages[@]}"; do

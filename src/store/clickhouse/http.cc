@@ -94,13 +94,13 @@ Result<std::string> Http::Perform(std::string_view sql, std::string_view body) {
   if (status == 200) return answer;
   while (!answer.empty() && (answer.back() == '\n' || answer.back() == ' ')) answer.pop_back();
   std::string what = "clickhouse at " + url_ + " answered " + std::to_string(status) + ": " + answer.substr(0, 2000);
-  // ClickHouse answers 500 for most refusals; its exception code tells a
-  // statement it cannot run from a server in trouble.
+  // The exception code tells a statement that can never run from a server
+  // in trouble. Anything else is worth retrying: a server shutting down
+  // answers "table doesn't exist" (404) while it detaches its tables.
   const bool refused = answer.find("Code: 62,") != std::string::npos ||   // syntax error
                        answer.find("Code: 47,") != std::string::npos ||   // unknown identifier
                        answer.find("Code: 53,") != std::string::npos ||   // type mismatch
-                       answer.find("Code: 43,") != std::string::npos ||   // illegal argument type
-                       (status >= 400 && status < 500);
+                       answer.find("Code: 43,") != std::string::npos;     // illegal argument type
   return refused ? Status(StatusCode::kInvalidArgument, what) : Unavailable(what);
 }
 

@@ -3,10 +3,11 @@
 // request body, and the answer comes back as the response body. Keep-alive
 // connections are pooled.
 //
-// Errors: Unavailable when the server cannot be reached or answers 5xx
-// with a network-level failure (retrying may help); InvalidArgument when
-// it refuses the statement (4xx / a syntax or type error: retrying cannot
-// help); Internal otherwise. The message carries ClickHouse's own text.
+// Errors: InvalidArgument when ClickHouse refuses the statement itself (a
+// syntax, identifier or type error: retrying cannot help); Unavailable for
+// everything else (unreachable, shutting down, overloaded, a missing table
+// while it starts): retrying may help. The message carries ClickHouse's
+// own text.
 // Threads: every method may be called from any number of threads.
 #pragma once
 
