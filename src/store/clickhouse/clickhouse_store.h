@@ -14,7 +14,8 @@
 //   summaries   one row per trace per write (earliest start, latest end,
 //               error spans, services): the trace-level search filters
 //               are evaluated on these, grouped by trace, in SQL.
-//   logs        ORDER BY (service, effective time).
+//   logs        ORDER BY (trace_id, effective time): a trace's records are
+//               read with its spans; searches scan the time range.
 //   op_stats, log_stats   per-minute statistics rows per write (stats.h),
 //               latency sketches as String columns, merged at read.
 //   operations  (day, service, operation, kind): GetServices/GetOperations.

@@ -54,7 +54,7 @@ std::vector<Table> Tables(const SchemaOptions& o) {
                "attr " + std::string(kAttrs) + ", service " + name + ", res " + kAttrs +
                    ", scope_name String, scope_version String, flags UInt32, template_id UInt64" + versioned +
                    ") ENGINE = MergeTree PARTITION BY intDiv(effective_ns, " + day +
-                   ") ORDER BY (service, effective_ns)",
+                   ") ORDER BY (trace_id, effective_ns)",
                "cityHash64(trace_id)"});
   t.push_back({"op_stats",
                "(minute UInt64, service " + name + ", operation " + name + ", kind UInt8, calls UInt64, "
