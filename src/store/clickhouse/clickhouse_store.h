@@ -11,6 +11,9 @@
 //               searches match tags in SQL. ReplacingMergeTree(version):
 //               a span written again replaces the earlier copy at merge
 //               time; readers keep the newest copy until then.
+//   span_index  a light copy of each span (service, start, operation,
+//               duration, status, kind, trace id) ORDER BY (service,
+//               start_ns): what a search without tags reads.
 //   summaries   one row per trace per write (earliest start, latest end,
 //               error spans, services): the trace-level search filters
 //               are evaluated on these, grouped by trace, in SQL.

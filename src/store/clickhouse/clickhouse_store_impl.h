@@ -30,7 +30,7 @@ struct ChRows {
 class ChPreparedBatch final : public PreparedBatch {
  public:
   ChPreparedBatch(size_t spans, size_t logs) : PreparedBatch(spans, logs) {}
-  ChRows spans, summaries, logs, op_stats, log_stats;
+  ChRows spans, span_index, summaries, logs, op_stats, log_stats;
   // (day, service, operation, kind) of the spans, distinct.
   std::set<std::tuple<uint64_t, std::string, std::string, uint8_t>> operations;
 };

@@ -115,6 +115,15 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
     const StoredSpan& s = b.spans[i];
     ch::PutSpan(spans, s, resources[b.span_resource[i]]);
     out->spans.EndRow();
+    ch::RowWriter index(&out->span_index.data);
+    index.String(s.service);
+    index.U64(s.start_ns);
+    index.String(s.operation);
+    index.U64(s.duration_ns);
+    index.U8(static_cast<uint8_t>(s.status));
+    index.U8(static_cast<uint8_t>(s.kind));
+    index.Trace(s.trace_id);
+    out->span_index.EndRow();
     out->operations.emplace(s.start_ns / schema_.partition_ns, s.service, s.operation, static_cast<uint8_t>(s.kind));
   }
   PrepareSummaries(b, &out->summaries);
@@ -146,6 +155,7 @@ Status ClickHouseStore::Write(const std::vector<const PreparedBatch*>& batches, 
   };
   static const Insert kInserts[] = {
       {"spans", ch::kSpanColumns, &ChPreparedBatch::spans},
+      {"span_index", nullptr, &ChPreparedBatch::span_index},
       {"summaries", nullptr, &ChPreparedBatch::summaries},
       {"logs", ch::kLogColumns, &ChPreparedBatch::logs},
       {"op_stats", nullptr, &ChPreparedBatch::op_stats},

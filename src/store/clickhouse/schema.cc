@@ -43,6 +43,13 @@ std::vector<Table> Tables(const SchemaOptions& o) {
                    ") ENGINE = ReplacingMergeTree(version) PARTITION BY intDiv(start_ns, " + day +
                    ") ORDER BY (trace_id, start_ns, span_id)",
                "cityHash64(trace_id)"});
+  // The search's way in when no tag is asked for: a light copy of each
+  // span ordered by service and time.
+  t.push_back({"span_index",
+               "(service " + name + ", start_ns UInt64, operation " + name + ", duration_ns UInt64, status UInt8, "
+               "kind UInt8, trace_id FixedString(16)" + versioned +
+                   ") ENGINE = MergeTree PARTITION BY intDiv(start_ns, " + day + ") ORDER BY (service, start_ns)",
+               "cityHash64(trace_id)"});
   t.push_back({"summaries",
                "(trace_id FixedString(16), start_ns UInt64, end_ns UInt64, error_count UInt32, "
                "services Array(String)" + versioned + ") ENGINE = MergeTree PARTITION BY intDiv(start_ns, " + day +
