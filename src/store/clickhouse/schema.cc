@@ -5,6 +5,8 @@ namespace callpath::store::ch {
 namespace {
 
 // A Nested attribute list: key, Value::Type, Value::AsText.
+// Tables read by trace id use granules of 1024 rows, not 8192: a trace's
+// few rows then cost an eighth of the attribute bytes to decompress.
 constexpr const char* kAttrs = "Nested(key String, type UInt8, value String)";
 
 std::string Name(bool low_cardinality) { return low_cardinality ? "LowCardinality(String)" : "String"; }
@@ -41,7 +43,7 @@ std::vector<Table> Tables(const SchemaOptions& o) {
                    "link_attr Nested(link UInt32, key String, type UInt8, value String), "
                    "scope_name String, scope_version String" + versioned +
                    ") ENGINE = ReplacingMergeTree(version) PARTITION BY intDiv(start_ns, " + day +
-                   ") ORDER BY (trace_id, start_ns, span_id)",
+                   ") ORDER BY (trace_id, start_ns, span_id) SETTINGS index_granularity = 1024",
                "cityHash64(trace_id)"});
   // The search's way in when no tag is asked for: a light copy of each
   // span ordered by service and time.
@@ -61,7 +63,7 @@ std::vector<Table> Tables(const SchemaOptions& o) {
                "attr " + std::string(kAttrs) + ", service " + name + ", res " + kAttrs +
                    ", scope_name String, scope_version String, flags UInt32, template_id UInt64" + versioned +
                    ") ENGINE = MergeTree PARTITION BY intDiv(effective_ns, " + day +
-                   ") ORDER BY (trace_id, effective_ns)",
+                   ") ORDER BY (trace_id, effective_ns) SETTINGS index_granularity = 1024",
                "cityHash64(trace_id)"});
   t.push_back({"op_stats",
                "(minute UInt64, service " + name + ", operation " + name + ", kind UInt8, calls UInt64, "
