@@ -81,8 +81,9 @@ std::vector<Table> Tables(const SchemaOptions& o) {
                    ", kind UInt8) ENGINE = ReplacingMergeTree PARTITION BY day ORDER BY (service, operation, kind)",
                "rand()", false});
   // Not sharded: the one place a writer's position is read back from.
+  // Merges keep the highest row of each writer (readers take max()).
   t.push_back({"positions",
-               "(writer String, position UInt64) ENGINE = MergeTree ORDER BY (writer, position)", "", false,
+               "(writer String, position UInt64) ENGINE = ReplacingMergeTree(position) ORDER BY writer", "", false,
                false});
   t.push_back({"meta", "(key String, value String) ENGINE = MergeTree ORDER BY key", "", false, false});
   return t;
