@@ -18,6 +18,10 @@ packages=(
 # bulk receiver in tests/logs.
 packages+=(libre2-dev libsnappy-dev rsyslog rsyslog-elasticsearch)
 
+# ClickHouse (Debian 12 ships 18.16): the scale-out store's conformance and
+# fault tests start servers of their own on free loopback ports.
+packages+=(clickhouse-server clickhouse-client)
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -80,6 +80,11 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     const YAML::Node& v = kv.second;
     Status s;
     if (key == "data_dir") s = Read(v, key, cfg.data_dir);
+    else if (key == "store") s = Read(v, key, cfg.store);
+    else if (key == "clickhouse_url") s = Read(v, key, cfg.clickhouse_url);
+    else if (key == "clickhouse_database") s = Read(v, key, cfg.clickhouse_database);
+    else if (key == "clickhouse_cluster") s = Read(v, key, cfg.clickhouse_cluster);
+    else if (key == "clickhouse_writer_id") s = Read(v, key, cfg.clickhouse_writer_id);
     else if (key == "otlp_grpc_listen") s = Read(v, key, cfg.otlp_grpc_listen);
     else if (key == "otlp_http_listen") s = Read(v, key, cfg.otlp_http_listen);
     else if (key == "query_listen") s = Read(v, key, cfg.query_listen);
@@ -155,7 +160,12 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
     for (const char* p = flag + 2; *p; ++p) env += *p == '-' ? '_' : static_cast<char>(std::toupper(*p));
     app.add_option(flag, var, help)->envname(env)->capture_default_str();
   };
-  opt("--data-dir", cfg.data_dir, "store directory");
+  opt("--data-dir", cfg.data_dir, "store directory (and the ingest WAL's)");
+  opt("--store", cfg.store, "rocksdb (embedded) | clickhouse");
+  opt("--clickhouse-url", cfg.clickhouse_url, "ClickHouse HTTP endpoint(s), comma-separated: one per shard");
+  opt("--clickhouse-database", cfg.clickhouse_database, "ClickHouse database (created if missing)");
+  opt("--clickhouse-cluster", cfg.clickhouse_cluster, "ClickHouse cluster name: Distributed tables over its shards");
+  opt("--clickhouse-writer-id", cfg.clickhouse_writer_id, "this node's writer id ('' = hostname:data-dir)");
   opt("--otlp-grpc-listen", cfg.otlp_grpc_listen, "OTLP/gRPC host:port ('' = off)");
   opt("--otlp-http-listen", cfg.otlp_http_listen, "OTLP/HTTP host:port ('' = off)");
   opt("--query-listen", cfg.query_listen, "query API + UI host:port ('' = off)");
@@ -218,6 +228,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
     out.message = "callpathd: " + message;
   };
   if (cfg.max_body_bytes == 0) fail("--max-body-bytes must be > 0");
+  if (cfg.store != "rocksdb" && cfg.store != "clickhouse") fail("--store must be rocksdb or clickhouse, got '" + cfg.store + "'");
   if (cfg.mcp_result_bytes < 16 * 1024) fail("--mcp-result-bytes must be at least 16384");
   for (auto [flag, value] : {std::pair{"--max-item-age", &cfg.max_item_age},
                              std::pair{"--max-item-future", &cfg.max_item_future},

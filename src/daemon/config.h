@@ -25,8 +25,21 @@ struct ListenerTlsConfig {
 };
 
 struct DaemonConfig {
-  // Where the embedded store keeps its files; created if missing.
+  // Where the embedded store keeps its files, and the ingest WAL (with
+  // every store); created if missing.
   std::string data_dir = "callpath-data";
+
+  // The store: "rocksdb" (embedded, in data_dir) or "clickhouse" (a
+  // server or cluster, docs/scale-out.md). For ClickHouse: the HTTP
+  // endpoint (one per shard, comma-separated, with a cluster), the
+  // database (created if missing), the cluster named in the servers'
+  // <remote_servers> ("" = one server), and this node's writer id ("" =
+  // hostname:data_dir), which must stay the same across restarts.
+  std::string store = "rocksdb";
+  std::string clickhouse_url = "http://127.0.0.1:8123";
+  std::string clickhouse_database = "callpath";
+  std::string clickhouse_cluster;
+  std::string clickhouse_writer_id;
 
   // Listen addresses, "host:port". Port 0 picks a free port; the chosen ports
   // are printed on stdout and written to `ready_file`. An empty string turns

@@ -163,6 +163,28 @@ TEST(DaemonConfig, StatisticsCanBeTurnedOffByFileEnvironmentOrFlag) {
   EXPECT_FALSE(Parse({"--stats", "false"}).config.stats);
 }
 
+TEST(DaemonConfig, TheClickHouseStoreIsChosenByFlagOrYaml) {
+  auto p = Parse({});
+  ASSERT_FALSE(p.exit_now) << p.message;
+  EXPECT_EQ(p.config.store, "rocksdb");
+  p = Parse({"--store", "clickhouse", "--clickhouse-url", "http://ch1:8123,http://ch2:8123",
+             "--clickhouse-database", "traces", "--clickhouse-cluster", "two", "--clickhouse-writer-id", "node1"});
+  ASSERT_FALSE(p.exit_now) << p.message;
+  EXPECT_EQ(p.config.store, "clickhouse");
+  EXPECT_EQ(p.config.clickhouse_url, "http://ch1:8123,http://ch2:8123");
+  EXPECT_EQ(p.config.clickhouse_database, "traces");
+  EXPECT_EQ(p.config.clickhouse_cluster, "two");
+  EXPECT_EQ(p.config.clickhouse_writer_id, "node1");
+  DaemonConfig cfg;
+  ASSERT_TRUE(ApplyYaml("store: clickhouse\nclickhouse-url: http://ch:8123\n", cfg).ok());
+  EXPECT_EQ(cfg.store, "clickhouse");
+  EXPECT_EQ(cfg.clickhouse_url, "http://ch:8123");
+  p = Parse({"--store", "cassandra"});
+  EXPECT_TRUE(p.exit_now);
+  EXPECT_EQ(p.exit_code, 2);
+  EXPECT_NE(p.message.find("--store must be rocksdb or clickhouse"), std::string::npos) << p.message;
+}
+
 TEST(DaemonConfig, MistakesAreReportedNotIgnored) {
   DaemonConfig cfg;
   EXPECT_FALSE(ApplyYaml("data_dirr: x\n", cfg).ok());

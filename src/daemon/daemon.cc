@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -29,9 +30,42 @@
 #include "ship/shipper.h"
 #include "daemon/serve/query_api.h"
 #include "daemon/serve/ui_assets.h"
+#include "store/clickhouse/clickhouse_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 
 namespace callpath::daemon {
+
+namespace {
+
+// The store the config names: the one place (with offline_commands.cc)
+// that knows the backends.
+Result<std::unique_ptr<store::Store>> OpenStore(const DaemonConfig& cfg) {
+  if (cfg.store == "clickhouse") {
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.data_dir, ec);  // the ingest WAL lives there
+    if (ec) return Unavailable("cannot create " + cfg.data_dir + ": " + ec.message());
+    store::ClickHouseOptions co;
+    co.url = cfg.clickhouse_url;
+    co.database = cfg.clickhouse_database;
+    co.cluster = cfg.clickhouse_cluster;
+    co.writer_id = cfg.clickhouse_writer_id;
+    co.stats = cfg.stats;
+    if (co.writer_id.empty()) {
+      char host[256] = {};
+      gethostname(host, sizeof host - 1);
+      co.writer_id = std::string(host) + ":" + std::filesystem::absolute(cfg.data_dir, ec).string();
+    }
+    return store::OpenClickHouseStore(co);
+  }
+  store::RocksDbOptions so;
+  so.path = cfg.data_dir;
+  so.sync_writes = cfg.sync_writes;
+  so.verify_tables_on_open = cfg.verify_store_on_start;
+  so.keep_stats = cfg.stats;
+  return store::OpenRocksDbStore(so);
+}
+
+}  // namespace
 
 struct Daemon::Impl {
   explicit Impl(DaemonConfig c) : cfg(std::move(c)) {}
@@ -224,12 +258,7 @@ Status Daemon::Start() {
   CALLPATH_RETURN_IF_ERROR(d.CheckSecurity());
   CALLPATH_RETURN_IF_ERROR(d.LoadRedaction());
 
-  store::RocksDbOptions so;
-  so.path = d.cfg.data_dir;
-  so.sync_writes = d.cfg.sync_writes;
-  so.verify_tables_on_open = d.cfg.verify_store_on_start;
-  so.keep_stats = d.cfg.stats;
-  auto opened = store::OpenRocksDbStore(so);
+  auto opened = OpenStore(d.cfg);
   if (!opened.ok()) return opened.status();
   d.store = std::move(opened).value();
 

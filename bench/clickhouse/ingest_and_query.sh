@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The ClickHouse figures of docs/benchmarks.md ("Scale-out: ClickHouse"): ingest through
+# callpathd into the 2-shard loopback cluster of scripts/cluster.sh, then trace-by-id and search
+# latency through callpathd's query API, and bytes per span on disk.
+#
+#   bench/clickhouse/ingest_and_query.sh [SECONDS] [NODES]     (60, 1)
+#
+# Ingest: callpath-loadgen (4 connections per node, the embedded benchmark's payloads) for
+# SECONDS; "stored" is the rate at which spans reached ClickHouse: acknowledged spans over the
+# time until callpathd_stored_total caught up with them (the ingest WAL absorbs the difference).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECS=${1:-60}
+export CALLPATH_CLUSTER_NODES=${2:-1}
+export CALLPATH_CLUSTER_DIR=${CALLPATH_CLUSTER_DIR:-/tmp/callpath-ch-bench}
+BASE=${CALLPATH_CLUSTER_PORT_BASE:-18800}
+rm -rf "$CALLPATH_CLUSTER_DIR"
+trap 'scripts/cluster.sh down' EXIT
+scripts/cluster.sh up >/dev/null
+ch() { curl -s "http://127.0.0.1:$((BASE + 11))/" --data-binary "$1"; }
+node_query() { echo $((BASE + 100 + 10 * $1 + 6)); }
+stored() {
+  local total=0
+  for n in $(seq 1 "$CALLPATH_CLUSTER_NODES"); do
+    v=$(curl -s "http://127.0.0.1:$(node_query "$n")/metrics" | awk '/^callpathd_stored_total\{signal="spans"\}/ {print $2}')
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+
+t0=$(date +%s.%N)
+pids=()
+for n in $(seq 1 "$CALLPATH_CLUSTER_NODES"); do
+  build/bin/callpath-loadgen --endpoint "http://127.0.0.1:$((BASE + 100 + 10 * n + 8))" --duration "${SECS}s" \
+    --concurrency 4 > "$CALLPATH_CLUSTER_DIR/logs/bench-loadgen$n.log" 2>&1 &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+acked=0
+for n in $(seq 1 "$CALLPATH_CLUSTER_NODES"); do
+  a=$(grep -o '"acked_spans":[0-9]*' "$CALLPATH_CLUSTER_DIR/logs/bench-loadgen$n.log" | cut -d: -f2)
+  acked=$((acked + a))
+done
+while [ "$(stored)" -lt "$acked" ]; do sleep 0.5; done
+t1=$(date +%s.%N)
+echo "acknowledged: $acked spans in ${SECS} s ($((acked / SECS)) spans/s)"
+awk -v a="$acked" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "stored in ClickHouse: %d spans in %.1f s (%.0f spans/s)\n", a, t1 - t0, a / (t1 - t0) }'
+
+# Latency through the query API of node 1: p50 / p99 of N calls (answers other than 200 stop
+# the run).
+lat() {  # label file of "status seconds" lines
+  if grep -qv '^200 ' "$2"; then echo "$1: an answer was not 200" >&2; exit 1; fi
+  cut -d' ' -f2 "$2" | sort -n | awk -v label="$1" '{ v[NR] = $1 } END {
+    p99 = int(NR * 0.99) + 1; if (p99 > NR) p99 = NR
+    printf "%s: n=%d p50 %.1f ms, p99 %.1f ms\n", label, NR, v[int(NR * 0.5) + 1] * 1000, v[p99] * 1000 }'
+}
+Q=http://127.0.0.1:$(node_query 1)
+ch "SELECT lower(hex(trace_id)) FROM callpath.summaries ORDER BY rand() LIMIT 200 FORMAT TSV" > "$CALLPATH_CLUSTER_DIR/ids"
+: > "$CALLPATH_CLUSTER_DIR/t_id"
+while read -r id; do curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$Q/api/v1/traces/$id" >> "$CALLPATH_CLUSTER_DIR/t_id"; done < "$CALLPATH_CLUSTER_DIR/ids"
+lat "trace by id" "$CALLPATH_CLUSTER_DIR/t_id"
+: > "$CALLPATH_CLUSTER_DIR/t_search"
+for _ in $(seq 1 50); do
+  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$Q/api/v1/search?service=payment&errors=true&min_duration=100ms&lookback=1h&limit=20" >> "$CALLPATH_CLUSTER_DIR/t_search"
+done
+lat "search service+errors+duration>100ms, last hour, 20" "$CALLPATH_CLUSTER_DIR/t_search"
+: > "$CALLPATH_CLUSTER_DIR/t_attr"
+for _ in $(seq 1 50); do
+  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$Q/api/v1/search?tag=db.system:redis&lookback=1h&limit=20" >> "$CALLPATH_CLUSTER_DIR/t_attr"
+done
+lat "attribute search db.system=redis, last hour, 20" "$CALLPATH_CLUSTER_DIR/t_attr"
+
+# Bytes on disk (every table of both shards) per span stored, after ClickHouse's merges so far.
+bytes=0; spans=0
+for s in 1 2; do
+  b=$(curl -s "http://127.0.0.1:$((BASE + 10 * s + 1))/" --data-binary "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'callpath' AND active FORMAT TSV")
+  c=$(curl -s "http://127.0.0.1:$((BASE + 10 * s + 1))/" --data-binary "SELECT count() FROM callpath.spans_local FORMAT TSV")
+  bytes=$((bytes + b)); spans=$((spans + c))
+done
+awk -v b="$bytes" -v s="$spans" 'BEGIN { printf "on disk: %d bytes for %d spans (+ their logs and statistics): %.1f bytes/span\n", b, s, b / s }'

@@ -1,0 +1,103 @@
+// ClickHouseStore: one object implements every storage interface over a
+// ClickHouse server or cluster; its methods are spread over a few .cc files
+// by concern (open/retention, writing, trace reads, search, logs, stats).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "store/clickhouse/clickhouse_store.h"
+#include "store/clickhouse/http.h"
+#include "store/clickhouse/schema.h"
+#include "store/stats.h"
+
+namespace callpath::store {
+
+// Rows of one table encoded by Prepare, without the (writer, version, seq)
+// columns every versioned row ends with: Write appends those.
+struct ChRows {
+  std::string data;
+  std::vector<uint32_t> ends;  // end offset of each row in `data`
+  void EndRow() { ends.push_back(static_cast<uint32_t>(data.size())); }
+  size_t size() const { return ends.size(); }
+};
+
+class ChPreparedBatch final : public PreparedBatch {
+ public:
+  ChPreparedBatch(size_t spans, size_t logs) : PreparedBatch(spans, logs) {}
+  ChRows spans, span_index, summaries, logs, op_stats, log_stats;
+  // (day, service, operation, kind) of the spans, distinct.
+  std::set<std::tuple<uint64_t, std::string, std::string, uint8_t>> operations;
+};
+
+class ClickHouseStore final : public Store, public Writer, public SpanReader, public LogReader, public StatsReader {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const ClickHouseOptions& options);
+  ~ClickHouseStore() override;
+
+  Writer& writer() override { return *this; }
+  SpanReader& span_reader() override { return *this; }
+  LogReader& log_reader() override { return *this; }
+  StatsReader& stats_reader() override { return *this; }
+  Status DeleteBefore(uint64_t cutoff_ns) override;
+  StoreStats Stats() override;
+  Status Close() override;
+
+  Result<std::unique_ptr<PreparedBatch>> Prepare(IngestBatch batch) const override;
+  Status Write(const std::vector<const PreparedBatch*>& batches, uint64_t position) override;
+  Result<uint64_t> Checkpoint() override;
+  uint64_t DurablePosition() override { return committed_.load(); }
+  Status Resume() override;
+
+  Result<std::vector<StoredSpan>> GetTrace(const TraceId& trace_id) override;
+  Result<TraceSummary> GetTraceSummary(const TraceId& trace_id) override;
+  Result<std::vector<TraceSummary>> FindTraces(const TraceQuery& query) override;
+  Result<std::vector<std::string>> GetServices() override;
+  Result<std::vector<Operation>> GetOperations(const std::string& service, std::optional<SpanKind> kind) override;
+  Result<std::vector<DependencyLink>> GetDependencies(uint64_t start_ns, uint64_t end_ns) override;
+
+  Result<std::vector<StoredLog>> LogsForTrace(const TraceId& trace_id) override;
+  Result<std::vector<StoredLog>> SearchLogs(const LogQuery& query) override;
+
+  Result<std::vector<OperationStats>> Operations(const StatsQuery& query) override;
+  Result<std::vector<LogTemplateStats>> LogTemplates(const StatsQuery& query) override;
+
+ private:
+  explicit ClickHouseStore(const ClickHouseOptions& options);
+
+  Status CheckOpen() const;
+  // Open's steps (clickhouse_store.cc): the server version, the schema on
+  // every shard, the meta records, this writer's position.
+  Status CreateSchema();
+  Status CheckMeta();
+  Status LoadPosition();
+  // Deletes the rows of this writer's writes after `committed_` from every
+  // versioned table on every shard and waits until they are gone.
+  Status RemoveIncompleteWrites();
+  // "<database>.<table>" as queried.
+  std::string T(const char* table) const { return options_.database + "." + table; }
+  // Runs a query through the first server; its RowBinary answer.
+  Result<std::string> Query(const std::string& sql) { return servers_.front()->Query(sql); }
+  // The exact summaries of `ids` folded from their spans' light columns.
+  Status Summaries(const std::vector<TraceId>& ids, std::vector<TraceSummary>* out);
+
+  ClickHouseOptions options_;
+  std::vector<std::unique_ptr<ch::Http>> servers_;  // one per shard; [0] takes inserts and reads
+  ch::SchemaOptions schema_;
+  bool closed_ = false;
+
+  std::mutex write_mu_;                    // one Write (or cleanup) at a time
+  std::atomic<uint64_t> committed_{0};     // position of the last complete write
+  std::atomic<bool> dirty_{false};         // a write failed after it may have inserted rows
+  std::atomic<uint64_t> spans_written_{0};
+  std::atomic<uint64_t> logs_written_{0};
+  std::mutex ops_mu_;
+  std::set<std::tuple<uint64_t, std::string, std::string, uint8_t>> ops_written_;  // skip known names
+};
+
+}  // namespace callpath::store

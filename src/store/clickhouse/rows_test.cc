@@ -1,0 +1,151 @@
+// Spans and log records through the RowBinary rows of the ClickHouse
+// tables: every field round-trips, and malformed answers are refused.
+#include "store/clickhouse/rows.h"
+
+#include <gtest/gtest.h>
+
+namespace callpath::store::ch {
+namespace {
+
+StoredSpan FullSpan() {
+  StoredSpan s;
+  s.trace_id = TraceId::FromBytes(std::string(16, '\x11'));
+  s.span_id = SpanId::FromBytes(std::string(8, '\x22'));
+  s.parent_span_id = SpanId::FromBytes(std::string(8, '\x33'));
+  s.service = "payment";
+  s.operation = "Charge";
+  s.kind = SpanKind::kClient;
+  s.start_ns = 1'700'000'000'123'456'789ull;
+  s.duration_ns = 42;
+  s.status = SpanStatus::kError;
+  s.status_message = "declined";
+  s.flags = 0x301;
+  s.trace_state = "k=v";
+  s.attributes = {{"s", Value::String("x\x01'\\")}, {"b", Value::Bool(true)}, {"i", Value::Int(-7)},
+                  {"d", Value::Double(0.1)}, {"raw", Value::Bytes(std::string("\x00\xff", 2))},
+                  {"j", Value::Json("[1,2]")}};
+  s.resource_attributes = {{"service.name", Value::String("payment")}};
+  s.events = {{5, "exception", {{"exception.type", Value::String("Timeout")}}}, {6, "retry", {}}};
+  s.links = {{TraceId::FromBytes(std::string(16, '\x44')), SpanId::FromBytes(std::string(8, '\x55')), "a=b",
+              {{"link.kind", Value::String("follows")}}}};
+  s.scope_name = "shop";
+  s.scope_version = "1.0";
+  return s;
+}
+
+std::string SpanRow(const StoredSpan& s, uint64_t version = 9, uint32_t seq = 3) {
+  std::string resource, row;
+  RowWriter r(&resource);
+  PutAttributes(r, s.resource_attributes);
+  RowWriter w(&row);
+  PutSpan(w, s, resource);
+  PutVersion(w, "node1", version, seq);
+  return row;
+}
+
+TEST(ClickHouseRows, SpanRoundTripsEveryField) {
+  const StoredSpan want = FullSpan();
+  const std::string row = SpanRow(want);
+  RowReader r(row);
+  StoredSpan got;
+  uint64_t version = 0;
+  uint32_t seq = 0;
+  ASSERT_TRUE(ReadSpan(r, &got, &version, &seq));
+  EXPECT_TRUE(r.done());
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(version, 9u);
+  EXPECT_EQ(seq, 3u);
+}
+
+TEST(ClickHouseRows, LogRoundTripsEveryField) {
+  StoredLog want;
+  want.time_ns = 10;
+  want.observed_ns = 11;
+  want.trace_id = TraceId::FromBytes(std::string(16, '\x01'));
+  want.span_id = SpanId::FromBytes(std::string(8, '\x02'));
+  want.severity_number = 17;
+  want.severity_text = "ERROR";
+  want.body = Value::Json(R"({"msg":"x"})");
+  want.attributes = {{"order.id", Value::Int(42)}};
+  want.service = "cart";
+  want.resource_attributes = {{"service.name", Value::String("cart")}};
+  want.scope_name = "log";
+  want.scope_version = "2";
+  want.flags = 1;
+  want.template_id = 1234;
+  std::string resource, row;
+  RowWriter rw(&resource);
+  PutAttributes(rw, want.resource_attributes);
+  RowWriter w(&row);
+  PutLog(w, want, resource);
+  PutVersion(w, "node1", 1, 0);
+  RowReader r(row);
+  StoredLog got;
+  uint64_t version;
+  uint32_t seq;
+  ASSERT_TRUE(ReadLog(r, &got, &version, &seq));
+  EXPECT_EQ(got, want);
+}
+
+TEST(ClickHouseRows, TruncatedAnswerIsRefusedAtEveryLength) {
+  const std::string row = SpanRow(FullSpan());
+  for (size_t n = 0; n < row.size(); ++n) {
+    RowReader r(std::string_view(row).substr(0, n));
+    StoredSpan s;
+    uint64_t version;
+    uint32_t seq;
+    EXPECT_FALSE(ReadSpan(r, &s, &version, &seq)) << "accepted " << n << " of " << row.size() << " bytes";
+  }
+}
+
+TEST(ClickHouseRows, MalformedValuesAreRefused) {
+  StoredSpan s;
+  s.trace_id = TraceId::FromBytes(std::string(16, '\x11'));
+  s.attributes = {{"i", Value::Int(5)}};
+  std::string row = SpanRow(s);
+  // The value "5" of an Int attribute becomes "x": not a number.
+  const size_t at = row.find("\x01\x35", 0);  // length 1, "5"
+  ASSERT_NE(at, std::string::npos);
+  row[at + 1] = 'x';
+  RowReader r(row);
+  StoredSpan got;
+  uint64_t version;
+  uint32_t seq;
+  EXPECT_FALSE(ReadSpan(r, &got, &version, &seq));
+  // An array length larger than the whole answer.
+  std::string huge;
+  RowWriter w(&huge);
+  w.Varint(1ull << 40);
+  RowReader h(huge);
+  EXPECT_EQ(h.ArraySize(), 0u);
+  EXPECT_FALSE(h.ok());
+  // A varint that never ends.
+  const std::string endless(12, '\xff');
+  RowReader v(endless);
+  (void)v.Varint();
+  EXPECT_FALSE(v.ok());
+}
+
+TEST(ClickHouseRows, EventAttributeOfAMissingEventIsRefused) {
+  StoredSpan s = FullSpan();
+  std::string row = SpanRow(s);
+  // event_attr.event holds 0 for the one attribute of event 0: point it at event 7.
+  StoredSpan t = s;
+  t.events[0].attributes.clear();
+  t.events[1].attributes = {{"exception.type", Value::String("Timeout")}};
+  std::string moved = SpanRow(t);
+  // Both rows have the same length; the owner index differs in one byte.
+  ASSERT_EQ(row.size(), moved.size());
+  size_t diff = 0;
+  while (diff < row.size() && row[diff] == moved[diff]) ++diff;
+  ASSERT_LT(diff, row.size());
+  moved[diff] = 7;
+  RowReader r(moved);
+  StoredSpan got;
+  uint64_t version;
+  uint32_t seq;
+  EXPECT_FALSE(ReadSpan(r, &got, &version, &seq));
+}
+
+}  // namespace
+}  // namespace callpath::store::ch

@@ -1,0 +1,179 @@
+#include "store/clickhouse/testing/test_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "store/clickhouse/http.h"
+
+extern char** environ;
+
+namespace callpath::store::testing {
+
+namespace {
+
+uint16_t FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  uint16_t port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+bool Executable(const std::string& path) { return !path.empty() && access(path.c_str(), X_OK) == 0; }
+
+void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp) {
+  std::ofstream c(dir + "/config.xml");
+  c << "<?xml version=\"1.0\"?>\n<yandex>\n"
+    << "  <logger><level>warning</level><log>" << dir << "/server.log</log><errorlog>" << dir
+    << "/error.log</errorlog><console>0</console></logger>\n"
+    << "  <listen_host>127.0.0.1</listen_host>\n"
+    << "  <http_port>" << http << "</http_port>\n  <tcp_port>" << tcp << "</tcp_port>\n"
+    << "  <path>" << dir << "/data/</path>\n  <tmp_path>" << dir << "/tmp/</tmp_path>\n"
+    << "  <user_files_path>" << dir << "/user_files/</user_files_path>\n"
+    << "  <format_schema_path>" << dir << "/format_schemas/</format_schema_path>\n"
+    << "  <mark_cache_size>67108864</mark_cache_size>\n"
+    << "  <users_config>users.xml</users_config>\n"
+    << "  <default_profile>default</default_profile>\n  <default_database>default</default_database>\n"
+    << "  <timezone>UTC</timezone>\n</yandex>\n";
+  std::ofstream u(dir + "/users.xml");
+  u << "<?xml version=\"1.0\"?>\n<yandex>\n"
+    << "  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>\n"
+    << "  <users><default><password></password><networks><ip>127.0.0.1</ip></networks>"
+    << "<profile>default</profile><quota>default</quota></default></users>\n"
+    << "  <quotas><default></default></quotas>\n</yandex>\n";
+}
+
+}  // namespace
+
+std::string TestClickHouse::FindBinary() {
+  if (const char* e = std::getenv("CALLPATH_CLICKHOUSE_SERVER"); e != nullptr && Executable(e)) return e;
+  for (const char* p : {"/usr/sbin/clickhouse-server", "/usr/bin/clickhouse-server"}) {
+    if (Executable(p)) return p;
+  }
+  if (const char* path = std::getenv("PATH")) {
+    std::string all = path;
+    size_t from = 0;
+    while (from <= all.size()) {
+      size_t colon = all.find(':', from);
+      if (colon == std::string::npos) colon = all.size();
+      std::string candidate = all.substr(from, colon - from) + "/clickhouse-server";
+      if (Executable(candidate)) return candidate;
+      from = colon + 1;
+    }
+  }
+  return "";
+}
+
+Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Start() {
+  std::unique_ptr<TestClickHouse> s(new TestClickHouse());
+  s->binary_ = FindBinary();
+  if (s->binary_.empty()) return NotFound("clickhouse-server is not installed (scripts/setup.sh installs it)");
+  std::string tmpl = (std::filesystem::temp_directory_path() / "callpath-clickhouse-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return Internal("cannot make a temporary folder");
+  s->dir_ = tmpl;
+  s->http_port_ = FreePort();
+  s->tcp_port_ = FreePort();
+  s->url_ = "http://127.0.0.1:" + std::to_string(s->http_port_);
+  WriteConfig(s->dir_, s->http_port_, s->tcp_port_);
+  CALLPATH_RETURN_IF_ERROR(s->Spawn());
+  return s;
+}
+
+Status TestClickHouse::Spawn() {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string out = dir_ + "/stdout.log";
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  std::string config = "--config-file=" + dir_ + "/config.xml";
+  char* argv[] = {binary_.data(), config.data(), nullptr};
+  const int rc = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return Internal("cannot start " + binary_);
+  ch::Http http(url_, 2);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (http.Query("SELECT 1").ok()) return Status::Ok();
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return Unavailable("clickhouse-server exited at start; see " + dir_ + "/error.log");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Unavailable("clickhouse-server did not answer within a minute; see " + dir_);
+}
+
+Status TestClickHouse::Stop() {
+  if (pid_ <= 0) return Status::Ok();
+  kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  pid_ = -1;
+  return Status::Ok();
+}
+
+Status TestClickHouse::Restart() {
+  if (pid_ > 0) return Status::Ok();
+  return Spawn();
+}
+
+TestClickHouse::~TestClickHouse() {
+  if (!owned_) return;
+  (void)Stop();
+  std::error_code ec;
+  if (!dir_.empty() && std::getenv("CALLPATH_KEEP_CLICKHOUSE") == nullptr) std::filesystem::remove_all(dir_, ec);
+}
+
+TestClickHouse* TestClickHouse::Shared(std::string* why) {
+  static std::unique_ptr<TestClickHouse> shared;
+  static std::string failure;
+  static bool tried = false;
+  if (!tried) {
+    tried = true;
+    if (const char* url = std::getenv("CALLPATH_TEST_CLICKHOUSE_URL"); url != nullptr && *url) {
+      shared.reset(new TestClickHouse());
+      shared->url_ = url;
+      shared->owned_ = false;
+    } else {
+      auto started = Start();
+      if (started.ok()) {
+        shared = std::move(*started);
+        setenv("CALLPATH_TEST_CLICKHOUSE_URL", shared->url_.c_str(), 1);
+      } else {
+        failure = started.status().ToString();
+      }
+    }
+  }
+  if (!shared && why != nullptr) *why = failure;
+  return shared.get();
+}
+
+}  // namespace callpath::store::testing

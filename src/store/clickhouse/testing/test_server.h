@@ -1,0 +1,51 @@
+// A clickhouse-server of its own for tests and tools: started on free
+// loopback ports in a temporary folder with its own configuration (only
+// 127.0.0.1, no other listener), stopped by its PID, the folder removed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "callpath/status.h"
+
+namespace callpath::store::testing {
+
+class TestClickHouse {
+ public:
+  // The clickhouse-server binary ($CALLPATH_CLICKHOUSE_SERVER, else the
+  // Debian package's /usr/sbin/clickhouse-server, else PATH); "" if none.
+  static std::string FindBinary();
+
+  // Starts a server and waits until it answers (Unavailable if it does not
+  // within a minute; NotFound when there is no binary).
+  static Result<std::unique_ptr<TestClickHouse>> Start();
+
+  // The server this process's tests share, started at first use and stopped
+  // at exit; a child process of a test reuses its parent's (passed on in
+  // $CALLPATH_TEST_CLICKHOUSE_URL). nullptr with *why set when none can run.
+  static TestClickHouse* Shared(std::string* why);
+
+  ~TestClickHouse();  // stops the server and removes its folder (if owned)
+
+  const std::string& url() const { return url_; }
+  // Stops the server (SIGTERM to its PID, SIGKILL after 30 s) keeping its
+  // data; Restart starts it again on the same ports and data.
+  Status Stop();
+  Status Restart();
+
+ private:
+  TestClickHouse() = default;
+  Status Spawn();
+
+  std::string dir_;
+  std::string url_;
+  std::string binary_;
+  uint16_t http_port_ = 0, tcp_port_ = 0;
+  pid_t pid_ = -1;
+  bool owned_ = true;
+};
+
+}  // namespace callpath::store::testing
