@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                    : "traces/" + input;
   if (!(data[0] & 8)) query.clear();
   if (!callpath::daemon::IsTracePartPath(rest)) return 0;
-  callpath::daemon::HttpResponse r = callpath::daemon::ServeTracePart(Store(), rest, query);
+  callpath::daemon::HttpResponse r = callpath::daemon::ServeTracePart(Store(), rest, query, {});
   if (r.status != 200 && r.status != 400 && r.status != 404) __builtin_trap();
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
