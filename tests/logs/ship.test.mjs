@@ -76,6 +76,19 @@ function seqCounts(logs, n) {
   return counts;
 }
 
+// Waits (up to 30 s) until every sequence number 0..n-1 of `service` has
+// arrived. Counting records is not enough where a batch may be sent twice:
+// the duplicates would make up the count before the last lines are in.
+async function waitForAllSeqs(d, service, n) {
+  let counts = [];
+  for (const deadline = Date.now() + 30000; Date.now() < deadline;) {
+    counts = seqCounts(await logsOf(d, service), n);
+    if (counts.every((c) => c > 0)) break;
+    await sleep(100);
+  }
+  return counts;
+}
+
 // Waits until the shipper has checkpointed some progress in `dir` (the
 // acknowledged offset of its file is above 0), polling every few ms.
 async function waitForProgress(dir) {
@@ -176,7 +189,7 @@ test('kill -9 mid-file: nothing lost, at most the batch in flight sent twice', a
   await stop(shipper, 'SIGKILL');
   assert.ok((await logsOf(daemon, 'svc-kill9')).length < 8000, 'stopped in the middle of the file');
   shipper = ship(daemon.ingest, dir, [file], ['--batch-records', '5']);
-  await waitForCount(daemon, 'svc-kill9', 8000);
+  await waitForAllSeqs(daemon, 'svc-kill9', 8000);
   await sleep(300);
   const counts = seqCounts(await logsOf(daemon, 'svc-kill9'), 8000);
   await stop(shipper);
