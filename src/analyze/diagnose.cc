@@ -65,6 +65,20 @@ TimeWindow DefaultBaseline(TimeWindow window) noexcept {
 
 Diagnosis DiagnoseWithQueries(const DiagnoseInput& input, const DiagnoseOptions& options,
                               std::vector<ExampleQuery>* queries) {
+  // With nothing in the baseline, everything in the window would read as
+  // new: a system that just started is not an incident.
+  if (input.baseline_ops.empty() && input.baseline_logs.empty()) {
+    Diagnosis d;
+    d.window = input.window;
+    d.baseline = input.baseline;
+    for (const auto& s : input.window_ops) d.window_spans += s.calls;
+    for (const auto& s : input.window_logs) d.window_logs += s.count;
+    d.summary = d.window_spans == 0 && d.window_logs == 0
+                    ? "The window holds no spans and no log records."
+                    : "The baseline holds no spans and no log records: nothing to compare the window with; "
+                      "give a baseline (baseline_start, baseline_end) from when the system was running.";
+    return d;
+  }
   Findings found;
   FindOperationShifts(input, &found);
   FindLogShifts(input, &found);

@@ -166,6 +166,19 @@ TEST(Diagnose, EmptyInputSaysSo) {
   EXPECT_EQ(d.summary, "The window holds no spans and no log records.");
 }
 
+TEST(Diagnose, AnEmptyBaselineBlamesNothingAndSaysSo) {
+  FaultSpec fault;
+  fault.service = "bank";
+  fault.slow_factor = 8;
+  DiagnoseInput in = BuildInput(Shop(), Spec(1), Spec(2), fault);
+  in.baseline_ops.clear();
+  in.baseline_logs.clear();
+  Diagnosis d = Diagnose(in);
+  EXPECT_TRUE(d.causes.empty()) << Describe(d);
+  EXPECT_GT(d.window_spans, 0u);
+  EXPECT_NE(d.summary.find("nothing to compare"), std::string::npos) << d.summary;
+}
+
 TEST(Diagnose, ServiceOptionKeepsToThatServiceAndItsCallees) {
   FaultSpec fault;
   fault.service = "bank";
