@@ -32,6 +32,7 @@ ExplainReport Explain(const query::AssembledTrace& trace, const std::vector<stor
   // Retries name the culprit found inside the failed attempt.
   std::vector<detail::Candidate> retries;
   detail::FindRetries(facts, candidates, &retries);
+  detail::WeighRecoveredFailures(facts, retries, &candidates);
   for (auto& c : retries) candidates.push_back(std::move(c));
   detail::FindSlowSpans(facts, &candidates);
   detail::FindLogAnomalies(facts, &candidates);

@@ -14,6 +14,8 @@ namespace {
 constexpr double kMissingInFailedTrace = 0.9;
 constexpr double kMissingQuietly = 0.6;
 constexpr double kRetriesScore = 0.92;
+constexpr double kFullWeightShare = 0.25;
+constexpr double kMinRetryWeight = 0.1;
 
 bool AnyAncestorFailed(const TraceFacts& f, size_t i) {
   size_t steps = 0;
@@ -111,7 +113,12 @@ void FindRetries(const TraceFacts& f, const std::vector<Candidate>& found, std::
       Candidate c = CulpritOf(f, *first_failed, found);
       c.anchor = *first_failed;
       c.cause.kind = CauseKind::kRetries;
-      c.cause.score = kRetriesScore;
+      // A retry that cost the request little (a stale pooled connection
+      // reset and retried in microseconds) is not why the trace was slow:
+      // full weight from a quarter of the trace's time lost.
+      uint64_t total = t.end_ns() > t.start_ns() ? t.end_ns() - t.start_ns() : 0;
+      double share = total ? static_cast<double>(lost) / static_cast<double>(total) : 1.0;
+      c.cause.score = kRetriesScore * std::clamp(share / kFullWeightShare, kMinRetryWeight, 1.0);
       const auto& call = t.spans[*first_failed];
       std::string callee = c.cause.operation ? c.cause.service + " " + *c.cause.operation : c.cause.service;
       c.cause.summary = SpanName(call) + " was tried " + std::to_string(attempts.size()) + " times: " +
@@ -127,6 +134,17 @@ void FindRetries(const TraceFacts& f, const std::vector<Candidate>& found, std::
                (f.spans[*first_failed].failure.empty() ? "" : ": " + f.spans[*first_failed].failure);
       c.cause.evidence.insert(c.cause.evidence.begin(), std::move(e));
       out->push_back(std::move(c));
+    }
+  }
+}
+
+void WeighRecoveredFailures(const TraceFacts& f, const std::vector<Candidate>& retries,
+                            std::vector<Candidate>* found) {
+  for (const auto& r : retries) {
+    double weight = r.cause.score / kRetriesScore;
+    if (weight >= 1.0 || r.anchor == kNone) continue;
+    for (auto& c : *found) {
+      if (c.anchor != kNone && IsAncestorOrSelf(f.trace, r.anchor, c.anchor)) c.cause.score *= weight;
     }
   }
 }

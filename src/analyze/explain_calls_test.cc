@@ -159,5 +159,22 @@ TEST(ExplainCalls, RetryThatSucceededButMadeTheTraceSlowBlamesTheFailingCallee) 
   EXPECT_NE(r.causes[0].summary.find("2 times"), std::string::npos) << Describe(r);
 }
 
+TEST(ExplainCalls, ARetryThatCostLittleDoesNotOutrankTheSpanThatMadeTheTraceSlow) {
+  Baseline base = HealthyBaseline(WithInventory());
+  CallTree t = WithInventory();
+  t.Find("fraud", "Check")->self_ns = 400 * kMs;
+  // A pooled connection reset at once: no inventory span, retried, fine.
+  CallTree failed_attempt = *t.Find("frontend", "Reserve");
+  Fail(&failed_attempt, "connection reset");
+  failed_attempt.duration_ns = kMs / 10;
+  failed_attempt.ForEach([](CallTree& n) {
+    if (n.service == "inventory") n.dropped = true;
+  });
+  t.children.insert(t.children.end() - 1, failed_attempt);
+  ExplainReport r = ExplainBuilt(Build(t, 8), base);
+  EXPECT_EQ(First(r), "fraud Check latency") << Describe(r);
+  EXPECT_EQ(r.status, TraceVerdict::kSlow) << Describe(r);
+}
+
 }  // namespace
 }  // namespace callpath::analyze

@@ -71,6 +71,10 @@ void FindFailures(const TraceFacts& facts, std::vector<Candidate>* out);    // e
 void FindMissingCallees(const TraceFacts& facts, std::vector<Candidate>* out);  // explain_calls.cc
 void FindRetries(const TraceFacts& facts, const std::vector<Candidate>& found,
                  std::vector<Candidate>* out);                              // explain_calls.cc
+// Failures inside an attempt that a retry recovered weigh what the retry
+// cost the request: their scores scale as the retry's did (explain_calls.cc).
+void WeighRecoveredFailures(const TraceFacts& facts, const std::vector<Candidate>& retries,
+                            std::vector<Candidate>* found);
 void FindSlowSpans(const TraceFacts& facts, std::vector<Candidate>* out);   // explain_latency.cc
 void FindLogAnomalies(const TraceFacts& facts, std::vector<Candidate>* out);  // explain_logs.cc
 
