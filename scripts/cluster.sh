@@ -103,7 +103,7 @@ stop_pid() {  # file
   [ -f "$1" ] || return 0
   local pid; pid=$(cat "$1")
   if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true  # it may have exited already
     for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
   fi
@@ -135,7 +135,8 @@ case "${1:-run}" in
         --concurrency 2 > "$DIR/logs/loadgen$n.log" 2>&1 &
       echo $! > "$DIR/pids/loadgen$n"
     done
-    for n in $(seq 1 "$NODES"); do wait "$(cat "$DIR/pids/loadgen$n")" || true; rm -f "$DIR/pids/loadgen$n"; done
+    for n in $(seq 1 "$NODES"); do wait "$(cat "$DIR/pids/loadgen$n")" || true;  # one failing loadgen must not hide the others: their logs are printed next
+    rm -f "$DIR/pids/loadgen$n"; done
     for n in $(seq 1 "$NODES"); do echo "node$n loadgen:"; tail -n 6 "$DIR/logs/loadgen$n.log" | sed 's/^/  /'; done
     sleep 3  # the indexers finish what they acknowledged
     echo "stored:"; shard_counts

@@ -17,6 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/callpath-logs-bench.XXXXXX)
 daemon_pid=""
 cleanup() {
+  # On exit: the daemon may be gone already, and its exit status is not the benchmark's.
   [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -34,6 +35,7 @@ start_daemon() {
   port=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['otlp_http_port'])" "$work/ready")
 }
 
+# A daemon stopped by SIGTERM exits with 143: that is the stop, not a failure.
 stop_daemon() { kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true; daemon_pid=""; }
 
 python3 - "$work/app.log" "$lines" <<'PY'

@@ -1,4 +1,5 @@
 #include "daemon/serve/analyze_api.h"
+#include "daemon/serve/native_response.h"
 
 #include <string>
 
@@ -12,29 +13,12 @@
 namespace callpath::daemon {
 namespace {
 
-HttpResponse Json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = std::move(body);
-  return r;
-}
-
-HttpResponse Error(int status, std::string_view message) {
-  text::JsonWriter json;
-  json.BeginObject();
-  json.Field("error", message);
-  json.FieldInt("status", status);
-  json.EndObject();
-  return Json(status, json.Take());
-}
-
 HttpResponse StoreError(const Status& s) {
-  return Error(s.code() == StatusCode::kInvalidArgument ? 400 : 500, s.message());
+  return NativeError(s.code() == StatusCode::kInvalidArgument ? 400 : 500, s.message());
 }
 
 HttpResponse LoadError(const Status& s) {
-  return s.code() == StatusCode::kNotFound ? Error(404, s.message()) : StoreError(s);
+  return s.code() == StatusCode::kNotFound ? NativeError(404, s.message()) : StoreError(s);
 }
 
 // A trace and its log records, assembled; a 404 names the side missing.
@@ -60,27 +44,27 @@ Result<LoadedTrace> Load(store::Store& store, const TraceId& id, const char* sid
 
 HttpResponse ServeDiagnose(store::Store& store, std::string_view query_string, uint64_t now_ns) {
   auto p = query::ParseDiagnoseParams(query_string, now_ns);
-  if (!p.ok()) return Error(400, p.status().message());
+  if (!p.ok()) return NativeError(400, p.status().message());
   analyze::DiagnoseSources sources{&store.span_reader(), &store.log_reader(), &store.stats_reader()};
   analyze::DiagnoseStoreOptions options;
   options.diagnose.service = p->service;
   auto d =
       analyze::DiagnoseStore(sources, {p->start_ns, p->end_ns}, {p->baseline_start_ns, p->baseline_end_ns}, options);
   if (!d.ok()) return StoreError(d.status());
-  return Json(200, analyze::RenderDiagnosis(d.value()));
+  return JsonResponse(200, analyze::RenderDiagnosis(d.value()));
 }
 
 HttpResponse ServeCompare(store::Store& store, std::string_view query_string, const query::AssembleOptions& defaults) {
   auto p = query::ParseCompareParams(query_string);
-  if (!p.ok()) return Error(400, p.status().message());
+  if (!p.ok()) return NativeError(400, p.status().message());
   auto options = query::ParseSkewParams(query_string, defaults, false);
-  if (!options.ok()) return Error(400, options.status().message());
+  if (!options.ok()) return NativeError(400, options.status().message());
   auto a = Load(store, p->a, "a", options.value());
   if (!a.ok()) return LoadError(a.status());
   auto b = Load(store, p->b, "b", options.value());
   if (!b.ok()) return LoadError(b.status());
   analyze::TraceComparison c = analyze::CompareTraces(a->trace, a->logs, b->trace, b->logs);
-  return Json(200, analyze::RenderComparison(c, a->trace, b->trace));
+  return JsonResponse(200, analyze::RenderComparison(c, a->trace, b->trace));
 }
 
 }  // namespace callpath::daemon

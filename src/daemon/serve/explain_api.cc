@@ -1,4 +1,5 @@
 #include "daemon/serve/explain_api.h"
+#include "daemon/serve/native_response.h"
 
 #include <string>
 
@@ -12,18 +13,8 @@ namespace callpath::daemon {
 
 namespace {
 
-HttpResponse Error(int status, std::string_view message) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = "{\"error\":";
-  text::AppendJsonQuoted(message, &r.body);
-  r.body += ",\"status\":" + std::to_string(status) + "}";
-  return r;
-}
-
 HttpResponse StoreError(const Status& s) {
-  return Error(s.code() == StatusCode::kInvalidArgument ? 400 : 500, s.message());
+  return NativeError(s.code() == StatusCode::kInvalidArgument ? 400 : 500, s.message());
 }
 
 }  // namespace
@@ -31,12 +22,12 @@ HttpResponse StoreError(const Status& s) {
 HttpResponse ServeExplain(store::Store& store, std::string_view id_text, std::string_view query_string,
                           const query::AssembleOptions& defaults) {
   auto id = ParseTraceIdInUrl(id_text);
-  if (!id) return Error(400, "trace id must be 1 to 32 hex digits, not all zero");
+  if (!id) return NativeError(400, "trace id must be 1 to 32 hex digits, not all zero");
   auto options = query::ParseSkewParams(query_string, defaults, false);
-  if (!options.ok()) return Error(400, options.status().message());
+  if (!options.ok()) return NativeError(400, options.status().message());
   auto spans = store.span_reader().GetTrace(*id);
   if (!spans.ok()) {
-    if (spans.status().code() == StatusCode::kNotFound) return Error(404, "trace not found");
+    if (spans.status().code() == StatusCode::kNotFound) return NativeError(404, "trace not found");
     return StoreError(spans.status());
   }
   auto logs = store.log_reader().LogsForTrace(*id);

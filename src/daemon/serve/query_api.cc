@@ -1,4 +1,5 @@
 #include "daemon/serve/query_api.h"
+#include "daemon/serve/native_response.h"
 
 #include <chrono>
 #include <map>
@@ -57,13 +58,6 @@ HttpResponse Json(int status, std::string body) {
   r.content_type = kJson;
   r.body = std::move(body);
   return r;
-}
-
-HttpResponse NativeError(int status, std::string_view message) {
-  std::string body = "{\"error\":";
-  text::AppendJsonQuoted(message, &body);
-  body += ",\"status\":" + std::to_string(status) + "}";
-  return Json(status, std::move(body));
 }
 
 HttpResponse JaegerError(int status, std::string_view message) {

@@ -1,4 +1,5 @@
 #include "daemon/serve/trace_parts.h"
+#include "daemon/serve/native_response.h"
 
 #include <algorithm>
 #include <memory>
@@ -22,24 +23,9 @@ constexpr size_t kMaxSpanIds = 1000;
 constexpr size_t kDefaultLogLimit = 500;
 constexpr size_t kMaxLogLimit = 5000;
 
-HttpResponse Json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = std::move(body);
-  return r;
-}
-
-HttpResponse Error(int status, std::string_view message) {
-  std::string body = "{\"error\":";
-  text::AppendJsonQuoted(message, &body);
-  body += ",\"status\":" + std::to_string(status) + "}";
-  return Json(status, std::move(body));
-}
-
 HttpResponse StoreError(const Status& s) {
-  if (s.code() == StatusCode::kNotFound) return Error(404, "trace not found");
-  return Error(s.code() == StatusCode::kInvalidArgument ? 400 : 500, s.message());
+  if (s.code() == StatusCode::kNotFound) return NativeError(404, "trace not found");
+  return NativeError(s.code() == StatusCode::kInvalidArgument ? 400 : 500, s.message());
 }
 
 std::optional<size_t> ParseCount(const std::string& s) {
@@ -113,7 +99,7 @@ HttpResponse Skeleton(store::Store& store, const TraceId& id,
   if (!trace.ok()) return StoreError(trace.status());
   auto logs = store.log_reader().LogsForTrace(id);
   if (!logs.ok()) return StoreError(logs.status());
-  return Json(200, query::RenderSkeleton(*trace.value(), logs.value()));
+  return JsonResponse(200, query::RenderSkeleton(*trace.value(), logs.value()));
 }
 
 HttpResponse Spans(store::Store& store, const TraceId& id, const std::string& ids_param,
@@ -126,11 +112,11 @@ HttpResponse Spans(store::Store& store, const TraceId& id, const std::string& id
     from = comma + 1;
     if (hex.empty()) continue;
     auto sid = SpanId::FromHex(hex);
-    if (!sid || !sid->IsValid()) return Error(400, "parameter 'ids': '" + std::string(hex) + "' is not a span id (16 hex digits)");
+    if (!sid || !sid->IsValid()) return NativeError(400, "parameter 'ids': '" + std::string(hex) + "' is not a span id (16 hex digits)");
     wanted.insert(*sid);
-    if (wanted.size() > kMaxSpanIds) return Error(400, "parameter 'ids': at most 1000 span ids per request");
+    if (wanted.size() > kMaxSpanIds) return NativeError(400, "parameter 'ids': at most 1000 span ids per request");
   }
-  if (wanted.empty()) return Error(400, "parameter 'ids' is required: comma-separated span ids");
+  if (wanted.empty()) return NativeError(400, "parameter 'ids' is required: comma-separated span ids");
   auto trace = Assembled(store, id, options);
   if (!trace.ok()) return StoreError(trace.status());
   const query::AssembledTrace& t = *trace.value();
@@ -146,7 +132,7 @@ HttpResponse Spans(store::Store& store, const TraceId& id, const std::string& id
   }
   w.EndArray();
   w.EndObject();
-  return Json(200, w.Take());
+  return JsonResponse(200, w.Take());
 }
 
 struct LogFilter {
@@ -190,7 +176,7 @@ Result<LogFilter> ParseLogFilter(std::string_view query_string) {
 HttpResponse Logs(store::Store& store, const TraceId& id, std::string_view query_string,
                   const query::AssembleOptions& options) {
   auto filter = ParseLogFilter(query_string);
-  if (!filter.ok()) return Error(400, filter.status().message());
+  if (!filter.ok()) return NativeError(400, filter.status().message());
   const LogFilter& f = filter.value();
   auto logs = store.log_reader().LogsForTrace(id);
   if (!logs.ok()) return StoreError(logs.status());
@@ -223,7 +209,7 @@ HttpResponse Logs(store::Store& store, const TraceId& id, std::string_view query
   w.FieldUint("offset", f.offset);
   w.FieldUint("limit", f.limit);
   w.EndObject();
-  return Json(200, w.Take());
+  return JsonResponse(200, w.Take());
 }
 
 // ASCII case-insensitive substring test; `needle_lower` is lowercase.
@@ -259,7 +245,7 @@ HttpResponse Find(store::Store& store, const TraceId& id, std::string_view query
   for (const auto& [key, value] : query::SplitQueryString(query_string)) {
     if (key == "q") needle = value;
   }
-  if (needle.empty()) return Error(400, "parameter 'q' is required: the text to find");
+  if (needle.empty()) return NativeError(400, "parameter 'q' is required: the text to find");
   for (char& c : needle) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   auto trace = Assembled(store, id, options);
   if (!trace.ok()) return StoreError(trace.status());
@@ -285,7 +271,7 @@ HttpResponse Find(store::Store& store, const TraceId& id, std::string_view query
   w.EndArray();
   w.FieldUint("log_matches", log_matches);
   w.EndObject();
-  return Json(200, w.Take());
+  return JsonResponse(200, w.Take());
 }
 
 }  // namespace
@@ -298,11 +284,11 @@ bool IsTracePartPath(std::string_view rest) {
 HttpResponse ServeTracePart(store::Store& store, std::string_view rest, std::string_view query_string,
                             const query::AssembleOptions& defaults) {
   std::string_view id_text, part;
-  if (!SplitPath(rest, &id_text, &part)) return Error(404, "unknown API path");
+  if (!SplitPath(rest, &id_text, &part)) return NativeError(404, "unknown API path");
   auto id = ParseTraceIdInUrl(id_text);
-  if (!id) return Error(400, "trace id must be 1 to 32 hex digits, not all zero");
+  if (!id) return NativeError(400, "trace id must be 1 to 32 hex digits, not all zero");
   auto options = query::ParseSkewParams(query_string, defaults, false);
-  if (!options.ok()) return Error(400, options.status().message());
+  if (!options.ok()) return NativeError(400, options.status().message());
   if (part == "skeleton") return Skeleton(store, *id, *options);
   if (part == "logs") return Logs(store, *id, query_string, *options);
   if (part == "find") return Find(store, *id, query_string, *options);
