@@ -74,10 +74,12 @@ void Fill(store::Store& db, uint64_t start, bool faulty, uint64_t* position, siz
   }
 }
 
-store::Store& PopulatedStore(size_t* spans, size_t* logs) {
-  static std::unique_ptr<store::Store> db;
-  static size_t window_spans = 0, window_logs = 0;
-  if (!db) {
+// Opened and closed by the benchmark itself: a store left to static
+// destruction would be flushed after RocksDB's own statics are gone.
+std::unique_ptr<store::Store> PopulatedStore(size_t* spans, size_t* logs) {
+  std::unique_ptr<store::Store> db;
+  size_t window_spans = 0, window_logs = 0;
+  {
     const char* base = std::getenv("CALLPATH_BENCH_DIR");
     auto dir = std::filesystem::path(base ? base : std::filesystem::temp_directory_path().string()) /
                "callpath-bench-diagnose";
@@ -100,13 +102,13 @@ store::Store& PopulatedStore(size_t* spans, size_t* logs) {
   }
   *spans = window_spans;
   *logs = window_logs;
-  return *db;
+  return db;
 }
 
 void BM_DiagnoseFiveMinuteWindow(benchmark::State& state) {
   size_t spans = 0, logs = 0;
-  store::Store& db = PopulatedStore(&spans, &logs);
-  analyze::DiagnoseSources sources{&db.span_reader(), &db.log_reader(), &db.stats_reader()};
+  std::unique_ptr<store::Store> db = PopulatedStore(&spans, &logs);
+  analyze::DiagnoseSources sources{&db->span_reader(), &db->log_reader(), &db->stats_reader()};
   analyze::TimeWindow window{kWindowStart, kWindowStart + 5 * kMinute};
   std::string first;
   for (auto _ : state) {
@@ -118,6 +120,7 @@ void BM_DiagnoseFiveMinuteWindow(benchmark::State& state) {
   state.counters["window_spans"] = static_cast<double>(spans);
   state.counters["window_logs"] = static_cast<double>(logs);
   state.SetLabel("first cause: " + first);
+  if (!db->Close().ok()) std::abort();
 }
 BENCHMARK(BM_DiagnoseFiveMinuteWindow)->Unit(benchmark::kMillisecond)->Iterations(5);
 
