@@ -191,6 +191,7 @@ build() {
     for b in callpathd callpath-gateway shop-order shop-inventory shop-payment shop-user shop-traffic; do
       [ -x "$BIN/$b" ] || die "CALLPATH_DEMO_NO_BUILD is set but $BIN/$b is missing"
     done
+    [ -f ui/dist/index.html ] || say "note: the web UI is not built (ui/dist); the UI link shows the fallback page"
     return 0
   fi
   bash scripts/setup.sh
@@ -207,6 +208,19 @@ export CCACHE_NOHASHDIR=1
            shop-traffic; do
     [ -x "$BIN/$b" ] || die "build failed: $BIN/$b is missing (run: cmake --build $BUILD)"
   done
+  build_ui
+}
+
+# The web UI (ui/dist, which callpathd finds from the build tree): packages
+# from the committed lock file, rebuilt when a source is newer than the build.
+build_ui() {
+  local stamp=ui/dist/index.html
+  if [ -f "$stamp" ] && [ -z "$(find ui/src ui/index.html ui/package-lock.json ui/vite.config.ts -newer "$stamp" -print -quit)" ]; then
+    return 0
+  fi
+  say "building the web UI (npm ci from the committed lock file, then vite build)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent build >/dev/null) ||
+    die "the web UI did not build (see above); the daemon would serve its fallback page"
 }
 
 do_start() {
