@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "callpath/version.h"
@@ -108,7 +109,7 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
   }
   if (root.IsNull()) return Status::Ok();
   if (!root.IsMap()) return InvalidArgument("config must be a YAML mapping of key: value");
-  YAML::Node tenants;  // applied after the loop, over tenant_defaults wherever that key stands
+  std::optional<YAML::Node> tenants;  // applied after the loop, over tenant_defaults wherever that key stands
   for (const auto& kv : root) {
     std::string key;
     try {
@@ -163,13 +164,13 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
       s = v.IsScalar() ? Read(v, key, cfg.trusted_proxies.emplace_back()) : Read(v, key, cfg.trusted_proxies);
     }
     else if (key == "tenant_defaults") s = ReadTenantLimits(v, key, cfg.tenant_defaults);
-    else if (key == "tenants") tenants = v;
+    else if (key == "tenants") tenants = YAML::Node(v);
     else return InvalidArgument("unknown config key '" + key + "'");
     CALLPATH_RETURN_IF_ERROR(s);
   }
   if (tenants) {
-    if (!tenants.IsMap()) return InvalidArgument("config key 'tenants' must map tenant names to limits");
-    for (const auto& kv : tenants) {
+    if (!tenants->IsMap()) return InvalidArgument("config key 'tenants' must map tenant names to limits");
+    for (const auto& kv : *tenants) {
       std::string name;
       try {
         name = kv.first.as<std::string>();
