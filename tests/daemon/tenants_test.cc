@@ -140,6 +140,7 @@ class TenantsTest : public ::testing::Test {
       ASSERT_FALSE(keys_.back().empty());
     }
     admin_ = NewKey(keys_file_, "ops", "admin");
+    full_ = NewKey(keys_file_, "full", "ingest,query");
     unknown_hex_ = Hex(RandomBytes(rng, 16));
     StartFirst();
   }
@@ -220,6 +221,7 @@ class TenantsTest : public ::testing::Test {
   std::vector<TenantData> data_;
   std::vector<std::string> keys_;
   std::string admin_;
+  std::string full_;  // tenant "full": a stored-bytes limit in TenantLimitsTest
   std::string unknown_hex_;
   std::vector<std::string> extra_;  // flags of every start
   DaemonProcess daemon_;
@@ -477,11 +479,13 @@ class TenantLimitsTest : public TenantsTest {
     FILE* f = std::fopen(config.c_str(), "w");
     ASSERT_NE(f, nullptr);
     // alpha: at most 4 queries in progress (the default) and 1 item a
-    // second with a burst of 4; beta: no concurrency limit, no rate limit.
+    // second with a burst of 4; beta: no concurrency limit, no rate limit;
+    // full: 1 byte of storage (an empty store is bigger).
     std::fputs("tenant_defaults: {max_concurrent_queries: 4}\n"
                "tenants:\n"
                "  alpha: {ingest_rate: 1, ingest_burst: 4}\n"
-               "  beta: {max_concurrent_queries: 0}\n",
+               "  beta: {max_concurrent_queries: 0}\n"
+               "  full: {max_stored_bytes: 1}\n",
                f);
     std::fclose(f);
     extra_ = {"--config", config};
@@ -512,6 +516,25 @@ TEST_F(TenantLimitsTest, IngestOverTheTenantsRateGets429WithRetryAfter) {
     EXPECT_EQ(HttpCall(daemon_.otlp_http_port(), "POST", "/v1/traces", big, As(1, "application/x-protobuf")).status,
               200);
   }
+}
+
+TEST_F(TenantLimitsTest, ATenantOverItsStoredBytesGets507WithTheReason) {
+  std::mt19937_64 rng(10);
+  std::string spans = data_[0].Spans(NowNs(), rng).SerializeAsString();
+  HttpCallOptions o;
+  o.content_type = "application/x-protobuf";
+  o.headers.emplace_back("Authorization", "Bearer " + full_);
+  HttpResult r = HttpCall(daemon_.otlp_http_port(), "POST", "/v1/traces", spans, o);
+  EXPECT_EQ(r.status, 507) << r.body;
+  EXPECT_NE(r.body.find("max_stored_bytes"), std::string::npos) << r.body;
+  EXPECT_EQ(GrpcExport(daemon_.otlp_grpc_port(), spans, {{"authorization", "Bearer " + full_}}).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // Its queries still answer; other tenants write on.
+  HttpCallOptions q;
+  q.headers.emplace_back("Authorization", "Bearer " + full_);
+  EXPECT_EQ(HttpCall(daemon_.query_port(), "GET", "/api/v1/services", "", q).status, 200);
+  EXPECT_EQ(HttpCall(daemon_.otlp_http_port(), "POST", "/v1/traces", spans, As(1, "application/x-protobuf")).status,
+            200);
 }
 
 TEST_F(TenantLimitsTest, QueriesBeyondTheTenantsConcurrencyGet429) {
