@@ -25,7 +25,7 @@ struct Fixture {
     auto s = callpath::store::OpenRocksDbStore(o);
     if (!s.ok()) __builtin_trap();
     store = std::move(s).value();
-    server = std::make_unique<callpath::daemon::McpServer>(*store, callpath::daemon::McpOptions{});
+    server = std::make_unique<callpath::daemon::McpServer>(callpath::daemon::McpOptions{});
   }
   ~Fixture() {
     server.reset();
@@ -37,9 +37,9 @@ struct Fixture {
   std::unique_ptr<callpath::daemon::McpServer> server;
 };
 
-callpath::daemon::McpServer& Server() {
+Fixture& Fixed() {
   static Fixture fixture;
-  return *fixture.server;
+  return fixture;
 }
 
 }  // namespace
@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (pick & 16) req.headers.emplace_back("Mcp-Session-Id", "00112233445566778899aabbccddeeff");
   if (pick & 32) req.headers.emplace_back("MCP-Protocol-Version", (pick & 64) ? "2025-06-18" : "2024-01-01");
   req.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
-  callpath::daemon::HttpResponse r = Server().Handle(req, 1'800'000'000'000'000'000ull);
+  callpath::daemon::HttpResponse r = Fixed().server->Handle(req, 1'800'000'000'000'000'000ull, *Fixed().store);
   switch (r.status) {
     case 200: case 202: case 400: case 403: case 404: case 405: break;
     default: __builtin_trap();

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "callpath/version.h"
@@ -34,6 +35,44 @@ Status ReadListenerTls(const YAML::Node& node, const std::string& key, ListenerT
     }
   }
   if (out.cert.empty() != out.key.empty()) return InvalidArgument("config key '" + key + "' needs both cert and key");
+  return Status::Ok();
+}
+
+// Applies the fields present in `node` onto `out` (a tenant starts from
+// the defaults). Durations as for max_item_age.
+Status ReadTenantLimits(const YAML::Node& node, const std::string& key, TenantLimitsConfig& out) {
+  if (!node.IsMap()) return InvalidArgument("config key '" + key + "' must be a mapping of limits");
+  for (const auto& kv : node) {
+    std::string field;
+    try {
+      field = Normalize(kv.first.as<std::string>());
+    } catch (const std::exception&) {
+      return InvalidArgument("config key '" + key + "' must map names to values");
+    }
+    const std::string where = "config key '" + key + "." + field + "'";
+    uint64_t* number = field == "ingest_rate"              ? &out.ingest_rate
+                       : field == "ingest_burst"           ? &out.ingest_burst
+                       : field == "max_stored_bytes"       ? &out.max_stored_bytes
+                       : field == "max_concurrent_queries" ? &out.max_concurrent_queries
+                                                           : nullptr;
+    uint64_t* duration = field == "query_timeout" ? &out.query_timeout_seconds
+                         : field == "retention"   ? &out.retention_seconds
+                                                  : nullptr;
+    try {
+      if (number != nullptr) {
+        *number = kv.second.as<uint64_t>();
+      } else if (duration != nullptr) {
+        Result<uint64_t> d = ParseDurationSeconds(kv.second.as<std::string>());
+        if (!d.ok()) return InvalidArgument(where + ": " + d.status().message());
+        *duration = d.value();
+      } else {
+        return InvalidArgument(where + " is unknown (ingest_rate, ingest_burst, max_stored_bytes, "
+                               "max_concurrent_queries, query_timeout, retention)");
+      }
+    } catch (const std::exception&) {
+      return InvalidArgument(where + " has the wrong type");
+    }
+  }
   return Status::Ok();
 }
 
@@ -70,6 +109,7 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
   }
   if (root.IsNull()) return Status::Ok();
   if (!root.IsMap()) return InvalidArgument("config must be a YAML mapping of key: value");
+  std::optional<YAML::Node> tenants;  // applied after the loop, over tenant_defaults wherever that key stands
   for (const auto& kv : root) {
     std::string key;
     try {
@@ -120,8 +160,27 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "query_tls") s = ReadListenerTls(v, key, cfg.query_tls);
     else if (key == "redaction_config") s = Read(v, key, cfg.redaction_config);
     else if (key == "allowed_hosts") s = Read(v, key, cfg.allowed_hosts);
+    else if (key == "trusted_proxies" || key == "trusted_proxy") {
+      s = v.IsScalar() ? Read(v, key, cfg.trusted_proxies.emplace_back()) : Read(v, key, cfg.trusted_proxies);
+    }
+    else if (key == "tenant_defaults") s = ReadTenantLimits(v, key, cfg.tenant_defaults);
+    else if (key == "tenants") tenants = YAML::Node(v);
     else return InvalidArgument("unknown config key '" + key + "'");
     CALLPATH_RETURN_IF_ERROR(s);
+  }
+  if (tenants) {
+    if (!tenants->IsMap()) return InvalidArgument("config key 'tenants' must map tenant names to limits");
+    for (const auto& kv : *tenants) {
+      std::string name;
+      try {
+        name = kv.first.as<std::string>();
+      } catch (const std::exception&) {
+        return InvalidArgument("config key 'tenants' must map tenant names to limits");
+      }
+      TenantLimitsConfig limits = cfg.tenant_defaults;
+      CALLPATH_RETURN_IF_ERROR(ReadTenantLimits(kv.second, "tenants." + name, limits));
+      cfg.tenants[name] = limits;
+    }
   }
   return Status::Ok();
 }
@@ -203,6 +262,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       ->envname("CALLPATHD_INSECURE");
   opt("--redaction-config", cfg.redaction_config, "YAML redaction policy (default: cards, JWTs, bearer, URL credentials)");
   opt("--allowed-hosts", cfg.allowed_hosts, "extra Host/Origin names the query port answers to (comma-separated)");
+  app.add_option("--trusted-proxy", cfg.trusted_proxies,
+                 "CIDR of a front proxy whose X-Scope-OrgID names the tenant (repeatable)")
+      ->envname("CALLPATHD_TRUSTED_PROXY")
+      ->delimiter(',');
 
   try {
     app.parse(argc, argv);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,26 @@ struct ListenerTlsConfig {
   std::string cert;
   std::string key;
   std::string client_ca;
+};
+
+// Limits of one tenant (YAML only: `tenant_defaults: {...}` for every
+// tenant, `tenants: {name: {...}}` per tenant, starting from the defaults).
+// 0 = no limit unless said otherwise. docs/security.md, "Tenants".
+struct TenantLimitsConfig {
+  // Spans + log records accepted per second (token bucket refilled at this
+  // rate, holding up to ingest_burst; 0 burst = one second's worth). Over
+  // it: 429 + Retry-After / RESOURCE_EXHAUSTED.
+  uint64_t ingest_rate = 0;
+  uint64_t ingest_burst = 0;
+  // Bytes of the tenant's store (and its ingest WAL) on disk beyond which
+  // ingest is refused (507 / RESOURCE_EXHAUSTED) until retention frees room.
+  uint64_t max_stored_bytes = 0;
+  // Queries of the tenant queued or running at once; one more gets 429.
+  uint64_t max_concurrent_queries = 16;
+  // A query not answered within this gets 504 with the reason (seconds).
+  uint64_t query_timeout_seconds = 60;
+  // Data older than this is dropped (seconds); 0 = the global retention_hours.
+  uint64_t retention_seconds = 0;
 };
 
 struct DaemonConfig {
@@ -178,6 +199,20 @@ struct DaemonConfig {
   // Extra names (comma-separated) the query port answers to in Host and
   // Origin, besides loopback names and its listen address.
   std::string allowed_hosts;
+  // Front proxies (CIDR, "10.0.0.0/8", "::1/128"; a bare address is one
+  // host) whose X-Scope-OrgID header (gRPC metadata x-scope-orgid) names
+  // the tenant of a request, replacing the key's. From any other address
+  // a request carrying that header is refused (403 / PERMISSION_DENIED).
+  std::vector<std::string> trusted_proxies;
+  // Per-tenant limits (YAML `tenant_defaults` and `tenants`).
+  TenantLimitsConfig tenant_defaults;
+  std::map<std::string, TenantLimitsConfig> tenants;
+
+  // The limits of `tenant`: its own entry, else the defaults.
+  const TenantLimitsConfig& LimitsOf(const std::string& tenant) const {
+    auto it = tenants.find(tenant);
+    return it == tenants.end() ? tenant_defaults : it->second;
+  }
 };
 
 // Outcome of command-line parsing: either a config to run with, or a

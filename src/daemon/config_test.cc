@@ -241,5 +241,36 @@ TEST(DaemonConfig, SecurityKeysAndPerListenerTls) {
   EXPECT_FALSE(ApplyYaml("query_tls: /qc\n", fresh).ok());
 }
 
+TEST(DaemonConfig, TenantLimitsStartFromTheDefaultsWhereverTheyStand) {
+  DaemonConfig cfg;
+  Status s = ApplyYaml("tenants:\n"
+                       "  shop: {ingest_rate: 500, query_timeout: 30s}\n"
+                       "  bank: {retention: 7d, max_stored_bytes: 1000}\n"
+                       "tenant_defaults: {max_concurrent_queries: 3, ingest_burst: 50}\n"
+                       "trusted_proxies: [10.0.0.0/8, \"::1\"]\n",
+                       cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(cfg.LimitsOf("shop").ingest_rate, 500u);
+  EXPECT_EQ(cfg.LimitsOf("shop").ingest_burst, 50u);
+  EXPECT_EQ(cfg.LimitsOf("shop").query_timeout_seconds, 30u);
+  EXPECT_EQ(cfg.LimitsOf("shop").max_concurrent_queries, 3u);
+  EXPECT_EQ(cfg.LimitsOf("bank").retention_seconds, 7u * 86400);
+  EXPECT_EQ(cfg.LimitsOf("bank").max_stored_bytes, 1000u);
+  EXPECT_EQ(cfg.LimitsOf("bank").query_timeout_seconds, 60u);  // the built-in default
+  EXPECT_EQ(cfg.LimitsOf("other").ingest_rate, 0u);
+  EXPECT_EQ(cfg.LimitsOf("other").max_concurrent_queries, 3u);
+  EXPECT_EQ(cfg.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  DaemonConfig fresh;
+  EXPECT_FALSE(ApplyYaml("tenants: {shop: {ingest_speed: 5}}\n", fresh).ok());
+  EXPECT_FALSE(ApplyYaml("tenants: {shop: {query_timeout: soon}}\n", fresh).ok());
+  EXPECT_FALSE(ApplyYaml("tenant_defaults: 5\n", fresh).ok());
+}
+
+TEST(DaemonConfig, TrustedProxyFlagRepeats) {
+  auto p = Parse({"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "192.168.0.1"});
+  ASSERT_FALSE(p.exit_now) << p.message;
+  EXPECT_EQ(p.config.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "192.168.0.1"}));
+}
+
 }  // namespace
 }  // namespace callpath::daemon

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "daemon/auth/access_policy.h"
+#include "daemon/auth/api_key.h"
 #include "daemon/auth/authenticator.h"
 #include "daemon/auth/exposure.h"
 #include "daemon/auth/security_headers.h"
@@ -30,6 +31,7 @@
 #include "ship/shipper.h"
 #include "daemon/serve/query_api.h"
 #include "daemon/serve/ui_assets.h"
+#include "daemon/tenants/tenant_registry.h"
 #include "store/clickhouse/clickhouse_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 
@@ -37,28 +39,30 @@ namespace callpath::daemon {
 
 namespace {
 
-// The store the config names: the one place (with offline_commands.cc)
-// that knows the backends.
-Result<std::unique_ptr<store::Store>> OpenStore(const DaemonConfig& cfg) {
+// The store of `tenant` as the config names it, its files (and the
+// ingest WAL's) in `dir`: the one place (with offline_commands.cc) that
+// knows the backends. With ClickHouse every tenant has its own database.
+Result<std::unique_ptr<store::Store>> OpenStore(const DaemonConfig& cfg, const std::string& tenant,
+                                                const std::string& dir) {
   if (cfg.store == "clickhouse") {
-    std::error_code ec;
-    std::filesystem::create_directories(cfg.data_dir, ec);  // the ingest WAL lives there
-    if (ec) return Unavailable("cannot create " + cfg.data_dir + ": " + ec.message());
     store::ClickHouseOptions co;
     co.url = cfg.clickhouse_url;
-    co.database = cfg.clickhouse_database;
+    co.database = ClickHouseDatabaseFor(cfg.clickhouse_database, tenant);
     co.cluster = cfg.clickhouse_cluster;
     co.writer_id = cfg.clickhouse_writer_id;
     co.stats = cfg.stats;
+    std::error_code ec;
     if (co.writer_id.empty()) {
       char host[256] = {};
       gethostname(host, sizeof host - 1);
-      co.writer_id = std::string(host) + ":" + std::filesystem::absolute(cfg.data_dir, ec).string();
+      co.writer_id = std::string(host) + ":" + std::filesystem::absolute(dir, ec).string();
+    } else if (!tenant.empty()) {
+      co.writer_id += ":" + tenant;
     }
     return store::OpenClickHouseStore(co);
   }
   store::RocksDbOptions so;
-  so.path = cfg.data_dir;
+  so.path = dir;
   so.sync_writes = cfg.sync_writes;
   so.verify_tables_on_open = cfg.verify_store_on_start;
   so.keep_stats = cfg.stats;
@@ -76,9 +80,10 @@ struct Daemon::Impl {
   // One per listener: the global tls_* files unless the listener has its own.
   std::unique_ptr<TlsContextHolder> http_tls, grpc_tls, query_tls;
   std::unique_ptr<redact::Redactor> redactor;
+  auth::TrustedProxies proxies;
   std::unique_ptr<ByteBudget> body_budget;
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<IngestPipeline> pipeline;
+  // Every tenant's store and pipeline (the default tenant's in data_dir).
+  std::unique_ptr<TenantRegistry> tenants;
   std::unique_ptr<ExportService> exporter;
   std::unique_ptr<IoRuntime> io;
   std::unique_ptr<OtlpHttpReceiver> otlp_http;
@@ -142,10 +147,11 @@ struct Daemon::Impl {
     }
     if (path == "/metrics" && with_metrics) {
       resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-      uint64_t bytes = store && ready.load() ? store->Stats().bytes_on_disk : 0;
-      resp->body = metrics.RenderPrometheus(pipeline ? pipeline->depth() : 0,
-                                            pipeline ? pipeline->capacity() : 0, bytes);
+      const bool up = tenants && ready.load();
+      resp->body = metrics.RenderPrometheus(up ? tenants->QueueDepth() : 0, up ? tenants->QueueCapacity() : 0,
+                                            up ? tenants->StoredBytes() : 0);
       Durability().RenderMetrics(resp->body);
+      if (up) tenants->RenderMetrics(resp->body);
       if (auth) auth::RenderAuthMetrics(auth->counters(), resp->body);
       if (redactor) redactor->RenderMetrics(resp->body);
       return true;
@@ -209,18 +215,37 @@ struct Daemon::Impl {
         names.remove_prefix(comma + 1);
       }
     }
-    auto gate = std::make_shared<auth::HttpGate>(*auth, kind, std::move(hosts), std::move(errors));
+    auto gate = std::make_shared<auth::HttpGate>(*auth, kind, std::move(hosts), std::move(errors), proxies);
     return [gate](HttpRequest& head, HttpResponse* deny) { return gate->Admit(head, deny); };
   }
 
-  DurabilityStatus Durability() const {
-    DurabilityStatus status;
-    if (pipeline) {
-      status.recovery = &pipeline->wal_recovery();
-      status.ingest_failure = pipeline->ingest_failure();
-      status.index_failure = pipeline->index_failure();
+  DurabilityStatus Durability() const { return tenants && ready.load() ? tenants->Durability() : DurabilityStatus{}; }
+
+  // The trusted proxies, every tenant's limits and store: the default
+  // tenant's and those found on disk are opened now (their WALs replayed
+  // before any listener opens), the others when first used.
+  Status OpenTenants(IngestOptions ingest) {
+    Result<auth::TrustedProxies> parsed = auth::TrustedProxies::Parse(cfg.trusted_proxies);
+    if (!parsed.ok()) return parsed.status();
+    proxies = std::move(parsed).value();
+    for (const auto& [name, limits] : cfg.tenants) {
+      if (!auth::ValidTenant(name)) return InvalidArgument("tenants: '" + name + "' is not a tenant name (1-64 of A-Z a-z 0-9 _ . -)");
     }
-    return status;
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.data_dir, ec);
+    if (ec) return Unavailable("cannot create " + cfg.data_dir + ": " + ec.message());
+    TenantRegistryOptions to;
+    to.data_dir = cfg.data_dir;
+    to.embedded = cfg.store != "clickhouse";
+    to.open_store = [this](const std::string& tenant, const std::string& dir) { return OpenStore(cfg, tenant, dir); };
+    to.ingest = std::move(ingest);
+    to.defaults = cfg.tenant_defaults;
+    to.tenants = cfg.tenants;
+    to.retention_seconds = cfg.retention_hours * 3600ull;
+    tenants = std::make_unique<TenantRegistry>(std::move(to), metrics);
+    Status s = tenants->OpenExisting();
+    if (!s.ok()) tenants.reset();  // stops and closes what was opened
+    return s;
   }
 
   void RetentionLoop() {
@@ -231,8 +256,7 @@ struct Daemon::Impl {
       uint64_t now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                std::chrono::system_clock::now().time_since_epoch())
                                                .count());
-      uint64_t keep = cfg.retention_hours * 3600ull * 1'000'000'000ull;
-      if (now > keep) (void)store->DeleteBefore(now - keep);
+      tenants->ApplyRetention(now);
       lock.lock();
     }
   }
@@ -258,13 +282,8 @@ Status Daemon::Start() {
   CALLPATH_RETURN_IF_ERROR(d.CheckSecurity());
   CALLPATH_RETURN_IF_ERROR(d.LoadRedaction());
 
-  auto opened = OpenStore(d.cfg);
-  if (!opened.ok()) return opened.status();
-  d.store = std::move(opened).value();
-
   IngestOptions io;
   io.capacity_items = d.cfg.queue_size;
-  io.wal.dir = d.cfg.data_dir + "/ingest-wal";
   io.wal.sync = d.cfg.sync_writes;
   io.redactor = d.redactor.get();
   io.limits.max_attributes = d.cfg.max_attributes;
@@ -275,14 +294,9 @@ Status Daemon::Start() {
   if (!max_future.ok()) return InvalidArgument("--max-item-future: " + max_future.status().message());
   io.limits.max_age_ns = max_age.value() * 1'000'000'000ull;
   io.limits.max_future_ns = max_future.value() * 1'000'000'000ull;
-  // Replays what a crash left in the WAL before any listener opens.
-  auto pipeline = IngestPipeline::Open(*d.store, d.metrics, io);
-  if (!pipeline.ok()) {
-    (void)d.store->Close();
-    return pipeline.status();
-  }
-  d.pipeline = std::move(pipeline).value();
-  d.exporter = std::make_unique<ExportService>(*d.pipeline, d.metrics);
+  CALLPATH_RETURN_IF_ERROR(d.OpenTenants(std::move(io)));
+  d.exporter = std::make_unique<ExportService>(
+      [registry = d.tenants.get()](std::string_view tenant) { return registry->ForIngest(tenant); }, d.metrics);
   d.io = std::make_unique<IoRuntime>(d.cfg.http_threads);
   OpsHandler ingest_ops = [impl = &d](const HttpRequest& r, HttpResponse* out) {
     return impl->HandleOps(r, out, /*with_metrics=*/false);
@@ -328,9 +342,6 @@ Status Daemon::Start() {
   }
   if (s.ok() && !d.cfg.query_listen.empty()) {
     std::string ui = d.cfg.ui_dir.empty() ? DefaultUiDir() : d.cfg.ui_dir;
-    IngestPipeline* pipeline = d.pipeline.get();
-    // Read-your-writes: a query sees every batch acknowledged before it
-    // arrived (indexing lags the acknowledgement by a few milliseconds).
     McpOptions mcp;
     mcp.result_budget_bytes = d.cfg.mcp_result_bytes;
     mcp.loopback_only = d.query_host == "localhost" || d.query_host.starts_with("127.") || d.query_host == "::1";
@@ -338,8 +349,7 @@ Status Daemon::Start() {
     if (auto skew = ParseDurationSeconds(d.cfg.max_clock_skew); skew.ok()) {
       mcp.assemble.max_clock_skew_ns = skew.value() * 1'000'000'000ull;
     }
-    d.query = std::make_unique<QueryApi>(*d.store, d.metrics, ui, ops, 2,
-                                         [pipeline] { (void)pipeline->WaitVisible(std::chrono::seconds(10)); }, mcp);
+    d.query = std::make_unique<QueryApi>(*d.tenants, d.metrics, ui, ops, 2, mcp);
     QueryApi* api = d.query.get();
     HttpServerOptions qso = hso;
     qso.max_body_bytes = 1 << 20;  // the query API takes no bodies but MCP's small JSON-RPC messages
@@ -360,7 +370,7 @@ Status Daemon::Start() {
   }
   if (s.ok() && !d.cfg.otlp_grpc_listen.empty()) {
     d.grpc = std::make_unique<GrpcReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, d.body_budget.get(),
-                                            d.auth.get());
+                                            d.auth.get(), &d.proxies);
     s = d.grpc->Start(d.grpc_host, grpc_port, d.grpc_tls->files());
     if (s.ok()) d.ports.otlp_grpc = d.grpc->port();
   }
@@ -376,7 +386,9 @@ Status Daemon::Start() {
       return s;
     }
   }
-  if (d.cfg.retention_hours > 0) d.retention = std::thread([&d] { d.RetentionLoop(); });
+  bool any_retention = d.cfg.retention_hours > 0 || d.cfg.tenant_defaults.retention_seconds > 0;
+  for (const auto& [name, limits] : d.cfg.tenants) any_retention = any_retention || limits.retention_seconds > 0;
+  if (any_retention) d.retention = std::thread([&d] { d.RetentionLoop(); });
   d.ready.store(true);
   return Status::Ok();
 }
@@ -440,9 +452,10 @@ Status Daemon::Stop() {
   if (d.query_server) d.query_server->Close();
   // gRPC waits for running calls, which wait for the pipeline (still up).
   if (d.grpc) d.grpc->Shutdown();
-  // 2. Everything queued reaches the WAL and the store; HTTP clients get
-  //    their answers while the server threads still run.
-  if (d.pipeline) d.pipeline->Stop();
+  // 2. Everything queued reaches each tenant's WAL and store; HTTP clients
+  //    get their answers while the server threads still run. No tenant
+  //    is opened from here on.
+  if (d.tenants) d.tenants->StopPipelines();
   if (d.io) {
     // A grace period for the last responses to be written out.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -453,7 +466,7 @@ Status Daemon::Stop() {
   d.query_server.reset();
   d.grpc.reset();
   Status s;
-  if (d.store) s = d.store->Close();
+  if (d.tenants) s = d.tenants->CloseStores();
   return s;
 }
 

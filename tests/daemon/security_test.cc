@@ -166,14 +166,15 @@ TEST_F(SecurityTest, EveryQueryEndpointNeedsAQueryKey) {
   EXPECT_EQ(Query("GET", "/api/services", "cpk_0000000000000000_" + std::string(64, '0')).status, 401);
 }
 
-TEST_F(SecurityTest, MetricsNeedQueryOrAdminAndCountRefusals) {
+TEST_F(SecurityTest, MetricsNeedAdminAndCountRefusals) {
   EXPECT_EQ(Query("GET", "/metrics", "").status, 401);
   EXPECT_EQ(Query("GET", "/metrics", ingest_).status, 403);
-  EXPECT_EQ(Query("GET", "/metrics", query_).status, 200);
+  // A tenant's query key: the figures cover every tenant's traffic.
+  EXPECT_EQ(Query("GET", "/metrics", query_).status, 403);
   HttpResult m = Query("GET", "/metrics", admin_);
   ASSERT_EQ(m.status, 200);
   EXPECT_NE(m.body.find("callpathd_auth_requests_total{outcome=\"unauthenticated\"} 1"), std::string::npos) << m.body;
-  EXPECT_NE(m.body.find("callpathd_auth_requests_total{outcome=\"forbidden\"} 1"), std::string::npos);
+  EXPECT_NE(m.body.find("callpathd_auth_requests_total{outcome=\"forbidden\"} 2"), std::string::npos);
 }
 
 TEST_F(SecurityTest, QueryPortRefusesForeignHostAndOrigin) {

@@ -39,7 +39,8 @@ bool IsIpLiteral(const std::string& name, bool* loopback) {
 uint8_t RequiredScopes(ListenerKind listener, std::string_view method, std::string_view path) {
   if (path == "/healthz" || path == "/readyz") return 0;
   if (listener == ListenerKind::kIngest) return kScopeIngest;
-  if (path == "/metrics") return kScopeQuery | kScopeAdmin;
+  // Daemon-wide figures describe every tenant's traffic: operators only.
+  if (path == "/metrics") return kScopeAdmin;
   if (path == "/api" || path.starts_with("/api/")) return kScopeQuery;
   if (method != "GET" && method != "HEAD") return kScopeQuery;
   return 0;
@@ -84,12 +85,18 @@ bool HttpGate::Admit(HttpRequest& head, HttpResponse* deny) const {
     }
   }
   uint8_t scopes = RequiredScopes(listener_, head.method, head.path());
-  if (scopes == 0 || !auth_.enabled()) return true;
-  AccessVerdict v = auth_.Check(head.header("Authorization"), head.remote_address, scopes);
+  if (scopes == 0) return true;  // public: no tenant's data
+  AccessVerdict v;
+  if (auth_.enabled()) v = auth_.Check(head.header("Authorization"), head.remote_address, scopes);
   switch (v.code) {
-    case AccessVerdict::Code::kAllow:
-      head.tenant = std::move(v.tenant);
+    case AccessVerdict::Code::kAllow: {
+      std::string why;
+      if (!ResolveTenant(proxies_, head.remote_address, v.tenant, head.header(kScopeOrgHeader), &head.tenant, &why)) {
+        *deny = errors_(403, head.content_type, std::move(why));
+        return false;
+      }
       return true;
+    }
     case AccessVerdict::Code::kUnauthenticated:
       *deny = errors_(401, head.content_type, std::move(v.message));
       deny->headers.emplace_back("WWW-Authenticate", "Bearer realm=\"callpathd\"");

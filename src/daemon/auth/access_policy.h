@@ -4,7 +4,7 @@
 //
 // Ingest listener (OTLP/HTTP and every receiver added to that port): every
 // path needs `ingest`, except /healthz and /readyz (probes, no data).
-// Query listener: /metrics needs `query` or `admin`; every /api/... path
+// Query listener: /metrics needs `admin` (its figures cover every tenant); every /api/... path
 // (query APIs, MCP) and every non-GET request needs `query`; /healthz and
 // /readyz are public, and so is the UI's static shell (GET/HEAD of any
 // other path: HTML/JS that holds no data; the UI asks for a key and sends
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "daemon/auth/authenticator.h"
+#include "daemon/auth/trusted_proxies.h"
 #include "daemon/receive/http_types.h"
 
 namespace callpath::daemon::auth {
@@ -48,14 +49,16 @@ bool HostAllowed(const HostPolicy& policy, std::string_view host);
 // "a.example:8443"); "" for "null" or a malformed value.
 std::string_view OriginHost(std::string_view origin);
 
-// Runs on every request head: Host/Origin check, then the key check.
+// Runs on every request head: Host/Origin check, then the key check, then
+// the tenant (the key's, or X-Scope-OrgID from a trusted proxy).
 // Returns true to go on (setting head->tenant), false with *deny filled.
 class HttpGate {
  public:
-  // `auth` must outlive the gate; `errors` formats refusals in the
-  // listener's error format.
-  HttpGate(Authenticator& auth, ListenerKind listener, HostPolicy hosts, ErrorResponder errors)
-      : auth_(auth), listener_(listener), hosts_(std::move(hosts)), errors_(std::move(errors)) {}
+  // `auth` and `proxies` must outlive the gate; `errors` formats refusals
+  // in the listener's error format.
+  HttpGate(Authenticator& auth, ListenerKind listener, HostPolicy hosts, ErrorResponder errors,
+           const TrustedProxies& proxies)
+      : auth_(auth), listener_(listener), hosts_(std::move(hosts)), errors_(std::move(errors)), proxies_(proxies) {}
 
   bool Admit(HttpRequest& head, HttpResponse* deny) const;
 
@@ -64,6 +67,7 @@ class HttpGate {
   ListenerKind listener_;
   HostPolicy hosts_;
   ErrorResponder errors_;
+  const TrustedProxies& proxies_;
 };
 
 }  // namespace callpath::daemon::auth

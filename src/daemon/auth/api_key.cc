@@ -79,7 +79,8 @@ std::string ScopesText(uint8_t scopes) {
 }
 
 bool ValidTenant(std::string_view tenant) {
-  if (tenant.empty() || tenant.size() > 64) return false;
+  // A tenant names a directory of the store: "." and ".." would not.
+  if (tenant.empty() || tenant.size() > 64 || tenant == "." || tenant == "..") return false;
   for (char c : tenant) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
               c == '.' || c == '-';

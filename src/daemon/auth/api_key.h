@@ -30,7 +30,8 @@ Result<uint8_t> ParseScopes(std::string_view text);
 // bits -> "ingest,query".
 std::string ScopesText(uint8_t scopes);
 
-// A tenant name: 1..64 of [A-Za-z0-9_.-].
+// A tenant name: 1..64 of [A-Za-z0-9_.-], not "." or ".." (it names a
+// directory of the store).
 bool ValidTenant(std::string_view tenant);
 
 // One line of the keys file.

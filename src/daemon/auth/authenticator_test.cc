@@ -96,7 +96,7 @@ TEST(AccessPolicy, ScopesByListenerAndPath) {
   EXPECT_EQ(RequiredScopes(ListenerKind::kIngest, "GET", "/healthz"), 0);
   EXPECT_EQ(RequiredScopes(ListenerKind::kQuery, "GET", "/api/traces/abc"), kScopeQuery);
   EXPECT_EQ(RequiredScopes(ListenerKind::kQuery, "POST", "/api/mcp"), kScopeQuery);
-  EXPECT_EQ(RequiredScopes(ListenerKind::kQuery, "GET", "/metrics"), kScopeQuery | kScopeAdmin);
+  EXPECT_EQ(RequiredScopes(ListenerKind::kQuery, "GET", "/metrics"), kScopeAdmin);
   EXPECT_EQ(RequiredScopes(ListenerKind::kQuery, "POST", "/anything"), kScopeQuery);
   EXPECT_EQ(RequiredScopes(ListenerKind::kQuery, "GET", "/"), 0);  // the UI shell
   EXPECT_EQ(RequiredScopes(ListenerKind::kQuery, "GET", "/readyz"), 0);

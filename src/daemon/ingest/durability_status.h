@@ -4,15 +4,18 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "daemon/ingest/wal_recovery.h"
 
 namespace callpath::daemon {
 
+// Over every tenant's WAL and store: the figures add up, and the first
+// failure found is reported (named after its tenant).
 struct DurabilityStatus {
-  const WalRecoveryReport* recovery = nullptr;  // from the start; may be null
-  std::string ingest_failure;  // why the WAL refuses requests ("" = it takes them)
-  std::string index_failure;   // why the store refuses writes ("" = it takes them)
+  std::vector<const WalRecoveryReport*> recovery;  // from the start, one per WAL
+  std::string ingest_failure;  // why a WAL refuses requests ("" = they take them)
+  std::string index_failure;   // why a store refuses writes ("" = they take them)
 
   // Appends Prometheus text (gauges).
   void RenderMetrics(std::string& out) const;

@@ -21,8 +21,9 @@ constexpr char kLogsMethod[] = "/opentelemetry.proto.collector.logs.v1.LogsServi
 // One unary call: read the request message, export it, write the answer.
 class ExportReactor : public grpc::ServerGenericBidiReactor {
  public:
-  ExportReactor(Signal signal, ExportService& exporter, DaemonMetrics& metrics, ByteBudget* budget)
-      : signal_(signal), exporter_(exporter), metrics_(metrics), lease_(budget),
+  ExportReactor(Signal signal, std::string tenant, ExportService& exporter, DaemonMetrics& metrics,
+                ByteBudget* budget)
+      : signal_(signal), tenant_(std::move(tenant)), exporter_(exporter), metrics_(metrics), lease_(budget),
         started_(std::chrono::steady_clock::now()) {
     StartRead(&request_);
   }
@@ -51,7 +52,7 @@ class ExportReactor : public grpc::ServerGenericBidiReactor {
     }
     metrics_.received_bytes.fetch_add(view.size(), std::memory_order_relaxed);
     metrics_.decompressed_bytes.fetch_add(view.size(), std::memory_order_relaxed);
-    exporter_.Export(signal_, Encoding::kProtobuf, view, [this](ExportOutcome o) { Answer(std::move(o)); });
+    exporter_.Export(signal_, Encoding::kProtobuf, tenant_, view, [this](ExportOutcome o) { Answer(std::move(o)); });
   }
 
   void OnWriteDone(bool) override {}
@@ -73,6 +74,8 @@ class ExportReactor : public grpc::ServerGenericBidiReactor {
       case ExportOutcome::Code::kInvalid:
         return Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, o.message));
       case ExportOutcome::Code::kQueueFull:
+      case ExportOutcome::Code::kRateLimited:
+      case ExportOutcome::Code::kStorageFull:
         return Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, o.message));
       case ExportOutcome::Code::kUnavailable:
         return Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, o.message));
@@ -80,6 +83,7 @@ class ExportReactor : public grpc::ServerGenericBidiReactor {
   }
 
   Signal signal_;
+  std::string tenant_;
   ExportService& exporter_;
   DaemonMetrics& metrics_;
   BudgetLease lease_;
@@ -103,16 +107,29 @@ std::string PeerAddress(const std::string& peer) {
   return std::string(p.substr(0, p.rfind(':')));
 }
 
-// Null when the call may go on; else the status to refuse it with.
-std::optional<grpc::Status> Refusal(auth::Authenticator& authenticator, grpc::GenericCallbackServerContext* ctx) {
-  std::string_view authorization;
+std::string_view Metadata(grpc::GenericCallbackServerContext* ctx, std::string_view key) {
   const auto& md = ctx->client_metadata();
-  if (auto it = md.find("authorization"); it != md.end()) {
-    authorization = std::string_view(it->second.data(), it->second.size());
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  return it == md.end() ? std::string_view() : std::string_view(it->second.data(), it->second.size());
+}
+
+// Null when the call may go on (with *tenant set: the key's, or a trusted
+// proxy's x-scope-orgid); else the status to refuse it with.
+std::optional<grpc::Status> Refusal(auth::Authenticator* authenticator, const auth::TrustedProxies& proxies,
+                                    grpc::GenericCallbackServerContext* ctx, std::string* tenant) {
+  const std::string peer = PeerAddress(ctx->peer());
+  auth::AccessVerdict v;
+  if (authenticator != nullptr && authenticator->enabled()) {
+    v = authenticator->Check(Metadata(ctx, "authorization"), peer, auth::kScopeIngest);
   }
-  auth::AccessVerdict v = authenticator.Check(authorization, PeerAddress(ctx->peer()), auth::kScopeIngest);
   switch (v.code) {
-    case auth::AccessVerdict::Code::kAllow: return std::nullopt;
+    case auth::AccessVerdict::Code::kAllow: {
+      std::string why;
+      if (!auth::ResolveTenant(proxies, peer, v.tenant, Metadata(ctx, "x-scope-orgid"), tenant, &why)) {
+        return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, why);
+      }
+      return std::nullopt;
+    }
     case auth::AccessVerdict::Code::kUnauthenticated:
       return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, v.message);
     case auth::AccessVerdict::Code::kForbidden:
@@ -126,15 +143,20 @@ std::optional<grpc::Status> Refusal(auth::Authenticator& authenticator, grpc::Ge
 class OtlpGenericService : public grpc::CallbackGenericService {
  public:
   OtlpGenericService(ExportService& exporter, DaemonMetrics& metrics, ByteBudget* budget,
-                     auth::Authenticator* authenticator)
-      : exporter_(exporter), metrics_(metrics), budget_(budget), auth_(authenticator) {}
+                     auth::Authenticator* authenticator, const auth::TrustedProxies& proxies)
+      : exporter_(exporter), metrics_(metrics), budget_(budget), auth_(authenticator), proxies_(proxies) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
-    if (auth_ != nullptr && auth_->enabled()) {
-      if (std::optional<grpc::Status> refused = Refusal(*auth_, ctx)) return new RefusingReactor(*refused);
+    std::string tenant;
+    if (std::optional<grpc::Status> refused = Refusal(auth_, proxies_, ctx, &tenant)) {
+      return new RefusingReactor(*refused);
     }
-    if (ctx->method() == kTraceMethod) return new ExportReactor(Signal::kTraces, exporter_, metrics_, budget_);
-    if (ctx->method() == kLogsMethod) return new ExportReactor(Signal::kLogs, exporter_, metrics_, budget_);
+    if (ctx->method() == kTraceMethod) {
+      return new ExportReactor(Signal::kTraces, std::move(tenant), exporter_, metrics_, budget_);
+    }
+    if (ctx->method() == kLogsMethod) {
+      return new ExportReactor(Signal::kLogs, std::move(tenant), exporter_, metrics_, budget_);
+    }
     return new RefusingReactor(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method " + ctx->method()));
   }
 
@@ -143,19 +165,24 @@ class OtlpGenericService : public grpc::CallbackGenericService {
   DaemonMetrics& metrics_;
   ByteBudget* budget_;
   auth::Authenticator* auth_;
+  const auth::TrustedProxies& proxies_;
 };
 
 }  // namespace
 
+const auth::TrustedProxies kNoProxies{};
+
 struct GrpcReceiver::Impl {
-  Impl(ExportService& e, DaemonMetrics& m, ByteBudget* b, auth::Authenticator* a) : service(e, m, b, a) {}
+  Impl(ExportService& e, DaemonMetrics& m, ByteBudget* b, auth::Authenticator* a, const auth::TrustedProxies& p)
+      : service(e, m, b, a, p) {}
   OtlpGenericService service;
   std::unique_ptr<grpc::Server> server;
 };
 
 GrpcReceiver::GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes,
-                           ByteBudget* budget, auth::Authenticator* authenticator)
-    : impl_(std::make_unique<Impl>(exporter, metrics, budget, authenticator)), max_message_bytes_(max_message_bytes),
+                           ByteBudget* budget, auth::Authenticator* authenticator,
+                           const auth::TrustedProxies* proxies)
+    : impl_(std::make_unique<Impl>(exporter, metrics, budget, authenticator, proxies ? *proxies : kNoProxies)), max_message_bytes_(max_message_bytes),
       budget_(budget) {}
 
 GrpcReceiver::~GrpcReceiver() { Shutdown(); }

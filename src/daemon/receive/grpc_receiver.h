@@ -11,6 +11,9 @@
 // metadata `authorization: Bearer <key>` of a key with the `ingest` scope:
 // UNAUTHENTICATED without a valid key, PERMISSION_DENIED without the
 // scope, RESOURCE_EXHAUSTED after too many failures from one address.
+// The call's tenant is its key's, or the metadata x-scope-orgid when the
+// peer is a trusted proxy (another tenant named by anyone else:
+// PERMISSION_DENIED); its spans and logs go to that tenant's store.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,7 @@
 #include "callpath/status.h"
 #include "common/byte_budget.h"
 #include "daemon/auth/authenticator.h"
+#include "daemon/auth/trusted_proxies.h"
 #include "daemon/metrics.h"
 #include "daemon/receive/otlp_export.h"
 #include "daemon/receive/tls_context.h"
@@ -32,9 +36,11 @@ class GrpcReceiver {
   // receiver. A request message takes its bytes from `budget` until it is
   // answered (RESOURCE_EXHAUSTED when they do not fit), and gRPC's own
   // buffers are held to the budget's size by a ResourceQuota.
-  // `auth` (may be null: no checks) must outlive the receiver.
+  // `auth` (may be null: no checks) and `proxies` (may be null: none
+  // trusted) must outlive the receiver.
   GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes,
-               ByteBudget* budget = nullptr, auth::Authenticator* auth = nullptr);
+               ByteBudget* budget = nullptr, auth::Authenticator* auth = nullptr,
+               const auth::TrustedProxies* proxies = nullptr);
   ~GrpcReceiver();  // Shutdown()s
 
   // Starts serving on host:port (port 0 = any free port; see port()).

@@ -210,7 +210,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     head.target = std::string(req.target());
     head.content_type = content_type_;
     head.remote_address = remote_address_;
-    for (std::string_view name : {"Authorization", "Host", "Origin"}) {
+    for (std::string_view name : {"Authorization", "Host", "Origin", "X-Scope-OrgID"}) {
       auto it = req.find(beast::string_view(name.data(), name.size()));
       if (it != req.end()) head.headers.emplace_back(std::string(name), std::string(it->value()));
     }

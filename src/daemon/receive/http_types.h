@@ -23,8 +23,9 @@ struct HttpRequest {
   std::chrono::steady_clock::time_point received_at;
   // The peer's IP address (no port).
   std::string remote_address;
-  // The tenant of the API key the request was admitted with ("" when
-  // authentication is off); set by the server's RequestGate.
+  // The tenant the request belongs to: its API key's ("" when
+  // authentication is off), or a trusted proxy's X-Scope-OrgID; set by the
+  // server's RequestGate. Handlers read and write only this tenant's data.
   std::string tenant;
   // The few other headers a handler reads (the MCP endpoint: Origin,
   // Mcp-Session-Id, MCP-Protocol-Version), when sent. Not every header is
@@ -69,7 +70,7 @@ using Responder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
 
 // Runs on each request's head (method, target, content type, the headers
-// Authorization, Host and Origin, remote address; no body yet) before the
+// Authorization, Host, Origin and X-Scope-OrgID, remote address; no body yet) before the
 // body is read and before the handler. Returns true to go on (and may set
 // head.tenant, passed on to the handler); false with *deny filled to answer
 // *deny and close the connection.

@@ -81,9 +81,18 @@ int StatusOf(const ExportOutcome& o, int ok_status) {
     case ExportOutcome::Code::kOk: return ok_status;
     case ExportOutcome::Code::kInvalid: return 400;
     case ExportOutcome::Code::kQueueFull: return 429;
+    case ExportOutcome::Code::kRateLimited: return 429;
+    case ExportOutcome::Code::kStorageFull: return 507;
     case ExportOutcome::Code::kUnavailable: return 503;
   }
   return 500;
+}
+
+// The outcome's own Retry-After (a tenant's rate limit says how long).
+HttpResponse WithRetryAfter(HttpResponse r, const ExportOutcome& o) {
+  for (auto& [name, value] : r.headers)
+    if (name == "Retry-After") value = std::to_string(o.retry_after_seconds);
+  return r;
 }
 
 }  // namespace
@@ -147,7 +156,7 @@ void LogPushReceiver::HandleLoki(HttpRequest&& req, std::string_view body, Respo
   if (pushed.record_count() == 0) return respond(std::move(no_content));
   std::string otlp = pushed.EncodeOtlp(NowNs());
   DaemonMetrics* metrics = &metrics_;
-  exporter_.Export(Signal::kLogs, Encoding::kProtobuf, otlp,
+  exporter_.Export(Signal::kLogs, Encoding::kProtobuf, req.tenant, otlp,
                    [respond = std::move(respond), metrics](ExportOutcome o) {
                      int status = StatusOf(o, 204);
                      if (status >= 500) metrics->http_requests_5xx.fetch_add(1, std::memory_order_relaxed);
@@ -157,7 +166,7 @@ void LogPushReceiver::HandleLoki(HttpRequest&& req, std::string_view body, Respo
                        r.status = 204;
                        return respond(std::move(r));
                      }
-                     respond(LokiError(status, o.message));
+                     respond(WithRetryAfter(LokiError(status, o.message), o));
                    });
 }
 
@@ -182,15 +191,18 @@ void LogPushReceiver::HandleBulk(HttpRequest&& req, std::string_view body, Respo
   if (pushed.record_count() == 0) return respond(EsJson(200, logparse::EsBulkResponse(*items, took_ms())));
   std::string otlp = pushed.EncodeOtlp(NowNs());
   DaemonMetrics* metrics = &metrics_;
-  exporter_.Export(Signal::kLogs, Encoding::kProtobuf, otlp,
+  exporter_.Export(Signal::kLogs, Encoding::kProtobuf, req.tenant, otlp,
                    [respond = std::move(respond), metrics, items, took_ms](ExportOutcome o) {
                      int status = StatusOf(o, 200);
                      if (status == 200) return respond(EsJson(200, logparse::EsBulkResponse(*items, took_ms())));
                      if (status >= 500) metrics->http_requests_5xx.fetch_add(1, std::memory_order_relaxed);
                      else metrics->http_requests_4xx.fetch_add(1, std::memory_order_relaxed);
-                     respond(EsError(status,
-                                     status == 429 ? "es_rejected_execution_exception" : "illegal_argument_exception",
-                                     o.message));
+                     respond(WithRetryAfter(
+                         EsError(status,
+                                 status == 429 || status == 507 ? "es_rejected_execution_exception"
+                                                                : "illegal_argument_exception",
+                                 o.message),
+                         o));
                    });
 }
 

@@ -21,8 +21,9 @@ uint64_t NowNs() {
 // Decodes and converts `body` on the calling (receiver) thread - which
 // also decides partial success - then hands the valid items and the body
 // to the pipeline; `done` runs once the body is in the ingest WAL.
-void Accept(IngestPipeline& pipeline, DaemonMetrics& metrics, Signal signal, Encoding encoding,
+void Accept(IngestTenant& tenant, DaemonMetrics& metrics, Signal signal, Encoding encoding,
             std::string_view body, ExportService::Done done) {
+  IngestPipeline& pipeline = tenant.pipeline();
   const bool traces = signal == Signal::kTraces;
   SignalCounters& counters = traces ? metrics.spans : metrics.logs;
   auto batch = std::make_unique<store::IngestBatch>();
@@ -68,6 +69,11 @@ void Accept(IngestPipeline& pipeline, DaemonMetrics& metrics, Signal signal, Enc
                              : ExportOutcome{ExportOutcome::Code::kInvalid, rejected_count, std::move(message)});
     return;
   }
+  if (std::optional<ExportOutcome> refused = tenant.AdmitItems(valid)) {
+    counters.dropped.fetch_add(valid, std::memory_order_relaxed);
+    done(std::move(*refused));
+    return;
+  }
   // Encoded for the store here, in parallel with other requests, while the
   // converted items are still in this thread's cache.
   Result<std::shared_ptr<const store::PreparedBatch>> prepared = pipeline.Prepare(std::move(*batch));
@@ -101,12 +107,18 @@ void Accept(IngestPipeline& pipeline, DaemonMetrics& metrics, Signal signal, Enc
 
 }  // namespace
 
-void ExportService::Export(Signal signal, Encoding encoding, std::string_view body, Done done) {
-  if (pipeline_.stopping()) {
+void ExportService::Export(Signal signal, Encoding encoding, std::string_view tenant, std::string_view body,
+                           Done done) {
+  Result<IngestTenant*> found = tenants_(tenant);
+  if (!found.ok()) {
+    done(ExportOutcome{ExportOutcome::Code::kUnavailable, 0, found.status().message()});
+    return;
+  }
+  if (found.value()->pipeline().stopping()) {
     done(ExportOutcome{ExportOutcome::Code::kUnavailable, 0, "callpathd is shutting down"});
     return;
   }
-  Accept(pipeline_, metrics_, signal, encoding, body, std::move(done));
+  Accept(*found.value(), metrics_, signal, encoding, body, std::move(done));
 }
 
 std::string ExportResponseBody(Signal signal, Encoding encoding, uint64_t rejected,

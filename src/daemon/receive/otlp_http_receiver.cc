@@ -117,7 +117,7 @@ void OtlpHttpReceiver::Handle(HttpRequest&& req, Responder respond) {
 
   auto received_at = req.received_at;
   DaemonMetrics* metrics = &metrics_;
-  exporter_.Export(signal, enc, body,
+  exporter_.Export(signal, enc, req.tenant, body,
                    [respond = std::move(respond), enc, signal, received_at, metrics](ExportOutcome o) {
                      HttpResponse r;
                      switch (o.code) {
@@ -128,9 +128,11 @@ void OtlpHttpReceiver::Handle(HttpRequest&& req, Responder respond) {
                          break;
                        case ExportOutcome::Code::kInvalid: r = Error(400, enc, o.message); break;
                        case ExportOutcome::Code::kQueueFull:
+                       case ExportOutcome::Code::kRateLimited:
                          r = Error(429, enc, o.message);
-                         r.headers.emplace_back("Retry-After", "1");
+                         r.headers.emplace_back("Retry-After", std::to_string(o.retry_after_seconds));
                          break;
+                       case ExportOutcome::Code::kStorageFull: r = Error(507, enc, o.message); break;
                        case ExportOutcome::Code::kUnavailable:
                          r = Error(503, enc, o.message);
                          r.headers.emplace_back("Retry-After", "1");

@@ -137,20 +137,26 @@ bool IsLoopbackOrigin(std::string_view origin) {
 }
 
 struct McpServer::Impl {
-  Impl(store::Store& store, McpOptions o) : options(o), tools(store, o.result_budget_bytes, o.assemble) {}
+  explicit Impl(McpOptions o) : options(o) {}
 
   McpOptions options;
-  McpTools tools;
   std::mutex mu;
   // Sessions, most recently used first, with an index into the list.
   std::list<std::string> sessions;
   std::unordered_map<std::string, std::list<std::string>::iterator> session_index;
 
-  std::string OpenSession() {
+  // Sessions are kept as "<tenant> <id>" (a space never occurs in either),
+  // so that an id is unknown to every other tenant.
+  static std::string SessionKey(std::string_view tenant, std::string_view id) {
+    return std::string(tenant) + " " + std::string(id);
+  }
+
+  std::string OpenSession(std::string_view tenant) {
     std::string id = NewSessionId();
+    std::string key = SessionKey(tenant, id);
     std::lock_guard lock(mu);
-    sessions.push_front(id);
-    session_index[id] = sessions.begin();
+    sessions.push_front(key);
+    session_index[key] = sessions.begin();
     while (sessions.size() > options.max_sessions) {
       session_index.erase(sessions.back());
       sessions.pop_back();
@@ -159,30 +165,31 @@ struct McpServer::Impl {
   }
 
   // True when the session exists (and marks it used); `end` removes it.
-  bool TouchSession(std::string_view id, bool end) {
+  bool TouchSession(std::string_view tenant, std::string_view id, bool end) {
+    std::string key = SessionKey(tenant, id);
     std::lock_guard lock(mu);
-    auto it = session_index.find(std::string(id));
+    auto it = session_index.find(key);
     if (it == session_index.end()) return false;
     sessions.erase(it->second);
     session_index.erase(it);
     if (!end) {
-      sessions.push_front(std::string(id));
-      session_index[std::string(id)] = sessions.begin();
+      sessions.push_front(key);
+      session_index[key] = sessions.begin();
     }
     return true;
   }
 
-  HttpResponse Post(const HttpRequest& req, uint64_t now_ns);
+  HttpResponse Post(const HttpRequest& req, uint64_t now_ns, store::Store& store);
   HttpResponse Dispatch(std::string_view method, const std::string& id,
-                        const std::optional<simdjson::dom::object>& params, uint64_t now_ns);
+                        const std::optional<simdjson::dom::object>& params, uint64_t now_ns,
+                        std::string_view tenant, store::Store& store);
 };
 
-McpServer::McpServer(store::Store& store, McpOptions options)
-    : impl_(std::make_unique<Impl>(store, options)) {}
+McpServer::McpServer(McpOptions options) : impl_(std::make_unique<Impl>(options)) {}
 
 McpServer::~McpServer() = default;
 
-HttpResponse McpServer::Handle(const HttpRequest& req, uint64_t now_ns) {
+HttpResponse McpServer::Handle(const HttpRequest& req, uint64_t now_ns, store::Store& store) {
   std::string_view origin = req.header("Origin");
   if (impl_->options.loopback_only && !origin.empty() && !IsLoopbackOrigin(origin)) {
     return RpcError(403, std::nullopt, -32000, "Origin '" + std::string(origin) + "' is not allowed: "
@@ -191,7 +198,7 @@ HttpResponse McpServer::Handle(const HttpRequest& req, uint64_t now_ns) {
   std::string_view session = req.header("Mcp-Session-Id");
   if (req.method == "DELETE") {
     if (session.empty()) return RpcError(400, std::nullopt, -32000, "DELETE needs the Mcp-Session-Id header");
-    if (!impl_->TouchSession(session, /*end=*/true)) return RpcError(404, std::nullopt, -32001, "session not found");
+    if (!impl_->TouchSession(req.tenant, session, /*end=*/true)) return RpcError(404, std::nullopt, -32001, "session not found");
     HttpResponse ended;
     ended.status = 200;
     return ended;
@@ -208,10 +215,10 @@ HttpResponse McpServer::Handle(const HttpRequest& req, uint64_t now_ns) {
                     "unsupported MCP-Protocol-Version '" + std::string(version) +
                         "': use 2025-11-25, 2025-06-18 or 2025-03-26");
   }
-  return impl_->Post(req, now_ns);
+  return impl_->Post(req, now_ns, store);
 }
 
-HttpResponse McpServer::Impl::Post(const HttpRequest& req, uint64_t now_ns) {
+HttpResponse McpServer::Impl::Post(const HttpRequest& req, uint64_t now_ns, store::Store& store) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(req.body).get(doc) != simdjson::SUCCESS) {
@@ -233,7 +240,7 @@ HttpResponse McpServer::Impl::Post(const HttpRequest& req, uint64_t now_ns) {
   bool is_response = !has_method && (!msg["result"].error() || !msg["error"].error());
   std::string_view session = req.header("Mcp-Session-Id");
   bool initialize = has_method && method == "initialize";
-  if (!session.empty() && !initialize && !TouchSession(session, false)) {
+  if (!session.empty() && !initialize && !TouchSession(req.tenant, session, false)) {
     return RpcError(404, std::nullopt, -32001, "session not found: it ended or the server restarted; initialize again");
   }
   // Notifications, and the client's answers to server requests, get no reply.
@@ -247,12 +254,12 @@ HttpResponse McpServer::Impl::Post(const HttpRequest& req, uint64_t now_ns) {
   if (!id) return RpcError(400, std::nullopt, -32600, "invalid request: id must be a string or an integer");
   std::optional<simdjson::dom::object> params;
   if (simdjson::dom::object p; msg["params"].get(p) == simdjson::SUCCESS) params = p;
-  return Dispatch(method, *id, params, now_ns);
+  return Dispatch(method, *id, params, now_ns, req.tenant, store);
 }
 
 HttpResponse McpServer::Impl::Dispatch(std::string_view method, const std::string& id,
                                        const std::optional<simdjson::dom::object>& params,
-                                       uint64_t now_ns) {
+                                       uint64_t now_ns, std::string_view tenant, store::Store& store) {
   if (method == "initialize") {
     std::string_view offered;
     if (!params || (*params)["protocolVersion"].get(offered) != simdjson::SUCCESS) {
@@ -260,7 +267,7 @@ HttpResponse McpServer::Impl::Dispatch(std::string_view method, const std::strin
     }
     std::string_view version = SupportedVersion(offered) ? offered : kMcpLatestVersion;
     HttpResponse r = RpcResult(id, InitializeResult(version));
-    r.headers.emplace_back("Mcp-Session-Id", OpenSession());
+    r.headers.emplace_back("Mcp-Session-Id", OpenSession(tenant));
     return r;
   }
   if (method == "ping") return RpcResult(id, "{}");
@@ -279,7 +286,7 @@ HttpResponse McpServer::Impl::Dispatch(std::string_view method, const std::strin
       }
       args = obj;
     }
-    ToolCallOutcome out = tools.Call(name, args, now_ns);
+    ToolCallOutcome out = McpTools(store, options.result_budget_bytes, options.assemble).Call(name, args, now_ns);
     if (out.invalid_params) return RpcError(200, id, -32602, out.message);
     return RpcResult(id, out.result);
   }

@@ -51,13 +51,14 @@ struct McpOptions {
 
 class McpServer {
  public:
-  // `store` must outlive the server.
-  McpServer(store::Store& store, McpOptions options);
+  explicit McpServer(McpOptions options);
   ~McpServer();
 
-  // Answers one HTTP request to /api/mcp. `now_ns`: the time relative time
-  // ranges ("15m") count back from.
-  HttpResponse Handle(const HttpRequest& req, uint64_t now_ns);
+  // Answers one HTTP request to /api/mcp from `store`, the store of the
+  // request's tenant (req.tenant; a session belongs to the tenant that
+  // opened it and is "not found" for any other). `now_ns`: the time
+  // relative time ranges ("15m") count back from.
+  HttpResponse Handle(const HttpRequest& req, uint64_t now_ns, store::Store& store);
 
  private:
   struct Impl;

@@ -40,7 +40,7 @@ class McpServerTest : public ::testing::Test {
     auto s = store::OpenRocksDbStore(o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
-    server_ = std::make_unique<McpServer>(*store_, McpOptions{});
+    server_ = std::make_unique<McpServer>(McpOptions{});
   }
   void TearDown() override {
     server_.reset();
@@ -56,7 +56,7 @@ class McpServerTest : public ::testing::Test {
     req.content_type = "application/json";
     req.body = std::move(body);
     req.headers = std::move(headers);
-    return server_->Handle(req, kNow);
+    return server_->Handle(req, kNow, *store_);
   }
   HttpResponse Post(std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
     return Call("POST", std::move(body), std::move(headers));

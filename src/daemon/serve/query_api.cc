@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "daemon/serve/analyze_api.h"
+#include "daemon/serve/query_deadline.h"
 #include "daemon/serve/explain_api.h"
 #include "daemon/serve/query_api_v3.h"
 #include "daemon/serve/trace_parts.h"
@@ -85,22 +86,22 @@ std::optional<uint64_t> ParseUint(const std::string& s) {
 }  // namespace
 
 struct QueryApi::Impl {
-  Impl(store::Store& s, DaemonMetrics& m, std::string ui, OpsHandler o, int threads,
-       std::function<void()> before, McpOptions mcp_options)
-      : store(s), metrics(m), ui_dir(std::move(ui)), ops(std::move(o)), before_read(std::move(before)),
-        assemble(mcp_options.assemble), mcp(s, mcp_options), pool(threads) {}
+  Impl(QueryTenants& t, DaemonMetrics& m, std::string ui, OpsHandler o, int threads, McpOptions mcp_options)
+      : tenants(t), metrics(m), ui_dir(std::move(ui)), ops(std::move(o)), assemble(mcp_options.assemble),
+        mcp(mcp_options), pool(threads) {}
 
-  store::Store& store;
+  QueryTenants& tenants;
   DaemonMetrics& metrics;
   std::string ui_dir;
   OpsHandler ops;
-  std::function<void()> before_read;
   query::AssembleOptions assemble;  // the daemon's; a request may turn skew adjustment off
   McpServer mcp;
+  QueryDeadlines deadlines;
   WorkerPool pool;  // last: joined first, while the rest is still alive
 
   // Loads, assembles and returns the traces with the given summaries.
-  Result<std::vector<query::AssembledTrace>> LoadTraces(const std::vector<store::TraceSummary>& sums,
+  Result<std::vector<query::AssembledTrace>> LoadTraces(store::Store& store,
+                                                        const std::vector<store::TraceSummary>& sums,
                                                         const query::AssembleOptions& options) {
     std::vector<query::AssembledTrace> out;
     out.reserve(sums.size());
@@ -115,7 +116,7 @@ struct QueryApi::Impl {
     return out;
   }
 
-  HttpResponse Native(std::string_view path, const HttpRequest& req) {
+  HttpResponse Native(store::Store& store, std::string_view path, const HttpRequest& req) {
     std::string_view rest = path.substr(std::string_view("/api/v1/").size());
     uint64_t now = NowNs();
     if (rest.starts_with("traces/") && rest.ends_with("/explain")) {
@@ -185,7 +186,7 @@ struct QueryApi::Impl {
     return NativeError(404, "unknown API path " + std::string(path));
   }
 
-  HttpResponse Jaeger(std::string_view path, const HttpRequest& req) {
+  HttpResponse Jaeger(store::Store& store, std::string_view path, const HttpRequest& req) {
     std::string_view rest = path.substr(std::string_view("/api/").size());
     uint64_t now = NowNs();
     if (rest == "services") {
@@ -241,7 +242,7 @@ struct QueryApi::Impl {
       if (!q.ok()) return JaegerError(400, q.status().message());
       auto found = store.span_reader().FindTraces(q.value());
       if (!found.ok()) return StoreError(found.status(), true);
-      auto traces = LoadTraces(found.value(), options.value());
+      auto traces = LoadTraces(store, found.value(), options.value());
       if (!traces.ok()) return StoreError(traces.status(), true);
       return Json(200, query::RenderJaegerTraces(traces.value()));
     }
@@ -286,10 +287,9 @@ struct QueryApi::Impl {
   }
 };
 
-QueryApi::QueryApi(store::Store& store, DaemonMetrics& metrics, std::string ui_dir, OpsHandler ops,
-                   int worker_threads, std::function<void()> before_read, McpOptions mcp)
-    : impl_(std::make_unique<Impl>(store, metrics, std::move(ui_dir), std::move(ops), worker_threads,
-                                   std::move(before_read), mcp)) {}
+QueryApi::QueryApi(QueryTenants& tenants, DaemonMetrics& metrics, std::string ui_dir, OpsHandler ops,
+                   int worker_threads, McpOptions mcp)
+    : impl_(std::make_unique<Impl>(tenants, metrics, std::move(ui_dir), std::move(ops), worker_threads, mcp)) {}
 
 QueryApi::~QueryApi() = default;
 
@@ -297,23 +297,71 @@ HttpResponse QueryApi::ErrorResponse(int http_status, std::string_view, std::str
   return NativeError(http_status, message);
 }
 
+namespace {
+
+// Errors on Jaeger's paths take Jaeger's shape; elsewhere the native one
+// (an MCP client reads the HTTP status).
+bool JaegerShaped(std::string_view path) {
+  return path.starts_with("/api/") && !path.starts_with("/api/v1/") && !path.starts_with("/api/v3/") &&
+         path != "/api/mcp";
+}
+
+// What a request that cannot be served gets.
+HttpResponse RefusalFor(bool jaeger, int status, std::string_view message) {
+  return jaeger ? JaegerError(status, message) : NativeError(status, message);
+}
+
+// The UI's static files hold no tenant's data: served without a store.
+bool ReadsStore(std::string_view path) { return path.starts_with("/api/"); }
+
+}  // namespace
+
 void QueryApi::Handle(HttpRequest&& req, Responder respond) {
   HttpResponse ops_resp;
   if (impl_->ops && impl_->ops(req, &ops_resp)) return respond(std::move(ops_resp));
   Impl* impl = impl_.get();
-  impl->pool.Post([this, impl, req = std::move(req), respond = std::move(respond)]() {
+  QueryAdmission admission;
+  if (ReadsStore(req.path())) {
+    Result<QueryAdmission> admitted = impl->tenants.Admit(req.tenant);
+    if (!admitted.ok()) {
+      bool busy = admitted.status().code() == StatusCode::kResourceExhausted;
+      HttpResponse r = RefusalFor(JaegerShaped(req.path()), busy ? 429 : 503, admitted.status().message());
+      r.headers.emplace_back("Retry-After", "1");
+      return respond(std::move(r));
+    }
+    admission = std::move(admitted).value();
+  }
+  auto once = std::make_shared<OnceResponder>(std::move(respond));
+  if (admission.time_limit.count() > 0) {
+    std::string why = "query exceeded this tenant's time limit of " +
+                      std::to_string(admission.time_limit.count() / 1000) +
+                      "s (query_timeout); narrow the time range or the search";
+    bool jaeger = JaegerShaped(req.path());
+    std::atomic<uint64_t>* counter = admission.timed_out;
+    impl->deadlines.Watch(QueryDeadlines::Clock::now() + admission.time_limit, once, [why, jaeger, counter] {
+      if (counter) counter->fetch_add(1, std::memory_order_relaxed);
+      return RefusalFor(jaeger, 504, why);
+    });
+  }
+  impl->pool.Post([this, impl, req = std::move(req), once, slot = std::move(admission.slot)]() {
     auto t0 = std::chrono::steady_clock::now();
-    if (impl->before_read) impl->before_read();
-    HttpResponse r = Serve(req);
+    HttpResponse r;
+    if (!ReadsStore(req.path())) {
+      r = ServeUiFile(impl->ui_dir, query::UrlDecode(req.path()), req.accept_encoding);
+    } else if (Result<store::Store*> store = impl->tenants.StoreFor(req.tenant); !store.ok()) {
+      r = RefusalFor(JaegerShaped(req.path()), 503, store.status().message());
+    } else {
+      r = Serve(req, *store.value());
+    }
     impl->metrics.query_latency.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    respond(std::move(r));
+    once->Respond(std::move(r));
   });
 }
 
-HttpResponse QueryApi::Serve(const HttpRequest& req) {
+HttpResponse QueryApi::Serve(const HttpRequest& req, store::Store& store) {
   std::string path = query::UrlDecode(req.path());
-  if (req.path() == "/api/mcp") return impl_->mcp.Handle(req, NowNs());
+  if (req.path() == "/api/mcp") return impl_->mcp.Handle(req, NowNs(), store);
   if (req.method == "POST" && (req.path().starts_with("/api/archive/") || req.path() == "/api/transform")) {
     return JaegerError(501, req.path() == "/api/transform"
                                 ? "converting uploaded OTLP files is not available in callpathd"
@@ -327,11 +375,11 @@ HttpResponse QueryApi::Serve(const HttpRequest& req) {
   // Paths of the API are matched on the raw path so that an encoded '/'
   // inside a service name stays inside it.
   std::string_view raw = req.path();
-  if (raw.starts_with("/api/v1/")) return impl_->Native(raw, req);
+  if (raw.starts_with("/api/v1/")) return impl_->Native(store, raw, req);
   if (raw.starts_with("/api/v3/")) {
-    return ServeApiV3(impl_->store, raw.substr(8), req.query(), NowNs(), impl_->assemble);
+    return ServeApiV3(store, raw.substr(8), req.query(), NowNs(), impl_->assemble);
   }
-  if (raw.starts_with("/api/")) return impl_->Jaeger(raw, req);
+  if (raw.starts_with("/api/")) return impl_->Jaeger(store, raw, req);
   return ServeUiFile(impl_->ui_dir, path, req.accept_encoding);
 }
 

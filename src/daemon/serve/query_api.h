@@ -34,6 +34,13 @@
 // is McpOptions::assemble's. Bad parameters -> 400 with a JSON error;
 // unknown trace -> 404. Store reads
 // run on the API's own worker threads, never on the server threads.
+//
+// Tenants: every request reads the store of its own tenant only
+// (HttpRequest::tenant, from its key or a trusted proxy; query_tenants.h),
+// so another tenant's trace id is "not found" exactly as an unknown one.
+// A tenant with as many queries in progress as its limit allows gets 429
+// + Retry-After; a query that is not answered within the tenant's time
+// limit gets 504 with the reason.
 #pragma once
 
 #include <functional>
@@ -44,19 +51,18 @@
 #include "daemon/receive/http_types.h"
 #include "daemon/receive/otlp_http_receiver.h"
 #include "daemon/serve/mcp_server.h"
+#include "daemon/serve/query_tenants.h"
 #include "store/store.h"
 
 namespace callpath::daemon {
 
 class QueryApi {
  public:
-  // `store` and `metrics` must outlive the API. `ui_dir` may be empty or
-  // missing: the embedded page is served then.
-  // `before_read`, when set, runs on a worker before each request is
-  // served (the daemon waits there until acknowledged data is indexed).
-  // `mcp` configures the /api/mcp endpoint.
-  QueryApi(store::Store& store, DaemonMetrics& metrics, std::string ui_dir, OpsHandler ops,
-           int worker_threads = 2, std::function<void()> before_read = {}, McpOptions mcp = {});
+  // `tenants` and `metrics` must outlive the API. `ui_dir` may be empty or
+  // missing: the embedded page is served then. `mcp` configures the
+  // /api/mcp endpoint.
+  QueryApi(QueryTenants& tenants, DaemonMetrics& metrics, std::string ui_dir, OpsHandler ops,
+           int worker_threads = 2, McpOptions mcp = {});
   ~QueryApi();  // finishes queued requests, joins the workers
 
   void Handle(HttpRequest&& req, Responder respond);
@@ -65,8 +71,9 @@ class QueryApi {
   static HttpResponse ErrorResponse(int http_status, std::string_view content_type,
                                     std::string message);
 
-  // Answers one request synchronously (what the workers run). Public for tests.
-  HttpResponse Serve(const HttpRequest& req);
+  // Answers one request synchronously from `store` (what the workers run
+  // with the request's tenant's store). Public for tests.
+  HttpResponse Serve(const HttpRequest& req, store::Store& store);
 
  private:
   struct Impl;
