@@ -47,6 +47,9 @@ test("the first refused API call brings up the key dialog, which says what it ne
   await dialog.waitFor();
   assert.match(await dialog.innerText(), /query/);
   assert.equal(await page.locator(".key-dialog [role=alert]").count(), 0, "no refusal before a key was tried");
+  // Modal: the key box has the focus and the page behind takes none.
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("type")), "password");
+  assert.equal(await page.locator("main[inert]").count(), 1);
   await page.screenshot({ path: join(ARTIFACTS, "api-key.png") });
 });
 
@@ -62,6 +65,7 @@ test("the right key opens the search, and every later API call carries it", asyn
   await page.getByRole("textbox", { name: "API key" }).fill(key);
   await page.getByRole("button", { name: "Use key" }).click();
   await page.getByRole("dialog").waitFor({ state: "detached" });
+  assert.equal(await page.locator("main[inert]").count(), 0);
   await page.locator(`.result a[href="/trace/${SAMPLE}"]`).waitFor();
   await page.locator("select option", { hasText: "node-probe-client" }).first().waitFor({ state: "attached" });
   const before = authorizations.length;

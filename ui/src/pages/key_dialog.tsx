@@ -13,6 +13,10 @@ export function KeyDialog() {
     if (!question) return;
     setKey("");
     input.current?.focus();
+    // Modal: the page behind takes no focus or clicks while the question is open.
+    const behind = Array.from(document.querySelectorAll("header.top, main"));
+    behind.forEach((el) => el.setAttribute("inert", ""));
+    return () => behind.forEach((el) => el.removeAttribute("inert"));
   }, [question]);
   if (!question) return null;
   const refused = question.reason === "refused";
