@@ -2,7 +2,10 @@
 // loaded into a real callpathd, opened in headless chromium (Debian's,
 // through playwright-core). Per size: the skeleton's size and server time,
 // the time from navigation to the first waterfall rows, the frame time while
-// scrolling the waterfall, the DOM rows, and the JS heap after opening.
+// scrolling the waterfall, the DOM rows, and the JS heap after opening;
+// then where a cold open's time goes (the page's performance marks): the
+// skeleton request until its answer starts, reading the body, JSON.parse,
+// building the model (typed arrays), rendering the first rows.
 //
 //   cd ui && npm ci && npm run build && node ../bench/ui/bench.mjs [sizes...]
 import { Stack, launchBrowser } from "../../ui/e2e/stack.mjs";
@@ -28,7 +31,10 @@ async function openOnce(browser, url) {
   await page.locator(".wf-row").first().waitFor({ timeout: 120_000 });
   // The mark the waterfall sets when its first rows are rendered, in ms
   // after the navigation started.
-  const firstRowsMs = await page.evaluate(() => performance.getEntriesByName("callpath:first-rows")[0]?.startTime ?? performance.now());
+  const marks = await page.evaluate(() => Object.fromEntries(
+    ["callpath:skeleton:response", "callpath:skeleton:body", "callpath:skeleton:parsed", "callpath:model", "callpath:first-rows"]
+      .map((n) => [n.replace("callpath:", ""), performance.getEntriesByName(n)[0]?.startTime ?? NaN])));
+  const firstRowsMs = Number.isNaN(marks["first-rows"]) ? await page.evaluate(() => performance.now()) : marks["first-rows"];
   // Scroll the waterfall one screen per frame for 150 frames.
   const frames = await page.evaluate(() => new Promise((resolve) => {
     const box = document.querySelector(".wf-scroll");
@@ -53,7 +59,14 @@ async function openOnce(browser, url) {
   const nodes = metrics.find((m) => m.name === "Nodes").value;
   await page.close();
   const sorted = frames.slice().sort((a, b) => a - b);
-  return { firstRowsMs, meanFrameMs: frames.reduce((a, b) => a + b, 0) / frames.length, p95FrameMs: sorted[Math.floor(sorted.length * 0.95)], heapMB: heap / 1048576, rows, nodes };
+  const steps = {
+    requestMs: marks["skeleton:response"],
+    bodyMs: marks["skeleton:body"] - marks["skeleton:response"],
+    parseMs: marks["skeleton:parsed"] - marks["skeleton:body"],
+    modelMs: marks["model"] - marks["skeleton:parsed"],
+    renderMs: marks["first-rows"] - marks["model"],
+  };
+  return { firstRowsMs, steps, meanFrameMs: frames.reduce((a, b) => a + b, 0) / frames.length, p95FrameMs: sorted[Math.floor(sorted.length * 0.95)], heapMB: heap / 1048576, rows, nodes };
 }
 
 const stack = new Stack();
@@ -63,7 +76,13 @@ try {
   // A small trace whose skeleton evicts the big one from the daemon's
   // last-trace cache: every "cold" open reads the trace from the store.
   await load(stack, 10);
-  const evict = () => fetch(`${stack.ui}/api/v1/traces/${traceIdFor(10)}/skeleton`).then((r) => r.arrayBuffer());
+  // Both of its caches: the skeleton's and the full trace's (span details).
+  const small = traceIdFor(10);
+  const evict = async () => {
+    const s = await (await fetch(`${stack.ui}/api/v1/traces/${small}/skeleton`)).json();
+    await (await fetch(`${stack.ui}/api/v1/traces/${small}/spans?ids=${s.ids.slice(0, 16)}`)).arrayBuffer();
+  };
+  const breakdown = [];
   console.log("| spans | skeleton (gzip) | skeleton server time cold / cached | first rows cold (median of 3) | first rows cached | scroll frame mean / p95 | frames/s | DOM rows | JS heap + buffers |");
   console.log("|---|---|---|---|---|---|---|---|---|");
   for (const spans of SIZES) {
@@ -86,8 +105,14 @@ try {
     }
     const cached = await openOnce(browser, `${stack.ui}/trace/${id}`);
     const m = (f) => median(runs.map(f));
+    const step = (k) => m((x) => x.steps[k]).toFixed(0);
+    breakdown.push(`| ${spans.toLocaleString("en")} | ${step("requestMs")} ms | ${step("bodyMs")} ms | ${step("parseMs")} ms | ${step("modelMs")} ms | ${step("renderMs")} ms |`);
     console.log(`| ${spans.toLocaleString("en")} | ${(cold.body.byteLength / 1048576).toFixed(1)} MB (${(gz / 1048576).toFixed(1)} MB) | ${cold.ms.toFixed(0)} / ${warm.ms.toFixed(0)} ms | ${m((x) => x.firstRowsMs).toFixed(0)} ms | ${cached.firstRowsMs.toFixed(0)} ms | ${m((x) => x.meanFrameMs).toFixed(1)} / ${m((x) => x.p95FrameMs).toFixed(1)} ms | ${(1000 / m((x) => x.meanFrameMs)).toFixed(0)} | ${m((x) => x.rows)} | ${m((x) => x.heapMB).toFixed(0)} MB |`);
   }
+  console.log("\nWhere a cold open's time goes (median of each step):\n");
+  console.log("| spans | navigation to the skeleton's answer | body | JSON.parse | model | first rows rendered |");
+  console.log("|---|---|---|---|---|---|");
+  for (const line of breakdown) console.log(line);
   await browser.close();
 } finally {
   await stack.stop();

@@ -32,7 +32,8 @@ std::string RenderOperations(const std::vector<store::Operation>& operations);
 // {"logs":[{timestamp (RFC 3339 ns), time_ns, level, severity_number, msg,
 //   service_name, trace_id, span_id, attributes:{...}}]}
 std::string RenderLogs(const std::vector<store::StoredLog>& logs);
-// {"dependencies":[{"parent","child","call_count"}]}
+// {"dependencies":[{"parent","child","call_count","error_count","p99_ns"}]}:
+// p99_ns is the 99th percentile of the child spans' durations.
 std::string RenderDependencies(const std::vector<store::DependencyLink>& links);
 
 // Jaeger classic JSON: {"data":[trace...],"total":n,"limit":0,"offset":0,"errors":null}.

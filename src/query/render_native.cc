@@ -239,6 +239,8 @@ std::string RenderDependencies(const std::vector<store::DependencyLink>& links) 
     w.Field("parent", l.parent);
     w.Field("child", l.child);
     w.FieldUint("call_count", l.call_count);
+    w.FieldUint("error_count", l.error_count);
+    w.FieldUint("p99_ns", l.p99_duration_ns);
     w.EndObject();
   }
   w.EndArray();

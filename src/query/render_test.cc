@@ -154,8 +154,8 @@ TEST(RenderNativeTest, ListsAreValidJson) {
   EXPECT_EQ(RenderServices({"a"}), R"({"services":["a"]})");
   EXPECT_EQ(RenderOperations({{"Get", store::SpanKind::kServer}}),
             R"({"operations":[{"name":"Get","kind":"server"}]})");
-  EXPECT_EQ(RenderDependencies({{"a", "b", 2}}),
-            R"({"dependencies":[{"parent":"a","child":"b","call_count":2}]})");
+  EXPECT_EQ(RenderDependencies({{"a", "b", 2, 1, 1500}}),
+            R"({"dependencies":[{"parent":"a","child":"b","call_count":2,"error_count":1,"p99_ns":1500}]})");
   Parse(p, RenderLogs({}));
 }
 

@@ -136,6 +136,30 @@ bool GetParentAndService(Reader* r, SpanId* parent, std::string_view* service) {
   if (has_parent && !GetId(r, parent)) return false;
   return r->Bytes(service);
 }
+
+// The fields up to and including status, in their encoded order.
+bool GetHead(Reader* r, SpanHead* h) {
+  uint8_t kind, status;
+  if (!GetParentAndService(r, &h->parent, &h->service) || !r->Bytes(&h->operation) || !r->Byte(&kind) ||
+      kind > 5 || !r->Varint(&h->duration_ns) || !r->Byte(&status) || status > 2) {
+    return false;
+  }
+  h->kind = static_cast<SpanKind>(kind);
+  h->status = static_cast<SpanStatus>(status);
+  return true;
+}
+
+bool GetSkeletonFields(Reader* r, StoredSpan* s) {
+  SpanHead h;
+  if (!GetHead(r, &h)) return false;
+  s->parent_span_id = h.parent;
+  s->service.assign(h.service);
+  s->operation.assign(h.operation);
+  s->kind = h.kind;
+  s->duration_ns = h.duration_ns;
+  s->status = h.status;
+  return true;
+}
 }  // namespace
 
 bool DecodeSpanParentAndService(std::string_view data, SpanId* parent, std::string_view* service) {
@@ -143,19 +167,22 @@ bool DecodeSpanParentAndService(std::string_view data, SpanId* parent, std::stri
   return GetParentAndService(&r, parent, service);
 }
 
+bool DecodeSpanHead(std::string_view data, SpanHead* head) {
+  Reader r(data);
+  return GetHead(&r, head);
+}
+
+bool DecodeSpanSkeleton(std::string_view data, StoredSpan* s) {
+  Reader r(data);
+  return GetSkeletonFields(&r, s);
+}
+
 bool DecodeSpanValue(std::string_view data, StoredSpan* s, uint64_t* resource_hash) {
   Reader r(data);
-  std::string_view service;
-  if (!GetParentAndService(&r, &s->parent_span_id, &service)) return false;
-  s->service.assign(service);
-  uint8_t kind, status;
-  if (!r.String(&s->operation) || !r.Byte(&kind) || kind > 5 || !r.Varint(&s->duration_ns) ||
-      !r.Byte(&status) || status > 2 || !r.String(&s->status_message) || !r.Varint32(&s->flags) ||
+  if (!GetSkeletonFields(&r, s) || !r.String(&s->status_message) || !r.Varint32(&s->flags) ||
       !r.String(&s->trace_state) || !GetAttributes(&r, &s->attributes)) {
     return false;
   }
-  s->kind = static_cast<SpanKind>(kind);
-  s->status = static_cast<SpanStatus>(status);
   uint64_t n;
   if (!r.Varint(&n) || n > kMaxElements || n > r.remaining()) return false;
   s->events.resize(n);

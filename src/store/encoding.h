@@ -124,7 +124,23 @@ void EncodeSpanValue(const StoredSpan& span, uint64_t resource_hash, std::string
 // Fills every field except trace_id, span_id, start_ns and
 // resource_attributes; *resource_hash receives the hash.
 bool DecodeSpanValue(std::string_view data, StoredSpan* span, uint64_t* resource_hash);
-// Only parent id and service: what dependency scans need.
+// The leading fields of a span value, what a span tree needs; the strings
+// are views into the value.
+struct SpanHead {
+  SpanId parent;  // invalid when the span has none
+  std::string_view service;
+  std::string_view operation;
+  SpanKind kind = SpanKind::kUnspecified;
+  uint64_t duration_ns = 0;
+  SpanStatus status = SpanStatus::kUnset;
+};
+// Only the head; the rest of the value is not read. False on malformed
+// input.
+bool DecodeSpanHead(std::string_view data, SpanHead* head);
+// The head into *span (GetTraceSkeleton): parent id, service, operation,
+// kind, duration and status.
+bool DecodeSpanSkeleton(std::string_view data, StoredSpan* span);
+// Only parent id and service.
 bool DecodeSpanParentAndService(std::string_view data, SpanId* parent, std::string_view* service);
 
 // Log value: everything except resource attributes (stored by hash),

@@ -15,6 +15,44 @@ StoredLog SomeLog() {
   return l;
 }
 
+StoredSpan SomeSpan() {
+  StoredSpan s;
+  s.start_ns = 1'700'000'000'000'000'000ull;
+  s.parent_span_id = SpanId::FromHex("00000000000000ab").value();
+  s.service = "payment";
+  s.operation = "Charge";
+  s.kind = SpanKind::kServer;
+  s.duration_ns = 300'000'000;
+  s.status = SpanStatus::kError;
+  s.status_message = "card declined";
+  s.attributes = {{"amount", Value::Double(12.5)}};
+  s.events = {{s.start_ns + 5, "exception", {{"exception.message", Value::String("declined")}}}};
+  return s;
+}
+
+TEST(EncodingTest, SpanHeadReadsTheTreeFieldsOnly) {
+  std::string bytes;
+  EncodeSpanValue(SomeSpan(), 42, &bytes);
+  SpanHead head;
+  ASSERT_TRUE(DecodeSpanHead(bytes, &head));
+  EXPECT_EQ(head.parent, SomeSpan().parent_span_id);
+  EXPECT_EQ(head.service, "payment");
+  EXPECT_EQ(head.operation, "Charge");
+  EXPECT_EQ(head.kind, SpanKind::kServer);
+  EXPECT_EQ(head.duration_ns, 300'000'000u);
+  EXPECT_EQ(head.status, SpanStatus::kError);
+  StoredSpan skeleton;
+  ASSERT_TRUE(DecodeSpanSkeleton(bytes, &skeleton));
+  EXPECT_EQ(skeleton.operation, "Charge");
+  EXPECT_TRUE(skeleton.attributes.empty());
+  EXPECT_TRUE(skeleton.events.empty());
+  EXPECT_TRUE(skeleton.status_message.empty());
+  // The head ends with the status byte: any shorter prefix is refused.
+  size_t head_size = bytes.find("card declined") - 1;
+  for (size_t n = 0; n < head_size; ++n) EXPECT_FALSE(DecodeSpanHead(bytes.substr(0, n), &head)) << n;
+  EXPECT_TRUE(DecodeSpanHead(bytes.substr(0, head_size), &head));
+}
+
 TEST(EncodingTest, LogValueKeepsTheTemplateId) {
   std::string bytes;
   EncodeLogValue(SomeLog(), 42, &bytes);

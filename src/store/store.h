@@ -75,6 +75,11 @@ struct DependencyLink {
   std::string parent;
   std::string child;
   uint64_t call_count = 0;
+  // Of those calls, the child spans with status ERROR.
+  uint64_t error_count = 0;
+  // The 99th percentile of the child spans' durations: how long the calls
+  // took as the callee saw them. Within 2 % (backends MAY estimate it).
+  uint64_t p99_duration_ns = 0;
   friend bool operator==(const DependencyLink&, const DependencyLink&) = default;
 };
 
@@ -183,6 +188,16 @@ class SpanReader {
   virtual ~SpanReader() = default;
   // All spans of one trace, ordered by start time. NotFound if none.
   virtual Result<std::vector<StoredSpan>> GetTrace(const TraceId& trace_id) = 0;
+  // The same spans as GetTrace, in the same order, with only what a span
+  // tree needs filled in: trace_id, span_id, parent_span_id, service,
+  // operation, kind, start_ns, duration_ns and status. Every other field
+  // (status message, attributes, events, links, resource, scope, trace
+  // state, flags) is left empty. NotFound if none.
+  // For drawing and analysing the tree of a big trace (the web UI's
+  // skeleton, clock-skew adjustment, critical path) without paying for the
+  // decoding and memory of every span's attributes.
+  // SHOULD read and decode no more of each span than it returns.
+  virtual Result<std::vector<StoredSpan>> GetTraceSkeleton(const TraceId& trace_id) = 0;
   // Summary of one trace; NotFound if unknown.
   virtual Result<TraceSummary> GetTraceSummary(const TraceId& trace_id) = 0;
   // Traces matching `query`, newest first, at most query.limit.

@@ -110,6 +110,38 @@ TEST_F(UiServingTest, SkeletonListsTheTreeWithLogCounts) {
   EXPECT_EQ(doc["logs_without_span"].get_uint64().value(), 1u);
 }
 
+// The skeleton comes from the store's light read (GetTraceSkeleton) or,
+// when the full trace was read since (span details), from that: the same
+// document either way, and the details still carry their attributes.
+TEST_F(UiServingTest, SkeletonIsTheSameFromTheLightReadAndFromTheFullTrace) {
+  const std::string base = "/api/v1/traces/" + std::string(kTrace);
+  HttpResult light = Get(base + "/skeleton?adjust_skew=false");
+  ASSERT_EQ(light.status, 200) << light.body;
+  HttpResult details = Get(base + "/spans?ids=00000000000000b2&adjust_skew=false");
+  ASSERT_EQ(details.status, 200) << details.body;
+  EXPECT_NE(details.body.find("\"http.route\""), std::string::npos) << details.body;
+  HttpResult from_full = Get(base + "/skeleton?adjust_skew=false");
+  ASSERT_EQ(from_full.status, 200) << from_full.body;
+  EXPECT_EQ(from_full.body, light.body);
+}
+
+// The services page's edges: calls, failed calls, the callee's p99.
+TEST_F(UiServingTest, DependenciesGiveCallsErrorsAndTheCalleesP99) {
+  HttpResult r = Get("/api/v1/dependencies?lookback=1h");
+  ASSERT_EQ(r.status, 200) << r.body;
+  simdjson::dom::parser parser;
+  auto deps = parser.parse(r.body).value()["dependencies"].get_array().value();
+  ASSERT_EQ(deps.size(), 1u) << r.body;
+  EXPECT_EQ(std::string_view(deps.at(0)["parent"].get_string().value()), "web");
+  EXPECT_EQ(std::string_view(deps.at(0)["child"].get_string().value()), "pay");
+  EXPECT_EQ(deps.at(0)["call_count"].get_uint64().value(), 1u);
+  EXPECT_EQ(deps.at(0)["error_count"].get_uint64().value(), 1u);
+  // pay's charge took 50 ms; within the 2 % the store promises.
+  uint64_t p99 = deps.at(0)["p99_ns"].get_uint64().value();
+  EXPECT_GE(p99, 49'000'000u);
+  EXPECT_LE(p99, 51'000'000u);
+}
+
 TEST_F(UiServingTest, SpansAnswersTheAskedSpansInFull) {
   HttpResult r = Get("/api/v1/traces/" + std::string(kTrace) + "/spans?ids=00000000000000b2");
   ASSERT_EQ(r.status, 200) << r.body;

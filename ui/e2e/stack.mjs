@@ -107,13 +107,18 @@ export class Stack {
     return { status: r.status, traceId: r.headers.get("x-trace-id") };
   }
 
+  // Authorization sent by post/api/waitForTrace (a daemon with --keys-file).
+  authHeaders() {
+    return this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {};
+  }
+
   async post(path, body, type = "application/json") {
-    const r = await fetch(`http://127.0.0.1:${this.ports.otlp}${path}`, { method: "POST", headers: { "content-type": type }, body });
+    const r = await fetch(`http://127.0.0.1:${this.ports.otlp}${path}`, { method: "POST", headers: { "content-type": type, ...this.authHeaders() }, body });
     if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
   }
 
   async api(path) {
-    const r = await fetch(this.ui + path);
+    const r = await fetch(this.ui + path, { headers: this.authHeaders() });
     if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
     return r.json();
   }
@@ -122,7 +127,7 @@ export class Stack {
   async waitForTrace(id, done, seconds = 45) {
     let last = null;
     for (let i = 0; i < seconds * 5; i++) {
-      const r = await fetch(`${this.ui}/api/v1/traces/${id}/skeleton`);
+      const r = await fetch(`${this.ui}/api/v1/traces/${id}/skeleton`, { headers: this.authHeaders() });
       if (r.ok) {
         last = await r.json();
         if (done(last)) return last;

@@ -134,7 +134,12 @@ test("compare shows the status change between a good and a failed order", async 
 test("the services graph shows the shop's edges", async () => {
   await page.goto(`${stack.ui}/services?lookback=1h`);
   await page.locator('g.edge[data-edge="gateway->order-service"]').waitFor();
-  assert.ok((await page.locator('g.edge[data-edge="order-service->payment-service"]').count()) === 1);
+  const toPayment = page.locator('g.edge[data-edge="order-service->payment-service"]');
+  assert.ok((await toPayment.count()) === 1);
+  // Calls, error rate and the callee's p99 on the edge; payment failed twice.
+  const label = await toPayment.locator("text.edge-label").allTextContents();
+  assert.match(label.join(" | "), /^[0-9,]+ calls, [0-9.<]+ % errors \| p99 [0-9.]+ (ns|µs|ms|s)$/);
+  assert.match(await toPayment.getAttribute("class"), /has-errors/);
   await shot("services");
 });
 

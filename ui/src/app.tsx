@@ -8,6 +8,7 @@ import { SearchPage } from "./pages/search_page";
 import { ServicesPage } from "./pages/services_page";
 import { LogsPage } from "./pages/logs_page";
 import { ComparePage } from "./pages/compare_page";
+import { KeyDialog } from "./pages/key_dialog";
 
 function TopBar({ path }: { path: string }) {
   const prefs = usePrefs();
@@ -65,6 +66,7 @@ export function App() {
     <>
       <TopBar path={path} />
       <main>{page}</main>
+      <KeyDialog />
     </>
   );
 }

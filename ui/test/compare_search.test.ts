@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildModel } from "../src/lib/skeleton";
 import { changeOf, mergeTraces } from "../src/lib/compare";
 import { formFromUrl, formToUrl, parseTags, searchQuery, sortTraces } from "../src/lib/search";
-import { neighbourhood } from "../src/lib/graph";
+import { edgeLabel, edgeOf, neighbourhood } from "../src/lib/graph";
 import { fmtDuration, fmtTime } from "../src/lib/format";
 import { sampleSkeleton } from "./fixture";
 import type { TraceSummary } from "../src/api";
@@ -64,10 +64,19 @@ describe("search state in the URL", () => {
 
 describe("services graph and formatting", () => {
   it("keeps the focal service and its neighbours within N hops", () => {
-    const edges = [{ parent: "web", child: "pay", calls: 1 }, { parent: "pay", child: "bank", calls: 1 }, { parent: "bank", child: "ledger", calls: 1 }];
+    const edges = [["web", "pay"], ["pay", "bank"], ["bank", "ledger"]].map(([parent, child]) => edgeOf({ parent, child, call_count: 1 }));
     expect(neighbourhood(edges, "pay", 1).length).toBe(2);
     expect(neighbourhood(edges, "web", 1)).toEqual([edges[0]]);
     expect(neighbourhood(edges, "web", 3).length).toBe(3);
+  });
+
+  it("labels an edge with its calls, error rate and p99, and copes without them", () => {
+    const e = edgeOf({ parent: "order", child: "payment", call_count: 1200, error_count: 36, p99_ns: 45_600_000 });
+    expect(edgeLabel(e)).toEqual(["1,200 calls, 3.0 % errors", "p99 45.6 ms"]);
+    expect(edgeLabel(edgeOf({ parent: "a", child: "b", call_count: 3, error_count: 3, p99_ns: 1500 }))).toEqual(["3 calls, 100 % errors", "p99 1.50 µs"]);
+    expect(edgeLabel(edgeOf({ parent: "a", child: "b", call_count: 2000, error_count: 1, p99_ns: 0 }))[0]).toBe("2,000 calls, <0.1 % errors");
+    // A server from before error counts and percentiles: calls only.
+    expect(edgeLabel(edgeOf({ parent: "a", child: "b", call_count: 7 }))).toEqual(["7 calls, 0 % errors", ""]);
   });
 
   it("writes durations with units and times in UTC", () => {

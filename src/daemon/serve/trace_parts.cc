@@ -38,48 +38,60 @@ std::optional<size_t> ParseCount(const std::string& s) {
   return v;
 }
 
+// What a part needs of each span: the tree's fields only (the skeleton) or
+// everything (span details, find).
+enum class Depth { kSkeleton, kFull };
+
 // The last trace assembled, kept for the requests that follow its skeleton
 // (span details, find) so that a click on a span of a 200k-span trace does
-// not read the whole trace again. Valid while the trace's stored summary is
-// unchanged (no span added); keyed by store too, as one process may serve
-// several stores (tests).
+// not read the whole trace again. Two slots: the skeleton's trace, read
+// with GetTraceSkeleton (no attributes, events or resources: a fraction of
+// the full read's time and memory), and the last full one, which also
+// serves a skeleton. Valid while the trace's stored summary is unchanged
+// (no span added); keyed by store too, as one process may serve several
+// stores (tests).
 class LastTrace {
  public:
   Result<std::shared_ptr<const query::AssembledTrace>> Get(store::Store& store, const TraceId& id,
-                                                           const query::AssembleOptions& options) {
+                                                           const query::AssembleOptions& options, Depth depth) {
     auto summary = store.span_reader().GetTraceSummary(id);
     if (!summary.ok()) return summary.status();
+    Slot key{&store, options, summary.value(), nullptr};
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (trace_ && store_ == &store && summary.value() == summary_ && SameOptions(options, options_)) return trace_;
+      if (full_.Holds(key)) return full_.trace;
+      if (depth == Depth::kSkeleton && skeleton_.Holds(key)) return skeleton_.trace;
     }
-    auto spans = store.span_reader().GetTrace(id);
+    auto spans = depth == Depth::kFull ? store.span_reader().GetTrace(id) : store.span_reader().GetTraceSkeleton(id);
     if (!spans.ok()) return spans.status();
-    auto trace = std::make_shared<const query::AssembledTrace>(query::AssembleTrace(std::move(spans).value(), options));
+    key.trace = std::make_shared<const query::AssembledTrace>(query::AssembleTrace(std::move(spans).value(), options));
     std::lock_guard<std::mutex> lock(mu_);
-    store_ = &store;
-    options_ = options;
-    summary_ = summary.value();
-    trace_ = trace;
-    return trace;
+    (depth == Depth::kFull ? full_ : skeleton_) = key;
+    return key.trace;
   }
 
  private:
-  static bool SameOptions(const query::AssembleOptions& a, const query::AssembleOptions& b) {
-    return a.adjust_clock_skew == b.adjust_clock_skew && a.max_clock_skew_ns == b.max_clock_skew_ns;
-  }
+  struct Slot {
+    const store::Store* store = nullptr;
+    query::AssembleOptions options;
+    store::TraceSummary summary;
+    std::shared_ptr<const query::AssembledTrace> trace;
+    bool Holds(const Slot& k) const {
+      return trace && store == k.store && summary == k.summary &&
+             options.adjust_clock_skew == k.options.adjust_clock_skew &&
+             options.max_clock_skew_ns == k.options.max_clock_skew_ns;
+    }
+  };
 
   std::mutex mu_;
-  const store::Store* store_ = nullptr;
-  query::AssembleOptions options_;
-  store::TraceSummary summary_;
-  std::shared_ptr<const query::AssembledTrace> trace_;
+  Slot skeleton_, full_;
 };
 
 Result<std::shared_ptr<const query::AssembledTrace>> Assembled(store::Store& store, const TraceId& id,
-                                                               const query::AssembleOptions& options) {
+                                                               const query::AssembleOptions& options,
+                                                               Depth depth = Depth::kFull) {
   static LastTrace* last = new LastTrace();  // never destroyed: outlives every worker thread
-  return last->Get(store, id, options);
+  return last->Get(store, id, options, depth);
 }
 
 // "traces/{id}/{part}" -> id text and part; false for other paths.
@@ -95,7 +107,7 @@ bool SplitPath(std::string_view rest, std::string_view* id, std::string_view* pa
 
 HttpResponse Skeleton(store::Store& store, const TraceId& id,
                       const query::AssembleOptions& options) {
-  auto trace = Assembled(store, id, options);
+  auto trace = Assembled(store, id, options, Depth::kSkeleton);
   if (!trace.ok()) return StoreError(trace.status());
   auto logs = store.log_reader().LogsForTrace(id);
   if (!logs.ok()) return StoreError(logs.status());
@@ -182,7 +194,7 @@ HttpResponse Logs(store::Store& store, const TraceId& id, std::string_view query
   if (!logs.ok()) return StoreError(logs.status());
   std::set<SpanId> in_trace;
   if (f.span_mode == LogFilter::SpanMode::kNone) {
-    auto trace = Assembled(store, id, options);
+    auto trace = Assembled(store, id, options, Depth::kSkeleton);
     if (!trace.ok() && trace.status().code() != StatusCode::kNotFound) return StoreError(trace.status());
     if (trace.ok()) {
       for (const auto& s : trace.value()->spans) in_trace.insert(s.span_id);

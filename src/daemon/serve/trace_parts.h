@@ -15,9 +15,11 @@
 //       event names contain the text (ASCII case-insensitive), and spans
 //       whose log records' bodies or attributes contain it
 //
-// The last trace assembled is kept (one, in memory) until its stored
-// summary changes, so the requests that follow a skeleton do not read a big
-// trace again. Thread-safe.
+// The skeleton is built from the store's GetTraceSkeleton (the tree's
+// fields only, no attributes, events or resources). The last trace
+// assembled that way, and the last one read in full (span details, find),
+// are kept in memory until their stored summary changes, so the requests
+// that follow a skeleton do not read a big trace again. Thread-safe.
 //
 // Errors: 400 with a reason for a bad id or parameter, 404 for an unknown
 // trace, in the native API's {"error","status"} shape.

@@ -72,6 +72,39 @@ Result<std::vector<StoredSpan>> ClickHouseStore::GetTrace(const TraceId& trace_i
   return out;
 }
 
+Result<std::vector<StoredSpan>> ClickHouseStore::GetTraceSkeleton(const TraceId& trace_id) {
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  auto answer = Query(std::string("SELECT ") + ch::kSpanSkeletonColumns + " FROM " + T("spans") +
+                      " PREWHERE trace_id = " + ch::HexLiteral(trace_id.AsBytes()) + " FORMAT RowBinary");
+  if (!answer.ok()) return answer.status();
+  std::vector<Copy> copies;
+  ch::RowReader r(*answer);
+  while (!r.done()) {
+    Copy c;
+    c.span.trace_id = r.Trace();
+    c.span.start_ns = r.U64();
+    c.span.span_id = r.Span();
+    c.span.parent_span_id = r.Span();
+    c.span.service = r.String();
+    c.span.operation = r.String();
+    uint8_t kind = r.U8();
+    c.span.duration_ns = r.U64();
+    uint8_t status = r.U8();
+    c.version = r.U64();
+    c.seq = r.U32();
+    if (!r.ok() || kind > 5 || status > 2) return DataLoss("clickhouse: malformed span skeleton row");
+    c.span.kind = static_cast<SpanKind>(kind);
+    c.span.status = static_cast<SpanStatus>(status);
+    copies.push_back(std::move(c));
+  }
+  if (copies.empty()) return NotFound("trace not found");
+  KeepLatest(&copies);
+  std::vector<StoredSpan> out;
+  out.reserve(copies.size());
+  for (auto& c : copies) out.push_back(std::move(c.span));
+  return out;
+}
+
 Status ClickHouseStore::Summaries(const std::vector<TraceId>& ids, std::vector<TraceSummary>* out) {
   out->clear();
   if (ids.empty()) return Status::Ok();
@@ -154,13 +187,14 @@ Result<std::vector<Operation>> ClickHouseStore::GetOperations(const std::string&
 Result<std::vector<DependencyLink>> ClickHouseStore::GetDependencies(uint64_t start_ns, uint64_t end_ns) {
   CALLPATH_RETURN_IF_ERROR(CheckOpen());
   const std::string range = "start_ns >= " + std::to_string(start_ns) + " AND start_ns <= " + std::to_string(end_ns);
-  // Children that start in the range, each span once, joined to their
-  // parents wherever those start.
+  // Children that start in the range, each span once (of its copies, any
+  // one), joined to their parents wherever those start.
   const std::string sql =
-      "SELECT parent_service, child_service, count() FROM ("
-      " SELECT trace_id, pid, child_service FROM (SELECT DISTINCT trace_id, span_id, parent_span_id AS pid,"
-      "  service AS child_service FROM " + T("spans") + " WHERE " + range +
-      "  AND parent_span_id != toFixedString(unhex('0000000000000000'), 8))"
+      "SELECT parent_service, child_service, count(), countIf(child_status = 2),"
+      " toUInt64(quantile(0.99)(child_duration)) FROM ("
+      " SELECT trace_id, any(parent_span_id) AS pid, any(service) AS child_service,"
+      "  any(duration_ns) AS child_duration, any(status) AS child_status FROM " + T("spans") + " WHERE " + range +
+      "  AND parent_span_id != toFixedString(unhex('0000000000000000'), 8) GROUP BY trace_id, span_id"
       ") ALL INNER JOIN ("
       " SELECT trace_id, span_id AS pid, any(service) AS parent_service FROM " + T("spans") +
       "  WHERE trace_id IN (SELECT trace_id FROM " + T("spans") + " WHERE " + range + ")"
@@ -176,6 +210,8 @@ Result<std::vector<DependencyLink>> ClickHouseStore::GetDependencies(uint64_t st
     d.parent = r.String();
     d.child = r.String();
     d.call_count = r.U64();
+    d.error_count = r.U64();
+    d.p99_duration_ns = r.U64();
     out.push_back(std::move(d));
   }
   if (!r.ok()) return DataLoss("clickhouse: malformed dependency rows");

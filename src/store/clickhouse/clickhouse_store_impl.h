@@ -55,6 +55,7 @@ class ClickHouseStore final : public Store, public Writer, public SpanReader, pu
   Status Resume() override;
 
   Result<std::vector<StoredSpan>> GetTrace(const TraceId& trace_id) override;
+  Result<std::vector<StoredSpan>> GetTraceSkeleton(const TraceId& trace_id) override;
   Result<TraceSummary> GetTraceSummary(const TraceId& trace_id) override;
   Result<std::vector<TraceSummary>> FindTraces(const TraceQuery& query) override;
   Result<std::vector<std::string>> GetServices() override;

@@ -23,6 +23,9 @@ const char* const kSpanColumns =
 const char* const kSpanSummaryColumns =
     "trace_id, start_ns, span_id, parent_span_id, service, operation, duration_ns, status, version, seq";
 
+const char* const kSpanSkeletonColumns =
+    "trace_id, start_ns, span_id, parent_span_id, service, operation, kind, duration_ns, status, version, seq";
+
 const char* const kLogColumns =
     "effective_ns, time_ns, observed_ns, trace_id, span_id, severity_number, severity_text, body_type, body, "
     "attr.key, attr.type, attr.value, service, res.key, res.type, res.value, scope_name, scope_version, "

@@ -16,6 +16,9 @@ extern const char* const kSpanColumns;
 extern const char* const kLogColumns;
 // The light columns of a span, what summaries are folded from.
 extern const char* const kSpanSummaryColumns;
+// The columns of a span tree (SpanReader::GetTraceSkeleton), with the row's
+// version and seq.
+extern const char* const kSpanSkeletonColumns;
 
 struct Table {
   std::string name;        // as queried: the Distributed table with a cluster

@@ -47,6 +47,7 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   Status Close() override;
 
   Result<std::vector<StoredSpan>> GetTrace(const TraceId& trace_id) override;
+  Result<std::vector<StoredSpan>> GetTraceSkeleton(const TraceId& trace_id) override;
   Result<TraceSummary> GetTraceSummary(const TraceId& trace_id) override;
   Result<std::vector<TraceSummary>> FindTraces(const TraceQuery& query) override;
   Result<std::vector<std::string>> GetServices() override;
@@ -107,6 +108,9 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
                       uint32_t check, size_t limit, std::vector<TraceMatch>* matches);
   // Services of the stored resources that have attribute key=value.
   Result<std::vector<std::string>> ServicesWithResource(std::string_view key, std::string_view value);
+  // GetTrace, or GetTraceSkeleton when `skeleton_only` (the span values
+  // decoded only as far as the tree's fields, no resources loaded).
+  Result<std::vector<StoredSpan>> ReadTraceSpans(const TraceId& trace_id, bool skeleton_only);
   // Reads the summary record; NotFound if absent or past retention.
   Result<SummaryRecord> ReadSummary(const TraceId& trace_id);
   // The same for a value already read.

@@ -188,6 +188,63 @@ TEST_P(StoreConformanceTest, GetTraceReturnsEverySpanWrittenOutOfOrder) {
   }
 }
 
+namespace {
+// "parent->child N calls M errors" per link, for comparing the counts.
+std::vector<std::string> Calls(const std::vector<DependencyLink>& links) {
+  std::vector<std::string> out;
+  for (const auto& l : links) {
+    out.push_back(l.parent + "->" + l.child + " " + std::to_string(l.call_count) + " calls " +
+                  std::to_string(l.error_count) + " errors");
+  }
+  return out;
+}
+
+// What GetTraceSkeleton keeps of a span: the tree's fields, nothing else.
+StoredSpan SkeletonOf(const StoredSpan& s) {
+  StoredSpan k;
+  k.trace_id = s.trace_id;
+  k.span_id = s.span_id;
+  k.parent_span_id = s.parent_span_id;
+  k.service = s.service;
+  k.operation = s.operation;
+  k.kind = s.kind;
+  k.start_ns = s.start_ns;
+  k.duration_ns = s.duration_ns;
+  k.status = s.status;
+  return k;
+}
+}  // namespace
+
+TEST_P(StoreConformanceTest, GetTraceSkeletonReturnsTheTreeFieldsOfEverySpanInOrder) {
+  Shop shop;
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
+  for (const auto* want : {&shop.t1, &shop.t2, &shop.t3}) {
+    auto got = store().span_reader().GetTraceSkeleton(want->front().trace_id);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_EQ(got->size(), want->size());
+    for (size_t i = 0; i < want->size(); ++i) EXPECT_EQ((*got)[i], SkeletonOf((*want)[i])) << "span " << i;
+  }
+  EXPECT_EQ(store().span_reader().GetTraceSkeleton(Tid(77)).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, GetTraceSkeletonKeepsTheLastCopyOfASpanWrittenTwice) {
+  Shop shop;
+  ASSERT_TRUE(WriteSpans(shop.t2).ok());
+  StoredSpan again = shop.t2[1];
+  again.operation = "List again";
+  again.status = SpanStatus::kError;
+  again.duration_ns += kMs;
+  ASSERT_TRUE(WriteSpans({again}).ok());
+  auto got = store().span_reader().GetTraceSkeleton(Tid(2));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[1], SkeletonOf(again));
+  auto full = store().span_reader().GetTrace(Tid(2));
+  ASSERT_TRUE(full.ok());
+  ASSERT_EQ(full->size(), 2u);
+  EXPECT_EQ(SkeletonOf((*full)[1]), SkeletonOf(again)) << "both reads agree on which copy is kept";
+}
+
 TEST_P(StoreConformanceTest, UnknownTraceIsNotFound) {
   Shop shop;
   for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
@@ -371,13 +428,33 @@ TEST_P(StoreConformanceTest, DependenciesCountParentChildServicePairs) {
   for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
   auto deps = store().span_reader().GetDependencies(kBase - kSec, kBase + 10 * kSec);
   ASSERT_TRUE(deps.ok()) << deps.status().ToString();
-  EXPECT_EQ(*deps, (std::vector<DependencyLink>{{"checkout", "payment", 2},
-                                                {"frontend", "catalog", 1},
-                                                {"frontend", "checkout", 2}}));
+  EXPECT_EQ(Calls(*deps), (std::vector<std::string>{"checkout->payment 2 calls 1 errors",
+                                                    "frontend->catalog 1 calls 0 errors",
+                                                    "frontend->checkout 2 calls 0 errors"}));
   deps = store().span_reader().GetDependencies(kBase + 1500 * kMs, kBase + 10 * kSec);
   ASSERT_TRUE(deps.ok());
-  EXPECT_EQ(*deps, (std::vector<DependencyLink>{{"checkout", "payment", 1},
-                                                {"frontend", "checkout", 1}}));
+  EXPECT_EQ(Calls(*deps), (std::vector<std::string>{"checkout->payment 1 calls 0 errors",
+                                                    "frontend->checkout 1 calls 0 errors"}));
+}
+
+TEST_P(StoreConformanceTest, DependenciesGiveThe99thPercentileOfTheCalleesDurations) {
+  Shop shop;
+  for (const auto& batch : shop.Batches()) ASSERT_TRUE(WriteSpans(batch).ok());
+  // Within 2 %: backends may estimate the percentile.
+  auto near = [](uint64_t got, uint64_t want) { return got >= want * 98 / 100 && got <= want * 102 / 100; };
+  auto deps = store().span_reader().GetDependencies(kBase + 1500 * kMs, kBase + 10 * kSec);
+  ASSERT_TRUE(deps.ok()) << deps.status().ToString();
+  ASSERT_EQ(deps->size(), 2u);
+  // One call each: T3's payment Charge (1800 ms) and checkout PlaceOrder (1980 ms).
+  EXPECT_TRUE(near((*deps)[0].p99_duration_ns, 1800 * kMs)) << (*deps)[0].p99_duration_ns;
+  EXPECT_TRUE(near((*deps)[1].p99_duration_ns, 1980 * kMs)) << (*deps)[1].p99_duration_ns;
+  deps = store().span_reader().GetDependencies(kBase - kSec, kBase + 10 * kSec);
+  ASSERT_TRUE(deps.ok());
+  // frontend->catalog: T2's List alone (35 ms).
+  EXPECT_TRUE(near((*deps)[1].p99_duration_ns, 35 * kMs)) << (*deps)[1].p99_duration_ns;
+  // checkout->payment: 300 and 1800 ms; the percentile lies between them.
+  EXPECT_GE((*deps)[0].p99_duration_ns, 300 * kMs * 98 / 100);
+  EXPECT_LE((*deps)[0].p99_duration_ns, 1800 * kMs * 102 / 100);
 }
 
 TEST_P(StoreConformanceTest, LogsByTraceAndSearch) {

@@ -9,7 +9,7 @@ export function CausePanel({ m, causes, source, summary, self, onFocus }: {
   causes: PanelCause[] | null;
   source: string;
   summary: string;
-  self: Float64Array;
+  self: Float64Array | null;
   onFocus(span: number): void;
 }) {
   if (!causes) return <section class="cause-panel muted">Finding the cause…</section>;
@@ -34,7 +34,7 @@ export function CausePanel({ m, causes, source, summary, self, onFocus }: {
             ) : (
               <strong>{c.service} {c.operation ?? "(no span)"}</strong>
             )}
-            {c.span >= 0 && <span class="muted"> · {fmtDuration(m.duration[c.span])}, self {fmtDuration(self[c.span])}</span>}
+            {c.span >= 0 && <span class="muted"> · {fmtDuration(m.duration[c.span])}{self && `, self ${fmtDuration(self[c.span])}`}</span>}
             <div class="cause-summary">{c.summary}</div>
             {c.evidence.length > 0 && (
               <ul class="evidence">

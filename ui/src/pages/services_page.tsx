@@ -1,11 +1,12 @@
-// /services: the dependency graph of a time window (calls on the edges),
+// /services: the dependency graph of a time window (calls, error rate and
+// the callee's p99 duration on the edges),
 // optionally around one service and its N-hop neighbours; a click on a
 // service searches its traces. RED figures per service when the server
 // has /api/v1/metrics.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import dagre from "@dagrejs/dagre";
 import { getJson } from "../api";
-import { neighbourhood, servicesOf, type Edge } from "../lib/graph";
+import { edgeLabel, edgeOf, neighbourhood, servicesOf, type DependencyJson, type Edge } from "../lib/graph";
 import { navigate, setParams } from "../router";
 import { serviceColor } from "./colors";
 import { RedFigures } from "./red_figures";
@@ -18,7 +19,7 @@ function layout(edges: Edge[]) {
   g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 90, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const s of servicesOf(edges)) g.setNode(s, { width: NODE_W, height: NODE_H });
-  for (const e of edges) if (e.parent !== e.child) g.setEdge(e.parent, e.child, { label: String(e.calls), width: 40, height: 16 });
+  for (const e of edges) if (e.parent !== e.child) g.setEdge(e.parent, e.child, { edge: e, width: 150, height: 30, labelpos: "c" });
   dagre.layout(g);
   return g;
 }
@@ -33,8 +34,8 @@ export function ServicesPage({ search }: { search: URLSearchParams }) {
   useEffect(() => { document.title = "Services — callpath"; }, []);
   useEffect(() => {
     setEdges(null);
-    getJson<{ dependencies: { parent: string; child: string; call_count: number }[] }>(`/api/v1/dependencies?lookback=${lookback}`)
-      .then((r) => setEdges(r.dependencies.map((d) => ({ parent: d.parent, child: d.child, calls: d.call_count }))))
+    getJson<{ dependencies: DependencyJson[] }>(`/api/v1/dependencies?lookback=${lookback}`)
+      .then((r) => setEdges(r.dependencies.map(edgeOf)))
       .catch((e) => setError(String(e.message ?? e)));
   }, [lookback]);
   useEffect(() => {
@@ -80,11 +81,15 @@ export function ServicesPage({ search }: { search: URLSearchParams }) {
           const ed = g.edge(e);
           const pts = ed.points ?? [];
           const d = pts.map((p: { x: number; y: number }, k: number) => `${k ? "L" : "M"}${p.x},${p.y}`).join(" ");
-          const mid = pts[Math.floor(pts.length / 2)] ?? { x: 0, y: 0 };
+          const at = { x: ed.x ?? 0, y: ed.y ?? 0 };
+          const edge: Edge = ed.edge;
+          const [calls, p99] = edgeLabel(edge);
           return (
-            <g key={e.v + "->" + e.w} class="edge" data-edge={`${e.v}->${e.w}`}>
+            <g key={e.v + "->" + e.w} class={"edge" + (edge.errors ? " has-errors" : "")} data-edge={`${e.v}->${e.w}`}>
+              <title>{`${e.v} → ${e.w}: ${calls}${p99 ? ", " + p99 : ""}`}</title>
               <path d={d} fill="none" stroke="currentColor" marker-end="url(#arrow)" />
-              <text x={mid.x} y={mid.y - 4} text-anchor="middle" class="edge-label">{ed.label} calls</text>
+              <text x={at.x} y={at.y - 3} text-anchor="middle" class="edge-label">{calls}</text>
+              {p99 && <text x={at.x} y={at.y + 11} text-anchor="middle" class="edge-label">{p99}</text>}
             </g>
           );
         })}

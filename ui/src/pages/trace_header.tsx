@@ -5,6 +5,20 @@ import { fmtDuration, fmtTime, nsToMs } from "../lib/format";
 import { setPrefs, usePrefs } from "../prefs";
 import { CopyButton } from "./copy";
 import { serviceColor } from "./colors";
+import { apiFetch } from "../api";
+
+// Through apiFetch, so the download carries the session's API key.
+async function download(e: Event, traceId: string) {
+  e.preventDefault();
+  const r = await apiFetch(`/api/v1/traces/${traceId}`, { headers: { Accept: "application/json" } });
+  if (!r.ok) return;
+  const url = URL.createObjectURL(await r.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `trace-${traceId}.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 export function TraceHeader({ m }: { m: TraceModel }) {
   const prefs = usePrefs();
@@ -29,7 +43,7 @@ export function TraceHeader({ m }: { m: TraceModel }) {
         <span><b>{m.logCount}</b> logs{m.logsWithoutSpan ? ` (${m.logsWithoutSpan} without their span)` : ""}</span>
         <span class="mono trace-id">{m.traceId}</span>
         <CopyButton text={m.traceId} label="copy trace id" />
-        <a href={`/api/v1/traces/${m.traceId}`} download={`trace-${m.traceId}.json`}>download JSON</a>
+        <a href={`/api/v1/traces/${m.traceId}`} download={`trace-${m.traceId}.json`} onClick={(e) => download(e, m.traceId)}>download JSON</a>
       </div>
     </section>
   );

@@ -69,9 +69,10 @@ export function TracePage({ id, search }: { id: string; search: URLSearchParams 
     const ac = new AbortController();
     setModel(null);
     setError("");
-    getJson<SkeletonJson>(`/api/v1/traces/${id}/skeleton`, ac.signal)
+    getJson<SkeletonJson>(`/api/v1/traces/${id}/skeleton`, ac.signal, "callpath:skeleton")
       .then((s) => {
         const model = buildModel(s);
+        performance.mark("callpath:model");
         setModel(model);
         setCollapsed(new Uint8Array(model.n));
         setWin({ from: 0, to: model.durationNs || 1 });
@@ -90,7 +91,15 @@ export function TracePage({ id, search }: { id: string; search: URLSearchParams 
     document.title = m ? `${m.rootService}: ${m.rootOperation} (${id.slice(0, 8)}) — callpath` : `trace ${id.slice(0, 8)} — callpath`;
   }, [m, id]);
 
-  const self = useMemo(() => (m ? selfTimes(m) : null), [m]);
+  // Self times (a pass over the whole trace) after the first rows are on
+  // screen: only the cause panel and the self-time tab need them.
+  const [self, setSelf] = useState<Float64Array | null>(null);
+  useEffect(() => {
+    setSelf(null);
+    if (!m) return;
+    const t = setTimeout(() => setSelf(selfTimes(m)), 0);
+    return () => clearTimeout(t);
+  }, [m]);
   const table = useMemo(() => (m && self && tab === "self" ? selfTimeTable(m, self) : []), [m, self, tab === "self"]);
   const causes = useCauses(m, self);
   const rows = useMemo(() => (m ? visibleRows(m, { collapsed, criticalOnly, openLogs }) : null), [m, collapsed, criticalOnly, openLogs]);
@@ -213,7 +222,7 @@ export function TracePage({ id, search }: { id: string; search: URLSearchParams 
   });
 
   if (error) return <div class="page"><div class="error-box">{error}</div><a href="/search">Search traces</a></div>;
-  if (!m || !rows || !actions || !self) return <div class="page muted">Loading trace {id}…</div>;
+  if (!m || !rows || !actions) return <div class="page muted">Loading trace {id}…</div>;
   const errorPos = m.errorSpans.indexOf(current);
   const matchPos = matchList.indexOf(current);
   return (
