@@ -7,6 +7,12 @@
 // Written atomically: a temporary file, fsync, rename over the old one,
 // fsync of the directory. A crash at any point leaves either the old or
 // the new checkpoint, never a mix.
+//
+// An entry also notes the batch that was being sent when it was written:
+// its records of the file up to `sent_until` were sent with the observed
+// time `sent_observed_ns`. The receiver may have stored them; after a
+// restart they are sent again with that same time, so that (with their
+// log.record.uid) the receiver recognises them as the records it holds.
 #pragma once
 
 #include <cstdint>
@@ -48,12 +54,16 @@ struct CheckpointEntry {
   // A file truncated in place (copy-truncate) whose old content a copy may
   // still hold: only its fingerprint and offset matter.
   bool retired = false;
+  // The batch in flight (see above); 0, 0 when none was noted.
+  uint64_t sent_until = 0;
+  uint64_t sent_observed_ns = 0;
   std::string path;
   friend bool operator==(const CheckpointEntry&, const CheckpointEntry&) = default;
 };
 
-// Reads `dir`/checkpoint. A missing file is an empty checkpoint; a
-// malformed one is DataLoss with the line.
+// Reads `dir`/checkpoint (format v2, or v1 which has no batch in flight).
+// A missing file is an empty checkpoint; a malformed one is DataLoss with
+// the line.
 Result<std::vector<CheckpointEntry>> LoadCheckpoint(const std::string& dir);
 
 // Replaces `dir`/checkpoint atomically (see above).

@@ -45,6 +45,12 @@ void FileTailer::Acknowledge(uint64_t generation, uint64_t offset) noexcept {
   if (generation == generation_ && offset > acked_) acked_ = offset;
 }
 
+Fingerprint FileTailer::HeadFingerprint(uint64_t end_offset) const {
+  const uint64_t want = end_offset < kFingerprintBytes ? end_offset : kFingerprintBytes;
+  if (fingerprint_.length == want) return fingerprint_;
+  return ReadFingerprint(fd_, want);
+}
+
 bool FileTailer::TakeRetired(Fingerprint* fp, uint64_t* offset) {
   if (!retired_) return false;
   retired_ = false;

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "store/encoding.h"
 #include "store/rocksdb/keys.h"
@@ -37,6 +38,15 @@ std::string_view TagText(const Value& v, char (&buf)[24], std::string* scratch) 
       *scratch = v.AsText();
       return *scratch;
   }
+}
+
+// keys::LogSeqOfUid of the record's log.record.uid; 0 when it has none.
+uint64_t LogSeqOf(const StoredLog& l) {
+  for (const KeyValue& kv : l.attributes) {
+    if (kv.key == keys::kLogRecordUidKey && kv.value.type == Value::Type::kString && !kv.value.text.empty())
+      return keys::LogSeqOfUid(kv.value.text);
+  }
+  return 0;
 }
 
 struct ViewPairHash {
@@ -153,6 +163,9 @@ Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) con
   for (uint32_t r : in.log_resource)
     if (r >= in.resources.size()) return InvalidArgument("ingest batch resource index out of range");
 
+  // Before the statistics fold them: a repeat is neither stored nor counted again.
+  CALLPATH_RETURN_IF_ERROR(DropStoredRepeats(&in));
+
   auto out = std::make_unique<RocksPreparedBatch>(in.spans.size(), in.logs.size());
   if (options_.keep_stats) {
     out->stats = FoldBatchStats(in);
@@ -196,6 +209,37 @@ Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) con
   return std::unique_ptr<PreparedBatch>(std::move(out));
 }
 
+Status RocksDbStore::DropStoredRepeats(IngestBatch* in) const {
+  if (std::none_of(in->logs.begin(), in->logs.end(), [](const StoredLog& l) { return LogSeqOf(l) != 0; }))
+    return Status::Ok();
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  std::unordered_set<std::string> keys_in_batch;
+  rocksdb::PinnableSlice found;
+  size_t kept = 0;
+  for (size_t i = 0; i < in->logs.size(); ++i) {
+    if (const uint64_t seq = LogSeqOf(in->logs[i]); seq != 0) {
+      const uint64_t t = in->logs[i].effective_time_ns();
+      std::string key = keys::LogKey(BucketOf(t), t, seq);
+      bool repeat = !keys_in_batch.insert(key).second;
+      if (!repeat) {
+        found.Reset();
+        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kLogs), key, &found);
+        if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "look up a log record by uid");
+        repeat = s.ok();
+      }
+      if (repeat) continue;
+    }
+    if (kept != i) {
+      in->logs[kept] = std::move(in->logs[i]);
+      in->log_resource[kept] = in->log_resource[i];
+    }
+    ++kept;
+  }
+  in->logs.resize(kept);
+  in->log_resource.resize(kept);
+  return Status::Ok();
+}
+
 void RocksDbStore::PrepareLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,
                                PreparedLogs* out) const {
   out->entries.reserve(out->entries.size() + logs.size());
@@ -205,6 +249,7 @@ void RocksDbStore::PrepareLogs(const std::vector<const StoredLog*>& logs, const 
     e.time_ns = l.effective_time_ns();
     e.bucket = BucketOf(e.time_ns);
     e.trace = l.trace_id;
+    e.seq = LogSeqOf(l);
     // A batch's records come from few services: the last one seen is
     // usually the one.
     auto known = std::find(out->services.rbegin(), out->services.rend(), l.service);
