@@ -8,11 +8,12 @@
 // fsync of the directory. A crash at any point leaves either the old or
 // the new checkpoint, never a mix.
 //
-// An entry also notes the batch that was being sent when it was written:
-// its records of the file up to `sent_until` were sent with the observed
-// time `sent_observed_ns`. The receiver may have stored them; after a
-// restart they are sent again with that same time, so that (with their
-// log.record.uid) the receiver recognises them as the records it holds.
+// An entry also notes an observed time for the records of the file that
+// end at or before `sent_until`: those of the batch in flight when it was
+// written, and those the file already held then. The receiver may have
+// stored some of them; after a restart they are sent again with that same
+// time, so that (with their log.record.uid) the receiver recognises them
+// as the records it holds.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +55,7 @@ struct CheckpointEntry {
   // A file truncated in place (copy-truncate) whose old content a copy may
   // still hold: only its fingerprint and offset matter.
   bool retired = false;
-  // The batch in flight (see above); 0, 0 when none was noted.
+  // The note (see above); 0, 0 when there is none.
   uint64_t sent_until = 0;
   uint64_t sent_observed_ns = 0;
   std::string path;

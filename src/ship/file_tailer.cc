@@ -51,6 +51,11 @@ Fingerprint FileTailer::HeadFingerprint(uint64_t end_offset) const {
   return ReadFingerprint(fd_, want);
 }
 
+uint64_t FileTailer::CurrentSize() const {
+  struct stat st {};
+  return ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
 bool FileTailer::TakeRetired(Fingerprint* fp, uint64_t* offset) {
   if (!retired_) return false;
   retired_ = false;

@@ -77,6 +77,8 @@ class FileTailer {
   // file grows later (record_uid.h). Reads the file unless that is the
   // current fingerprint.
   Fingerprint HeadFingerprint(uint64_t end_offset) const;
+  // The file's size now (fstat); 0 when that fails.
+  uint64_t CurrentSize() const;
   uint64_t acked_offset() const noexcept { return acked_; }
   uint64_t emitted_offset() const noexcept { return emitted_; }
   uint64_t generation() const noexcept { return generation_; }

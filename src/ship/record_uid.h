@@ -19,10 +19,17 @@
 
 namespace callpath::ship {
 
-// 32 lowercase hex digits: 16 of a hash of (host, dev, ino, head) and 16
-// of end_offset. `head` is the fingerprint of the file's first
-// min(end_offset, kFingerprintBytes) bytes.
-std::string RecordUid(std::string_view host, uint64_t dev, uint64_t ino, const Fingerprint& head,
-                      uint64_t end_offset);
+// The first half of the uid: a hash of (host, dev, ino, head), where
+// `head` is the fingerprint of the file's first min(end_offset,
+// kFingerprintBytes) bytes. The same for every record past the first KiB,
+// so callers keep it.
+uint64_t FileIdentityHash(std::string_view host, uint64_t dev, uint64_t ino, const Fingerprint& head);
+
+// 32 lowercase hex digits: 16 of FileIdentityHash and 16 of end_offset.
+std::string RecordUid(uint64_t file_identity, uint64_t end_offset);
+inline std::string RecordUid(std::string_view host, uint64_t dev, uint64_t ino, const Fingerprint& head,
+                             uint64_t end_offset) {
+  return RecordUid(FileIdentityHash(host, dev, ino, head), end_offset);
+}
 
 }  // namespace callpath::ship

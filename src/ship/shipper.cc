@@ -35,10 +35,17 @@ struct Tracked {
   // this file is truncated, or the copy is read through.
   FileTailer* paused_for = nullptr;
   uint64_t paused_copy_offset = 0;
-  // The batch noted in the checkpoint as in flight (CheckpointEntry): its
-  // records of this file up to sent_until went out with this observed time.
+  // The observed time noted in the checkpoint (CheckpointEntry) for the
+  // records of this file, of generation sent_generation, that end at or
+  // before sent_until: those of the batch in flight when it was noted, and
+  // those already in the file then. A restart reads them in generation 0.
   uint64_t sent_until = 0;
   uint64_t sent_observed_ns = 0;
+  uint64_t sent_generation = 0;
+  // FileIdentityHash for identity_head, kept: it changes only while the
+  // file is shorter than its fingerprint.
+  Fingerprint identity_head;
+  uint64_t identity_hash = 0;
 };
 
 struct Pending {
@@ -46,11 +53,12 @@ struct Pending {
   TailRecord record;
 };
 
-// True when `p` belongs to the batch a previous run noted as in flight
-// (read again after a restart, so generation 0): it goes out again with the
-// observed time it had then, and so is the same record to the receiver.
+// True when `p` is covered by its file's note: it goes out with the noted
+// observed time, so that sent again after a restart it is the same record
+// to the receiver.
 bool InNotedBatch(const Pending& p) {
-  return p.file->sent_observed_ns != 0 && p.record.generation == 0 && p.record.end_offset <= p.file->sent_until;
+  return p.file->sent_observed_ns != 0 && p.record.generation == p.file->sent_generation &&
+         p.record.end_offset <= p.file->sent_until;
 }
 
 uint64_t NowNs() {
@@ -281,8 +289,8 @@ void Shipper::Impl::Collect(std::vector<Pending>* batch, bool* more) {
 }
 
 // Sends `batch` until the receiver takes it, then records the progress.
-// Records of a batch noted as in flight by a previous run go first, on
-// their own, so that every batch has one observed time per file to note.
+// Records covered by their file's note go first, on their own, so that a
+// new note (one observed time per file) is needed only for the others.
 bool Shipper::Impl::Deliver(std::vector<Pending>* batch, const std::atomic<bool>& stop) {
   auto fresh = std::stable_partition(batch->begin(), batch->end(), InNotedBatch);
   std::vector<Pending> again(std::make_move_iterator(batch->begin()), std::make_move_iterator(fresh));
@@ -306,8 +314,10 @@ bool Shipper::Impl::Send(const std::vector<Pending>& batch, const std::atomic<bo
 
 // Every record gets its log.record.uid. A record without a time of its
 // own is stored by its observed time, so that time must be the same if
-// the record is ever sent again: a batch holding such records, read for
-// the first time, is noted in the checkpoint as in flight before it goes.
+// the record is ever sent again: before a batch holding such records that
+// no note covers goes, a note is saved in the checkpoint. It covers what
+// the file holds by then, so while the shipper is behind the writer the
+// following batches need no new one.
 void Shipper::Impl::Encode(const std::vector<Pending>& batch, std::string* body) {
   const uint64_t now = NowNs();
   std::vector<logparse::ParsedLog> parsed;
@@ -319,18 +329,23 @@ void Shipper::Impl::Encode(const std::vector<Pending>& batch, std::string* body)
     const FileTailer& t = *p.file->tailer;
     logparse::ParsedLog r = parser->Parse(p.record.text);
     r.attributes.push_back({"log.file.path", t.path()});
-    r.attributes.push_back({"log.record.uid", RecordUid(host, t.dev(), t.ino(), t.HeadFingerprint(p.record.end_offset),
-                                                        p.record.end_offset)});
+    const Fingerprint head = t.HeadFingerprint(p.record.end_offset);
+    if (!(head == p.file->identity_head) || p.file->identity_hash == 0) {
+      p.file->identity_head = head;
+      p.file->identity_hash = FileIdentityHash(host, t.dev(), t.ino(), head);
+    }
+    r.attributes.push_back({"log.record.uid", RecordUid(p.file->identity_hash, p.record.end_offset)});
     const bool again = InNotedBatch(p);
     observed.push_back(again ? p.file->sent_observed_ns : now);
     note |= !again && r.time_ns == 0;
     parsed.push_back(std::move(r));
   }
   if (note) {
-    for (const Pending& p : batch) p.file->sent_until = 0;
+    for (const Pending& p : batch) p.file->sent_until = p.file->tailer->CurrentSize();
     for (const Pending& p : batch) {
       p.file->sent_until = std::max(p.file->sent_until, p.record.end_offset);
       p.file->sent_observed_ns = now;
+      p.file->sent_generation = p.record.generation;
     }
     Status s = SaveCheckpointNow();
     if (!s.ok()) std::fprintf(stderr, "callpath-ship: batch in flight not noted: %s\n", s.ToString().c_str());
@@ -383,7 +398,7 @@ Status Shipper::Impl::SaveCheckpointNow() {
   for (const auto& f : files) {
     const FileTailer& t = *f->tailer;
     // A note of a batch that was acknowledged since is of no more use.
-    const bool in_flight = f->sent_until > t.acked_offset();
+    const bool in_flight = f->sent_generation == t.generation() && f->sent_until > t.acked_offset();
     entries.push_back(CheckpointEntry{t.dev(), t.ino(), t.fingerprint(), t.acked_offset(), false,
                                       in_flight ? f->sent_until : 0, in_flight ? f->sent_observed_ns : 0, t.path()});
   }
