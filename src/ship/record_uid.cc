@@ -9,8 +9,8 @@ uint64_t FileIdentityHash(std::string_view host, uint64_t dev, uint64_t ino, con
   std::string identity(host);
   identity.push_back('\0');
   char numbers[96];
-  int n = std::snprintf(numbers, sizeof numbers, "%" PRIu64 " %" PRIu64 " %u %" PRIx64, dev, ino, head.length,
-                        head.hash);
+  int n =
+      std::snprintf(numbers, sizeof numbers, "%" PRIu64 " %" PRIu64 " %u %" PRIx64, dev, ino, head.length, head.hash);
   identity.append(numbers, static_cast<size_t>(n));
   return FingerprintHash(identity);
 }

@@ -213,22 +213,32 @@ Status RocksDbStore::DropStoredRepeats(IngestBatch* in) const {
   if (std::none_of(in->logs.begin(), in->logs.end(), [](const StoredLog& l) { return LogSeqOf(l) != 0; }))
     return Status::Ok();
   CALLPATH_RETURN_IF_ERROR(CheckOpen());
-  std::unordered_set<std::string> keys_in_batch;
-  rocksdb::PinnableSlice found;
+  // The keys of the records with a uid, looked up in one MultiGet (one
+  // pass over memtables and tables for the batch, not one per record).
+  std::vector<std::string> keys;
+  std::vector<size_t> index;  // keys[k] is the key of in->logs[index[k]]
+  std::vector<bool> repeat(in->logs.size(), false);
+  std::unordered_set<std::string_view> keys_in_batch;
+  keys.reserve(in->logs.size());
+  for (size_t i = 0; i < in->logs.size(); ++i) {
+    const uint64_t seq = LogSeqOf(in->logs[i]);
+    if (seq == 0) continue;
+    const uint64_t t = in->logs[i].effective_time_ns();
+    keys.push_back(keys::LogKey(BucketOf(t), t, seq));
+    index.push_back(i);
+  }
+  for (size_t k = 0; k < keys.size(); ++k) repeat[index[k]] = !keys_in_batch.insert(keys[k]).second;
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> found(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), cf(kLogs), slices.size(), slices.data(), values.data(), found.data());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (!found[k].ok() && !found[k].IsNotFound()) return FromRocks(found[k], "look up log records by uid");
+    if (found[k].ok()) repeat[index[k]] = true;
+  }
   size_t kept = 0;
   for (size_t i = 0; i < in->logs.size(); ++i) {
-    if (const uint64_t seq = LogSeqOf(in->logs[i]); seq != 0) {
-      const uint64_t t = in->logs[i].effective_time_ns();
-      std::string key = keys::LogKey(BucketOf(t), t, seq);
-      bool repeat = !keys_in_batch.insert(key).second;
-      if (!repeat) {
-        found.Reset();
-        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kLogs), key, &found);
-        if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "look up a log record by uid");
-        repeat = s.ok();
-      }
-      if (repeat) continue;
-    }
+    if (repeat[i]) continue;
     if (kept != i) {
       in->logs[kept] = std::move(in->logs[i]);
       in->log_resource[kept] = in->log_resource[i];
