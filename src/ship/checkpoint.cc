@@ -13,7 +13,9 @@
 namespace callpath::ship {
 namespace {
 
-constexpr std::string_view kHeader = "callpath-ship checkpoint v1";
+constexpr std::string_view kHeader = "callpath-ship checkpoint v2";
+// v1 lacks the two fields of the batch in flight (before the path).
+constexpr std::string_view kHeaderV1 = "callpath-ship checkpoint v1";
 
 Status Errno(std::string_view what, const std::string& path) {
   return Internal(std::string(what) + " " + path + ": " + std::strerror(errno));
@@ -61,17 +63,23 @@ Result<std::vector<CheckpointEntry>> LoadCheckpoint(const std::string& dir) {
   std::vector<CheckpointEntry> entries;
   if (!in) return entries;
   std::string line;
-  if (!std::getline(in, line) || line != kHeader) return DataLoss(path + ": not a callpath-ship checkpoint");
+  if (!std::getline(in, line) || (line != kHeader && line != kHeaderV1))
+    return DataLoss(path + ": not a callpath-ship checkpoint");
+  const bool v1 = line == kHeaderV1;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     CheckpointEntry e;
-    unsigned long long dev, ino, hash, offset;
+    unsigned long long dev, ino, hash, offset, sent_until = 0, sent_observed = 0;
     unsigned len, retired;
     int consumed = 0;
-    if (std::sscanf(line.c_str(), "%llu %llu %u %llx %llu %u %n", &dev, &ino, &len, &hash, &offset, &retired,
-                    &consumed) != 6 ||
-        len > kFingerprintBytes || retired > 1)
-      return DataLoss(path + ": malformed entry '" + line + "'");
+    const bool parsed =
+        v1 ? std::sscanf(line.c_str(), "%llu %llu %u %llx %llu %u %n", &dev, &ino, &len, &hash, &offset, &retired,
+                         &consumed) == 6
+           : std::sscanf(line.c_str(), "%llu %llu %u %llx %llu %u %llu %llu %n", &dev, &ino, &len, &hash, &offset,
+                         &retired, &sent_until, &sent_observed, &consumed) == 8;
+    if (!parsed || len > kFingerprintBytes || retired > 1) return DataLoss(path + ": malformed entry '" + line + "'");
+    e.sent_until = sent_until;
+    e.sent_observed_ns = sent_observed;
     e.dev = dev;
     e.ino = ino;
     e.fingerprint = {len, hash};
@@ -87,9 +95,10 @@ Status SaveCheckpoint(const std::string& dir, const std::vector<CheckpointEntry>
   std::ostringstream text;
   text << kHeader << '\n';
   for (const CheckpointEntry& e : entries) {
-    char head[160];
-    std::snprintf(head, sizeof head, "%" PRIu64 " %" PRIu64 " %u %" PRIx64 " %" PRIu64 " %d ", e.dev, e.ino,
-                  e.fingerprint.length, e.fingerprint.hash, e.offset, e.retired ? 1 : 0);
+    char head[200];
+    std::snprintf(head, sizeof head, "%" PRIu64 " %" PRIu64 " %u %" PRIx64 " %" PRIu64 " %d %" PRIu64 " %" PRIu64 " ",
+                  e.dev, e.ino, e.fingerprint.length, e.fingerprint.hash, e.offset, e.retired ? 1 : 0, e.sent_until,
+                  e.sent_observed_ns);
     text << head << e.path << '\n';
   }
   const std::string final_path = dir + "/checkpoint";

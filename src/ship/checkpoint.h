@@ -7,6 +7,13 @@
 // Written atomically: a temporary file, fsync, rename over the old one,
 // fsync of the directory. A crash at any point leaves either the old or
 // the new checkpoint, never a mix.
+//
+// An entry also notes an observed time for the records of the file that
+// end at or before `sent_until`: those of the batch in flight when it was
+// written, and those the file already held then. The receiver may have
+// stored some of them; after a restart they are sent again with that same
+// time, so that (with their log.record.uid) the receiver recognises them
+// as the records it holds.
 #pragma once
 
 #include <cstdint>
@@ -48,12 +55,16 @@ struct CheckpointEntry {
   // A file truncated in place (copy-truncate) whose old content a copy may
   // still hold: only its fingerprint and offset matter.
   bool retired = false;
+  // The note (see above); 0, 0 when there is none.
+  uint64_t sent_until = 0;
+  uint64_t sent_observed_ns = 0;
   std::string path;
   friend bool operator==(const CheckpointEntry&, const CheckpointEntry&) = default;
 };
 
-// Reads `dir`/checkpoint. A missing file is an empty checkpoint; a
-// malformed one is DataLoss with the line.
+// Reads `dir`/checkpoint (format v2, or v1 which has no batch in flight).
+// A missing file is an empty checkpoint; a malformed one is DataLoss with
+// the line.
 Result<std::vector<CheckpointEntry>> LoadCheckpoint(const std::string& dir);
 
 // Replaces `dir`/checkpoint atomically (see above).

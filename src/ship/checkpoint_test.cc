@@ -21,13 +21,23 @@ std::string TempDir() {
 TEST(Checkpoint, RoundTripsEntriesIncludingPathsWithSpaces) {
   std::string dir = TempDir();
   std::vector<CheckpointEntry> entries = {
-      {64769, 123, {1024, 0xdeadbeefcafef00dULL}, 4096, false, "/var/log/my app/app.log"},
-      {64769, 124, {80, 42}, 17, true, ""}};
+      {64769, 123, {1024, 0xdeadbeefcafef00dULL}, 4096, false, 8192, 1'700'000'000'123'456'789ULL,
+       "/var/log/my app/app.log"},
+      {64769, 124, {80, 42}, 17, true, 0, 0, ""}};
   ASSERT_TRUE(SaveCheckpoint(dir, entries).ok());
   auto loaded = LoadCheckpoint(dir);
   ASSERT_TRUE(loaded.ok());
   EXPECT_EQ(*loaded, entries);
   EXPECT_FALSE(std::filesystem::exists(dir + "/checkpoint.tmp"));
+}
+
+TEST(Checkpoint, VersionOneFilesLoadWithNoBatchInFlight) {
+  std::string dir = TempDir();
+  std::ofstream(dir + "/checkpoint") << "callpath-ship checkpoint v1\n64769 123 1024 ff 4096 0 /var/log/a b.log\n";
+  auto loaded = LoadCheckpoint(dir);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  std::vector<CheckpointEntry> expected = {{64769, 123, {1024, 0xff}, 4096, false, 0, 0, "/var/log/a b.log"}};
+  EXPECT_EQ(*loaded, expected);
 }
 
 TEST(Checkpoint, MissingFileIsEmpty) {
@@ -43,6 +53,8 @@ TEST(Checkpoint, MalformedFilesAreDataLoss) {
   std::ofstream(dir + "/checkpoint") << "callpath-ship checkpoint v1\n1 2 banana\n";
   EXPECT_EQ(LoadCheckpoint(dir).status().code(), StatusCode::kDataLoss);
   std::ofstream(dir + "/checkpoint") << "callpath-ship checkpoint v1\n1 2 99999 ff 3 0 /x\n";
+  EXPECT_EQ(LoadCheckpoint(dir).status().code(), StatusCode::kDataLoss);
+  std::ofstream(dir + "/checkpoint") << "callpath-ship checkpoint v2\n1 2 10 ff 3 0 /x\n";  // v1 fields under v2
   EXPECT_EQ(LoadCheckpoint(dir).status().code(), StatusCode::kDataLoss);
 }
 

@@ -45,6 +45,17 @@ void FileTailer::Acknowledge(uint64_t generation, uint64_t offset) noexcept {
   if (generation == generation_ && offset > acked_) acked_ = offset;
 }
 
+Fingerprint FileTailer::HeadFingerprint(uint64_t end_offset) const {
+  const uint64_t want = end_offset < kFingerprintBytes ? end_offset : kFingerprintBytes;
+  if (fingerprint_.length == want) return fingerprint_;
+  return ReadFingerprint(fd_, want);
+}
+
+uint64_t FileTailer::CurrentSize() const {
+  struct stat st {};
+  return ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
 bool FileTailer::TakeRetired(Fingerprint* fp, uint64_t* offset) {
   if (!retired_) return false;
   retired_ = false;

@@ -72,6 +72,13 @@ class FileTailer {
   const std::string& path() const noexcept { return path_; }
   void set_path(std::string path) { path_ = std::move(path); }
   const Fingerprint& fingerprint() const noexcept { return fingerprint_; }
+  // The fingerprint of the file's first min(end_offset, kFingerprintBytes)
+  // bytes: what a record ending at end_offset can be known by however the
+  // file grows later (record_uid.h). Reads the file unless that is the
+  // current fingerprint.
+  Fingerprint HeadFingerprint(uint64_t end_offset) const;
+  // The file's size now (fstat); 0 when that fails.
+  uint64_t CurrentSize() const;
   uint64_t acked_offset() const noexcept { return acked_; }
   uint64_t emitted_offset() const noexcept { return emitted_; }
   uint64_t generation() const noexcept { return generation_; }

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <iterator>
+#include <span>
 #include <thread>
 
 #include "logparse/line_parser.h"
@@ -15,6 +17,7 @@
 #include "logparse/pushed_logs.h"
 #include "sdk/export/http_transport.h"
 #include "ship/file_tailer.h"
+#include "ship/record_uid.h"
 
 namespace callpath::ship {
 namespace {
@@ -32,12 +35,31 @@ struct Tracked {
   // this file is truncated, or the copy is read through.
   FileTailer* paused_for = nullptr;
   uint64_t paused_copy_offset = 0;
+  // The observed time noted in the checkpoint (CheckpointEntry) for the
+  // records of this file, of generation sent_generation, that end at or
+  // before sent_until: those of the batch in flight when it was noted, and
+  // those already in the file then. A restart reads them in generation 0.
+  uint64_t sent_until = 0;
+  uint64_t sent_observed_ns = 0;
+  uint64_t sent_generation = 0;
+  // FileIdentityHash for identity_head, kept: it changes only while the
+  // file is shorter than its fingerprint.
+  Fingerprint identity_head;
+  uint64_t identity_hash = 0;
 };
 
 struct Pending {
   Tracked* file;
   TailRecord record;
 };
+
+// True when `p` is covered by its file's note: it goes out with the noted
+// observed time, so that sent again after a restart it is the same record
+// to the receiver.
+bool InNotedBatch(const Pending& p) {
+  return p.file->sent_observed_ns != 0 && p.record.generation == p.file->sent_generation &&
+         p.record.end_offset <= p.file->sent_until;
+}
 
 uint64_t NowNs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -67,7 +89,8 @@ struct Shipper::Impl {
   explicit Impl(ShipOptions o) : opt(std::move(o)), transport(TransportOptions(opt)) {
     source.scope_name = "callpath-ship";
     source.default_service = opt.service.empty() ? logparse::kUnknownService : opt.service;
-    if (std::string host = HostName(); !host.empty()) source.resource.push_back({"host.name", host});
+    host = HostName();
+    if (!host.empty()) source.resource.push_back({"host.name", host});
     for (const auto& [k, v] : opt.resource) source.resource.push_back({k, v});
     tailer_options.multiline = opt.multiline;
   }
@@ -85,10 +108,13 @@ struct Shipper::Impl {
   bool Settled(const struct stat& st) const;
   void Scan();
   void Open(const std::string& path, const struct stat& st);
-  uint64_t StartOffset(const std::string& path, const struct stat& st, Tracked** copy_of);
+  uint64_t StartOffset(const std::string& path, const struct stat& st, Tracked** copy_of, CheckpointEntry* noted);
   void Collect(std::vector<Pending>* batch, bool* more);
   void PollPaused(Tracked& t, Clock::time_point now);
+  bool Deliver(std::vector<Pending>* batch, const std::atomic<bool>& stop);
   bool Send(const std::vector<Pending>& batch, const std::atomic<bool>& stop);
+  void Encode(const std::vector<Pending>& batch, std::string* body);
+  bool Post(const std::string& body, size_t records, const std::atomic<bool>& stop);
   void Acknowledge(const std::vector<Pending>& batch);
   Status SaveCheckpointNow();
   bool AllDrained() const;
@@ -98,6 +124,7 @@ struct Shipper::Impl {
   internal::HttpTransport transport;
   std::unique_ptr<logparse::LineParser> parser;
   logparse::LogSource source;
+  std::string host;  // this machine's name, part of every record's uid
   std::vector<std::unique_ptr<Tracked>> files;
   std::vector<CheckpointEntry> restored;  // from the checkpoint, matched to files as they are found
   std::vector<CheckpointEntry> retired;
@@ -143,7 +170,8 @@ void Shipper::Impl::Scan() {
 
 // Where a newly found file starts: its checkpointed offset; the offset of
 // the file it is a copy of; else 0.
-uint64_t Shipper::Impl::StartOffset(const std::string& path, const struct stat& st, Tracked** copy_of) {
+uint64_t Shipper::Impl::StartOffset(const std::string& path, const struct stat& st, Tracked** copy_of,
+                                    CheckpointEntry* noted) {
   *copy_of = nullptr;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
@@ -154,6 +182,8 @@ uint64_t Shipper::Impl::StartOffset(const std::string& path, const struct stat& 
     if (it->retired || it->dev != static_cast<uint64_t>(st.st_dev) || it->ino != static_cast<uint64_t>(st.st_ino)) continue;
     if (matches(it->fingerprint)) {
       offset = it->offset;
+      noted->sent_until = it->sent_until;
+      noted->sent_observed_ns = it->sent_observed_ns;
       found = true;
     }
     restored.erase(it);
@@ -181,11 +211,14 @@ uint64_t Shipper::Impl::StartOffset(const std::string& path, const struct stat& 
 
 void Shipper::Impl::Open(const std::string& path, const struct stat& st) {
   Tracked* copy_of = nullptr;
-  uint64_t offset = StartOffset(path, st, &copy_of);
+  CheckpointEntry noted;
+  uint64_t offset = StartOffset(path, st, &copy_of, &noted);
   auto tailer = FileTailer::Open(path, offset, tailer_options);
   if (!tailer.ok()) return;  // gone already, or unreadable: the next scan tries again
   auto t = std::make_unique<Tracked>();
   t->tailer = std::move(tailer).value();
+  t->sent_until = noted.sent_until;
+  t->sent_observed_ns = noted.sent_observed_ns;
   if (copy_of != nullptr) {
     // Until the original is truncated, the copy is read instead of it.
     copy_of->tailer->Reset(copy_of->tailer->emitted_offset());
@@ -237,7 +270,7 @@ void Shipper::Impl::Collect(std::vector<Pending>* batch, bool* more) {
     Fingerprint fp;
     uint64_t offset;
     if (f->tailer->TakeRetired(&fp, &offset)) {
-      retired.push_back(CheckpointEntry{f->tailer->dev(), f->tailer->ino(), fp, offset, true, f->tailer->path()});
+      retired.push_back(CheckpointEntry{f->tailer->dev(), f->tailer->ino(), fp, offset, true, 0, 0, f->tailer->path()});
       if (retired.size() > kMaxRetired) retired.erase(retired.begin());
     }
     const bool gone = f->tailer->deleted() || !f->matched;
@@ -255,16 +288,79 @@ void Shipper::Impl::Collect(std::vector<Pending>* batch, bool* more) {
   }
 }
 
+// Sends `batch` until the receiver takes it, then records the progress.
+// Records covered by their file's note go first, on their own, so that a
+// new note (one observed time per file) is needed only for the others.
+bool Shipper::Impl::Deliver(std::vector<Pending>* batch, const std::atomic<bool>& stop) {
+  auto fresh = std::stable_partition(batch->begin(), batch->end(), InNotedBatch);
+  std::vector<Pending> again(std::make_move_iterator(batch->begin()), std::make_move_iterator(fresh));
+  batch->erase(batch->begin(), fresh);
+  const std::vector<Pending>* parts[] = {&again, batch};
+  for (const std::vector<Pending>* part : parts) {
+    if (part->empty()) continue;
+    if (!Send(*part, stop)) return false;  // stopping: nothing acknowledged, nothing lost
+    Acknowledge(*part);
+    Status s = SaveCheckpointNow();
+    if (!s.ok()) std::fprintf(stderr, "callpath-ship: checkpoint not saved: %s\n", s.ToString().c_str());
+  }
+  return true;
+}
+
 bool Shipper::Impl::Send(const std::vector<Pending>& batch, const std::atomic<bool>& stop) {
+  std::string body;
+  Encode(batch, &body);
+  return Post(body, batch.size(), stop);
+}
+
+// Every record gets its log.record.uid. A record without a time of its
+// own is stored by its observed time, so that time must be the same if
+// the record is ever sent again: before a batch holding such records that
+// no note covers goes, a note is saved in the checkpoint. It covers what
+// the file holds by then, so while the shipper is behind the writer the
+// following batches need no new one.
+void Shipper::Impl::Encode(const std::vector<Pending>& batch, std::string* body) {
+  const uint64_t now = NowNs();
   std::vector<logparse::ParsedLog> parsed;
+  std::vector<uint64_t> observed;
   parsed.reserve(batch.size());
+  observed.reserve(batch.size());
+  bool note = false;
   for (const Pending& p : batch) {
+    const FileTailer& t = *p.file->tailer;
     logparse::ParsedLog r = parser->Parse(p.record.text);
-    r.attributes.push_back({"log.file.path", p.file->tailer->path()});
+    r.attributes.push_back({"log.file.path", t.path()});
+    const Fingerprint head = t.HeadFingerprint(p.record.end_offset);
+    if (!(head == p.file->identity_head) || p.file->identity_hash == 0) {
+      p.file->identity_head = head;
+      p.file->identity_hash = FileIdentityHash(host, t.dev(), t.ino(), head);
+    }
+    r.attributes.push_back({"log.record.uid", RecordUid(p.file->identity_hash, p.record.end_offset)});
+    const bool again = InNotedBatch(p);
+    observed.push_back(again ? p.file->sent_observed_ns : now);
+    note |= !again && r.time_ns == 0;
     parsed.push_back(std::move(r));
   }
-  std::string body;
-  logparse::AppendResourceLogsProto(source, parsed, NowNs(), &body);
+  if (note) {
+    for (const Pending& p : batch) p.file->sent_until = p.file->tailer->CurrentSize();
+    for (const Pending& p : batch) {
+      p.file->sent_until = std::max(p.file->sent_until, p.record.end_offset);
+      p.file->sent_observed_ns = now;
+      p.file->sent_generation = p.record.generation;
+    }
+    Status s = SaveCheckpointNow();
+    if (!s.ok()) std::fprintf(stderr, "callpath-ship: batch in flight not noted: %s\n", s.ToString().c_str());
+  }
+  // One run of records per observed time (a batch sent again has one).
+  for (size_t i = 0; i < parsed.size();) {
+    size_t end = i + 1;
+    while (end < parsed.size() && observed[end] == observed[i]) ++end;
+    logparse::AppendResourceLogsProto(source, std::span<const logparse::ParsedLog>(parsed).subspan(i, end - i),
+                                      observed[i], body);
+    i = end;
+  }
+}
+
+bool Shipper::Impl::Post(const std::string& body, size_t records, const std::atomic<bool>& stop) {
   auto backoff = std::chrono::milliseconds(100);
   for (int attempt = 0; !stop.load(); ++attempt) {
     ++stats.requests;
@@ -272,13 +368,13 @@ bool Shipper::Impl::Send(const std::vector<Pending>& batch, const std::atomic<bo
     internal::HttpResponse response;
     Status s = transport.Post(opt.endpoint, body, "application/x-protobuf", &response);
     if (s.ok()) {
-      stats.records_sent += batch.size();
+      stats.records_sent += records;
       return true;
     }
     if (s.code() == StatusCode::kInvalidArgument && response.status != 0) {
-      std::fprintf(stderr, "callpath-ship: the receiver refused %zu records (HTTP %ld): %s\n", batch.size(),
+      std::fprintf(stderr, "callpath-ship: the receiver refused %zu records (HTTP %ld): %s\n", records,
                    response.status, response.body.substr(0, 500).c_str());
-      stats.records_refused += batch.size();
+      stats.records_refused += records;
       return true;  // permanent: retrying cannot help; reported, not silent
     }
     if (attempt == 0 || attempt % 10 == 0)
@@ -301,7 +397,10 @@ Status Shipper::Impl::SaveCheckpointNow() {
   std::vector<CheckpointEntry> entries;
   for (const auto& f : files) {
     const FileTailer& t = *f->tailer;
-    entries.push_back(CheckpointEntry{t.dev(), t.ino(), t.fingerprint(), t.acked_offset(), false, t.path()});
+    // A note of a batch that was acknowledged since is of no more use.
+    const bool in_flight = f->sent_generation == t.generation() && f->sent_until > t.acked_offset();
+    entries.push_back(CheckpointEntry{t.dev(), t.ino(), t.fingerprint(), t.acked_offset(), false,
+                                      in_flight ? f->sent_until : 0, in_flight ? f->sent_observed_ns : 0, t.path()});
   }
   for (const auto* list : {&retired, &restored})
     for (const CheckpointEntry& e : *list) entries.push_back(e);
@@ -330,13 +429,9 @@ Status Shipper::Impl::Run(const std::atomic<bool>& stop) {
     batch.clear();
     bool more = false;
     Collect(&batch, &more);
-    if (!batch.empty()) {
-      if (!Send(batch, stop)) break;  // stopping: nothing acknowledged, nothing lost
-      Acknowledge(batch);
-      Status s = SaveCheckpointNow();
-      if (!s.ok()) std::fprintf(stderr, "callpath-ship: checkpoint not saved: %s\n", s.ToString().c_str());
-    }
-    if (more || !batch.empty()) continue;
+    const bool sent = !batch.empty();
+    if (sent && !Deliver(&batch, stop)) break;  // stopping: nothing acknowledged, nothing lost
+    if (more || sent) continue;
     if (opt.once && AllDrained()) break;
     for (auto until = Clock::now() + opt.poll_interval; Clock::now() < until && !stop.load();)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -10,8 +10,13 @@
 // receiver refuses for good (4xx other than 429) is reported on stderr and
 // counted. After a restart, reading resumes at the checkpoint: nothing that
 // was checkpointed is sent again and nothing after it is skipped. The one
-// batch in flight when the process is killed may be sent twice (the
-// receiver stored it, the checkpoint did not yet say so): at-least-once.
+// batch in flight when the process is killed is sent again (the receiver
+// may have stored it, the checkpoint did not yet say so), but as the same
+// records: each carries a log.record.uid derived from where it lies
+// (record_uid.h), and a record without a time of its own keeps its
+// observed time, noted in the checkpoint before its batch first goes. A
+// receiver that recognises uids (callpathd's RocksDB store) thus stores
+// every record exactly once; to any other, this is at-least-once.
 //
 // Rotation: a renamed file keeps its inode and is read to its end; a
 // truncated one (copy-truncate) starts over at 0, and a copy whose first

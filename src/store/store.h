@@ -163,6 +163,10 @@ class Writer {
   // MUST: writing a span with the same (trace_id, start_ns, span_id) again
   // replaces it (GetTrace returns it once); summary counts SHOULD count it
   // once (the RocksDB store does for traces of up to 8192 spans).
+  // MAY: recognise a log record written again with the same string
+  // attribute log.record.uid and the same time, and keep it once (the
+  // RocksDB store does, and counts it once in the statistics unless both
+  // copies come in the same Write; ClickHouse stores it again).
   // MAY: keep the write in memory only until a Checkpoint or the backend's
   // own flush; DurablePosition says what is on disk.
   virtual Status Write(const std::vector<const PreparedBatch*>& batches, uint64_t position) = 0;

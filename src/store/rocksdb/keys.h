@@ -19,6 +19,7 @@
 //                                              (tags hashed into partitions)
 //   traces  trace_id -> summary record (merge operator)
 //   logs       bucket | ~time | seq            -> log value
+//              (seq: a counter, or LogSeqOfUid for a record with a uid)
 //   log_trace  bucket | trace_id | time | seq  -> ""
 //   log_service bucket | service 0 | ~time | seq -> ""
 //   names   's' service -> last bucket;  'o' service 0 op 0 kind -> last bucket
@@ -150,6 +151,16 @@ inline uint64_t TagHash(std::string_view key, std::string_view value) {
 }
 inline uint32_t TagPartition(uint64_t hash) { return static_cast<uint32_t>(hash % kTagPartitions); }
 inline uint32_t TagCheck(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+
+// A log record that carries the OpenTelemetry attribute log.record.uid
+// takes the sequence part of its keys from a hash of the uid instead of
+// the counter, so a repeat of it (a shipper sending again a batch it could
+// not know was stored) names the same record key and is recognised. The
+// top bit keeps these apart from counter values (the nanosecond clock at
+// open, below 2^63 until 2262). Part of the on-disk format.
+inline constexpr std::string_view kLogRecordUidKey = "log.record.uid";
+inline constexpr uint64_t kUidSeqBit = uint64_t{1} << 63;
+inline uint64_t LogSeqOfUid(std::string_view uid) { return HashBytes(uid, 0x3c6ef372fe94f82bull) | kUidSeqBit; }
 
 inline std::string LogKey(uint32_t bucket, uint64_t time, uint64_t seq) {
   std::string k = Bucket(bucket);

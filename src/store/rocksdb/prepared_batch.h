@@ -56,14 +56,16 @@ struct PreparedSpans {
   uint32_t lo = UINT32_MAX, hi = 0;  // buckets touched
 };
 
-// Log records encoded for the store; the writer gives them their sequence
-// numbers and keys (keys.h: logs, log_trace, log_service).
+// Log records encoded for the store; the writer gives those without a
+// log.record.uid their sequence numbers, and all of them their keys
+// (keys.h: logs, log_trace, log_service).
 struct PreparedLogs {
   struct Entry {
     uint64_t time_ns = 0;  // StoredLog::effective_time_ns
     uint32_t bucket = 0;
     uint32_t service = 0;  // index into `services`
     TraceId trace;         // invalid when the record is in no trace
+    uint64_t seq = 0;      // keys::LogSeqOfUid of its uid; 0: the writer numbers it
     std::string value;     // enc::EncodeLogValue
   };
   std::vector<Entry> entries;

@@ -1,5 +1,6 @@
 // Log reads: by trace (log_trace index, then the record) and by time.
 #include <algorithm>
+#include <set>
 
 #include "store/encoding.h"
 #include "store/log_template.h"
@@ -54,6 +55,9 @@ Result<std::vector<StoredLog>> RocksDbStore::LogsForTrace(const TraceId& trace_i
     std::sort(refs.begin(), refs.end(), [](const seg::LogRef& x, const seg::LogRef& y) {
       return x.time_ns != y.time_ns ? x.time_ns < y.time_ns : x.seq < y.seq;
     });
+    // A record with a uid sent again in the same write as the first copy
+    // is listed twice (the writer stores it once, under the same key).
+    refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
     for (const seg::LogRef& r : refs) {
       rocksdb::Status s = db_->Get({}, cf(kLogs), keys::LogKey(static_cast<uint32_t>(b), r.time_ns, r.seq), &value);
       if (s.IsNotFound()) continue;
@@ -117,16 +121,21 @@ Result<std::vector<StoredLog>> RocksDbStore::SearchLogs(const LogQuery& q) {
       return x.time_ns != y.time_ns ? x.time_ns < y.time_ns : x.seq > y.seq;  // max-heap: newest on top
     };
     std::vector<seg::LogRef> pending, list;
+    // Records with a uid taken from this bucket: one sent again in the same
+    // write as its first copy is listed twice, under one key.
+    std::set<std::pair<uint64_t, uint64_t>> uid_refs_taken;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kLogService)));
     for (int64_t b = last; b >= static_cast<int64_t>(first) && out.size() < limit; --b) {
       const auto bucket = static_cast<uint32_t>(b);
       pending.clear();
+      uid_refs_taken.clear();
       // Takes pending records at least as new as `bound`, newest first.
       auto take_down_to = [&](uint64_t bound) -> Status {
         while (!pending.empty() && pending.front().time_ns >= bound && out.size() < limit) {
           std::pop_heap(pending.begin(), pending.end(), newer);
           const seg::LogRef r = pending.back();
           pending.pop_back();
+          if ((r.seq & keys::kUidSeqBit) != 0 && !uid_refs_taken.emplace(r.time_ns, r.seq).second) continue;
           rocksdb::Status s = db_->Get({}, cf(kLogs), keys::LogKey(bucket, r.time_ns, r.seq), &value);
           if (s.IsNotFound()) continue;
           if (!s.ok()) return FromRocks(s, "read log");

@@ -149,7 +149,12 @@ void RocksDbStore::MakeColumnFamilies(std::vector<rocksdb::ColumnFamilyDescripto
   (*cfs)[kTraces].options.merge_operator = NewSummaryMergeOperator();
   summary_filter_ = NewSummaryRetentionFilter(&retention_cutoff_ns_);
   (*cfs)[kTraces].options.compaction_filter = summary_filter_.get();
-  (*cfs)[kLogs].options = BaseCfOptions(options_, cache, light, false, 0);
+  // Bloom filters, in tables and memtables: a record with a log.record.uid
+  // is looked up before it is written (DropStoredRepeats), and the answer
+  // is nearly always "not there".
+  (*cfs)[kLogs].options = BaseCfOptions(options_, cache, light, true, 0);
+  (*cfs)[kLogs].options.memtable_whole_key_filtering = true;
+  (*cfs)[kLogs].options.memtable_prefix_bloom_size_ratio = 0.02;
   // Log and log-by-service keys also end with a 16-byte (~time | seq) tail
   // after a stable prefix, and a batch puts them in key order.
   (*cfs)[kLogs].options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "store/encoding.h"
 #include "store/rocksdb/keys.h"
@@ -37,6 +38,15 @@ std::string_view TagText(const Value& v, char (&buf)[24], std::string* scratch) 
       *scratch = v.AsText();
       return *scratch;
   }
+}
+
+// keys::LogSeqOfUid of the record's log.record.uid; 0 when it has none.
+uint64_t LogSeqOf(const StoredLog& l) {
+  for (const KeyValue& kv : l.attributes) {
+    if (kv.key == keys::kLogRecordUidKey && kv.value.type == Value::Type::kString && !kv.value.text.empty())
+      return keys::LogSeqOfUid(kv.value.text);
+  }
+  return 0;
 }
 
 struct ViewPairHash {
@@ -153,6 +163,9 @@ Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) con
   for (uint32_t r : in.log_resource)
     if (r >= in.resources.size()) return InvalidArgument("ingest batch resource index out of range");
 
+  // Before the statistics fold them: a repeat is neither stored nor counted again.
+  CALLPATH_RETURN_IF_ERROR(DropStoredRepeats(&in));
+
   auto out = std::make_unique<RocksPreparedBatch>(in.spans.size(), in.logs.size());
   if (options_.keep_stats) {
     out->stats = FoldBatchStats(in);
@@ -196,6 +209,47 @@ Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) con
   return std::unique_ptr<PreparedBatch>(std::move(out));
 }
 
+Status RocksDbStore::DropStoredRepeats(IngestBatch* in) const {
+  if (std::none_of(in->logs.begin(), in->logs.end(), [](const StoredLog& l) { return LogSeqOf(l) != 0; }))
+    return Status::Ok();
+  CALLPATH_RETURN_IF_ERROR(CheckOpen());
+  // The keys of the records with a uid, looked up in one MultiGet (one
+  // pass over memtables and tables for the batch, not one per record).
+  std::vector<std::string> keys;
+  std::vector<size_t> index;  // keys[k] is the key of in->logs[index[k]]
+  std::vector<bool> repeat(in->logs.size(), false);
+  std::unordered_set<std::string_view> keys_in_batch;
+  keys.reserve(in->logs.size());
+  for (size_t i = 0; i < in->logs.size(); ++i) {
+    const uint64_t seq = LogSeqOf(in->logs[i]);
+    if (seq == 0) continue;
+    const uint64_t t = in->logs[i].effective_time_ns();
+    keys.push_back(keys::LogKey(BucketOf(t), t, seq));
+    index.push_back(i);
+  }
+  for (size_t k = 0; k < keys.size(); ++k) repeat[index[k]] = !keys_in_batch.insert(keys[k]).second;
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> found(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), cf(kLogs), slices.size(), slices.data(), values.data(), found.data());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (!found[k].ok() && !found[k].IsNotFound()) return FromRocks(found[k], "look up log records by uid");
+    if (found[k].ok()) repeat[index[k]] = true;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < in->logs.size(); ++i) {
+    if (repeat[i]) continue;
+    if (kept != i) {
+      in->logs[kept] = std::move(in->logs[i]);
+      in->log_resource[kept] = in->log_resource[i];
+    }
+    ++kept;
+  }
+  in->logs.resize(kept);
+  in->log_resource.resize(kept);
+  return Status::Ok();
+}
+
 void RocksDbStore::PrepareLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,
                                PreparedLogs* out) const {
   out->entries.reserve(out->entries.size() + logs.size());
@@ -205,6 +259,7 @@ void RocksDbStore::PrepareLogs(const std::vector<const StoredLog*>& logs, const 
     e.time_ns = l.effective_time_ns();
     e.bucket = BucketOf(e.time_ns);
     e.trace = l.trace_id;
+    e.seq = LogSeqOf(l);
     // A batch's records come from few services: the last one seen is
     // usually the one.
     auto known = std::find(out->services.rbegin(), out->services.rend(), l.service);

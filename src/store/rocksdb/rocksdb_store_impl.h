@@ -145,6 +145,11 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
                     PreparedSpans* out) const;
   // Merges prepared spans into segments and adds their keys to `batch`.
   void StagePrepared(const std::vector<const PreparedSpans*>& parts, rocksdb::WriteBatch* batch, Staged* staged);
+  // Leaves out of `in` the log records that repeat one already stored, or
+  // one earlier in `in`: same log.record.uid and time (keys.h
+  // LogSeqOfUid). One MultiGet for the records that have a uid (the logs
+  // column family's bloom filters answer most). Thread-safe.
+  Status DropStoredRepeats(IngestBatch* in) const;
   // Encodes `logs`, whose resources have the given hashes (parallel
   // vectors), into *out. Thread-safe.
   void PrepareLogs(const std::vector<const StoredLog*>& logs, const std::vector<uint64_t>& resource_hash,

@@ -405,6 +405,74 @@ TEST(RocksDbStoreTest, StatisticsSwitchedOffKeepNoRowsAndReadersStillGiveTemplat
   std::filesystem::remove_all(dir);
 }
 
+// A shipper that cannot know whether its last batch was stored sends it
+// again after a restart; records that carry log.record.uid are stored and
+// counted once however often they come, in later writes or in the same
+// one. Records without a uid are each a record of their own.
+TEST(RocksDbStoreTest, ALogRecordSentAgainWithItsUidIsStoredAndCountedOnce) {
+  std::string dir = ::testing::TempDir() + "/callpath-rocks-log-uid";
+  std::filesystem::remove_all(dir);
+  auto opened = OpenAt(dir);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  const uint64_t t0 = 1'700'000'000'000'000'000ull;
+  auto log_of = [&](uint64_t dt, const std::string& body, const std::string& uid) {
+    StoredLog l;
+    l.trace_id.mutable_bytes()[0] = 9;
+    l.observed_ns = t0 + dt;  // no time of its own: ordered by when it was seen
+    l.service = "cart";
+    l.body = Value::String(body);
+    if (!uid.empty()) l.attributes.push_back({"log.record.uid", Value::String(uid)});
+    return l;
+  };
+  const StoredLog with_uid = log_of(1, "cart 1 loaded", "f00d000000000040");
+  const StoredLog without_uid = log_of(2, "user 2 left", "");
+  const StoredLog same_write = log_of(3, "order 3 paid", "f00d000000000080");
+  ASSERT_TRUE(testing::WriteAt(store.writer(), 1, {}, {with_uid, without_uid}).ok());
+  ASSERT_TRUE(testing::WriteAt(store.writer(), 2, {}, {with_uid, without_uid, with_uid}).ok());
+  // Two requests of one write, each with the same record.
+  Writer& writer = store.writer();
+  auto first = writer.Prepare(MakeIngestBatch({}, {same_write}));
+  auto second = writer.Prepare(MakeIngestBatch({}, {same_write, with_uid}));
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ((*second)->log_count(), 1u) << "the record stored before is left out";
+  ASSERT_TRUE(writer.Write({first->get(), second->get()}, 3).ok());
+
+  auto bodies = [](const Result<std::vector<StoredLog>>& logs) {
+    std::multiset<std::string> out;
+    if (logs.ok())
+      for (const StoredLog& l : *logs) out.insert(l.body.text);
+    return out;
+  };
+  const std::multiset<std::string> expected = {"cart 1 loaded", "user 2 left", "user 2 left", "order 3 paid"};
+  EXPECT_EQ(bodies(store.log_reader().LogsForTrace(with_uid.trace_id)), expected);
+  LogQuery by_service;
+  by_service.service = "cart";
+  by_service.start_time_min_ns = t0;
+  by_service.start_time_max_ns = t0 + 10;
+  EXPECT_EQ(bodies(store.log_reader().SearchLogs(by_service)), expected);
+  LogQuery by_time = by_service;
+  by_time.service.clear();
+  EXPECT_EQ(bodies(store.log_reader().SearchLogs(by_time)), expected);
+  EXPECT_EQ(store.Stats().logs_written, 5u);  // 2 + 1 + 2: the repeats were not written
+
+  auto templates = store.stats_reader().LogTemplates(StatsQuery{});
+  ASSERT_TRUE(templates.ok()) << templates.status().ToString();
+  std::map<std::string, uint64_t> counts;
+  for (const LogTemplateStats& t : *templates) counts[t.template_text] += t.count;
+  EXPECT_EQ(counts["cart <*> loaded"], 1u);
+  EXPECT_EQ(counts["user <*> left"], 2u);
+
+  // After a reopen the repeat is still recognised (the check reads the store).
+  ASSERT_TRUE(store.Close().ok());
+  opened = OpenAt(dir);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_TRUE(testing::WriteAt((*opened)->writer(), 4, {}, {with_uid}).ok());
+  EXPECT_EQ(bodies((*opened)->log_reader().LogsForTrace(with_uid.trace_id)), expected);
+  EXPECT_TRUE((*opened)->Close().ok());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(RocksDbStoreTest, EmptyPathIsInvalid) {
   EXPECT_EQ(OpenRocksDbStore(RocksDbOptions{}).status().code(), StatusCode::kInvalidArgument);
 }

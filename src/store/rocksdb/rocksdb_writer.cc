@@ -193,7 +193,7 @@ void RocksDbStore::StageLogs(const std::vector<const PreparedLogs*>& parts, rock
   uint64_t seq = log_seq_.fetch_add(total, std::memory_order_relaxed);
   uint32_t lo = UINT32_MAX, hi = 0;
   for (Ref& r : refs) {
-    r.seq = seq++;
+    r.seq = r.log->seq != 0 ? r.log->seq : seq++;  // a uid names its record's keys (keys.h)
     lo = std::min(lo, r.log->bucket);
     hi = std::max(hi, r.log->bucket);
   }
