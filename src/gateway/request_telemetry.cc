@@ -87,7 +87,9 @@ void LogAccess(const log::Logger& log, const Message& req, std::string_view rout
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   Scope scope{Context(server_span)};  // the line carries this request's ids
-  log.info("request", {"method", req.method()}, {"path", req.target()}, {"route", route},
+  // Credential query parameters are scrubbed here as on the spans.
+  const std::string target = internal::RedactTarget(req.target());
+  log.info("request", {"method", req.method()}, {"path", std::string_view(target)}, {"route", route},
            {"status", status}, {"duration_ms", ms}, {"upstream", outcome.upstream},
            {"attempts", outcome.attempts}, {"client", std::string_view(client.ip)});
 }
