@@ -49,6 +49,9 @@ Result<std::unique_ptr<store::Store>> OpenStore(const DaemonConfig& cfg) {
     co.database = cfg.clickhouse_database;
     co.cluster = cfg.clickhouse_cluster;
     co.writer_id = cfg.clickhouse_writer_id;
+    co.tls_ca_file = cfg.clickhouse_ca;
+    co.tls_cert_file = cfg.clickhouse_cert;
+    co.tls_key_file = cfg.clickhouse_key;
     co.stats = cfg.stats;
     if (co.writer_id.empty()) {
       char host[256] = {};
