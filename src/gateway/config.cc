@@ -169,7 +169,7 @@ Status ParseUpstream(const Errors& err, const YAML::Node& name_node, const YAML:
   const std::string what = "upstreams." + out.name;
   CALLPATH_RETURN_IF_ERROR(ExpectMap(err, node, what));
   CALLPATH_RETURN_IF_ERROR(
-      CheckKeys(err, node, what, {"endpoints", "health_check", "max_idle_connections"}));
+      CheckKeys(err, node, what, {"endpoints", "health_check", "max_idle_connections", "tls"}));
   for (const auto& kv : node) {
     const std::string key = Scalar(kv.first);
     const YAML::Node& v = kv.second;
@@ -178,7 +178,7 @@ Status ParseUpstream(const Errors& err, const YAML::Node& name_node, const YAML:
       if (!v.IsSequence()) return err.At(v, name + " must be a list of host:port");
       for (const auto& e : v) {
         HostPort hp;
-        CALLPATH_RETURN_IF_ERROR(ReadHostPort(err, e, name + " entry", hp));
+        CALLPATH_RETURN_IF_ERROR(ReadEndpoint(err, e, name + " entry", hp, out.tls));
         if (std::find(out.endpoints.begin(), out.endpoints.end(), hp) != out.endpoints.end()) {
           return err.At(e, name + ": duplicate endpoint " + hp.ToString());
         }
@@ -188,9 +188,14 @@ Status ParseUpstream(const Errors& err, const YAML::Node& name_node, const YAML:
       CALLPATH_RETURN_IF_ERROR(ParseHealthCheck(err, v, name, out.health_check));
     } else if (key == "max_idle_connections") {
       CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, name, 0, 100000, out.max_idle_connections));
+    } else if (key == "tls") {
+      CALLPATH_RETURN_IF_ERROR(ParseUpstreamTls(err, v, name, out.tls));
     }
   }
   if (out.endpoints.empty()) return err.At(node, what + " needs at least one endpoint");
+  if (out.tls.enabled && out.health_check.enabled) {
+    return err.At(node, what + ": health checks over TLS are not supported yet; remove health_check");
+  }
   return Status::Ok();
 }
 

@@ -22,6 +22,9 @@
 //       health_check: {path: /healthz, interval: 2s, timeout: 500ms,
 //                      unhealthy_after: 2, healthy_after: 1}
 //       max_idle_connections: 32
+//     payments:                           # TLS to the upstream
+//       endpoints: [10.0.0.7:443]
+//       tls: {ca_file: /etc/callpath/payments-ca.pem, server_name: payments.internal}
 //   edge:                                 # what is taken from clients' trace context
 //     trusted_clients: [10.0.0.0/8]       # default: none (every client untrusted)
 //     baggage_allow: [request.priority]   # baggage keys kept from untrusted clients
@@ -95,11 +98,21 @@ struct HealthCheckConfig {
   int healthy_after = 1;    // consecutive successes that bring it back
 };
 
+// TLS to an upstream. The upstream's certificate is always verified: its
+// chain against ca_file ("" = the system's trust store) and its name
+// against server_name (also sent as SNI); TLS 1.2 at least.
+struct UpstreamTlsConfig {
+  bool enabled = false;
+  std::string ca_file;
+  std::string server_name;  // "" = the endpoint's host as configured
+};
+
 struct UpstreamConfig {
   std::string name;
   std::vector<HostPort> endpoints;
   HealthCheckConfig health_check;
   int max_idle_connections = 32;  // per endpoint and worker thread
+  UpstreamTlsConfig tls;  // `tls:` in the config, or https:// endpoints
 };
 
 struct TracingConfig {

@@ -2,6 +2,7 @@
 // allow-list and the size caps on propagation fields.
 #include "gateway/config_edge.h"
 
+#include <fstream>
 #include <sstream>
 
 namespace callpath::gateway {
@@ -75,6 +76,41 @@ Status ParseEdge(const Errors& err, const YAML::Node& v, EdgeConfig& out) {
       CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, node, name, 0, 1024, out.max_baggage_entries));
     }
   }
+  return Status::Ok();
+}
+
+Status ParseUpstreamTls(const Errors& err, const YAML::Node& v, const std::string& what,
+                        UpstreamTlsConfig& out) {
+  CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, what));
+  CALLPATH_RETURN_IF_ERROR(CheckKeys(err, v, what, {"ca_file", "server_name"}));
+  out.enabled = true;
+  if (v["ca_file"]) {
+    CALLPATH_RETURN_IF_ERROR(ReadString(err, v["ca_file"], what + ".ca_file", out.ca_file));
+    if (!out.ca_file.empty() && !std::ifstream(out.ca_file)) {
+      return err.At(v["ca_file"], what + ".ca_file: cannot read '" + out.ca_file + "'");
+    }
+  }
+  if (v["server_name"]) {
+    CALLPATH_RETURN_IF_ERROR(
+        ReadString(err, v["server_name"], what + ".server_name", out.server_name));
+  }
+  return Status::Ok();
+}
+
+Status ReadEndpoint(const Errors& err, const YAML::Node& v, const std::string& what,
+                    HostPort& out, UpstreamTlsConfig& tls) {
+  std::string text = Scalar(v);
+  bool https = false;
+  if (text.rfind("https://", 0) == 0) {
+    https = true;
+    text.erase(0, 8);
+  } else if (text.rfind("http://", 0) == 0) {
+    text.erase(0, 7);
+  }
+  if (https) tls.enabled = true;
+  Result<HostPort> hp = ParseHostPort(text);
+  if (!hp.ok()) return err.At(v, what + ": " + hp.status().message());
+  out = *hp;
   return Status::Ok();
 }
 

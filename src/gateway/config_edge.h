@@ -10,4 +10,13 @@ namespace callpath::gateway {
 // The `edge` mapping into `out` (defaults kept for absent keys).
 Status ParseEdge(const config_yaml::Errors& err, const YAML::Node& v, EdgeConfig& out);
 
+// An upstream's `tls` mapping ({ca_file, server_name}); turns TLS on.
+Status ParseUpstreamTls(const config_yaml::Errors& err, const YAML::Node& v,
+                        const std::string& what, UpstreamTlsConfig& out);
+
+// An endpoint "host:port", "http://host:port", or "https://host:port",
+// which turns TLS on for the whole upstream (all its endpoints).
+Status ReadEndpoint(const config_yaml::Errors& err, const YAML::Node& v, const std::string& what,
+                    HostPort& out, UpstreamTlsConfig& tls);
+
 }  // namespace callpath::gateway

@@ -61,7 +61,9 @@ void SetClientRequestAttributes(Span& client, std::string_view method, const End
   client.SetAttribute("server.address", std::string_view(ep.address.host));
   client.SetAttribute("server.port", static_cast<int>(ep.address.port));
   client.SetAttribute("network.peer.address", std::string_view(ep.ip));
-  scratch.assign("http://").append(ep.key).append(internal::RedactTarget(target));
+  scratch.assign(up.config().tls.enabled ? "https://" : "http://")
+      .append(ep.key)
+      .append(internal::RedactTarget(target));
   client.SetAttribute("url.full", std::string_view(scratch));
   if (attempt > 1) client.SetAttribute("http.request.resend_count", attempt - 1);
   client.SetAttribute("callpath.gateway.upstream", std::string_view(up.config().name));
