@@ -42,6 +42,11 @@ CALLPATH_BIN_DIR="$root/build/bin" node --test tests/logs/ship.test.mjs
 # rsyslog's omelasticsearch against the bulk receiver.
 CALLPATH_BIN_DIR="$root/build/bin" node --test tests/logs/rsyslog.test.mjs
 
+# The OpenTelemetry JS trace exporters (OTLP/HTTP JSON and protobuf, gRPC)
+# sending to callpathd over TLS with an API key (pinned lock file).
+(cd tests/otel-js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+CALLPATH_BIN_DIR="$root/build/bin" node --test tests/otel-js/otlp_tls.test.mjs
+
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCALLPATH_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j "$jobs"
 ctest --test-dir build-fuzz --output-on-failure -j "$jobs" --timeout 600

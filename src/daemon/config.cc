@@ -125,6 +125,9 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "clickhouse_database") s = Read(v, key, cfg.clickhouse_database);
     else if (key == "clickhouse_cluster") s = Read(v, key, cfg.clickhouse_cluster);
     else if (key == "clickhouse_writer_id") s = Read(v, key, cfg.clickhouse_writer_id);
+    else if (key == "clickhouse_ca") s = Read(v, key, cfg.clickhouse_ca);
+    else if (key == "clickhouse_cert") s = Read(v, key, cfg.clickhouse_cert);
+    else if (key == "clickhouse_key") s = Read(v, key, cfg.clickhouse_key);
     else if (key == "otlp_grpc_listen") s = Read(v, key, cfg.otlp_grpc_listen);
     else if (key == "otlp_http_listen") s = Read(v, key, cfg.otlp_http_listen);
     else if (key == "query_listen") s = Read(v, key, cfg.query_listen);
@@ -225,6 +228,9 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   opt("--clickhouse-database", cfg.clickhouse_database, "ClickHouse database (created if missing)");
   opt("--clickhouse-cluster", cfg.clickhouse_cluster, "ClickHouse cluster name: Distributed tables over its shards");
   opt("--clickhouse-writer-id", cfg.clickhouse_writer_id, "this node's writer id ('' = hostname:data-dir)");
+  opt("--clickhouse-ca", cfg.clickhouse_ca, "CA file that verifies an https:// ClickHouse ('' = system trust store)");
+  opt("--clickhouse-cert", cfg.clickhouse_cert, "client certificate for ClickHouse over TLS (with --clickhouse-key)");
+  opt("--clickhouse-key", cfg.clickhouse_key, "client key for ClickHouse over TLS");
   opt("--otlp-grpc-listen", cfg.otlp_grpc_listen, "OTLP/gRPC host:port ('' = off)");
   opt("--otlp-http-listen", cfg.otlp_http_listen, "OTLP/HTTP host:port ('' = off)");
   opt("--query-listen", cfg.query_listen, "query API + UI host:port ('' = off)");

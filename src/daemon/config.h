@@ -61,6 +61,12 @@ struct DaemonConfig {
   std::string clickhouse_database = "callpath";
   std::string clickhouse_cluster;
   std::string clickhouse_writer_id;
+  // TLS to ClickHouse (https:// URLs): the server is always verified, against
+  // this CA file when set (else the system's trust store); a client
+  // certificate and key when the server asks for one.
+  std::string clickhouse_ca;
+  std::string clickhouse_cert;
+  std::string clickhouse_key;
 
   // Listen addresses, "host:port". Port 0 picks a free port; the chosen ports
   // are printed on stdout and written to `ready_file`. An empty string turns

@@ -185,6 +185,20 @@ TEST(DaemonConfig, TheClickHouseStoreIsChosenByFlagOrYaml) {
   EXPECT_NE(p.message.find("--store must be rocksdb or clickhouse"), std::string::npos) << p.message;
 }
 
+TEST(DaemonConfig, ClickHouseTlsFilesByFlagOrYaml) {
+  auto p = Parse({"--store", "clickhouse", "--clickhouse-url", "https://ch:8443", "--clickhouse-ca",
+                  "/etc/ca.pem", "--clickhouse-cert", "/etc/c.pem", "--clickhouse-key", "/etc/c.key"});
+  ASSERT_FALSE(p.exit_now) << p.message;
+  EXPECT_EQ(p.config.clickhouse_ca, "/etc/ca.pem");
+  EXPECT_EQ(p.config.clickhouse_cert, "/etc/c.pem");
+  EXPECT_EQ(p.config.clickhouse_key, "/etc/c.key");
+  DaemonConfig cfg;
+  ASSERT_TRUE(ApplyYaml("clickhouse_ca: /a.pem\nclickhouse-cert: /b.pem\nclickhouse_key: /b.key\n", cfg).ok());
+  EXPECT_EQ(cfg.clickhouse_ca, "/a.pem");
+  EXPECT_EQ(cfg.clickhouse_cert, "/b.pem");
+  EXPECT_EQ(cfg.clickhouse_key, "/b.key");
+}
+
 TEST(DaemonConfig, MistakesAreReportedNotIgnored) {
   DaemonConfig cfg;
   EXPECT_FALSE(ApplyYaml("data_dirr: x\n", cfg).ok());

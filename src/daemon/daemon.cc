@@ -50,6 +50,9 @@ Result<std::unique_ptr<store::Store>> OpenStore(const DaemonConfig& cfg, const s
     co.database = ClickHouseDatabaseFor(cfg.clickhouse_database, tenant);
     co.cluster = cfg.clickhouse_cluster;
     co.writer_id = cfg.clickhouse_writer_id;
+    co.tls_ca_file = cfg.clickhouse_ca;
+    co.tls_cert_file = cfg.clickhouse_cert;
+    co.tls_key_file = cfg.clickhouse_key;
     co.stats = cfg.stats;
     std::error_code ec;
     if (co.writer_id.empty()) {

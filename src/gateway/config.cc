@@ -10,117 +10,16 @@
 #include <set>
 #include <sstream>
 
+#include "gateway/config_edge.h"
+#include "gateway/config_yaml.h"
+
 namespace callpath::gateway {
 namespace {
 
 // Configs are small; a bound keeps a hostile file from costing memory.
 constexpr size_t kMaxConfigBytes = 1 << 20;
 
-// A config error tied to a node's position in the document.
-class Errors {
- public:
-  explicit Errors(std::string_view source) : source_(source) {}
-
-  Status At(const YAML::Node& node, const std::string& message) const {
-    const YAML::Mark mark = node.Mark();
-    std::string where(source_);
-    if (!mark.is_null()) {
-      where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-    }
-    return InvalidArgument(where + ": " + message);
-  }
-  Status Plain(const std::string& message) const {
-    return InvalidArgument(std::string(source_) + ": " + message);
-  }
-
- private:
-  std::string_view source_;
-};
-
-std::string Scalar(const YAML::Node& node) {
-  return node.IsScalar() ? node.Scalar() : std::string();
-}
-
-// Rejects keys that the section does not know, so a typo ("retires") is an
-// error instead of a silently ignored setting.
-Status CheckKeys(const Errors& err, const YAML::Node& map, std::string_view section,
-                 std::initializer_list<std::string_view> known) {
-  for (const auto& kv : map) {
-    std::string key = Scalar(kv.first);
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      std::string list;
-      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return err.At(kv.first, "unknown key '" + key + "' in " + std::string(section) +
-                                  " (known: " + list + ")");
-    }
-  }
-  return Status::Ok();
-}
-
-Status ExpectMap(const Errors& err, const YAML::Node& node, const std::string& what) {
-  if (!node.IsMap()) return err.At(node, what + " must be a mapping (key: value)");
-  return Status::Ok();
-}
-
-Status ReadString(const Errors& err, const YAML::Node& node, const std::string& what,
-                  std::string& out) {
-  if (!node.IsScalar()) return err.At(node, what + " must be a string");
-  out = node.Scalar();
-  return Status::Ok();
-}
-
-Status ReadInt(const Errors& err, const YAML::Node& node, const std::string& what, int64_t lo,
-               int64_t hi, int64_t& out) {
-  std::string s = Scalar(node);
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
-    return err.At(node, what + " must be an integer, got '" + s + "'");
-  }
-  if (v < lo || v > hi) {
-    return err.At(node, what + " must be in [" + std::to_string(lo) + ", " +
-                            std::to_string(hi) + "], got " + s);
-  }
-  out = v;
-  return Status::Ok();
-}
-
-template <typename T>
-Status ReadIntAs(const Errors& err, const YAML::Node& node, const std::string& what, int64_t lo,
-                 int64_t hi, T& out) {
-  int64_t v = 0;
-  CALLPATH_RETURN_IF_ERROR(ReadInt(err, node, what, lo, hi, v));
-  out = static_cast<T>(v);
-  return Status::Ok();
-}
-
-Status ReadBool(const Errors& err, const YAML::Node& node, const std::string& what, bool& out) {
-  std::string s = Scalar(node);
-  if (s == "true" || s == "yes" || s == "on") {
-    out = true;
-  } else if (s == "false" || s == "no" || s == "off") {
-    out = false;
-  } else {
-    return err.At(node, what + " must be true or false, got '" + s + "'");
-  }
-  return Status::Ok();
-}
-
-Status ReadDuration(const Errors& err, const YAML::Node& node, const std::string& what,
-                    Millis& out) {
-  Result<Millis> d = ParseDuration(Scalar(node));
-  if (!d.ok()) return err.At(node, what + ": " + d.status().message());
-  out = *d;
-  return Status::Ok();
-}
-
-Status ReadHostPort(const Errors& err, const YAML::Node& node, const std::string& what,
-                    HostPort& out) {
-  Result<HostPort> hp = ParseHostPort(Scalar(node));
-  if (!hp.ok()) return err.At(node, what + ": " + hp.status().message());
-  out = *hp;
-  return Status::Ok();
-}
+using namespace config_yaml;
 
 Status ParseRetries(const Errors& err, const YAML::Node& node, const std::string& what,
                     RetryConfig& out) {
@@ -270,7 +169,7 @@ Status ParseUpstream(const Errors& err, const YAML::Node& name_node, const YAML:
   const std::string what = "upstreams." + out.name;
   CALLPATH_RETURN_IF_ERROR(ExpectMap(err, node, what));
   CALLPATH_RETURN_IF_ERROR(
-      CheckKeys(err, node, what, {"endpoints", "health_check", "max_idle_connections"}));
+      CheckKeys(err, node, what, {"endpoints", "health_check", "max_idle_connections", "tls"}));
   for (const auto& kv : node) {
     const std::string key = Scalar(kv.first);
     const YAML::Node& v = kv.second;
@@ -279,7 +178,7 @@ Status ParseUpstream(const Errors& err, const YAML::Node& name_node, const YAML:
       if (!v.IsSequence()) return err.At(v, name + " must be a list of host:port");
       for (const auto& e : v) {
         HostPort hp;
-        CALLPATH_RETURN_IF_ERROR(ReadHostPort(err, e, name + " entry", hp));
+        CALLPATH_RETURN_IF_ERROR(ReadEndpoint(err, e, name + " entry", hp, out.tls));
         if (std::find(out.endpoints.begin(), out.endpoints.end(), hp) != out.endpoints.end()) {
           return err.At(e, name + ": duplicate endpoint " + hp.ToString());
         }
@@ -289,9 +188,14 @@ Status ParseUpstream(const Errors& err, const YAML::Node& name_node, const YAML:
       CALLPATH_RETURN_IF_ERROR(ParseHealthCheck(err, v, name, out.health_check));
     } else if (key == "max_idle_connections") {
       CALLPATH_RETURN_IF_ERROR(ReadIntAs(err, v, name, 0, 100000, out.max_idle_connections));
+    } else if (key == "tls") {
+      CALLPATH_RETURN_IF_ERROR(ParseUpstreamTls(err, v, name, out.tls));
     }
   }
   if (out.endpoints.empty()) return err.At(node, what + " needs at least one endpoint");
+  if (out.tls.enabled && out.health_check.enabled) {
+    return err.At(node, what + ": health checks over TLS are not supported yet; remove health_check");
+  }
   return Status::Ok();
 }
 
@@ -403,7 +307,7 @@ Status ParseRoot(const Errors& err, const YAML::Node& root, Config& cfg) {
                                      {"listen", "admin_listen", "threads", "service_name",
                                       "propagators", "tracing", "access_log", "max_body_bytes",
                                       "max_inflight_bytes", "client_idle_timeout", "routes",
-                                      "upstreams"}));
+                                      "upstreams", "edge", "admin_keys_file"}));
   std::vector<YAML::Node> upstream_refs;
   bool have_listen = false;
   for (const auto& kv : root) {
@@ -434,6 +338,10 @@ Status ParseRoot(const Errors& err, const YAML::Node& root, Config& cfg) {
       CALLPATH_RETURN_IF_ERROR(ParseRoutes(err, v, cfg.routes, upstream_refs));
     } else if (key == "upstreams") {
       CALLPATH_RETURN_IF_ERROR(ParseUpstreams(err, v, cfg.upstreams));
+    } else if (key == "edge") {
+      CALLPATH_RETURN_IF_ERROR(ParseEdge(err, v, cfg.edge));
+    } else if (key == "admin_keys_file") {
+      CALLPATH_RETURN_IF_ERROR(ReadString(err, v, key, cfg.admin_keys_file));
     }
   }
   if (!have_listen) return err.Plain("'listen' is required (e.g. listen: 127.0.0.1:8080)");

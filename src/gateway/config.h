@@ -22,6 +22,18 @@
 //       health_check: {path: /healthz, interval: 2s, timeout: 500ms,
 //                      unhealthy_after: 2, healthy_after: 1}
 //       max_idle_connections: 32
+//     payments:                           # TLS to the upstream
+//       endpoints: [10.0.0.7:443]
+//       tls: {ca_file: /etc/callpath/payments-ca.pem, server_name: payments.internal}
+//   edge:                                 # what is taken from clients' trace context
+//     trusted_clients: [10.0.0.0/8]       # default: none (every client untrusted)
+//     baggage_allow: [request.priority]   # baggage keys kept from untrusted clients
+//     max_traceparent_bytes: 128
+//     max_tracestate_bytes: 512
+//     max_tracestate_members: 32
+//     max_baggage_bytes: 8192
+//     max_baggage_entries: 180
+//   admin_keys_file: /etc/callpath/keys    # keys with the admin scope open the admin port
 //
 // Errors: ParseConfig never throws; every problem is an InvalidArgument
 // whose message starts with "<source>:<line>:<column>: " when the position
@@ -36,6 +48,7 @@
 #include <vector>
 
 #include "callpath/status.h"
+#include "gateway/ip_network.h"
 
 namespace callpath::gateway {
 
@@ -85,11 +98,21 @@ struct HealthCheckConfig {
   int healthy_after = 1;    // consecutive successes that bring it back
 };
 
+// TLS to an upstream. The upstream's certificate is always verified: its
+// chain against ca_file ("" = the system's trust store) and its name
+// against server_name (also sent as SNI); TLS 1.2 at least.
+struct UpstreamTlsConfig {
+  bool enabled = false;
+  std::string ca_file;
+  std::string server_name;  // "" = the endpoint's host as configured
+};
+
 struct UpstreamConfig {
   std::string name;
   std::vector<HostPort> endpoints;
   HealthCheckConfig health_check;
   int max_idle_connections = 32;  // per endpoint and worker thread
+  UpstreamTlsConfig tls;  // `tls:` in the config, or https:// endpoints
 };
 
 struct TracingConfig {
@@ -103,6 +126,26 @@ struct TracingConfig {
 struct AccessLogConfig {
   bool enabled = true;
   std::string path;  // "" = stdout
+};
+
+// What the gateway takes from a client's trace context (traceparent,
+// tracestate, baggage and the other propagators' fields). A client outside
+// trusted_clients cannot pick the trace id, force sampling or hand baggage
+// to the services behind the gateway: its request starts a new trace, the
+// context it sent is kept as a link on the SERVER span, and its baggage is
+// dropped but for the allowed keys. A trusted client (a front proxy, an
+// internal caller) continues its trace as sent.
+struct EdgeConfig {
+  std::vector<IpNetwork> trusted_clients;  // matched against the peer address
+  std::vector<std::string> baggage_allow;  // keys kept from untrusted clients
+  // Caps for every client; a field over its cap is ignored as if absent
+  // (W3C Trace Context and Baggage limits; version-00 traceparent is 55
+  // bytes, the extra room is for later versions).
+  size_t max_traceparent_bytes = 128;
+  size_t max_tracestate_bytes = 512;
+  size_t max_tracestate_members = 32;
+  size_t max_baggage_bytes = 8192;
+  size_t max_baggage_entries = 180;
 };
 
 struct Config {
@@ -123,10 +166,18 @@ struct Config {
   Millis client_idle_timeout{60000};   // keep-alive connections from clients
   std::vector<Route> routes;
   std::map<std::string, UpstreamConfig> upstreams;
+  EdgeConfig edge;
+  // Keys file in callpathd's format (`callpathd key new`); when set, the
+  // admin port answers only requests with a key holding the admin scope
+  // (/healthz stays open for probes). Read at start and on SIGHUP.
+  std::string admin_keys_file;
 };
 
 // Parses and validates a config document. `source` names it in messages.
 Result<Config> ParseConfig(std::string_view yaml, std::string_view source = "config");
+// "10.0.0.0/8,::1" -> networks, for --trusted-clients (which replaces the
+// file's edge.trusted_clients).
+Status ParseTrustedClients(std::string_view comma_separated, std::vector<IpNetwork>& out);
 // Reads `path` and parses it.
 Result<Config> LoadConfigFile(const std::string& path);
 

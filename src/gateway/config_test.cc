@@ -181,3 +181,34 @@ TEST(GatewayConfig, MalformedDocumentsNeverThrow) {
 
 }  // namespace
 }  // namespace callpath::gateway
+
+namespace callpath::gateway {
+namespace {
+
+TEST(GatewayConfig, UpstreamTlsFromHttpsEndpointsOrTheTlsSection) {
+  Result<Config> c = ParseConfig(R"(listen: 127.0.0.1:8080
+routes: [{match: {path_prefix: /a}, upstream: a}, {match: {path_prefix: /b}, upstream: b}]
+upstreams:
+  a: {endpoints: ["https://127.0.0.1:8443"]}
+  b: {endpoints: [127.0.0.1:9000], tls: {ca_file: /etc/hostname, server_name: b.internal}}
+)");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->upstreams.at("a").tls.enabled);
+  EXPECT_EQ(c->upstreams.at("a").endpoints[0].ToString(), "127.0.0.1:8443");
+  EXPECT_TRUE(c->upstreams.at("b").tls.enabled);
+  EXPECT_EQ(c->upstreams.at("b").tls.ca_file, "/etc/hostname");
+  EXPECT_EQ(c->upstreams.at("b").tls.server_name, "b.internal");
+
+  for (const char* bad : {
+           "u: {endpoints: [127.0.0.1:1], tls: {ca_file: /nonexistent/ca.pem}}",
+           "u: {endpoints: [127.0.0.1:1], tls: {verify: false}}",
+           "u: {endpoints: [\"https://127.0.0.1:1\"], health_check: {path: /healthz}}"}) {
+    const std::string yaml = std::string("listen: 127.0.0.1:8080\n"
+                                         "routes: [{match: {path_prefix: /}, upstream: u}]\n"
+                                         "upstreams:\n  ") + bad + "\n";
+    EXPECT_FALSE(ParseConfig(yaml).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace callpath::gateway

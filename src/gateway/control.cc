@@ -17,6 +17,7 @@
 #include <optional>
 #include <thread>
 
+#include "auth/authenticator.h"
 #include "gateway/gateway.h"
 #include "gateway/http_text.h"
 
@@ -73,10 +74,39 @@ struct ControlPlane::Impl {
     }
   }
 
+  // With admin keys configured, every path but /healthz (a probe, no data)
+  // needs a key with the admin scope. True when `res` holds the refusal.
+  bool Refused(const http::request<http::string_body>& req, std::string_view path,
+               const std::string& peer, http::response<http::string_body>& res) const {
+    if (path == "/healthz") return false;
+    auth::Authenticator& keys = shared->runtime()->admin_auth();
+    if (!keys.enabled()) return false;
+    const beast::string_view authorization = req[http::field::authorization];
+    const auth::AccessVerdict v =
+        keys.Check(std::string_view(authorization.data(), authorization.size()), peer,
+                   auth::kScopeAdmin);
+    using Code = auth::AccessVerdict::Code;
+    if (v.code == Code::kAllow) return false;
+    res.result(v.code == Code::kForbidden   ? http::status::forbidden
+               : v.code == Code::kThrottled ? http::status::too_many_requests
+                                            : http::status::unauthorized);
+    if (v.code == Code::kUnauthenticated) {
+      res.set(http::field::www_authenticate, "Bearer realm=\"callpath-gateway admin\"");
+    }
+    if (v.code == Code::kThrottled) {
+      res.set(http::field::retry_after, std::to_string(v.retry_after_seconds));
+    }
+    res.set(http::field::content_type, "application/json");
+    res.body() = ErrorBody(v.message, "");
+    return true;
+  }
+
   net::awaitable<void> ServeAdmin(tcp::socket socket) {
+    beast::error_code ec;
+    const tcp::endpoint remote = socket.remote_endpoint(ec);
+    const std::string peer = ec ? std::string() : remote.address().to_string();
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
-    beast::error_code ec;
     for (;;) {
       http::request<http::string_body> req;
       stream.expires_after(std::chrono::seconds(30));
@@ -85,7 +115,9 @@ struct ControlPlane::Impl {
       http::response<http::string_body> res(http::status::ok, req.version());
       const beast::string_view target = req.target();
       const beast::string_view path = target.substr(0, target.find('?'));
-      if (path == "/metrics") {
+      if (Refused(req, std::string_view(path.data(), path.size()), peer, res)) {
+        // answered
+      } else if (path == "/metrics") {
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
         res.body() = MetricsText();
       } else if (path == "/healthz") {

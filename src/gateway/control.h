@@ -1,6 +1,13 @@
 // The gateway's control thread: the admin HTTP server (/metrics, /healthz)
 // and the active health checks of every upstream endpoint.
 //
+// Admin keys: with config.admin_keys_file set (callpathd's keys file
+// format), /metrics and every other admin path need
+// `Authorization: Bearer <key>` with the admin scope: 401 with
+// WWW-Authenticate without a valid key, 403 for a key without the scope,
+// 429 with Retry-After after repeated failures from one address. /healthz
+// stays open for load balancers' probes.
+//
 // Health checking: every health_check.interval, each endpoint gets a fresh
 // connection and `GET <path>`; a 2xx within health_check.timeout is a
 // success. unhealthy_after consecutive failures mark the endpoint down,

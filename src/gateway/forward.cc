@@ -26,7 +26,8 @@ Task<void> BeforeRetry(WorkerIo& io, const Route& route, const UpstreamState& up
 }  // namespace
 
 Task<bool> Forward(WorkerIo& io, Runtime& rt, const Route& route, Exchange& ex,
-                   const Context& server_ctx, const ClientAddress& client, Outcome& outcome) {
+                   const Context& server_ctx, const ClientAddress& client, bool trusted_client,
+                   Outcome& outcome) {
   UpstreamState& up = rt.upstream(route.upstream);
   outcome.upstream = up.config().name;
   // Counted for the retry budget while this request runs.
@@ -44,7 +45,7 @@ Task<bool> Forward(WorkerIo& io, Runtime& rt, const Route& route, Exchange& ex,
 
   // The head is built once; only the propagation fields change between
   // attempts.
-  BuildUpstreamPrefix(ex.upstream_head, req, route, rt, client.ip);
+  BuildUpstreamPrefix(ex.upstream_head, req, route, rt, client.ip, trusted_client);
   const size_t prefix_size = ex.upstream_head.size();
   const size_t target_size = ex.upstream_head.find(' ', method.size() + 1) - (method.size() + 1);
   const bool send_length = SendsContentLength(method, req.body().size());

@@ -15,8 +15,11 @@ namespace callpath::gateway {
 // Sends ex.request to `route`'s upstream, one CLIENT span (a child of
 // `server_ctx`) per attempt. True with the answer in ex.upstream_res; false
 // when every attempt failed (outcome.failure says how). Fills
-// outcome.upstream and outcome.attempts either way.
+// outcome.upstream and outcome.attempts either way. `trusted_client`: the
+// edge policy's verdict on the client (its trace-context fields are
+// forwarded only when trusted).
 Task<bool> Forward(WorkerIo& io, Runtime& rt, const Route& route, Exchange& ex,
-                   const Context& server_ctx, const ClientAddress& client, Outcome& outcome);
+                   const Context& server_ctx, const ClientAddress& client, bool trusted_client,
+                   Outcome& outcome);
 
 }  // namespace callpath::gateway

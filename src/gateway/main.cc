@@ -2,6 +2,8 @@
 //
 //   callpath-gateway --config gateway.yaml
 //   callpath-gateway --config gateway.yaml --check     # validate and exit
+//   callpath-gateway --config gateway.yaml --trusted-clients 10.0.0.0/8 \
+//       --baggage-allow request.priority --admin-keys-file /etc/callpath/keys
 //
 // Signals: SIGHUP reloads the config file (a bad file is rejected and the
 // running config kept); SIGTERM / SIGINT stop gracefully.
@@ -28,6 +30,42 @@
 namespace gw = callpath::gateway;
 
 namespace {
+
+// Command-line settings that replace the file's (on every load, reloads
+// included, so a SIGHUP does not undo them). Unset options keep the file's.
+struct Overrides {
+  std::string trusted_clients;  // "10.0.0.0/8,::1"
+  std::string baggage_allow;    // "key1,key2"
+  std::string admin_keys_file;
+  bool has_trusted = false, has_baggage = false, has_keys = false;
+};
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(std::move(item));
+    start = comma + 1;
+  }
+  return out;
+}
+
+callpath::Result<gw::Config> LoadWithOverrides(const std::string& path, const Overrides& o) {
+  callpath::Result<gw::Config> cfg = gw::LoadConfigFile(path);
+  if (!cfg.ok()) return cfg;
+  if (o.has_trusted) {
+    callpath::Status s = gw::ParseTrustedClients(o.trusted_clients, cfg->edge.trusted_clients);
+    if (!s.ok()) return callpath::InvalidArgument("--trusted-clients: " + s.message());
+  }
+  if (o.has_baggage) cfg->edge.baggage_allow = SplitList(o.baggage_allow);
+  if (o.has_keys) cfg->admin_keys_file = o.admin_keys_file;
+  return cfg;
+}
 
 callpath::Status InitLogging(const gw::Config& cfg) {
   callpath::log::Options opts = callpath::log::Options::FromEnvironment();
@@ -87,9 +125,10 @@ void WriteReadyFile(const std::string& path, const gw::Gateway& gateway) {
 
 // SIGHUP: re-reads `config_path` and applies it; a config that does not
 // load or build leaves the running one in place.
-void ReloadFromFile(gw::Gateway& gw_ref, const std::string& config_path) {
+void ReloadFromFile(gw::Gateway& gw_ref, const std::string& config_path,
+                    const Overrides& overrides) {
   const callpath::log::Logger& events = gw_ref.shared().events();
-  callpath::Result<gw::Config> next = gw::LoadConfigFile(config_path);
+  callpath::Result<gw::Config> next = LoadWithOverrides(config_path, overrides);
   callpath::Result<std::shared_ptr<gw::Runtime>> next_rt =
       next.ok() ? gw::Runtime::Build(*next, gw_ref.shared().runtime().get())
                 : callpath::Result<std::shared_ptr<gw::Runtime>>(next.status());
@@ -110,12 +149,12 @@ void ReloadFromFile(gw::Gateway& gw_ref, const std::string& config_path) {
 // Waits for `signals` (blocked in every thread): SIGHUP reloads, SIGTERM
 // and SIGINT return.
 void ServeUntilStopSignal(gw::Gateway& gw_ref, const sigset_t& signals,
-                          const std::string& config_path) {
+                          const std::string& config_path, const Overrides& overrides) {
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      ReloadFromFile(gw_ref, config_path);
+      ReloadFromFile(gw_ref, config_path, overrides);
       continue;
     }
     gw_ref.shared().events().info("stopping", {"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"});
@@ -155,9 +194,23 @@ int main(int argc, char** argv) {
   app.add_flag("--check", check_only, "validate the config and exit");
   app.add_option("--ready-file", ready_file,
                  "write {\"port\":..,\"admin_port\":..} here once listening");
+  Overrides overrides;
+  CLI::Option* trusted = app.add_option(
+      "--trusted-clients", overrides.trusted_clients,
+      "comma-separated networks (10.0.0.0/8,::1) whose trace context is continued; "
+      "replaces edge.trusted_clients");
+  CLI::Option* baggage = app.add_option(
+      "--baggage-allow", overrides.baggage_allow,
+      "comma-separated baggage keys kept from untrusted clients; replaces edge.baggage_allow");
+  CLI::Option* keys = app.add_option(
+      "--admin-keys-file", overrides.admin_keys_file,
+      "keys file (callpathd key new); the admin port then needs a key with the admin scope");
   CLI11_PARSE(app, argc, argv);
+  overrides.has_trusted = trusted->count() > 0;
+  overrides.has_baggage = baggage->count() > 0;
+  overrides.has_keys = keys->count() > 0;
 
-  callpath::Result<gw::Config> cfg = gw::LoadConfigFile(config_path);
+  callpath::Result<gw::Config> cfg = LoadWithOverrides(config_path, overrides);
   if (!cfg.ok()) {
     std::fprintf(stderr, "callpath-gateway: %s\n", cfg.status().message().c_str());
     return 2;
@@ -197,7 +250,7 @@ int main(int argc, char** argv) {
                cfg->listen.host.c_str(), gw_ref.port(), gw_ref.admin_port());
   if (!ready_file.empty()) WriteReadyFile(ready_file, gw_ref);
 
-  ServeUntilStopSignal(gw_ref, signals, config_path);
+  ServeUntilStopSignal(gw_ref, signals, config_path, overrides);
   gw_ref.Stop(gw::Millis(10000));
   gateway->reset();
   (void)provider->Shutdown(std::chrono::seconds(5));

@@ -1,6 +1,7 @@
 #include "gateway/proxy_request.h"
 
 #include "gateway/client_response.h"
+#include "gateway/edge_policy.h"
 #include "gateway/forward.h"
 #include "gateway/request_telemetry.h"
 
@@ -20,22 +21,30 @@ Task<bool> ProxyRequest(WorkerIo& io, Runtime& rt, Exchange& ex, const ClientAdd
   const std::string_view target = req.target();
   const std::string_view path = target.substr(0, target.find('?'));
 
-  const Context parent = rt.propagator().Extract(MessageCarrier(req));
+  const EdgeContext edge =
+      ExtractAtEdge(rt.config().edge, rt.propagator(), MessageCarrier(req), client.ip);
   const Route* route = rt.router().Match(req.Get("host"), path);
   ServerSpanName(ex.scratch, req.method(), route);
-  Span server =
-      io.shared.tracer().StartSpan(ex.scratch, {.kind = SpanKind::kServer, .parent = &parent});
+  StartOptions start_options{.kind = SpanKind::kServer, .parent = &edge.parent};
+  if (edge.client_context.IsValid()) {
+    // An untrusted client's trace is linked, not continued.
+    start_options.root = true;
+    start_options.links.push_back(SpanLink{
+        edge.client_context, {{"callpath.gateway.link", std::string("untrusted_client_context")}}});
+  }
+  Span server = io.shared.tracer().StartSpan(ex.scratch, std::move(start_options));
   if (server.IsRecording()) SetServerRequestAttributes(server, req, route, client);
   // The request's context for its upstream calls: the server span plus the
-  // caller's baggage.
-  const Context server_ctx(server.context(), parent.baggage());
+  // baggage the edge policy kept.
+  const Context server_ctx(server.context(), edge.parent.baggage());
 
   Outcome outcome;
   bool proxied = false;
   if (route == nullptr) {
     outcome.error_type = "no_route";
   } else {
-    proxied = co_await Forward(io, rt, *route, ex, server_ctx, client, outcome);
+    proxied =
+        co_await Forward(io, rt, *route, ex, server_ctx, client, edge.trusted, outcome);
   }
 
   const ClientFraming framing{.version = req.version() == 10 ? 10u : 11u,

@@ -61,7 +61,9 @@ void SetClientRequestAttributes(Span& client, std::string_view method, const End
   client.SetAttribute("server.address", std::string_view(ep.address.host));
   client.SetAttribute("server.port", static_cast<int>(ep.address.port));
   client.SetAttribute("network.peer.address", std::string_view(ep.ip));
-  scratch.assign("http://").append(ep.key).append(internal::RedactTarget(target));
+  scratch.assign(up.config().tls.enabled ? "https://" : "http://")
+      .append(ep.key)
+      .append(internal::RedactTarget(target));
   client.SetAttribute("url.full", std::string_view(scratch));
   if (attempt > 1) client.SetAttribute("http.request.resend_count", attempt - 1);
   client.SetAttribute("callpath.gateway.upstream", std::string_view(up.config().name));
@@ -87,7 +89,9 @@ void LogAccess(const log::Logger& log, const Message& req, std::string_view rout
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   Scope scope{Context(server_span)};  // the line carries this request's ids
-  log.info("request", {"method", req.method()}, {"path", req.target()}, {"route", route},
+  // Credential query parameters are scrubbed here as on the spans.
+  const std::string target = internal::RedactTarget(req.target());
+  log.info("request", {"method", req.method()}, {"path", std::string_view(target)}, {"route", route},
            {"status", status}, {"duration_ms", ms}, {"upstream", outcome.upstream},
            {"attempts", outcome.attempts}, {"client", std::string_view(client.ip)});
 }

@@ -72,6 +72,12 @@ Result<std::shared_ptr<Runtime>> Runtime::Build(Config config, const Runtime* pr
                         ? PropagatorsFromEnvironment()
                         : MakePropagators(JoinPropagators(rt->config_.propagators));
   rt->propagation_fields_ = rt->propagator_->Fields();
+  rt->admin_auth_ = std::make_unique<auth::Authenticator>(rt->config_.admin_keys_file);
+  if (rt->admin_auth_->enabled()) {
+    if (Status s = rt->admin_auth_->Reload(); !s.ok()) {
+      return InvalidArgument(rt->config_.source + ": admin_keys_file: " + s.message());
+    }
+  }
   for (const auto& [name, up] : rt->config_.upstreams) {
     auto state = std::make_unique<UpstreamState>(up);
     for (const HostPort& hp : up.endpoints) {

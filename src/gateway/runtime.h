@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/authenticator.h"
 #include "callpath/propagation.h"
 #include "callpath/status.h"
 #include "gateway/config.h"
@@ -63,7 +64,9 @@ class UpstreamState {
 
 class Runtime {
  public:
-  // Resolves endpoint host names (once, here) and builds the propagators.
+  // Resolves endpoint host names (once, here), builds the propagators and
+  // reads config.admin_keys_file (so a SIGHUP rereads the keys; a file that
+  // does not parse fails the build and the running Runtime stays).
   // `previous` (may be null) lends its endpoint health to endpoints that
   // keep their upstream name and address.
   static Result<std::shared_ptr<Runtime>> Build(Config config, const Runtime* previous);
@@ -82,6 +85,10 @@ class Runtime {
     return upstreams_;
   }
 
+  // The admin port's key check (enabled() is false without a keys file).
+  // Check() may run on any thread.
+  auth::Authenticator& admin_auth() const noexcept { return *admin_auth_; }
+
   // Set when a newer Runtime replaced this one: its health checkers stop.
   bool retired() const noexcept { return retired_.load(std::memory_order_acquire); }
   void Retire() noexcept { retired_.store(true, std::memory_order_release); }
@@ -94,6 +101,7 @@ class Runtime {
   std::unique_ptr<TextMapPropagator> propagator_;
   std::vector<std::string_view> propagation_fields_;
   std::map<std::string, std::unique_ptr<UpstreamState>> upstreams_;
+  std::unique_ptr<auth::Authenticator> admin_auth_;
   std::atomic<bool> retired_{false};
 };
 

@@ -1,5 +1,6 @@
 #include "gateway/upstream_attempt.h"
 
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 
 #include <memory>
@@ -28,6 +29,47 @@ Task<std::optional<AttemptOutcome>> Connect(WorkerIo& io, UpstreamConn& conn,
 
 AttemptResult Failed(AttemptOutcome outcome) { return AttemptResult{outcome, 0}; }
 
+// The worker's client context for `tls`: peer verification on, against
+// tls.ca_file or the system's trust store; TLS 1.2 at least. Null when the
+// CA file cannot be loaded.
+net::ssl::context* TlsContext(WorkerIo& io, const UpstreamTlsConfig& tls) {
+  auto it = io.tls_contexts.find(tls.ca_file);
+  if (it != io.tls_contexts.end()) return it->second.get();
+  auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_client);
+  beast::error_code ec;
+  ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                       net::ssl::context::no_tlsv1_1 | net::ssl::context::no_compression,
+                   ec);
+  ctx->set_verify_mode(net::ssl::verify_peer, ec);
+  if (tls.ca_file.empty()) {
+    ctx->set_default_verify_paths(ec);
+  } else {
+    ctx->load_verify_file(tls.ca_file, ec);
+  }
+  if (ec) return nullptr;
+  return io.tls_contexts.emplace(tls.ca_file, std::move(ctx)).first->second.get();
+}
+
+// The TLS handshake on a connected `conn`: SNI and the verified name are
+// tls.server_name, else the endpoint's configured host. A failure is a
+// connect failure (nothing of the request was sent).
+Task<std::optional<AttemptOutcome>> Handshake(WorkerIo& io, UpstreamConn& conn,
+                                              const EndpointState& ep,
+                                              const UpstreamTlsConfig& tls) {
+  net::ssl::context* ctx = TlsContext(io, tls);
+  if (ctx == nullptr) co_return AttemptOutcome::kConnectFailure;
+  const std::string& name = tls.server_name.empty() ? ep.address.host : tls.server_name;
+  conn.tls = std::make_unique<net::ssl::stream<Socket&>>(conn.socket, *ctx);
+  SSL_set_tlsext_host_name(conn.tls->native_handle(), name.c_str());
+  conn.tls->set_verify_callback(net::ssl::host_name_verification(name));
+  beast::error_code ec;
+  co_await conn.tls->async_handshake(net::ssl::stream_base::client, Token(ec));
+  if (conn.deadline.fired) co_return AttemptOutcome::kTimeout;
+  if (ec) co_return AttemptOutcome::kConnectFailure;
+  co_return std::nullopt;
+}
+
 }  // namespace
 
 Task<AttemptResult> RunAttempt(WorkerIo& io, EndpointState& ep, const UpstreamState& up,
@@ -40,13 +82,18 @@ Task<AttemptResult> RunAttempt(WorkerIo& io, EndpointState& ep, const UpstreamSt
     const bool reused = conn != nullptr;
     if (!reused) {
       conn = std::make_unique<UpstreamConn>(*io.ioc, io.deadlines);
-      const std::optional<AttemptOutcome> failure = co_await Connect(io, *conn, ep, req.deadline);
+      std::optional<AttemptOutcome> failure = co_await Connect(io, *conn, ep, req.deadline);
+      if (!failure && up.config().tls.enabled) {
+        failure = co_await Handshake(io, *conn, ep, up.config().tls);
+      }
       if (failure) co_return Failed(*failure);
     }
     beast::error_code ec;
     io.deadlines.Arm(conn->deadline, req.deadline);
     Buffers request{net::buffer(*req.head), net::buffer(*req.body)};
-    if (!TrySend(conn->socket, request, ec)) {
+    if (conn->tls) {
+      co_await net::async_write(*conn->tls, request, Token(ec));
+    } else if (!TrySend(conn->socket, request, ec)) {
       co_await net::async_write(conn->socket, request, Token(ec));
     }
     if (conn->deadline.fired) co_return Failed(AttemptOutcome::kTimeout);
@@ -61,7 +108,9 @@ Task<AttemptResult> RunAttempt(WorkerIo& io, EndpointState& ep, const UpstreamSt
     parser.SetLimits(req.max_body);
     if (req.head_request) parser.skip(true);
     while (!ParseBuffered(parser, conn->buffer, ec)) {
-      const size_t n = co_await conn->socket.async_read_some(ReadSpace(conn->buffer), Token(ec));
+      const size_t n =
+          conn->tls ? co_await conn->tls->async_read_some(ReadSpace(conn->buffer), Token(ec))
+                    : co_await conn->socket.async_read_some(ReadSpace(conn->buffer), Token(ec));
       if (AfterRead(parser, conn->buffer, n, ec)) break;
     }
     if (conn->deadline.fired) co_return Failed(AttemptOutcome::kTimeout);

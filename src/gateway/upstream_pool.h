@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio/ssl.hpp>
+
 #include "gateway/asio_types.h"
 #include "gateway/deadline.h"
 
@@ -21,6 +23,9 @@ struct UpstreamConn {
   Socket socket;
   beast::flat_buffer buffer;
   Deadline deadline;
+  // Set for a TLS upstream once the handshake is done; it runs over
+  // `socket`, which the deadline closes to abort it.
+  std::unique_ptr<net::ssl::stream<Socket&>> tls;
 };
 
 class UpstreamPool {

@@ -1,5 +1,6 @@
 #include "gateway/upstream_request.h"
 
+#include "gateway/edge_policy.h"
 #include "gateway/head_format.h"
 #include "gateway/http_text.h"
 
@@ -16,7 +17,7 @@ bool IsPropagationField(std::string_view name, const Runtime& rt) {
 }  // namespace
 
 void BuildUpstreamPrefix(std::string& head, const Message& req, const Route& route,
-                         const Runtime& rt, std::string_view peer_ip) {
+                         const Runtime& rt, std::string_view peer_ip, bool trusted_client) {
   const std::string_view host = req.Get("host");
   head.clear();
   head.append(req.method()).push_back(' ');
@@ -33,6 +34,7 @@ void BuildUpstreamPrefix(std::string& head, const Message& req, const Route& rou
     if (!host.empty() && detail::AsciiIEquals(name, "x-forwarded-host")) continue;
     // Each attempt injects its own context.
     if (IsPropagationField(name, rt)) continue;
+    if (!trusted_client && IsTraceContextField(name)) continue;
     AppendField(head, name, req.field_value(i));
   }
   AppendField(head, "X-Forwarded-For", AppendForwardedFor(req.Get("x-forwarded-for"), peer_ip));

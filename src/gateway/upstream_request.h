@@ -17,9 +17,10 @@ namespace callpath::gateway {
 
 // Into `head`: the request line (target rewritten for `route`) and the
 // client's fields without hop-by-hop, propagation and X-Forwarded-* fields,
-// then the gateway's X-Forwarded-For/-Proto/-Host.
+// then the gateway's X-Forwarded-For/-Proto/-Host. An untrusted client's
+// trace-context fields of every known format are left out as well.
 void BuildUpstreamPrefix(std::string& head, const Message& req, const Route& route,
-                         const Runtime& rt, std::string_view peer_ip);
+                         const Runtime& rt, std::string_view peer_ip, bool trusted_client);
 
 // Appends the fields `rt`'s propagators inject for `attempt_ctx`, the
 // Content-Length when `send_length`, and the blank line that ends the head.

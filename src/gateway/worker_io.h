@@ -6,7 +6,10 @@
 // only.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "gateway/asio_types.h"
 #include "gateway/deadline.h"
@@ -25,6 +28,7 @@ struct WorkerIo {
     // they belong to still exists; its destructor then frees suspended
     // coroutines, whose deadlines unlink from `deadlines`.
     pool.Clear();
+    tls_contexts.clear();
     deadlines.CloseTimer();
     ioc.reset();
   }
@@ -37,6 +41,9 @@ struct WorkerIo {
   std::optional<net::io_context> ioc;
   DeadlineSweeper deadlines;
   UpstreamPool pool;
+  // TLS client contexts by CA file ("" = the system's trust store), made
+  // on first use by this worker.
+  std::map<std::string, std::unique_ptr<net::ssl::context>> tls_contexts;
 };
 
 }  // namespace callpath::gateway

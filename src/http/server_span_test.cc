@@ -46,6 +46,26 @@ TEST(ServerSpan, CredentialQueryValuesAreNotRecorded) {
   EXPECT_EQ(AttrString(spans[0], "url.query"), "user=a&password=REDACTED&sig=REDACTED");
 }
 
+// OpenTelemetry's HTTP conventions: credentials in these headers are never
+// recorded; no attribute of the span may hold any of their values.
+TEST(ServerSpan, CredentialHeaderValuesAreNeverRecorded) {
+  Fixture f;
+  f.headers = {{"Authorization", "Bearer tok-secret-1"},
+               {"Cookie", "session=cookie-secret-2"},
+               {"Proxy-Authorization", "Basic proxy-secret-3"},
+               {"User-Agent", "curl/8"}};
+  ServerSpan span(f.Request("GET", "/a?token=query-secret-4"), f.options);
+  span.End(200);
+  auto spans = f.tracing.Spans();
+  ASSERT_EQ(spans.size(), 1u);
+  for (const Attribute& a : spans[0].attributes) {
+    const std::string v = AttributeValueToString(a.value);
+    for (const char* secret : {"tok-secret-1", "cookie-secret-2", "proxy-secret-3", "query-secret-4"}) {
+      EXPECT_EQ(v.find(secret), std::string::npos) << a.key << "=" << v;
+    }
+  }
+}
+
 TEST(ServerSpan, ContinuesIncomingTraceWithStableAttributes) {
   Fixture f;
   f.headers = {{"TraceParent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},

@@ -10,6 +10,7 @@
 #include "log/crash_handler.h"
 #include "log/field_codec.h"
 #include "log/queued_record.h"
+#include "log/text_filter.h"
 
 namespace callpath::log::detail {
 
@@ -247,6 +248,9 @@ void Backend::Dispatch(const char* queued) {
   r.trace_id = TraceId(h.trace_id);
   r.span_id = SpanId(h.span_id);
   r.trace_flags = h.trace_flags;
+  if (options_.text_filter) {
+    ApplyTextFilter(*options_.text_filter, r, filtered_message_, filtered_fields_);
+  }
   for (auto& sink : options_.sinks) {
     try {
       sink->Consume(r);

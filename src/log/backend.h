@@ -104,6 +104,10 @@ class Backend {
   std::mutex control_mu_;  // serialises Init / Shutdown / lazy start
   std::atomic<size_t> ring_size_{1 << 20};
   Options options_;        // written only while the thread is stopped
+  // The background thread's copies of a record's filtered message and
+  // fields (Options::text_filter), reused from record to record.
+  std::string filtered_message_;
+  std::string filtered_fields_;
   std::string service_name_;
   std::thread thread_;
   std::atomic<std::thread::id> thread_id_{};

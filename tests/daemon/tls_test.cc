@@ -15,6 +15,7 @@
 #include <mutex>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "callpath/exporters.h"
 #include "daemon/daemon_harness.h"
@@ -117,6 +118,15 @@ TEST_F(TlsTest, SdkExporterDeliversOverHttpsWithAKey) {
 
   // The query port is HTTPS too, and answers the key's tenant.
   std::string q = "https://127.0.0.1:" + std::to_string(daemon_.query_port());
+  // What was exported reads back through the query API over TLS with the key.
+  std::string trace;
+  for (int i = 0; i < 100 && trace.find("charge card") == std::string::npos; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    trace = Capture("curl -s --max-time 30 --cacert '" + certs_ + "/ca.pem' -H 'Authorization: Bearer " + key_ +
+                    "' '" + q + "/api/traces/4bf92f3577b34da6a3ce929d0e0e4736'");
+  }
+  EXPECT_NE(trace.find("charge card"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("POST /checkout"), std::string::npos) << trace;
   EXPECT_EQ(CurlStatus(q + "/api/services", "-H 'Authorization: Bearer " + key_ + "'"), "200");
   EXPECT_EQ(CurlStatus(q + "/api/services", ""), "401");
   // Plain HTTP on a TLS port gets no HTTP answer.

@@ -151,6 +151,11 @@ Collector::Collector() : server_(std::make_unique<httplib::Server>()) {
           c.status_code = s.status().code();
           c.service_name = service;
           for (const auto& kv : s.attributes()) c.attributes[kv.key()] = ValueText(kv.value());
+          for (const auto& l : s.links()) {
+            CollectedSpan::Link link{Hex(l.trace_id()), Hex(l.span_id()), {}};
+            for (const auto& kv : l.attributes()) link.attributes[kv.key()] = ValueText(kv.value());
+            c.links.push_back(std::move(link));
+          }
           spans_.push_back(std::move(c));
         }
       }

@@ -62,6 +62,11 @@ struct CollectedSpan {
   int status_code = 0;  // 0 unset, 1 ok, 2 error
   std::string service_name;
   std::map<std::string, std::string> attributes;  // values rendered as text
+  struct Link {
+    std::string trace_id, span_id;
+    std::map<std::string, std::string> attributes;
+  };
+  std::vector<Link> links;
 };
 
 // An OTLP/HTTP receiver (POST /v1/traces, protobuf) on a free loopback port.

@@ -1,6 +1,7 @@
 // A small HTTP upstream for the gateway's integration tests and benchmark.
 //
 //   gateway_test_upstream --name a --ready-file /tmp/a.port [--port 0]
+//                         [--tls-cert server.pem --tls-key server.key]   (HTTPS)
 //
 // Every request is answered with a JSON echo of what arrived:
 //   {"name":"a","method":"GET","target":"/x?y","remote_port":41234,
@@ -19,6 +20,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <regex>
 #include <string>
@@ -51,16 +53,25 @@ std::string Lower(std::string s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string name = "upstream", ready_file;
+  std::string name = "upstream", ready_file, tls_cert, tls_key;
   int port = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--name") name = argv[i + 1];
     else if (a == "--ready-file") ready_file = argv[i + 1];
     else if (a == "--port") port = std::atoi(argv[i + 1]);
+    else if (a == "--tls-cert") tls_cert = argv[i + 1];
+    else if (a == "--tls-key") tls_key = argv[i + 1];
   }
 
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server_owner =
+      tls_cert.empty() ? std::make_unique<httplib::Server>()
+                       : std::make_unique<httplib::SSLServer>(tls_cert.c_str(), tls_key.c_str());
+  if (!server_owner->is_valid()) {
+    std::fprintf(stderr, "cannot load the TLS certificate or key\n");
+    return 1;
+  }
+  httplib::Server& server = *server_owner;
   std::mutex mu;
   std::map<std::string, int> flaky_hits;
   static const std::regex kStatus("/status/([0-9]{3})");

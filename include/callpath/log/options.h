@@ -26,6 +26,19 @@ enum class Overflow {
   kBlock,  // the caller waits for space; never loses a record, may stall
 };
 
+// Rewrites the text of records before any sink sees them, e.g. to redact
+// secrets (callpath/redaction.h makes one). Runs on the logger's background
+// thread only, never on the logging call.
+class TextFilter {
+ public:
+  virtual ~TextFilter() = default;
+  enum class Verdict { kKeep, kChanged, kDrop };
+  // `key`: the field's key, "" for the message; `text`: a string or error
+  // field's text, or the message. kChanged: *out holds the new text. kDrop:
+  // the field is removed (a dropped message becomes "[REDACTED]").
+  virtual Verdict Filter(std::string_view key, std::string_view text, std::string* out) const = 0;
+};
+
 struct Options {
   // "" -> OTEL_SERVICE_NAME / Resource::FromEnvironment().
   std::string service_name;
@@ -47,6 +60,9 @@ struct Options {
   // Where records go, each sink with its own level. Empty: the console
   // (stderr), in the format CALLPATH_LOG_FORMAT names.
   std::vector<std::shared_ptr<Sink>> sinks;
+  // Applied to every record's message and string/error fields (nested ones
+  // too) before the sinks. Null: records go out as logged.
+  std::shared_ptr<const TextFilter> text_filter;
 
   // Defaults overridden by the environment:
   //   CALLPATH_LOG_LEVEL=trace|debug|info|warn|error|fatal|off

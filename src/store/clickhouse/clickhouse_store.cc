@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include <unistd.h>
+
 #include "store/clickhouse/clickhouse_store_impl.h"
 #include "store/clickhouse/row_binary.h"
 
@@ -29,6 +31,33 @@ std::vector<std::string> SplitUrls(const std::string& urls) {
     from = comma + 1;
   }
   return out;
+}
+
+bool Readable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
+
+// URLs speak http or https; TLS files only with https, readable, a client
+// certificate with its key. Caught here, before any connection, so a typo
+// is a clear error instead of an unverified or failing handshake.
+Status CheckTlsOptions(const ClickHouseOptions& o, const std::vector<std::string>& urls) {
+  bool any_https = false;
+  for (const std::string& u : urls) {
+    if (u.rfind("https://", 0) == 0) {
+      any_https = true;
+    } else if (u.rfind("http://", 0) != 0) {
+      return InvalidArgument("clickhouse url '" + u + "' must start with http:// or https://");
+    }
+  }
+  const bool any_file = !o.tls_ca_file.empty() || !o.tls_cert_file.empty() || !o.tls_key_file.empty();
+  if (any_file && !any_https) {
+    return InvalidArgument("clickhouse TLS files are set but no clickhouse url is https://");
+  }
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+    return InvalidArgument("a clickhouse client certificate needs its key, and a key its certificate");
+  }
+  for (const std::string* f : {&o.tls_ca_file, &o.tls_cert_file, &o.tls_key_file}) {
+    if (!f->empty() && !Readable(*f)) return InvalidArgument("cannot read clickhouse TLS file '" + *f + "'");
+  }
+  return Status::Ok();
 }
 
 // Lines of a TabSeparated answer.
@@ -74,7 +103,11 @@ Result<std::unique_ptr<Store>> ClickHouseStore::Open(const ClickHouseOptions& op
   // its rows.
   const std::string settings =
       options.cluster.empty() ? "" : "distributed_product_mode=local&insert_distributed_sync=1";
-  for (const auto& u : urls) s->servers_.push_back(std::make_unique<ch::Http>(u, options.timeout_seconds, settings));
+  CALLPATH_RETURN_IF_ERROR(CheckTlsOptions(options, urls));
+  const ch::TlsFiles tls{options.tls_ca_file, options.tls_cert_file, options.tls_key_file};
+  for (const auto& u : urls) {
+    s->servers_.push_back(std::make_unique<ch::Http>(u, options.timeout_seconds, settings, tls));
+  }
   s->schema_.partition_ns = options.partition_seconds * 1'000'000'000ull;
   CALLPATH_RETURN_IF_ERROR(s->CreateSchema());
   CALLPATH_RETURN_IF_ERROR(s->CheckMeta());

@@ -81,6 +81,13 @@ struct ClickHouseOptions {
   long timeout_seconds = 30;
   // Keep the per-minute statistics (stats.h) at ingest.
   bool stats = true;
+  // TLS for https:// URLs. The server's certificate is always verified
+  // (chain and host name; TLS 1.2 at least): against `tls_ca_file` when
+  // set, else the system's trust store. A client certificate and key are
+  // sent when both are set (servers that require one).
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // Connects, creates the database and schema (or upgrades it), reads this

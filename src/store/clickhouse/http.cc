@@ -22,8 +22,11 @@ std::string Escape(CURL* curl, std::string_view s) {
 
 }  // namespace
 
-Http::Http(std::string url, long timeout_seconds, std::string settings)
-    : url_(std::move(url)), timeout_seconds_(timeout_seconds), settings_(std::move(settings)) {
+Http::Http(std::string url, long timeout_seconds, std::string settings, TlsFiles tls)
+    : url_(std::move(url)),
+      timeout_seconds_(timeout_seconds),
+      settings_(std::move(settings)),
+      tls_(std::move(tls)) {
   while (!url_.empty() && url_.back() == '/') url_.pop_back();
 }
 
@@ -78,6 +81,16 @@ Result<std::string> Http::Perform(std::string_view sql, std::string_view body) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  // libcurl verifies by default; said explicitly so no later default or
+  // environment can turn it off.
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  if (!tls_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls_.ca_file.c_str());
+  if (!tls_.cert_file.empty() && !tls_.key_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, tls_.cert_file.c_str());
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, tls_.key_file.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/octet-stream");

@@ -22,11 +22,21 @@
 
 namespace callpath::store::ch {
 
+// TLS for an https:// endpoint: the peer is always verified (chain and host
+// name, TLS 1.2 at least); these name the CA to trust ("" = the system's)
+// and an optional client certificate and key (PEM files).
+struct TlsFiles {
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+};
+
 class Http {
  public:
-  // `url` is the server's HTTP endpoint, e.g. http://127.0.0.1:8123;
-  // `settings` ("name=value&...") go with every request.
-  Http(std::string url, long timeout_seconds, std::string settings = "");
+  // `url` is the server's HTTP endpoint, e.g. http://127.0.0.1:8123 or
+  // https://ch.example:8443; `settings` ("name=value&...") go with every
+  // request.
+  Http(std::string url, long timeout_seconds, std::string settings = "", TlsFiles tls = {});
   ~Http();
   Http(const Http&) = delete;
   Http& operator=(const Http&) = delete;
@@ -46,6 +56,7 @@ class Http {
   std::string url_;  // without a trailing slash
   const long timeout_seconds_;
   const std::string settings_;
+  const TlsFiles tls_;
   std::mutex mu_;
   std::vector<void*> idle_;  // CURL* kept for their connections
 };

@@ -40,13 +40,40 @@ uint16_t FreePort() {
 
 bool Executable(const std::string& path) { return !path.empty() && access(path.c_str(), X_OK) == 0; }
 
-void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp) {
+// A CA and a server certificate for 127.0.0.1/localhost in dir/tls.
+Status MakeCertificates(const std::string& dir) {
+  const std::string d = dir + "/tls/";
+  std::filesystem::create_directories(d);
+  std::ofstream(d + "ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
+  const std::string quiet = " >/dev/null 2>&1";
+  const std::string commands[] = {
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=callpath-test-ca -keyout '" + d +
+          "ca.key' -out '" + d + "ca.pem'",
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout '" + d + "server.key' -out '" + d +
+          "server.csr'",
+      "openssl x509 -req -in '" + d + "server.csr' -CA '" + d + "ca.pem' -CAkey '" + d +
+          "ca.key' -CAcreateserial -days 2 -extfile '" + d + "ext' -out '" + d + "server.pem'"};
+  for (const std::string& c : commands) {
+    if (std::system((c + quiet).c_str()) != 0) return Unavailable("openssl failed: " + c);
+  }
+  return Status::Ok();
+}
+
+void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t https) {
   std::ofstream c(dir + "/config.xml");
   c << "<?xml version=\"1.0\"?>\n<yandex>\n"
     << "  <logger><level>warning</level><log>" << dir << "/server.log</log><errorlog>" << dir
     << "/error.log</errorlog><console>0</console></logger>\n"
     << "  <listen_host>127.0.0.1</listen_host>\n"
-    << "  <http_port>" << http << "</http_port>\n  <tcp_port>" << tcp << "</tcp_port>\n"
+    << "  <http_port>" << http << "</http_port>\n  <tcp_port>" << tcp << "</tcp_port>\n";
+  if (https != 0) {
+    c << "  <https_port>" << https << "</https_port>\n"
+      << "  <openSSL><server><certificateFile>" << dir << "/tls/server.pem</certificateFile>"
+      << "<privateKeyFile>" << dir << "/tls/server.key</privateKeyFile>"
+      << "<verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile>"
+      << "<disableProtocols>sslv2,sslv3</disableProtocols></server></openSSL>\n";
+  }
+  c
     << "  <path>" << dir << "/data/</path>\n  <tmp_path>" << dir << "/tmp/</tmp_path>\n"
     << "  <user_files_path>" << dir << "/user_files/</user_files_path>\n"
     << "  <format_schema_path>" << dir << "/format_schemas/</format_schema_path>\n"
@@ -83,7 +110,11 @@ std::string TestClickHouse::FindBinary() {
   return "";
 }
 
-Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Start() {
+Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Start() { return Create(false); }
+
+Result<std::unique_ptr<TestClickHouse>> TestClickHouse::StartWithTls() { return Create(true); }
+
+Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Create(bool tls) {
   std::unique_ptr<TestClickHouse> s(new TestClickHouse());
   s->binary_ = FindBinary();
   if (s->binary_.empty()) return NotFound("clickhouse-server is not installed (scripts/setup.sh installs it)");
@@ -93,7 +124,12 @@ Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Start() {
   s->http_port_ = FreePort();
   s->tcp_port_ = FreePort();
   s->url_ = "http://127.0.0.1:" + std::to_string(s->http_port_);
-  WriteConfig(s->dir_, s->http_port_, s->tcp_port_);
+  if (tls) {
+    CALLPATH_RETURN_IF_ERROR(MakeCertificates(s->dir_));
+    s->https_port_ = FreePort();
+    s->https_url_ = "https://127.0.0.1:" + std::to_string(s->https_port_);
+  }
+  WriteConfig(s->dir_, s->http_port_, s->tcp_port_, s->https_port_);
   CALLPATH_RETURN_IF_ERROR(s->Spawn());
   return s;
 }

@@ -22,6 +22,11 @@ class TestClickHouse {
   // Starts a server and waits until it answers (Unavailable if it does not
   // within a minute; NotFound when there is no binary).
   static Result<std::unique_ptr<TestClickHouse>> Start();
+  // Starts a server that also answers HTTPS (https_url()) with a certificate
+  // for 127.0.0.1 and localhost signed by a CA made for it (ca_file()), both
+  // made with the openssl CLI in the server's folder. Unavailable when
+  // openssl fails.
+  static Result<std::unique_ptr<TestClickHouse>> StartWithTls();
 
   // The server this process's tests share, started at first use and stopped
   // at exit; a child process of a test reuses its parent's (passed on in
@@ -31,6 +36,9 @@ class TestClickHouse {
   ~TestClickHouse();  // stops the server and removes its folder (if owned)
 
   const std::string& url() const { return url_; }
+  // StartWithTls only: the HTTPS endpoint and the CA that signed its certificate.
+  const std::string& https_url() const { return https_url_; }
+  std::string ca_file() const { return dir_ + "/tls/ca.pem"; }
   // Stops the server (SIGTERM to its PID, SIGKILL after 30 s) keeping its
   // data; Restart starts it again on the same ports and data.
   Status Stop();
@@ -38,12 +46,14 @@ class TestClickHouse {
 
  private:
   TestClickHouse() = default;
+  static Result<std::unique_ptr<TestClickHouse>> Create(bool tls);
   Status Spawn();
 
   std::string dir_;
   std::string url_;
+  std::string https_url_;
   std::string binary_;
-  uint16_t http_port_ = 0, tcp_port_ = 0;
+  uint16_t http_port_ = 0, tcp_port_ = 0, https_port_ = 0;
   pid_t pid_ = -1;
   bool owned_ = true;
 };

@@ -1,4 +1,4 @@
-#include "daemon/auth/api_key.h"
+#include "auth/api_key.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -6,7 +6,7 @@
 
 #include "text/hex.h"
 
-namespace callpath::daemon::auth {
+namespace callpath::auth {
 namespace {
 
 constexpr size_t kIdBytes = 8;
@@ -180,4 +180,4 @@ Result<NewKey> GenerateKey(std::string_view tenant, uint8_t scopes) {
   return k;
 }
 
-}  // namespace callpath::daemon::auth
+}  // namespace callpath::auth

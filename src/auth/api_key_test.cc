@@ -1,8 +1,8 @@
-#include "daemon/auth/api_key.h"
+#include "auth/api_key.h"
 
 #include <gtest/gtest.h>
 
-namespace callpath::daemon::auth {
+namespace callpath::auth {
 namespace {
 
 TEST(ApiKey, GeneratedKeyMatchesItsEntryAndTheFileNeverHoldsTheSecret) {
@@ -77,4 +77,4 @@ TEST(ApiKey, KeysFileErrorsNameTheLine) {
 }
 
 }  // namespace
-}  // namespace callpath::daemon::auth
+}  // namespace callpath::auth

@@ -1,9 +1,9 @@
-#include "daemon/auth/authenticator.h"
+#include "auth/authenticator.h"
 
 #include <fstream>
 #include <sstream>
 
-namespace callpath::daemon::auth {
+namespace callpath::auth {
 namespace {
 
 // Addresses remembered at most; beyond it, entries whose window is over
@@ -153,4 +153,4 @@ int Authenticator::ThrottledFor(std::string_view client) {
   return static_cast<int>(left) + 1;
 }
 
-}  // namespace callpath::daemon::auth
+}  // namespace callpath::auth
