@@ -120,6 +120,7 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "query_tls") s = ReadListenerTls(v, key, cfg.query_tls);
     else if (key == "redaction_config") s = Read(v, key, cfg.redaction_config);
     else if (key == "allowed_hosts") s = Read(v, key, cfg.allowed_hosts);
+    else if (key == "tail_sampling") s = sampling::ParseSamplingConfig(v, &cfg.tail_sampling);
     else return InvalidArgument("unknown config key '" + key + "'");
     CALLPATH_RETURN_IF_ERROR(s);
   }

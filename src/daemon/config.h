@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "callpath/status.h"
+#include "daemon/sampling/sampling_config.h"
 
 namespace callpath::daemon {
 
@@ -178,6 +179,10 @@ struct DaemonConfig {
   // Extra names (comma-separated) the query port answers to in Host and
   // Origin, besides loopback names and its listen address.
   std::string allowed_hosts;
+  // Tail-based sampling (YAML only: the `tail_sampling` section,
+  // daemon/sampling/sampling_config.h, docs/scale-out.md). Off unless it
+  // names policies.
+  sampling::SamplingConfig tail_sampling;
 };
 
 // Outcome of command-line parsing: either a config to run with, or a

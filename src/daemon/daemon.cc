@@ -146,6 +146,7 @@ struct Daemon::Impl {
       resp->body = metrics.RenderPrometheus(pipeline ? pipeline->depth() : 0,
                                             pipeline ? pipeline->capacity() : 0, bytes);
       Durability().RenderMetrics(resp->body);
+      if (pipeline && pipeline->sampler()) pipeline->sampler()->RenderMetrics(resp->body);
       if (auth) auth::RenderAuthMetrics(auth->counters(), resp->body);
       if (redactor) redactor->RenderMetrics(resp->body);
       return true;
@@ -267,6 +268,7 @@ Status Daemon::Start() {
   io.wal.dir = d.cfg.data_dir + "/ingest-wal";
   io.wal.sync = d.cfg.sync_writes;
   io.redactor = d.redactor.get();
+  io.sampling = d.cfg.tail_sampling;
   io.limits.max_attributes = d.cfg.max_attributes;
   io.limits.max_attribute_value_bytes = d.cfg.max_attribute_bytes;
   Result<uint64_t> max_age = ParseDurationSeconds(d.cfg.max_item_age);
