@@ -2,11 +2,11 @@
 // reaches the store, what the statistics count, and what survives a crash
 // (daemon/sampling/tail_sampler.h, "Crashes").
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -161,6 +161,7 @@ class IngestSamplingTest : public ::testing::Test {
       for (const auto& r : *rows) n += r.calls;
     return n;
   }
+  void RunUntilKilled();
   std::vector<std::string> LogBodies(uint8_t trace) {
     std::vector<std::string> out;
     auto logs = trace != 0 ? store_->log_reader().LogsForTrace(Trace(trace)) : store_->log_reader().SearchLogs({});
@@ -208,43 +209,47 @@ TEST_F(IngestSamplingTest, LogsFollowTheirTraceAndLogsWithoutATraceAreKept) {
   EXPECT_EQ(all, (std::vector<std::string>{"log of trace 0", "log of trace 1"}));
 }
 
-// kill -9 in a child process: after the store has made the records of the
-// held traces durable (so replay would skip them without tail sampling's
-// rule 2), and after some traces were decided and written.
-TEST_F(IngestSamplingTest, HeldTracesSurviveAKillAfterTheStoreCoveredTheirRecords) {
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    // Decisions after 200 ms of quiet; a checkpoint as soon as a segment closes.
-    OpenStore();
-    IngestOptions o = Options(200);
-    o.wal.segment_bytes = 1;
-    o.checkpoint_wal_bytes = 1;
-    OpenPipeline(o);
-    bool ok = Submit(WalKind::kTracesProto, TraceBody({{1, 1, 0, true}, {1, 2, 1}, {2, 1, 0}, {2, 2, 1}})).ok();
-    ok = ok && Submit(WalKind::kLogsProto, LogBody({1, 2})).ok();
-    // Traces 1 and 2 are decided and written ...
-    for (int i = 0; ok && i < 3000 && !Settled(2); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ok = ok && Settled(2);
-    // ... while traces 3 and 4 keep arriving (never quiet for 200 ms) until
-    // the store holds their first records durably; then the process dies.
-    uint8_t span = 1;
-    ok = ok && Submit(WalKind::kTracesProto, TraceBody({{3, span, 0, true}, {4, span, 0}})).ok();
-    ok = ok && Submit(WalKind::kLogsProto, LogBody({3, 4})).ok();
-    ok = ok && pipeline_->WaitVisible(std::chrono::seconds(30));
-    const uint64_t first_held = pipeline_->sampler()->OldestNeededLsn();
-    for (int i = 0; ok && i < 3000 && store_->writer().DurablePosition() <= first_held + 1; ++i) {
-      ++span;
-      ok = Submit(WalKind::kTracesProto, TraceBody({{3, span, 1}, {4, span, 1}})).ok();
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ok = ok && store_->writer().DurablePosition() > first_held + 1 && pipeline_->sampler()->counts().held_traces == 2;
-    std::ofstream(dir_ + "/spans-per-trace") << int(span);
-    ::_exit(ok ? 0 : 1);
+// Run in a process of its own (a death test re-runs the binary), which
+// dies as with kill -9: no destructor, no flush, no Stop.
+void IngestSamplingTest::RunUntilKilled() {
+  // Decisions after 200 ms of quiet; a checkpoint as soon as a segment closes.
+  OpenStore();
+  IngestOptions o = Options(200);
+  o.wal.segment_bytes = 1;
+  o.checkpoint_wal_bytes = 1;
+  OpenPipeline(o);
+  bool ok = Submit(WalKind::kTracesProto, TraceBody({{1, 1, 0, true}, {1, 2, 1}, {2, 1, 0}, {2, 2, 1}})).ok();
+  ok = ok && Submit(WalKind::kLogsProto, LogBody({1, 2})).ok();
+  // Traces 1 and 2 are decided and written ...
+  for (int i = 0; ok && i < 3000 && !Settled(2); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ok = ok && Settled(2);
+  // ... while traces 3 and 4 keep arriving (never quiet for 200 ms) until
+  // the store holds their first records durably; then the process dies.
+  uint8_t span = 1;
+  ok = ok && Submit(WalKind::kTracesProto, TraceBody({{3, span, 0, true}, {4, span, 0}})).ok();
+  ok = ok && Submit(WalKind::kLogsProto, LogBody({3, 4})).ok();
+  ok = ok && pipeline_->WaitVisible(std::chrono::seconds(30));
+  const uint64_t first_held = pipeline_->sampler()->OldestNeededLsn();
+  for (int i = 0; ok && i < 3000 && store_->writer().DurablePosition() <= first_held + 1; ++i) {
+    ++span;
+    ok = Submit(WalKind::kTracesProto, TraceBody({{3, span, 1}, {4, span, 1}})).ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child did not get there";
+  ok = ok && store_->writer().DurablePosition() > first_held + 1 && pipeline_->sampler()->counts().held_traces == 2;
+  std::ofstream(dir_ + "/spans-per-trace") << int(span);
+  ::_exit(ok ? 0 : 1);
+}
+
+// kill -9 after the store has made the records of the held traces durable
+// (so that without tail sampling's rule 2 replay would skip them), and
+// after other traces were decided and written.
+TEST_F(IngestSamplingTest, HeldTracesSurviveAKillAfterTheStoreCoveredTheirRecords) {
+  // The child runs this test again up to EXPECT_EXIT: it finds the
+  // parent's directory in the environment.
+  if (std::getenv("CALLPATH_SAMPLING_KILL_DIR") == nullptr) ::setenv("CALLPATH_SAMPLING_KILL_DIR", dir_.c_str(), 1);
+  dir_ = std::getenv("CALLPATH_SAMPLING_KILL_DIR");
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(RunUntilKilled(), ::testing::ExitedWithCode(0), "") << "the child did not get there";
   int spans = 0;
   std::ifstream(dir_ + "/spans-per-trace") >> spans;
   ASSERT_GT(spans, 1);
