@@ -208,6 +208,12 @@ TEST_P(StoreConformanceTest, StatisticsOnlyWritesCountItemsWithoutStoringThem) {
   ASSERT_TRUE(templates.ok());
   ASSERT_EQ(templates->size(), 1u);
   EXPECT_EQ((*templates)[0].count, 2u);
+  if (GetParam().persistent) {
+    Reopen();  // a time range with statistics and no items is found again
+    rows = Operations(store(), Window(kT0, kT0 + kMinute, "api"));
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].calls, 50u);
+  }
 
   // The kept trace 1, stored without counting it again.
   IngestBatch kept = MakeIngestBatch({traffic[0][0]}, {logs[0]});
