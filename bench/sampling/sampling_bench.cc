@@ -6,8 +6,9 @@
 // Spans are shaped like the loadgen's HTTP/RPC spans: ~20-character names,
 // six attributes (method, route, status code, peer, thread id, user agent),
 // one resource of three attributes per service, shared by its spans.
-// Memory is malloc's bytes in use (mallinfo2) before and after holding,
-// so it counts every allocation the sampler makes and nothing else.
+// Memory is malloc's bytes in use (mallinfo2) from before the spans are
+// made until they are held: the spans themselves and the sampler's own
+// structures, nothing else.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
@@ -90,12 +91,13 @@ void BM_HeldTraceMemory(benchmark::State& state) {
   double per_trace = 0;
   for (auto _ : state) {
     state.PauseTiming();
+    // From before the spans exist until they are held and the emptied
+    // batches are gone: everything the held spans take, their strings and
+    // attributes included.
+    const size_t before = mallinfo2().uordblks;
     std::vector<store::IngestBatch> batches;
     for (uint32_t t = 0; t < traces; t += 100) batches.push_back(Traces(t + 1, 100, spans));
     auto sampler = std::make_unique<TailSampler>(Config());
-    const size_t before = mallinfo2().uordblks;
-    // The batches' own memory moves into the sampler: measure it held,
-    // after the emptied batches are gone.
     uint64_t lsn = 0;
     state.ResumeTiming();
     for (auto& b : batches) sampler->Hold(++lsn, std::move(b), kT0);

@@ -34,8 +34,9 @@ struct SamplingConfig {
   // A trace that never goes quiet (a long stream of spans) is decided after
   // this long anyway, so memory and the WAL it pins stay bounded.
   uint64_t max_decision_wait_ns = 60'000'000'000ull;
-  // Traces held at once. Each costs its spans (a few hundred bytes each,
-  // docs/benchmarks.md) plus a small fixed part.
+  // Traces held at once. Each costs its spans and log records as converted
+  // (about 1.4 KB per span of the loadgen's shape, docs/benchmarks.md
+  // "Tail sampling": 50,000 traces of 10 spans take ~720 MB).
   uint64_t max_traces = 50'000;
   // Decisions remembered after a trace is decided, so its late spans follow
   // the decision; a late span of a forgotten trace starts a new one.
