@@ -13,8 +13,13 @@ using callpath::daemon::WalRecord;
 
 void CheckBody(std::string_view bytes, const WalRecord& r) {
   if (r.body.data() < bytes.data() || r.body.data() + r.body.size() > bytes.data() + bytes.size()) std::abort();
-  const auto kind = static_cast<int>(r.kind);
-  if (kind < 1 || kind > 4) std::abort();
+  // An export request (1-4, maybe with the tail-sampling flags) or a
+  // sampler's decision record (5, without them).
+  const auto base = static_cast<int>(callpath::daemon::BaseKind(r.kind));
+  if (base < 1 || base > 5) std::abort();
+  const auto flags = static_cast<int>(r.kind) & 0xc0;
+  if (flags != 0 && (flags & callpath::daemon::kWalKindSampled) == 0) std::abort();
+  if (flags != 0 && base == 5) std::abort();
 }
 
 }  // namespace

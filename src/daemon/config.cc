@@ -168,6 +168,7 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     }
     else if (key == "tenant_defaults") s = ReadTenantLimits(v, key, cfg.tenant_defaults);
     else if (key == "tenants") tenants = YAML::Node(v);
+    else if (key == "tail_sampling") s = sampling::ParseSamplingConfig(v, &cfg.tail_sampling);
     else return InvalidArgument("unknown config key '" + key + "'");
     CALLPATH_RETURN_IF_ERROR(s);
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "callpath/status.h"
+#include "daemon/sampling/sampling_config.h"
 
 namespace callpath::daemon {
 
@@ -219,6 +220,10 @@ struct DaemonConfig {
     auto it = tenants.find(tenant);
     return it == tenants.end() ? tenant_defaults : it->second;
   }
+  // Tail-based sampling (YAML only: the `tail_sampling` section,
+  // daemon/sampling/sampling_config.h, docs/scale-out.md). Off unless it
+  // names policies.
+  sampling::SamplingConfig tail_sampling;
 };
 
 // Outcome of command-line parsing: either a config to run with, or a

@@ -28,6 +28,84 @@ TEST(DaemonConfig, DefaultsMatchTheConventionalPorts) {
   EXPECT_EQ(p.config.max_attribute_bytes, 65536u);
 }
 
+TEST(DaemonConfig, TailSamplingIsOffUnlessConfiguredWithPolicies) {
+  DaemonConfig cfg;
+  EXPECT_FALSE(cfg.tail_sampling.enabled());
+  ASSERT_TRUE(ApplyYaml("tail_sampling: {decision_wait: 10s}\n", cfg).ok());
+  EXPECT_FALSE(cfg.tail_sampling.enabled()) << "no policies: every span is stored";
+}
+
+TEST(DaemonConfig, TailSamplingReadsTheCollectorsPolicies) {
+  DaemonConfig cfg;
+  Status s = ApplyYaml(R"(
+tail_sampling:
+  decision_wait: 250ms
+  max_traces: 1000
+  decision_cache: 5000
+  logs_follow_trace: false
+  policies:
+    - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
+    - {name: slow, type: latency, latency: {threshold_ms: 500, upper_threshold_ms: 60000}}
+    - {name: some, type: probabilistic, probabilistic: {sampling_percentage: 12.5}}
+    - {name: per-service, type: rate_limiting, rate_limiting: {spans_per_second: 200}}
+    - name: vip-and-checkout
+      type: and
+      and:
+        and_sub_policy:
+          - {name: vip, type: string_attribute, string_attribute: {key: customer.tier, values: [gold]}}
+          - {name: 5xx, type: numeric_attribute, numeric_attribute: {key: http.status_code, min_value: 500, max_value: 599}}
+    - name: either
+      type: composite
+      composite:
+        composite_sub_policy:
+          - {type: always_sample}
+)", cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const sampling::SamplingConfig& t = cfg.tail_sampling;
+  EXPECT_TRUE(t.enabled());
+  EXPECT_EQ(t.decision_wait_ns, 250'000'000u);
+  EXPECT_EQ(t.max_decision_wait_ns, 60'000'000'000u) << "the default, above 6 x decision_wait";
+  EXPECT_EQ(t.max_traces, 1000u);
+  EXPECT_EQ(t.decision_cache, 5000u);
+  EXPECT_FALSE(t.logs_follow_trace);
+  ASSERT_EQ(t.policies.size(), 6u);
+  EXPECT_EQ(t.policies[0].name, "errors");
+  EXPECT_EQ(t.policies[0].status_codes, std::vector<store::SpanStatus>{store::SpanStatus::kError});
+  EXPECT_EQ(t.policies[1].threshold_ns, 500'000'000u);
+  EXPECT_EQ(t.policies[1].upper_threshold_ns, 60'000'000'000u);
+  EXPECT_DOUBLE_EQ(t.policies[2].sampling_percentage, 12.5);
+  EXPECT_DOUBLE_EQ(t.policies[3].spans_per_second, 200);
+  ASSERT_EQ(t.policies[4].sub_policies.size(), 2u);
+  EXPECT_EQ(t.policies[4].sub_policies[0].values, std::vector<std::string>{"gold"});
+  EXPECT_EQ(t.policies[4].sub_policies[1].min_value, 500);
+  EXPECT_EQ(t.policies[5].type, sampling::PolicyType::kComposite);
+  EXPECT_EQ(t.policies[5].sub_policies[0].name, "always_sample") << "named after its type by default";
+}
+
+TEST(DaemonConfig, TailSamplingMistakesAreErrorsThatNameTheKey) {
+  auto error = [](const std::string& yaml) {
+    DaemonConfig cfg;
+    Status s = ApplyYaml(yaml, cfg);
+    return s.ok() ? std::string("ok") : s.message();
+  };
+  EXPECT_NE(error("tail_sampling: {decison_wait: 1s}").find("decison_wait"), std::string::npos);
+  EXPECT_NE(error("tail_sampling: {policies: [{type: sometimes}]}").find("sometimes"), std::string::npos);
+  EXPECT_NE(error("tail_sampling: {policies: [{type: latency}]}").find("threshold_ms"), std::string::npos);
+  EXPECT_NE(error("tail_sampling: {policies: [{type: probabilistic, probabilistic: {sampling_percentage: 120}}]}")
+                .find("0..100"),
+            std::string::npos);
+  EXPECT_NE(error("tail_sampling: {policies: [{type: status_code, status_code: {status_codes: [BAD]}}]}")
+                .find("BAD"),
+            std::string::npos);
+  EXPECT_NE(error("tail_sampling: {policies: [{type: latency, latency: {threshold_ms: 5, limit: 3}}]}")
+                .find("latency.limit"),
+            std::string::npos);
+  EXPECT_NE(error("tail_sampling: {decision_wait: soon}").find("decision_wait"), std::string::npos);
+  EXPECT_NE(error("tail_sampling: {max_traces: 0}").find("max_traces"), std::string::npos);
+  EXPECT_NE(error("tail_sampling: {decision_wait: 10s, max_decision_wait: 5s}").find("max_decision_wait"),
+            std::string::npos);
+}
+
 TEST(DaemonConfig, ItemLimitsComeFromFlagsAndYaml) {
   auto p = Parse({"--max-attributes", "32", "--max-attribute-bytes", "4096"});
   ASSERT_FALSE(p.exit_now) << p.message;

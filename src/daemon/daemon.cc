@@ -28,6 +28,7 @@
 #include "daemon/receive/otlp_export.h"
 #include "daemon/receive/log_push_receiver.h"
 #include "daemon/receive/otlp_http_receiver.h"
+#include "daemon/sampling/tail_sampler.h"
 #include "ship/shipper.h"
 #include "daemon/serve/query_api.h"
 #include "daemon/serve/ui_assets.h"
@@ -42,6 +43,20 @@ namespace {
 // The store of `tenant` as the config names it, its files (and the
 // ingest WAL's) in `dir`: the one place (with offline_commands.cc) that
 // knows the backends. With ClickHouse every tenant has its own database.
+// The tail samplers of every tenant's pipeline as one set of
+// callpathd_sampling_* metrics (nothing when sampling is off).
+void RenderSamplingMetrics(const TenantRegistry& tenants, std::string& out) {
+  sampling::SamplerCounts sum;
+  bool any = false;
+  for (Tenant* t : tenants.All()) {
+    if (const sampling::TailSampler* s = t->pipeline().sampler()) {
+      sampling::AddCounts(s->counts(), &sum);
+      any = true;
+    }
+  }
+  if (any) sampling::RenderSamplerMetrics(sum, out);
+}
+
 Result<std::unique_ptr<store::Store>> OpenStore(const DaemonConfig& cfg, const std::string& tenant,
                                                 const std::string& dir) {
   if (cfg.store == "clickhouse") {
@@ -154,7 +169,10 @@ struct Daemon::Impl {
       resp->body = metrics.RenderPrometheus(up ? tenants->QueueDepth() : 0, up ? tenants->QueueCapacity() : 0,
                                             up ? tenants->StoredBytes() : 0);
       Durability().RenderMetrics(resp->body);
-      if (up) tenants->RenderMetrics(resp->body);
+      if (up) {
+        tenants->RenderMetrics(resp->body);
+        RenderSamplingMetrics(*tenants, resp->body);
+      }
       if (auth) auth::RenderAuthMetrics(auth->counters(), resp->body);
       if (redactor) redactor->RenderMetrics(resp->body);
       return true;
@@ -289,6 +307,7 @@ Status Daemon::Start() {
   io.capacity_items = d.cfg.queue_size;
   io.wal.sync = d.cfg.sync_writes;
   io.redactor = d.redactor.get();
+  io.sampling = d.cfg.tail_sampling;
   io.limits.max_attributes = d.cfg.max_attributes;
   io.limits.max_attribute_value_bytes = d.cfg.max_attribute_bytes;
   Result<uint64_t> max_age = ParseDurationSeconds(d.cfg.max_item_age);

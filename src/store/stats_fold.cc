@@ -165,6 +165,13 @@ std::string_view LogBodyText(const StoredLog& log, std::string* scratch) {
   return *scratch;
 }
 
+void FillLogTemplateIds(std::vector<StoredLog>* logs) {
+  std::string scratch;
+  for (StoredLog& l : *logs) {
+    if (l.template_id == 0) l.template_id = LogTemplateOf(LogBodyText(l, &scratch)).id;
+  }
+}
+
 BatchStats FoldBatchStats(const IngestBatch& batch) {
   BatchStats out;
   if (!batch.spans.empty()) out.operations = FoldSpans(batch.spans);

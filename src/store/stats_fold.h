@@ -33,6 +33,11 @@ struct BatchStats {
 // span given twice counts twice. Pure and thread-safe.
 BatchStats FoldBatchStats(const IngestBatch& batch);
 
+// Sets each record's template_id, where it is 0, to the id FoldBatchStats
+// gives it: for records prepared without folding (IngestBatch::
+// fold_statistics false), so they are stored as if folded.
+void FillLogTemplateIds(std::vector<StoredLog>* logs);
+
 // The text a log template is computed from: a string or JSON body as it
 // is, any other body as Value::AsText.
 std::string_view LogBodyText(const StoredLog& log, std::string* scratch);

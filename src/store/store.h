@@ -103,6 +103,12 @@ struct IngestBatch {
   std::vector<uint32_t> span_resource;  // one per span
   std::vector<StoredLog> logs;
   std::vector<uint32_t> log_resource;   // one per log record
+  // Whether Prepare folds the items into the statistics (stats.h). false
+  // for items already counted by an earlier Writer::PrepareStatistics: a
+  // tail sampler counts every span when it arrives and stores the kept
+  // ones only once it has decided, so the statistics count every span,
+  // sampled or not, and count it once.
+  bool fold_statistics = true;
   size_t items() const noexcept { return spans.size() + logs.size(); }
 };
 
@@ -154,6 +160,15 @@ class Writer {
   // MUST: InvalidArgument, and nothing prepared, for a span with an invalid
   // trace id or span id, or a resource index out of range.
   virtual Result<std::unique_ptr<PreparedBatch>> Prepare(IngestBatch batch) const = 0;
+
+  // The statistics of `batch`'s items (as Prepare folds them), prepared for
+  // Write without the items themselves: Write stores the statistics rows
+  // and no span or log record. The batch is only read, so the caller keeps
+  // the items (a tail sampler holds them until it decides; the kept ones
+  // are then prepared with IngestBatch::fold_statistics = false).
+  // span_count() and log_count() of the result are 0.
+  // MUST: the same validation as Prepare.
+  virtual Result<std::unique_ptr<PreparedBatch>> PrepareStatistics(const IngestBatch& batch) const = 0;
 
   // Stores every item of `batches` (each from this writer's Prepare) as one
   // atomic write tagged with `position`.

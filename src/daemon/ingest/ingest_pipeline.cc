@@ -2,13 +2,25 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "daemon/ingest/redaction_step.h"
 #include "otlp/convert/otlp_json_decoder.h"
 #include "otlp/convert/otlp_proto_decoder.h"
 
 namespace callpath::daemon {
+
+namespace {
+
+uint64_t WallNs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
 
 IngestPipeline::IngestPipeline(store::Writer& writer, DaemonMetrics& metrics, IngestOptions options)
     : writer_(writer), metrics_(metrics), options_(std::move(options)) {}
@@ -23,32 +35,8 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::Writer& w, D
   store::Writer* writer = &w;
   if (options.wal.dir.empty()) return InvalidArgument("ingest WAL directory is empty");
   std::unique_ptr<IngestPipeline> p(new IngestPipeline(*writer, metrics, std::move(options)));
-
-  // Replay: what the store has not made durable is converted again and
-  // written in store-sized batches, in lsn order, before anything is served.
-  uint64_t durable = writer->DurablePosition();
-  uint64_t last = durable;
-  store::IngestBatch pending;
-  auto flush = [&] {
-    if (p->options_.redactor) RedactBatch(*p->options_.redactor, &pending);
-    Result<std::unique_ptr<store::PreparedBatch>> prepared = writer->Prepare(std::move(pending));
-    pending = store::IngestBatch();
-    if (prepared.ok()) {
-      p->Write({prepared->get()}, last);
-    } else {
-      std::fprintf(stderr, "callpathd: replayed WAL records cannot be stored: %s\n",
-                   prepared.status().ToString().c_str());
-    }
-  };
-  auto opened = IngestWal::Open(p->options_.wal, durable, [&](const WalRecord& r) {
-    (void)ConvertWalRecord(r, p->options_.limits, &pending);
-    ++p->replayed_;
-    last = r.lsn;
-    if (pending.items() >= p->options_.max_index_items) flush();
-  });
-  if (!opened.ok()) return opened.status();
-  if (p->replayed_ > 0) flush();
-  p->wal_ = std::move(opened).value();
+  if (p->options_.sampling.enabled()) p->sampler_ = std::make_unique<sampling::TailSampler>(p->options_.sampling);
+  CALLPATH_RETURN_IF_ERROR(p->Replay(writer->DurablePosition()));
   p->indexed_lsn_ = p->wal_->last_lsn();
   const WalRecoveryReport& report = p->wal_->recovery();
   for (const WalDamage& d : report.damage) {
@@ -86,22 +74,43 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::Writer& w, D
     pthread_setname_np(pthread_self(), "cp-checkpoint");
     self->CheckpointLoop();
   });
+  if (p->sampler_) {
+    p->sampler_thread_ = std::thread([self] {
+      pthread_setname_np(pthread_self(), "cp-sampler");
+      self->SamplerLoop();
+    });
+  }
   return p;
 }
 
 IngestPipeline::~IngestPipeline() { Stop(); }
 
-Result<std::shared_ptr<const store::PreparedBatch>> IngestPipeline::Prepare(store::IngestBatch batch) const {
+Result<std::shared_ptr<const WalAttachment>> IngestPipeline::Prepare(store::IngestBatch batch) const {
   if (options_.redactor) RedactBatch(*options_.redactor, &batch);
+  auto out = std::make_shared<WalAttachment>();
+  if (options_.sampling.enabled()) {
+    // Counted now, stored (or not) once their trace is decided.
+    auto traced = std::make_shared<store::IngestBatch>();
+    sampling::SplitForSampling(&batch, options_.sampling.logs_follow_trace, traced.get());
+    if (traced->items() > 0) {
+      Result<std::unique_ptr<store::PreparedBatch>> counted = writer_.PrepareStatistics(*traced);
+      if (!counted.ok()) return counted.status();
+      out->stored.push_back(std::move(counted).value());
+      out->to_sample = std::move(traced);
+    }
+    if (batch.items() == 0) return std::shared_ptr<const WalAttachment>(std::move(out));
+  }
   Result<std::unique_ptr<store::PreparedBatch>> prepared = writer_.Prepare(std::move(batch));
   if (!prepared.ok()) return prepared.status();
-  return std::shared_ptr<const store::PreparedBatch>(std::move(prepared).value());
+  out->stored.push_back(std::move(prepared).value());
+  return std::shared_ptr<const WalAttachment>(std::move(out));
 }
 
 bool IngestPipeline::Submit(WalKind kind, uint64_t received_ns, std::string_view body,
-                            std::shared_ptr<const store::PreparedBatch> batch, Done done) {
+                            std::shared_ptr<const WalAttachment> batch, Done done) {
   if (stopping_.load()) return false;
   const uint64_t items = batch->items();
+  if (batch->to_sample) kind = SampledKind(kind, options_.sampling.logs_follow_trace);
   // A batch bigger than the whole backlog is still taken when the backlog
   // is empty; otherwise it could never be stored.
   uint64_t depth = depth_.load(std::memory_order_relaxed);
@@ -144,8 +153,9 @@ void AppendLogs(LogBatch&& in, store::IngestBatch* out) {
   }
 }
 
-// Moves every item of `from` to the end of `to`, with its resource.
-void AppendBatch(store::IngestBatch&& from, store::IngestBatch* to) {
+}  // namespace
+
+void AppendIngestBatch(store::IngestBatch&& from, store::IngestBatch* to) {
   if (to->items() == 0 && to->resources.empty()) {
     *to = std::move(from);
     return;
@@ -162,8 +172,6 @@ void AppendBatch(store::IngestBatch&& from, store::IngestBatch* to) {
   }
 }
 
-}  // namespace
-
 Status ConvertWalRecord(const WalRecord& r, const ItemLimits& limits, store::IngestBatch* out,
                         Rejections* rejected) {
   Rejections ignored;  // replay: reported to the client when the request arrived
@@ -171,7 +179,7 @@ Status ConvertWalRecord(const WalRecord& r, const ItemLimits& limits, store::Ing
   // Decoded apart from `out`, which may hold earlier records' items.
   store::IngestBatch record;
   Status s;
-  switch (r.kind) {
+  switch (BaseKind(r.kind)) {
     case WalKind::kTracesProto: s = DecodeOtlpProtoTraces(r.body, &record, rejected); break;
     case WalKind::kLogsProto: s = DecodeOtlpProtoLogs(r.body, &record, rejected); break;
     case WalKind::kTracesJson: {
@@ -188,11 +196,12 @@ Status ConvertWalRecord(const WalRecord& r, const ItemLimits& limits, store::Ing
       AppendLogs(std::move(batch), &record);
       break;
     }
+    case WalKind::kSamplingDecisions: return InvalidArgument("not an export request");
   }
   for (auto& log : record.logs)
     if (log.observed_ns == 0) log.observed_ns = r.received_ns;
   EnforceItemLimits(limits, r.received_ns, &record, rejected);
-  AppendBatch(std::move(record), out);
+  AppendIngestBatch(std::move(record), out);
   return s;
 }
 
@@ -251,6 +260,7 @@ void IngestPipeline::Write(const std::vector<const store::PreparedBatch*>& batch
 void IngestPipeline::IndexLoop() {
   std::vector<std::shared_ptr<WalGroup>> taken;
   std::vector<const store::PreparedBatch*> batches;
+  std::vector<uint64_t> decisions;
   for (;;) {
     taken.clear();
     {
@@ -275,12 +285,29 @@ void IngestPipeline::IndexLoop() {
     }
     uint64_t items = 0;
     batches.clear();
+    decisions.clear();
+    const uint64_t now = WallNs();
     for (const auto& g : taken) {
-      for (const auto& b : g->batches)
-        if (b) batches.push_back(b.get());
+      uint64_t lsn = g->first_lsn;
+      for (const auto& a : g->attachments) {
+        if (a) {
+          for (const auto& b : a->stored)
+            if (b) batches.push_back(b.get());
+          // Held before the write that covers the record: the checkpointer
+          // must never see the record in the store and not pinned.
+          if (a->to_sample && sampler_) sampler_->Hold(lsn, std::move(*a->to_sample), now);
+          if (a->decisions_id != 0) decisions.push_back(a->decisions_id);
+        }
+        ++lsn;
+      }
       items += g->items;
     }
+    if (sampler_) sampler_->Advance(taken.back()->last_lsn);
     Write(batches, taken.back()->last_lsn);
+    // Kept items are in the store (or, if the write was abandoned at Stop,
+    // their decision records are replayed): the WAL may let them go.
+    if (sampler_ && !abandoned_)
+      for (uint64_t id : decisions) sampler_->Release(id);
     depth_.fetch_sub(items, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -313,12 +340,14 @@ std::string IngestPipeline::index_failure() const {
 }
 
 void IngestPipeline::CheckpointNow() {
+  // Read before the store's position (tail_sampler.h, "Crashes", rule 1).
+  const uint64_t needed = sampler_ ? sampler_->OldestNeededLsn() : UINT64_MAX;
   Result<uint64_t> pos = writer_.Checkpoint();
   if (!pos.ok()) {
     std::fprintf(stderr, "callpathd: store checkpoint failed: %s\n", pos.status().ToString().c_str());
     return;
   }
-  if (wal_) wal_->DropThrough(*pos);
+  if (wal_) wal_->DropThrough(std::min(*pos, needed - 1));
 }
 
 void IngestPipeline::CheckpointLoop() {
@@ -338,6 +367,13 @@ void IngestPipeline::Stop() {
     if (stopped_) return;
   }
   {
+    // No decision after this: held traces stay in the WAL for the restart.
+    std::lock_guard<std::mutex> lock(sampler_mu_);
+    sampler_stop_ = true;
+  }
+  sampler_cv_.notify_all();
+  if (sampler_thread_.joinable()) sampler_thread_.join();
+  {
     std::lock_guard<std::mutex> lock(ckpt_mu_);
     ckpt_stop_ = true;
   }
@@ -356,6 +392,65 @@ void IngestPipeline::Stop() {
     stopped_ = true;
   }
   visible_cv_.notify_all();
+}
+
+}  // namespace callpath::daemon
+
+namespace callpath::daemon {
+
+void IngestPipeline::SamplerLoop() {
+  std::chrono::milliseconds tick = options_.sampling_tick;
+  if (tick.count() == 0) {
+    tick = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::nanoseconds(options_.sampling.decision_wait_ns / 4));
+    tick = std::clamp(tick, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
+  }
+  std::unique_lock<std::mutex> lock(sampler_mu_);
+  while (!sampler_stop_) {
+    sampler_cv_.wait_for(lock, tick);
+    if (sampler_stop_) break;
+    lock.unlock();
+    std::vector<std::pair<std::string, std::shared_ptr<const WalAttachment>>> retry;
+    {
+      std::lock_guard<std::mutex> l(retry_mu_);
+      retry.swap(retry_);
+    }
+    for (auto& [body, attachment] : retry) AppendRecord(std::move(body), std::move(attachment));
+    if (std::optional<sampling::Decisions> d = sampler_->Decide(WallNs())) AppendDecisions(std::move(*d));
+    lock.lock();
+  }
+}
+
+void IngestPipeline::AppendDecisions(sampling::Decisions d) {
+  auto attachment = std::make_shared<WalAttachment>();
+  attachment->decisions_id = d.id;
+  if (d.kept.items() > 0) {
+    Result<std::unique_ptr<store::PreparedBatch>> prepared = writer_.Prepare(std::move(d.kept));
+    if (prepared.ok()) {
+      attachment->stored.push_back(std::move(prepared).value());
+    } else {
+      // The items passed the same checks when they arrived; this is a bug.
+      std::fprintf(stderr, "callpathd: error: kept traces cannot be stored: %s\n",
+                   prepared.status().ToString().c_str());
+      metrics_.spans.failed.fetch_add(d.kept.spans.size(), std::memory_order_relaxed);
+    }
+  }
+  AppendRecord(sampling::EncodeDecisionRecord(d.record), std::move(attachment));
+}
+
+void IngestPipeline::AppendRecord(std::string body, std::shared_ptr<const WalAttachment> attachment) {
+  // Decision records bypass the backlog's capacity: the sampler's own
+  // bound (max_traces) limits them, and refusing one would stall it.
+  const uint64_t items = attachment->items();
+  depth_.fetch_add(items, std::memory_order_relaxed);
+  auto retry = std::make_shared<std::pair<std::string, std::shared_ptr<const WalAttachment>>>(body, attachment);
+  wal_->Append(WalKind::kSamplingDecisions, WallNs(), body, std::move(attachment),
+               [this, items, retry](const Status& s) {
+                 if (s.ok()) return;
+                 depth_.fetch_sub(items, std::memory_order_relaxed);
+                 std::lock_guard<std::mutex> lock(retry_mu_);
+                 retry_.push_back(std::move(*retry));
+               });
 }
 
 }  // namespace callpath::daemon

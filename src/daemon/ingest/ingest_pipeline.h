@@ -12,6 +12,14 @@
 // records the store had not made durable before anything is served, so
 // every acknowledged item is readable once Open returns.
 //
+// Tail-based sampling (IngestOptions::sampling with policies): the spans
+// of a request - and its log records with a trace id, when they follow
+// their trace - go, after the WAL, to a TailSampler instead of the store;
+// its decisions come back through the WAL as records of their own, whose
+// writes store the kept traces. Statistics count every span on arrival.
+// Why nothing acknowledged is lost on the way: daemon/sampling/
+// tail_sampler.h, "Crashes".
+//
 // Overload policy: at most `capacity_items` spans + log records may be
 // acknowledged-or-queued but not yet indexed. A batch that does not fit
 // is refused at once (Submit returns false) - the receiver answers 429 /
@@ -39,6 +47,7 @@
 #include "daemon/ingest/ingest_wal.h"
 #include "daemon/ingest/item_limits.h"
 #include "daemon/metrics.h"
+#include "daemon/sampling/tail_sampler.h"
 #include "otlp/convert/otlp_batch.h"
 #include "redact/redactor.h"
 #include "store/store.h"
@@ -62,6 +71,11 @@ struct IngestOptions {
   // Run over every batch before it is prepared for the store (arrivals and
   // replay); null = no redaction. Must outlive the pipeline.
   const redact::Redactor* redactor = nullptr;
+  // Tail-based sampling; off without policies (every span is stored).
+  sampling::SamplingConfig sampling;
+  // How often the sampler looks for traces due for a decision; 0 = a
+  // quarter of decision_wait, between 1 ms and 100 ms.
+  std::chrono::milliseconds sampling_tick{0};
 };
 
 // Decodes a WAL record's body as the receiver does, appending the valid
@@ -69,6 +83,9 @@ struct IngestOptions {
 // (optional). Logs without observed time get the record's received time.
 Status ConvertWalRecord(const WalRecord& record, const ItemLimits& limits, store::IngestBatch* out,
                         Rejections* rejected = nullptr);
+
+// Moves every item of `from` to the end of `to`, with its resource.
+void AppendIngestBatch(store::IngestBatch&& from, store::IngestBatch* to);
 
 class IngestPipeline {
  public:
@@ -87,15 +104,16 @@ class IngestPipeline {
   IngestPipeline& operator=(const IngestPipeline&) = delete;
 
   // Encodes a request's valid items for the store (on the calling thread;
-  // any number of threads at once).
-  Result<std::shared_ptr<const store::PreparedBatch>> Prepare(store::IngestBatch batch) const;
+  // any number of threads at once); with sampling on, sets apart the items
+  // the sampler takes and prepares only their statistics.
+  Result<std::shared_ptr<const WalAttachment>> Prepare(store::IngestBatch batch) const;
 
   // Queues a request: `body` is what goes to the WAL (what replay decodes
-  // again; it need not outlive the call), `batch` its valid items already
-  // converted and prepared (non-empty). Returns false without queueing, and without
+  // again; it need not outlive the call), `prepared` its valid items from
+  // Prepare (non-empty). Returns false without queueing, and without
   // calling `done`, when the backlog is full or the pipeline is stopping.
   bool Submit(WalKind kind, uint64_t received_ns, std::string_view body,
-              std::shared_ptr<const store::PreparedBatch> batch, Done done);
+              std::shared_ptr<const WalAttachment> prepared, Done done);
 
   // Waits until every batch accepted before the call is visible to
   // readers (batches the WAL then fails to write are not waited for);
@@ -108,6 +126,8 @@ class IngestPipeline {
   const ItemLimits& limits() const noexcept { return options_.limits; }
   bool stopping() const noexcept { return stopping_.load(); }
   uint64_t replayed_records() const noexcept { return replayed_; }
+  // The tail sampler; null when sampling is off.
+  const sampling::TailSampler* sampler() const noexcept { return sampler_.get(); }
   // What reading the WAL at Open found unreadable.
   const WalRecoveryReport& wal_recovery() const { return wal_->recovery(); }
   // Why batches are refused (the WAL cannot write) or not indexed (the
@@ -122,6 +142,16 @@ class IngestPipeline {
  private:
   IngestPipeline(store::Writer& writer, DaemonMetrics& metrics, IngestOptions options);
 
+  // Open's replay (ingest_replay.cc): what the store lacks is written again,
+  // and what the sampler held is held again.
+  Status Replay(uint64_t durable);
+  // The sampler thread: decides traces as they fall due and appends the
+  // decisions to the WAL.
+  void SamplerLoop();
+  void AppendDecisions(sampling::Decisions decisions);
+  // Appends a decision record (retried by the sampler thread on failure).
+  void AppendRecord(std::string body, std::shared_ptr<const WalAttachment> attachment);
+
   // Writes `batches`, covering WAL records up to `lsn`; retries while the
   // store fails (the records stay in the WAL meanwhile).
   void Write(const std::vector<const store::PreparedBatch*>& batches, uint64_t lsn);
@@ -134,6 +164,14 @@ class IngestPipeline {
   IngestOptions options_;
   std::unique_ptr<IngestWal> wal_;
   uint64_t replayed_ = 0;
+  std::unique_ptr<sampling::TailSampler> sampler_;
+  // Decision records the WAL refused (a full disk), appended again later.
+  std::mutex retry_mu_;
+  std::vector<std::pair<std::string, std::shared_ptr<const WalAttachment>>> retry_;
+  std::mutex sampler_mu_;
+  std::condition_variable sampler_cv_;
+  bool sampler_stop_ = false;
+  std::thread sampler_thread_;
 
   std::atomic<uint64_t> depth_{0};
   std::atomic<bool> stopping_{false};

@@ -47,7 +47,7 @@ TraceId Trace(uint8_t trace) {
   return t;
 }
 
-std::shared_ptr<const store::PreparedBatch> Convert(const IngestPipeline& p, const std::string& body) {
+std::shared_ptr<const WalAttachment> Convert(const IngestPipeline& p, const std::string& body) {
   store::IngestBatch b;
   Rejections r;
   EXPECT_TRUE(DecodeOtlpProtoTraces(body, &b, &r).ok());
@@ -67,6 +67,9 @@ class GatedWriter : public store::Writer {
   }
   Result<std::unique_ptr<store::PreparedBatch>> Prepare(store::IngestBatch b) const override {
     return real_.Prepare(std::move(b));
+  }
+  Result<std::unique_ptr<store::PreparedBatch>> PrepareStatistics(const store::IngestBatch& b) const override {
+    return real_.PrepareStatistics(b);
   }
   Status Write(const std::vector<const store::PreparedBatch*>& b, uint64_t pos) override {
     std::unique_lock<std::mutex> l(mu_);

@@ -49,7 +49,8 @@ IngestWal::~IngestWal() {
 }
 
 Result<std::unique_ptr<IngestWal>> IngestWal::Open(const WalOptions& options, uint64_t after_lsn,
-                                                   const std::function<void(const WalRecord&)>& replay) {
+                                                   const std::function<void(const WalRecord&)>& replay,
+                                                   const std::function<void(const WalRecord&)>& covered) {
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   if (ec) return Unavailable("cannot create " + options.dir + ": " + ec.message());
@@ -57,7 +58,9 @@ Result<std::unique_ptr<IngestWal>> IngestWal::Open(const WalOptions& options, ui
 
   uint64_t last = after_lsn;
   std::vector<WalSegmentFile> found;
-  CALLPATH_RETURN_IF_ERROR(ReadWalDir(options.dir, after_lsn, WalReadOptions{}, [&](const WalRecord& r) {
+  WalReadOptions read;
+  read.covered = covered;
+  CALLPATH_RETURN_IF_ERROR(ReadWalDir(options.dir, after_lsn, read, [&](const WalRecord& r) {
     last = std::max(last, r.lsn);
     replay(r);
   }, &wal->recovery_, &found));
@@ -101,7 +104,7 @@ void IngestWal::Start(Consumer consumer) {
 }
 
 void IngestWal::Append(WalKind kind, uint64_t received_ns, std::string_view body,
-                       std::shared_ptr<const store::PreparedBatch> batch, Durable durable) {
+                       std::shared_ptr<const WalAttachment> attachment, Durable durable) {
   if (body.size() > kWalMaxPayload) {
     durable(InvalidArgument("request body too large for the ingest WAL"));
     return;
@@ -120,8 +123,8 @@ void IngestWal::Append(WalKind kind, uint64_t received_ns, std::string_view body
       uint64_t lsn = next_lsn_++;
       AppendWalRecord(&pending_->data, lsn, kind, received_ns, body, body_crc);
       pending_->last_lsn = lsn;
-      if (batch) pending_->items += batch->items();
-      pending_->batches.push_back(std::move(batch));
+      if (attachment) pending_->items += attachment->items();
+      pending_->attachments.push_back(std::move(attachment));
       pending_callbacks_.push_back(std::move(durable));
       cv_.notify_one();
       return;

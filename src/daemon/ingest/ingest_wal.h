@@ -44,6 +44,25 @@
 
 namespace callpath::daemon {
 
+// What a record carries to the consumer besides its bytes: what the
+// receiver (or the tail sampler) already made of its body.
+struct WalAttachment {
+  // Written to the store at the record's lsn.
+  std::vector<std::shared_ptr<const store::PreparedBatch>> stored;
+  // Items for the tail sampler (records of a sampled kind), taken by the
+  // consumer; null otherwise.
+  std::shared_ptr<store::IngestBatch> to_sample;
+  // A decision record: the tail sampler's Decisions id, released once the
+  // record's write is done (0: none).
+  uint64_t decisions_id = 0;
+
+  uint64_t items() const {
+    uint64_t n = to_sample ? to_sample->items() : 0;
+    for (const auto& b : stored) n += b ? b->items() : 0;
+    return n;
+  }
+};
+
 // Records made durable together, in lsn order. `data` holds them encoded
 // as in the file (ParseWalRecords reads them back) until they are written;
 // the consumer gets the records' attachments (what the receiver already
@@ -52,7 +71,7 @@ struct WalGroup {
   uint64_t first_lsn = 0, last_lsn = 0;
   uint64_t items = 0;  // sum of the attachments' items
   std::string data;
-  std::vector<std::shared_ptr<const store::PreparedBatch>> batches;  // one per record
+  std::vector<std::shared_ptr<const WalAttachment>> attachments;  // one per record (may be null)
 };
 
 struct WalOptions {
@@ -72,22 +91,24 @@ class IngestWal {
   using Consumer = std::function<void(std::shared_ptr<WalGroup>)>;
 
   // Opens (creating `dir`), calls `replay` for every good record with lsn >
-  // `after_lsn` in lsn order, then starts a new segment. Numbering goes on
-  // after max(last record found, after_lsn). What could not be read is in
-  // recovery().
+  // `after_lsn` in lsn order - and `covered`, when given, for the good
+  // records at or below it that are still kept - then starts a new
+  // segment. Numbering goes on after max(last record found, after_lsn).
+  // What could not be read is in recovery().
   static Result<std::unique_ptr<IngestWal>> Open(const WalOptions& options, uint64_t after_lsn,
-                                                 const std::function<void(const WalRecord&)>& replay);
+                                                 const std::function<void(const WalRecord&)>& replay,
+                                                 const std::function<void(const WalRecord&)>& covered = nullptr);
   ~IngestWal();  // Stop()s
 
   // Starts the committer; durable groups go to `consumer` (in lsn order).
   void Start(Consumer consumer);
 
-  // Queues one record with its attachment (`batch`: the body converted,
-  // handed to the consumer with the group); `durable` runs once the record
-  // is synced (OK) or could not be (Unavailable, with the reason). After a
-  // write or sync error appends are refused at once until the log heals.
+  // Queues one record with its attachment (the body converted, handed to
+  // the consumer with the group); `durable` runs once the record is synced
+  // (OK) or could not be (Unavailable, with the reason). After a write or
+  // sync error appends are refused at once until the log heals.
   void Append(WalKind kind, uint64_t received_ns, std::string_view body,
-              std::shared_ptr<const store::PreparedBatch> batch, Durable durable);
+              std::shared_ptr<const WalAttachment> attachment, Durable durable);
 
   // Deletes the closed segments whose records all have lsn <= `lsn` (moves
   // damaged ones to quarantine/ instead); after Stop, the last segment too

@@ -41,7 +41,10 @@ bool RecordAt(std::string_view data, size_t pos, uint64_t min_lsn, uint64_t max_
   uint32_t len = GetLe32(h);
   if (len > kWalMaxPayload || data.size() - pos - kWalHeaderBytes < len) return false;
   auto kind = static_cast<uint8_t>(h[16]);
-  if (kind < 1 || kind > 4) return false;
+  const uint8_t base = kind & 0x3f;
+  if (base < 1 || base > 5) return false;
+  if ((kind & (kWalKindSampled | kWalKindLogsFollow)) != 0 && (kind & kWalKindSampled) == 0) return false;
+  if ((kind & kWalKindSampled) != 0 && base == static_cast<uint8_t>(WalKind::kSamplingDecisions)) return false;
   uint64_t lsn = GetLe64(h + 8);
   if (lsn < min_lsn || lsn > max_lsn) return false;
   std::string_view payload(h + kWalHeaderBytes, len);

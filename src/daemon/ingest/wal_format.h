@@ -21,7 +21,28 @@
 
 namespace callpath::daemon {
 
-enum class WalKind : uint8_t { kTracesProto = 1, kTracesJson = 2, kLogsProto = 3, kLogsJson = 4 };
+// What a record's body is. An export request's kind may carry the flags
+// below (SampledKind): its traced items went to the tail sampler
+// (daemon/sampling/tail_sampler.h) instead of straight to the store, which
+// replay must know. kSamplingDecisions: a sampler's decision record
+// (daemon/sampling/decision_record.h).
+enum class WalKind : uint8_t {
+  kTracesProto = 1,
+  kTracesJson = 2,
+  kLogsProto = 3,
+  kLogsJson = 4,
+  kSamplingDecisions = 5,
+};
+inline constexpr uint8_t kWalKindSampled = 0x80;     // traced items went to the sampler
+inline constexpr uint8_t kWalKindLogsFollow = 0x40;  // ... log records with a trace id too
+
+inline WalKind BaseKind(WalKind k) noexcept { return static_cast<WalKind>(static_cast<uint8_t>(k) & 0x3f); }
+inline bool IsSampledKind(WalKind k) noexcept { return (static_cast<uint8_t>(k) & kWalKindSampled) != 0; }
+inline bool LogsFollowTrace(WalKind k) noexcept { return (static_cast<uint8_t>(k) & kWalKindLogsFollow) != 0; }
+inline WalKind SampledKind(WalKind k, bool logs_follow_trace) noexcept {
+  return static_cast<WalKind>(static_cast<uint8_t>(k) | kWalKindSampled |
+                              (logs_follow_trace ? kWalKindLogsFollow : 0));
+}
 
 struct WalRecord {
   uint64_t lsn = 0;

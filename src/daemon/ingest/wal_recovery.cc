@@ -175,6 +175,8 @@ Status ReadWalDir(const std::string& dir, uint64_t after_lsn, const WalReadOptio
       if (r.lsn > after_lsn) {
         ++report->replayed;
         replay(r);
+      } else if (options.covered) {
+        options.covered(r);
       }
     });
     for (const WalSegmentScan::Range& range : scan.unreadable) {

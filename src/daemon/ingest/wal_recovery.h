@@ -56,6 +56,9 @@ struct WalReadOptions {
   // Cut a torn tail from the newest segment (keeping a copy in
   // quarantine/); false reads without changing anything.
   bool cut_torn_tail = true;
+  // When set, called for each good record at or below `after_lsn` (in the
+  // store already), in lsn order with the others.
+  std::function<void(const WalRecord&)> covered;
 };
 
 // Reads every segment of `dir` in lsn order and calls `replay` for each

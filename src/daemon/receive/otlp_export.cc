@@ -76,7 +76,7 @@ void Accept(IngestTenant& tenant, DaemonMetrics& metrics, Signal signal, Encodin
   }
   // Encoded for the store here, in parallel with other requests, while the
   // converted items are still in this thread's cache.
-  Result<std::shared_ptr<const store::PreparedBatch>> prepared = pipeline.Prepare(std::move(*batch));
+  Result<std::shared_ptr<const WalAttachment>> prepared = pipeline.Prepare(std::move(*batch));
   batch.reset();
   if (!prepared.ok()) {
     counters.rejected.fetch_add(valid, std::memory_order_relaxed);

@@ -49,6 +49,7 @@ class ClickHouseStore final : public Store, public Writer, public SpanReader, pu
   Status Close() override;
 
   Result<std::unique_ptr<PreparedBatch>> Prepare(IngestBatch batch) const override;
+  Result<std::unique_ptr<PreparedBatch>> PrepareStatistics(const IngestBatch& batch) const override;
   Status Write(const std::vector<const PreparedBatch*>& batches, uint64_t position) override;
   Result<uint64_t> Checkpoint() override;
   uint64_t DurablePosition() override { return committed_.load(); }

@@ -94,15 +94,24 @@ void PrepareStats(const BatchStats& stats, ChPreparedBatch* out) {
 
 }  // namespace
 
+Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::PrepareStatistics(const IngestBatch& b) const {
+  CALLPATH_RETURN_IF_ERROR(CheckBatch(b));
+  auto out = std::make_unique<ChPreparedBatch>(0, 0);
+  if (options_.stats) PrepareStats(FoldBatchStats(b), out.get());
+  return std::unique_ptr<PreparedBatch>(std::move(out));
+}
+
 Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) const {
   CALLPATH_RETURN_IF_ERROR(CheckBatch(b));
   auto out = std::make_unique<ChPreparedBatch>(b.spans.size(), b.logs.size());
-  if (options_.stats) {
+  if (options_.stats && b.fold_statistics) {
     BatchStats stats = FoldBatchStats(b);
     for (size_t i = 0; i < b.logs.size(); ++i) {
       if (b.logs[i].template_id == 0) b.logs[i].template_id = stats.log_template_ids[i];
     }
     PrepareStats(stats, out.get());
+  } else if (options_.stats) {
+    FillLogTemplateIds(&b.logs);  // as the fold would have
   }
   // Each resource's attribute arrays are encoded once and copied per item.
   std::vector<std::string> resources(b.resources.size());

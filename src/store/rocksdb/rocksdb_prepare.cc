@@ -153,8 +153,9 @@ class SegmentPostings {
 
 }  // namespace
 
-Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) const {
-  CALLPATH_RETURN_IF_ERROR(CheckIds(in.spans));
+namespace {
+
+Status CheckResources(const IngestBatch& in) {
   if (in.span_resource.size() != in.spans.size() || in.log_resource.size() != in.logs.size()) {
     return InvalidArgument("ingest batch without a resource per item");
   }
@@ -162,17 +163,38 @@ Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) con
     if (r >= in.resources.size()) return InvalidArgument("ingest batch resource index out of range");
   for (uint32_t r : in.log_resource)
     if (r >= in.resources.size()) return InvalidArgument("ingest batch resource index out of range");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PreparedBatch>> RocksDbStore::PrepareStatistics(const IngestBatch& in) const {
+  CALLPATH_RETURN_IF_ERROR(CheckIds(in.spans));
+  CALLPATH_RETURN_IF_ERROR(CheckResources(in));
+  auto out = std::make_unique<RocksPreparedBatch>(0, 0);
+  if (options_.keep_stats) {
+    out->stats = FoldBatchStats(in);
+    out->stats.log_template_ids = {};
+  }
+  return std::unique_ptr<PreparedBatch>(std::move(out));
+}
+
+Result<std::unique_ptr<PreparedBatch>> RocksDbStore::Prepare(IngestBatch in) const {
+  CALLPATH_RETURN_IF_ERROR(CheckIds(in.spans));
+  CALLPATH_RETURN_IF_ERROR(CheckResources(in));
 
   // Before the statistics fold them: a repeat is neither stored nor counted again.
   CALLPATH_RETURN_IF_ERROR(DropStoredRepeats(&in));
 
   auto out = std::make_unique<RocksPreparedBatch>(in.spans.size(), in.logs.size());
-  if (options_.keep_stats) {
+  if (options_.keep_stats && in.fold_statistics) {
     out->stats = FoldBatchStats(in);
     for (size_t i = 0; i < in.logs.size(); ++i) {
       if (in.logs[i].template_id == 0) in.logs[i].template_id = out->stats.log_template_ids[i];
     }
     out->stats.log_template_ids = {};  // written with the records; Write needs only the rows
+  } else if (options_.keep_stats) {
+    FillLogTemplateIds(&in.logs);  // as the fold would have
   }
   // Each resource is encoded and hashed once, not once per item.
   std::vector<uint64_t> resource_hashes(in.resources.size());

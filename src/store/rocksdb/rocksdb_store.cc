@@ -137,8 +137,9 @@ Status RocksDbStore::LoadMeta() {
 }
 
 Status RocksDbStore::RecoverCounters() {
-  // Bucket bounds from the first and last keys of the time-keyed families.
-  for (Cf c : {kSpans, kLogs}) {
+  // Bucket bounds from the first and last keys of the time-keyed families
+  // (statistics included: they may count spans that were not stored).
+  for (Cf c : {kSpans, kLogs, kStats}) {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(c)));
     it->SeekToFirst();
     if (it->Valid() && it->key().size() >= 4) NoteBucket(enc::ReadBigEndian32(it->key().data()));

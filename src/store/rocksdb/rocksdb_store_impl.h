@@ -56,6 +56,7 @@ class RocksDbStore final : public Store, public Writer, public SpanReader, publi
   Result<std::vector<DependencyLink>> GetDependencies(uint64_t start_ns, uint64_t end_ns) override;
 
   Result<std::unique_ptr<PreparedBatch>> Prepare(IngestBatch batch) const override;
+  Result<std::unique_ptr<PreparedBatch>> PrepareStatistics(const IngestBatch& batch) const override;
   Status Write(const std::vector<const PreparedBatch*>& batches, uint64_t position) override;
   Result<uint64_t> Checkpoint() override;
   uint64_t DurablePosition() override { return durable_position_.load(); }

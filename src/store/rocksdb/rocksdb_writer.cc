@@ -100,8 +100,21 @@ Status RocksDbStore::Write(const std::vector<const PreparedBatch*>& batches, uin
   if (!spans.empty()) StagePrepared(spans, &batch, &staged);
   if (!logs.empty()) StageLogs(logs, &batch, &staged);
   // Statistics go in the same batch as the data they count: a crash keeps
-  // both or neither, and a replay counts them once.
+  // both or neither, and a replay counts them once. Their buckets count as
+  // touched: statistics written without items (PrepareStatistics, spans
+  // a tail sampler dropped) must be readable too.
   CALLPATH_RETURN_IF_ERROR(StageStats(batches, &batch));
+  for (const PreparedBatch* b : batches) {
+    const BatchStats& stats = static_cast<const RocksPreparedBatch*>(b)->stats;
+    for (const auto& row : stats.operations) {
+      staged.lo = std::min(staged.lo, BucketOf(row.start_ns));
+      staged.hi = std::max(staged.hi, BucketOf(row.start_ns));
+    }
+    for (const auto& row : stats.log_templates) {
+      staged.lo = std::min(staged.lo, BucketOf(row.start_ns));
+      staged.hi = std::max(staged.hi, BucketOf(row.start_ns));
+    }
+  }
   // The position travels in the same batch as the data: whatever a crash
   // keeps of the unlogged writes, the position kept matches it.
   std::string pos;

@@ -182,6 +182,66 @@ TEST_P(StoreConformanceTest, StatsCountLogTemplatesAndReadersReturnTemplateIds) 
   for (const StoredLog& l : *found) EXPECT_EQ(l.template_id, LogTemplateOf(l.body.text).id) << l.body.text;
 }
 
+// What a tail sampler does (store.h, PrepareStatistics): every span and
+// record is counted when it arrives, and the kept ones are stored later
+// without being counted again.
+TEST_P(StoreConformanceTest, StatisticsOnlyWritesCountItemsWithoutStoringThem) {
+  const std::vector<std::vector<StoredSpan>> traffic = ApiTraffic();
+  const std::vector<StoredLog> logs = {StatLog(1, "api", kT0 + kSec, 17, "charge of 1.00 failed"),
+                                       StatLog(2, "api", kT0 + 2 * kSec, 17, "charge of 2.00 failed")};
+  const IngestBatch all = MakeIngestBatch(traffic[0], logs);
+  Result<std::unique_ptr<PreparedBatch>> counted = store().writer().PrepareStatistics(all);
+  ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+  EXPECT_EQ((*counted)->items(), 0u);
+  ASSERT_TRUE(store().writer().Write({counted->get()}, ++position_).ok());
+  // Nothing stored yet...
+  EXPECT_EQ(store().span_reader().GetTrace(Tid(1)).status().code(), StatusCode::kNotFound);
+  auto none = store().log_reader().LogsForTrace(Tid(1));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  // ...but counted: 50 "GET /x" spans of the first batch, 10 "GET /y".
+  std::vector<OperationStats> rows = Operations(store(), Window(kT0, kT0 + kMinute, "api"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].calls, 50u);
+  EXPECT_EQ(rows[1].calls, 10u);
+  auto templates = store().stats_reader().LogTemplates(Window(kT0, kT0 + kMinute, "api"));
+  ASSERT_TRUE(templates.ok());
+  ASSERT_EQ(templates->size(), 1u);
+  EXPECT_EQ((*templates)[0].count, 2u);
+  if (GetParam().persistent) {
+    Reopen();  // a time range with statistics and no items is found again
+    rows = Operations(store(), Window(kT0, kT0 + kMinute, "api"));
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].calls, 50u);
+  }
+
+  // The kept trace 1, stored without counting it again.
+  IngestBatch kept = MakeIngestBatch({traffic[0][0]}, {logs[0]});
+  kept.fold_statistics = false;
+  Result<std::unique_ptr<PreparedBatch>> stored = store().writer().Prepare(std::move(kept));
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  ASSERT_TRUE(store().writer().Write({stored->get()}, ++position_).ok());
+  auto trace = store().span_reader().GetTrace(traffic[0][0].trace_id);
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  EXPECT_EQ(trace->size(), 1u);
+  auto trace_logs = store().log_reader().LogsForTrace(Tid(1));
+  ASSERT_TRUE(trace_logs.ok());
+  ASSERT_EQ(trace_logs->size(), 1u);
+  EXPECT_EQ((*trace_logs)[0].template_id, LogTemplateOf("charge of 1.00 failed").id);
+  rows = Operations(store(), Window(kT0, kT0 + kMinute, "api"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].calls, 50u);
+  templates = store().stats_reader().LogTemplates(Window(kT0, kT0 + kMinute, "api"));
+  ASSERT_TRUE(templates.ok());
+  ASSERT_EQ(templates->size(), 1u);
+  EXPECT_EQ((*templates)[0].count, 2u);
+
+  // The same validation as Prepare.
+  IngestBatch bad = MakeIngestBatch({traffic[0][0]});
+  bad.spans[0].span_id = SpanId();
+  EXPECT_EQ(store().writer().PrepareStatistics(bad).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformanceTest, StatsKeepGivenTemplateIds) {
   StoredLog l = StatLog(1, "cart", kT0, 9, "hello 1");
   l.template_id = 1234;

@@ -1,0 +1,1 @@
+target_link_libraries(bench_${child} PRIVATE callpath_daemon)
