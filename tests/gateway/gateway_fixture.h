@@ -87,10 +87,11 @@ class GatewayTest : public ::testing::Test {
   }
 
   // Starts an upstream named `name`; returns its port.
-  int StartUpstream(const std::string& name) {
+  int StartUpstream(const std::string& name, const std::vector<std::string>& extra_args = {}) {
     const std::string ready = dir_ + "/" + name + ".port";
-    upstreams_.push_back(Process::Spawn({CALLPATH_TEST_UPSTREAM, "--name", name, "--ready-file",
-                                         ready},
+    std::vector<std::string> argv = {CALLPATH_TEST_UPSTREAM, "--name", name, "--ready-file", ready};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    upstreams_.push_back(Process::Spawn(argv,
                                         {}, dir_ + "/" + name + ".out", dir_ + "/" + name + ".err"));
     EXPECT_TRUE(WaitUntil([&] { return !ReadFile(ready).empty(); })) << name << " did not start";
     return std::atoi(ReadFile(ready).c_str());

@@ -39,6 +39,26 @@ TEST_F(GatewayTest, ProxiesAndReusesUpstreamConnections) {
   EXPECT_EQ(JsonField(first->body, "x-forwarded-host"), "127.0.0.1:" + std::to_string(port_));
 }
 
+// The upstream closes a keep-alive connection after a second idle; the
+// gateway must not write the next request (a POST, which it may not send
+// twice) into that closed connection but open a new one.
+TEST_F(GatewayTest, DoesNotReuseAPooledConnectionTheUpstreamClosed) {
+  const int up = StartUpstream("a", {"--keep-alive-seconds", "1"});
+  ASSERT_TRUE(StartGateway(Config(OneRoute(up))));
+
+  httplib::Client client("127.0.0.1", port_);
+  auto first = client.Post("/api/orders", "{\"n\":1}", "application/json");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  // Past the upstream's idle timeout: it has closed its end of the pooled
+  // connection by now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  auto second = client.Post("/api/orders", "{\"n\":2}", "application/json");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200) << second->body;
+  EXPECT_NE(JsonField(first->body, "remote_port"), JsonField(second->body, "remote_port"));
+}
+
 TEST_F(GatewayTest, ContinuesTheIncomingTraceOfATrustedClient) {
   const int up = StartUpstream("a");
   ASSERT_TRUE(StartGateway(Config("edge: {trusted_clients: [127.0.0.0/8]}\n" + OneRoute(up))));

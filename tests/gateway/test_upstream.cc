@@ -2,6 +2,7 @@
 //
 //   gateway_test_upstream --name a --ready-file /tmp/a.port [--port 0]
 //                         [--tls-cert server.pem --tls-key server.key]   (HTTPS)
+//                         [--keep-alive-seconds N]   (closes idle connections after N s)
 //
 // Every request is answered with a JSON echo of what arrived:
 //   {"name":"a","method":"GET","target":"/x?y","remote_port":41234,
@@ -54,7 +55,7 @@ std::string Lower(std::string s) {
 
 int main(int argc, char** argv) {
   std::string name = "upstream", ready_file, tls_cert, tls_key;
-  int port = 0;
+  int port = 0, keep_alive_seconds = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--name") name = argv[i + 1];
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
     else if (a == "--port") port = std::atoi(argv[i + 1]);
     else if (a == "--tls-cert") tls_cert = argv[i + 1];
     else if (a == "--tls-key") tls_key = argv[i + 1];
+    else if (a == "--keep-alive-seconds") keep_alive_seconds = std::atoi(argv[i + 1]);
   }
 
   std::unique_ptr<httplib::Server> server_owner =
@@ -72,6 +74,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   httplib::Server& server = *server_owner;
+  if (keep_alive_seconds > 0) server.set_keep_alive_timeout(keep_alive_seconds);
   std::mutex mu;
   std::map<std::string, int> flaky_hits;
   static const std::regex kStatus("/status/([0-9]{3})");
