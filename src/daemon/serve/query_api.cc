@@ -7,6 +7,7 @@
 
 #include "daemon/serve/analyze_api.h"
 #include "daemon/serve/query_deadline.h"
+#include "store/read_deadline.h"
 #include "daemon/serve/explain_api.h"
 #include "daemon/serve/query_api_v3.h"
 #include "daemon/serve/trace_parts.h"
@@ -332,7 +333,10 @@ void QueryApi::Handle(HttpRequest&& req, Responder respond) {
     admission = std::move(admitted).value();
   }
   auto once = std::make_shared<OnceResponder>(std::move(respond));
+  // The store reads stop at the same deadline as the answer (read_deadline.h).
+  store::ReadClock::time_point read_deadline = store::ReadClock::time_point::max();
   if (admission.time_limit.count() > 0) {
+    read_deadline = store::ReadClock::now() + admission.time_limit;
     std::string why = "query exceeded this tenant's time limit of " +
                       std::to_string(admission.time_limit.count() / 1000) +
                       "s (query_timeout); narrow the time range or the search";
@@ -343,7 +347,8 @@ void QueryApi::Handle(HttpRequest&& req, Responder respond) {
       return RefusalFor(jaeger, 504, why);
     });
   }
-  impl->pool.Post([this, impl, req = std::move(req), once, slot = std::move(admission.slot)]() {
+  impl->pool.Post([this, impl, req = std::move(req), once, slot = std::move(admission.slot), read_deadline]() {
+    store::ScopedReadDeadline reads_stop_at(read_deadline);
     auto t0 = std::chrono::steady_clock::now();
     HttpResponse r;
     if (!ReadsStore(req.path())) {

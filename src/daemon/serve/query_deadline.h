@@ -1,10 +1,12 @@
 // Answers queries that run past their time limit: a watcher thread holds
 // the deadline of every query in progress, and when one passes before the
 // query's worker has answered, it answers 504 (with the reason) in its
-// place. Whichever comes first answers; the other is dropped. The worker
-// still finishes its store reads (they are not interruptible) and keeps
-// the tenant's query slot until then, so a tenant's slow queries keep
-// counting against its concurrency limit.
+// place. Whichever comes first answers; the other is dropped. The worker's
+// store reads stop at the same deadline (store/read_deadline.h: the
+// embedded store's scans check it), which frees the worker and the
+// tenant's query slot; a read that is one long call (a ClickHouse query)
+// finishes first, and its query keeps counting against the tenant's
+// concurrency limit until then.
 #pragma once
 
 #include <chrono>

@@ -4,6 +4,7 @@
 
 #include "store/encoding.h"
 #include "store/log_template.h"
+#include "store/read_deadline.h"
 #include "store/stats_fold.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
@@ -126,6 +127,7 @@ Result<std::vector<StoredLog>> RocksDbStore::SearchLogs(const LogQuery& q) {
     std::set<std::pair<uint64_t, uint64_t>> uid_refs_taken;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kLogService)));
     for (int64_t b = last; b >= static_cast<int64_t>(first) && out.size() < limit; --b) {
+      CALLPATH_RETURN_IF_ERROR(CheckReadDeadline());
       const auto bucket = static_cast<uint32_t>(b);
       pending.clear();
       uid_refs_taken.clear();
@@ -145,6 +147,7 @@ Result<std::vector<StoredLog>> RocksDbStore::SearchLogs(const LogQuery& q) {
       };
       const std::string prefix = keys::LogServicePrefix(bucket, q.service);
       for (it->Seek(prefix); it->Valid() && out.size() < limit; it->Next()) {
+        CALLPATH_RETURN_IF_ERROR(CheckReadDeadline());
         rocksdb::Slice k = it->key();
         if (!k.starts_with(prefix)) break;
         if (k.size() != prefix.size() + 16) continue;
@@ -171,6 +174,7 @@ Result<std::vector<StoredLog>> RocksDbStore::SearchLogs(const LogQuery& q) {
     std::string seek = prefix;
     enc::PutBigEndian64(&seek, ~std::min(q.start_time_max_ns, BucketEndNs(b) - 1));
     for (it->Seek(seek); it->Valid() && out.size() < limit; it->Next()) {
+      CALLPATH_RETURN_IF_ERROR(CheckReadDeadline());
       rocksdb::Slice k = it->key();
       if (!k.starts_with(prefix)) break;
       if (k.size() != 20) continue;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "store/encoding.h"
+#include "store/read_deadline.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
 #include "store/rocksdb/segment.h"
@@ -189,6 +190,7 @@ Result<std::vector<DependencyLink>> RocksDbStore::GetDependencies(uint64_t start
   for (uint64_t b = first; b <= last; ++b) {
     std::string lo = keys::Bucket(static_cast<uint32_t>(b));
     for (it->Seek(lo); it->Valid() && it->key().starts_with(lo); it->Next()) {
+      CALLPATH_RETURN_IF_ERROR(CheckReadDeadline());
       rocksdb::Slice k = it->key();
       if (k.size() != keys::kSpanKeySize) continue;
       if (!seg::DecodeBlob(std::string_view(it->value().data(), it->value().size()), &blob_bytes, &blob)) continue;

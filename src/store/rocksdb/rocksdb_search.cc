@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "store/encoding.h"
+#include "store/read_deadline.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/rocksdb_store_impl.h"
 #include "store/rocksdb/segment.h"
@@ -221,6 +222,7 @@ Status RocksDbStore::ScanPostings(const TraceQuery& q, char type_char, const std
     seek = prefix;
     enc::PutBigEndian64(&seek, ~std::min(seek_time, BucketEndNs(bucket) - 1));
     for (it->Seek(seek); it->Valid(); it->Next()) {
+      CALLPATH_RETURN_IF_ERROR(CheckReadDeadline());
       rocksdb::Slice k = it->key();
       if (!k.starts_with(prefix)) break;
       if (k.size() != prefix.size() + keys::kIndexTailSize) continue;

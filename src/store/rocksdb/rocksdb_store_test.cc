@@ -9,6 +9,7 @@
 #include <set>
 
 #include "store/log_template.h"
+#include "store/read_deadline.h"
 #include "store/testing/conformance.h"
 
 namespace callpath::store {
@@ -401,6 +402,61 @@ TEST(RocksDbStoreTest, StatisticsSwitchedOffKeepNoRowsAndReadersStillGiveTemplat
   ASSERT_TRUE(logs.ok());
   ASSERT_EQ(logs->size(), 1u);
   EXPECT_EQ((*logs)[0].template_id, LogTemplateOf("cart <*> loaded").id);
+  EXPECT_TRUE(store.Close().ok());
+  std::filesystem::remove_all(dir);
+}
+
+// A query past its time limit stops its scans: with the thread's read
+// deadline passed, a search, a log search and the dependency scan answer
+// kDeadlineExceeded; the same reads succeed without it and after the guard.
+TEST(RocksDbStoreTest, ScansStopWithDeadlineExceededOnceTheReadDeadlinePassed) {
+  std::string dir = ::testing::TempDir() + "/callpath-rocks-deadline";
+  std::filesystem::remove_all(dir);
+  auto opened = OpenAt(dir);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  const uint64_t t0 = 1'700'000'000'000'000'000ull;
+  StoredSpan root = SpanOf(1, 1, "front", t0);
+  StoredSpan child = SpanOf(1, 2, "back", t0 + 100);
+  child.parent_span_id = root.span_id;
+  StoredLog log;
+  log.trace_id = root.trace_id;
+  log.time_ns = t0;
+  log.service = "front";
+  log.body = Value::String("order placed");
+  ASSERT_TRUE(testing::WriteAt(store.writer(), 1, {root, child}, {log}).ok());
+  TraceQuery search;
+  search.service = "back";
+  search.start_time_min_ns = t0 - 1'000'000'000;
+  search.start_time_max_ns = t0 + 1'000'000'000;
+  LogQuery logs;
+  logs.start_time_min_ns = t0 - 1'000'000'000;
+  logs.start_time_max_ns = t0 + 1'000'000'000;
+  LogQuery logs_of_front = logs;
+  logs_of_front.service = "front";
+  {
+    ScopedReadDeadline passed(ReadClock::now() - std::chrono::seconds(1));
+    EXPECT_EQ(store.span_reader().FindTraces(search).status().code(), StatusCode::kDeadlineExceeded);
+    EXPECT_EQ(store.log_reader().SearchLogs(logs).status().code(), StatusCode::kDeadlineExceeded);
+    EXPECT_EQ(store.log_reader().SearchLogs(logs_of_front).status().code(), StatusCode::kDeadlineExceeded);
+    EXPECT_EQ(store.span_reader().GetDependencies(t0 - 1'000'000'000, t0 + 1'000'000'000).status().code(),
+              StatusCode::kDeadlineExceeded);
+  }
+  {
+    ScopedReadDeadline ahead(ReadClock::now() + std::chrono::hours(1));
+    auto found = store.span_reader().FindTraces(search);
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    EXPECT_EQ(found->size(), 1u);
+  }
+  auto found = store.span_reader().FindTraces(search);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->size(), 1u);
+  auto deps = store.span_reader().GetDependencies(t0 - 1'000'000'000, t0 + 1'000'000'000);
+  ASSERT_TRUE(deps.ok()) << deps.status().ToString();
+  EXPECT_EQ(deps->size(), 1u);
+  auto front_logs = store.log_reader().SearchLogs(logs_of_front);
+  ASSERT_TRUE(front_logs.ok()) << front_logs.status().ToString();
+  EXPECT_EQ(front_logs->size(), 1u);
   EXPECT_TRUE(store.Close().ok());
   std::filesystem::remove_all(dir);
 }
