@@ -5,6 +5,8 @@
 
 #include <simdjson.h>
 
+#include "cli/json_members.h"
+
 namespace callpath::cli {
 namespace {
 
@@ -12,25 +14,9 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-std::string Str(const object& o, std::string_view key) {
-  std::string_view v;
-  if (o.at_key(key).get_string().get(v)) return {};
-  return std::string(v);
-}
-
-uint64_t Uint(const object& o, std::string_view key) {
-  uint64_t u;
-  if (!o.at_key(key).get_uint64().get(u)) return u;
-  double d;
-  if (!o.at_key(key).get_double().get(d) && d > 0 && d < 1.8e19) return static_cast<uint64_t>(d);
-  return 0;
-}
-
-double Num(const object& o, std::string_view key) {
-  double d;
-  if (o.at_key(key).get_double().get(d)) return 0;
-  return d;
-}
+using json::Num;
+using json::Str;
+using json::Uint;
 
 std::vector<EvidenceView> EvidenceList(const object& o, std::string_view key) {
   std::vector<EvidenceView> out;

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "cli/api_model.h"
+#include "cli/json_members.h"
 
 namespace callpath::cli {
 namespace {
@@ -14,33 +15,10 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
 
-std::string Str(const object& o, std::string_view key) {
-  std::string_view v;
-  if (o.at_key(key).get_string().get(v)) return {};
-  return std::string(v);
-}
-
-uint64_t Uint(const object& o, std::string_view key) {
-  element e;
-  if (o.at_key(key).get(e)) return 0;
-  uint64_t u;
-  if (!e.get_uint64().get(u)) return u;
-  double d;  // tolerate 1.7e18 written as a double
-  if (!e.get_double().get(d) && d > 0 && d < 1.8e19) return static_cast<uint64_t>(d);
-  return 0;
-}
-
-int64_t Int(const object& o, std::string_view key) {
-  int64_t v;
-  if (o.at_key(key).get_int64().get(v)) return 0;
-  return v;
-}
-
-bool Bool(const object& o, std::string_view key) {
-  bool v;
-  if (o.at_key(key).get_bool().get(v)) return false;
-  return v;
-}
+using json::Bool;
+using json::Int;
+using json::Str;
+using json::Uint;
 
 // A JSON value as display text: strings as-is, the rest as compact JSON.
 std::string ValueText(const element& e) {

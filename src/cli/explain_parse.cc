@@ -2,6 +2,7 @@
 #include <simdjson.h>
 
 #include "cli/explain_view.h"
+#include "cli/json_members.h"
 
 namespace callpath::cli {
 namespace {
@@ -10,17 +11,8 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-std::string Str(const object& o, std::string_view key) {
-  std::string_view v;
-  if (o.at_key(key).get_string().get(v)) return {};
-  return std::string(v);
-}
-
-uint64_t Uint(const object& o, std::string_view key) {
-  uint64_t v;
-  if (o.at_key(key).get_uint64().get(v)) return 0;
-  return v;
-}
+using json::Str;
+using json::Uint;
 
 CauseEntryView ReadCause(const object& c) {
   CauseEntryView v;
