@@ -43,12 +43,6 @@ Result<size_t> ParseLimit(std::string_view v, size_t def) {
   return static_cast<size_t>(*n);
 }
 
-Result<bool> ParseBool(std::string_view name, std::string_view v) {
-  v = Trim(v);
-  if (v == "true" || v == "1" || v.empty()) return true;
-  if (v == "false" || v == "0") return false;
-  return InvalidArgument("parameter " + std::string(name) + ": expected true or false");
-}
 
 // A JSON string token starting at s[*i] == '"'; handles the escapes a tag
 // value can carry (\uXXXX to UTF-8, surrogate pairs included).
@@ -233,6 +227,20 @@ Result<uint64_t> ParseNativeTime(std::string_view name, std::string_view value, 
   return ParseTime(name, v, 1, true, now_ns);
 }
 
+Result<bool> ParseBoolParam(std::string_view name, std::string_view value) {
+  const std::string_view v = Trim(value);
+  auto is = [v](std::string_view word) {
+    if (v.size() != word.size()) return false;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(v[i])) != word[i]) return false;
+    }
+    return true;
+  };
+  if (v.empty() || v == "1" || is("true")) return true;
+  if (v == "0" || is("false")) return false;
+  return InvalidArgument("parameter '" + std::string(name) + "': want true or false, not '" + std::string(value) + "'");
+}
+
 std::string UrlDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -397,7 +405,7 @@ Result<store::TraceQuery> ParseNativeSearchParams(std::string_view qs, uint64_t 
         rest = c == std::string_view::npos ? std::string_view() : rest.substr(c + 1);
       }
     } else if (k == "errors") {
-      auto b = ParseBool(k, v);
+      auto b = ParseBoolParam(k, v);
       if (!b.ok()) return b.status();
       q.errors_only = *b;
     } else if (log && k == "log_text") {

@@ -20,6 +20,10 @@ namespace callpath::query {
 // overflowing values are InvalidArgument.
 Result<uint64_t> ParseDuration(std::string_view text);
 
+// A true/false parameter: "true"/"1" or "false"/"0" in any case; empty (a
+// bare `?errors`) is true. Anything else is InvalidArgument naming it.
+Result<bool> ParseBoolParam(std::string_view name, std::string_view value);
+
 // Percent-decodes a query-string component ('+' is a space).
 std::string UrlDecode(std::string_view s);
 
