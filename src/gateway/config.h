@@ -1,6 +1,10 @@
 // The gateway's configuration: what gateway.yaml says, checked.
 //
 //   listen: 127.0.0.1:8080
+//   tls:                                  # HTTPS on `listen` (absent: plain HTTP)
+//     cert_file: /etc/callpath/gateway.pem   # chain, server certificate first
+//     key_file: /etc/callpath/gateway.key
+//     client_ca_file: /etc/callpath/clients-ca.pem   # optional: clients need a certificate
 //   admin_listen: 127.0.0.1:9901          # /metrics, /healthz
 //   threads: 0                            # 0: one per core
 //   service_name: gateway                 # else OTEL_SERVICE_NAME
@@ -115,6 +119,18 @@ struct UpstreamConfig {
   UpstreamTlsConfig tls;  // `tls:` in the config, or https:// endpoints
 };
 
+// TLS on the client listener (`listen`). The files are read when the
+// config is built, at start and on every SIGHUP, so renewed certificates
+// apply to new connections without a restart. TLS 1.2 at least. With
+// client_ca_file, a client must present a certificate that CA signed
+// (mutual TLS) or its handshake fails.
+struct ListenerTlsConfig {
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;  // "" = no client certificate asked for
+  bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
 struct TracingConfig {
   enum class Exporter { kEnvironment, kDiscard, kNone };
   // kEnvironment: OTEL_TRACES_EXPORTER and friends. kDiscard: spans are
@@ -151,6 +167,7 @@ struct EdgeConfig {
 struct Config {
   std::string source;  // file name the config came from, for messages
   HostPort listen{"127.0.0.1", 8080};
+  ListenerTlsConfig tls;            // on `listen`; the admin port stays plain HTTP
   HostPort admin_listen;            // empty host = no admin server
   int threads = 0;                  // 0 = hardware concurrency
   std::string service_name;         // "" = OTEL_SERVICE_NAME / default
