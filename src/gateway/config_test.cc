@@ -222,11 +222,12 @@ upstreams:
 TEST(GatewayConfig, ListenerTlsSectionNamesTheServerFiles) {
   Config c = MustParse(std::string("listen: 127.0.0.1:8443\n"
                                    "tls: {cert_file: gw.pem, key_file: gw.key, "
-                                   "client_ca_file: clients.pem}") + kOneRoute);
+                                   "client_ca_file: clients.pem, admin: true}") + kOneRoute);
   EXPECT_TRUE(c.tls.enabled());
   EXPECT_EQ(c.tls.cert_file, "gw.pem");
   EXPECT_EQ(c.tls.key_file, "gw.key");
   EXPECT_EQ(c.tls.client_ca_file, "clients.pem");
+  EXPECT_TRUE(c.tls.admin);
   EXPECT_FALSE(MustParse(std::string("listen: 127.0.0.1:8080") + kOneRoute).tls.enabled());
 }
 

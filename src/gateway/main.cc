@@ -5,7 +5,7 @@
 //   callpath-gateway --config gateway.yaml --trusted-clients 10.0.0.0/8 \
 //       --baggage-allow request.priority --admin-keys-file /etc/callpath/keys
 //   callpath-gateway --config gateway.yaml --tls-cert gw.pem --tls-key gw.key \
-//       [--tls-client-ca clients-ca.pem]                 # HTTPS for clients
+//       [--tls-client-ca clients-ca.pem] [--tls-admin]   # HTTPS for clients (and admin)
 //
 // Signals: SIGHUP reloads the config file (a bad file is rejected and the
 // running config kept); SIGTERM / SIGINT stop gracefully.
@@ -39,7 +39,7 @@ struct Overrides {
   std::string trusted_clients;  // "10.0.0.0/8,::1"
   std::string baggage_allow;    // "key1,key2"
   std::string admin_keys_file;
-  gw::ListenerTlsConfig tls;  // all three replace the file's `tls` when --tls-cert is given
+  gw::ListenerTlsConfig tls;  // the --tls-* flags replace the file's `tls` when --tls-cert is given
   bool has_trusted = false, has_baggage = false, has_keys = false;
 };
 
@@ -216,6 +216,10 @@ int main(int argc, char** argv) {
       app.add_option("--tls-key", overrides.tls.key_file, "PEM private key of --tls-cert");
   app.add_option("--tls-client-ca", overrides.tls.client_ca_file,
                  "PEM CA bundle: clients must present a certificate it signed (mutual TLS)");
+  CLI::Option* tls_admin = app.add_flag(
+      "--tls-admin", overrides.tls.admin,
+      "serve the admin port over TLS too, with the same certificate and client CA");
+  tls_admin->needs(tls_cert);
   tls_cert->needs(tls_key);
   tls_key->needs(tls_cert);
   CLI11_PARSE(app, argc, argv);

@@ -44,19 +44,21 @@ class GatewayClientTlsTest : public GatewayTest {
     }
   }
 
-  std::string TlsSection(bool mutual) const {
+  std::string TlsSection(bool mutual, bool admin = false) const {
     return "tls: {cert_file: " + tls_ + "server.pem, key_file: " + tls_ + "server.key" +
-           (mutual ? ", client_ca_file: " + tls_ + "ca.pem" : std::string()) + "}\n";
+           (mutual ? ", client_ca_file: " + tls_ + "ca.pem" : std::string()) +
+           (admin ? ", admin: true" : "") + "}\n";
   }
 
   // GET https://127.0.0.1:<port><target> with curl, trusting the test CA.
-  CurlResult HttpsGet(const std::string& target, const std::string& extra_args = "") {
+  CurlResult HttpsGet(const std::string& target, const std::string& extra_args = "",
+                      int port = 0) {
     const std::string body = dir_ + "/curl.body", head = dir_ + "/curl.head";
     std::filesystem::remove(body);
     std::filesystem::remove(head);
     const std::string cmd = "curl -s --max-time 20 --cacert '" + tls_ + "ca.pem' " + extra_args +
                             " -o '" + body + "' -D '" + head + "' -w '%{http_code}' https://127.0.0.1:" +
-                            std::to_string(port_) + target + " 2>/dev/null";
+                            std::to_string(port != 0 ? port : port_) + target + " 2>/dev/null";
     CurlResult r;
     if (FILE* p = popen(cmd.c_str(), "r")) {
       char buf[64];
@@ -139,6 +141,21 @@ TEST_F(GatewayClientTlsTest, ClientThatNeverHandshakesIsClosedAfterTheIdleTimeou
   EXPECT_TRUE(closed);
   EXPECT_EQ(answer, "");
   EXPECT_EQ(HttpsGet("/api/x").code, "200");
+}
+
+TEST_F(GatewayClientTlsTest, AdminPortIsPlainUnlessTlsAdmin) {
+  const int up = StartUpstream("main");
+  ASSERT_TRUE(StartGateway(Config(TlsSection(false) + OneRoute(up))));
+  EXPECT_EQ(HttpGet(admin_port_, "/healthz").status, 200);
+  gateway_->Signal(SIGTERM);
+  gateway_->Wait(30s);
+  std::filesystem::remove(dir_ + "/gateway.ready");  // else the next start reads the old ports
+  ASSERT_TRUE(StartGateway(Config(TlsSection(true, true) + OneRoute(up))));
+  EXPECT_EQ(HttpGet(admin_port_, "/healthz").status, 0);        // plain HTTP: no answer
+  EXPECT_EQ(HttpsGet("/healthz", "", admin_port_).code, "000");  // no client certificate
+  CurlResult r = HttpsGet("/metrics", ClientCertArgs(), admin_port_);
+  EXPECT_EQ(r.code, "200");
+  EXPECT_NE(r.body.find("callpath_gateway_"), std::string::npos);
 }
 
 TEST_F(GatewayClientTlsTest, MissingCertificateFileIsAStartupError) {
