@@ -15,8 +15,8 @@ Status ParseUpstreamTls(const config_yaml::Errors& err, const YAML::Node& v,
                         const std::string& what, UpstreamTlsConfig& out);
 
 // The top-level `tls` mapping ({cert_file, key_file, client_ca_file,
-// admin}): HTTPS on the client listener (and the admin port with admin). Whether the files load is checked when the
-// Runtime is built.
+// admin}): HTTPS on the client listener (and on the admin port with
+// admin). Whether the files load is checked when the Runtime is built.
 Status ParseListenerTls(const config_yaml::Errors& err, const YAML::Node& v,
                         ListenerTlsConfig& out);
 

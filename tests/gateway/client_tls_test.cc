@@ -32,8 +32,8 @@ class GatewayClientTlsTest : public GatewayTest {
              ".pem'";
     };
     for (const std::string& c :
-         {"openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=gw-client-test-ca -keyout '" +
-              d + "ca.key' -out '" + d + "ca.pem'",
+         {"openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=gw-client-test-ca "
+          "-keyout '" + d + "ca.key' -out '" + d + "ca.pem'",
           "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout '" + d +
               "server.key' -out '" + d + "server.csr'",
           signed_by_ca("server"),
@@ -57,8 +57,9 @@ class GatewayClientTlsTest : public GatewayTest {
     std::filesystem::remove(body);
     std::filesystem::remove(head);
     const std::string cmd = "curl -s --max-time 20 --cacert '" + tls_ + "ca.pem' " + extra_args +
-                            " -o '" + body + "' -D '" + head + "' -w '%{http_code}' https://127.0.0.1:" +
-                            std::to_string(port != 0 ? port : port_) + target + " 2>/dev/null";
+                            " -o '" + body + "' -D '" + head + "' -w '%{http_code}' " +
+                            "https://127.0.0.1:" + std::to_string(port != 0 ? port : port_) +
+                            target + " 2>/dev/null";
     CurlResult r;
     if (FILE* p = popen(cmd.c_str(), "r")) {
       char buf[64];
