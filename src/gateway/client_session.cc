@@ -1,8 +1,12 @@
 // The downstream connection loop: one coroutine per client connection
-// reads requests, has each proxied, and writes the responses.
+// (after the TLS handshake on a TLS listener) reads requests, has each
+// proxied, and writes the responses. The loop is a template over the
+// stream, so plain connections keep their direct socket calls.
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
+#include <type_traits>
 
 #include "gateway/client_response.h"
 #include "gateway/message_io.h"
@@ -48,7 +52,29 @@ Task<void> Worker::Serve(Socket socket) {
     }
   } leave{this, clients_.insert(clients_.end(), &entry)};
 
-  const ClientAddress client = AddressOf(socket);
+  ClientAddress client = AddressOf(socket);
+  // The context this connection was accepted under stays with it when a
+  // reload brings another.
+  const std::shared_ptr<net::ssl::context> tls = CurrentRuntime()->server_tls();
+  beast::error_code ec;
+  if (!tls) {
+    co_await ServeRequests(socket, socket, deadline, entry, client);
+  } else {
+    client.tls = true;
+    net::ssl::stream<Socket&> stream(socket, *tls);
+    // A client that never finishes its handshake holds the connection as
+    // one that never sends its request would: the same limit applies.
+    io_.deadlines.Arm(deadline, Clock::now() + CurrentRuntime()->config().client_idle_timeout);
+    co_await stream.async_handshake(net::ssl::stream_base::server, Token(ec));
+    DeadlineSweeper::Disarm(deadline);
+    if (!ec && !deadline.fired) co_await ServeRequests(stream, socket, deadline, entry, client);
+  }
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+}
+
+template <typename Stream>
+Task<void> Worker::ServeRequests(Stream& stream, Socket& socket, Deadline& deadline,
+                                 ClientEntry& entry, const ClientAddress& client) {
   beast::error_code ec;
   beast::flat_buffer buffer;
   Exchange ex;
@@ -64,7 +90,7 @@ Task<void> Worker::Serve(Socket socket) {
     io_.deadlines.Arm(deadline, Clock::now() + rt->config().client_idle_timeout);
     ec = {};
     while (!ParseBuffered(parser, buffer, ec)) {
-      const size_t n = co_await socket.async_read_some(ReadSpace(buffer), Token(ec));
+      const size_t n = co_await stream.async_read_some(ReadSpace(buffer), Token(ec));
       if (AfterRead(parser, buffer, n, ec)) break;
     }
     entry.idle = false;
@@ -79,7 +105,7 @@ Task<void> Worker::Serve(Socket socket) {
         }
         io_.deadlines.Arm(deadline, Clock::now() + std::chrono::seconds(5));
         co_await net::async_write(
-            socket, Buffers{net::buffer(ex.head), net::buffer(ex.error_body)}, Token(ec));
+            stream, Buffers{net::buffer(ex.head), net::buffer(ex.error_body)}, Token(ec));
         // The rest of the request is unread, and closing a socket with
         // unread input sends RST, which can destroy the answer before the
         // client read it: stop sending, then discard what the client still
@@ -88,7 +114,7 @@ Task<void> Worker::Serve(Socket socket) {
           socket.shutdown(tcp::socket::shutdown_send, ec);
           std::array<char, 16384> sink;
           while (!ec && !deadline.fired) {
-            (void)co_await socket.async_read_some(net::buffer(sink), Token(ec));
+            (void)co_await stream.async_read_some(net::buffer(sink), Token(ec));
           }
         }
       }
@@ -98,16 +124,17 @@ Task<void> Worker::Serve(Socket socket) {
     rt = CurrentRuntime();  // a reload while this connection sat idle applies now
     const bool keep_alive = co_await ProxyRequest(io_, *rt, ex, client);
     Buffers out{net::buffer(ex.head), net::buffer(*ex.body)};
-    if (!TrySend(socket, out, ec)) {
+    bool sent = false;
+    if constexpr (std::is_same_v<Stream, Socket>) sent = TrySend(socket, out, ec);
+    if (!sent) {
       io_.deadlines.Arm(deadline, Clock::now() + std::chrono::seconds(30));
-      co_await net::async_write(socket, out, Token(ec));
+      co_await net::async_write(stream, out, Token(ec));
     }
     if (ec || deadline.fired || !keep_alive) break;
     // A large body must not stay allocated while the connection idles.
     ex.request.Clear();
     ex.upstream_res.Clear();
   }
-  socket.shutdown(tcp::socket::shutdown_send, ec);
 }
 
 }  // namespace callpath::gateway

@@ -307,7 +307,7 @@ Status ParseRoot(const Errors& err, const YAML::Node& root, Config& cfg) {
                                      {"listen", "admin_listen", "threads", "service_name",
                                       "propagators", "tracing", "access_log", "max_body_bytes",
                                       "max_inflight_bytes", "client_idle_timeout", "routes",
-                                      "upstreams", "edge", "admin_keys_file"}));
+                                      "upstreams", "edge", "admin_keys_file", "tls"}));
   std::vector<YAML::Node> upstream_refs;
   bool have_listen = false;
   for (const auto& kv : root) {
@@ -342,6 +342,8 @@ Status ParseRoot(const Errors& err, const YAML::Node& root, Config& cfg) {
       CALLPATH_RETURN_IF_ERROR(ParseEdge(err, v, cfg.edge));
     } else if (key == "admin_keys_file") {
       CALLPATH_RETURN_IF_ERROR(ReadString(err, v, key, cfg.admin_keys_file));
+    } else if (key == "tls") {
+      CALLPATH_RETURN_IF_ERROR(ParseListenerTls(err, v, cfg.tls));
     }
   }
   if (!have_listen) return err.Plain("'listen' is required (e.g. listen: 127.0.0.1:8080)");

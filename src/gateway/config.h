@@ -1,6 +1,11 @@
 // The gateway's configuration: what gateway.yaml says, checked.
 //
 //   listen: 127.0.0.1:8080
+//   tls:                                  # HTTPS on `listen` (absent: plain HTTP)
+//     cert_file: /etc/callpath/gateway.pem   # chain, server certificate first
+//     key_file: /etc/callpath/gateway.key
+//     client_ca_file: /etc/callpath/clients-ca.pem   # optional: clients need a certificate
+//     admin: false                        # true: the admin port too, with the same files
 //   admin_listen: 127.0.0.1:9901          # /metrics, /healthz
 //   threads: 0                            # 0: one per core
 //   service_name: gateway                 # else OTEL_SERVICE_NAME
@@ -115,6 +120,22 @@ struct UpstreamConfig {
   UpstreamTlsConfig tls;  // `tls:` in the config, or https:// endpoints
 };
 
+// TLS on the client listener (`listen`). The files are read when the
+// config is built, at start and on every SIGHUP, so renewed certificates
+// apply to new connections without a restart. TLS 1.2 at least. With
+// client_ca_file, a client must present a certificate that CA signed
+// (mutual TLS) or its handshake fails.
+struct ListenerTlsConfig {
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;  // "" = no client certificate asked for
+  // The admin port (/metrics, /healthz) with the same files and client CA.
+  // Off by default: a load balancer's health probe may not speak TLS or
+  // hold a client certificate.
+  bool admin = false;
+  bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
 struct TracingConfig {
   enum class Exporter { kEnvironment, kDiscard, kNone };
   // kEnvironment: OTEL_TRACES_EXPORTER and friends. kDiscard: spans are
@@ -151,6 +172,7 @@ struct EdgeConfig {
 struct Config {
   std::string source;  // file name the config came from, for messages
   HostPort listen{"127.0.0.1", 8080};
+  ListenerTlsConfig tls;            // on `listen` (and admin_listen with tls.admin)
   HostPort admin_listen;            // empty host = no admin server
   int threads = 0;                  // 0 = hardware concurrency
   std::string service_name;         // "" = OTEL_SERVICE_NAME / default

@@ -97,6 +97,27 @@ Status ParseUpstreamTls(const Errors& err, const YAML::Node& v, const std::strin
   return Status::Ok();
 }
 
+Status ParseListenerTls(const Errors& err, const YAML::Node& v, ListenerTlsConfig& out) {
+  CALLPATH_RETURN_IF_ERROR(ExpectMap(err, v, "tls"));
+  CALLPATH_RETURN_IF_ERROR(
+      CheckKeys(err, v, "tls", {"cert_file", "key_file", "client_ca_file", "admin"}));
+  if (v["cert_file"]) {
+    CALLPATH_RETURN_IF_ERROR(ReadString(err, v["cert_file"], "tls.cert_file", out.cert_file));
+  }
+  if (v["key_file"]) {
+    CALLPATH_RETURN_IF_ERROR(ReadString(err, v["key_file"], "tls.key_file", out.key_file));
+  }
+  if (v["client_ca_file"]) {
+    CALLPATH_RETURN_IF_ERROR(
+        ReadString(err, v["client_ca_file"], "tls.client_ca_file", out.client_ca_file));
+  }
+  if (v["admin"]) CALLPATH_RETURN_IF_ERROR(ReadBool(err, v["admin"], "tls.admin", out.admin));
+  if (out.cert_file.empty() || out.key_file.empty()) {
+    return err.At(v, "tls needs both cert_file and key_file");
+  }
+  return Status::Ok();
+}
+
 Status ReadEndpoint(const Errors& err, const YAML::Node& v, const std::string& what,
                     HostPort& out, UpstreamTlsConfig& tls) {
   std::string text = Scalar(v);

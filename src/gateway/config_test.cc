@@ -210,5 +210,36 @@ upstreams:
   }
 }
 
+constexpr const char* kOneRoute = R"(
+routes:
+  - match: {path_prefix: /}
+    upstream: web
+upstreams:
+  web:
+    endpoints: [127.0.0.1:9003]
+)";
+
+TEST(GatewayConfig, ListenerTlsSectionNamesTheServerFiles) {
+  Config c = MustParse(std::string("listen: 127.0.0.1:8443\n"
+                                   "tls: {cert_file: gw.pem, key_file: gw.key, "
+                                   "client_ca_file: clients.pem, admin: true}") + kOneRoute);
+  EXPECT_TRUE(c.tls.enabled());
+  EXPECT_EQ(c.tls.cert_file, "gw.pem");
+  EXPECT_EQ(c.tls.key_file, "gw.key");
+  EXPECT_EQ(c.tls.client_ca_file, "clients.pem");
+  EXPECT_TRUE(c.tls.admin);
+  EXPECT_FALSE(MustParse(std::string("listen: 127.0.0.1:8080") + kOneRoute).tls.enabled());
+}
+
+TEST(GatewayConfig, ListenerTlsNeedsCertificateAndKey) {
+  EXPECT_NE(ErrorOf(std::string("listen: 127.0.0.1:8443\ntls: {cert_file: gw.pem}") + kOneRoute)
+                .find("tls needs both cert_file and key_file"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(std::string("listen: 127.0.0.1:8443\n"
+                                "tls: {cert_file: a, key_file: b, ca_file: c}") + kOneRoute)
+                .find("ca_file"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace callpath::gateway

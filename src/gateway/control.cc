@@ -8,10 +8,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <atomic>
 #include <optional>
@@ -101,15 +103,37 @@ struct ControlPlane::Impl {
     return true;
   }
 
+  // With tls.admin, the admin port speaks TLS with the client listener's
+  // context (same files, same client CA), taken when the connection is
+  // accepted.
   net::awaitable<void> ServeAdmin(tcp::socket socket) {
     beast::error_code ec;
     const tcp::endpoint remote = socket.remote_endpoint(ec);
     const std::string peer = ec ? std::string() : remote.address().to_string();
     beast::tcp_stream stream(std::move(socket));
+    std::shared_ptr<Runtime> rt = shared->runtime();
+    const std::shared_ptr<net::ssl::context> tls =
+        rt->config().tls.admin ? rt->server_tls() : nullptr;
+    rt.reset();
+    if (!tls) {
+      co_await ServeAdminRequests(stream, peer);
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      co_return;
+    }
+    beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(stream), *tls);
+    beast::get_lowest_layer(tls_stream).expires_after(std::chrono::seconds(30));
+    co_await tls_stream.async_handshake(net::ssl::stream_base::server, Token(ec));
+    if (!ec) co_await ServeAdminRequests(tls_stream, peer);
+    beast::get_lowest_layer(tls_stream).socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  template <typename Stream>
+  net::awaitable<void> ServeAdminRequests(Stream& stream, const std::string& peer) {
+    beast::error_code ec;
     beast::flat_buffer buffer;
     for (;;) {
       http::request<http::string_body> req;
-      stream.expires_after(std::chrono::seconds(30));
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
       co_await http::async_read(stream, buffer, req, Token(ec));
       if (ec) break;
       http::response<http::string_body> res(http::status::ok, req.version());
@@ -138,7 +162,6 @@ struct ControlPlane::Impl {
       co_await http::async_write(stream, res, Token(ec));
       if (ec || !res.keep_alive()) break;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
   // One health probe: a fresh connection, GET path, a 2xx in time.

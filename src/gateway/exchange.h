@@ -29,6 +29,7 @@ struct ClientAddress {
   std::string ip;  // the peer's; empty when unknown
   uint16_t port = 0;
   uint16_t local_port = 0;  // the gateway's listening port
+  bool tls = false;         // the client connected over TLS (https)
 };
 
 // What one request did, for the server span, metrics and the access log.

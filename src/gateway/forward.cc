@@ -45,7 +45,7 @@ Task<bool> Forward(WorkerIo& io, Runtime& rt, const Route& route, Exchange& ex,
 
   // The head is built once; only the propagation fields change between
   // attempts.
-  BuildUpstreamPrefix(ex.upstream_head, req, route, rt, client.ip, trusted_client);
+  BuildUpstreamPrefix(ex.upstream_head, req, route, rt, client, trusted_client);
   const size_t prefix_size = ex.upstream_head.size();
   const size_t target_size = ex.upstream_head.find(' ', method.size() + 1) - (method.size() + 1);
   const bool send_length = SendsContentLength(method, req.body().size());

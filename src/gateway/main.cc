@@ -4,6 +4,8 @@
 //   callpath-gateway --config gateway.yaml --check     # validate and exit
 //   callpath-gateway --config gateway.yaml --trusted-clients 10.0.0.0/8 \
 //       --baggage-allow request.priority --admin-keys-file /etc/callpath/keys
+//   callpath-gateway --config gateway.yaml --tls-cert gw.pem --tls-key gw.key \
+//       [--tls-client-ca clients-ca.pem] [--tls-admin]   # HTTPS for clients (and admin)
 //
 // Signals: SIGHUP reloads the config file (a bad file is rejected and the
 // running config kept); SIGTERM / SIGINT stop gracefully.
@@ -37,6 +39,7 @@ struct Overrides {
   std::string trusted_clients;  // "10.0.0.0/8,::1"
   std::string baggage_allow;    // "key1,key2"
   std::string admin_keys_file;
+  gw::ListenerTlsConfig tls;  // the --tls-* flags replace the file's `tls` when --tls-cert is given
   bool has_trusted = false, has_baggage = false, has_keys = false;
 };
 
@@ -64,6 +67,7 @@ callpath::Result<gw::Config> LoadWithOverrides(const std::string& path, const Ov
   }
   if (o.has_baggage) cfg->edge.baggage_allow = SplitList(o.baggage_allow);
   if (o.has_keys) cfg->admin_keys_file = o.admin_keys_file;
+  if (o.tls.enabled()) cfg->tls = o.tls;
   return cfg;
 }
 
@@ -205,7 +209,24 @@ int main(int argc, char** argv) {
   CLI::Option* keys = app.add_option(
       "--admin-keys-file", overrides.admin_keys_file,
       "keys file (callpathd key new); the admin port then needs a key with the admin scope");
+  CLI::Option* tls_cert = app.add_option(
+      "--tls-cert", overrides.tls.cert_file,
+      "PEM certificate chain: serve clients over HTTPS (replaces the file's tls section)");
+  CLI::Option* tls_key =
+      app.add_option("--tls-key", overrides.tls.key_file, "PEM private key of --tls-cert");
+  app.add_option("--tls-client-ca", overrides.tls.client_ca_file,
+                 "PEM CA bundle: clients must present a certificate it signed (mutual TLS)");
+  CLI::Option* tls_admin = app.add_flag(
+      "--tls-admin", overrides.tls.admin,
+      "serve the admin port over TLS too, with the same certificate and client CA");
+  tls_admin->needs(tls_cert);
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
   CLI11_PARSE(app, argc, argv);
+  if (!overrides.tls.client_ca_file.empty() && !overrides.tls.enabled()) {
+    std::fprintf(stderr, "callpath-gateway: --tls-client-ca needs --tls-cert and --tls-key\n");
+    return 2;
+  }
   overrides.has_trusted = trusted->count() > 0;
   overrides.has_baggage = baggage->count() > 0;
   overrides.has_keys = keys->count() > 0;
@@ -246,8 +267,9 @@ int main(int argc, char** argv) {
   events.info("listening", {"listen", cfg->listen.host + ":" + std::to_string(gw_ref.port())},
               {"admin_port", static_cast<int>(gw_ref.admin_port())},
               {"routes", cfg->routes.size()}, {"config", config_path});
-  std::fprintf(stderr, "callpath-gateway: listening on %s:%u (admin port %u)\n",
-               cfg->listen.host.c_str(), gw_ref.port(), gw_ref.admin_port());
+  std::fprintf(stderr, "callpath-gateway: listening on %s:%u%s (admin port %u)\n",
+               cfg->listen.host.c_str(), gw_ref.port(), cfg->tls.enabled() ? " with TLS" : "",
+               gw_ref.admin_port());
   if (!ready_file.empty()) WriteReadyFile(ready_file, gw_ref);
 
   ServeUntilStopSignal(gw_ref, signals, config_path, overrides);

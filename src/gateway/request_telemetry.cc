@@ -25,7 +25,7 @@ void SetServerRequestAttributes(Span& server, const Message& req, const Route* r
     const std::string query = internal::RedactQuery(target.substr(path.size() + 1));
     server.SetAttribute("url.query", std::string_view(query));
   }
-  server.SetAttribute("url.scheme", "http");
+  server.SetAttribute("url.scheme", client.tls ? "https" : "http");
   if (route != nullptr) server.SetAttribute("http.route", std::string_view(route->path_prefix));
   const std::string bare_host = HostWithoutPort(host);
   if (!bare_host.empty()) {

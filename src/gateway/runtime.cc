@@ -4,6 +4,8 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include "gateway/server_tls.h"
+
 namespace callpath::gateway {
 namespace {
 
@@ -77,6 +79,12 @@ Result<std::shared_ptr<Runtime>> Runtime::Build(Config config, const Runtime* pr
     if (Status s = rt->admin_auth_->Reload(); !s.ok()) {
       return InvalidArgument(rt->config_.source + ": admin_keys_file: " + s.message());
     }
+  }
+  if (rt->config_.tls.enabled()) {
+    Result<std::shared_ptr<boost::asio::ssl::context>> tls =
+        MakeServerTlsContext(rt->config_.tls);
+    if (!tls.ok()) return InvalidArgument(rt->config_.source + ": " + tls.status().message());
+    rt->server_tls_ = std::move(*tls);
   }
   for (const auto& [name, up] : rt->config_.upstreams) {
     auto state = std::make_unique<UpstreamState>(up);

@@ -24,6 +24,10 @@
 #include "gateway/config.h"
 #include "gateway/router.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace callpath::gateway {
 
 struct EndpointState {
@@ -65,8 +69,9 @@ class UpstreamState {
 class Runtime {
  public:
   // Resolves endpoint host names (once, here), builds the propagators and
-  // reads config.admin_keys_file (so a SIGHUP rereads the keys; a file that
-  // does not parse fails the build and the running Runtime stays).
+  // reads config.admin_keys_file and the listener's TLS files (so a SIGHUP
+  // rereads keys and certificates; a file that does not load fails the
+  // build and the running Runtime stays).
   // `previous` (may be null) lends its endpoint health to endpoints that
   // keep their upstream name and address.
   static Result<std::shared_ptr<Runtime>> Build(Config config, const Runtime* previous);
@@ -89,6 +94,13 @@ class Runtime {
   // Check() may run on any thread.
   auth::Authenticator& admin_auth() const noexcept { return *admin_auth_; }
 
+  // The server context of the client listener; null when config.tls is
+  // off. A connection takes it when accepted and keeps it (shared_ptr)
+  // across reloads.
+  const std::shared_ptr<boost::asio::ssl::context>& server_tls() const noexcept {
+    return server_tls_;
+  }
+
   // Set when a newer Runtime replaced this one: its health checkers stop.
   bool retired() const noexcept { return retired_.load(std::memory_order_acquire); }
   void Retire() noexcept { retired_.store(true, std::memory_order_release); }
@@ -102,6 +114,7 @@ class Runtime {
   std::vector<std::string_view> propagation_fields_;
   std::map<std::string, std::unique_ptr<UpstreamState>> upstreams_;
   std::unique_ptr<auth::Authenticator> admin_auth_;
+  std::shared_ptr<boost::asio::ssl::context> server_tls_;
   std::atomic<bool> retired_{false};
 };
 

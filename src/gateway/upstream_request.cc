@@ -17,7 +17,7 @@ bool IsPropagationField(std::string_view name, const Runtime& rt) {
 }  // namespace
 
 void BuildUpstreamPrefix(std::string& head, const Message& req, const Route& route,
-                         const Runtime& rt, std::string_view peer_ip, bool trusted_client) {
+                         const Runtime& rt, const ClientAddress& client, bool trusted_client) {
   const std::string_view host = req.Get("host");
   head.clear();
   head.append(req.method()).push_back(' ');
@@ -37,8 +37,8 @@ void BuildUpstreamPrefix(std::string& head, const Message& req, const Route& rou
     if (!trusted_client && IsTraceContextField(name)) continue;
     AppendField(head, name, req.field_value(i));
   }
-  AppendField(head, "X-Forwarded-For", AppendForwardedFor(req.Get("x-forwarded-for"), peer_ip));
-  head.append("X-Forwarded-Proto: http\r\n");
+  AppendField(head, "X-Forwarded-For", AppendForwardedFor(req.Get("x-forwarded-for"), client.ip));
+  head.append(client.tls ? "X-Forwarded-Proto: https\r\n" : "X-Forwarded-Proto: http\r\n");
   if (!host.empty()) AppendField(head, "X-Forwarded-Host", host);
 }
 

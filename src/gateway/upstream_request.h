@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "callpath/context.h"
+#include "gateway/exchange.h"
 #include "gateway/message.h"
 #include "gateway/router.h"
 #include "gateway/runtime.h"
@@ -17,10 +18,11 @@ namespace callpath::gateway {
 
 // Into `head`: the request line (target rewritten for `route`) and the
 // client's fields without hop-by-hop, propagation and X-Forwarded-* fields,
-// then the gateway's X-Forwarded-For/-Proto/-Host. An untrusted client's
+// then the gateway's X-Forwarded-For (`client.ip` appended), -Proto (https
+// when `client.tls`) and -Host. An untrusted client's
 // trace-context fields of every known format are left out as well.
 void BuildUpstreamPrefix(std::string& head, const Message& req, const Route& route,
-                         const Runtime& rt, std::string_view peer_ip, bool trusted_client);
+                         const Runtime& rt, const ClientAddress& client, bool trusted_client);
 
 // Appends the fields `rt`'s propagators inject for `attempt_ctx`, the
 // Content-Length when `send_length`, and the blank line that ends the head.

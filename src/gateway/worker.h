@@ -16,6 +16,8 @@
 #include "callpath/status.h"
 #include "gateway/asio_types.h"
 #include "gateway/config.h"
+#include "gateway/deadline.h"
+#include "gateway/exchange.h"
 #include "gateway/gateway.h"
 #include "gateway/worker_io.h"
 
@@ -50,8 +52,13 @@ class Worker {
   };
 
   Task<void> AcceptLoop();
-  // The downstream connection loop (client_session.cc).
+  // A client connection: the TLS handshake when the listener has TLS, then
+  // the request loop (client_session.cc).
   Task<void> Serve(Socket socket);
+  // The request loop on `stream`: `socket` itself, or TLS over it.
+  template <typename Stream>
+  Task<void> ServeRequests(Stream& stream, Socket& socket, Deadline& deadline, ClientEntry& entry,
+                           const ClientAddress& client);
   // The runtime for the next request; re-read only after a reload.
   const std::shared_ptr<Runtime>& CurrentRuntime();
 
