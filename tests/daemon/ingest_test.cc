@@ -2,19 +2,18 @@
 // OTLP/HTTP (protobuf, JSON, gzip; chunked like the JS exporter sends them)
 // and OTLP/gRPC, and come back out through the native and Jaeger APIs.
 #include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/byte_buffer.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 #include <zlib.h>
 
-#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
 
 #include "daemon/daemon_harness.h"
+#include "daemon/grpc_call.h"
 #include "daemon/otlp_fixtures.h"
 
 namespace callpath::testing {
@@ -302,33 +301,12 @@ TEST_F(DaemonIngestTest, JsLogSamplesAreStoredWithTheirTrace) {
 }
 
 TEST_F(DaemonIngestTest, GrpcExportIsStoredAndErrorsMapToGrpcCodes) {
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(daemon_->otlp_grpc_port()),
-                                     grpc::InsecureChannelCredentials());
-  grpc::GenericStub stub(channel);
-  auto call = [&](const std::string& method, const std::string& bytes, std::string* response) {
-    grpc::Slice slice(bytes.data(), bytes.size());
-    grpc::ByteBuffer req(&slice, 1), resp;
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    grpc::Status status;
-    stub.UnaryCall(&ctx, method, grpc::StubOptions(), &req, &resp, [&](grpc::Status s) {
-      std::lock_guard<std::mutex> lock(mu);
-      status = s;
-      done = true;
-      cv.notify_one();
-    });
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return done; });
-    std::vector<grpc::Slice> slices;
-    if (response && resp.Dump(&slices).ok())
-      for (auto& s : slices) response->append(reinterpret_cast<const char*>(s.begin()), s.size());
-    return status;
+  const uint16_t port = daemon_->otlp_grpc_port();
+  auto call = [port](const std::string& method, const std::string& bytes, std::string* response) {
+    return GrpcUnaryCall(port, method, bytes, {}, response);
   };
-  const std::string kTraces = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
-  const std::string kLogs = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+  const std::string& kTraces = kOtlpTraceExport;
+  const std::string& kLogs = kOtlpLogsExport;
 
   std::mt19937_64 rng(7);
   std::string trace_id = RandomBytes(rng, 16);

@@ -3,13 +3,11 @@
 // with the wrong scope (403 / PERMISSION_DENIED), answers with the right
 // one, rereads its keys on SIGHUP, and throttles an address that keeps
 // failing. And callpathd refuses to listen beyond loopback without keys.
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
@@ -17,12 +15,12 @@
 #include <thread>
 
 #include "daemon/daemon_harness.h"
+#include "daemon/grpc_call.h"
 #include "daemon/otlp_fixtures.h"
 
 namespace callpath::testing {
 namespace {
 
-const std::string kTraces = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
 struct CommandResult {
   int exit_code = -1;
@@ -54,26 +52,8 @@ std::string NewKey(const std::string& keys_file, const std::string& tenant, cons
 }
 
 grpc::Status GrpcExport(uint16_t port, const std::string& bytes, const std::string& authorization) {
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
-  grpc::GenericStub stub(channel);
-  grpc::Slice slice(bytes.data(), bytes.size());
-  grpc::ByteBuffer req(&slice, 1), resp;
-  grpc::ClientContext ctx;
-  if (!authorization.empty()) ctx.AddMetadata("authorization", authorization);
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  grpc::Status status;
-  stub.UnaryCall(&ctx, kTraces, grpc::StubOptions(), &req, &resp, [&](grpc::Status s) {
-    std::lock_guard<std::mutex> lock(mu);
-    status = s;
-    done = true;
-    cv.notify_one();
-  });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return done; });
-  return status;
+  if (authorization.empty()) return GrpcUnaryCall(port, kOtlpTraceExport, bytes);
+  return GrpcUnaryCall(port, kOtlpTraceExport, bytes, {{"authorization", authorization}});
 }
 
 class SecurityTest : public ::testing::Test {

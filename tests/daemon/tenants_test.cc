@@ -7,12 +7,10 @@
 // answer of a service nobody has. Also X-Scope-OrgID from a trusted and an
 // untrusted address, the ingest rate limit, the query concurrency limit,
 // and restarts (clean and kill -9) that keep both tenants' data apart.
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -20,13 +18,13 @@
 #include <thread>
 
 #include "daemon/daemon_harness.h"
+#include "daemon/grpc_call.h"
 #include "daemon/otlp_fixtures.h"
 #include "store/clickhouse/testing/test_server.h"
 
 namespace callpath::testing {
 namespace {
 
-const std::string kTraceMethod = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
 std::string Callpathd() { return std::string(CALLPATH_BIN_DIR) + "/callpathd"; }
 
@@ -47,26 +45,7 @@ std::string NewKey(const std::string& keys_file, const std::string& tenant, cons
 
 grpc::Status GrpcExport(uint16_t port, const std::string& bytes,
                         const std::vector<std::pair<std::string, std::string>>& metadata) {
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
-  grpc::GenericStub stub(channel);
-  grpc::Slice slice(bytes.data(), bytes.size());
-  grpc::ByteBuffer req(&slice, 1), resp;
-  grpc::ClientContext ctx;
-  for (const auto& [k, v] : metadata) ctx.AddMetadata(k, v);
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  grpc::Status status;
-  stub.UnaryCall(&ctx, kTraceMethod, grpc::StubOptions(), &req, &resp, [&](grpc::Status s) {
-    std::lock_guard<std::mutex> lock(mu);
-    status = s;
-    done = true;
-    cv.notify_one();
-  });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return done; });
-  return status;
+  return GrpcUnaryCall(port, kOtlpTraceExport, bytes, metadata);
 }
 
 // Every occurrence of `from` in `text` replaced by `to`.
