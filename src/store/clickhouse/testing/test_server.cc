@@ -59,6 +59,8 @@ Status MakeCertificates(const std::string& dir) {
   return Status::Ok();
 }
 
+std::string ServerId(const std::string& dir) { return std::filesystem::path(dir).filename().string(); }
+
 void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t https) {
   std::ofstream c(dir + "/config.xml");
   c << "<?xml version=\"1.0\"?>\n<yandex>\n"
@@ -80,7 +82,10 @@ void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t h
     << "  <mark_cache_size>67108864</mark_cache_size>\n"
     << "  <users_config>users.xml</users_config>\n"
     << "  <default_profile>default</default_profile>\n  <default_database>default</default_database>\n"
-    << "  <timezone>UTC</timezone>\n</yandex>\n";
+    << "  <timezone>UTC</timezone>\n"
+    // Names this server, so that its start is not mistaken for another
+    // test's server that took the same free port first.
+    << "  <macros><callpath_test_server>" << ServerId(dir) << "</callpath_test_server></macros>\n</yandex>\n";
   std::ofstream u(dir + "/users.xml");
   u << "<?xml version=\"1.0\"?>\n<yandex>\n"
     << "  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>\n"
@@ -121,20 +126,28 @@ Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Create(bool tls) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "callpath-clickhouse-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) return Internal("cannot make a temporary folder");
   s->dir_ = tmpl;
-  s->http_port_ = FreePort();
-  s->tcp_port_ = FreePort();
-  s->url_ = "http://127.0.0.1:" + std::to_string(s->http_port_);
-  if (tls) {
-    CALLPATH_RETURN_IF_ERROR(MakeCertificates(s->dir_));
-    s->https_port_ = FreePort();
-    s->https_url_ = "https://127.0.0.1:" + std::to_string(s->https_port_);
+  if (tls) CALLPATH_RETURN_IF_ERROR(MakeCertificates(s->dir_));
+  // A free port may be taken by another test's server between the probe
+  // and the bind (tests run in parallel): then start again on new ports.
+  Status started;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    s->http_port_ = FreePort();
+    s->tcp_port_ = FreePort();
+    s->url_ = "http://127.0.0.1:" + std::to_string(s->http_port_);
+    if (tls) {
+      s->https_port_ = FreePort();
+      s->https_url_ = "https://127.0.0.1:" + std::to_string(s->https_port_);
+    }
+    WriteConfig(s->dir_, s->http_port_, s->tcp_port_, s->https_port_);
+    bool port_taken = false;
+    started = s->Spawn(&port_taken);
+    if (!port_taken) break;
   }
-  WriteConfig(s->dir_, s->http_port_, s->tcp_port_, s->https_port_);
-  CALLPATH_RETURN_IF_ERROR(s->Spawn());
+  CALLPATH_RETURN_IF_ERROR(started);
   return s;
 }
 
-Status TestClickHouse::Spawn() {
+Status TestClickHouse::Spawn(bool* port_taken) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   const std::string out = dir_ + "/stdout.log";
@@ -146,12 +159,24 @@ Status TestClickHouse::Spawn() {
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return Internal("cannot start " + binary_);
   ch::Http http(url_, 2);
+  const std::string id = ServerId(dir_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (http.Query("SELECT 1").ok()) return Status::Ok();
+    Result<std::string> named =
+        http.Query("SELECT substitution FROM system.macros WHERE macro = 'callpath_test_server'");
+    if (named.ok()) {
+      std::string answer = std::move(named).value();
+      while (!answer.empty() && answer.back() == '\n') answer.pop_back();
+      if (answer == id) return Status::Ok();
+      (void)Stop();  // another server holds the port; ours cannot bind it
+      if (port_taken) *port_taken = true;
+      return Unavailable("port " + std::to_string(http_port_) + " is another server's");
+    }
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      // Most likely a port taken since it was probed.
+      if (port_taken) *port_taken = true;
       return Unavailable("clickhouse-server exited at start; see " + dir_ + "/error.log");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

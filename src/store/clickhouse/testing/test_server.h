@@ -47,7 +47,9 @@ class TestClickHouse {
  private:
   TestClickHouse() = default;
   static Result<std::unique_ptr<TestClickHouse>> Create(bool tls);
-  Status Spawn();
+  // Starts the server on the configured ports and waits until it answers.
+  // *port_taken (optional): set when another process had a port.
+  Status Spawn(bool* port_taken = nullptr);
 
   std::string dir_;
   std::string url_;
