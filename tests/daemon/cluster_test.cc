@@ -181,6 +181,37 @@ TEST(ClusterTest, SpansOfOneTraceSentToDifferentNodesLandWholeOnOneOwner) {
   EXPECT_EQ(forwarded, 2.0 * (per_node[1] + per_node[2])) << "node a forwards exactly the spans it does not own";
 }
 
+TEST(ClusterTest, OtlpJsonRequestsAreSplitAndForwardedToo) {
+  Cluster c(3);
+  ASSERT_TRUE(c.StartAll()) << c.error();
+  std::mt19937_64 rng(13);
+  std::vector<std::string> ids;
+  std::string spans;
+  const std::string start = std::to_string(NowNs()), end = std::to_string(NowNs() + 1'000'000);
+  for (int i = 0; i < 20; ++i) {
+    ids.push_back(RandomBytes(rng, 16));
+    for (int k = 0; k < 2; ++k) {
+      spans += std::string(spans.empty() ? "" : ",") + R"({"traceId":")" + Hex(ids.back()) + R"(","spanId":")" +
+               Hex(RandomBytes(rng, 8)) + R"(","name":"op","kind":2,"startTimeUnixNano":")" + start +
+               R"(","endTimeUnixNano":")" + end + R"("})";
+    }
+  }
+  const std::string body = R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":)"
+                           R"({"stringValue":"json-svc"}}]},"scopeSpans":[{"scope":{"name":"t"},"spans":[)" +
+                           spans + "]}]}]}";
+  HttpCallOptions o;
+  o.content_type = "application/json";
+  HttpResult r = HttpCall(c.node(0).otlp_http_port(), "POST", "/v1/traces", body, o);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<int> owner = Owners(c, ids, 2);
+  std::set<int> holders;
+  for (int n : owner) {
+    ASSERT_GE(n, 0);
+    holders.insert(n);
+  }
+  EXPECT_EQ(holders.size(), 3u);
+}
+
 TEST(ClusterTest, LogRecordsFollowTheirTraceAndThoseWithoutStayLocal) {
   Cluster c(3);
   ASSERT_TRUE(c.StartAll()) << c.error();

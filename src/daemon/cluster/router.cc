@@ -108,21 +108,11 @@ void ClusterRouter::MarkDown(size_t member) {
   members_[member]->failures.fetch_add(1, std::memory_order_relaxed);
 }
 
-namespace {
-
-// Splits with `route`, counting per owner the items that went elsewhere.
-bool SplitBody(Signal signal, Encoding encoding, std::string_view body, const RouteFn& route, Split* out) {
-  return encoding == Encoding::kProtobuf ? SplitProtoRequest(signal, body, route, out)
-                                         : SplitJsonRequest(signal, body, route, out);
-}
-
-}  // namespace
-
-void ClusterRouter::Export(Signal signal, Encoding encoding, std::string_view tenant, std::string_view body,
-                           Done done) {
+bool ClusterRouter::SplitFor(Signal signal, Encoding encoding, std::string_view body, uint64_t excluded,
+                             Split* out) {
   // Down states are read once per request, not per item.
   std::vector<bool> up(members_.size());
-  for (size_t m = 0; m < members_.size(); ++m) up[m] = Up(m, 0);
+  for (size_t m = 0; m < members_.size(); ++m) up[m] = Up(m, excluded);
   std::vector<uint64_t> rerouted(members_.size());
   RouteFn route = [&](std::string_view id) -> size_t {
     if (id.empty()) return self_;
@@ -134,51 +124,46 @@ void ClusterRouter::Export(Signal signal, Encoding encoding, std::string_view te
     if (m != owner) ++rerouted[owner];
     return m;
   };
-  Split split;
-  const bool parsed = SplitBody(signal, encoding, body, route, &split);
+  const bool parsed = encoding == Encoding::kProtobuf ? SplitProtoRequest(signal, body, route, out)
+                                                      : SplitJsonRequest(signal, body, route, out);
+  if (!parsed) return false;
   for (size_t m = 0; m < members_.size(); ++m) {
     if (rerouted[m] != 0) members_[m]->rerouted_items[static_cast<int>(signal)].fetch_add(rerouted[m]);
   }
-  if (!parsed || (split.whole && split.single == self_)) {
+  return true;
+}
+
+void ClusterRouter::Export(Signal signal, Encoding encoding, std::string_view tenant, std::string_view body,
+                           Done done) {
+  Split split;
+  if (!SplitFor(signal, encoding, body, 0, &split) || (split.whole && split.single == self_)) {
     // All ours (or undecodable: the local decoder explains why): the
     // body as it came, with no copy.
     return local_.Export(signal, encoding, tenant, body, std::move(done));
   }
   auto p = std::make_shared<Pending>(signal, encoding, tenant, std::move(done));
-  if (split.whole) {
-    SendShare(p, split.single, body, split.items, 0);
-  } else {
-    for (const Share& s : split.shares) SendShare(p, s.destination, s.body, s.items, 0);
-  }
+  Send(p, split, body, 0);
   p->Release();
 }
 
-void ClusterRouter::Dispatch(const std::shared_ptr<Pending>& p, std::string_view body, uint64_t excluded) {
-  std::vector<uint64_t> rerouted(members_.size());
-  RouteFn route = [&](std::string_view id) -> size_t {
-    if (id.empty()) return self_;
-    size_t owner = kNone;
-    size_t m = ring_.FirstUp(id, [&](size_t c) {
-      if (owner == kNone) owner = c;
-      return Up(c, excluded);
-    });
-    if (m != owner) ++rerouted[owner];
-    return m;
-  };
-  Split split;
-  if (!SplitBody(p->signal, p->encoding, body, route, &split)) {
-    // It parsed when it came in; keep it rather than lose it.
-    split.whole = true;
-    split.single = self_;
-  }
-  for (size_t m = 0; m < members_.size(); ++m) {
-    if (rerouted[m] != 0) members_[m]->rerouted_items[static_cast<int>(p->signal)].fetch_add(rerouted[m]);
-  }
+void ClusterRouter::Send(const std::shared_ptr<Pending>& p, const Split& split, std::string_view body,
+                         uint64_t excluded) {
   if (split.whole) {
     SendShare(p, split.single, body, split.items, excluded);
   } else {
     for (const Share& s : split.shares) SendShare(p, s.destination, s.body, s.items, excluded);
   }
+}
+
+void ClusterRouter::Reroute(const std::shared_ptr<Pending>& p, std::string_view body, uint64_t excluded) {
+  Split split;
+  if (!SplitFor(p->signal, p->encoding, body, excluded, &split)) {
+    // It parsed when it came in; keep it here rather than lose it.
+    split = Split{};
+    split.whole = true;
+    split.single = self_;
+  }
+  Send(p, split, body, excluded);
 }
 
 void ClusterRouter::SendShare(const std::shared_ptr<Pending>& p, size_t member, std::string_view body,
@@ -201,7 +186,7 @@ void ClusterRouter::SendShare(const std::shared_ptr<Pending>& p, size_t member, 
                      MarkDown(member);
                      // Hand the share on before letting go of this one,
                      // so the request cannot complete in between.
-                     Dispatch(p, *owned, excluded | (member < 64 ? uint64_t{1} << member : 0));
+                     Reroute(p, *owned, excluded | (member < 64 ? uint64_t{1} << member : 0));
                      p->Finish(std::nullopt);
                    });
 }

@@ -29,6 +29,7 @@
 #include "daemon/cluster/cluster_config.h"
 #include "daemon/cluster/peer_client.h"
 #include "daemon/cluster/ring.h"
+#include "daemon/cluster/split_request.h"
 #include "daemon/receive/otlp_export.h"
 
 namespace callpath::daemon::cluster {
@@ -57,11 +58,15 @@ class ClusterRouter : public ExportTarget {
     std::atomic<uint64_t> failures{0};
   };
 
+  // `excluded`: a bit per member that failed during this request.
   bool Up(size_t member, uint64_t excluded) const;
   void MarkDown(size_t member);
-  // Splits `body` over the members up (skipping `excluded`, a bit per
-  // member that failed during this request) and sends each share.
-  void Dispatch(const std::shared_ptr<Pending>& p, std::string_view body, uint64_t excluded);
+  // Splits `body` over the members up, counting the items whose owner
+  // was skipped; false when the body does not parse.
+  bool SplitFor(Signal signal, Encoding encoding, std::string_view body, uint64_t excluded, Split* out);
+  void Send(const std::shared_ptr<Pending>& p, const Split& split, std::string_view body, uint64_t excluded);
+  // A share whose member failed, split again over the members still up.
+  void Reroute(const std::shared_ptr<Pending>& p, std::string_view body, uint64_t excluded);
   void SendShare(const std::shared_ptr<Pending>& p, size_t member, std::string_view body, uint64_t items,
                  uint64_t excluded);
 

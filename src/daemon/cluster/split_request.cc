@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "otlp/wire/fields.h"
 #include "otlp/wire/proto_reader.h"
 #include "otlp/wire/proto_writer.h"
@@ -191,6 +193,82 @@ std::string JsonTraceId(element item) {
   return std::string(reinterpret_cast<const char*>(id), 16);
 }
 
+// Pass 1: every item's destination; false when the envelope is malformed.
+bool JsonDestinations(array resources, const JsonNames& names, const RouteFn& route, std::vector<uint32_t>* out) {
+  bool present = false;
+  for (element r : resources) {
+    object ro;
+    array scopes;
+    if (r.get_object().get(ro) != simdjson::SUCCESS) return false;
+    if (!ArrayMember(ro, names.scopes, &scopes, &present)) return false;
+    if (!present) continue;
+    for (element s : scopes) {
+      object so;
+      array items;
+      if (s.get_object().get(so) != simdjson::SUCCESS) return false;
+      if (!ArrayMember(so, names.items, &items, &present)) return false;
+      if (!present) continue;
+      for (element it : items) out->push_back(static_cast<uint32_t>(route(it.is_object() ? JsonTraceId(it) : std::string())));
+    }
+  }
+  return true;
+}
+
+// Turns the items buffer "a,b," into "key":[a,b].
+void CloseArray(const char* key, std::string* s) {
+  std::string head;
+  text::AppendJsonQuoted(key, &head);
+  head += ":[";
+  s->insert(0, head);
+  s->back() = ']';
+}
+
+// Pass 2, over the envelope pass 1 checked: one request per destination.
+std::vector<Share> JsonShares(array resources, const JsonNames& names, const std::vector<uint32_t>& destinations) {
+  const size_t n = *std::max_element(destinations.begin(), destinations.end()) + 1;
+  std::vector<std::string> bodies(n), res_scopes(n), scope_items(n);
+  std::vector<uint64_t> counts(n);
+  size_t next = 0;
+  bool present = false;
+  for (element r : resources) {
+    object ro = r.get_object().value_unsafe();
+    array scopes;
+    if (!ArrayMember(ro, names.scopes, &scopes, &present) || !present) continue;
+    for (element s : scopes) {
+      object so = s.get_object().value_unsafe();
+      array items;
+      if (!ArrayMember(so, names.items, &items, &present) || !present) continue;
+      for (element it : items) {
+        uint32_t d = destinations[next++];
+        scope_items[d] += simdjson::minify(it);
+        scope_items[d] += ',';
+        ++counts[d];
+      }
+      const std::string scope_other = OtherMembers(so, names.items);
+      for (size_t d = 0; d < n; ++d) {
+        if (scope_items[d].empty()) continue;
+        CloseArray(names.items, &scope_items[d]);
+        res_scopes[d] += "{" + scope_other + scope_items[d] + "},";
+        scope_items[d].clear();
+      }
+    }
+    const std::string res_other = OtherMembers(ro, names.scopes);
+    for (size_t d = 0; d < n; ++d) {
+      if (res_scopes[d].empty()) continue;
+      CloseArray(names.scopes, &res_scopes[d]);
+      bodies[d] += "{" + res_other + res_scopes[d] + "},";
+      res_scopes[d].clear();
+    }
+  }
+  std::vector<Share> shares;
+  for (size_t d = 0; d < n; ++d) {
+    if (counts[d] == 0) continue;
+    CloseArray(names.resources, &bodies[d]);
+    shares.push_back(Share{d, "{" + bodies[d] + "}", counts[d]});
+  }
+  return shares;
+}
+
 }  // namespace
 
 bool SplitProtoRequest(Signal signal, std::string_view body, const RouteFn& route, Split* out) {
@@ -223,88 +301,17 @@ bool SplitJsonRequest(Signal signal, std::string_view body, const RouteFn& route
   array resources;
   bool present = false;
   if (!ArrayMember(top, names.resources, &resources, &present)) return false;
-
-  // Pass 1: destinations and the well-formedness of the envelope.
-  std::vector<uint32_t> dest;
-  size_t max_dest = 0;
-  bool all_same = true;
-  if (present) {
-    for (element r : resources) {
-      object ro;
-      array scopes;
-      if (r.get_object().get(ro) != simdjson::SUCCESS) return false;
-      if (!ArrayMember(ro, names.scopes, &scopes, &present)) return false;
-      if (!present) continue;
-      for (element s : scopes) {
-        object so;
-        array items;
-        if (s.get_object().get(so) != simdjson::SUCCESS) return false;
-        if (!ArrayMember(so, names.items, &items, &present)) return false;
-        if (!present) continue;
-        for (element it : items) {
-          size_t d = route(it.is_object() ? JsonTraceId(it) : std::string());
-          if (!dest.empty() && d != dest.front()) all_same = false;
-          dest.push_back(static_cast<uint32_t>(d));
-          max_dest = std::max(max_dest, d);
-        }
-      }
-    }
-  }
+  std::vector<uint32_t> destinations;
+  if (present && !JsonDestinations(resources, names, route, &destinations)) return false;
+  const bool all_same = std::all_of(destinations.begin(), destinations.end(),
+                                    [&](uint32_t d) { return d == destinations.front(); });
   if (all_same) {
     out->whole = true;
-    out->single = dest.empty() ? route({}) : dest.front();
-    out->items = dest.size();
+    out->single = destinations.empty() ? route({}) : destinations.front();
+    out->items = destinations.size();
     return true;
   }
-
-  // Pass 2: one request per destination.
-  const size_t n = max_dest + 1;
-  std::vector<std::string> bodies(n);
-  std::vector<uint64_t> counts(n);
-  std::vector<std::string> res_scopes(n), scope_items(n);
-  size_t next = 0;
-  auto close_array = [](const char* key, std::string* s) {
-    std::string head;
-    text::AppendJsonQuoted(key, &head);
-    head += ":[";
-    s->insert(0, head);
-    s->back() = ']';  // the last item's comma
-  };
-  for (element r : resources) {
-    object ro = r.get_object().value_unsafe();
-    std::string res_other = OtherMembers(ro, names.scopes);
-    array scopes;
-    if (!ArrayMember(ro, names.scopes, &scopes, &present) || !present) continue;
-    for (element s : scopes) {
-      object so = s.get_object().value_unsafe();
-      array items;
-      if (!ArrayMember(so, names.items, &items, &present) || !present) continue;
-      for (element it : items) {
-        uint32_t d = dest[next++];
-        scope_items[d] += simdjson::minify(it);
-        scope_items[d] += ',';
-        ++counts[d];
-      }
-      std::string scope_other = OtherMembers(so, names.items);
-      for (size_t d = 0; d < n; ++d) {
-        if (scope_items[d].empty()) continue;
-        close_array(names.items, &scope_items[d]);
-        res_scopes[d] += "{" + scope_other + scope_items[d] + "},";
-        scope_items[d].clear();
-      }
-    }
-    for (size_t d = 0; d < n; ++d) {
-      if (res_scopes[d].empty()) continue;
-      close_array(names.scopes, &res_scopes[d]);
-      bodies[d] += "{" + res_other + res_scopes[d] + "},";
-      res_scopes[d].clear();
-    }
-  }
-  for (size_t d = 0; d < n; ++d) {
-    if (counts[d] == 0) continue;
-    close_array(names.resources, &bodies[d]);
-    out->shares.push_back(Share{d, "{" + bodies[d] + "}", counts[d]});
-  }
+  out->shares = JsonShares(resources, names, destinations);
   return true;
 }
 
