@@ -309,6 +309,10 @@ Status Daemon::Start() {
   CALLPATH_RETURN_IF_ERROR(parse("--query-listen", d.cfg.query_listen, d.query_host, query_port));
   CALLPATH_RETURN_IF_ERROR(d.CheckSecurity());
   CALLPATH_RETURN_IF_ERROR(d.LoadRedaction());
+  CALLPATH_RETURN_IF_ERROR(cluster::FinishClusterConfig(&d.cfg.cluster));
+  if (d.cfg.cluster.enabled() && d.cfg.otlp_grpc_listen.empty()) {
+    return InvalidArgument("cluster: peers forward to this node's OTLP/gRPC listener; --otlp-grpc-listen must be on");
+  }
 
   IngestOptions io;
   io.capacity_items = d.cfg.queue_size;
@@ -326,7 +330,6 @@ Status Daemon::Start() {
   CALLPATH_RETURN_IF_ERROR(d.OpenTenants(std::move(io)));
   d.exporter = std::make_unique<ExportService>(
       [registry = d.tenants.get()](std::string_view tenant) { return registry->ForIngest(tenant); }, d.metrics);
-  CALLPATH_RETURN_IF_ERROR(cluster::FinishClusterConfig(&d.cfg.cluster));
   ExportTarget* ingest = d.exporter.get();
   if (d.cfg.cluster.enabled()) {
     d.router = std::make_unique<cluster::ClusterRouter>(d.cfg.cluster, *d.exporter);
