@@ -181,6 +181,29 @@ TEST(ClusterTest, SpansOfOneTraceSentToDifferentNodesLandWholeOnOneOwner) {
   EXPECT_EQ(forwarded, 2.0 * (per_node[1] + per_node[2])) << "node a forwards exactly the spans it does not own";
 }
 
+TEST(ClusterTest, RejectionsOfEveryNodeAreSummedIntoTheAnswer) {
+  Cluster c(3);
+  ASSERT_TRUE(c.StartAll()) << c.error();
+  std::mt19937_64 rng(17);
+  TraceRequest req;
+  for (int i = 0; i < 20; ++i) {
+    TraceRequest one = MakeTraceRequest(RandomBytes(rng, 16), 2, "cluster-svc", NowNs(), rng);
+    one.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(1)->set_span_id("bad");  // 3 bytes
+    req.MergeFrom(one);
+  }
+  HttpResult r = PostProto(c.node(0).otlp_http_port(), "/v1/traces", req.SerializeAsString());
+  ASSERT_EQ(r.status, 200) << r.body;
+  otlpv1::collector::trace::v1::ExportTraceServiceResponse answer;
+  ASSERT_TRUE(answer.ParseFromString(r.body));
+  EXPECT_EQ(answer.partial_success().rejected_spans(), 20) << answer.partial_success().error_message();
+  double forwarded = 0;
+  for (const char* peer : {"b", "c"}) {
+    forwarded += Metric(c.node(0).query_port(),
+                        std::string("callpathd_cluster_forwarded_spans_total{node=\"") + peer + "\"}");
+  }
+  EXPECT_GT(forwarded, 0) << "some of the rejections came from peers";
+}
+
 TEST(ClusterTest, OtlpJsonRequestsAreSplitAndForwardedToo) {
   Cluster c(3);
   ASSERT_TRUE(c.StartAll()) << c.error();

@@ -95,7 +95,10 @@ ClusterRouter::ClusterRouter(const ClusterConfig& config, ExportTarget& local)
   }
 }
 
-ClusterRouter::~ClusterRouter() = default;
+ClusterRouter::~ClusterRouter() {
+  std::unique_lock<std::mutex> lock(calls_mu_);
+  calls_cv_.wait(lock, [&] { return calls_ == 0; });
+}
 
 bool ClusterRouter::Up(size_t member, uint64_t excluded) const {
   if (member == self_) return true;
@@ -173,22 +176,32 @@ void ClusterRouter::SendShare(const std::shared_ptr<Pending>& p, size_t member, 
     local_.Export(p->signal, p->encoding, p->tenant, body, [p](ExportOutcome o) { p->Finish(std::move(o)); });
     return;
   }
-  MemberState& m = *members_[member];
+  {
+    std::lock_guard<std::mutex> lock(calls_mu_);
+    ++calls_;
+  }
   auto owned = std::make_shared<const std::string>(body);
-  m.client->Export(p->signal, p->encoding, p->tenant, owned,
-                   [this, p, member, items, excluded, owned](ForwardResult r) {
-                     if (!r.unreachable) {
-                       if (r.outcome.code == ExportOutcome::Code::kOk) {
-                         members_[member]->forwarded_items[static_cast<int>(p->signal)].fetch_add(items);
-                       }
-                       return p->Finish(std::move(r.outcome));
-                     }
-                     MarkDown(member);
-                     // Hand the share on before letting go of this one,
-                     // so the request cannot complete in between.
-                     Reroute(p, *owned, excluded | (member < 64 ? uint64_t{1} << member : 0));
-                     p->Finish(std::nullopt);
-                   });
+  members_[member]->client->Export(p->signal, p->encoding, p->tenant, owned,
+                                   [this, p, member, items, excluded, owned](ForwardResult r) {
+                                     OnForwarded(p, member, items, excluded, *owned, std::move(r));
+                                     std::lock_guard<std::mutex> lock(calls_mu_);
+                                     if (--calls_ == 0) calls_cv_.notify_all();
+                                   });
+}
+
+void ClusterRouter::OnForwarded(const std::shared_ptr<Pending>& p, size_t member, uint64_t items,
+                                uint64_t excluded, std::string_view body, ForwardResult r) {
+  if (!r.unreachable) {
+    if (r.outcome.code == ExportOutcome::Code::kOk) {
+      members_[member]->forwarded_items[static_cast<int>(p->signal)].fetch_add(items);
+    }
+    return p->Finish(std::move(r.outcome));
+  }
+  MarkDown(member);
+  // Hand the share on before letting go of this one, so the request
+  // cannot complete in between.
+  Reroute(p, body, excluded | (member < 64 ? uint64_t{1} << member : 0));
+  p->Finish(std::nullopt);
 }
 
 void ClusterRouter::RenderMetrics(std::string& out) const {

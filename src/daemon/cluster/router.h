@@ -21,8 +21,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,8 @@ class ClusterRouter : public ExportTarget {
   // REQUIRES: FinishClusterConfig(&config) succeeded. `local` must outlive
   // the router. Opens no connection yet.
   ClusterRouter(const ClusterConfig& config, ExportTarget& local);
+  // Waits for the forwarded calls still running (each ends within
+  // forward_timeout): their callbacks use the router.
   ~ClusterRouter() override;
 
   void Export(Signal signal, Encoding encoding, std::string_view tenant, std::string_view body,
@@ -69,12 +73,20 @@ class ClusterRouter : public ExportTarget {
   void Reroute(const std::shared_ptr<Pending>& p, std::string_view body, uint64_t excluded);
   void SendShare(const std::shared_ptr<Pending>& p, size_t member, std::string_view body, uint64_t items,
                  uint64_t excluded);
+  // A peer's answer to a share: counted and merged, or rerouted when the
+  // peer could not be reached.
+  void OnForwarded(const std::shared_ptr<Pending>& p, size_t member, uint64_t items, uint64_t excluded,
+                   std::string_view body, ForwardResult r);
 
   ExportTarget& local_;
   Ring ring_;
   size_t self_ = 0;
   int64_t down_ns_;
   std::vector<std::unique_ptr<MemberState>> members_;
+
+  std::mutex calls_mu_;
+  std::condition_variable calls_cv_;
+  uint64_t calls_ = 0;  // forwarded calls whose callback has not finished
 };
 
 }  // namespace callpath::daemon::cluster
