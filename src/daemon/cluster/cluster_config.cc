@@ -116,6 +116,10 @@ Status FinishClusterConfig(ClusterConfig* c) {
   if (c->down_seconds == 0) return InvalidArgument("cluster.down_for must be at least 1s");
   if (c->forward_timeout_seconds == 0) return InvalidArgument("cluster.forward_timeout must be at least 1s");
   if (c->tls_cert.empty() != c->tls_key.empty()) return InvalidArgument("cluster.tls needs both cert and key");
+  if (!c->tls_cert.empty() && c->tls_ca.empty()) return InvalidArgument("cluster.tls: cert and key need ca (TLS to peers)");
+  for (const std::string* file : {&c->tls_ca, &c->tls_cert, &c->tls_key}) {
+    if (!file->empty() && !std::ifstream(*file)) return InvalidArgument("cluster.tls: cannot read " + *file);
+  }
   if (!c->key_file.empty()) {
     std::ifstream in(c->key_file);
     if (!in) return InvalidArgument("cluster.key_file: cannot read " + c->key_file);

@@ -37,16 +37,21 @@ TEST(ClusterConfigTest, ReadsMembersAndDefaults) {
 TEST(ClusterConfigTest, ReadsDurationsTlsAndTheKeyFile) {
   const std::string key_file = ::testing::TempDir() + "/cluster.key";
   std::ofstream(key_file) << "s3cret\n";
+  const std::string pem = ::testing::TempDir() + "/any.pem";
+  std::ofstream(pem) << "pem\n";
   ClusterConfig c;
   Status s = Parse(std::string(kThree) + "down_for: 30s\nforward_timeout: 1m\nvirtual_nodes: 64\nkey_file: " +
-                       key_file + "\ntls: {ca: ca.pem, cert: c.pem, key: c.key}\n",
+                       key_file + "\ntls: {ca: " + pem + ", cert: " + pem + ", key: " + pem + "}\n",
                    &c);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(c.down_seconds, 30u);
   EXPECT_EQ(c.forward_timeout_seconds, 60u);
   EXPECT_EQ(c.virtual_nodes, 64u);
   EXPECT_EQ(c.key, "s3cret");
-  EXPECT_EQ(c.tls_ca, "ca.pem");
+  EXPECT_EQ(c.tls_ca, pem);
+  c = {};
+  EXPECT_NE(Parse(std::string(kThree) + "tls: {ca: /no/such/ca.pem}\n", &c).message().find("cannot read"),
+            std::string::npos);
 }
 
 TEST(ClusterConfigTest, RefusesANodeMissingFromTheMembers) {
