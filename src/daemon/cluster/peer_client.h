@@ -34,7 +34,7 @@ struct ForwardResult {
 
 class PeerClient {
  public:
-  // `self`: this node's name, sent as the marker. TLS and key from `config`.
+  // The marker names config.node; TLS and key come from `config`.
   PeerClient(const Member& peer, const ClusterConfig& config);
   ~PeerClient();
   PeerClient(const PeerClient&) = delete;

@@ -145,16 +145,19 @@ void ClusterRouter::Export(Signal signal, Encoding encoding, std::string_view te
     return local_.Export(signal, encoding, tenant, body, std::move(done));
   }
   auto p = std::make_shared<Pending>(signal, encoding, tenant, std::move(done));
-  Send(p, split, body, 0);
+  Send(p, std::move(split), body, 0);
   p->Release();
 }
 
-void ClusterRouter::Send(const std::shared_ptr<Pending>& p, const Split& split, std::string_view body,
-                         uint64_t excluded) {
+void ClusterRouter::Send(const std::shared_ptr<Pending>& p, Split split, std::string_view body, uint64_t excluded) {
   if (split.whole) {
-    SendShare(p, split.single, body, split.items, excluded);
+    SendShare(p, split.single, body, nullptr, split.items, excluded);
   } else {
-    for (const Share& s : split.shares) SendShare(p, s.destination, s.body, s.items, excluded);
+    for (Share& s : split.shares) {
+      // A remote share keeps its bytes until its call ends: moved, not copied.
+      auto owned = std::make_shared<const std::string>(std::move(s.body));
+      SendShare(p, s.destination, *owned, owned, s.items, excluded);
+    }
   }
 }
 
@@ -166,11 +169,11 @@ void ClusterRouter::Reroute(const std::shared_ptr<Pending>& p, std::string_view 
     split.whole = true;
     split.single = self_;
   }
-  Send(p, split, body, excluded);
+  Send(p, std::move(split), body, excluded);
 }
 
 void ClusterRouter::SendShare(const std::shared_ptr<Pending>& p, size_t member, std::string_view body,
-                              uint64_t items, uint64_t excluded) {
+                              std::shared_ptr<const std::string> owned, uint64_t items, uint64_t excluded) {
   p->Hold();
   if (member == self_) {
     local_.Export(p->signal, p->encoding, p->tenant, body, [p](ExportOutcome o) { p->Finish(std::move(o)); });
@@ -180,7 +183,7 @@ void ClusterRouter::SendShare(const std::shared_ptr<Pending>& p, size_t member, 
     std::lock_guard<std::mutex> lock(calls_mu_);
     ++calls_;
   }
-  auto owned = std::make_shared<const std::string>(body);
+  if (owned == nullptr) owned = std::make_shared<const std::string>(body);
   members_[member]->client->Export(p->signal, p->encoding, p->tenant, owned,
                                    [this, p, member, items, excluded, owned](ForwardResult r) {
                                      OnForwarded(p, member, items, excluded, *owned, std::move(r));

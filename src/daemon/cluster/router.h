@@ -68,11 +68,13 @@ class ClusterRouter : public ExportTarget {
   // Splits `body` over the members up, counting the items whose owner
   // was skipped; false when the body does not parse.
   bool SplitFor(Signal signal, Encoding encoding, std::string_view body, uint64_t excluded, Split* out);
-  void Send(const std::shared_ptr<Pending>& p, const Split& split, std::string_view body, uint64_t excluded);
+  void Send(const std::shared_ptr<Pending>& p, Split split, std::string_view body, uint64_t excluded);
   // A share whose member failed, split again over the members still up.
   void Reroute(const std::shared_ptr<Pending>& p, std::string_view body, uint64_t excluded);
-  void SendShare(const std::shared_ptr<Pending>& p, size_t member, std::string_view body, uint64_t items,
-                 uint64_t excluded);
+  // `owned`: the bytes of `body` when the caller already holds them in
+  // a string a remote call can keep (else they are copied for it).
+  void SendShare(const std::shared_ptr<Pending>& p, size_t member, std::string_view body,
+                 std::shared_ptr<const std::string> owned, uint64_t items, uint64_t excluded);
   // A peer's answer to a share: counted and merged, or rerouted when the
   // peer could not be reached.
   void OnForwarded(const std::shared_ptr<Pending>& p, size_t member, uint64_t items, uint64_t excluded,
