@@ -29,6 +29,16 @@
 // statistics too, by their trace id or at random), so a trace lives on one
 // shard and trace-level SQL runs shard-locally (distributed_product_mode =
 // local). The schema is created, and upgraded, by Open on every shard.
+// Inserts skip the Distributed tables when they can: if the servers given
+// are exactly the cluster's shards (one replica each; system.clusters tells
+// which is which), Prepare splits the rows by the Distributed tables' own
+// sharding (shards.h computes cityHash64(trace_id) exactly) and Write
+// inserts each shard's rows into its `_local` tables, the shards in
+// parallel. Rows land where the Distributed tables would have put them, so
+// databases written either way mix. Reads of one trace go to its shard's
+// `_local` tables; every other read goes through the first server's
+// Distributed tables. Otherwise (replicas, other servers, no cluster)
+// inserts go through the first server's tables as queried.
 //
 // Durability, and the Writer's position contract. A Write is a sequence of
 // INSERTs (spans, summaries, logs, statistics, operations), each
@@ -67,8 +77,9 @@ namespace callpath::store {
 
 struct ClickHouseOptions {
   // HTTP endpoint of a server, e.g. http://127.0.0.1:8123. With a cluster,
-  // one per shard, comma-separated: the schema and retention run on each,
-  // inserts and reads go through the first.
+  // one per shard, comma-separated, in any order: the schema and retention
+  // run on each, inserts go to each shard (see "Layout"), searches go
+  // through the first.
   std::string url = "http://127.0.0.1:8123";
   std::string database = "callpath";
   // A cluster named in the servers' <remote_servers>: "" = one server.

@@ -59,7 +59,8 @@ Status MakeCertificates(const std::string& dir) {
   return Status::Ok();
 }
 
-void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t https) {
+void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t https,
+                 const std::string& remote_servers) {
   std::ofstream c(dir + "/config.xml");
   c << "<?xml version=\"1.0\"?>\n<yandex>\n"
     << "  <logger><level>warning</level><log>" << dir << "/server.log</log><errorlog>" << dir
@@ -80,7 +81,8 @@ void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t h
     << "  <mark_cache_size>67108864</mark_cache_size>\n"
     << "  <users_config>users.xml</users_config>\n"
     << "  <default_profile>default</default_profile>\n  <default_database>default</default_database>\n"
-    << "  <timezone>UTC</timezone>\n</yandex>\n";
+    << "  <timezone>UTC</timezone>\n"
+    << remote_servers << "</yandex>\n";
   std::ofstream u(dir + "/users.xml");
   u << "<?xml version=\"1.0\"?>\n<yandex>\n"
     << "  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>\n"
@@ -114,22 +116,42 @@ Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Start() { return Create(
 
 Result<std::unique_ptr<TestClickHouse>> TestClickHouse::StartWithTls() { return Create(true); }
 
-Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Create(bool tls) {
+Result<std::vector<std::unique_ptr<TestClickHouse>>> TestClickHouse::StartCluster(size_t shards,
+                                                                                 const std::string& cluster) {
+  std::vector<uint16_t> http(shards), tcp(shards);
+  std::string remote = "  <remote_servers><" + cluster + ">";
+  for (size_t i = 0; i < shards; ++i) {
+    http[i] = FreePort();
+    tcp[i] = FreePort();
+    remote += "<shard><replica><host>127.0.0.1</host><port>" + std::to_string(tcp[i]) + "</port></replica></shard>";
+  }
+  remote += "</" + cluster + "></remote_servers>\n";
+  std::vector<std::unique_ptr<TestClickHouse>> out;
+  for (size_t i = 0; i < shards; ++i) {
+    auto s = Create(false, remote, http[i], tcp[i]);
+    if (!s.ok()) return s.status();
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Create(bool tls, const std::string& remote_servers,
+                                                               uint16_t http_port, uint16_t tcp_port) {
   std::unique_ptr<TestClickHouse> s(new TestClickHouse());
   s->binary_ = FindBinary();
   if (s->binary_.empty()) return NotFound("clickhouse-server is not installed (scripts/setup.sh installs it)");
   std::string tmpl = (std::filesystem::temp_directory_path() / "callpath-clickhouse-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) return Internal("cannot make a temporary folder");
   s->dir_ = tmpl;
-  s->http_port_ = FreePort();
-  s->tcp_port_ = FreePort();
+  s->http_port_ = http_port != 0 ? http_port : FreePort();
+  s->tcp_port_ = tcp_port != 0 ? tcp_port : FreePort();
   s->url_ = "http://127.0.0.1:" + std::to_string(s->http_port_);
   if (tls) {
     CALLPATH_RETURN_IF_ERROR(MakeCertificates(s->dir_));
     s->https_port_ = FreePort();
     s->https_url_ = "https://127.0.0.1:" + std::to_string(s->https_port_);
   }
-  WriteConfig(s->dir_, s->http_port_, s->tcp_port_, s->https_port_);
+  WriteConfig(s->dir_, s->http_port_, s->tcp_port_, s->https_port_, remote_servers);
   CALLPATH_RETURN_IF_ERROR(s->Spawn());
   return s;
 }
