@@ -192,6 +192,7 @@ Status ClickHouseStore::CheckMeta() {
     const uint64_t value = std::strtoull(line.c_str() + tab + 1, nullptr, 10);
     if (key == "schema_version") stored_version = value;
     if (key == "partition_ns") stored_partition = value;
+    if (key == "tags_from_ns") tags_from_ns_ = value;
   }
   if (stored_version > ch::kSchemaVersion) {
     return FailedPrecondition("clickhouse database " + options_.database + " has schema version " +
@@ -206,9 +207,20 @@ Status ClickHouseStore::CheckMeta() {
   // Upgrades from older schema versions go here, one step per version,
   // before the new version is recorded. Version 1 is the first.
   if (stored_version == ch::kSchemaVersion && stored_partition != 0) return Status::Ok();
+  std::string records;
+  if (stored_version == 1) {
+    // 1 -> 2: CreateSchema made the tags table; spans stored before now are
+    // not in it, so attribute searches reaching before now scan the spans.
+    // (A node of the old version still writing leaves its spans out too:
+    // upgrade every node.)
+    tags_from_ns_ = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    records = ", ('tags_from_ns', '" + std::to_string(tags_from_ns_) + "')";
+  }
   const std::string sql = "INSERT INTO " + T("meta") + " VALUES ('schema_version', '" +
                           std::to_string(ch::kSchemaVersion) + "'), ('partition_ns', '" +
-                          std::to_string(schema_.partition_ns) + "')";
+                          std::to_string(schema_.partition_ns) + "')" + records;
   auto r = Query(sql);
   return r.ok() ? Status::Ok() : r.status();
 }

@@ -14,6 +14,15 @@
 //   span_index  a light copy of each span (service, start, operation,
 //               duration, status, kind, trace id) ORDER BY (service,
 //               start_ns): what a search without tags reads.
+//   tags        (key, value, trace id, earliest and latest start) of every
+//               attribute of a trace's spans (span, resource, event and
+//               link attributes), once per trace, day and write, ORDER BY
+//               (key, value, latest start): an attribute search takes the
+//               newest candidate traces from here and checks them exactly
+//               on their spans. Complete from the write that created it on
+//               (meta `tags_from_ns`, the upgrade's time; 0 when the
+//               database was created with it): searches that reach further
+//               back scan the spans instead.
 //   summaries   one row per trace per write (earliest start, latest end,
 //               error spans, services): the trace-level search filters
 //               are evaluated on these, grouped by trace, in SQL.
@@ -23,7 +32,8 @@
 //               latency sketches as String columns, merged at read.
 //   operations  (day, service, operation, kind): GetServices/GetOperations.
 //   positions   (writer, position): see "Durability" below.
-//   meta        schema version and the day width, checked at open.
+//   meta        schema version, the day width (checked at open) and
+//               tags_from_ns.
 // With a cluster, each table above is a `Distributed` table over its
 // `<name>_local` MergeTree on every shard, sharded by trace id (logs and
 // statistics too, by their trace id or at random), so a trace lives on one

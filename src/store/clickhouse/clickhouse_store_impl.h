@@ -33,9 +33,9 @@ class ChPreparedBatch final : public PreparedBatch {
   // `shards`: how many shards the rows keyed by trace are split over (1
   // when every insert goes to one server's tables).
   ChPreparedBatch(size_t spans, size_t logs, size_t shards)
-      : PreparedBatch(spans, logs), spans(shards), span_index(shards), summaries(shards), logs(shards) {}
+      : PreparedBatch(spans, logs), spans(shards), span_index(shards), tags(shards), summaries(shards), logs(shards) {}
   // Rows keyed by trace, one ChRows per shard (ClickHouseStore::shard_map_).
-  std::vector<ChRows> spans, span_index, summaries, logs;
+  std::vector<ChRows> spans, span_index, tags, summaries, logs;
   // Statistics rows: on any shard.
   ChRows op_stats, log_stats;
   // (day, service, operation, kind) of the spans, distinct.
@@ -106,6 +106,13 @@ class ClickHouseStore final : public Store, public Writer, public SpanReader, pu
   std::string T(const char* table) const { return options_.database + "." + table; }
   // Runs a query through the first server; its RowBinary answer.
   Result<std::string> Query(const std::string& sql) { return servers_.front()->Query(sql); }
+  // FindTraces with an attribute tag, through the tags table: `spans` is
+  // the exact condition on span rows, `having` on a trace's summaries rows
+  // (may be ""), `tag` the condition on tags rows that every matching
+  // span's trace has. Sets *answered unless there were too many candidates
+  // that do not match (the caller scans then).
+  Status FindTracesByTag(const TraceQuery& query, const std::string& spans, const std::string& having,
+                         const std::string& tag, std::vector<TraceId>* ids, bool* answered);
   // The exact summaries of `ids` folded from their spans' light columns.
   Status Summaries(const std::vector<TraceId>& ids, std::vector<TraceSummary>* out);
 
@@ -115,6 +122,7 @@ class ClickHouseStore final : public Store, public Writer, public SpanReader, pu
   std::vector<ch::Http*> shard_servers_;            // per shard in cluster order; empty = insert via [0]
   ch::SchemaOptions schema_;
   bool closed_ = false;
+  uint64_t tags_from_ns_ = 0;  // the tags table holds every span starting from here (meta)
 
   std::mutex write_mu_;                    // one Write (or cleanup) at a time
   std::atomic<uint64_t> committed_{0};     // position of the last complete write

@@ -3,7 +3,9 @@
 // sends each shard one INSERT per table, the shards in parallel, then the
 // position row (clickhouse_store.h, "Durability").
 #include <algorithm>
+#include <deque>
 #include <map>
+#include <tuple>
 #include <thread>
 
 #include "store/clickhouse/clickhouse_store_impl.h"
@@ -59,6 +61,58 @@ void PrepareSummaries(const IngestBatch& b, const ch::ShardMap& shards, std::vec
     w.U32(errors);
     w.ArraySize(services.size());
     for (auto s : services) w.String(s);
+    rows.EndRow();
+  }
+}
+
+// The tags rows of the batch: each (key, value) of a trace's spans'
+// attributes of every kind once per trace and day, with the earliest and
+// latest start of the spans carrying it, in its trace's shard.
+void PrepareTags(const IngestBatch& b, uint64_t partition_ns, const ch::ShardMap& shards, std::vector<ChRows>* out) {
+  struct Tag {
+    const TraceId* trace;
+    uint64_t day;
+    std::string_view key;
+    std::string_view value;
+    uint64_t start;
+  };
+  // Values as text, resources' once per resource.
+  std::vector<std::vector<std::string>> resource_values(b.resources.size());
+  for (size_t r = 0; r < b.resources.size(); ++r) {
+    for (const auto& kv : b.resources[r]) resource_values[r].push_back(kv.value.AsText());
+  }
+  std::deque<std::string> values;  // stable addresses for the views below
+  std::vector<Tag> tags;
+  for (size_t i = 0; i < b.spans.size(); ++i) {
+    const StoredSpan& s = b.spans[i];
+    const uint64_t day = s.start_ns / partition_ns;
+    auto add = [&](const Attributes& attrs) {
+      for (const auto& kv : attrs) tags.push_back({&s.trace_id, day, kv.key, values.emplace_back(kv.value.AsText()), s.start_ns});
+    };
+    add(s.attributes);
+    for (const auto& e : s.events) add(e.attributes);
+    for (const auto& l : s.links) add(l.attributes);
+    const uint32_t r = b.span_resource[i];
+    for (size_t k = 0; k < b.resources[r].size(); ++k) {
+      tags.push_back({&s.trace_id, day, b.resources[r][k].key, resource_values[r][k], s.start_ns});
+    }
+  }
+  auto key = [](const Tag& t) { return std::tie(*t.trace, t.day, t.key, t.value); };
+  std::sort(tags.begin(), tags.end(), [&](const Tag& x, const Tag& y) { return key(x) < key(y); });
+  for (size_t i = 0; i < tags.size();) {
+    const Tag& first = tags[i];
+    uint64_t min = first.start, max = first.start;
+    for (++i; i < tags.size() && key(tags[i]) == key(first); ++i) {
+      min = std::min(min, tags[i].start);
+      max = std::max(max, tags[i].start);
+    }
+    ChRows& rows = (*out)[shards.ShardOf(*first.trace)];
+    ch::RowWriter w(&rows.data);
+    w.String(first.key);
+    w.String(first.value);
+    w.Trace(*first.trace);
+    w.U64(min);
+    w.U64(max);
     rows.EndRow();
   }
 }
@@ -140,6 +194,7 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
     out->operations.emplace(s.start_ns / schema_.partition_ns, s.service, s.operation, static_cast<uint8_t>(s.kind));
   }
   PrepareSummaries(b, shard_map_, &out->summaries);
+  PrepareTags(b, schema_.partition_ns, shard_map_, &out->tags);
   for (size_t i = 0; i < b.logs.size(); ++i) {
     ChRows& rows = out->logs[shard_map_.ShardOf(b.logs[i].trace_id)];
     ch::RowWriter logs(&rows.data);
@@ -183,6 +238,7 @@ Status ClickHouseStore::WriteShard(const std::vector<const PreparedBatch*>& batc
   static const Keyed kKeyed[] = {
       {"spans", ch::kSpanColumns, &ChPreparedBatch::spans},
       {"span_index", nullptr, &ChPreparedBatch::span_index},
+      {"tags", nullptr, &ChPreparedBatch::tags},
       {"summaries", nullptr, &ChPreparedBatch::summaries},
       {"logs", ch::kLogColumns, &ChPreparedBatch::logs},
   };
