@@ -10,6 +10,7 @@
 
 #include "store/clickhouse/clickhouse_store_impl.h"
 #include "store/clickhouse/row_binary.h"
+#include "store/clickhouse/rows.h"
 #include "store/tag_match.h"
 
 namespace callpath::store {
@@ -113,11 +114,13 @@ std::string TagsRowCondition(const std::string& key, const std::string& value) {
     case TagTarget::kResource: k.remove_prefix(9); break;
     default: return "";
   }
-  std::string values = Quote(value);
+  std::string tags = std::to_string(ch::TagHash(k, value));
   double d;
   auto r = std::from_chars(value.data(), value.data() + value.size(), d);
-  if (r.ec == std::errc() && r.ptr == value.data() + value.size()) values += ", " + Quote(Value::Double(d).AsText());
-  return "key = " + Quote(k) + " AND value IN (" + values + ")";
+  if (r.ec == std::errc() && r.ptr == value.data() + value.size()) {
+    tags += ", " + std::to_string(ch::TagHash(k, Value::Double(d).AsText()));
+  }
+  return "tag IN (" + tags + ")";
 }
 
 std::string IdList(const std::vector<TraceId>& ids, size_t from, size_t to) {
@@ -149,8 +152,7 @@ Status ClickHouseStore::FindTracesByTag(const TraceQuery& q, const std::string& 
                                         const std::string& tag, std::vector<TraceId>* ids, bool* answered) {
   const size_t limit = q.limit == 0 ? 20 : q.limit;
   const std::string max = std::to_string(q.start_time_max_ns);
-  const std::string candidates_where = tag + " AND max_start_ns >= " + std::to_string(q.start_time_min_ns) +
-                                       " AND min_start_ns <= " + max;
+  const std::string candidates_where = tag + " AND max_start_ns >= " + std::to_string(q.start_time_min_ns);
   // Each shard's candidates, grouped there (a trace lives on one shard).
   std::vector<std::pair<ch::Http*, std::string>> sources;
   if (shard_servers_.empty()) sources.emplace_back(servers_.front().get(), T("tags"));

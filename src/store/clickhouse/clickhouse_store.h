@@ -14,15 +14,16 @@
 //   span_index  a light copy of each span (service, start, operation,
 //               duration, status, kind, trace id) ORDER BY (service,
 //               start_ns): what a search without tags reads.
-//   tags        (key, value, trace id, earliest and latest start) of every
+//   tags        (hash of key and value, latest start, trace id) of every
 //               attribute of a trace's spans (span, resource, event and
 //               link attributes), once per trace, day and write, ORDER BY
-//               (key, value, latest start): an attribute search takes the
-//               newest candidate traces from here and checks them exactly
-//               on their spans. Complete from the write that created it on
-//               (meta `tags_from_ns`, the upgrade's time; 0 when the
-//               database was created with it): searches that reach further
-//               back scan the spans instead.
+//               (hash, latest start): an attribute search takes the newest
+//               candidate traces from here and checks them exactly on
+//               their spans. Candidates only, so not versioned (rows of a
+//               failed write may stay). Complete from the write that
+//               created it on (meta `tags_from_ns`, the upgrade's time; 0
+//               when the database was created with it): searches that
+//               reach further back scan the spans instead.
 //   summaries   one row per trace per write (earliest start, latest end,
 //               error spans, services): the trace-level search filters
 //               are evaluated on these, grouped by trace, in SQL.

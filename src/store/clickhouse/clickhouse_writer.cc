@@ -3,7 +3,6 @@
 // sends each shard one INSERT per table, the shards in parallel, then the
 // position row (clickhouse_store.h, "Durability").
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <tuple>
 #include <thread>
@@ -65,54 +64,49 @@ void PrepareSummaries(const IngestBatch& b, const ch::ShardMap& shards, std::vec
   }
 }
 
+uint64_t TagHashOf(const KeyValue& kv) {
+  const Value& v = kv.value;
+  if (v.type == Value::Type::kString || v.type == Value::Type::kJson) return ch::TagHash(kv.key, v.text);
+  return ch::TagHash(kv.key, v.AsText());
+}
+
 // The tags rows of the batch: each (key, value) of a trace's spans'
-// attributes of every kind once per trace and day, with the earliest and
-// latest start of the spans carrying it, in its trace's shard.
+// attributes of every kind once per trace and day, with the latest start
+// of the spans carrying it, in its trace's shard.
 void PrepareTags(const IngestBatch& b, uint64_t partition_ns, const ch::ShardMap& shards, std::vector<ChRows>* out) {
   struct Tag {
     const TraceId* trace;
     uint64_t day;
-    std::string_view key;
-    std::string_view value;
+    uint64_t tag;
     uint64_t start;
   };
-  // Values as text, resources' once per resource.
-  std::vector<std::vector<std::string>> resource_values(b.resources.size());
+  std::vector<std::vector<uint64_t>> resource_tags(b.resources.size());  // once per resource
   for (size_t r = 0; r < b.resources.size(); ++r) {
-    for (const auto& kv : b.resources[r]) resource_values[r].push_back(kv.value.AsText());
+    for (const auto& kv : b.resources[r]) resource_tags[r].push_back(TagHashOf(kv));
   }
-  std::deque<std::string> values;  // stable addresses for the views below
   std::vector<Tag> tags;
   for (size_t i = 0; i < b.spans.size(); ++i) {
     const StoredSpan& s = b.spans[i];
     const uint64_t day = s.start_ns / partition_ns;
     auto add = [&](const Attributes& attrs) {
-      for (const auto& kv : attrs) tags.push_back({&s.trace_id, day, kv.key, values.emplace_back(kv.value.AsText()), s.start_ns});
+      for (const auto& kv : attrs) tags.push_back({&s.trace_id, day, TagHashOf(kv), s.start_ns});
     };
     add(s.attributes);
     for (const auto& e : s.events) add(e.attributes);
     for (const auto& l : s.links) add(l.attributes);
-    const uint32_t r = b.span_resource[i];
-    for (size_t k = 0; k < b.resources[r].size(); ++k) {
-      tags.push_back({&s.trace_id, day, b.resources[r][k].key, resource_values[r][k], s.start_ns});
-    }
+    for (uint64_t tag : resource_tags[b.span_resource[i]]) tags.push_back({&s.trace_id, day, tag, s.start_ns});
   }
-  auto key = [](const Tag& t) { return std::tie(*t.trace, t.day, t.key, t.value); };
+  auto key = [](const Tag& t) { return std::tie(*t.trace, t.day, t.tag); };
   std::sort(tags.begin(), tags.end(), [&](const Tag& x, const Tag& y) { return key(x) < key(y); });
   for (size_t i = 0; i < tags.size();) {
     const Tag& first = tags[i];
-    uint64_t min = first.start, max = first.start;
-    for (++i; i < tags.size() && key(tags[i]) == key(first); ++i) {
-      min = std::min(min, tags[i].start);
-      max = std::max(max, tags[i].start);
-    }
+    uint64_t max = first.start;
+    for (++i; i < tags.size() && key(tags[i]) == key(first); ++i) max = std::max(max, tags[i].start);
     ChRows& rows = (*out)[shards.ShardOf(*first.trace)];
     ch::RowWriter w(&rows.data);
-    w.String(first.key);
-    w.String(first.value);
-    w.Trace(*first.trace);
-    w.U64(min);
+    w.U64(first.tag);
     w.U64(max);
+    w.Trace(*first.trace);
     rows.EndRow();
   }
 }
@@ -206,14 +200,18 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
 
 namespace {
 
-// Rows of every batch as one INSERT body, each row ending in (writer,
-// version, seq): seq numbers rows across the write, so of two copies of a
-// span (always in the same shard) the later one wins.
-void AppendRows(const std::vector<const ChRows*>& parts, std::string_view writer, uint64_t position,
+// Rows of every batch as one INSERT body, each row of a versioned table
+// ending in (writer, version, seq): seq numbers rows across the write, so
+// of two copies of a span (always in the same shard) the later one wins.
+void AppendRows(const std::vector<const ChRows*>& parts, bool versioned, std::string_view writer, uint64_t position,
                 std::string* body) {
   ch::RowWriter w(body);
   uint32_t seq = 0;
   for (const ChRows* rows : parts) {
+    if (!versioned) {
+      w.Raw(rows->data);
+      continue;
+    }
     uint32_t from = 0;
     for (uint32_t end : rows->ends) {
       w.Raw(std::string_view(rows->data).substr(from, end - from));
@@ -234,19 +232,20 @@ Status ClickHouseStore::WriteShard(const std::vector<const PreparedBatch*>& batc
     const char* table;
     const char* columns;
     std::vector<ChRows> ChPreparedBatch::*rows;
+    bool versioned;
   };
   static const Keyed kKeyed[] = {
-      {"spans", ch::kSpanColumns, &ChPreparedBatch::spans},
-      {"span_index", nullptr, &ChPreparedBatch::span_index},
-      {"tags", nullptr, &ChPreparedBatch::tags},
-      {"summaries", nullptr, &ChPreparedBatch::summaries},
-      {"logs", ch::kLogColumns, &ChPreparedBatch::logs},
+      {"spans", ch::kSpanColumns, &ChPreparedBatch::spans, true},
+      {"span_index", nullptr, &ChPreparedBatch::span_index, true},
+      {"tags", nullptr, &ChPreparedBatch::tags, false},
+      {"summaries", nullptr, &ChPreparedBatch::summaries, true},
+      {"logs", ch::kLogColumns, &ChPreparedBatch::logs, true},
   };
   std::vector<const ChRows*> parts;
   std::string body;
-  auto insert = [&](const char* name, const char* columns) {
+  auto insert = [&](const char* name, const char* columns, bool versioned) {
     body.clear();
-    AppendRows(parts, options_.writer_id, position, &body);
+    AppendRows(parts, versioned, options_.writer_id, position, &body);
     if (body.empty()) return Status::Ok();
     const std::string list = columns ? std::string(" (") + columns + ")" : "";
     return server.Insert("INSERT INTO " + table(name) + list + " FORMAT RowBinary", body);
@@ -254,13 +253,13 @@ Status ClickHouseStore::WriteShard(const std::vector<const PreparedBatch*>& batc
   for (const Keyed& k : kKeyed) {
     parts.clear();
     for (const PreparedBatch* b : batches) parts.push_back(&(static_cast<const ChPreparedBatch*>(b)->*k.rows)[shard]);
-    CALLPATH_RETURN_IF_ERROR(insert(k.table, k.columns));
+    CALLPATH_RETURN_IF_ERROR(insert(k.table, k.columns, k.versioned));
   }
   if (!with_unkeyed) return Status::Ok();
   for (ChRows ChPreparedBatch::*rows : {&ChPreparedBatch::op_stats, &ChPreparedBatch::log_stats}) {
     parts.clear();
     for (const PreparedBatch* b : batches) parts.push_back(&(static_cast<const ChPreparedBatch*>(b)->*rows));
-    CALLPATH_RETURN_IF_ERROR(insert(rows == &ChPreparedBatch::op_stats ? "op_stats" : "log_stats", nullptr));
+    CALLPATH_RETURN_IF_ERROR(insert(rows == &ChPreparedBatch::op_stats ? "op_stats" : "log_stats", nullptr, true));
   }
   if (operations.empty()) return Status::Ok();
   return server.Insert("INSERT INTO " + table("operations") + " FORMAT RowBinary", operations);
