@@ -75,9 +75,10 @@ uint64_t TagHashOf(const KeyValue& kv) {
 // of the spans carrying it, in its trace's shard.
 void PrepareTags(const IngestBatch& b, uint64_t partition_ns, const ch::ShardMap& shards, std::vector<ChRows>* out) {
   struct Tag {
-    const TraceId* trace;
+    uint64_t trace_hash;  // sorts on integers first; equal hashes compare the ids
     uint64_t day;
     uint64_t tag;
+    const TraceId* trace;
     uint64_t start;
   };
   std::vector<std::vector<uint64_t>> resource_tags(b.resources.size());  // once per resource
@@ -88,21 +89,24 @@ void PrepareTags(const IngestBatch& b, uint64_t partition_ns, const ch::ShardMap
   for (size_t i = 0; i < b.spans.size(); ++i) {
     const StoredSpan& s = b.spans[i];
     const uint64_t day = s.start_ns / partition_ns;
+    const uint64_t trace_hash = ch::TraceIdHash(s.trace_id);
     auto add = [&](const Attributes& attrs) {
-      for (const auto& kv : attrs) tags.push_back({&s.trace_id, day, TagHashOf(kv), s.start_ns});
+      for (const auto& kv : attrs) tags.push_back({trace_hash, day, TagHashOf(kv), &s.trace_id, s.start_ns});
     };
     add(s.attributes);
     for (const auto& e : s.events) add(e.attributes);
     for (const auto& l : s.links) add(l.attributes);
-    for (uint64_t tag : resource_tags[b.span_resource[i]]) tags.push_back({&s.trace_id, day, tag, s.start_ns});
+    for (uint64_t tag : resource_tags[b.span_resource[i]]) {
+      tags.push_back({trace_hash, day, tag, &s.trace_id, s.start_ns});
+    }
   }
-  auto key = [](const Tag& t) { return std::tie(*t.trace, t.day, t.tag); };
+  auto key = [](const Tag& t) { return std::tie(t.trace_hash, t.day, t.tag, *t.trace); };
   std::sort(tags.begin(), tags.end(), [&](const Tag& x, const Tag& y) { return key(x) < key(y); });
   for (size_t i = 0; i < tags.size();) {
     const Tag& first = tags[i];
     uint64_t max = first.start;
     for (++i; i < tags.size() && key(tags[i]) == key(first); ++i) max = std::max(max, tags[i].start);
-    ChRows& rows = (*out)[shards.ShardOf(*first.trace)];
+    ChRows& rows = (*out)[shards.ShardOf(first.trace_hash)];
     ch::RowWriter w(&rows.data);
     w.U64(first.tag);
     w.U64(max);
