@@ -148,5 +148,51 @@ TEST(ClickHouseCluster, RowsKeyedByTraceGoStraightToTheShardTheDistributedTables
   EXPECT_TRUE((*store)->Close().ok());
 }
 
+// Servers that are not exactly the cluster's shards (here one URL of two
+// shards): inserts go through the Distributed tables, which still place
+// every row by trace.
+TEST(ClickHouseCluster, WithoutEveryShardGivenInsertsGoThroughTheDistributedTables) {
+  std::string why;
+  const std::string urls = SharedClusterUrls(&why);
+  if (urls.empty()) GTEST_SKIP() << "no ClickHouse cluster: " << why;
+  const size_t comma = urls.find(',');
+  const std::string db = "one_url";
+  {
+    auto both = OpenClickHouseStore(ClusterOptions(urls, db));  // the schema on both shards
+    ASSERT_TRUE(both.ok()) << both.status().ToString();
+  }
+  auto store = OpenClickHouseStore(ClusterOptions(urls.substr(0, comma), db));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::vector<StoredSpan> spans;
+  for (uint8_t t = 1; t <= 20; ++t) {
+    StoredSpan s;
+    s.trace_id = testing::Tid(t);
+    s.span_id = testing::Sid(t, 1);
+    s.service = "api";
+    s.operation = "Get";
+    s.start_ns = testing::kBase;
+    s.attributes = {{"db.system", Value::String("redis")}};
+    spans.push_back(s);
+  }
+  ASSERT_TRUE(testing::WriteAt((*store)->writer(), 1, spans, {}).ok());
+  ch::Http shard2(urls.substr(0, comma), 10), shard1(urls.substr(comma + 1), 10);
+  EXPECT_EQ(Count(shard2, "SELECT count() FROM " + db + ".spans"), 20u);
+  const uint64_t local = Count(shard2, "SELECT count() FROM " + db + ".spans_local");
+  EXPECT_GT(local, 0u);
+  EXPECT_LT(local, 20u) << "the first shard got its share through the Distributed table";
+  EXPECT_EQ(Count(shard2, "SELECT count() FROM " + db + ".spans_local WHERE cityHash64(trace_id) % 2 != 1"), 0u);
+  for (uint8_t t = 1; t <= 20; ++t) {
+    auto trace = (*store)->span_reader().GetTrace(testing::Tid(t));
+    ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  }
+  TraceQuery q;
+  q.tags = {{"db.system", "redis"}};
+  q.limit = 100;
+  auto found = (*store)->span_reader().FindTraces(q);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->size(), 20u);
+  EXPECT_TRUE((*store)->Close().ok());
+}
+
 }  // namespace
 }  // namespace callpath::store
