@@ -99,7 +99,8 @@ for _ in $(seq 1 50); do
 done
 lat "attribute search db.system=redis, last hour, 20" "$CALLPATH_CLUSTER_DIR/t_attr"
 
-# Bytes on disk (every table of both shards) per span stored, after ClickHouse's merges so far.
+# Bytes on disk (every table of both shards) per span stored, after ClickHouse's merges so far,
+# and per table.
 bytes=0; spans=0
 for s in 1 2; do
   b=$(curl -s "http://127.0.0.1:$((BASE + 10 * s + 1))/" --data-binary "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'callpath' AND active FORMAT TSV")
@@ -107,3 +108,7 @@ for s in 1 2; do
   bytes=$((bytes + b)); spans=$((spans + c))
 done
 awk -v b="$bytes" -v s="$spans" 'BEGIN { printf "on disk: %d bytes for %d spans (+ their logs and statistics): %.1f bytes/span\n", b, s, b / s }'
+for s in 1 2; do
+  curl -s "http://127.0.0.1:$((BASE + 10 * s + 1))/" --data-binary "SELECT replaceOne(table, '_local', ''), sum(bytes_on_disk)
+    FROM system.parts WHERE database = 'callpath' AND active GROUP BY table FORMAT TSV"
+done | awk -v s="$spans" '{ b[$1] += $2 } END { printf "  by table (bytes/span):"; for (t in b) printf " %s %.1f", t, b[t] / s; print "" }'
