@@ -14,12 +14,15 @@
 # config and data, each node's ingest WAL, logs/, pids/. Binaries: build/bin (scripts/test.sh
 # or `cmake --build build --target callpathd callpath-loadgen`) and clickhouse-server
 # (scripts/setup.sh installs Debian's).
+# With more than one node the nodes form a callpathd cluster (docs/scale-out.md, "Several nodes"):
+# each trace is forwarded to its owner node; CALLPATH_CLUSTER_FORWARD=0 leaves them independent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BASE=${CALLPATH_CLUSTER_PORT_BASE:-18800}
 DIR=${CALLPATH_CLUSTER_DIR:-$ROOT/data/cluster}
 NODES=${CALLPATH_CLUSTER_NODES:-2}
+FORWARD=${CALLPATH_CLUSTER_FORWARD:-1}
 BIN=$ROOT/build/bin
 CH=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
 SHARDS=(1 2)
@@ -75,6 +78,17 @@ wait_http() {  # url what
   return 1
 }
 
+# The cluster section every node reads: the members with their OTLP/gRPC ports, and a key.
+write_ring_config() {
+  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$DIR/cluster.key"
+  chmod 600 "$DIR/cluster.key"
+  {
+    echo "cluster:"
+    echo "  key_file: $DIR/cluster.key"
+    echo "  members:"
+    for n in $(seq 1 "$NODES"); do echo "    - {name: node$n, address: \"127.0.0.1:$(node_port "$n" 7)\"}"; done
+  } > "$DIR/ring.yaml"
+}
 up() {
   [ -x "$CH" ] || { echo "cluster: clickhouse-server not found (scripts/setup.sh installs it)" >&2; exit 1; }
   [ -x "$BIN/callpathd" ] || { echo "cluster: $BIN/callpathd not built" >&2; exit 1; }
@@ -85,11 +99,17 @@ up() {
     echo $! > "$DIR/pids/shard$s"
   done
   for s in "${SHARDS[@]}"; do wait_http "http://127.0.0.1:$(ch_http "$s")/?query=SELECT%201" "ClickHouse shard $s"; done
+  local ring=()
+  if [ "$NODES" -gt 1 ] && [ "$FORWARD" != 0 ]; then
+    write_ring_config
+    ring=(--config "$DIR/ring.yaml")
+  fi
   for n in $(seq 1 "$NODES"); do
     "$BIN/callpathd" --store clickhouse --clickhouse-url "$(urls)" --clickhouse-cluster callpath \
       --clickhouse-writer-id "node$n" --data-dir "$DIR/node$n" \
       --otlp-http-listen "127.0.0.1:$(node_port "$n" 8)" --otlp-grpc-listen "127.0.0.1:$(node_port "$n" 7)" \
-      --query-listen "127.0.0.1:$(node_port "$n" 6)" > "$DIR/logs/node$n.log" 2>&1 &
+      --query-listen "127.0.0.1:$(node_port "$n" 6)" ${ring[@]+"${ring[@]}"} ${ring[@]+--cluster-node "node$n"} \
+      > "$DIR/logs/node$n.log" 2>&1 &
     echo $! > "$DIR/pids/node$n"
   done
   for n in $(seq 1 "$NODES"); do wait_http "http://127.0.0.1:$(node_port "$n" 6)/readyz" "callpathd node $n"; done

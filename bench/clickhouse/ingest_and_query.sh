@@ -5,6 +5,10 @@
 #
 #   bench/clickhouse/ingest_and_query.sh [SECONDS] [NODES]     (60, 1)
 #
+# With NODES 2 the nodes form a callpathd cluster (scripts/cluster.sh): each loadgen's traces are
+# split between the nodes by owner, so about half of every request is forwarded over OTLP/gRPC;
+# CALLPATH_CLUSTER_FORWARD=0 runs them as independent nodes instead.
+#
 # Ingest: callpath-loadgen (4 connections per node, the embedded benchmark's payloads) for
 # SECONDS; "stored" is the rate at which spans reached ClickHouse: acknowledged spans over the
 # time until callpathd_stored_total caught up with them (the ingest WAL absorbs the difference).

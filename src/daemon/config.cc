@@ -169,6 +169,7 @@ Status ApplyYaml(const std::string& yaml_text, DaemonConfig& cfg) {
     else if (key == "tenant_defaults") s = ReadTenantLimits(v, key, cfg.tenant_defaults);
     else if (key == "tenants") tenants = YAML::Node(v);
     else if (key == "tail_sampling") s = sampling::ParseSamplingConfig(v, &cfg.tail_sampling);
+    else if (key == "cluster") s = cluster::ParseClusterConfig(v, &cfg.cluster);
     else return InvalidArgument("unknown config key '" + key + "'");
     CALLPATH_RETURN_IF_ERROR(s);
   }
@@ -273,6 +274,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                  "CIDR of a front proxy whose X-Scope-OrgID names the tenant (repeatable)")
       ->envname("CALLPATHD_TRUSTED_PROXY")
       ->delimiter(',');
+  opt("--cluster-node", cfg.cluster.node, "this node's name in the cluster section's members");
 
   try {
     app.parse(argc, argv);
@@ -310,6 +312,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   if (cfg.header_timeout_seconds < 1 || cfg.idle_timeout_seconds < 1) {
     fail("--header-timeout-seconds and --idle-timeout-seconds must be >= 1");
   }
+  if (Status s = cluster::FinishClusterConfig(&cfg.cluster); !s.ok() && !out.exit_now) fail(s.message());
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "callpath/status.h"
+#include "daemon/cluster/cluster_config.h"
 #include "daemon/sampling/sampling_config.h"
 
 namespace callpath::daemon {
@@ -224,6 +225,10 @@ struct DaemonConfig {
   // daemon/sampling/sampling_config.h, docs/scale-out.md). Off unless it
   // names policies.
   sampling::SamplingConfig tail_sampling;
+  // Several nodes sharing the ingest (YAML `cluster` section, flag
+  // --cluster-node for this node's name; daemon/cluster/cluster_config.h,
+  // docs/scale-out.md "Several nodes"). Off unless it lists members.
+  cluster::ClusterConfig cluster;
 };
 
 // Outcome of command-line parsing: either a config to run with, or a

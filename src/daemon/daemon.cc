@@ -20,6 +20,7 @@
 #include "daemon/auth/authenticator.h"
 #include "daemon/auth/exposure.h"
 #include "daemon/auth/security_headers.h"
+#include "daemon/cluster/router.h"
 #include "daemon/ingest/durability_status.h"
 #include "daemon/ingest/ingest_pipeline.h"
 #include "daemon/metrics.h"
@@ -103,6 +104,11 @@ struct Daemon::Impl {
   // Every tenant's store and pipeline (the default tenant's in data_dir).
   std::unique_ptr<TenantRegistry> tenants;
   std::unique_ptr<ExportService> exporter;
+  // With a cluster section: what the receivers hand requests to (it
+  // forwards each trace to its owner); else they use `exporter` directly.
+  // Kept until the daemon is destroyed: forwarded calls may still answer.
+  std::unique_ptr<cluster::ClusterRouter> router;
+  PeerIntake peer_intake;
   std::unique_ptr<IoRuntime> io;
   std::unique_ptr<OtlpHttpReceiver> otlp_http;
   std::unique_ptr<LogPushReceiver> log_push;  // Loki and Elasticsearch pushes, same port
@@ -174,6 +180,7 @@ struct Daemon::Impl {
         RenderSamplingMetrics(*tenants, resp->body);
       }
       if (auth) auth::RenderAuthMetrics(auth->counters(), resp->body);
+      if (router) router->RenderMetrics(resp->body);
       if (redactor) redactor->RenderMetrics(resp->body);
       return true;
     }
@@ -302,6 +309,10 @@ Status Daemon::Start() {
   CALLPATH_RETURN_IF_ERROR(parse("--query-listen", d.cfg.query_listen, d.query_host, query_port));
   CALLPATH_RETURN_IF_ERROR(d.CheckSecurity());
   CALLPATH_RETURN_IF_ERROR(d.LoadRedaction());
+  CALLPATH_RETURN_IF_ERROR(cluster::FinishClusterConfig(&d.cfg.cluster));
+  if (d.cfg.cluster.enabled() && d.cfg.otlp_grpc_listen.empty()) {
+    return InvalidArgument("cluster: peers forward to this node's OTLP/gRPC listener; --otlp-grpc-listen must be on");
+  }
 
   IngestOptions io;
   io.capacity_items = d.cfg.queue_size;
@@ -319,6 +330,13 @@ Status Daemon::Start() {
   CALLPATH_RETURN_IF_ERROR(d.OpenTenants(std::move(io)));
   d.exporter = std::make_unique<ExportService>(
       [registry = d.tenants.get()](std::string_view tenant) { return registry->ForIngest(tenant); }, d.metrics);
+  ExportTarget* ingest = d.exporter.get();
+  if (d.cfg.cluster.enabled()) {
+    d.router = std::make_unique<cluster::ClusterRouter>(d.cfg.cluster, *d.exporter);
+    d.peer_intake.local = d.exporter.get();
+    d.peer_intake.key = d.cfg.cluster.key;
+    ingest = d.router.get();
+  }
   d.io = std::make_unique<IoRuntime>(d.cfg.http_threads);
   OpsHandler ingest_ops = [impl = &d](const HttpRequest& r, HttpResponse* out) {
     return impl->HandleOps(r, out, /*with_metrics=*/false);
@@ -345,8 +363,8 @@ Status Daemon::Start() {
   hso.counters = &d.metrics.otlp_http_server;
   Status s;
   if (!d.cfg.otlp_http_listen.empty()) {
-    d.otlp_http = std::make_unique<OtlpHttpReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, ingest_ops);
-    d.log_push = std::make_unique<LogPushReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes);
+    d.otlp_http = std::make_unique<OtlpHttpReceiver>(*ingest, d.metrics, d.cfg.max_body_bytes, ingest_ops);
+    d.log_push = std::make_unique<LogPushReceiver>(*ingest, d.metrics, d.cfg.max_body_bytes);
     OtlpHttpReceiver* recv = d.otlp_http.get();
     LogPushReceiver* push = d.log_push.get();
     HttpServerOptions iso = hso;
@@ -391,8 +409,8 @@ Status Daemon::Start() {
     if (s.ok()) d.ports.query = d.query_server->port();
   }
   if (s.ok() && !d.cfg.otlp_grpc_listen.empty()) {
-    d.grpc = std::make_unique<GrpcReceiver>(*d.exporter, d.metrics, d.cfg.max_body_bytes, d.body_budget.get(),
-                                            d.auth.get(), &d.proxies);
+    d.grpc = std::make_unique<GrpcReceiver>(*ingest, d.metrics, d.cfg.max_body_bytes, d.body_budget.get(),
+                                            d.auth.get(), &d.proxies, &d.peer_intake);
     s = d.grpc->Start(d.grpc_host, grpc_port, d.grpc_tls->files());
     if (s.ok()) d.ports.otlp_grpc = d.grpc->port();
   }

@@ -331,6 +331,63 @@ void Detect(Kind kind, std::string_view text, std::vector<Match>* out) {
   }
 }
 
+namespace {
+
+// Character classes PossibleKinds reads.
+enum : uint16_t {
+  kClassDigit = 1,
+  kClassUpper = 2,
+  kClassAt = 4,
+  kClassDot = 8,
+  kClassColon = 16,
+  kClassJ = 32,         // the 'J' of a JWT's "eyJ"
+  kClassB = 64,         // the first letter of "bearer" and "basic", either case
+  kClassEquals = 128,
+  kClassQueryStart = 256,  // '?' or '&'
+};
+
+constexpr std::array<uint16_t, 256> MakeClasses() {
+  std::array<uint16_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = kClassDigit;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<size_t>(c)] = kClassUpper;
+  t['J'] |= kClassJ;
+  t['B'] |= kClassB;
+  t['b'] = kClassB;
+  t['@'] = kClassAt;
+  t['.'] = kClassDot;
+  t[':'] = kClassColon;
+  t['='] = kClassEquals;
+  t['?'] = kClassQueryStart;
+  t['&'] = kClassQueryStart;
+  return t;
+}
+constexpr std::array<uint16_t, 256> kClasses = MakeClasses();
+
+constexpr uint32_t Bit(Kind k) { return 1u << static_cast<unsigned>(k); }
+
+}  // namespace
+
+uint32_t PossibleKinds(std::string_view text) {
+  uint32_t seen = 0;
+  size_t digits = 0;
+  for (char c : text) {
+    uint16_t cls = kClasses[static_cast<unsigned char>(c)];
+    seen |= cls;
+    digits += cls & kClassDigit;
+  }
+  uint32_t kinds = 0;
+  if (seen & kClassAt) kinds |= Bit(Kind::kEmail);
+  if (digits >= 9) kinds |= Bit(Kind::kPhone);
+  if (digits >= 13) kinds |= Bit(Kind::kCard);
+  if (digits >= 2 && (seen & kClassUpper) && text.size() >= 15) kinds |= Bit(Kind::kIban);
+  if (digits >= 4 && (seen & kClassDot)) kinds |= Bit(Kind::kIpv4);
+  if (seen & kClassColon) kinds |= Bit(Kind::kIpv6);
+  if (seen & kClassJ) kinds |= Bit(Kind::kJwt);
+  if (seen & kClassB) kinds |= Bit(Kind::kBearer);
+  if ((seen & kClassColon) || ((seen & kClassEquals) && (seen & kClassQueryStart))) kinds |= Bit(Kind::kUrlCredentials);
+  return kinds;
+}
+
 bool LuhnValid(std::string_view digits) {
   int sum = 0;
   int n = 0;

@@ -64,6 +64,13 @@ struct Match {
 // Appends the matches of `kind` (not kCustom) in `text` to `out`, in order.
 void Detect(Kind kind, std::string_view text, std::vector<Match>* out);
 
+// The kinds (bit 1 << kind) whose detector may find something in `text`:
+// a necessary condition of each (a card needs 13 digits, a JWT "eyJ", an
+// e-mail '@', ...) read in one pass over the text. Detect finds nothing
+// for a kind outside the mask, so a caller runs only the detectors in it:
+// most attribute values need none, and each detector is a pass of its own.
+uint32_t PossibleKinds(std::string_view text);
+
 // The Luhn checksum of a string of ASCII digits (other characters skipped).
 bool LuhnValid(std::string_view digits);
 // ISO 13616 check of an IBAN without spaces.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <random>
 #include <string>
 
 namespace callpath::redact {
@@ -84,6 +86,45 @@ TEST(Detectors, CredentialsInUrls) {
   EXPECT_EQ(Found(Kind::kUrlCredentials, "GET /cb?code=abc123&state=ok&access_token=zzz"), (V{"abc123", "zzz"}));
   EXPECT_EQ(Found(Kind::kUrlCredentials, "https://s3/x?X-Amz-Signature=deadbeef"), V{"deadbeef"});
   EXPECT_TRUE(Found(Kind::kUrlCredentials, "https://example.com/a?page=2&sort=asc user@host").empty());
+}
+
+// PossibleKinds is a necessary condition: whatever a detector finds, its
+// kind is in the mask. Random texts built from the pieces the detectors
+// look for hit every kind many times.
+TEST(Detectors, PossibleKindsNeverHidesAMatch) {
+  const std::vector<std::string> pieces = {
+      "4111 1111 1111 1111", "4111-1111-1111-1111", "378282246310005", "+44 20 7946 0958", "(555) 123-4567",
+      "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "192.168.1.20", "2001:db8::8a2e:370:7334", "::1",
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl", "Bearer abcdef123456", "basic dXNlcjpwYXNz",
+      "https://bob:hunter2@db.example", "?code=abc123", "&access_token=zzz", "jane.doe@mail.example.com",
+      " ", "-", ".", ":", "@", "?", "&", "=", "(", ")", "+", "0", "7", "A", "z", "J", "b", "ey", "GB", "http"};
+  std::mt19937 rng(7);
+  std::vector<Match> found;
+  std::array<int, kKindCount> hits{};
+  for (int n = 0; n < 20000; ++n) {
+    std::string text;
+    const int parts = 1 + static_cast<int>(rng() % 6);
+    for (int p = 0; p < parts; ++p) text += pieces[rng() % pieces.size()];
+    const uint32_t possible = PossibleKinds(text);
+    for (int k = 0; k < kKindCount; ++k) {
+      if (static_cast<Kind>(k) == Kind::kCustom) continue;
+      found.clear();
+      Detect(static_cast<Kind>(k), text, &found);
+      if (found.empty()) continue;
+      ++hits[static_cast<size_t>(k)];
+      ASSERT_NE(possible & (1u << k), 0u) << KindName(static_cast<Kind>(k)) << " in '" << text << "'";
+    }
+  }
+  for (int k = 0; k < kKindCount; ++k) {
+    if (static_cast<Kind>(k) != Kind::kCustom) EXPECT_GT(hits[static_cast<size_t>(k)], 50) << KindName(static_cast<Kind>(k));
+  }
+}
+
+TEST(Detectors, PossibleKindsIsEmptyForEverydayValues) {
+  for (std::string_view v : {"GET", "/api/cart/items", "redis", "200", "checkout-service", "SELECT * FROM orders"}) {
+    EXPECT_EQ(PossibleKinds(v), 0u) << v;
+  }
+  EXPECT_EQ(PossibleKinds("user 42 at 10.0.0.1"), 1u << static_cast<unsigned>(Kind::kIpv4));
 }
 
 TEST(Detectors, KindNamesRoundTrip) {

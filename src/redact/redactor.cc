@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <bitset>
 
 #include "text/hex.h"
 
@@ -20,9 +21,11 @@ std::string LowerCopy(std::string_view s) {
 
 // Looks `key` up case-insensitively without allocating (no sensitive key
 // is longer than the buffer).
+constexpr size_t kMaxKeyBytes = 96;
+
 template <typename Map>
 auto FindKey(const Map& keys, std::string_view key) {
-  char buf[96];
+  char buf[kMaxKeyBytes];
   if (key.size() > sizeof buf) return keys.end();
   for (size_t i = 0; i < key.size(); ++i) {
     char c = key[i];
@@ -43,6 +46,10 @@ struct Redactor::Compiled {
   RedactionPolicy policy;
   std::vector<std::unique_ptr<RE2>> rules;  // parallel to policy.rules
   std::map<std::string, Action, std::less<>> keys;  // lower-case key -> action
+  // The lengths of those keys: most attribute keys have none of them and
+  // are passed without a lookup.
+  std::bitset<kMaxKeyBytes + 1> key_sizes;
+  uint32_t detector_kinds = 0;  // bit 1 << kind of each detector on
   bool any_detector = false;
 };
 
@@ -107,7 +114,15 @@ Result<std::unique_ptr<Redactor>> Redactor::Make(RedactionConfig config) {
       c->rules.push_back(std::move(re));
     }
     for (const auto& [key, action] : p.keys) c->keys[LowerCopy(key)] = action;
-    for (Action a : p.detectors) c->any_detector |= a != Action::kOff;
+    for (int k = 0; k < kKindCount; ++k) {
+      if (p.detectors[static_cast<size_t>(k)] != Action::kOff && k != static_cast<int>(Kind::kCustom)) {
+        c->detector_kinds |= 1u << k;
+      }
+    }
+    for (const auto& entry : c->keys) {
+      if (entry.first.size() < c->key_sizes.size()) c->key_sizes.set(entry.first.size());
+    }
+    c->any_detector = c->detector_kinds != 0;
     c->any_detector |= !p.rules.empty();
     return c;
   };
@@ -143,7 +158,7 @@ std::string Redactor::Hash(std::string_view value) const {
 Redactor::Outcome Redactor::ApplyKeyOnly(std::string_view service, std::string_view key) const {
   if (!enabled_ || key.empty()) return Outcome::kKeep;
   const Compiled& c = PolicyFor(service);
-  if (c.keys.empty()) return Outcome::kKeep;
+  if (key.size() >= c.key_sizes.size() || !c.key_sizes.test(key.size())) return Outcome::kKeep;
   auto it = FindKey(c.keys, key);
   if (it == c.keys.end() || it->second == Action::kOff) return Outcome::kKeep;
   counters_.keys.fetch_add(1, std::memory_order_relaxed);
@@ -157,7 +172,7 @@ Redactor::Outcome Redactor::ApplyKeyOnly(std::string_view service, std::string_v
 Redactor::Outcome Redactor::Apply(std::string_view service, std::string_view key, std::string* text) const {
   if (!enabled_) return Outcome::kKeep;
   const Compiled& c = PolicyFor(service);
-  if (!key.empty() && !c.keys.empty()) {
+  if (!key.empty() && key.size() < c.key_sizes.size() && c.key_sizes.test(key.size())) {
     auto it = FindKey(c.keys, key);
     if (it != c.keys.end() && it->second != Action::kOff) {
       counters_.keys.fetch_add(1, std::memory_order_relaxed);
@@ -175,9 +190,10 @@ Redactor::Outcome Redactor::Apply(std::string_view service, std::string_view key
   thread_local std::vector<Found> found;
   thread_local std::vector<Match> matches;
   found.clear();
+  const uint32_t possible = c.detector_kinds != 0 ? PossibleKinds(*text) & c.detector_kinds : 0;
   for (int k = 0; k < kKindCount; ++k) {
+    if ((possible & (1u << k)) == 0) continue;
     Action a = c.policy.detectors[static_cast<size_t>(k)];
-    if (a == Action::kOff || k == static_cast<int>(Kind::kCustom)) continue;
     matches.clear();
     Detect(static_cast<Kind>(k), *text, &matches);
     for (const Match& m : matches) found.push_back({m, a, 0});

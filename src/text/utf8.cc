@@ -16,6 +16,9 @@ bool IsValidUtf8(std::string_view s) noexcept {
         i += 8;
         continue;
       }
+    } else if (static_cast<uint8_t>(s[i]) < 0x80) {
+      ++i;  // the tail of a short string, mostly ASCII: no call per byte
+      continue;
     }
     const int len = Utf8SequenceLength(s, i);
     if (len < 0) return false;

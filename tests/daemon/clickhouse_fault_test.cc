@@ -1,7 +1,7 @@
 // callpathd writing to ClickHouse while ClickHouse goes away: ingest goes
 // on being acknowledged (the ingest WAL holds it), the indexer retries, and
 // once the server is back every acknowledged span is readable, each once.
-// The outage is 10 s here to keep the test short; nothing in the daemon
+// The outage lasts 30 s, as the scale-out issue asks; nothing in the daemon
 // depends on its length but the WAL's size (docs/scale-out.md).
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -65,7 +65,7 @@ TEST(ClickHouseFault, ServerStoppedDuringSteadyIngestLosesNothingAcknowledged) {
   std::this_thread::sleep_for(std::chrono::seconds(2));
   ASSERT_TRUE((*server)->Stop().ok());
   down = true;
-  std::this_thread::sleep_for(std::chrono::seconds(10));
+  std::this_thread::sleep_for(std::chrono::seconds(30));
   down = false;
   ASSERT_TRUE((*server)->Restart().ok());
   std::this_thread::sleep_for(std::chrono::seconds(2));

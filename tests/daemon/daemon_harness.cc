@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -60,12 +61,15 @@ bool DaemonProcess::Start(const std::string& data_dir, const std::vector<std::st
   ready_file_ = data_dir + ".ready";
   std::error_code ec;
   fs::remove(ready_file_, ec);
-  std::vector<std::string> args = {std::string(CALLPATH_BIN_DIR) + "/callpathd",
-                                   "--data-dir", data_dir,
-                                   "--otlp-http-listen", "127.0.0.1:0",
-                                   "--otlp-grpc-listen", "127.0.0.1:0",
-                                   "--query-listen", "127.0.0.1:0",
+  std::vector<std::string> args = {std::string(CALLPATH_BIN_DIR) + "/callpathd", "--data-dir", data_dir,
                                    "--ready-file", ready_file_};
+  // Port-0 listeners unless `extra` names the address (a flag may be given once).
+  for (const char* listen : {"--otlp-http-listen", "--otlp-grpc-listen", "--query-listen"}) {
+    if (std::find(extra.begin(), extra.end(), listen) == extra.end()) {
+      args.push_back(listen);
+      args.push_back("127.0.0.1:0");
+    }
+  }
   args.insert(args.end(), extra.begin(), extra.end());
   pid_ = ::fork();
   if (pid_ < 0) {

@@ -27,8 +27,8 @@ class DaemonProcess {
   DaemonProcess() = default;
   ~DaemonProcess();  // kills the process if it still runs
 
-  // Starts callpathd with --data-dir and port-0 listeners plus `extra`
-  // flags, and waits until its ready file appears. False (with a reason in
+  // Starts callpathd with --data-dir and port-0 listeners (those `extra`
+  // does not name) plus `extra` flags, and waits until its ready file appears. False (with a reason in
   // error()) if it exits or does not become ready within a minute.
   bool Start(const std::string& data_dir, const std::vector<std::string>& extra = {});
   // Starts later processes with this descriptor limit (soft and hard), as

@@ -20,6 +20,7 @@
 #include "callpath/exporters.h"
 #include "daemon/daemon_harness.h"
 #include "daemon/otlp_fixtures.h"
+#include "daemon/test_certificates.h"
 #include "integration/testing/sample_spans.h"
 
 namespace callpath::testing {
@@ -46,24 +47,6 @@ std::string Slurp(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// A CA, a server certificate for 127.0.0.1/localhost and a client
-// certificate, both signed by the CA, in `dir`.
-bool MakeCertificates(const std::string& dir) {
-  const std::string q = " >/dev/null 2>&1";
-  const std::string d = "'" + dir + "/";
-  return Shell("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout " + d + "ca.key' -out " +
-               d + "ca.pem'" + q) == 0 &&
-         Shell("openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout " + d + "server.key' -out " + d +
-               "server.csr'" + q) == 0 &&
-         Shell("printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > " + d + "server.ext'") == 0 &&
-         Shell("openssl x509 -req -in " + d + "server.csr' -CA " + d + "ca.pem' -CAkey " + d +
-               "ca.key' -CAcreateserial -days 2 -extfile " + d + "server.ext' -out " + d + "server.pem'" + q) == 0 &&
-         Shell("openssl req -newkey rsa:2048 -nodes -subj /CN=client -keyout " + d + "client.key' -out " + d +
-               "client.csr'" + q) == 0 &&
-         Shell("openssl x509 -req -in " + d + "client.csr' -CA " + d + "ca.pem' -CAkey " + d +
-               "ca.key' -CAcreateserial -days 2 -out " + d + "client.pem'" + q) == 0;
 }
 
 class TlsTest : public ::testing::Test {

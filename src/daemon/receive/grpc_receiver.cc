@@ -9,8 +9,12 @@
 #include <grpcpp/server_builder.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include <openssl/crypto.h>
+
 #include <chrono>
 #include <optional>
+
+#include "daemon/auth/api_key.h"
 
 namespace callpath::daemon {
 namespace {
@@ -21,9 +25,9 @@ constexpr char kLogsMethod[] = "/opentelemetry.proto.collector.logs.v1.LogsServi
 // One unary call: read the request message, export it, write the answer.
 class ExportReactor : public grpc::ServerGenericBidiReactor {
  public:
-  ExportReactor(Signal signal, std::string tenant, ExportService& exporter, DaemonMetrics& metrics,
-                ByteBudget* budget)
-      : signal_(signal), tenant_(std::move(tenant)), exporter_(exporter), metrics_(metrics), lease_(budget),
+  ExportReactor(Signal signal, std::string tenant, ExportTarget& exporter, DaemonMetrics& metrics,
+                ByteBudget* budget, Encoding encoding = Encoding::kProtobuf)
+      : signal_(signal), encoding_(encoding), tenant_(std::move(tenant)), exporter_(exporter), metrics_(metrics), lease_(budget),
         started_(std::chrono::steady_clock::now()) {
     StartRead(&request_);
   }
@@ -52,7 +56,7 @@ class ExportReactor : public grpc::ServerGenericBidiReactor {
     }
     metrics_.received_bytes.fetch_add(view.size(), std::memory_order_relaxed);
     metrics_.decompressed_bytes.fetch_add(view.size(), std::memory_order_relaxed);
-    exporter_.Export(signal_, Encoding::kProtobuf, tenant_, view, [this](ExportOutcome o) { Answer(std::move(o)); });
+    exporter_.Export(signal_, encoding_, tenant_, view, [this](ExportOutcome o) { Answer(std::move(o)); });
   }
 
   void OnWriteDone(bool) override {}
@@ -83,8 +87,9 @@ class ExportReactor : public grpc::ServerGenericBidiReactor {
   }
 
   Signal signal_;
+  Encoding encoding_;
   std::string tenant_;
-  ExportService& exporter_;
+  ExportTarget& exporter_;
   DaemonMetrics& metrics_;
   BudgetLease lease_;
   std::chrono::steady_clock::time_point started_;
@@ -140,32 +145,68 @@ std::optional<grpc::Status> Refusal(auth::Authenticator* authenticator, const au
   return grpc::Status(grpc::StatusCode::INTERNAL, "unknown verdict");
 }
 
+// A call forwarded by a cluster peer: null when it may go on (with
+// *tenant from its x-scope-orgid), else the status to refuse it with.
+std::optional<grpc::Status> PeerRefusal(const PeerIntake* peers, const auth::TrustedProxies& proxies,
+                                        grpc::GenericCallbackServerContext* ctx, std::string* tenant) {
+  if (peers == nullptr || peers->local == nullptr) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "this node is not in a cluster; it takes no forwarded calls");
+  }
+  if (!peers->key.empty()) {
+    const std::string want = "Bearer " + peers->key;
+    std::string_view got = Metadata(ctx, "authorization");
+    if (got.size() != want.size() || CRYPTO_memcmp(got.data(), want.data(), want.size()) != 0) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "a forwarded call needs the cluster key");
+    }
+  } else if (!proxies.Contains(PeerAddress(ctx->peer()))) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "forwarded calls are taken only from trusted proxies when no cluster key is set");
+  }
+  std::string_view named = Metadata(ctx, "x-scope-orgid");
+  if (!named.empty() && !auth::ValidTenant(named)) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "x-scope-orgid is not a tenant name");
+  }
+  *tenant = std::string(named);
+  return std::nullopt;
+}
+
 class OtlpGenericService : public grpc::CallbackGenericService {
  public:
-  OtlpGenericService(ExportService& exporter, DaemonMetrics& metrics, ByteBudget* budget,
-                     auth::Authenticator* authenticator, const auth::TrustedProxies& proxies)
-      : exporter_(exporter), metrics_(metrics), budget_(budget), auth_(authenticator), proxies_(proxies) {}
+  OtlpGenericService(ExportTarget& exporter, DaemonMetrics& metrics, ByteBudget* budget,
+                     auth::Authenticator* authenticator, const auth::TrustedProxies& proxies,
+                     const PeerIntake* peers)
+      : exporter_(exporter), metrics_(metrics), budget_(budget), auth_(authenticator), proxies_(proxies),
+        peers_(peers) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
     std::string tenant;
-    if (std::optional<grpc::Status> refused = Refusal(auth_, proxies_, ctx, &tenant)) {
+    ExportTarget* target = &exporter_;
+    Encoding encoding = Encoding::kProtobuf;
+    if (!Metadata(ctx, "x-callpath-forwarded").empty()) {
+      if (std::optional<grpc::Status> refused = PeerRefusal(peers_, proxies_, ctx, &tenant)) {
+        return new RefusingReactor(*refused);
+      }
+      target = peers_->local;
+      if (Metadata(ctx, "x-callpath-encoding") == "json") encoding = Encoding::kJson;
+    } else if (std::optional<grpc::Status> refused = Refusal(auth_, proxies_, ctx, &tenant)) {
       return new RefusingReactor(*refused);
     }
     if (ctx->method() == kTraceMethod) {
-      return new ExportReactor(Signal::kTraces, std::move(tenant), exporter_, metrics_, budget_);
+      return new ExportReactor(Signal::kTraces, std::move(tenant), *target, metrics_, budget_, encoding);
     }
     if (ctx->method() == kLogsMethod) {
-      return new ExportReactor(Signal::kLogs, std::move(tenant), exporter_, metrics_, budget_);
+      return new ExportReactor(Signal::kLogs, std::move(tenant), *target, metrics_, budget_, encoding);
     }
     return new RefusingReactor(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method " + ctx->method()));
   }
 
  private:
-  ExportService& exporter_;
+  ExportTarget& exporter_;
   DaemonMetrics& metrics_;
   ByteBudget* budget_;
   auth::Authenticator* auth_;
   const auth::TrustedProxies& proxies_;
+  const PeerIntake* peers_;
 };
 
 }  // namespace
@@ -173,16 +214,18 @@ class OtlpGenericService : public grpc::CallbackGenericService {
 const auth::TrustedProxies kNoProxies{};
 
 struct GrpcReceiver::Impl {
-  Impl(ExportService& e, DaemonMetrics& m, ByteBudget* b, auth::Authenticator* a, const auth::TrustedProxies& p)
-      : service(e, m, b, a, p) {}
+  Impl(ExportTarget& e, DaemonMetrics& m, ByteBudget* b, auth::Authenticator* a, const auth::TrustedProxies& p,
+       const PeerIntake* peers)
+      : service(e, m, b, a, p, peers) {}
   OtlpGenericService service;
   std::unique_ptr<grpc::Server> server;
 };
 
-GrpcReceiver::GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes,
+GrpcReceiver::GrpcReceiver(ExportTarget& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes,
                            ByteBudget* budget, auth::Authenticator* authenticator,
-                           const auth::TrustedProxies* proxies)
-    : impl_(std::make_unique<Impl>(exporter, metrics, budget, authenticator, proxies ? *proxies : kNoProxies)), max_message_bytes_(max_message_bytes),
+                           const auth::TrustedProxies* proxies, const PeerIntake* peers)
+    : impl_(std::make_unique<Impl>(exporter, metrics, budget, authenticator, proxies ? *proxies : kNoProxies, peers)),
+      max_message_bytes_(max_message_bytes),
       budget_(budget) {}
 
 GrpcReceiver::~GrpcReceiver() { Shutdown(); }

@@ -14,6 +14,13 @@
 // The call's tenant is its key's, or the metadata x-scope-orgid when the
 // peer is a trusted proxy (another tenant named by anyone else:
 // PERMISSION_DENIED); its spans and logs go to that tenant's store.
+//
+// Calls forwarded by another node of a cluster carry the metadata
+// x-callpath-forwarded. They are taken only with the cluster key (or,
+// when no key is set, from a trusted proxy address), bypass the
+// Authenticator, name their tenant in x-scope-orgid, and are stored on
+// this node (PeerIntake::local), never forwarded again. From anyone else
+// the marker is refused (PERMISSION_DENIED): it cannot pick a tenant.
 #pragma once
 
 #include <cstdint>
@@ -30,17 +37,23 @@
 
 namespace callpath::daemon {
 
+struct PeerIntake {
+  ExportTarget* local = nullptr;  // null: not in a cluster, forwarded calls are refused
+  std::string key;                // the cluster key; empty: peers must be trusted proxies
+};
+
 class GrpcReceiver {
  public:
   // `exporter`, `metrics` and `budget` (may be null) must outlive the
   // receiver. A request message takes its bytes from `budget` until it is
   // answered (RESOURCE_EXHAUSTED when they do not fit), and gRPC's own
   // buffers are held to the budget's size by a ResourceQuota.
-  // `auth` (may be null: no checks) and `proxies` (may be null: none
-  // trusted) must outlive the receiver.
-  GrpcReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes,
+  // `auth` (may be null: no checks), `proxies` (may be null: none
+  // trusted) and `peers` (may be null: no cluster) must outlive the
+  // receiver.
+  GrpcReceiver(ExportTarget& exporter, DaemonMetrics& metrics, uint64_t max_message_bytes,
                ByteBudget* budget = nullptr, auth::Authenticator* auth = nullptr,
-               const auth::TrustedProxies* proxies = nullptr);
+               const auth::TrustedProxies* proxies = nullptr, const PeerIntake* peers = nullptr);
   ~GrpcReceiver();  // Shutdown()s
 
   // Starts serving on host:port (port 0 = any free port; see port()).

@@ -31,7 +31,7 @@ namespace callpath::daemon {
 class LogPushReceiver {
  public:
   // Everything referenced must outlive the receiver.
-  LogPushReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_body_bytes)
+  LogPushReceiver(ExportTarget& exporter, DaemonMetrics& metrics, uint64_t max_body_bytes)
       : exporter_(exporter), metrics_(metrics), max_body_bytes_(max_body_bytes) {}
 
   // True for the paths above.
@@ -44,7 +44,7 @@ class LogPushReceiver {
   void HandleLoki(HttpRequest&& req, std::string_view body, Responder respond);
   void HandleBulk(HttpRequest&& req, std::string_view body, Responder respond);
 
-  ExportService& exporter_;
+  ExportTarget& exporter_;
   DaemonMetrics& metrics_;
   uint64_t max_body_bytes_;
 };

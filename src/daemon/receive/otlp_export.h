@@ -50,9 +50,20 @@ class IngestTenant {
 // served now (shutting down, its store does not open).
 using IngestTenantFor = std::function<Result<IngestTenant*>(std::string_view tenant)>;
 
-class ExportService {
+// Where the receivers hand a request body: the local ExportService, or a
+// cluster router in front of it (daemon/cluster/router.h) that sends each
+// trace to its owner.
+class ExportTarget {
  public:
   using Done = std::function<void(ExportOutcome)>;
+  virtual ~ExportTarget() = default;
+  // Calls `done` exactly once; `body` need not outlive the call.
+  virtual void Export(Signal signal, Encoding encoding, std::string_view tenant, std::string_view body,
+                      Done done) = 0;
+};
+
+class ExportService : public ExportTarget {
+ public:
 
   // `tenants` and `metrics` must outlive the service.
   ExportService(IngestTenantFor tenants, DaemonMetrics& metrics)
@@ -63,7 +74,8 @@ class ExportService {
   // tenant's limits and requests with nothing to store, else from the
   // WAL's committer thread once the body is synced to the tenant's WAL.
   // `tenant`: the request's (HttpRequest::tenant, or the gRPC call's).
-  void Export(Signal signal, Encoding encoding, std::string_view tenant, std::string_view body, Done done);
+  void Export(Signal signal, Encoding encoding, std::string_view tenant, std::string_view body,
+              Done done) override;
 
  private:
   IngestTenantFor tenants_;

@@ -26,7 +26,7 @@ using OpsHandler = std::function<bool(const HttpRequest&, HttpResponse*)>;
 class OtlpHttpReceiver {
  public:
   // Everything referenced must outlive the receiver.
-  OtlpHttpReceiver(ExportService& exporter, DaemonMetrics& metrics, uint64_t max_body_bytes,
+  OtlpHttpReceiver(ExportTarget& exporter, DaemonMetrics& metrics, uint64_t max_body_bytes,
                    OpsHandler ops)
       : exporter_(exporter), metrics_(metrics), max_body_bytes_(max_body_bytes), ops_(std::move(ops)) {}
 
@@ -37,7 +37,7 @@ class OtlpHttpReceiver {
                                     std::string message);
 
  private:
-  ExportService& exporter_;
+  ExportTarget& exporter_;
   DaemonMetrics& metrics_;
   uint64_t max_body_bytes_;
   OpsHandler ops_;

@@ -25,7 +25,7 @@ bool ReadVarint(std::string_view data, size_t* pos, uint64_t* out) noexcept {
   return false;  // an 11th byte would be needed
 }
 
-bool ProtoReader::Next(ProtoField* f) noexcept {
+bool ProtoReader::NextSlow(ProtoField* f) noexcept {
   if (error_ != nullptr || pos_ >= data_.size()) return false;
 
   size_t p = pos_;

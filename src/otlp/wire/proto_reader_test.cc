@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "otlp/testing/otlp_proto.h"
@@ -212,6 +213,76 @@ TEST(ProtoReaderTest, TruncationsAndCorruptionsNeverOverrun) {
       bad[i] = static_cast<char>(b);
       ReadAll(bad);
     }
+  }
+}
+
+// The fields and the error of a walk written plainly from the grammar,
+// field by field with ReadVarint: what the reader's inline fast path and
+// its full path together must give.
+struct Walk {
+  std::vector<std::tuple<uint32_t, int, uint64_t, std::string_view>> fields;
+  bool failed = false;
+  size_t stopped_at = 0;
+};
+Walk ReferenceWalk(std::string_view data) {
+  Walk w;
+  size_t p = 0;
+  while (p < data.size()) {
+    w.stopped_at = p;
+    uint64_t tag, v = 0;
+    size_t q = p;
+    if (!ReadVarint(data, &q, &tag) || q - p > 5 || tag > 0xffffffffu || (tag >> 3) == 0) return w.failed = true, w;
+    std::string_view bytes;
+    switch (tag & 7) {
+      case 0:
+        if (!ReadVarint(data, &q, &v)) return w.failed = true, w;
+        break;
+      case 1:
+      case 5: {
+        const size_t n = (tag & 7) == 1 ? 8 : 4;
+        if (data.size() - q < n) return w.failed = true, w;
+        for (size_t i = n; i-- > 0;) v = (v << 8) | static_cast<uint8_t>(data[q + i]);
+        q += n;
+        break;
+      }
+      case 2:
+        if (!ReadVarint(data, &q, &v) || v > data.size() - q) return w.failed = true, w;
+        bytes = data.substr(q, v);
+        q += v;
+        break;
+      default:
+        return w.failed = true, w;
+    }
+    w.fields.emplace_back(static_cast<uint32_t>(tag >> 3), static_cast<int>(tag & 7), v, bytes);
+    p = q;
+  }
+  w.stopped_at = p;
+  return w;
+}
+
+TEST(ProtoReaderTest, AgreesWithAPlainWalkOnRandomBytes) {
+  std::mt19937_64 rng(5);
+  // Bytes biased towards what the fast path takes: small tags of wire
+  // types 0, 1 and 2, short lengths, and the edges around them.
+  const uint8_t pool[] = {0x08, 0x09, 0x0a, 0x10, 0x11, 0x12, 0x1a, 0x00, 0x01, 0x02, 0x05, 0x7f, 0x80, 0x81, 0xff, 0x0b, 0x0c, 0x0d};
+  for (int n = 0; n < 200000; ++n) {
+    std::string data(rng() % 24, '\0');
+    for (char& c : data) c = static_cast<char>(rng() % 4 == 0 ? rng() : pool[rng() % sizeof pool]);
+    Walk want = ReferenceWalk(data);
+    ProtoReader r(data);
+    ProtoField f;
+    size_t i = 0;
+    while (r.Next(&f)) {
+      ASSERT_LT(i, want.fields.size());
+      const auto& [number, type, scalar, bytes] = want.fields[i++];
+      ASSERT_EQ(f.number, number);
+      ASSERT_EQ(static_cast<int>(f.type), type);
+      ASSERT_EQ(f.scalar, scalar);
+      ASSERT_EQ(f.bytes.data() == bytes.data() && f.bytes.size() == bytes.size(), true);
+    }
+    ASSERT_EQ(i, want.fields.size());
+    ASSERT_EQ(!r.ok(), want.failed);
+    ASSERT_EQ(r.position(), want.stopped_at);
   }
 }
 

@@ -123,11 +123,25 @@ inline uint64_t HashMix(uint64_t h) {
   h ^= h >> 33;
   return h;
 }
-inline uint64_t LoadLittleEndian64(const char* p, size_t n) {
-  uint64_t w = 0;
-  std::memcpy(&w, p, n);
-  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w) >> (8 * (8 - n));
+inline uint64_t LoadLittleEndian64(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
   return w;
+}
+inline uint64_t LoadLittleEndian32(const char* p) {
+  uint32_t w;
+  std::memcpy(&w, p, 4);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap32(w);
+  return w;
+}
+// The 1 to 7 bytes at `p` as a little-endian number, zero-extended: two
+// overlapping fixed-size loads instead of a copy of variable length (a
+// call per hashed string, most of which are short).
+inline uint64_t LoadLittleEndianTail(const char* p, size_t n) {
+  if (n >= 4) return LoadLittleEndian32(p) | (LoadLittleEndian32(p + n - 4) << (8 * (n - 4)));
+  const auto byte = [p](size_t i) { return uint64_t{static_cast<uint8_t>(p[i])}; };
+  return byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
 }
 inline uint64_t HashBytes(std::string_view s, uint64_t seed) {
   constexpr uint64_t kMul = 0x9e3779b97f4a7c15ull;
@@ -135,11 +149,11 @@ inline uint64_t HashBytes(std::string_view s, uint64_t seed) {
   const char* p = s.data();
   size_t n = s.size();
   for (; n >= 8; p += 8, n -= 8) {
-    h = (h ^ LoadLittleEndian64(p, 8)) * kMul;
+    h = (h ^ LoadLittleEndian64(p)) * kMul;
     h ^= h >> 29;
   }
   if (n > 0) {
-    h = (h ^ LoadLittleEndian64(p, n)) * kMul;
+    h = (h ^ LoadLittleEndianTail(p, n)) * kMul;
     h ^= h >> 29;
   }
   return HashMix(h);

@@ -59,6 +59,8 @@ Status MakeCertificates(const std::string& dir) {
   return Status::Ok();
 }
 
+std::string ServerId(const std::string& dir) { return std::filesystem::path(dir).filename().string(); }
+
 void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t https,
                  const std::string& remote_servers) {
   std::ofstream c(dir + "/config.xml");
@@ -82,7 +84,10 @@ void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t h
     << "  <users_config>users.xml</users_config>\n"
     << "  <default_profile>default</default_profile>\n  <default_database>default</default_database>\n"
     << "  <timezone>UTC</timezone>\n"
-    << remote_servers << "</yandex>\n";
+    << remote_servers
+    // Names this server, so that its start is not mistaken for another
+    // test's server that took the same free port first.
+    << "  <macros><callpath_test_server>" << ServerId(dir) << "</callpath_test_server></macros>\n</yandex>\n";
   std::ofstream u(dir + "/users.xml");
   u << "<?xml version=\"1.0\"?>\n<yandex>\n"
     << "  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>\n"
@@ -118,45 +123,68 @@ Result<std::unique_ptr<TestClickHouse>> TestClickHouse::StartWithTls() { return 
 
 Result<std::vector<std::unique_ptr<TestClickHouse>>> TestClickHouse::StartCluster(size_t shards,
                                                                                  const std::string& cluster) {
-  std::vector<uint16_t> http(shards), tcp(shards);
-  std::string remote = "  <remote_servers><" + cluster + ">";
-  for (size_t i = 0; i < shards; ++i) {
-    http[i] = FreePort();
-    tcp[i] = FreePort();
-    remote += "<shard><replica><host>127.0.0.1</host><port>" + std::to_string(tcp[i]) + "</port></replica></shard>";
+  // Every server's configuration names every port: when one was taken
+  // since the probe, the whole cluster starts again on new ports.
+  Status failed;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::vector<uint16_t> http(shards), tcp(shards);
+    std::string remote = "  <remote_servers><" + cluster + ">";
+    for (size_t i = 0; i < shards; ++i) {
+      http[i] = FreePort();
+      tcp[i] = FreePort();
+      remote += "<shard><replica><host>127.0.0.1</host><port>" + std::to_string(tcp[i]) + "</port></replica></shard>";
+    }
+    remote += "</" + cluster + "></remote_servers>\n";
+    std::vector<std::unique_ptr<TestClickHouse>> out;
+    bool taken = false;
+    for (size_t i = 0; i < shards && !taken; ++i) {
+      auto s = Create(false, remote, http[i], tcp[i], &taken);
+      if (s.ok()) {
+        out.push_back(std::move(*s));
+      } else if (!taken) {
+        return s.status();  // `out` stops the servers started
+      } else {
+        failed = s.status();
+      }
+    }
+    if (!taken) return out;
   }
-  remote += "</" + cluster + "></remote_servers>\n";
-  std::vector<std::unique_ptr<TestClickHouse>> out;
-  for (size_t i = 0; i < shards; ++i) {
-    auto s = Create(false, remote, http[i], tcp[i]);
-    if (!s.ok()) return s.status();
-    out.push_back(std::move(*s));
-  }
-  return out;
+  return failed;
 }
 
 Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Create(bool tls, const std::string& remote_servers,
-                                                               uint16_t http_port, uint16_t tcp_port) {
+                                                               uint16_t http_port, uint16_t tcp_port,
+                                                               bool* port_taken) {
   std::unique_ptr<TestClickHouse> s(new TestClickHouse());
   s->binary_ = FindBinary();
   if (s->binary_.empty()) return NotFound("clickhouse-server is not installed (scripts/setup.sh installs it)");
   std::string tmpl = (std::filesystem::temp_directory_path() / "callpath-clickhouse-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) return Internal("cannot make a temporary folder");
   s->dir_ = tmpl;
-  s->http_port_ = http_port != 0 ? http_port : FreePort();
-  s->tcp_port_ = tcp_port != 0 ? tcp_port : FreePort();
-  s->url_ = "http://127.0.0.1:" + std::to_string(s->http_port_);
-  if (tls) {
-    CALLPATH_RETURN_IF_ERROR(MakeCertificates(s->dir_));
-    s->https_port_ = FreePort();
-    s->https_url_ = "https://127.0.0.1:" + std::to_string(s->https_port_);
+  if (tls) CALLPATH_RETURN_IF_ERROR(MakeCertificates(s->dir_));
+  // A free port may be taken by another test's server between the probe
+  // and the bind (tests run in parallel): then start again on new ports,
+  // unless the ports were given (a cluster's servers name each other's).
+  Status started;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    s->http_port_ = http_port != 0 ? http_port : FreePort();
+    s->tcp_port_ = tcp_port != 0 ? tcp_port : FreePort();
+    s->url_ = "http://127.0.0.1:" + std::to_string(s->http_port_);
+    if (tls) {
+      s->https_port_ = FreePort();
+      s->https_url_ = "https://127.0.0.1:" + std::to_string(s->https_port_);
+    }
+    WriteConfig(s->dir_, s->http_port_, s->tcp_port_, s->https_port_, remote_servers);
+    bool taken = false;
+    started = s->Spawn(&taken);
+    if (port_taken != nullptr) *port_taken = taken;
+    if (!taken || http_port != 0) break;
   }
-  WriteConfig(s->dir_, s->http_port_, s->tcp_port_, s->https_port_, remote_servers);
-  CALLPATH_RETURN_IF_ERROR(s->Spawn());
+  CALLPATH_RETURN_IF_ERROR(started);
   return s;
 }
 
-Status TestClickHouse::Spawn() {
+Status TestClickHouse::Spawn(bool* port_taken) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   const std::string out = dir_ + "/stdout.log";
@@ -168,12 +196,24 @@ Status TestClickHouse::Spawn() {
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return Internal("cannot start " + binary_);
   ch::Http http(url_, 2);
+  const std::string id = ServerId(dir_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (http.Query("SELECT 1").ok()) return Status::Ok();
+    Result<std::string> named =
+        http.Query("SELECT substitution FROM system.macros WHERE macro = 'callpath_test_server'");
+    if (named.ok()) {
+      std::string answer = std::move(named).value();
+      while (!answer.empty() && answer.back() == '\n') answer.pop_back();
+      if (answer == id) return Status::Ok();
+      (void)Stop();  // another server holds the port; ours cannot bind it
+      if (port_taken) *port_taken = true;
+      return Unavailable("port " + std::to_string(http_port_) + " is another server's");
+    }
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      // Most likely a port taken since it was probed.
+      if (port_taken) *port_taken = true;
       return Unavailable("clickhouse-server exited at start; see " + dir_ + "/error.log");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
