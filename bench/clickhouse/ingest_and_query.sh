@@ -32,11 +32,26 @@ stored() {
   echo "$total"
 }
 
+# Where the time goes: CPU seconds (utime + stime of /proc/PID/stat) of each ClickHouse server,
+# each callpathd and the loadgens from the start of the load until everything is stored, and each
+# server's INSERT statements, inserted rows and bytes over the same time (system.events) and its
+# active parts at the end.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+events() {  # shard -> "inserts rows bytes"
+  curl -s "http://127.0.0.1:$((BASE + 10 * $1 + 1))/" --data-binary "SELECT sumIf(value, event = 'InsertQuery'),
+    sumIf(value, event = 'InsertedRows'), sumIf(value, event = 'InsertedBytes') FROM system.events FORMAT TSV" |
+    tr '\t' ' '
+}
+declare -A cpu0 ev0
+for f in "$CALLPATH_CLUSTER_DIR"/pids/*; do cpu0[$(basename "$f")]=$(cpu_ticks "$(cat "$f")"); done
+for s in 1 2; do ev0[$s]=$(events "$s"); done
+
 t0=$(date +%s.%N)
 pids=()
 for n in $(seq 1 "$CALLPATH_CLUSTER_NODES"); do
-  build/bin/callpath-loadgen --endpoint "http://127.0.0.1:$((BASE + 100 + 10 * n + 8))" --duration "${SECS}s" \
-    --concurrency 4 > "$CALLPATH_CLUSTER_DIR/logs/bench-loadgen$n.log" 2>&1 &
+  { TIMEFORMAT='%U %S'; time build/bin/callpath-loadgen --endpoint "http://127.0.0.1:$((BASE + 100 + 10 * n + 8))" \
+    --duration "${SECS}s" --concurrency 4 > "$CALLPATH_CLUSTER_DIR/logs/bench-loadgen$n.log" 2>&1; } \
+    2> "$CALLPATH_CLUSTER_DIR/logs/bench-loadgen$n.cpu" &
   pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
@@ -49,6 +64,20 @@ while [ "$(stored)" -lt "$acked" ]; do sleep 0.5; done
 t1=$(date +%s.%N)
 echo "acknowledged: $acked spans in ${SECS} s ($((acked / SECS)) spans/s)"
 awk -v a="$acked" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "stored in ClickHouse: %d spans in %.1f s (%.0f spans/s)\n", a, t1 - t0, a / (t1 - t0) }'
+hz=$(getconf CLK_TCK)
+line="cpu seconds over the $(awk -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.1f", t1 - t0 }') s:"
+for f in "$CALLPATH_CLUSTER_DIR"/pids/*; do
+  name=$(basename "$f")
+  line+=" $name $(awk -v a="${cpu0[$name]}" -v b="$(cpu_ticks "$(cat "$f")")" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) / hz }')"
+done
+echo "$line loadgen $(cat "$CALLPATH_CLUSTER_DIR"/logs/bench-loadgen*.cpu | awk '{ s += $1 + $2 } END { printf "%.1f", s }')"
+for s in 1 2; do
+  read -r i0 r0 b0 <<< "${ev0[$s]}"
+  read -r i1 r1 b1 <<< "$(events "$s")"
+  parts=$(curl -s "http://127.0.0.1:$((BASE + 10 * s + 1))/" --data-binary \
+    "SELECT count() FROM system.parts WHERE database = 'callpath' AND active FORMAT TSV")
+  echo "shard $s: $((i1 - i0)) INSERTs, $((r1 - r0)) rows, $(((b1 - b0) >> 20)) MiB inserted, $parts active parts"
+done
 
 # Latency through the query API of node 1: p50 / p99 of N calls (answers other than 200 stop
 # the run).
@@ -74,7 +103,8 @@ for _ in $(seq 1 50); do
 done
 lat "attribute search db.system=redis, last hour, 20" "$CALLPATH_CLUSTER_DIR/t_attr"
 
-# Bytes on disk (every table of both shards) per span stored, after ClickHouse's merges so far.
+# Bytes on disk (every table of both shards) per span stored, after ClickHouse's merges so far,
+# and per table.
 bytes=0; spans=0
 for s in 1 2; do
   b=$(curl -s "http://127.0.0.1:$((BASE + 10 * s + 1))/" --data-binary "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'callpath' AND active FORMAT TSV")
@@ -82,3 +112,7 @@ for s in 1 2; do
   bytes=$((bytes + b)); spans=$((spans + c))
 done
 awk -v b="$bytes" -v s="$spans" 'BEGIN { printf "on disk: %d bytes for %d spans (+ their logs and statistics): %.1f bytes/span\n", b, s, b / s }'
+for s in 1 2; do
+  curl -s "http://127.0.0.1:$((BASE + 10 * s + 1))/" --data-binary "SELECT replaceOne(table, '_local', ''), sum(bytes_on_disk)
+    FROM system.parts WHERE database = 'callpath' AND active GROUP BY table FORMAT TSV"
+done | awk -v s="$spans" '{ b[$1] += $2 } END { printf "  by table (bytes/span):"; for (t in b) printf " %s %.1f", t, b[t] / s; print "" }'

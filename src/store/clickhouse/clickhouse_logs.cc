@@ -24,9 +24,9 @@ Result<std::vector<StoredLog>> ReadLogs(const Result<std::string>& answer) {
 
 Result<std::vector<StoredLog>> ClickHouseStore::LogsForTrace(const TraceId& trace_id) {
   CALLPATH_RETURN_IF_ERROR(CheckOpen());
-  return ReadLogs(Query(std::string("SELECT ") + ch::kLogColumns + " FROM " + T("logs") + " PREWHERE trace_id = " +
-                        ch::HexLiteral(trace_id.AsBytes()) +
-                        " ORDER BY effective_ns, version, seq FORMAT RowBinary"));
+  return ReadLogs(TraceServer(trace_id).Query(std::string("SELECT ") + ch::kLogColumns + " FROM " + TraceTable("logs") +
+                                              " PREWHERE trace_id = " + ch::HexLiteral(trace_id.AsBytes()) +
+                                              " ORDER BY effective_ns, version, seq FORMAT RowBinary"));
 }
 
 Result<std::vector<StoredLog>> ClickHouseStore::SearchLogs(const LogQuery& q) {

@@ -54,8 +54,10 @@ void KeepLatest(std::vector<Copy>* copies) {
 
 Result<std::vector<StoredSpan>> ClickHouseStore::GetTrace(const TraceId& trace_id) {
   CALLPATH_RETURN_IF_ERROR(CheckOpen());
-  auto answer = Query(std::string("SELECT ") + ch::kSpanColumns + " FROM " + T("spans") + " PREWHERE trace_id = " +
-                      ch::HexLiteral(trace_id.AsBytes()) + " FORMAT RowBinary");
+  // A trace lives on one shard: asked there, the other shards are spared.
+  auto answer = TraceServer(trace_id).Query(std::string("SELECT ") + ch::kSpanColumns + " FROM " + TraceTable("spans") +
+                                            " PREWHERE trace_id = " + ch::HexLiteral(trace_id.AsBytes()) +
+                                            " FORMAT RowBinary");
   if (!answer.ok()) return answer.status();
   std::vector<Copy> copies;
   ch::RowReader r(*answer);
@@ -74,8 +76,9 @@ Result<std::vector<StoredSpan>> ClickHouseStore::GetTrace(const TraceId& trace_i
 
 Result<std::vector<StoredSpan>> ClickHouseStore::GetTraceSkeleton(const TraceId& trace_id) {
   CALLPATH_RETURN_IF_ERROR(CheckOpen());
-  auto answer = Query(std::string("SELECT ") + ch::kSpanSkeletonColumns + " FROM " + T("spans") +
-                      " PREWHERE trace_id = " + ch::HexLiteral(trace_id.AsBytes()) + " FORMAT RowBinary");
+  auto answer = TraceServer(trace_id).Query(std::string("SELECT ") + ch::kSpanSkeletonColumns + " FROM " +
+                                            TraceTable("spans") + " PREWHERE trace_id = " +
+                                            ch::HexLiteral(trace_id.AsBytes()) + " FORMAT RowBinary");
   if (!answer.ok()) return answer.status();
   std::vector<Copy> copies;
   ch::RowReader r(*answer);
@@ -108,8 +111,11 @@ Result<std::vector<StoredSpan>> ClickHouseStore::GetTraceSkeleton(const TraceId&
 Status ClickHouseStore::Summaries(const std::vector<TraceId>& ids, std::vector<TraceSummary>* out) {
   out->clear();
   if (ids.empty()) return Status::Ok();
-  auto answer = Query(std::string("SELECT ") + ch::kSpanSummaryColumns + " FROM " + T("spans") +
-                      " PREWHERE trace_id IN (" + IdList(ids) + ") FORMAT RowBinary");
+  // One trace (GetTraceSummary) is asked of its shard alone.
+  const std::string sql = std::string("SELECT ") + ch::kSpanSummaryColumns + " FROM " +
+                          (ids.size() == 1 ? TraceTable("spans") : T("spans")) + " PREWHERE trace_id IN (" +
+                          IdList(ids) + ") FORMAT RowBinary";
+  auto answer = ids.size() == 1 ? TraceServer(ids.front()).Query(sql) : Query(sql);
   if (!answer.ok()) return answer.status();
   std::vector<Copy> copies;
   ch::RowReader r(*answer);

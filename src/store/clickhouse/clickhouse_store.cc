@@ -1,6 +1,7 @@
 // Opening (schema, meta, position, cleanup of incomplete writes), retention
 // and closing.
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -110,6 +111,7 @@ Result<std::unique_ptr<Store>> ClickHouseStore::Open(const ClickHouseOptions& op
   }
   s->schema_.partition_ns = options.partition_seconds * 1'000'000'000ull;
   CALLPATH_RETURN_IF_ERROR(s->CreateSchema());
+  CALLPATH_RETURN_IF_ERROR(s->MapShards());
   CALLPATH_RETURN_IF_ERROR(s->CheckMeta());
   CALLPATH_RETURN_IF_ERROR(s->LoadPosition());
   CALLPATH_RETURN_IF_ERROR(s->RemoveIncompleteWrites());
@@ -135,6 +137,50 @@ Status ClickHouseStore::CreateSchema() {
   return Status::Ok();
 }
 
+Status ClickHouseStore::MapShards() {
+  shard_map_ = ch::ShardMap();
+  shard_servers_.clear();
+  if (options_.cluster.empty()) return Status::Ok();
+  // The cluster's shards, in the order its Distributed tables number them.
+  auto shards = Query("SELECT shard_num, any(shard_weight), count() FROM system.clusters WHERE cluster = " +
+                      ch::Quote(options_.cluster) + " GROUP BY shard_num ORDER BY shard_num FORMAT TabSeparated");
+  if (!shards.ok()) return shards.status();
+  std::vector<uint32_t> weights;
+  uint64_t total = 0;
+  for (const std::string& line : Lines(*shards)) {
+    unsigned number = 0, weight = 0, replicas = 0;
+    if (std::sscanf(line.c_str(), "%u\t%u\t%u", &number, &weight, &replicas) != 3) continue;
+    // Replicas of a plain MergeTree are filled by the Distributed table
+    // itself: only it may insert then.
+    if (replicas != 1 || number != weights.size() + 1) return Status::Ok();
+    weights.push_back(weight);
+    total += weight;
+  }
+  if (weights.size() != servers_.size() || total == 0) return Status::Ok();
+  // Which shard each server given is: the one it calls local.
+  std::vector<ch::Http*> by_shard(weights.size(), nullptr);
+  for (auto& server : servers_) {
+    auto local = server->Query("SELECT shard_num FROM system.clusters WHERE cluster = " + ch::Quote(options_.cluster) +
+                               " AND is_local FORMAT TabSeparated");
+    if (!local.ok()) return local.status();
+    const std::vector<std::string> lines = Lines(*local);
+    const unsigned number = lines.size() == 1 ? static_cast<unsigned>(std::strtoul(lines[0].c_str(), nullptr, 10)) : 0;
+    if (number == 0 || number > by_shard.size() || by_shard[number - 1] != nullptr) return Status::Ok();
+    by_shard[number - 1] = server.get();
+  }
+  shard_map_ = ch::ShardMap(weights);
+  shard_servers_ = std::move(by_shard);
+  return Status::Ok();
+}
+
+ch::Http& ClickHouseStore::TraceServer(const TraceId& trace_id) {
+  return shard_servers_.empty() ? *servers_.front() : *shard_servers_[shard_map_.ShardOf(trace_id)];
+}
+
+std::string ClickHouseStore::TraceTable(const char* table) const {
+  return shard_servers_.empty() ? T(table) : T(table) + "_local";
+}
+
 Status ClickHouseStore::CheckMeta() {
   auto rows = Query("SELECT key, max(value) FROM " + T("meta") + " GROUP BY key FORMAT TabSeparated");
   if (!rows.ok()) return rows.status();
@@ -146,6 +192,7 @@ Status ClickHouseStore::CheckMeta() {
     const uint64_t value = std::strtoull(line.c_str() + tab + 1, nullptr, 10);
     if (key == "schema_version") stored_version = value;
     if (key == "partition_ns") stored_partition = value;
+    if (key == "tags_from_ns") tags_from_ns_ = value;
   }
   if (stored_version > ch::kSchemaVersion) {
     return FailedPrecondition("clickhouse database " + options_.database + " has schema version " +
@@ -160,9 +207,20 @@ Status ClickHouseStore::CheckMeta() {
   // Upgrades from older schema versions go here, one step per version,
   // before the new version is recorded. Version 1 is the first.
   if (stored_version == ch::kSchemaVersion && stored_partition != 0) return Status::Ok();
+  std::string records;
+  if (stored_version == 1) {
+    // 1 -> 2: CreateSchema made the tags table; spans stored before now are
+    // not in it, so attribute searches reaching before now scan the spans.
+    // (A node of the old version still writing leaves its spans out too:
+    // upgrade every node.)
+    tags_from_ns_ = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    records = ", ('tags_from_ns', '" + std::to_string(tags_from_ns_) + "')";
+  }
   const std::string sql = "INSERT INTO " + T("meta") + " VALUES ('schema_version', '" +
                           std::to_string(ch::kSchemaVersion) + "'), ('partition_ns', '" +
-                          std::to_string(schema_.partition_ns) + "')";
+                          std::to_string(schema_.partition_ns) + "')" + records;
   auto r = Query(sql);
   return r.ok() ? Status::Ok() : r.status();
 }

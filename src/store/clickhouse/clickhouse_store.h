@@ -14,6 +14,16 @@
 //   span_index  a light copy of each span (service, start, operation,
 //               duration, status, kind, trace id) ORDER BY (service,
 //               start_ns): what a search without tags reads.
+//   tags        (hash of key and value, latest start, trace id) of every
+//               attribute of a trace's spans (span, resource, event and
+//               link attributes), once per trace, day and write, ORDER BY
+//               (hash, latest start): an attribute search takes the newest
+//               candidate traces from here and checks them exactly on
+//               their spans. Candidates only, so not versioned (rows of a
+//               failed write may stay). Complete from the write that
+//               created it on (meta `tags_from_ns`, the upgrade's time; 0
+//               when the database was created with it): searches that
+//               reach further back scan the spans instead.
 //   summaries   one row per trace per write (earliest start, latest end,
 //               error spans, services): the trace-level search filters
 //               are evaluated on these, grouped by trace, in SQL.
@@ -23,12 +33,23 @@
 //               latency sketches as String columns, merged at read.
 //   operations  (day, service, operation, kind): GetServices/GetOperations.
 //   positions   (writer, position): see "Durability" below.
-//   meta        schema version and the day width, checked at open.
+//   meta        schema version, the day width (checked at open) and
+//               tags_from_ns.
 // With a cluster, each table above is a `Distributed` table over its
 // `<name>_local` MergeTree on every shard, sharded by trace id (logs and
 // statistics too, by their trace id or at random), so a trace lives on one
 // shard and trace-level SQL runs shard-locally (distributed_product_mode =
 // local). The schema is created, and upgraded, by Open on every shard.
+// Inserts skip the Distributed tables when they can: if the servers given
+// are exactly the cluster's shards (one replica each; system.clusters tells
+// which is which), Prepare splits the rows by the Distributed tables' own
+// sharding (shards.h computes cityHash64(trace_id) exactly) and Write
+// inserts each shard's rows into its `_local` tables, the shards in
+// parallel. Rows land where the Distributed tables would have put them, so
+// databases written either way mix. Reads of one trace go to its shard's
+// `_local` tables; every other read goes through the first server's
+// Distributed tables. Otherwise (replicas, other servers, no cluster)
+// inserts go through the first server's tables as queried.
 //
 // Durability, and the Writer's position contract. A Write is a sequence of
 // INSERTs (spans, summaries, logs, statistics, operations), each
@@ -67,8 +88,9 @@ namespace callpath::store {
 
 struct ClickHouseOptions {
   // HTTP endpoint of a server, e.g. http://127.0.0.1:8123. With a cluster,
-  // one per shard, comma-separated: the schema and retention run on each,
-  // inserts and reads go through the first.
+  // one per shard, comma-separated, in any order: the schema and retention
+  // run on each, inserts go to each shard (see "Layout"), searches go
+  // through the first.
   std::string url = "http://127.0.0.1:8123";
   std::string database = "callpath";
   // A cluster named in the servers' <remote_servers>: "" = one server.

@@ -14,6 +14,7 @@
 #include "store/clickhouse/clickhouse_store.h"
 #include "store/clickhouse/http.h"
 #include "store/clickhouse/schema.h"
+#include "store/clickhouse/shards.h"
 #include "store/stats.h"
 
 namespace callpath::store {
@@ -29,8 +30,14 @@ struct ChRows {
 
 class ChPreparedBatch final : public PreparedBatch {
  public:
-  ChPreparedBatch(size_t spans, size_t logs) : PreparedBatch(spans, logs) {}
-  ChRows spans, span_index, summaries, logs, op_stats, log_stats;
+  // `shards`: how many shards the rows keyed by trace are split over (1
+  // when every insert goes to one server's tables).
+  ChPreparedBatch(size_t spans, size_t logs, size_t shards)
+      : PreparedBatch(spans, logs), spans(shards), span_index(shards), tags(shards), summaries(shards), logs(shards) {}
+  // Rows keyed by trace, one ChRows per shard (ClickHouseStore::shard_map_).
+  std::vector<ChRows> spans, span_index, tags, summaries, logs;
+  // Statistics rows: on any shard.
+  ChRows op_stats, log_stats;
   // (day, service, operation, kind) of the spans, distinct.
   std::set<std::tuple<uint64_t, std::string, std::string, uint8_t>> operations;
 };
@@ -73,6 +80,20 @@ class ClickHouseStore final : public Store, public Writer, public SpanReader, pu
   explicit ClickHouseStore(const ClickHouseOptions& options);
 
   Status CheckOpen() const;
+  // Where inserts go: with a cluster whose shards are exactly the servers
+  // given (one replica each, found by system.clusters.is_local), each
+  // shard's `_local` tables; otherwise the first server's tables
+  // (Distributed ones with a cluster). Sets shard_map_ and shard_servers_.
+  Status MapShards();
+  // The server holding `trace_id`'s rows and the table there to read, or
+  // the first server and the table as queried when inserts are not split.
+  ch::Http& TraceServer(const TraceId& trace_id);
+  std::string TraceTable(const char* table) const;
+  // Write's inserts to one shard (an index of shard_servers_; 0 when
+  // inserts are not split): its rows keyed by trace and, with
+  // `with_unkeyed`, the statistics rows and `operations` (encoded names).
+  Status WriteShard(const std::vector<const PreparedBatch*>& batches, uint64_t position, size_t shard,
+                    bool with_unkeyed, const std::string& operations);
   // Open's steps (clickhouse_store.cc): the server version, the schema on
   // every shard, the meta records, this writer's position.
   Status CreateSchema();
@@ -85,13 +106,23 @@ class ClickHouseStore final : public Store, public Writer, public SpanReader, pu
   std::string T(const char* table) const { return options_.database + "." + table; }
   // Runs a query through the first server; its RowBinary answer.
   Result<std::string> Query(const std::string& sql) { return servers_.front()->Query(sql); }
+  // FindTraces with an attribute tag, through the tags table: `spans` is
+  // the exact condition on span rows, `having` on a trace's summaries rows
+  // (may be ""), `tag` the condition on tags rows that every matching
+  // span's trace has. Sets *answered unless there were too many candidates
+  // that do not match (the caller scans then).
+  Status FindTracesByTag(const TraceQuery& query, const std::string& spans, const std::string& having,
+                         const std::string& tag, std::vector<TraceId>* ids, bool* answered);
   // The exact summaries of `ids` folded from their spans' light columns.
   Status Summaries(const std::vector<TraceId>& ids, std::vector<TraceSummary>* out);
 
   ClickHouseOptions options_;
-  std::vector<std::unique_ptr<ch::Http>> servers_;  // one per shard; [0] takes inserts and reads
+  std::vector<std::unique_ptr<ch::Http>> servers_;  // one per shard, in the order given; [0] answers reads
+  ch::ShardMap shard_map_;                          // how Prepare splits rows keyed by trace
+  std::vector<ch::Http*> shard_servers_;            // per shard in cluster order; empty = insert via [0]
   ch::SchemaOptions schema_;
   bool closed_ = false;
+  uint64_t tags_from_ns_ = 0;  // the tags table holds every span starting from here (meta)
 
   std::mutex write_mu_;                    // one Write (or cleanup) at a time
   std::atomic<uint64_t> committed_{0};     // position of the last complete write

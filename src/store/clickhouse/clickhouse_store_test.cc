@@ -107,5 +107,101 @@ TEST(ClickHouseStore, RowsOfAnIncompleteWriteAreRemovedAtOpenAndReplayedOnce) {
   EXPECT_TRUE((*store)->Close().ok());
 }
 
+TraceId NumberedTrace(int n) {
+  TraceId t;
+  t.mutable_bytes()[0] = 0xcd;
+  t.mutable_bytes()[14] = static_cast<uint8_t>(n >> 8);
+  t.mutable_bytes()[15] = static_cast<uint8_t>(n);
+  return t;
+}
+
+std::vector<TraceId> FoundIds(Store& store, const TraceQuery& q) {
+  auto found = store.span_reader().FindTraces(q);
+  EXPECT_TRUE(found.ok()) << found.status().ToString();
+  std::vector<TraceId> ids;
+  if (found.ok()) for (const auto& s : *found) ids.push_back(s.trace_id);
+  return ids;
+}
+
+// The tags table names candidates newest first; when the newest ones fail
+// the span's other conditions, later rounds take older ones until the
+// answer is exact.
+TEST(ClickHouseStore, AttributeSearchFindsOldMatchesBehindManyNewerCandidates) {
+  std::string why;
+  TestClickHouse* server = TestClickHouse::FindBinary().empty() ? nullptr : TestClickHouse::Shared(&why);
+  if (server == nullptr) GTEST_SKIP() << "clickhouse-server not available: " << why;
+  ClickHouseOptions o;
+  o.url = server->url();
+  o.database = "tag_rounds";
+  auto store = OpenClickHouseStore(o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::vector<StoredSpan> spans;
+  for (int i = 0; i < 300; ++i) {
+    StoredSpan s;
+    s.trace_id = NumberedTrace(i);
+    s.span_id = testing::Sid(1, 1);
+    s.service = i < 3 ? "rare" : "common";
+    s.operation = "Get";
+    s.start_ns = testing::kBase + static_cast<uint64_t>(i) * testing::kMs;
+    s.attributes = {{"db.system", Value::String("redis")}};
+    spans.push_back(s);
+  }
+  ASSERT_TRUE(testing::WriteAt((*store)->writer(), 1, spans, {}).ok());
+  TraceQuery q;
+  q.tags = {{"db.system", "redis"}};
+  q.service = "rare";
+  q.limit = 2;
+  EXPECT_EQ(FoundIds(**store, q), (std::vector<TraceId>{NumberedTrace(2), NumberedTrace(1)}));
+  q.service.clear();
+  q.limit = 3;
+  EXPECT_EQ(FoundIds(**store, q), (std::vector<TraceId>{NumberedTrace(299), NumberedTrace(298), NumberedTrace(297)}));
+  q.start_time_max_ns = testing::kBase + 100 * testing::kMs;  // the bound cuts the candidates' latest starts
+  EXPECT_EQ(FoundIds(**store, q), (std::vector<TraceId>{NumberedTrace(100), NumberedTrace(99), NumberedTrace(98)}));
+  EXPECT_TRUE((*store)->Close().ok());
+}
+
+// A database of schema version 1 has no tags rows for its spans: after the
+// upgrade, attribute searches reaching before it scan the spans and still
+// find them.
+TEST(ClickHouseStore, AttributeSearchFindsSpansWrittenBeforeTheTagsTableExisted) {
+  std::string why;
+  TestClickHouse* server = TestClickHouse::FindBinary().empty() ? nullptr : TestClickHouse::Shared(&why);
+  if (server == nullptr) GTEST_SKIP() << "clickhouse-server not available: " << why;
+  ClickHouseOptions o;
+  o.url = server->url();
+  o.database = "tags_upgrade";
+  StoredSpan a;
+  a.trace_id = testing::Tid(1);
+  a.span_id = testing::Sid(1, 1);
+  a.service = "api";
+  a.operation = "Get";
+  a.start_ns = testing::kBase;
+  a.attributes = {{"db.system", Value::String("redis")}};
+  {
+    auto store = OpenClickHouseStore(o);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE(testing::WriteAt((*store)->writer(), 1, {a}, {}).ok());
+    EXPECT_TRUE((*store)->Close().ok());
+  }
+  // As version 1 left it: no tags rows, version 1 recorded.
+  ch::Http http(server->url(), 10);
+  ASSERT_TRUE(http.Query("DROP TABLE " + o.database + ".tags").ok());
+  ASSERT_TRUE(http.Query("DROP TABLE " + o.database + ".meta").ok());
+  ASSERT_TRUE(http.Query("CREATE TABLE " + o.database + ".meta (key String, value String) ENGINE = MergeTree ORDER BY key").ok());
+  ASSERT_TRUE(http.Query("INSERT INTO " + o.database + ".meta VALUES ('schema_version', '1'), ('partition_ns', '" +
+                         std::to_string(86'400'000'000'000ull) + "')")
+                  .ok());
+  auto store = OpenClickHouseStore(o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  StoredSpan b = a;
+  b.trace_id = testing::Tid(2);
+  b.start_ns = testing::kBase + testing::kSec;
+  ASSERT_TRUE(testing::WriteAt((*store)->writer(), 2, {b}, {}).ok());
+  TraceQuery q;
+  q.tags = {{"db.system", "redis"}};
+  EXPECT_EQ(FoundIds(**store, q), (std::vector<TraceId>{b.trace_id, a.trace_id}));
+  EXPECT_TRUE((*store)->Close().ok());
+}
+
 }  // namespace
 }  // namespace callpath::store

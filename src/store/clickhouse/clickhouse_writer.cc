@@ -1,8 +1,11 @@
 // Writing: Prepare encodes a batch's rows (RowBinary) and statistics on the
-// caller's thread; Write sends them as one INSERT per table, then the
+// caller's thread, the rows keyed by trace already split by shard; Write
+// sends each shard one INSERT per table, the shards in parallel, then the
 // position row (clickhouse_store.h, "Durability").
 #include <algorithm>
 #include <map>
+#include <tuple>
+#include <thread>
 
 #include "store/clickhouse/clickhouse_store_impl.h"
 #include "store/clickhouse/rows.h"
@@ -30,12 +33,11 @@ Status CheckBatch(const IngestBatch& b) {
   return Status::Ok();
 }
 
-// One summaries row per trace of the batch.
-void PrepareSummaries(const IngestBatch& b, ChRows* out) {
+// One summaries row per trace of the batch, in its trace's shard.
+void PrepareSummaries(const IngestBatch& b, const ch::ShardMap& shards, std::vector<ChRows>* out) {
   std::vector<const StoredSpan*> spans;
   for (const auto& s : b.spans) spans.push_back(&s);
   std::sort(spans.begin(), spans.end(), [](const StoredSpan* x, const StoredSpan* y) { return x->trace_id < y->trace_id; });
-  ch::RowWriter w(&out->data);
   std::vector<std::string_view> services;
   for (size_t i = 0; i < spans.size();) {
     const TraceId& trace = spans[i]->trace_id;
@@ -50,13 +52,66 @@ void PrepareSummaries(const IngestBatch& b, ChRows* out) {
     }
     std::sort(services.begin(), services.end());
     services.erase(std::unique(services.begin(), services.end()), services.end());
+    ChRows& rows = (*out)[shards.ShardOf(trace)];
+    ch::RowWriter w(&rows.data);
     w.Trace(trace);
     w.U64(start);
     w.U64(end);
     w.U32(errors);
     w.ArraySize(services.size());
     for (auto s : services) w.String(s);
-    out->EndRow();
+    rows.EndRow();
+  }
+}
+
+uint64_t TagHashOf(const KeyValue& kv) {
+  const Value& v = kv.value;
+  if (v.type == Value::Type::kString || v.type == Value::Type::kJson) return ch::TagHash(kv.key, v.text);
+  return ch::TagHash(kv.key, v.AsText());
+}
+
+// The tags rows of the batch: each (key, value) of a trace's spans'
+// attributes of every kind once per trace and day, with the latest start
+// of the spans carrying it, in its trace's shard.
+void PrepareTags(const IngestBatch& b, uint64_t partition_ns, const ch::ShardMap& shards, std::vector<ChRows>* out) {
+  struct Tag {
+    uint64_t trace_hash;  // sorts on integers first; equal hashes compare the ids
+    uint64_t day;
+    uint64_t tag;
+    const TraceId* trace;
+    uint64_t start;
+  };
+  std::vector<std::vector<uint64_t>> resource_tags(b.resources.size());  // once per resource
+  for (size_t r = 0; r < b.resources.size(); ++r) {
+    for (const auto& kv : b.resources[r]) resource_tags[r].push_back(TagHashOf(kv));
+  }
+  std::vector<Tag> tags;
+  for (size_t i = 0; i < b.spans.size(); ++i) {
+    const StoredSpan& s = b.spans[i];
+    const uint64_t day = s.start_ns / partition_ns;
+    const uint64_t trace_hash = ch::TraceIdHash(s.trace_id);
+    auto add = [&](const Attributes& attrs) {
+      for (const auto& kv : attrs) tags.push_back({trace_hash, day, TagHashOf(kv), &s.trace_id, s.start_ns});
+    };
+    add(s.attributes);
+    for (const auto& e : s.events) add(e.attributes);
+    for (const auto& l : s.links) add(l.attributes);
+    for (uint64_t tag : resource_tags[b.span_resource[i]]) {
+      tags.push_back({trace_hash, day, tag, &s.trace_id, s.start_ns});
+    }
+  }
+  auto key = [](const Tag& t) { return std::tie(t.trace_hash, t.day, t.tag, *t.trace); };
+  std::sort(tags.begin(), tags.end(), [&](const Tag& x, const Tag& y) { return key(x) < key(y); });
+  for (size_t i = 0; i < tags.size();) {
+    const Tag& first = tags[i];
+    uint64_t max = first.start;
+    for (++i; i < tags.size() && key(tags[i]) == key(first); ++i) max = std::max(max, tags[i].start);
+    ChRows& rows = (*out)[shards.ShardOf(first.trace_hash)];
+    ch::RowWriter w(&rows.data);
+    w.U64(first.tag);
+    w.U64(max);
+    w.Trace(*first.trace);
+    rows.EndRow();
   }
 }
 
@@ -96,14 +151,14 @@ void PrepareStats(const BatchStats& stats, ChPreparedBatch* out) {
 
 Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::PrepareStatistics(const IngestBatch& b) const {
   CALLPATH_RETURN_IF_ERROR(CheckBatch(b));
-  auto out = std::make_unique<ChPreparedBatch>(0, 0);
+  auto out = std::make_unique<ChPreparedBatch>(0, 0, shard_map_.shards());
   if (options_.stats) PrepareStats(FoldBatchStats(b), out.get());
   return std::unique_ptr<PreparedBatch>(std::move(out));
 }
 
 Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) const {
   CALLPATH_RETURN_IF_ERROR(CheckBatch(b));
-  auto out = std::make_unique<ChPreparedBatch>(b.spans.size(), b.logs.size());
+  auto out = std::make_unique<ChPreparedBatch>(b.spans.size(), b.logs.size(), shard_map_.shards());
   if (options_.stats && b.fold_statistics) {
     BatchStats stats = FoldBatchStats(b);
     for (size_t i = 0; i < b.logs.size(); ++i) {
@@ -119,12 +174,13 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
     ch::RowWriter w(&resources[i]);
     ch::PutAttributes(w, b.resources[i]);
   }
-  ch::RowWriter spans(&out->spans.data);
   for (size_t i = 0; i < b.spans.size(); ++i) {
     const StoredSpan& s = b.spans[i];
+    const size_t shard = shard_map_.ShardOf(s.trace_id);
+    ch::RowWriter spans(&out->spans[shard].data);
     ch::PutSpan(spans, s, resources[b.span_resource[i]]);
-    out->spans.EndRow();
-    ch::RowWriter index(&out->span_index.data);
+    out->spans[shard].EndRow();
+    ch::RowWriter index(&out->span_index[shard].data);
     index.String(s.service);
     index.U64(s.start_ns);
     index.String(s.operation);
@@ -132,16 +188,85 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
     index.U8(static_cast<uint8_t>(s.status));
     index.U8(static_cast<uint8_t>(s.kind));
     index.Trace(s.trace_id);
-    out->span_index.EndRow();
+    out->span_index[shard].EndRow();
     out->operations.emplace(s.start_ns / schema_.partition_ns, s.service, s.operation, static_cast<uint8_t>(s.kind));
   }
-  PrepareSummaries(b, &out->summaries);
-  ch::RowWriter logs(&out->logs.data);
+  PrepareSummaries(b, shard_map_, &out->summaries);
+  PrepareTags(b, schema_.partition_ns, shard_map_, &out->tags);
   for (size_t i = 0; i < b.logs.size(); ++i) {
+    ChRows& rows = out->logs[shard_map_.ShardOf(b.logs[i].trace_id)];
+    ch::RowWriter logs(&rows.data);
     ch::PutLog(logs, b.logs[i], resources[b.log_resource[i]]);
-    out->logs.EndRow();
+    rows.EndRow();
   }
   return std::unique_ptr<PreparedBatch>(std::move(out));
+}
+
+namespace {
+
+// Rows of every batch as one INSERT body, each row of a versioned table
+// ending in (writer, version, seq): seq numbers rows across the write, so
+// of two copies of a span (always in the same shard) the later one wins.
+void AppendRows(const std::vector<const ChRows*>& parts, bool versioned, std::string_view writer, uint64_t position,
+                std::string* body) {
+  ch::RowWriter w(body);
+  uint32_t seq = 0;
+  for (const ChRows* rows : parts) {
+    if (!versioned) {
+      w.Raw(rows->data);
+      continue;
+    }
+    uint32_t from = 0;
+    for (uint32_t end : rows->ends) {
+      w.Raw(std::string_view(rows->data).substr(from, end - from));
+      ch::PutVersion(w, writer, position, seq++);
+      from = end;
+    }
+  }
+}
+
+}  // namespace
+
+Status ClickHouseStore::WriteShard(const std::vector<const PreparedBatch*>& batches, uint64_t position, size_t shard,
+                                   bool with_unkeyed, const std::string& operations) {
+  const bool split = !shard_servers_.empty();
+  ch::Http& server = split ? *shard_servers_[shard] : *servers_.front();
+  auto table = [&](const char* name) { return split ? T(name) + "_local" : T(name); };
+  struct Keyed {
+    const char* table;
+    const char* columns;
+    std::vector<ChRows> ChPreparedBatch::*rows;
+    bool versioned;
+  };
+  static const Keyed kKeyed[] = {
+      {"spans", ch::kSpanColumns, &ChPreparedBatch::spans, true},
+      {"span_index", nullptr, &ChPreparedBatch::span_index, true},
+      {"tags", nullptr, &ChPreparedBatch::tags, false},
+      {"summaries", nullptr, &ChPreparedBatch::summaries, true},
+      {"logs", ch::kLogColumns, &ChPreparedBatch::logs, true},
+  };
+  std::vector<const ChRows*> parts;
+  std::string body;
+  auto insert = [&](const char* name, const char* columns, bool versioned) {
+    body.clear();
+    AppendRows(parts, versioned, options_.writer_id, position, &body);
+    if (body.empty()) return Status::Ok();
+    const std::string list = columns ? std::string(" (") + columns + ")" : "";
+    return server.Insert("INSERT INTO " + table(name) + list + " FORMAT RowBinary", body);
+  };
+  for (const Keyed& k : kKeyed) {
+    parts.clear();
+    for (const PreparedBatch* b : batches) parts.push_back(&(static_cast<const ChPreparedBatch*>(b)->*k.rows)[shard]);
+    CALLPATH_RETURN_IF_ERROR(insert(k.table, k.columns, k.versioned));
+  }
+  if (!with_unkeyed) return Status::Ok();
+  for (ChRows ChPreparedBatch::*rows : {&ChPreparedBatch::op_stats, &ChPreparedBatch::log_stats}) {
+    parts.clear();
+    for (const PreparedBatch* b : batches) parts.push_back(&(static_cast<const ChPreparedBatch*>(b)->*rows));
+    CALLPATH_RETURN_IF_ERROR(insert(rows == &ChPreparedBatch::op_stats ? "op_stats" : "log_stats", nullptr, true));
+  }
+  if (operations.empty()) return Status::Ok();
+  return server.Insert("INSERT INTO " + table("operations") + " FORMAT RowBinary", operations);
 }
 
 Status ClickHouseStore::Write(const std::vector<const PreparedBatch*>& batches, uint64_t position) {
@@ -155,53 +280,19 @@ Status ClickHouseStore::Write(const std::vector<const PreparedBatch*>& batches, 
   // the same one again) is stored once.
   CALLPATH_RETURN_IF_ERROR(RemoveIncompleteWrites());
 
-  // Each table's rows of every batch, each ending in (writer, version, seq):
-  // seq numbers rows across the write, so a later copy of a span wins.
-  struct Insert {
-    const char* table;
-    const char* columns;
-    ChRows ChPreparedBatch::*rows;
-  };
-  static const Insert kInserts[] = {
-      {"spans", ch::kSpanColumns, &ChPreparedBatch::spans},
-      {"span_index", nullptr, &ChPreparedBatch::span_index},
-      {"summaries", nullptr, &ChPreparedBatch::summaries},
-      {"logs", ch::kLogColumns, &ChPreparedBatch::logs},
-      {"op_stats", nullptr, &ChPreparedBatch::op_stats},
-      {"log_stats", nullptr, &ChPreparedBatch::log_stats},
-  };
   uint64_t spans = 0, logs = 0;
   std::set<std::tuple<uint64_t, std::string, std::string, uint8_t>> operations;
   for (const PreparedBatch* b : batches) {
     const auto* in = static_cast<const ChPreparedBatch*>(b);
+    if (in->spans.size() != shard_map_.shards()) return Internal("clickhouse: batch prepared for another shard layout");
     spans += in->span_count();
     logs += in->log_count();
     operations.insert(in->operations.begin(), in->operations.end());
   }
-  std::string body;
-  for (const Insert& insert : kInserts) {
-    body.clear();
-    ch::RowWriter w(&body);
-    uint32_t seq = 0;
-    for (const PreparedBatch* b : batches) {
-      const ChRows& rows = static_cast<const ChPreparedBatch*>(b)->*insert.rows;
-      uint32_t from = 0;
-      for (uint32_t end : rows.ends) {
-        w.Raw(std::string_view(rows.data).substr(from, end - from));
-        ch::PutVersion(w, options_.writer_id, position, seq++);
-        from = end;
-      }
-    }
-    if (body.empty()) continue;
-    dirty_.store(true);
-    const std::string columns = insert.columns ? std::string(" (") + insert.columns + ")" : "";
-    Status s = servers_.front()->Insert("INSERT INTO " + T(insert.table) + columns + " FORMAT RowBinary", body);
-    if (!s.ok()) return s;
-  }
   // Names: only those this process has not written yet.
-  body.clear();
+  std::string names;
   {
-    ch::RowWriter w(&body);
+    ch::RowWriter w(&names);
     std::lock_guard<std::mutex> ops_lock(ops_mu_);
     for (const auto& op : operations) {
       if (ops_written_.count(op)) continue;
@@ -211,17 +302,24 @@ Status ClickHouseStore::Write(const std::vector<const PreparedBatch*>& batches, 
       w.U8(std::get<3>(op));
     }
   }
-  if (!body.empty()) {
-    dirty_.store(true);
-    Status s = servers_.front()->Insert("INSERT INTO " + T("operations") + " FORMAT RowBinary", body);
-    if (!s.ok()) return s;
+  // The shards' inserts run side by side; the statistics and names, not
+  // keyed by trace, go to one shard per write in turn.
+  dirty_.store(true);
+  const size_t n = shard_map_.shards();
+  const size_t unkeyed = position % n;
+  std::vector<Status> done(n, Status::Ok());
+  std::vector<std::thread> others;
+  for (size_t i = 1; i < n; ++i) {
+    others.emplace_back([&, i] { done[i] = WriteShard(batches, position, i, i == unkeyed, names); });
   }
+  done[0] = WriteShard(batches, position, 0, unkeyed == 0, names);
+  for (auto& t : others) t.join();
+  for (const Status& s : done) CALLPATH_RETURN_IF_ERROR(s);
   // Last: the position, which vouches for every row above.
-  body.clear();
+  std::string body;
   ch::RowWriter w(&body);
   w.String(options_.writer_id);
   w.U64(position);
-  dirty_.store(true);
   Status s = servers_.front()->Insert("INSERT INTO " + T("positions") + " FORMAT RowBinary", body);
   if (!s.ok()) return s;
   committed_.store(position);

@@ -79,6 +79,17 @@ void PutAttributes(RowWriter& w, const Attributes& attrs) {
   for (const auto& kv : attrs) w.String(kv.value.AsText());
 }
 
+uint64_t TagHash(std::string_view key, std::string_view value_text) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, 64 bits
+  auto mix = [&](std::string_view bytes) {
+    for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
+  };
+  mix(key);
+  mix(std::string_view("\0", 1));
+  mix(value_text);
+  return h;
+}
+
 void PutVersion(RowWriter& w, std::string_view writer, uint64_t version, uint32_t seq) {
   w.String(writer);
   w.U64(version);

@@ -18,6 +18,10 @@ void PutAttributes(RowWriter& w, const Attributes& attrs);
 void PutSpan(RowWriter& w, const StoredSpan& span, std::string_view encoded_resource);
 // Every column of kLogColumns up to, not including, `writer`.
 void PutLog(RowWriter& w, const StoredLog& log, std::string_view encoded_resource);
+// The `tag` column of the tags table for attribute key=value (the value
+// as Value::AsText): FNV-1a of the key, a 0 byte and the value. Stored, so
+// it must never change.
+uint64_t TagHash(std::string_view key, std::string_view value_text);
 // The (writer, version, seq) columns that end every versioned row.
 void PutVersion(RowWriter& w, std::string_view writer, uint64_t version, uint32_t seq);
 

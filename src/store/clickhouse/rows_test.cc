@@ -147,5 +147,12 @@ TEST(ClickHouseRows, EventAttributeOfAMissingEventIsRefused) {
   EXPECT_FALSE(ReadSpan(r, &got, &version, &seq));
 }
 
+// Stored in the tags table: a change would hide every older row.
+TEST(TagHash, IsFnv1aOfKeyZeroByteAndValue) {
+  EXPECT_EQ(TagHash("", ""), 0xaf63bd4c8601b7dfull);  // FNV-1a of one 0 byte
+  EXPECT_NE(TagHash("ab", "c"), TagHash("a", "bc"));
+  EXPECT_EQ(TagHash("db.system", "redis"), 0x28e18a714af2fa41ull);
+}
+
 }  // namespace
 }  // namespace callpath::store::ch

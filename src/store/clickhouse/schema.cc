@@ -55,6 +55,15 @@ std::vector<Table> Tables(const SchemaOptions& o) {
                "kind UInt8, trace_id FixedString(16)" + versioned +
                    ") ENGINE = MergeTree PARTITION BY intDiv(start_ns, " + day + ") ORDER BY (service, start_ns)",
                "cityHash64(trace_id)"});
+  // The attribute search's way in: each (key, value) of a trace's span,
+  // resource, event and link attributes as a hash (rows.h TagHash), once
+  // per trace, day and write, with the latest start of the spans that
+  // carry it. Candidates only (searches check them on the spans), so rows
+  // of a write that failed half-way may stay: not versioned.
+  t.push_back({"tags",
+               "(tag UInt64, max_start_ns UInt64, trace_id FixedString(16)) ENGINE = MergeTree PARTITION BY "
+               "intDiv(max_start_ns, " + day + ") ORDER BY (tag, max_start_ns)",
+               "cityHash64(trace_id)", false});
   t.push_back({"summaries",
                "(trace_id FixedString(16), start_ns UInt64, end_ns UInt64, error_count UInt32, "
                "services Array(String)" + versioned + ") ENGINE = MergeTree PARTITION BY intDiv(start_ns, " + day +

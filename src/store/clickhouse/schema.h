@@ -9,7 +9,8 @@
 namespace callpath::store::ch {
 
 // The schema version this build writes; Open upgrades older ones.
-inline constexpr uint32_t kSchemaVersion = 1;
+// 2: the `tags` table (attribute search), complete from the upgrade on.
+inline constexpr uint32_t kSchemaVersion = 2;
 
 // Columns of each table, in the order RowBinary rows carry them.
 extern const char* const kSpanColumns;

@@ -61,7 +61,8 @@ Status MakeCertificates(const std::string& dir) {
 
 std::string ServerId(const std::string& dir) { return std::filesystem::path(dir).filename().string(); }
 
-void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t https) {
+void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t https,
+                 const std::string& remote_servers) {
   std::ofstream c(dir + "/config.xml");
   c << "<?xml version=\"1.0\"?>\n<yandex>\n"
     << "  <logger><level>warning</level><log>" << dir << "/server.log</log><errorlog>" << dir
@@ -83,6 +84,7 @@ void WriteConfig(const std::string& dir, uint16_t http, uint16_t tcp, uint16_t h
     << "  <users_config>users.xml</users_config>\n"
     << "  <default_profile>default</default_profile>\n  <default_database>default</default_database>\n"
     << "  <timezone>UTC</timezone>\n"
+    << remote_servers
     // Names this server, so that its start is not mistaken for another
     // test's server that took the same free port first.
     << "  <macros><callpath_test_server>" << ServerId(dir) << "</callpath_test_server></macros>\n</yandex>\n";
@@ -119,7 +121,40 @@ Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Start() { return Create(
 
 Result<std::unique_ptr<TestClickHouse>> TestClickHouse::StartWithTls() { return Create(true); }
 
-Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Create(bool tls) {
+Result<std::vector<std::unique_ptr<TestClickHouse>>> TestClickHouse::StartCluster(size_t shards,
+                                                                                 const std::string& cluster) {
+  // Every server's configuration names every port: when one was taken
+  // since the probe, the whole cluster starts again on new ports.
+  Status failed;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::vector<uint16_t> http(shards), tcp(shards);
+    std::string remote = "  <remote_servers><" + cluster + ">";
+    for (size_t i = 0; i < shards; ++i) {
+      http[i] = FreePort();
+      tcp[i] = FreePort();
+      remote += "<shard><replica><host>127.0.0.1</host><port>" + std::to_string(tcp[i]) + "</port></replica></shard>";
+    }
+    remote += "</" + cluster + "></remote_servers>\n";
+    std::vector<std::unique_ptr<TestClickHouse>> out;
+    bool taken = false;
+    for (size_t i = 0; i < shards && !taken; ++i) {
+      auto s = Create(false, remote, http[i], tcp[i], &taken);
+      if (s.ok()) {
+        out.push_back(std::move(*s));
+      } else if (!taken) {
+        return s.status();  // `out` stops the servers started
+      } else {
+        failed = s.status();
+      }
+    }
+    if (!taken) return out;
+  }
+  return failed;
+}
+
+Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Create(bool tls, const std::string& remote_servers,
+                                                               uint16_t http_port, uint16_t tcp_port,
+                                                               bool* port_taken) {
   std::unique_ptr<TestClickHouse> s(new TestClickHouse());
   s->binary_ = FindBinary();
   if (s->binary_.empty()) return NotFound("clickhouse-server is not installed (scripts/setup.sh installs it)");
@@ -128,20 +163,22 @@ Result<std::unique_ptr<TestClickHouse>> TestClickHouse::Create(bool tls) {
   s->dir_ = tmpl;
   if (tls) CALLPATH_RETURN_IF_ERROR(MakeCertificates(s->dir_));
   // A free port may be taken by another test's server between the probe
-  // and the bind (tests run in parallel): then start again on new ports.
+  // and the bind (tests run in parallel): then start again on new ports,
+  // unless the ports were given (a cluster's servers name each other's).
   Status started;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    s->http_port_ = FreePort();
-    s->tcp_port_ = FreePort();
+    s->http_port_ = http_port != 0 ? http_port : FreePort();
+    s->tcp_port_ = tcp_port != 0 ? tcp_port : FreePort();
     s->url_ = "http://127.0.0.1:" + std::to_string(s->http_port_);
     if (tls) {
       s->https_port_ = FreePort();
       s->https_url_ = "https://127.0.0.1:" + std::to_string(s->https_port_);
     }
-    WriteConfig(s->dir_, s->http_port_, s->tcp_port_, s->https_port_);
-    bool port_taken = false;
-    started = s->Spawn(&port_taken);
-    if (!port_taken) break;
+    WriteConfig(s->dir_, s->http_port_, s->tcp_port_, s->https_port_, remote_servers);
+    bool taken = false;
+    started = s->Spawn(&taken);
+    if (port_taken != nullptr) *port_taken = taken;
+    if (!taken || http_port != 0) break;
   }
   CALLPATH_RETURN_IF_ERROR(started);
   return s;

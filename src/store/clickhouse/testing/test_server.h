@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "callpath/status.h"
 
@@ -28,6 +29,13 @@ class TestClickHouse {
   // openssl fails.
   static Result<std::unique_ptr<TestClickHouse>> StartWithTls();
 
+  // Starts `shards` servers forming a cluster named `cluster` (in every
+  // server's <remote_servers>, one replica per shard, weight 1, shard i+1
+  // being the i-th server returned). Started one after the other; on a
+  // failure those started are stopped (and started again on new ports when
+  // a port was taken meanwhile).
+  static Result<std::vector<std::unique_ptr<TestClickHouse>>> StartCluster(size_t shards, const std::string& cluster);
+
   // The server this process's tests share, started at first use and stopped
   // at exit; a child process of a test reuses its parent's (passed on in
   // $CALLPATH_TEST_CLICKHOUSE_URL). nullptr with *why set when none can run.
@@ -46,7 +54,12 @@ class TestClickHouse {
 
  private:
   TestClickHouse() = default;
-  static Result<std::unique_ptr<TestClickHouse>> Create(bool tls);
+  // `remote_servers`: the <remote_servers> element of the config, or "".
+  // Ports 0 are probed (and probed again when taken by then); given ports
+  // are tried once, *port_taken (optional) set when one was taken.
+  static Result<std::unique_ptr<TestClickHouse>> Create(bool tls, const std::string& remote_servers = "",
+                                                        uint16_t http_port = 0, uint16_t tcp_port = 0,
+                                                        bool* port_taken = nullptr);
   // Starts the server on the configured ports and waits until it answers.
   // *port_taken (optional): set when another process had a port.
   Status Spawn(bool* port_taken = nullptr);
