@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
-  zlib1g-dev libzstd-dev libcurl4-openssl-dev
+  zlib1g-dev libzstd-dev liblz4-dev libcurl4-openssl-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   librocksdb-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev libjemalloc-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev

@@ -38,12 +38,15 @@ namespace {
 // summary_record.h), and event and link attributes in the tag index.
 // Format 7: log values of version 2 (with the record's template id), and
 // the stats column family (stats_record.h).
-// Formats 3 to 6 are subsets: such stores are opened and marked format 7
-// (their summaries, tag postings and log records stay readable as they
-// are; statistics start with the first write after the upgrade).
-constexpr const char* kFormat = "7";
+// Format 8: span blobs are LZ4-compressed (zstd ones stay readable).
+// Formats 3 to 7 are subsets: such stores are opened and marked format 8
+// (their blobs, summaries, tag postings and log records stay readable as
+// they are; statistics start with the first write after the upgrade from
+// a format before 7). Marking them keeps an older callpathd, which cannot
+// read LZ4 blobs, from opening the store afterwards.
+constexpr const char* kFormat = "8";
 bool IsUpgradableFormat(const std::string& format) {
-  return format == "3" || format == "4" || format == "5" || format == "6";
+  return format == "3" || format == "4" || format == "5" || format == "6" || format == "7";
 }
 
 }  // namespace

@@ -89,10 +89,11 @@ TEST(RocksDbStoreTest, OlderFormatIsRefusedClearly) {
   std::filesystem::remove_all(dir);
 }
 
-// Formats 3 to 6 lack only joined blobs, record lists, version-2
-// summaries, template ids in log values and the stats column family: such
-// a store opens, and is marked format 7 before anything new is written.
-TEST(RocksDbStoreTest, OlderReadableFormatsAreOpenedAndMarkedFormat7) {
+// Formats 3 to 7 lack only joined blobs, record lists, version-2
+// summaries, template ids in log values, the stats column family and LZ4
+// blobs: such a store opens, and is marked format 8 before anything new is
+// written.
+TEST(RocksDbStoreTest, OlderReadableFormatsAreOpenedAndMarkedFormat8) {
   std::string dir = ::testing::TempDir() + "/callpath-rocks-format3";
   std::filesystem::remove_all(dir);
   ASSERT_TRUE(OpenAt(dir).ok());  // creates it, closes it
@@ -113,14 +114,14 @@ TEST(RocksDbStoreTest, OlderReadableFormatsAreOpenedAndMarkedFormat7) {
     delete raw;
     return format;
   };
-  for (const char* older : {"3", "4", "5", "6"}) {
+  for (const char* older : {"3", "4", "5", "6", "7"}) {
     set_or_read_format(older);
     {
       auto reopened = OpenAt(dir);
       ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
       EXPECT_TRUE((*reopened)->Close().ok());
     }
-    EXPECT_EQ(set_or_read_format(nullptr), "7") << "from " << older;
+    EXPECT_EQ(set_or_read_format(nullptr), "8") << "from " << older;
   }
   std::filesystem::remove_all(dir);
 }

@@ -1,5 +1,6 @@
 #include "store/rocksdb/segment.h"
 
+#include <lz4.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -11,29 +12,26 @@ namespace callpath::store::seg {
 
 namespace {
 constexpr uint8_t kBlobVersion = 2;
-// A blob of version 2 compressed whole with zstd: this byte, the varint
-// size of the uncompressed blob, then one zstd frame.
+// A blob of version 2 compressed whole with zstd (written by store formats
+// 3 to 7, read still): this byte, the varint size of the uncompressed
+// blob, then one zstd frame.
 constexpr uint8_t kCompressedBlob = 3;
 // Blobs of one trace and segment that were encoded apart, kept as they
 // are: this byte, the varint number of parts, then each part (a blob of
-// version 2 or 3) prefixed by its varint length.
+// version 2, 3 or 5) prefixed by its varint length.
 constexpr uint8_t kJoinedBlob = 4;
+// A blob of version 2 compressed whole with LZ4 (the form written since
+// store format 8): this byte, the varint size of the uncompressed blob,
+// then one LZ4 block.
+constexpr uint8_t kLz4Blob = 5;
 // Blobs smaller than this are stored as they are (compression gains little).
 constexpr size_t kMinCompress = 256;
-// One of zstd's fast levels: blobs are compressed once, on the indexer
-// thread, whose speed bounds sustained ingest (60 s runs: level 1 answered
-// 429 nine times as often as -1 at the same rate and size on disk).
-constexpr int kZstdLevel = -1;
 
-// One context per thread, reused: creating one costs more than compressing
-// a blob. Freed at thread exit.
+// One zstd context per thread, reused: creating one costs more than
+// inflating a blob. Freed at thread exit.
 struct ZstdContexts {
-  ZSTD_CCtx* c = ZSTD_createCCtx();
   ZSTD_DCtx* d = ZSTD_createDCtx();
-  ~ZstdContexts() {
-    ZSTD_freeCCtx(c);
-    ZSTD_freeDCtx(d);
-  }
+  ~ZstdContexts() { ZSTD_freeDCtx(d); }
 };
 ZstdContexts& Contexts() {
   thread_local ZstdContexts contexts;
@@ -63,18 +61,20 @@ void EncodeBlob(const std::vector<const StoredSpan*>& spans,
 }
 
 void CompressBlob(std::string* blob, std::string* scratch) {
+  // LZ4 rather than zstd: blobs are compressed on the receiver threads, one
+  // trace at a time, and on blobs of a few KB LZ4 is three times as fast
+  // for about a tenth more bytes (docs/benchmarks.md, "The receiver
+  // threads of ingest").
   if (blob->size() < kMinCompress || blob->size() > kMaxBlobBytes) return;
-  ZSTD_CCtx* cctx = Contexts().c;
-  if (cctx == nullptr) return;  // out of memory: store it uncompressed
   scratch->clear();
-  scratch->push_back(static_cast<char>(kCompressedBlob));
+  scratch->push_back(static_cast<char>(kLz4Blob));
   enc::PutVarint(scratch, blob->size());
   const size_t head = scratch->size();
-  scratch->resize(head + ZSTD_compressBound(blob->size()));
-  const size_t n = ZSTD_compressCCtx(cctx, scratch->data() + head, scratch->size() - head,
-                                     blob->data(), blob->size(), kZstdLevel);
-  if (ZSTD_isError(n) || head + n >= blob->size()) return;  // keep it as it is
-  scratch->resize(head + n);
+  const int bound = LZ4_compressBound(static_cast<int>(blob->size()));
+  scratch->resize(head + static_cast<size_t>(bound));
+  const int n = LZ4_compress_default(blob->data(), scratch->data() + head, static_cast<int>(blob->size()), bound);
+  if (n <= 0 || head + static_cast<size_t>(n) >= blob->size()) return;  // keep it as it is
+  scratch->resize(head + static_cast<size_t>(n));
   blob->swap(*scratch);
 }
 
@@ -88,13 +88,22 @@ bool CompressedHeader(std::string_view blob, uint64_t* raw, std::string_view* pa
   return true;
 }
 
-// Inflates one compressed blob into exactly `raw` bytes at dst.
-bool Inflate(std::string_view packed, char* dst, uint64_t raw) {
+bool IsCompressed(uint8_t kind) { return kind == kCompressedBlob || kind == kLz4Blob; }
+
+// Inflates one compressed blob (`kind` kCompressedBlob or kLz4Blob) into
+// exactly `raw` bytes at dst. The data must expand to exactly the size the
+// header claims: a corrupt size cannot make the reader allocate more than
+// kMaxBlobBytes or accept a short blob.
+bool Inflate(uint8_t kind, std::string_view packed, char* dst, uint64_t raw) {
+  if (kind == kLz4Blob) {
+    if (packed.size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) || raw > static_cast<uint64_t>(LZ4_MAX_INPUT_SIZE)) {
+      return false;
+    }
+    const int n = LZ4_decompress_safe(packed.data(), dst, static_cast<int>(packed.size()), static_cast<int>(raw));
+    return n >= 0 && static_cast<uint64_t>(n) == raw;
+  }
   ZSTD_DCtx* dctx = Contexts().d;
   if (dctx == nullptr) return false;
-  // The frame must expand to exactly the size the header claims: a corrupt
-  // size cannot make the reader allocate more than kMaxBlobBytes or accept
-  // a short blob.
   const size_t n = ZSTD_decompressDCtx(dctx, dst, raw, packed.data(), packed.size());
   return !ZSTD_isError(n) && n == raw;
 }
@@ -155,12 +164,12 @@ bool DecodeBlob(std::string_view blob, std::string* scratch, std::vector<BlobSpa
   spans->clear();
   if (blob.empty()) return false;
   const auto kind = static_cast<uint8_t>(blob[0]);
-  if (kind == kCompressedBlob) {
+  if (IsCompressed(kind)) {
     uint64_t raw;
     std::string_view packed;
     if (!CompressedHeader(blob, &raw, &packed)) return false;
     scratch->resize(raw);
-    if (!Inflate(packed, scratch->data(), raw)) return false;
+    if (!Inflate(kind, packed, scratch->data(), raw)) return false;
     return DecodePlain(*scratch, spans);
   }
   if (kind != kJoinedBlob) return DecodePlain(blob, spans);
@@ -173,18 +182,19 @@ bool DecodeBlob(std::string_view blob, std::string* scratch, std::vector<BlobSpa
   for (std::string_view p : parts) {
     uint64_t raw;
     std::string_view packed;
-    if (static_cast<uint8_t>(p[0]) != kCompressedBlob) continue;
+    if (!IsCompressed(static_cast<uint8_t>(p[0]))) continue;
     if (!CompressedHeader(p, &raw, &packed) || raw > kMaxBlobBytes - total) return false;
     total += raw;
   }
   scratch->resize(total);
   uint64_t at = 0;
   for (std::string_view& p : parts) {
-    if (static_cast<uint8_t>(p[0]) != kCompressedBlob) continue;
+    const auto kind = static_cast<uint8_t>(p[0]);
+    if (!IsCompressed(kind)) continue;
     uint64_t raw;
     std::string_view packed;
     CompressedHeader(p, &raw, &packed);
-    if (!Inflate(packed, scratch->data() + at, raw)) return false;
+    if (!Inflate(kind, packed, scratch->data() + at, raw)) return false;
     p = std::string_view(scratch->data() + at, raw);
     at += raw;
   }

@@ -37,7 +37,7 @@ struct BlobSpan {
 // Appends one blob of `spans` (already ordered by start) to *out.
 void EncodeBlob(const std::vector<const StoredSpan*>& spans,
                 const std::vector<uint64_t>& resource_hashes, std::string* out);
-// Replaces the encoded blob *blob with its zstd-compressed form when that is
+// Replaces the encoded blob *blob with its LZ4-compressed form when that is
 // smaller (span blobs repeat attribute keys and values: they shrink several
 // times). Compressing here, once per blob, spares RocksDB from compressing
 // the same bytes again at every compaction. `scratch` is a reusable buffer.
@@ -46,7 +46,8 @@ void CompressBlob(std::string* blob, std::string* scratch);
 // CompressBlob left it (encoded apart, by different requests), into one
 // blob value without re-encoding them.
 void JoinBlobs(const std::vector<std::string_view>& parts, std::string* out);
-// Parses a blob: plain, compressed or joined; the spans come out in start
+// Parses a blob: plain, compressed (LZ4, or zstd as stores of format 7
+// and before wrote them) or joined; the spans come out in start
 // order. A compressed one is inflated into
 // *scratch, which the returned views then point into: keep it alive and
 // unchanged while using *spans. False if the blob is malformed.

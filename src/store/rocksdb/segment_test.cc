@@ -1,6 +1,7 @@
 #include "store/rocksdb/segment.h"
 
 #include <gtest/gtest.h>
+#include <zstd.h>
 
 #include "store/encoding.h"
 
@@ -73,6 +74,43 @@ TEST(SegmentTest, CompressedBlobRoundTripsAndRejectsEveryTruncation) {
   EXPECT_FALSE(DecodeBlob(flipped, &scratch, &spans));
 }
 
+// Stores of format 7 and before compressed blobs with zstd (kind byte 3):
+// they stay readable, alone and joined with a blob written now.
+TEST(SegmentTest, ZstdBlobsOfOlderStoresStayReadable) {
+  std::vector<StoredSpan> old_spans, new_spans;
+  for (uint8_t i = 1; i <= 20; ++i) old_spans.push_back(MakeSpan(i, 1'000 + 10 * i));
+  for (uint8_t i = 21; i <= 30; ++i) new_spans.push_back(MakeSpan(i, 1'005 + 10 * (i - 20)));
+  auto encode = [](const std::vector<StoredSpan>& spans) {
+    std::vector<const StoredSpan*> ptrs;
+    std::vector<uint64_t> hashes;
+    for (const auto& s : spans) ptrs.push_back(&s), hashes.push_back(7);
+    std::string blob;
+    EncodeBlob(ptrs, hashes, &blob);
+    return blob;
+  };
+  const std::string raw = encode(old_spans);
+  std::string zstd_blob(1, '\x03');
+  enc::PutVarint(&zstd_blob, raw.size());
+  std::string frame(ZSTD_compressBound(raw.size()), '\0');
+  frame.resize(ZSTD_compress(frame.data(), frame.size(), raw.data(), raw.size(), -1));
+  zstd_blob += frame;
+
+  std::string scratch;
+  std::vector<BlobSpan> spans;
+  ASSERT_TRUE(DecodeBlob(zstd_blob, &scratch, &spans));
+  ASSERT_EQ(spans.size(), old_spans.size());
+  EXPECT_EQ(spans[3].span_id, old_spans[3].span_id);
+
+  std::string lz4_blob = encode(new_spans);
+  CompressBlob(&lz4_blob, &scratch);
+  ASSERT_EQ(lz4_blob[0], '\x05');
+  std::string joined;
+  JoinBlobs({zstd_blob, lz4_blob}, &joined);
+  ASSERT_TRUE(DecodeBlob(joined, &scratch, &spans));
+  ASSERT_EQ(spans.size(), old_spans.size() + new_spans.size());
+  for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].start_ns, spans[i].start_ns);
+}
+
 // Two requests' blobs of one trace and segment, one compressed and one
 // not, joined: one blob whose spans come out in start order.
 TEST(SegmentTest, JoinedBlobsDecodeAsOneInStartOrderAndRejectEveryTruncation) {
@@ -90,7 +128,7 @@ TEST(SegmentTest, JoinedBlobsDecodeAsOneInStartOrderAndRejectEveryTruncation) {
     return blob;
   };
   const std::string a = encode(first, 1, true), b = encode(second, 2, false);
-  ASSERT_EQ(static_cast<uint8_t>(a[0]), 3) << "the first part is compressed";
+  ASSERT_EQ(static_cast<uint8_t>(a[0]), 5) << "the first part is compressed (LZ4)";
   std::string joined;
   JoinBlobs({a, b}, &joined);
   std::vector<BlobSpan> spans;
