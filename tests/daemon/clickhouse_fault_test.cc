@@ -32,7 +32,7 @@ bool Readable(uint16_t query_port, const std::string& id, size_t spans) {
 }
 
 TEST(ClickHouseFault, ServerStoppedDuringSteadyIngestLosesNothingAcknowledged) {
-  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << "clickhouse-server not installed (scripts/setup.sh)";
+  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
   auto server = TestClickHouse::Start();
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   TempDir dir;

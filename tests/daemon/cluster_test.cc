@@ -260,7 +260,7 @@ TEST(ClusterTest, LogRecordsFollowTheirTraceAndThoseWithoutStayLocal) {
 }
 
 TEST(ClusterTest, NodeKilledDuringSteadyIngestLosesNothingAcknowledged) {
-  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << "clickhouse-server not installed (scripts/setup.sh)";
+  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
   auto server = TestClickHouse::Start();
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   Cluster c(3, "", {"--store", "clickhouse", "--clickhouse-url", (*server)->url(), "--clickhouse-database",

@@ -426,7 +426,7 @@ class ClickHouseTenantsTest : public TenantsTest {
  protected:
   void SetUp() override {
     if (store::testing::TestClickHouse::FindBinary().empty()) {
-      GTEST_SKIP() << "clickhouse-server not installed (scripts/setup.sh)";
+      GTEST_SKIP() << store::testing::TestClickHouse::kNotInstalled;
     }
     TenantsTest::SetUp();
   }

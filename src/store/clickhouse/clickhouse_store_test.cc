@@ -51,9 +51,10 @@ TEST(ClickHouseStore, ServerIsInstalled) {
 // next open removes them (only this writer's), and the replay stores the
 // write once.
 TEST(ClickHouseStore, RowsOfAnIncompleteWriteAreRemovedAtOpenAndReplayedOnce) {
+  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
   std::string why;
-  TestClickHouse* server = TestClickHouse::FindBinary().empty() ? nullptr : TestClickHouse::Shared(&why);
-  if (server == nullptr) GTEST_SKIP() << "clickhouse-server not available: " << why;
+  TestClickHouse* server = TestClickHouse::Shared(&why);
+  ASSERT_NE(server, nullptr) << why;
   ClickHouseOptions o;
   o.url = server->url();
   o.database = "incomplete_write";
@@ -127,9 +128,10 @@ std::vector<TraceId> FoundIds(Store& store, const TraceQuery& q) {
 // the span's other conditions, later rounds take older ones until the
 // answer is exact.
 TEST(ClickHouseStore, AttributeSearchFindsOldMatchesBehindManyNewerCandidates) {
+  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
   std::string why;
-  TestClickHouse* server = TestClickHouse::FindBinary().empty() ? nullptr : TestClickHouse::Shared(&why);
-  if (server == nullptr) GTEST_SKIP() << "clickhouse-server not available: " << why;
+  TestClickHouse* server = TestClickHouse::Shared(&why);
+  ASSERT_NE(server, nullptr) << why;
   ClickHouseOptions o;
   o.url = server->url();
   o.database = "tag_rounds";
@@ -164,9 +166,10 @@ TEST(ClickHouseStore, AttributeSearchFindsOldMatchesBehindManyNewerCandidates) {
 // upgrade, attribute searches reaching before it scan the spans and still
 // find them.
 TEST(ClickHouseStore, AttributeSearchFindsSpansWrittenBeforeTheTagsTableExisted) {
+  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
   std::string why;
-  TestClickHouse* server = TestClickHouse::FindBinary().empty() ? nullptr : TestClickHouse::Shared(&why);
-  if (server == nullptr) GTEST_SKIP() << "clickhouse-server not available: " << why;
+  TestClickHouse* server = TestClickHouse::Shared(&why);
+  ASSERT_NE(server, nullptr) << why;
   ClickHouseOptions o;
   o.url = server->url();
   o.database = "tags_upgrade";

@@ -14,7 +14,7 @@ namespace {
 using testing::TestClickHouse;
 
 TEST(ClickHouseTls, StoreOpensAndWritesOverHttpsVerifyingTheServer) {
-  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << "clickhouse-server not installed";
+  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
   auto server = TestClickHouse::StartWithTls();
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   ClickHouseOptions o;

@@ -19,6 +19,11 @@ class TestClickHouse {
   // The clickhouse-server binary ($CALLPATH_CLICKHOUSE_SERVER, else the
   // Debian package's /usr/sbin/clickhouse-server, else PATH); "" if none.
   static std::string FindBinary();
+  // What a test that needs a server says when it skips. Tests skip only
+  // when FindBinary() finds none: scripts/setup.sh installs the server, so
+  // CI runs them all; one that is installed but does not start fails them.
+  static constexpr const char* kNotInstalled =
+      "clickhouse-server not installed (scripts/setup.sh installs it; CI runs these tests)";
 
   // Starts a server and waits until it answers (Unavailable if it does not
   // within a minute; NotFound when there is no binary).
