@@ -112,7 +112,9 @@ bool GetValue(Reader* r, Value* v);
 void PutAttributes(std::string* out, const Attributes& attrs);
 bool GetAttributes(Reader* r, Attributes* attrs);
 
-// 64-bit FNV-1a: stable across builds and platforms (keys depend on it).
+// 64-bit FNV-1a with an offset basis of 1469598103934665603 (the standard
+// one short of its last digit): stable across builds and platforms, and
+// kept as it is because stored keys depend on it.
 uint64_t Hash64(std::string_view data);
 
 // Span value layout (the key carries trace id, start and span id):

@@ -13,6 +13,7 @@
 // it hands out.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -200,6 +201,18 @@ class Writer {
   // asks the store to take writes again. OK when it does (or never
   // stopped); the error otherwise. Any thread.
   virtual Status Resume() { return Status::Ok(); }
+
+  // How the daemon's indexer best groups queued requests into Writes: up
+  // to `items` items (spans and log records) per Write, waiting up to
+  // `linger` for that many unless a reader waits for what is queued. A
+  // backend whose cost grows with the number of writes (ClickHouse sorts
+  // every insert into a part and merges parts again in the background)
+  // asks for larger ones than the default.
+  struct WriteShape {
+    size_t items = 32768;
+    std::chrono::milliseconds linger{50};
+  };
+  virtual WriteShape PreferredWriteShape() const { return {}; }
 };
 
 class SpanReader {

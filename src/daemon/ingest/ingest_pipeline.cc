@@ -23,7 +23,11 @@ uint64_t WallNs() {
 }  // namespace
 
 IngestPipeline::IngestPipeline(store::Writer& writer, DaemonMetrics& metrics, IngestOptions options)
-    : writer_(writer), metrics_(metrics), options_(std::move(options)) {}
+    : writer_(writer), metrics_(metrics), options_(std::move(options)) {
+  const store::Writer::WriteShape shape = writer_.PreferredWriteShape();
+  if (options_.max_index_items == 0) options_.max_index_items = shape.items;
+  if (options_.index_linger.count() < 0) options_.index_linger = shape.linger;
+}
 
 Result<std::unique_ptr<IngestPipeline>> IngestPipeline::Open(store::Store& store, DaemonMetrics& metrics,
                                                              IngestOptions options) {

@@ -56,12 +56,14 @@ namespace callpath::daemon {
 
 struct IngestOptions {
   uint64_t capacity_items = 1'000'000;
-  // The indexer merges queued requests up to this many items per store write.
-  size_t max_index_items = 32768;
+  // The indexer merges queued requests up to this many items per store
+  // write; 0 takes the store's (Writer::PreferredWriteShape).
+  size_t max_index_items = 0;
   // ... and waits up to this long for that many, unless a reader waits for
-  // visibility. Requests form a segment per write (keys.h), so writing each
-  // small request alone costs several times the memtable inserts per span.
-  std::chrono::milliseconds index_linger{50};
+  // visibility; negative takes the store's. Requests form a segment per
+  // write (keys.h), so writing each small request alone costs several
+  // times the memtable inserts per span.
+  std::chrono::milliseconds index_linger{-1};
   // Closed WAL segments of at least this many bytes trigger a checkpoint
   // (store flush) after which they are deleted.
   uint64_t checkpoint_wal_bytes = 256ull << 20;

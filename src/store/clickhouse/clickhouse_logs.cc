@@ -4,23 +4,24 @@
 
 namespace callpath::store {
 
-namespace {
-
-Result<std::vector<StoredLog>> ReadLogs(const Result<std::string>& answer) {
+Result<std::vector<StoredLog>> ClickHouseStore::ReadLogs(const Result<std::string>& answer) {
   if (!answer.ok()) return answer.status();
   std::vector<StoredLog> out;
+  std::vector<uint64_t> resources;
   ch::RowReader r(*answer);
-  uint64_t version;
+  uint64_t resource, version;
   uint32_t seq;
   while (!r.done()) {
     StoredLog l;
-    if (!ch::ReadLog(r, &l, &version, &seq)) return DataLoss("clickhouse: malformed log row");
+    if (!ch::ReadLog(r, &l, &resource, &version, &seq)) return DataLoss("clickhouse: malformed log row");
     out.push_back(std::move(l));
+    resources.push_back(resource);
   }
+  std::vector<std::pair<uint64_t, Attributes*>> targets;
+  for (size_t i = 0; i < out.size(); ++i) targets.emplace_back(resources[i], &out[i].resource_attributes);
+  CALLPATH_RETURN_IF_ERROR(AttachResources(targets));
   return out;
 }
-
-}  // namespace
 
 Result<std::vector<StoredLog>> ClickHouseStore::LogsForTrace(const TraceId& trace_id) {
   CALLPATH_RETURN_IF_ERROR(CheckOpen());

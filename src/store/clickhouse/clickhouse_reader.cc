@@ -27,6 +27,7 @@ struct Copy {
   StoredSpan span;
   uint64_t version = 0;
   uint32_t seq = 0;
+  uint64_t resource = 0;  // its resource's hash (GetTrace)
 };
 
 // Sorted by (trace, start, span id); the last copy of each span kept.
@@ -63,11 +64,14 @@ Result<std::vector<StoredSpan>> ClickHouseStore::GetTrace(const TraceId& trace_i
   ch::RowReader r(*answer);
   while (!r.done()) {
     Copy c;
-    if (!ch::ReadSpan(r, &c.span, &c.version, &c.seq)) return DataLoss("clickhouse: malformed span row");
+    if (!ch::ReadSpan(r, &c.span, &c.resource, &c.version, &c.seq)) return DataLoss("clickhouse: malformed span row");
     copies.push_back(std::move(c));
   }
   if (copies.empty()) return NotFound("trace not found");
   KeepLatest(&copies);
+  std::vector<std::pair<uint64_t, Attributes*>> resources;
+  for (auto& c : copies) resources.emplace_back(c.resource, &c.span.resource_attributes);
+  CALLPATH_RETURN_IF_ERROR(AttachResources(resources));
   std::vector<StoredSpan> out;
   out.reserve(copies.size());
   for (auto& c : copies) out.push_back(std::move(c.span));

@@ -34,6 +34,15 @@ std::string AttrMatch(const std::string& nested, std::string_view key, std::stri
          ".type, " + nested + ".value)";
 }
 
+// A span row's resource has key=value: in its own `res` arrays (rows of
+// schema version 2 and older) or in the resources row its hash names.
+// GLOBAL: the resources matching are found once, on the server asked, and
+// sent to every shard (a resource's row lives on one shard only).
+std::string ResourceMatch(const std::string& resources, std::string_view key, std::string_view value) {
+  return "(" + AttrMatch("res", key, value) + " OR resource GLOBAL IN (SELECT resource FROM " + resources +
+         " WHERE " + AttrMatch("res", key, value) + "))";
+}
+
 bool ParseStatusName(std::string_view v, SpanStatus* out) {
   std::string up(v);
   for (char& c : up) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
@@ -44,8 +53,9 @@ bool ParseStatusName(std::string_view v, SpanStatus* out) {
   return true;
 }
 
-// The SQL condition on one span row for tag key=value (tag_match.h).
-std::string TagCondition(const std::string& key, const std::string& value) {
+// The SQL condition on one span row for tag key=value (tag_match.h);
+// `resources` is the resources table as queried.
+std::string TagCondition(const std::string& key, const std::string& value, const std::string& resources) {
   const std::string error = std::to_string(static_cast<int>(SpanStatus::kError));
   switch (ClassifyTag(key, value)) {
     case TagTarget::kStatus: {
@@ -69,24 +79,24 @@ std::string TagCondition(const std::string& key, const std::string& value) {
     case TagTarget::kScope:
       return (key.find("version") != std::string::npos ? "scope_version = " : "scope_name = ") + Quote(value);
     case TagTarget::kResource:
-      return AttrMatch("res", std::string_view(key).substr(9), value);
+      return ResourceMatch(resources, std::string_view(key).substr(9), value);
     case TagTarget::kEventName:
       return "(has(events.name, " + Quote(value) + ") OR " + AttrMatch("attr", key, value) + ")";
     case TagTarget::kAny:
       break;
   }
-  return "(" + AttrMatch("attr", key, value) + " OR " + AttrMatch("res", key, value) + " OR " +
+  return "(" + AttrMatch("attr", key, value) + " OR " + ResourceMatch(resources, key, value) + " OR " +
          AttrMatch("event_attr", key, value) + " OR " + AttrMatch("link_attr", key, value) + ")";
 }
 
-std::string SpanConditions(const TraceQuery& q) {
+std::string SpanConditions(const TraceQuery& q, const std::string& resources) {
   std::string w = "start_ns >= " + std::to_string(q.start_time_min_ns) + " AND start_ns <= " +
                   std::to_string(q.start_time_max_ns);
   if (!q.service.empty()) w += " AND service = " + Quote(q.service);
   if (!q.operation.empty()) w += " AND operation = " + Quote(q.operation);
   if (q.min_span_duration_ns) w += " AND duration_ns >= " + std::to_string(q.min_span_duration_ns);
   if (q.max_span_duration_ns) w += " AND duration_ns <= " + std::to_string(q.max_span_duration_ns);
-  for (const auto& [k, v] : q.tags) w += " AND " + TagCondition(k, v);
+  for (const auto& [k, v] : q.tags) w += " AND " + TagCondition(k, v, resources);
   return w;
 }
 
@@ -215,7 +225,7 @@ Result<std::vector<TraceSummary>> ClickHouseStore::FindTraces(const TraceQuery& 
 
   // Without tags, the light copy ordered by (service, start) answers.
   const std::string table = q.tags.empty() ? T("span_index") : T("spans");
-  const std::string spans = SpanConditions(q);
+  const std::string spans = SpanConditions(q, T("resources"));
   const std::string having = TraceConditions(q);
   std::string where = spans;
   if (!having.empty()) {

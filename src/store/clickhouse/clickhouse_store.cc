@@ -1,5 +1,6 @@
 // Opening (schema, meta, position, cleanup of incomplete writes), retention
 // and closing.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -132,6 +133,28 @@ Status ClickHouseStore::CreateSchema() {
         auto r = servers_[i]->Query(sql);
         if (!r.ok()) return r.status();
       }
+    }
+    CALLPATH_RETURN_IF_ERROR(AddResourceColumns(*servers_[i]));
+  }
+  return Status::Ok();
+}
+
+Status ClickHouseStore::AddResourceColumns(ch::Http& server) {
+  // Schema version 3 added `resource` to spans and logs (the MergeTree and,
+  // with a cluster, the Distributed table over it); older rows read 0
+  // there and keep their own `res` arrays.
+  auto have = server.Query("SELECT table FROM system.columns WHERE database = " + ch::Quote(options_.database) +
+                           " AND name = 'resource' FORMAT TabSeparated");
+  if (!have.ok()) return have.status();
+  const std::vector<std::string> done = Lines(*have);
+  for (const ch::Table& t : ch::Tables(schema_)) {
+    if (t.name != "spans" && t.name != "logs") continue;
+    std::vector<std::string> names = {ch::LocalName(options_.cluster, t)};
+    if (names.front() != t.name) names.push_back(t.name);  // the Distributed table
+    for (const std::string& table : names) {
+      if (std::find(done.begin(), done.end(), table) != done.end()) continue;
+      auto r = server.Query("ALTER TABLE " + options_.database + "." + table + " ADD COLUMN resource UInt64");
+      if (!r.ok()) return r.status();
     }
   }
   return Status::Ok();

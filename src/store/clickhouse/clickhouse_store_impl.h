@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -28,6 +29,13 @@ struct ChRows {
   size_t size() const { return ends.size(); }
 };
 
+// A resource's row for the resources table, for one day of its items.
+struct ChResource {
+  uint64_t day = 0;
+  uint64_t resource = 0;  // rows.h ResourceHash
+  std::string encoded;    // PutAttributes
+};
+
 class ChPreparedBatch final : public PreparedBatch {
  public:
   // `shards`: how many shards the rows keyed by trace are split over (1
@@ -36,6 +44,9 @@ class ChPreparedBatch final : public PreparedBatch {
       : PreparedBatch(spans, logs), spans(shards), span_index(shards), tags(shards), summaries(shards), logs(shards) {}
   // Rows keyed by trace, one ChRows per shard (ClickHouseStore::shard_map_).
   std::vector<ChRows> spans, span_index, tags, summaries, logs;
+  // The batch's resources, distinct by (day, resource): Write inserts those
+  // it has not written yet.
+  std::vector<ChResource> resources;
   // Statistics rows: on any shard.
   ChRows op_stats, log_stats;
   // (day, service, operation, kind) of the spans, distinct.
@@ -61,6 +72,11 @@ class ClickHouseStore final : public Store, public Writer, public SpanReader, pu
   Result<uint64_t> Checkpoint() override;
   uint64_t DurablePosition() override { return committed_.load(); }
   Status Resume() override;
+  // ClickHouse turns every INSERT into a part it sorts, compresses and later
+  // merges again: fewer, larger writes cost it less per span
+  // (docs/benchmarks.md, "Scale-out: ClickHouse"). Readers that wait for
+  // what they wrote are not kept waiting by the linger.
+  WriteShape PreferredWriteShape() const override { return {131072, std::chrono::milliseconds(300)}; }
 
   Result<std::vector<StoredSpan>> GetTrace(const TraceId& trace_id) override;
   Result<std::vector<StoredSpan>> GetTraceSkeleton(const TraceId& trace_id) override;
@@ -93,10 +109,22 @@ class ClickHouseStore final : public Store, public Writer, public SpanReader, pu
   // inserts are not split): its rows keyed by trace and, with
   // `with_unkeyed`, the statistics rows and `operations` (encoded names).
   Status WriteShard(const std::vector<const PreparedBatch*>& batches, uint64_t position, size_t shard,
-                    bool with_unkeyed, const std::string& operations);
+                    bool with_unkeyed, const std::string& resources, const std::string& operations);
+  // The resources rows of `batches` not written yet by this process, per
+  // shard (by the resources table's sharding key), and their keys.
+  void NewResources(const std::vector<const PreparedBatch*>& batches, std::vector<std::string>* rows,
+                    std::vector<std::pair<uint64_t, uint64_t>>* keys);
+  // Sets each target's resource attributes to those of its resource hash
+  // (read from its span or log row; 0 = none, nothing to do): from the
+  // cache, else the resources table. A hash without a row (never expected:
+  // it is written before the rows naming it) leaves them empty.
+  Status AttachResources(const std::vector<std::pair<uint64_t, Attributes*>>& targets);
+  // Reads a log answer (kLogColumns rows) with their resources.
+  Result<std::vector<StoredLog>> ReadLogs(const Result<std::string>& answer);
   // Open's steps (clickhouse_store.cc): the server version, the schema on
   // every shard, the meta records, this writer's position.
   Status CreateSchema();
+  Status AddResourceColumns(ch::Http& server);
   Status CheckMeta();
   Status LoadPosition();
   // Deletes the rows of this writer's writes after `committed_` from every
@@ -131,6 +159,9 @@ class ClickHouseStore final : public Store, public Writer, public SpanReader, pu
   std::atomic<uint64_t> logs_written_{0};
   std::mutex ops_mu_;
   std::set<std::tuple<uint64_t, std::string, std::string, uint8_t>> ops_written_;  // skip known names
+  std::set<std::pair<uint64_t, uint64_t>> resources_written_;                     // (day, resource); ops_mu_
+  std::mutex resource_cache_mu_;
+  std::map<uint64_t, Attributes> resource_cache_;  // immutable rows: never stale
 };
 
 }  // namespace callpath::store

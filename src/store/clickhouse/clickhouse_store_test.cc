@@ -6,6 +6,7 @@
 
 #include "store/clickhouse/clickhouse_store.h"
 #include "store/clickhouse/http.h"
+#include "store/clickhouse/rows.h"
 #include "store/clickhouse/testing/test_server.h"
 #include "store/encoding.h"
 #include "store/testing/conformance.h"
@@ -203,6 +204,99 @@ TEST(ClickHouseStore, AttributeSearchFindsSpansWrittenBeforeTheTagsTableExisted)
   TraceQuery q;
   q.tags = {{"db.system", "redis"}};
   EXPECT_EQ(FoundIds(**store, q), (std::vector<TraceId>{b.trace_id, a.trace_id}));
+  EXPECT_TRUE((*store)->Close().ok());
+}
+
+// A database of schema version 2 keeps resource attributes in each row's
+// `res` arrays and has neither the `resource` column nor the resources
+// table. After the upgrade its spans and logs read back with their
+// resources, new ones store theirs once in the resources table, and
+// resource searches find both.
+TEST(ClickHouseStore, RowsOfSchemaVersion2KeepTheirResourcesAfterTheUpgrade) {
+  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
+  std::string why;
+  TestClickHouse* server = TestClickHouse::Shared(&why);
+  ASSERT_NE(server, nullptr) << why;
+  ClickHouseOptions o;
+  o.url = server->url();
+  o.database = "resources_upgrade";
+  {
+    auto store = OpenClickHouseStore(o);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_TRUE((*store)->Close().ok());
+  }
+  // As version 2 left it, with one span and one log record of its own.
+  ch::Http http(server->url(), 10);
+  const std::string db = o.database + ".";
+  for (const char* sql : {"ALTER TABLE {}spans DROP COLUMN resource", "ALTER TABLE {}logs DROP COLUMN resource",
+                          "DROP TABLE {}resources", "DROP TABLE {}meta",
+                          "CREATE TABLE {}meta (key String, value String) ENGINE = MergeTree ORDER BY key"}) {
+    std::string q = sql;
+    q.replace(q.find("{}"), 2, db);
+    ASSERT_TRUE(http.Query(q).ok()) << q;
+  }
+  ASSERT_TRUE(http.Query("INSERT INTO " + db + "meta VALUES ('schema_version', '2'), ('partition_ns', '" +
+                         std::to_string(86'400'000'000'000ull) + "')")
+                  .ok());
+  const TraceId old_trace = testing::Tid(1);
+  const std::string id = ch::HexLiteral(old_trace.AsBytes());
+  ASSERT_TRUE(http.Query("INSERT INTO " + db + "spans (trace_id, start_ns, span_id, service, operation, res.key, "
+                         "res.type, res.value, writer, version) VALUES (" + id + ", " +
+                         std::to_string(testing::kBase) + ", " + ch::HexLiteral(testing::Sid(1, 1).AsBytes()) +
+                         ", 'api', 'Get', ['host.name'], [0], ['old-host'], 'w', 1)")
+                  .ok());
+  ASSERT_TRUE(http.Query("INSERT INTO " + db + "tags VALUES (" + std::to_string(ch::TagHash("host.name", "old-host")) +
+                         ", " + std::to_string(testing::kBase) + ", " + id + ")")
+                  .ok());
+  ASSERT_TRUE(http.Query("INSERT INTO " + db + "logs (effective_ns, time_ns, trace_id, body, service, res.key, "
+                         "res.type, res.value, writer, version) VALUES (" + std::to_string(testing::kBase) + ", " +
+                         std::to_string(testing::kBase) + ", " + id +
+                         ", 'hello', 'api', ['host.name'], [0], ['old-host'], 'w', 1)")
+                  .ok());
+
+  auto store = OpenClickHouseStore(o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const Attributes old_host = {{"host.name", Value::String("old-host")}};
+  auto old_spans = (*store)->span_reader().GetTrace(old_trace);
+  ASSERT_TRUE(old_spans.ok()) << old_spans.status().ToString();
+  ASSERT_EQ(old_spans->size(), 1u);
+  EXPECT_EQ(old_spans->front().resource_attributes, old_host);
+  auto old_logs = (*store)->log_reader().LogsForTrace(old_trace);
+  ASSERT_TRUE(old_logs.ok()) << old_logs.status().ToString();
+  ASSERT_EQ(old_logs->size(), 1u);
+  EXPECT_EQ(old_logs->front().resource_attributes, old_host);
+
+  StoredSpan b;
+  b.trace_id = testing::Tid(2);
+  b.span_id = testing::Sid(2, 1);
+  b.service = "api";
+  b.operation = "Get";
+  b.start_ns = testing::kBase + testing::kSec;
+  b.resource_attributes = {{"host.name", Value::String("new-host")}, {"service.name", Value::String("api")}};
+  StoredLog l;
+  l.trace_id = b.trace_id;
+  l.time_ns = b.start_ns;
+  l.service = "api";
+  l.body = Value::String("hi");
+  l.resource_attributes = b.resource_attributes;
+  ASSERT_TRUE(testing::WriteAt((*store)->writer(), 2, {b}, {l}).ok());
+  auto new_spans = (*store)->span_reader().GetTrace(b.trace_id);
+  ASSERT_TRUE(new_spans.ok()) << new_spans.status().ToString();
+  ASSERT_EQ(new_spans->size(), 1u);
+  EXPECT_EQ(new_spans->front().resource_attributes, b.resource_attributes);
+  auto new_logs = (*store)->log_reader().LogsForTrace(b.trace_id);
+  ASSERT_TRUE(new_logs.ok()) << new_logs.status().ToString();
+  ASSERT_EQ(new_logs->size(), 1u);
+  EXPECT_EQ(new_logs->front().resource_attributes, b.resource_attributes);
+  auto stored = http.Query("SELECT count() FROM " + db + "resources FORMAT TabSeparated");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, "1\n");  // one resource, one day: one row for the span and the log
+
+  TraceQuery q;
+  q.tags = {{"resource.host.name", "old-host"}};
+  EXPECT_EQ(FoundIds(**store, q), (std::vector<TraceId>{old_trace}));
+  q.tags = {{"host.name", "new-host"}};
+  EXPECT_EQ(FoundIds(**store, q), (std::vector<TraceId>{b.trace_id}));
   EXPECT_TRUE((*store)->Close().ok());
 }
 

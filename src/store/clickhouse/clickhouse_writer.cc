@@ -3,6 +3,7 @@
 // sends each shard one INSERT per table, the shards in parallel, then the
 // position row (clickhouse_store.h, "Durability").
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <tuple>
 #include <thread>
@@ -33,22 +34,56 @@ Status CheckBatch(const IngestBatch& b) {
   return Status::Ok();
 }
 
+// The batch's spans grouped by trace: indices into b.spans, each trace's
+// spans next to each other in batch order. The traces come in the order of
+// their ids' first eight bytes (cheap to compare, and ids are random).
+std::vector<uint32_t> GroupByTrace(const IngestBatch& b) {
+  struct Entry {
+    uint64_t head;  // the id's first eight bytes
+    uint32_t index;
+  };
+  std::vector<Entry> entries(b.spans.size());
+  for (size_t i = 0; i < b.spans.size(); ++i) {
+    std::memcpy(&entries[i].head, b.spans[i].trace_id.bytes().data(), 8);
+    entries[i].index = static_cast<uint32_t>(i);
+  }
+  std::sort(entries.begin(), entries.end(), [&](const Entry& x, const Entry& y) {
+    if (x.head != y.head) return x.head < y.head;
+    const TraceId& a = b.spans[x.index].trace_id;
+    const TraceId& c = b.spans[y.index].trace_id;
+    return a == c ? x.index < y.index : a < c;
+  });
+  std::vector<uint32_t> out(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) out[i] = entries[i].index;
+  return out;
+}
+
+// Calls f(first, last) for each trace's range [first, last) of `grouped`.
+template <typename F>
+void ForEachTrace(const IngestBatch& b, const std::vector<uint32_t>& grouped, F f) {
+  for (size_t i = 0; i < grouped.size();) {
+    size_t end = i + 1;
+    while (end < grouped.size() && b.spans[grouped[end]].trace_id == b.spans[grouped[i]].trace_id) ++end;
+    f(i, end);
+    i = end;
+  }
+}
+
 // One summaries row per trace of the batch, in its trace's shard.
-void PrepareSummaries(const IngestBatch& b, const ch::ShardMap& shards, std::vector<ChRows>* out) {
-  std::vector<const StoredSpan*> spans;
-  for (const auto& s : b.spans) spans.push_back(&s);
-  std::sort(spans.begin(), spans.end(), [](const StoredSpan* x, const StoredSpan* y) { return x->trace_id < y->trace_id; });
+void PrepareSummaries(const IngestBatch& b, const std::vector<uint32_t>& grouped, const ch::ShardMap& shards,
+                      std::vector<ChRows>* out) {
   std::vector<std::string_view> services;
-  for (size_t i = 0; i < spans.size();) {
-    const TraceId& trace = spans[i]->trace_id;
+  ForEachTrace(b, grouped, [&](size_t first, size_t last) {
+    const TraceId& trace = b.spans[grouped[first]].trace_id;
     uint64_t start = UINT64_MAX, end = 0;
     uint32_t errors = 0;
     services.clear();
-    for (; i < spans.size() && spans[i]->trace_id == trace; ++i) {
-      start = std::min(start, spans[i]->start_ns);
-      end = std::max(end, spans[i]->end_ns());
-      errors += spans[i]->is_error() ? 1 : 0;
-      services.push_back(spans[i]->service);
+    for (size_t i = first; i < last; ++i) {
+      const StoredSpan& s = b.spans[grouped[i]];
+      start = std::min(start, s.start_ns);
+      end = std::max(end, s.end_ns());
+      errors += s.is_error() ? 1 : 0;
+      services.push_back(s.service);
     }
     std::sort(services.begin(), services.end());
     services.erase(std::unique(services.begin(), services.end()), services.end());
@@ -61,7 +96,7 @@ void PrepareSummaries(const IngestBatch& b, const ch::ShardMap& shards, std::vec
     w.ArraySize(services.size());
     for (auto s : services) w.String(s);
     rows.EndRow();
-  }
+  });
 }
 
 uint64_t TagHashOf(const KeyValue& kv) {
@@ -72,13 +107,13 @@ uint64_t TagHashOf(const KeyValue& kv) {
 
 // The tags rows of the batch: each (key, value) of a trace's spans'
 // attributes of every kind once per trace and day, with the latest start
-// of the spans carrying it, in its trace's shard.
-void PrepareTags(const IngestBatch& b, uint64_t partition_ns, const ch::ShardMap& shards, std::vector<ChRows>* out) {
+// of the spans carrying it, in its trace's shard. Sorted and merged trace
+// by trace: a few dozen tags at a time, not the whole batch's.
+void PrepareTags(const IngestBatch& b, const std::vector<uint32_t>& grouped, uint64_t partition_ns,
+                 const ch::ShardMap& shards, std::vector<ChRows>* out) {
   struct Tag {
-    uint64_t trace_hash;  // sorts on integers first; equal hashes compare the ids
     uint64_t day;
     uint64_t tag;
-    const TraceId* trace;
     uint64_t start;
   };
   std::vector<std::vector<uint64_t>> resource_tags(b.resources.size());  // once per resource
@@ -86,33 +121,35 @@ void PrepareTags(const IngestBatch& b, uint64_t partition_ns, const ch::ShardMap
     for (const auto& kv : b.resources[r]) resource_tags[r].push_back(TagHashOf(kv));
   }
   std::vector<Tag> tags;
-  for (size_t i = 0; i < b.spans.size(); ++i) {
-    const StoredSpan& s = b.spans[i];
-    const uint64_t day = s.start_ns / partition_ns;
-    const uint64_t trace_hash = ch::TraceIdHash(s.trace_id);
-    auto add = [&](const Attributes& attrs) {
-      for (const auto& kv : attrs) tags.push_back({trace_hash, day, TagHashOf(kv), &s.trace_id, s.start_ns});
-    };
-    add(s.attributes);
-    for (const auto& e : s.events) add(e.attributes);
-    for (const auto& l : s.links) add(l.attributes);
-    for (uint64_t tag : resource_tags[b.span_resource[i]]) {
-      tags.push_back({trace_hash, day, tag, &s.trace_id, s.start_ns});
+  ForEachTrace(b, grouped, [&](size_t first, size_t last) {
+    tags.clear();
+    for (size_t i = first; i < last; ++i) {
+      const StoredSpan& s = b.spans[grouped[i]];
+      const uint64_t day = s.start_ns / partition_ns;
+      auto add = [&](const Attributes& attrs) {
+        for (const auto& kv : attrs) tags.push_back({day, TagHashOf(kv), s.start_ns});
+      };
+      add(s.attributes);
+      for (const auto& e : s.events) add(e.attributes);
+      for (const auto& l : s.links) add(l.attributes);
+      for (uint64_t tag : resource_tags[b.span_resource[grouped[i]]]) tags.push_back({day, tag, s.start_ns});
     }
-  }
-  auto key = [](const Tag& t) { return std::tie(t.trace_hash, t.day, t.tag, *t.trace); };
-  std::sort(tags.begin(), tags.end(), [&](const Tag& x, const Tag& y) { return key(x) < key(y); });
-  for (size_t i = 0; i < tags.size();) {
-    const Tag& first = tags[i];
-    uint64_t max = first.start;
-    for (++i; i < tags.size() && key(tags[i]) == key(first); ++i) max = std::max(max, tags[i].start);
-    ChRows& rows = (*out)[shards.ShardOf(first.trace_hash)];
-    ch::RowWriter w(&rows.data);
-    w.U64(first.tag);
-    w.U64(max);
-    w.Trace(*first.trace);
-    rows.EndRow();
-  }
+    std::sort(tags.begin(), tags.end(), [](const Tag& x, const Tag& y) {
+      return x.day != y.day ? x.day < y.day : x.tag < y.tag;
+    });
+    const TraceId& trace = b.spans[grouped[first]].trace_id;
+    ChRows& rows = (*out)[shards.ShardOf(trace)];
+    for (size_t i = 0; i < tags.size();) {
+      const Tag& t = tags[i];
+      uint64_t max = t.start;
+      for (++i; i < tags.size() && tags[i].day == t.day && tags[i].tag == t.tag; ++i) max = std::max(max, tags[i].start);
+      ch::RowWriter w(&rows.data);
+      w.U64(t.tag);
+      w.U64(max);
+      w.Trace(trace);
+      rows.EndRow();
+    }
+  });
 }
 
 void PrepareStats(const BatchStats& stats, ChPreparedBatch* out) {
@@ -168,17 +205,30 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
   } else if (options_.stats) {
     FillLogTemplateIds(&b.logs);  // as the fold would have
   }
-  // Each resource's attribute arrays are encoded once and copied per item.
-  std::vector<std::string> resources(b.resources.size());
+  // Each resource is encoded and hashed once; items carry the hash, and
+  // the resources rows go out once per day of the items using them.
+  std::vector<std::string> encoded(b.resources.size());
+  std::vector<uint64_t> resource(b.resources.size(), 0);
   for (size_t i = 0; i < b.resources.size(); ++i) {
-    ch::RowWriter w(&resources[i]);
+    if (b.resources[i].empty()) continue;  // 0: none
+    ch::RowWriter w(&encoded[i]);
     ch::PutAttributes(w, b.resources[i]);
+    resource[i] = ch::ResourceHash(encoded[i]);
   }
+  auto use = [&](uint32_t index, uint64_t time_ns) {
+    if (resource[index] == 0) return;
+    const uint64_t day = time_ns / schema_.partition_ns;
+    for (const ChResource& r : out->resources) {
+      if (r.resource == resource[index] && r.day == day) return;
+    }
+    out->resources.push_back({day, resource[index], encoded[index]});
+  };
   for (size_t i = 0; i < b.spans.size(); ++i) {
     const StoredSpan& s = b.spans[i];
     const size_t shard = shard_map_.ShardOf(s.trace_id);
+    use(b.span_resource[i], s.start_ns);
     ch::RowWriter spans(&out->spans[shard].data);
-    ch::PutSpan(spans, s, resources[b.span_resource[i]]);
+    ch::PutSpan(spans, s, resource[b.span_resource[i]]);
     out->spans[shard].EndRow();
     ch::RowWriter index(&out->span_index[shard].data);
     index.String(s.service);
@@ -191,12 +241,14 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
     out->span_index[shard].EndRow();
     out->operations.emplace(s.start_ns / schema_.partition_ns, s.service, s.operation, static_cast<uint8_t>(s.kind));
   }
-  PrepareSummaries(b, shard_map_, &out->summaries);
-  PrepareTags(b, schema_.partition_ns, shard_map_, &out->tags);
+  const std::vector<uint32_t> grouped = GroupByTrace(b);
+  PrepareSummaries(b, grouped, shard_map_, &out->summaries);
+  PrepareTags(b, grouped, schema_.partition_ns, shard_map_, &out->tags);
   for (size_t i = 0; i < b.logs.size(); ++i) {
     ChRows& rows = out->logs[shard_map_.ShardOf(b.logs[i].trace_id)];
     ch::RowWriter logs(&rows.data);
-    ch::PutLog(logs, b.logs[i], resources[b.log_resource[i]]);
+    use(b.log_resource[i], b.logs[i].effective_time_ns());
+    ch::PutLog(logs, b.logs[i], resource[b.log_resource[i]]);
     rows.EndRow();
   }
   return std::unique_ptr<PreparedBatch>(std::move(out));
@@ -225,10 +277,52 @@ void AppendRows(const std::vector<const ChRows*>& parts, bool versioned, std::st
   }
 }
 
+// As AppendRows for spans rows, in the table's order (trace_id, start_ns,
+// span_id): ClickHouse then finds the insert already sorted and spares the
+// permutation of every column. Each row keeps the seq of its place in the
+// write.
+void AppendSpanRowsSorted(const std::vector<const ChRows*>& parts, std::string_view writer, uint64_t position,
+                          std::string* body) {
+  struct Row {
+    uint64_t head;  // the trace id's first eight bytes, as a number in byte order
+    const char* data;
+    uint32_t size;
+    uint32_t seq;
+  };
+  std::vector<Row> rows;
+  uint32_t seq = 0;
+  for (const ChRows* part : parts) {
+    uint32_t from = 0;
+    for (uint32_t end : part->ends) {
+      Row r{0, part->data.data() + from, end - from, seq++};
+      for (int i = 0; i < 8; ++i) r.head = (r.head << 8) | static_cast<uint8_t>(r.data[i]);
+      rows.push_back(r);
+      from = end;
+    }
+  }
+  // A row starts with trace_id (16 bytes), start_ns (8, little-endian) and
+  // span_id (8): PutSpan.
+  std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) {
+    if (x.head != y.head) return x.head < y.head;
+    if (int c = std::memcmp(x.data + 8, y.data + 8, 8)) return c < 0;
+    uint64_t xs, ys;
+    std::memcpy(&xs, x.data + 16, 8);
+    std::memcpy(&ys, y.data + 16, 8);
+    if (xs != ys) return xs < ys;
+    if (int c = std::memcmp(x.data + 24, y.data + 24, 8)) return c < 0;
+    return x.seq < y.seq;
+  });
+  ch::RowWriter w(body);
+  for (const Row& r : rows) {
+    w.Raw(std::string_view(r.data, r.size));
+    ch::PutVersion(w, writer, position, r.seq);
+  }
+}
+
 }  // namespace
 
 Status ClickHouseStore::WriteShard(const std::vector<const PreparedBatch*>& batches, uint64_t position, size_t shard,
-                                   bool with_unkeyed, const std::string& operations) {
+                                   bool with_unkeyed, const std::string& resources, const std::string& operations) {
   const bool split = !shard_servers_.empty();
   ch::Http& server = split ? *shard_servers_[shard] : *servers_.front();
   auto table = [&](const char* name) { return split ? T(name) + "_local" : T(name); };
@@ -245,11 +339,20 @@ Status ClickHouseStore::WriteShard(const std::vector<const PreparedBatch*>& batc
       {"summaries", nullptr, &ChPreparedBatch::summaries, true},
       {"logs", ch::kLogColumns, &ChPreparedBatch::logs, true},
   };
+  // Resources first: a stored row never names a resource that is not.
+  if (!resources.empty()) {
+    CALLPATH_RETURN_IF_ERROR(server.Insert("INSERT INTO " + table("resources") + " (" + ch::kResourceColumns +
+                                           ") FORMAT RowBinary", resources));
+  }
   std::vector<const ChRows*> parts;
   std::string body;
   auto insert = [&](const char* name, const char* columns, bool versioned) {
     body.clear();
-    AppendRows(parts, versioned, options_.writer_id, position, &body);
+    if (std::string_view(name) == "spans") {
+      AppendSpanRowsSorted(parts, options_.writer_id, position, &body);
+    } else {
+      AppendRows(parts, versioned, options_.writer_id, position, &body);
+    }
     if (body.empty()) return Status::Ok();
     const std::string list = columns ? std::string(" (") + columns + ")" : "";
     return server.Insert("INSERT INTO " + table(name) + list + " FORMAT RowBinary", body);
@@ -307,12 +410,15 @@ Status ClickHouseStore::Write(const std::vector<const PreparedBatch*>& batches, 
   dirty_.store(true);
   const size_t n = shard_map_.shards();
   const size_t unkeyed = position % n;
+  std::vector<std::string> resources;
+  std::vector<std::pair<uint64_t, uint64_t>> resource_keys;
+  NewResources(batches, &resources, &resource_keys);
   std::vector<Status> done(n, Status::Ok());
   std::vector<std::thread> others;
   for (size_t i = 1; i < n; ++i) {
-    others.emplace_back([&, i] { done[i] = WriteShard(batches, position, i, i == unkeyed, names); });
+    others.emplace_back([&, i] { done[i] = WriteShard(batches, position, i, i == unkeyed, resources[i], names); });
   }
-  done[0] = WriteShard(batches, position, 0, unkeyed == 0, names);
+  done[0] = WriteShard(batches, position, 0, unkeyed == 0, resources[0], names);
   for (auto& t : others) t.join();
   for (const Status& s : done) CALLPATH_RETURN_IF_ERROR(s);
   // Last: the position, which vouches for every row above.
@@ -328,6 +434,8 @@ Status ClickHouseStore::Write(const std::vector<const PreparedBatch*>& batches, 
     std::lock_guard<std::mutex> ops_lock(ops_mu_);
     if (ops_written_.size() > 65536) ops_written_.clear();
     ops_written_.insert(operations.begin(), operations.end());
+    if (resources_written_.size() > 65536) resources_written_.clear();
+    resources_written_.insert(resource_keys.begin(), resource_keys.end());
   }
   spans_written_.fetch_add(spans);
   logs_written_.fetch_add(logs);

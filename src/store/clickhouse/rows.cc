@@ -79,15 +79,42 @@ void PutAttributes(RowWriter& w, const Attributes& attrs) {
   for (const auto& kv : attrs) w.String(kv.value.AsText());
 }
 
-uint64_t TagHash(std::string_view key, std::string_view value_text) {
-  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, 64 bits
-  auto mix = [&](std::string_view bytes) {
-    for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
-  };
-  mix(key);
-  mix(std::string_view("\0", 1));
-  mix(value_text);
+namespace {
+
+// 64-bit FNV-1a, continuing from `h`.
+constexpr uint64_t kFnvOffsetBasis = 0xcbf29ce484222325ull;
+uint64_t Fnv1a(uint64_t h, std::string_view bytes) {
+  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
   return h;
+}
+
+// The `res` arrays of rows written from schema version 3 on.
+void PutEmptyAttributes(RowWriter& w) {
+  w.ArraySize(0);
+  w.ArraySize(0);
+  w.ArraySize(0);
+}
+
+}  // namespace
+
+uint64_t ResourceHash(std::string_view encoded_attributes) {
+  const uint64_t h = Fnv1a(kFnvOffsetBasis, encoded_attributes);
+  return h == 0 ? 1 : h;
+}
+
+void PutResource(RowWriter& w, uint64_t day, uint64_t resource, std::string_view encoded_attributes) {
+  w.U64(day);
+  w.U64(resource);
+  w.Raw(encoded_attributes);
+}
+
+bool ReadResource(RowReader& r, uint64_t* resource, Attributes* attributes) {
+  *resource = r.U64();
+  return ReadAttributeArrays(r, attributes, nullptr);
+}
+
+uint64_t TagHash(std::string_view key, std::string_view value_text) {
+  return Fnv1a(Fnv1a(Fnv1a(kFnvOffsetBasis, key), std::string_view("\0", 1)), value_text);
 }
 
 void PutVersion(RowWriter& w, std::string_view writer, uint64_t version, uint32_t seq) {
@@ -96,7 +123,7 @@ void PutVersion(RowWriter& w, std::string_view writer, uint64_t version, uint32_
   w.U32(seq);
 }
 
-void PutSpan(RowWriter& w, const StoredSpan& s, std::string_view encoded_resource) {
+void PutSpan(RowWriter& w, const StoredSpan& s, uint64_t resource) {
   w.Trace(s.trace_id);
   w.U64(s.start_ns);
   w.Span(s.span_id);
@@ -110,7 +137,8 @@ void PutSpan(RowWriter& w, const StoredSpan& s, std::string_view encoded_resourc
   w.U32(s.flags);
   w.String(s.trace_state);
   PutAttributes(w, s.attributes);
-  w.Raw(encoded_resource);
+  PutEmptyAttributes(w);
+  w.U64(resource);
   w.ArraySize(s.events.size());
   for (const auto& e : s.events) w.U64(e.time_ns);
   w.ArraySize(s.events.size());
@@ -131,7 +159,7 @@ void PutSpan(RowWriter& w, const StoredSpan& s, std::string_view encoded_resourc
   w.String(s.scope_version);
 }
 
-bool ReadSpan(RowReader& r, StoredSpan* s, uint64_t* version, uint32_t* seq) {
+bool ReadSpan(RowReader& r, StoredSpan* s, uint64_t* resource, uint64_t* version, uint32_t* seq) {
   s->trace_id = r.Trace();
   s->start_ns = r.U64();
   s->span_id = r.Span();
@@ -146,6 +174,7 @@ bool ReadSpan(RowReader& r, StoredSpan* s, uint64_t* version, uint32_t* seq) {
   s->trace_state = r.String();
   if (!ReadAttributeArrays(r, &s->attributes, nullptr)) return false;
   if (!ReadAttributeArrays(r, &s->resource_attributes, nullptr)) return false;
+  *resource = r.U64();
   s->events.assign(r.ArraySize(), Event());
   for (auto& e : s->events) e.time_ns = r.U64();
   if (r.ArraySize() != s->events.size()) return false;
@@ -176,7 +205,7 @@ bool ReadSpan(RowReader& r, StoredSpan* s, uint64_t* version, uint32_t* seq) {
   return r.ok();
 }
 
-void PutLog(RowWriter& w, const StoredLog& l, std::string_view encoded_resource) {
+void PutLog(RowWriter& w, const StoredLog& l, uint64_t resource) {
   w.U64(l.effective_time_ns());
   w.U64(l.time_ns);
   w.U64(l.observed_ns);
@@ -188,14 +217,15 @@ void PutLog(RowWriter& w, const StoredLog& l, std::string_view encoded_resource)
   w.String(l.body.AsText());
   PutAttributes(w, l.attributes);
   w.String(l.service);
-  w.Raw(encoded_resource);
+  PutEmptyAttributes(w);
+  w.U64(resource);
   w.String(l.scope_name);
   w.String(l.scope_version);
   w.U32(l.flags);
   w.U64(l.template_id);
 }
 
-bool ReadLog(RowReader& r, StoredLog* l, uint64_t* version, uint32_t* seq) {
+bool ReadLog(RowReader& r, StoredLog* l, uint64_t* resource, uint64_t* version, uint32_t* seq) {
   (void)r.U64();  // effective_ns
   l->time_ns = r.U64();
   l->observed_ns = r.U64();
@@ -208,6 +238,7 @@ bool ReadLog(RowReader& r, StoredLog* l, uint64_t* version, uint32_t* seq) {
   if (!ReadAttributeArrays(r, &l->attributes, nullptr)) return false;
   l->service = r.String();
   if (!ReadAttributeArrays(r, &l->resource_attributes, nullptr)) return false;
+  *resource = r.U64();
   l->scope_name = r.String();
   l->scope_version = r.String();
   l->flags = r.U32();

@@ -33,28 +33,61 @@ StoredSpan FullSpan() {
   return s;
 }
 
+constexpr uint64_t kResource = 0x1234567890abcdefull;
+
 std::string SpanRow(const StoredSpan& s, uint64_t version = 9, uint32_t seq = 3) {
-  std::string resource, row;
-  RowWriter r(&resource);
-  PutAttributes(r, s.resource_attributes);
+  std::string row;
   RowWriter w(&row);
-  PutSpan(w, s, resource);
+  PutSpan(w, s, kResource);
   PutVersion(w, "node1", version, seq);
   return row;
 }
 
-TEST(ClickHouseRows, SpanRoundTripsEveryField) {
-  const StoredSpan want = FullSpan();
+// The row names its resource by hash; the attributes are the resources
+// row's (read back by the store), so they come back empty here.
+TEST(ClickHouseRows, SpanRoundTripsEveryFieldAndNamesItsResource) {
+  StoredSpan want = FullSpan();
   const std::string row = SpanRow(want);
   RowReader r(row);
   StoredSpan got;
-  uint64_t version = 0;
+  uint64_t resource = 0, version = 0;
   uint32_t seq = 0;
-  ASSERT_TRUE(ReadSpan(r, &got, &version, &seq));
+  ASSERT_TRUE(ReadSpan(r, &got, &resource, &version, &seq));
   EXPECT_TRUE(r.done());
+  want.resource_attributes.clear();
   EXPECT_EQ(got, want);
+  EXPECT_EQ(resource, kResource);
   EXPECT_EQ(version, 9u);
   EXPECT_EQ(seq, 3u);
+}
+
+TEST(ClickHouseRows, ResourceRowRoundTrips) {
+  const Attributes want = {{"service.name", Value::String("payment")}, {"host.cpus", Value::Int(8)}};
+  std::string encoded, row;
+  RowWriter e(&encoded);
+  PutAttributes(e, want);
+  RowWriter w(&row);
+  PutResource(w, 20000, ResourceHash(encoded), encoded);
+  RowReader r(std::string_view(row).substr(8));  // as read: without the day
+  uint64_t resource = 0;
+  Attributes got;
+  ASSERT_TRUE(ReadResource(r, &resource, &got));
+  EXPECT_TRUE(r.done());
+  EXPECT_EQ(resource, ResourceHash(encoded));
+  EXPECT_EQ(got, want);
+  for (size_t n = 0; n + 8 < row.size(); ++n) {
+    RowReader cut(std::string_view(row).substr(8, n));
+    EXPECT_FALSE(ReadResource(cut, &resource, &got)) << "accepted " << n << " bytes";
+  }
+}
+
+// Stored in spans and logs rows: a change would orphan every older row.
+TEST(ResourceHash, IsFnv1aOfTheEncodedAttributesAndNeverZero) {
+  EXPECT_EQ(ResourceHash(""), 0xcbf29ce484222325ull);
+  std::string encoded;
+  RowWriter w(&encoded);
+  PutAttributes(w, {{"service.name", Value::String("payment")}});
+  EXPECT_EQ(ResourceHash(encoded), 0x000a7774d444ad0dull);
 }
 
 TEST(ClickHouseRows, LogRoundTripsEveryField) {
@@ -73,18 +106,18 @@ TEST(ClickHouseRows, LogRoundTripsEveryField) {
   want.scope_version = "2";
   want.flags = 1;
   want.template_id = 1234;
-  std::string resource, row;
-  RowWriter rw(&resource);
-  PutAttributes(rw, want.resource_attributes);
+  std::string row;
   RowWriter w(&row);
-  PutLog(w, want, resource);
+  PutLog(w, want, kResource);
   PutVersion(w, "node1", 1, 0);
   RowReader r(row);
   StoredLog got;
-  uint64_t version;
+  uint64_t resource, version;
   uint32_t seq;
-  ASSERT_TRUE(ReadLog(r, &got, &version, &seq));
+  ASSERT_TRUE(ReadLog(r, &got, &resource, &version, &seq));
+  want.resource_attributes.clear();
   EXPECT_EQ(got, want);
+  EXPECT_EQ(resource, kResource);
 }
 
 TEST(ClickHouseRows, TruncatedAnswerIsRefusedAtEveryLength) {
@@ -92,9 +125,9 @@ TEST(ClickHouseRows, TruncatedAnswerIsRefusedAtEveryLength) {
   for (size_t n = 0; n < row.size(); ++n) {
     RowReader r(std::string_view(row).substr(0, n));
     StoredSpan s;
-    uint64_t version;
+    uint64_t resource, version;
     uint32_t seq;
-    EXPECT_FALSE(ReadSpan(r, &s, &version, &seq)) << "accepted " << n << " of " << row.size() << " bytes";
+    EXPECT_FALSE(ReadSpan(r, &s, &resource, &version, &seq)) << "accepted " << n << " of " << row.size() << " bytes";
   }
 }
 
@@ -109,9 +142,9 @@ TEST(ClickHouseRows, MalformedValuesAreRefused) {
   row[at + 1] = 'x';
   RowReader r(row);
   StoredSpan got;
-  uint64_t version;
+  uint64_t resource, version;
   uint32_t seq;
-  EXPECT_FALSE(ReadSpan(r, &got, &version, &seq));
+  EXPECT_FALSE(ReadSpan(r, &got, &resource, &version, &seq));
   // An array length larger than the whole answer.
   std::string huge;
   RowWriter w(&huge);
@@ -142,9 +175,9 @@ TEST(ClickHouseRows, EventAttributeOfAMissingEventIsRefused) {
   moved[diff] = 7;
   RowReader r(moved);
   StoredSpan got;
-  uint64_t version;
+  uint64_t resource, version;
   uint32_t seq;
-  EXPECT_FALSE(ReadSpan(r, &got, &version, &seq));
+  EXPECT_FALSE(ReadSpan(r, &got, &resource, &version, &seq));
 }
 
 // Stored in the tags table: a change would hide every older row.

@@ -16,9 +16,11 @@ std::string Name(bool low_cardinality) { return low_cardinality ? "LowCardinalit
 const char* const kSpanColumns =
     "trace_id, start_ns, span_id, parent_span_id, service, operation, kind, duration_ns, status, "
     "status_message, flags, trace_state, attr.key, attr.type, attr.value, res.key, res.type, res.value, "
-    "events.time_ns, events.name, event_attr.event, event_attr.key, event_attr.type, event_attr.value, "
+    "resource, events.time_ns, events.name, event_attr.event, event_attr.key, event_attr.type, event_attr.value, "
     "links.trace_id, links.span_id, links.trace_state, link_attr.link, link_attr.key, link_attr.type, "
     "link_attr.value, scope_name, scope_version, writer, version, seq";
+
+const char* const kResourceColumns = "day, resource, res.key, res.type, res.value";
 
 const char* const kSpanSummaryColumns =
     "trace_id, start_ns, span_id, parent_span_id, service, operation, duration_ns, status, version, seq";
@@ -28,7 +30,7 @@ const char* const kSpanSkeletonColumns =
 
 const char* const kLogColumns =
     "effective_ns, time_ns, observed_ns, trace_id, span_id, severity_number, severity_text, body_type, body, "
-    "attr.key, attr.type, attr.value, service, res.key, res.type, res.value, scope_name, scope_version, "
+    "attr.key, attr.type, attr.value, service, res.key, res.type, res.value, resource, scope_name, scope_version, "
     "flags, template_id, writer, version, seq";
 
 std::vector<Table> Tables(const SchemaOptions& o) {
@@ -40,7 +42,7 @@ std::vector<Table> Tables(const SchemaOptions& o) {
                "(trace_id FixedString(16), start_ns UInt64, span_id FixedString(8), parent_span_id FixedString(8), "
                "service " + name + ", operation " + name + ", kind UInt8, duration_ns UInt64, status UInt8, "
                "status_message String, flags UInt32, trace_state String, attr " + kAttrs + ", res " + kAttrs +
-                   ", events Nested(time_ns UInt64, name String), "
+                   ", resource UInt64, events Nested(time_ns UInt64, name String), "
                    "event_attr Nested(event UInt32, key String, type UInt8, value String), "
                    "links Nested(trace_id FixedString(16), span_id FixedString(8), trace_state String), "
                    "link_attr Nested(link UInt32, key String, type UInt8, value String), "
@@ -64,6 +66,14 @@ std::vector<Table> Tables(const SchemaOptions& o) {
                "(tag UInt64, max_start_ns UInt64, trace_id FixedString(16)) ENGINE = MergeTree PARTITION BY "
                "intDiv(max_start_ns, " + day + ") ORDER BY (tag, max_start_ns)",
                "cityHash64(trace_id)", false});
+  // Resource attributes, once per distinct resource and day (rows.h
+  // ResourceHash): spans and logs carry only the hash. Written before the
+  // rows that name them, and again by each writer after a restart, so the
+  // newest copy of equal rows is as good as any: not versioned.
+  t.push_back({"resources",
+               "(day UInt64, resource UInt64, res " + std::string(kAttrs) +
+                   ") ENGINE = ReplacingMergeTree PARTITION BY day ORDER BY resource",
+               "resource", false});
   t.push_back({"summaries",
                "(trace_id FixedString(16), start_ns UInt64, end_ns UInt64, error_count UInt32, "
                "services Array(String)" + versioned + ") ENGINE = MergeTree PARTITION BY intDiv(start_ns, " + day +
@@ -73,7 +83,7 @@ std::vector<Table> Tables(const SchemaOptions& o) {
                "(effective_ns UInt64, time_ns UInt64, observed_ns UInt64, trace_id FixedString(16), "
                "span_id FixedString(8), severity_number Int32, severity_text String, body_type UInt8, body String, "
                "attr " + std::string(kAttrs) + ", service " + name + ", res " + kAttrs +
-                   ", scope_name String, scope_version String, flags UInt32, template_id UInt64" + versioned +
+                   ", resource UInt64, scope_name String, scope_version String, flags UInt32, template_id UInt64" + versioned +
                    ") ENGINE = MergeTree PARTITION BY intDiv(effective_ns, " + day +
                    ") ORDER BY (trace_id, effective_ns) SETTINGS index_granularity = 1024",
                "cityHash64(trace_id)"});

@@ -10,11 +10,14 @@ namespace callpath::store::ch {
 
 // The schema version this build writes; Open upgrades older ones.
 // 2: the `tags` table (attribute search), complete from the upgrade on.
-inline constexpr uint32_t kSchemaVersion = 2;
+// 3: the `resources` table; spans and logs gain `resource` (the hash of
+//    their resource attributes) and leave their `res` arrays empty.
+inline constexpr uint32_t kSchemaVersion = 3;
 
 // Columns of each table, in the order RowBinary rows carry them.
 extern const char* const kSpanColumns;
 extern const char* const kLogColumns;
+extern const char* const kResourceColumns;
 // The light columns of a span, what summaries are folded from.
 extern const char* const kSpanSummaryColumns;
 // The columns of a span tree (SpanReader::GetTraceSkeleton), with the row's
