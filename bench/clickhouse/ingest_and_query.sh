@@ -89,19 +89,35 @@ lat() {  # label file of "status seconds" lines
 }
 Q=http://127.0.0.1:$(node_query 1)
 ch "SELECT lower(hex(trace_id)) FROM callpath.summaries ORDER BY rand() LIMIT 200 FORMAT TSV" > "$CALLPATH_CLUSTER_DIR/ids"
-: > "$CALLPATH_CLUSTER_DIR/t_id"
-while read -r id; do curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$Q/api/v1/traces/$id" >> "$CALLPATH_CLUSTER_DIR/t_id"; done < "$CALLPATH_CLUSTER_DIR/ids"
-lat "trace by id" "$CALLPATH_CLUSTER_DIR/t_id"
-: > "$CALLPATH_CLUSTER_DIR/t_search"
-for _ in $(seq 1 50); do
-  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$Q/api/v1/search?service=payment&errors=true&min_duration=100ms&lookback=1h&limit=20" >> "$CALLPATH_CLUSTER_DIR/t_search"
-done
-lat "search service+errors+duration>100ms, last hour, 20" "$CALLPATH_CLUSTER_DIR/t_search"
-: > "$CALLPATH_CLUSTER_DIR/t_attr"
-for _ in $(seq 1 50); do
-  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$Q/api/v1/search?tag=db.system:redis&lookback=1h&limit=20" >> "$CALLPATH_CLUSTER_DIR/t_attr"
-done
-lat "attribute search db.system=redis, last hour, 20" "$CALLPATH_CLUSTER_DIR/t_attr"
+queries() {  # label
+  : > "$CALLPATH_CLUSTER_DIR/t_id"
+  while read -r id; do curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$Q/api/v1/traces/$id" >> "$CALLPATH_CLUSTER_DIR/t_id"; done < "$CALLPATH_CLUSTER_DIR/ids"
+  lat "$1: trace by id" "$CALLPATH_CLUSTER_DIR/t_id"
+  : > "$CALLPATH_CLUSTER_DIR/t_search"
+  for _ in $(seq 1 50); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$Q/api/v1/search?service=payment&errors=true&min_duration=100ms&lookback=1h&limit=20" >> "$CALLPATH_CLUSTER_DIR/t_search"
+  done
+  lat "$1: search service+errors+duration>100ms, last hour, 20" "$CALLPATH_CLUSTER_DIR/t_search"
+  : > "$CALLPATH_CLUSTER_DIR/t_attr"
+  for _ in $(seq 1 50); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$Q/api/v1/search?tag=db.system:redis&lookback=1h&limit=20" >> "$CALLPATH_CLUSTER_DIR/t_attr"
+  done
+  lat "$1: attribute search db.system=redis, last hour, 20" "$CALLPATH_CLUSTER_DIR/t_attr"
+}
+# Right after the load, while ClickHouse still merges its last parts; then again once the
+# merges are done (up to 3 minutes), as a store between bursts answers.
+queries "while merging"
+merging() {
+  local n=0
+  for s in 1 2; do
+    n=$((n + $(curl -s "http://127.0.0.1:$((BASE + 10 * s + 1))/" --data-binary "SELECT count() FROM system.merges FORMAT TSV")))
+  done
+  echo "$n"
+}
+m0=$(date +%s)
+while [ "$(merging)" -gt 0 ] && [ $(($(date +%s) - m0)) -lt 180 ]; do sleep 1; done
+echo "merges done after $(($(date +%s) - m0)) s (still running: $(merging))"
+queries "merged"
 
 # Bytes on disk (every table of both shards) per span stored, after ClickHouse's merges so far,
 # and per table.

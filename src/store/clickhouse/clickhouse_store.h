@@ -10,7 +10,17 @@
 //               Value::AsText), which both rebuilds them exactly and lets
 //               searches match tags in SQL. ReplacingMergeTree(version):
 //               a span written again replaces the earlier copy at merge
-//               time; readers keep the newest copy until then.
+//               time; readers keep the newest copy until then. Resource
+//               attributes are not repeated per span: `resource` holds the
+//               hash of its resource's (rows of schema version 2 and
+//               older have them in their own `res` arrays instead). A
+//               write's rows are inserted in the table's order, which
+//               spares ClickHouse the sort of the insert.
+//   resources   (day, hash, attributes) of every resource the spans and
+//               logs of a day name, written once per writer process and
+//               day before the rows that name it; read back by hash (and
+//               cached: a hash's attributes never change), matched in
+//               searches with GLOBAL IN. Sharded by the hash.
 //   span_index  a light copy of each span (service, start, operation,
 //               duration, status, kind, trace id) ORDER BY (service,
 //               start_ns): what a search without tags reads.
@@ -28,7 +38,8 @@
 //               error spans, services): the trace-level search filters
 //               are evaluated on these, grouped by trace, in SQL.
 //   logs        ORDER BY (trace_id, effective time): a trace's records are
-//               read with its spans; searches scan the time range.
+//               read with its spans; searches scan the time range. Their
+//               resource by hash, as spans.
 //   op_stats, log_stats   per-minute statistics rows per write (stats.h),
 //               latency sketches as String columns, merged at read.
 //   operations  (day, service, operation, kind): GetServices/GetOperations.
@@ -52,7 +63,7 @@
 // inserts go through the first server's tables as queried.
 //
 // Durability, and the Writer's position contract. A Write is a sequence of
-// INSERTs (spans, summaries, logs, statistics, operations), each
+// INSERTs (resources, spans, summaries, logs, statistics, operations), each
 // acknowledged by ClickHouse once its parts are in the server's data
 // folder, and LAST a row (writer_id, position) in `positions`. A position
 // row therefore proves that every row of its write is stored. Every data

@@ -50,7 +50,8 @@ class ChPreparedBatch final : public PreparedBatch {
   // Statistics rows: on any shard.
   ChRows op_stats, log_stats;
   // (day, service, operation, kind) of the spans, distinct.
-  std::set<std::tuple<uint64_t, std::string, std::string, uint8_t>> operations;
+  // (Transparent: Prepare looks names up as string_views before copying.)
+  std::set<std::tuple<uint64_t, std::string, std::string, uint8_t>, std::less<>> operations;
 };
 
 class ClickHouseStore final : public Store, public Writer, public SpanReader, public LogReader, public StatsReader {
@@ -76,7 +77,7 @@ class ClickHouseStore final : public Store, public Writer, public SpanReader, pu
   // merges again: fewer, larger writes cost it less per span
   // (docs/benchmarks.md, "Scale-out: ClickHouse"). Readers that wait for
   // what they wrote are not kept waiting by the linger.
-  WriteShape PreferredWriteShape() const override { return {131072, std::chrono::milliseconds(300)}; }
+  WriteShape PreferredWriteShape() const override { return {262144, std::chrono::milliseconds(500)}; }
 
   Result<std::vector<StoredSpan>> GetTrace(const TraceId& trace_id) override;
   Result<std::vector<StoredSpan>> GetTraceSkeleton(const TraceId& trace_id) override;

@@ -121,8 +121,15 @@ void PrepareTags(const IngestBatch& b, const std::vector<uint32_t>& grouped, uin
     for (const auto& kv : b.resources[r]) resource_tags[r].push_back(TagHashOf(kv));
   }
   std::vector<Tag> tags;
+  struct ResourceUse {
+    uint64_t day;
+    uint32_t resource;
+    uint64_t start;  // the latest of the trace's spans of that resource and day
+  };
+  std::vector<ResourceUse> uses;  // a trace's spans share a few resources
   ForEachTrace(b, grouped, [&](size_t first, size_t last) {
     tags.clear();
+    uses.clear();
     for (size_t i = first; i < last; ++i) {
       const StoredSpan& s = b.spans[grouped[i]];
       const uint64_t day = s.start_ns / partition_ns;
@@ -132,7 +139,17 @@ void PrepareTags(const IngestBatch& b, const std::vector<uint32_t>& grouped, uin
       add(s.attributes);
       for (const auto& e : s.events) add(e.attributes);
       for (const auto& l : s.links) add(l.attributes);
-      for (uint64_t tag : resource_tags[b.span_resource[grouped[i]]]) tags.push_back({day, tag, s.start_ns});
+      const uint32_t resource = b.span_resource[grouped[i]];
+      auto use = std::find_if(uses.begin(), uses.end(),
+                              [&](const ResourceUse& u) { return u.day == day && u.resource == resource; });
+      if (use == uses.end()) {
+        uses.push_back({day, resource, s.start_ns});
+      } else {
+        use->start = std::max(use->start, s.start_ns);
+      }
+    }
+    for (const ResourceUse& u : uses) {
+      for (uint64_t tag : resource_tags[u.resource]) tags.push_back({u.day, tag, u.start});
     }
     std::sort(tags.begin(), tags.end(), [](const Tag& x, const Tag& y) {
       return x.day != y.day ? x.day < y.day : x.tag < y.tag;
@@ -239,7 +256,12 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
     index.U8(static_cast<uint8_t>(s.kind));
     index.Trace(s.trace_id);
     out->span_index[shard].EndRow();
-    out->operations.emplace(s.start_ns / schema_.partition_ns, s.service, s.operation, static_cast<uint8_t>(s.kind));
+    // Most spans repeat a known name: looked up first, copied only if new.
+    const auto name = std::make_tuple(s.start_ns / schema_.partition_ns, std::string_view(s.service),
+                                      std::string_view(s.operation), static_cast<uint8_t>(s.kind));
+    if (out->operations.find(name) == out->operations.end()) {
+      out->operations.emplace(std::get<0>(name), s.service, s.operation, std::get<3>(name));
+    }
   }
   const std::vector<uint32_t> grouped = GroupByTrace(b);
   PrepareSummaries(b, grouped, shard_map_, &out->summaries);
