@@ -213,6 +213,15 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::PrepareStatistics(const 
 Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) const {
   CALLPATH_RETURN_IF_ERROR(CheckBatch(b));
   auto out = std::make_unique<ChPreparedBatch>(b.spans.size(), b.logs.size(), shard_map_.shards());
+  // Room for the rows up front (typical sizes, rounded up): growing the
+  // buffers by doubling would copy every row byte once more.
+  const size_t per_shard = b.spans.size() / shard_map_.shards() + 1;
+  for (size_t i = 0; i < shard_map_.shards(); ++i) {
+    out->spans[i].data.reserve(per_shard * 512);
+    out->spans[i].ends.reserve(per_shard * 5 / 4);
+    out->span_index[i].data.reserve(per_shard * 80);
+    out->span_index[i].ends.reserve(per_shard * 5 / 4);
+  }
   if (options_.stats && b.fold_statistics) {
     BatchStats stats = FoldBatchStats(b);
     for (size_t i = 0; i < b.logs.size(); ++i) {
