@@ -163,6 +163,17 @@ TEST(ClickHouseStore, AttributeSearchFindsOldMatchesBehindManyNewerCandidates) {
   EXPECT_TRUE((*store)->Close().ok());
 }
 
+// Makes `database`'s meta records those of a database that an older
+// callpathd created with schema `version` (days as partitions).
+bool RecordSchemaVersion(ch::Http& http, const std::string& database, int version) {
+  return http.Query("DROP TABLE " + database + ".meta").ok() &&
+         http.Query("CREATE TABLE " + database + ".meta (key String, value String) ENGINE = MergeTree ORDER BY key")
+             .ok() &&
+         http.Query("INSERT INTO " + database + ".meta VALUES ('schema_version', '" + std::to_string(version) +
+                    "'), ('partition_ns', '" + std::to_string(86'400'000'000'000ull) + "')")
+             .ok();
+}
+
 // A database of schema version 1 has no tags rows for its spans: after the
 // upgrade, attribute searches reaching before it scan the spans and still
 // find them.
@@ -190,11 +201,7 @@ TEST(ClickHouseStore, AttributeSearchFindsSpansWrittenBeforeTheTagsTableExisted)
   // As version 1 left it: no tags rows, version 1 recorded.
   ch::Http http(server->url(), 10);
   ASSERT_TRUE(http.Query("DROP TABLE " + o.database + ".tags").ok());
-  ASSERT_TRUE(http.Query("DROP TABLE " + o.database + ".meta").ok());
-  ASSERT_TRUE(http.Query("CREATE TABLE " + o.database + ".meta (key String, value String) ENGINE = MergeTree ORDER BY key").ok());
-  ASSERT_TRUE(http.Query("INSERT INTO " + o.database + ".meta VALUES ('schema_version', '1'), ('partition_ns', '" +
-                         std::to_string(86'400'000'000'000ull) + "')")
-                  .ok());
+  ASSERT_TRUE(RecordSchemaVersion(http, o.database, 1));
   auto store = OpenClickHouseStore(o);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   StoredSpan b = a;
@@ -228,16 +235,13 @@ TEST(ClickHouseStore, RowsOfSchemaVersion2KeepTheirResourcesAfterTheUpgrade) {
   // As version 2 left it, with one span and one log record of its own.
   ch::Http http(server->url(), 10);
   const std::string db = o.database + ".";
-  for (const char* sql : {"ALTER TABLE {}spans DROP COLUMN resource", "ALTER TABLE {}logs DROP COLUMN resource",
-                          "DROP TABLE {}resources", "DROP TABLE {}meta",
-                          "CREATE TABLE {}meta (key String, value String) ENGINE = MergeTree ORDER BY key"}) {
+  for (const char* sql :
+       {"ALTER TABLE {}spans DROP COLUMN resource", "ALTER TABLE {}logs DROP COLUMN resource", "DROP TABLE {}resources"}) {
     std::string q = sql;
     q.replace(q.find("{}"), 2, db);
     ASSERT_TRUE(http.Query(q).ok()) << q;
   }
-  ASSERT_TRUE(http.Query("INSERT INTO " + db + "meta VALUES ('schema_version', '2'), ('partition_ns', '" +
-                         std::to_string(86'400'000'000'000ull) + "')")
-                  .ok());
+  ASSERT_TRUE(RecordSchemaVersion(http, o.database, 2));
   const TraceId old_trace = testing::Tid(1);
   const std::string id = ch::HexLiteral(old_trace.AsBytes());
   ASSERT_TRUE(http.Query("INSERT INTO " + db + "spans (trace_id, start_ns, span_id, service, operation, res.key, "
