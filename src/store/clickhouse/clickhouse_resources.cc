@@ -1,7 +1,7 @@
 // Resource attributes, stored once per distinct resource and day in the
 // resources table: written ahead of the rows that name them, looked up by
 // hash when those rows are read.
-#include <algorithm>
+#include <set>
 
 #include "store/clickhouse/clickhouse_store_impl.h"
 #include "store/clickhouse/rows.h"
@@ -18,11 +18,12 @@ void ClickHouseStore::NewResources(const std::vector<const PreparedBatch*>& batc
                                    std::vector<std::pair<uint64_t, uint64_t>>* keys) {
   rows->assign(shard_map_.shards(), std::string());
   keys->clear();
+  std::set<std::pair<uint64_t, uint64_t>> taken;  // this write's, across its batches
   std::lock_guard<std::mutex> lock(ops_mu_);
   for (const PreparedBatch* b : batches) {
     for (const ChResource& r : static_cast<const ChPreparedBatch*>(b)->resources) {
       const std::pair<uint64_t, uint64_t> key(r.day, r.resource);
-      if (resources_written_.count(key) || std::find(keys->begin(), keys->end(), key) != keys->end()) continue;
+      if (resources_written_.count(key) || !taken.insert(key).second) continue;
       keys->push_back(key);
       // Where the Distributed table (sharded by `resource`) would put it.
       const size_t shard = shard_servers_.empty() ? 0 : shard_map_.ShardOf(r.resource);

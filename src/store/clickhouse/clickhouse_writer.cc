@@ -241,12 +241,13 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
     ch::PutAttributes(w, b.resources[i]);
     resource[i] = ch::ResourceHash(encoded[i]);
   }
+  std::vector<std::vector<uint64_t>> days(b.resources.size());  // each resource's days added so far
   auto use = [&](uint32_t index, uint64_t time_ns) {
     if (resource[index] == 0) return;
     const uint64_t day = time_ns / schema_.partition_ns;
-    for (const ChResource& r : out->resources) {
-      if (r.resource == resource[index] && r.day == day) return;
-    }
+    std::vector<uint64_t>& added = days[index];
+    if (std::find(added.begin(), added.end(), day) != added.end()) return;
+    added.push_back(day);
     out->resources.push_back({day, resource[index], encoded[index]});
   };
   for (size_t i = 0; i < b.spans.size(); ++i) {
