@@ -50,8 +50,7 @@ class ChPreparedBatch final : public PreparedBatch {
   // Statistics rows: on any shard.
   ChRows op_stats, log_stats;
   // (day, service, operation, kind) of the spans, distinct.
-  // (Transparent: Prepare looks names up as string_views before copying.)
-  std::set<std::tuple<uint64_t, std::string, std::string, uint8_t>, std::less<>> operations;
+  std::set<std::tuple<uint64_t, std::string, std::string, uint8_t>> operations;
 };
 
 class ClickHouseStore final : public Store, public Writer, public SpanReader, public LogReader, public StatsReader {

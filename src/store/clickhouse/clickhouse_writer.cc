@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <tuple>
 #include <thread>
 
@@ -250,6 +251,9 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
     added.push_back(day);
     out->resources.push_back({day, resource[index], encoded[index]});
   };
+  // Most spans repeat a known name: kept as views while the batch lives,
+  // copied once each at the end.
+  std::set<std::tuple<uint64_t, std::string_view, std::string_view, uint8_t>> names;
   for (size_t i = 0; i < b.spans.size(); ++i) {
     const StoredSpan& s = b.spans[i];
     const size_t shard = shard_map_.ShardOf(s.trace_id);
@@ -266,12 +270,10 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
     index.U8(static_cast<uint8_t>(s.kind));
     index.Trace(s.trace_id);
     out->span_index[shard].EndRow();
-    // Most spans repeat a known name: looked up first, copied only if new.
-    const auto name = std::make_tuple(s.start_ns / schema_.partition_ns, std::string_view(s.service),
-                                      std::string_view(s.operation), static_cast<uint8_t>(s.kind));
-    if (out->operations.find(name) == out->operations.end()) {
-      out->operations.emplace(std::get<0>(name), s.service, s.operation, std::get<3>(name));
-    }
+    names.emplace(s.start_ns / schema_.partition_ns, s.service, s.operation, static_cast<uint8_t>(s.kind));
+  }
+  for (const auto& [day, service, operation, kind] : names) {
+    out->operations.emplace(day, std::string(service), std::string(operation), kind);
   }
   const std::vector<uint32_t> grouped = GroupByTrace(b);
   PrepareSummaries(b, grouped, shard_map_, &out->summaries);
