@@ -270,7 +270,8 @@ Result<std::unique_ptr<PreparedBatch>> ClickHouseStore::Prepare(IngestBatch b) c
     index.U8(static_cast<uint8_t>(s.kind));
     index.Trace(s.trace_id);
     out->span_index[shard].EndRow();
-    names.emplace(s.start_ns / schema_.partition_ns, s.service, s.operation, static_cast<uint8_t>(s.kind));
+    // insert, not emplace: a name already there costs no node allocation.
+    names.insert({s.start_ns / schema_.partition_ns, s.service, s.operation, static_cast<uint8_t>(s.kind)});
   }
   for (const auto& [day, service, operation, kind] : names) {
     out->operations.emplace(day, std::string(service), std::string(operation), kind);
