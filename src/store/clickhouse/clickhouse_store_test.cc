@@ -48,16 +48,25 @@ TEST(ClickHouseStore, ServerIsInstalled) {
   ASSERT_NE(TestClickHouse::Shared(&why), nullptr) << why;
 }
 
+// Tests of one store on the shared test server (ServerIsInstalled says
+// why they skip when there is none).
+class ClickHouseStoreOnServer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
+    std::string why;
+    server_ = TestClickHouse::Shared(&why);
+    ASSERT_NE(server_, nullptr) << why;
+  }
+  TestClickHouse* server_ = nullptr;
+};
+
 // A write that died between its INSERTs left rows but no position row: the
 // next open removes them (only this writer's), and the replay stores the
 // write once.
-TEST(ClickHouseStore, RowsOfAnIncompleteWriteAreRemovedAtOpenAndReplayedOnce) {
-  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
-  std::string why;
-  TestClickHouse* server = TestClickHouse::Shared(&why);
-  ASSERT_NE(server, nullptr) << why;
+TEST_F(ClickHouseStoreOnServer, RowsOfAnIncompleteWriteAreRemovedAtOpenAndReplayedOnce) {
   ClickHouseOptions o;
-  o.url = server->url();
+  o.url = server_->url();
   o.database = "incomplete_write";
   o.writer_id = "w";
   StoredSpan a;
@@ -77,7 +86,7 @@ TEST(ClickHouseStore, RowsOfAnIncompleteWriteAreRemovedAtOpenAndReplayedOnce) {
     auto store = OpenClickHouseStore(o);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     ASSERT_TRUE(testing::WriteAt((*store)->writer(), 1, {a}, {}).ok());
-    ch::Http http(server->url(), 10);
+    ch::Http http(server_->url(), 10);
     const std::string db = o.database + ".";
     for (const char* writer : {"w", "other"}) {
       ASSERT_TRUE(http.Query("INSERT INTO " + db + "logs (effective_ns, service, body, writer, version) VALUES (" +
@@ -128,13 +137,9 @@ std::vector<TraceId> FoundIds(Store& store, const TraceQuery& q) {
 // The tags table names candidates newest first; when the newest ones fail
 // the span's other conditions, later rounds take older ones until the
 // answer is exact.
-TEST(ClickHouseStore, AttributeSearchFindsOldMatchesBehindManyNewerCandidates) {
-  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
-  std::string why;
-  TestClickHouse* server = TestClickHouse::Shared(&why);
-  ASSERT_NE(server, nullptr) << why;
+TEST_F(ClickHouseStoreOnServer, AttributeSearchFindsOldMatchesBehindManyNewerCandidates) {
   ClickHouseOptions o;
-  o.url = server->url();
+  o.url = server_->url();
   o.database = "tag_rounds";
   auto store = OpenClickHouseStore(o);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -177,13 +182,9 @@ bool RecordSchemaVersion(ch::Http& http, const std::string& database, int versio
 // A database of schema version 1 has no tags rows for its spans: after the
 // upgrade, attribute searches reaching before it scan the spans and still
 // find them.
-TEST(ClickHouseStore, AttributeSearchFindsSpansWrittenBeforeTheTagsTableExisted) {
-  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
-  std::string why;
-  TestClickHouse* server = TestClickHouse::Shared(&why);
-  ASSERT_NE(server, nullptr) << why;
+TEST_F(ClickHouseStoreOnServer, AttributeSearchFindsSpansWrittenBeforeTheTagsTableExisted) {
   ClickHouseOptions o;
-  o.url = server->url();
+  o.url = server_->url();
   o.database = "tags_upgrade";
   StoredSpan a;
   a.trace_id = testing::Tid(1);
@@ -199,7 +200,7 @@ TEST(ClickHouseStore, AttributeSearchFindsSpansWrittenBeforeTheTagsTableExisted)
     EXPECT_TRUE((*store)->Close().ok());
   }
   // As version 1 left it: no tags rows, version 1 recorded.
-  ch::Http http(server->url(), 10);
+  ch::Http http(server_->url(), 10);
   ASSERT_TRUE(http.Query("DROP TABLE " + o.database + ".tags").ok());
   ASSERT_TRUE(RecordSchemaVersion(http, o.database, 1));
   auto store = OpenClickHouseStore(o);
@@ -219,13 +220,9 @@ TEST(ClickHouseStore, AttributeSearchFindsSpansWrittenBeforeTheTagsTableExisted)
 // table. After the upgrade its spans and logs read back with their
 // resources, new ones store theirs once in the resources table, and
 // resource searches find both.
-TEST(ClickHouseStore, RowsOfSchemaVersion2KeepTheirResourcesAfterTheUpgrade) {
-  if (TestClickHouse::FindBinary().empty()) GTEST_SKIP() << TestClickHouse::kNotInstalled;
-  std::string why;
-  TestClickHouse* server = TestClickHouse::Shared(&why);
-  ASSERT_NE(server, nullptr) << why;
+TEST_F(ClickHouseStoreOnServer, RowsOfSchemaVersion2KeepTheirResourcesAfterTheUpgrade) {
   ClickHouseOptions o;
-  o.url = server->url();
+  o.url = server_->url();
   o.database = "resources_upgrade";
   {
     auto store = OpenClickHouseStore(o);
@@ -233,7 +230,7 @@ TEST(ClickHouseStore, RowsOfSchemaVersion2KeepTheirResourcesAfterTheUpgrade) {
     EXPECT_TRUE((*store)->Close().ok());
   }
   // As version 2 left it, with one span and one log record of its own.
-  ch::Http http(server->url(), 10);
+  ch::Http http(server_->url(), 10);
   const std::string db = o.database + ".";
   for (const char* sql :
        {"ALTER TABLE {}spans DROP COLUMN resource", "ALTER TABLE {}logs DROP COLUMN resource", "DROP TABLE {}resources"}) {
